@@ -1,0 +1,69 @@
+/*
+ * bw_policy.h - the detection policy: YAML text -> plain structs (portable
+ * core). The schema is documented in docs/policy.md; the shipped default is
+ * policies/kaspersky.yaml.
+ *
+ * The loader is strict: a syntax error, an unknown key, a wrong type, an
+ * empty list or an invalid value fails the whole load with a message of the
+ * form "<file>:<line>:<column>: <reason>" (1-based line and column), so an
+ * administrator can fix the file. Nothing of a bad policy is used.
+ */
+#ifndef BW_POLICY_H
+#define BW_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bw_error.h"
+#include "bw_str.h"
+
+typedef enum bw_mode {
+    BW_MODE_AUDIT = 0, /* change nothing, report what would be done */
+    BW_MODE_ENFORCE    /* act (containment) */
+} bw_mode;
+
+typedef struct bw_policy {
+    char *name;             /* policy: (required) */
+    char *version;          /* version: (required, string) */
+    char *description;      /* description: (optional) */
+    int64_t cutoff;         /* cutoff: ISO 8601 UTC, Unix seconds;
+                               default 2024-09-29T04:00:00Z */
+    bw_mode mode;           /* mode: audit | enforce (default audit) */
+
+    /* vendor: (required) */
+    char *vendor;                 /* vendor.name (required) */
+    bw_strlist publishers;        /* exact publisher names (normalised compare) */
+    bw_strlist products;          /* display-name globs */
+    bw_strlist markers;           /* texts naming the vendor (substring) */
+    bw_strlist paths;             /* path globs (image paths, install locations) */
+    bw_strlist binaries;          /* vendor file names: avp.exe, klif.sys */
+    bw_strlist services;          /* service-name globs */
+    bw_strlist drivers;           /* driver-name globs */
+    bw_strlist altitudes;         /* minifilter altitudes allocated to the vendor */
+    bw_strlist class_filters;     /* names in class UpperFilters/LowerFilters */
+    bw_strlist registry_roots;    /* e.g. HKLM\SOFTWARE\KasperskyLab */
+    bw_strlist registry_products; /* globs for product subkeys under the roots */
+
+    /* ksn: (optional) */
+    bw_strlist ksn_services;      /* KSN service names (globs) */
+    uint16_t *ksn_ports;          /* TCP/UDP ports of KSN and its proxy */
+    size_t n_ksn_ports;
+    bw_strlist ksn_hosts;         /* host-name globs */
+} bw_policy;
+
+/* Parses policy text. `origin` names the text in messages (usually the file
+ * path). On success *out owns a new policy (free with bw_policy_free). On
+ * failure returns BW_EPARSE (or BW_ENOMEM) and writes a NUL-terminated
+ * "<origin>:<line>:<col>: <reason>" into errbuf (errlen bytes, may be 0). */
+bw_err bw_policy_parse(const char *text, size_t len, const char *origin,
+                       bw_policy **out, char *errbuf, size_t errlen);
+
+/* NULL-safe. */
+void bw_policy_free(bw_policy *p);
+
+/* The shipped default policy (policies/kaspersky.yaml, built into the
+ * program). */
+extern const char bw_default_policy_text[];
+extern const size_t bw_default_policy_len;
+
+#endif

@@ -1,0 +1,226 @@
+/*
+ * bw_report.c - the scan as JSON (docs/scan-json.md) and as text
+ * (portable core).
+ */
+#include "bw_report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef BW_VERSION
+#define BW_VERSION "0.1.0"
+#endif
+
+#define BW_SCAN_SCHEMA "banwatch.scan/1"
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+void bw_format_utc(int64_t t, char buf[21])
+{
+    int64_t days = t / 86400, rem = t % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999) {
+        snprintf(buf, 21, "%s", y < 0 ? "0000-01-01T00:00:00Z" : "9999-12-31T23:59:59Z");
+        return;
+    }
+    snprintf(buf, 21, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int)y, m, d,
+             (unsigned)(rem / 3600), (unsigned)(rem % 3600 / 60), (unsigned)(rem % 60));
+}
+
+bw_err bw_json_string(bw_buf *out, const char *s)
+{
+    if (!s)
+        return bw_buf_puts(out, "null");
+    bw_buf_putc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': bw_buf_puts(out, "\\\""); break;
+        case '\\': bw_buf_puts(out, "\\\\"); break;
+        case '\n': bw_buf_puts(out, "\\n"); break;
+        case '\r': bw_buf_puts(out, "\\r"); break;
+        case '\t': bw_buf_puts(out, "\\t"); break;
+        default:
+            if (*p < 0x20 || *p == 0x7F)
+                bw_buf_printf(out, "\\u%04x", *p);
+            else
+                bw_buf_putc(out, (char)*p);
+        }
+    }
+    bw_buf_putc(out, '"');
+    return out->failed ? BW_ENOMEM : BW_OK;
+}
+
+static const char *view_name(bw_view v)
+{
+    switch (v) {
+    case BW_VIEW_64: return "64";
+    case BW_VIEW_32: return "32";
+    case BW_VIEW_USER: return "user";
+    default: return NULL;
+    }
+}
+
+static const char *start_name(uint32_t s)
+{
+    static const char *const names[] = {"boot", "system", "auto", "demand", "disabled"};
+    return s < 5 ? names[s] : NULL;
+}
+
+static const char *state_name(uint32_t s)
+{
+    static const char *const names[] = {"unknown", "stopped", "start-pending",
+                                        "stop-pending", "running", "continue-pending",
+                                        "pause-pending", "paused"};
+    return s < 8 ? names[s] : "unknown";
+}
+
+static const char *type_name(uint32_t t)
+{
+    if (t & BW_SVC_FS_DRIVER)
+        return "file-system-driver";
+    if (t & BW_SVC_KERNEL_DRIVER)
+        return "kernel-driver";
+    if (t & BW_SVC_WIN32_OWN)
+        return "own-process";
+    if (t & BW_SVC_WIN32_SHARE)
+        return "share-process";
+    return NULL;
+}
+
+static void kv(bw_buf *out, const char *indent, const char *key, const char *val, bool comma)
+{
+    bw_buf_printf(out, "%s\"%s\": ", indent, key);
+    bw_json_string(out, val);
+    bw_buf_puts(out, comma ? ",\n" : "\n");
+}
+
+bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
+                      const bw_findings *f, bw_buf *out)
+{
+    char when[21];
+    bw_format_utc(snap->taken_at, when);
+    bw_buf_puts(out, "{\n");
+    kv(out, "  ", "schema", BW_SCAN_SCHEMA, true);
+    kv(out, "  ", "banwatch_version", BW_VERSION, true);
+    kv(out, "  ", "host", snap->host, true);
+    kv(out, "  ", "scan_time", when, true);
+    bw_buf_puts(out, "  \"policy\": {\n");
+    kv(out, "    ", "name", pol->name, true);
+    kv(out, "    ", "version", pol->version, true);
+    kv(out, "    ", "vendor", pol->vendor, false);
+    bw_buf_puts(out, "  },\n");
+    bw_buf_printf(out, "  \"incomplete\": %s,\n", snap->n_gaps ? "true" : "false");
+    bw_buf_puts(out, "  \"incomplete_reasons\": [");
+    for (size_t i = 0; i < snap->n_gaps; i++) {
+        bw_buf_puts(out, i ? ",\n    {\"where\": " : "\n    {\"where\": ");
+        bw_json_string(out, snap->gaps[i].where);
+        bw_buf_puts(out, ", \"reason\": ");
+        bw_json_string(out, snap->gaps[i].reason);
+        bw_buf_puts(out, "}");
+    }
+    bw_buf_puts(out, snap->n_gaps ? "\n  ],\n" : "],\n");
+
+    size_t counts[BW_KIND_REGISTRY + 1] = {0};
+    for (size_t i = 0; i < f->n; i++)
+        counts[f->items[i].kind]++;
+    bw_buf_printf(out, "  \"summary\": {\"findings\": %zu", f->n);
+    for (int k = 0; k <= BW_KIND_REGISTRY; k++)
+        bw_buf_printf(out, ", \"%s\": %zu", bw_kind_name((bw_kind)k), counts[k]);
+    bw_buf_puts(out, "},\n");
+
+    bw_buf_puts(out, "  \"findings\": [");
+    for (size_t i = 0; i < f->n; i++) {
+        const bw_finding *x = &f->items[i];
+        bw_buf_puts(out, i ? ",\n    {\n" : "\n    {\n");
+        const char *in = "      ";
+        kv(out, in, "kind", bw_kind_name(x->kind), true);
+        kv(out, in, "name", x->name, true);
+        kv(out, in, "display_name", x->display_name, true);
+        kv(out, in, "publisher", x->publisher, true);
+        kv(out, in, "version", x->version, true);
+        kv(out, in, "path", x->path, true);
+        kv(out, in, "source", x->source, true);
+        kv(out, in, "view", view_name(x->view), true);
+        if (x->kind == BW_KIND_PRODUCT)
+            kv(out, in, "user_sid", x->user_sid, true);
+        if (x->has_service_info) {
+            kv(out, in, "service_type", type_name(x->service_type), true);
+            kv(out, in, "start", start_name(x->start), true);
+            kv(out, in, "state", state_name(x->state), true);
+        }
+        kv(out, in, "rule", x->rule, true);
+        bw_buf_printf(out, "%s\"signals\": [", in);
+        for (size_t j = 0; j < x->signals.n; j++) {
+            if (j)
+                bw_buf_puts(out, ", ");
+            bw_json_string(out, x->signals.items[j]);
+        }
+        bw_buf_puts(out, "]\n    }");
+    }
+    bw_buf_puts(out, f->n ? "\n  ]\n}\n" : "]\n}\n");
+    return out->failed ? BW_ENOMEM : BW_OK;
+}
+
+static void text_field(bw_buf *out, const char *label, const char *v)
+{
+    if (v && *v)
+        bw_buf_printf(out, "    %-13s %s\n", label, v);
+}
+
+bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol,
+                      const bw_findings *f, bw_buf *out)
+{
+    char when[21];
+    bw_format_utc(snap->taken_at, when);
+    bw_buf_printf(out, "banwatch scan of %s at %s (policy %s %s)\n",
+                  snap->host ? snap->host : "(unknown host)", when,
+                  pol->name, pol->version);
+    if (f->n == 0)
+        bw_buf_printf(out, "No %s software found.\n", pol->vendor);
+    else
+        bw_buf_printf(out, "%zu finding%s:\n", f->n, f->n == 1 ? "" : "s");
+    for (size_t i = 0; i < f->n; i++) {
+        const bw_finding *x = &f->items[i];
+        bw_buf_printf(out, "\n[%s] %s\n", bw_kind_name(x->kind), x->name);
+        text_field(out, "display name", x->display_name);
+        text_field(out, "publisher", x->publisher);
+        text_field(out, "version", x->version);
+        text_field(out, "path", x->path);
+        if (x->has_service_info) {
+            text_field(out, "start", start_name(x->start));
+            text_field(out, "state", state_name(x->state));
+        }
+        text_field(out, "source", x->source);
+        text_field(out, "rule", x->rule);
+        bw_buf_puts(out, "    why          ");
+        for (size_t j = 0; j < x->signals.n; j++)
+            bw_buf_printf(out, "%s%s", j ? ", " : "", x->signals.items[j]);
+        bw_buf_puts(out, "\n");
+    }
+    if (snap->n_gaps) {
+        bw_buf_printf(out, "\nIncomplete scan: %zu item%s could not be read:\n",
+                      snap->n_gaps, snap->n_gaps == 1 ? "" : "s");
+        for (size_t i = 0; i < snap->n_gaps; i++)
+            bw_buf_printf(out, "  %s: %s\n", snap->gaps[i].where, snap->gaps[i].reason);
+    }
+    return out->failed ? BW_ENOMEM : BW_OK;
+}

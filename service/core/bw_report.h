@@ -1,0 +1,27 @@
+/*
+ * bw_report.h - scan reports: the JSON document (schema in docs/scan-json.md)
+ * and the human-readable text (portable core).
+ */
+#ifndef BW_REPORT_H
+#define BW_REPORT_H
+
+#include "bw_eval.h"
+#include "bw_policy.h"
+#include "bw_snapshot.h"
+#include "bw_str.h"
+
+/* Appends the scan as one JSON document (UTF-8, ending in a newline). */
+bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
+                      const bw_findings *f, bw_buf *out);
+
+/* Appends the scan as text for a console. */
+bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol,
+                      const bw_findings *f, bw_buf *out);
+
+/* Appends s as a JSON string literal (quotes included); NULL -> null. */
+bw_err bw_json_string(bw_buf *out, const char *s);
+
+/* Formats Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (21 bytes). */
+void bw_format_utc(int64_t t, char buf[21]);
+
+#endif

@@ -1,0 +1,175 @@
+/* bw_snapshot.c - the snapshot container (portable core). */
+#include "bw_snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bw_snapshot *bw_snapshot_new(void)
+{
+    return calloc(1, sizeof(bw_snapshot));
+}
+
+/* Grows an array of `size`-byte items to hold one more, zeroes the new slot
+ * and returns it (NULL on allocation failure). */
+static void *grow(void **items, size_t *n, size_t *cap, size_t size)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        if (ncap > SIZE_MAX / size)
+            return NULL;
+        void *p = realloc(*items, ncap * size);
+        if (!p)
+            return NULL;
+        *items = p;
+        *cap = ncap;
+    }
+    void *slot = (char *)*items + (*n)++ * size;
+    memset(slot, 0, size);
+    return slot;
+}
+
+#define ADD(s, arr, n, cap, out)                                              \
+    do {                                                                      \
+        void *items_ = (s)->arr;                                              \
+        *(out) = grow(&items_, &(s)->n, &(s)->cap, sizeof *(s)->arr);         \
+        (s)->arr = items_;                                                    \
+        return *(out) ? BW_OK : BW_ENOMEM;                                    \
+    } while (0)
+
+bw_err bw_snapshot_add_product(bw_snapshot *s, bw_product_entry **out)
+{
+    ADD(s, products, n_products, cap_products, out);
+}
+
+bw_err bw_snapshot_add_service(bw_snapshot *s, bw_service_entry **out)
+{
+    ADD(s, services, n_services, cap_services, out);
+}
+
+bw_err bw_snapshot_add_filter(bw_snapshot *s, bw_filter_entry **out)
+{
+    ADD(s, filters, n_filters, cap_filters, out);
+}
+
+bw_err bw_snapshot_add_vendor_key(bw_snapshot *s, bw_vendor_key **out)
+{
+    ADD(s, vendor_keys, n_vendor_keys, cap_vendor_keys, out);
+}
+
+bw_err bw_vendor_key_add_env(bw_vendor_key *k, const char *name, const char *value)
+{
+    bw_kv *p = realloc(k->env, (k->n_env + 1) * sizeof *p);
+    if (!p)
+        return BW_ENOMEM;
+    k->env = p;
+    char *n = bw_strdup(name), *v = bw_strdup(value ? value : "");
+    if (!n || !v) {
+        free(n);
+        free(v);
+        return BW_ENOMEM;
+    }
+    p[k->n_env].name = n;
+    p[k->n_env].value = v;
+    k->n_env++;
+    return BW_OK;
+}
+
+const char *bw_vendor_key_env(const bw_vendor_key *k, const char *name)
+{
+    for (size_t i = 0; i < k->n_env; i++)
+        if (bw_ieq(k->env[i].name, name))
+            return k->env[i].value;
+    return NULL;
+}
+
+bw_err bw_snapshot_add_gap(bw_snapshot *s, const char *where, const char *fmt, ...)
+{
+    bw_buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    bw_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    char *reason = bw_buf_take(&b);
+    char *w = bw_strdup(where ? where : "");
+    bw_gap *g = NULL;
+    void *items = s->gaps;
+    if (reason && w)
+        g = grow(&items, &s->n_gaps, &s->cap_gaps, sizeof *s->gaps);
+    s->gaps = items;
+    if (!g) {
+        free(reason);
+        free(w);
+        return BW_ENOMEM;
+    }
+    g->where = w;
+    g->reason = reason;
+    return BW_OK;
+}
+
+bw_service_entry *bw_snapshot_find_service(const bw_snapshot *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_services; i++)
+        if (bw_ieq(s->services[i].name, name))
+            return &s->services[i];
+    return NULL;
+}
+
+void bw_snapshot_free(bw_snapshot *s)
+{
+    if (!s)
+        return;
+    free(s->host);
+    for (size_t i = 0; i < s->n_products; i++) {
+        bw_product_entry *p = &s->products[i];
+        free(p->key_name);
+        free(p->display_name);
+        free(p->publisher);
+        free(p->display_version);
+        free(p->product_version);
+        free(p->install_location);
+        free(p->uninstall_string);
+        free(p->display_icon);
+        free(p->install_date);
+        free(p->source);
+        free(p->user_sid);
+    }
+    free(s->products);
+    for (size_t i = 0; i < s->n_services; i++) {
+        bw_service_entry *v = &s->services[i];
+        free(v->name);
+        free(v->display_name);
+        free(v->description);
+        free(v->image_path);
+        free(v->group);
+        free(v->source);
+        bw_strlist_free(&v->altitudes);
+    }
+    free(s->services);
+    for (size_t i = 0; i < s->n_filters; i++) {
+        bw_filter_entry *f = &s->filters[i];
+        free(f->class_guid);
+        free(f->class_name);
+        free(f->position);
+        free(f->filter);
+        free(f->source);
+    }
+    free(s->filters);
+    for (size_t i = 0; i < s->n_vendor_keys; i++) {
+        bw_vendor_key *k = &s->vendor_keys[i];
+        free(k->root);
+        free(k->key_name);
+        free(k->source);
+        for (size_t j = 0; j < k->n_env; j++) {
+            free(k->env[j].name);
+            free(k->env[j].value);
+        }
+        free(k->env);
+    }
+    free(s->vendor_keys);
+    for (size_t i = 0; i < s->n_gaps; i++) {
+        free(s->gaps[i].where);
+        free(s->gaps[i].reason);
+    }
+    free(s->gaps);
+    free(s);
+}

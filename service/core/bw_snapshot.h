@@ -1,0 +1,160 @@
+/*
+ * bw_snapshot.h - what the collectors saw on one machine, as plain data
+ * (portable core).
+ *
+ * Collectors (service/win) fill a snapshot and never judge it; evaluation
+ * (bw_eval.h) reads it and never touches the OS. Every string is UTF-8 and
+ * owned by the snapshot; a NULL string means "not present" (a missing
+ * registry value), which is different from an empty one.
+ *
+ * A collector that cannot read one item records a gap (where + why) and
+ * carries on; a snapshot with gaps is reported as incomplete.
+ */
+#ifndef BW_SNAPSHOT_H
+#define BW_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bw_error.h"
+#include "bw_str.h"
+
+/* Which registry view an entry was read from. */
+typedef enum bw_view {
+    BW_VIEW_NONE = 0, /* not view-specific (services, class keys) */
+    BW_VIEW_64,       /* HKLM, 64-bit view */
+    BW_VIEW_32,       /* HKLM, 32-bit view (WOW6432Node) */
+    BW_VIEW_USER      /* a user hive under HKU */
+} bw_view;
+
+/* One subkey of an Uninstall key. */
+typedef struct bw_product_entry {
+    char *key_name;         /* subkey name: the stable id */
+    char *display_name;     /* DisplayName */
+    char *publisher;        /* Publisher */
+    char *display_version;  /* DisplayVersion */
+    char *product_version;  /* ProductDisplayVersion (KES 11 keeps it here) */
+    char *install_location; /* InstallLocation */
+    char *uninstall_string; /* UninstallString */
+    char *display_icon;     /* DisplayIcon */
+    char *install_date;     /* InstallDate (YYYYMMDD, as stored) */
+    char *source;           /* full registry path of the subkey */
+    char *user_sid;         /* for BW_VIEW_USER: the hive's SID */
+    bw_view view;
+    bool system_component;  /* SystemComponent = 1 */
+} bw_product_entry;
+
+/* Service type bits (the values of the Services key's Type). */
+#define BW_SVC_KERNEL_DRIVER 0x1u
+#define BW_SVC_FS_DRIVER 0x2u
+#define BW_SVC_DRIVER_MASK 0x0Fu
+#define BW_SVC_WIN32_OWN 0x10u
+#define BW_SVC_WIN32_SHARE 0x20u
+
+/* Start types (Start value) and states (SERVICE_STATUS.dwCurrentState). */
+#define BW_START_BOOT 0u
+#define BW_START_SYSTEM 1u
+#define BW_START_AUTO 2u
+#define BW_START_DEMAND 3u
+#define BW_START_DISABLED 4u
+#define BW_STATE_UNKNOWN 0u
+#define BW_STATE_STOPPED 1u
+#define BW_STATE_START_PENDING 2u
+#define BW_STATE_STOP_PENDING 3u
+#define BW_STATE_RUNNING 4u
+#define BW_STATE_CONTINUE_PENDING 5u
+#define BW_STATE_PAUSE_PENDING 6u
+#define BW_STATE_PAUSED 7u
+
+/* One service or driver, merged from the SCM and the Services key. */
+typedef struct bw_service_entry {
+    char *name;          /* key / service name */
+    char *display_name;  /* SCM display name, else the DisplayName value */
+    char *description;   /* Description value */
+    char *image_path;    /* ImagePath value, as stored */
+    char *group;         /* Group value */
+    char *source;        /* registry path of the Services\<name> key */
+    bw_strlist altitudes; /* Instances\*\Altitude values */
+    uint32_t type;       /* Type bits; valid if has_type */
+    uint32_t start;      /* Start; valid if has_start */
+    uint32_t state;      /* BW_STATE_*, BW_STATE_UNKNOWN if not in SCM */
+    bool has_type;
+    bool has_start;
+    bool in_scm;         /* listed by EnumServicesStatusExW */
+    bool in_registry;    /* present under HKLM\SYSTEM\...\Services */
+} bw_service_entry;
+
+/* One name in a device class key's UpperFilters or LowerFilters. */
+typedef struct bw_filter_entry {
+    char *class_guid;  /* "{4D36E96B-E325-11CE-BFC1-08002BE10318}" */
+    char *class_name;  /* Class value, e.g. "Keyboard" */
+    char *position;    /* "UpperFilters" or "LowerFilters" */
+    char *filter;      /* the driver name listed */
+    char *source;      /* registry path of the class key */
+} bw_filter_entry;
+
+/* A name/value pair read from the registry (string data only). */
+typedef struct bw_kv {
+    char *name;
+    char *value;
+} bw_kv;
+
+/* A key found under one of the vendor's registry roots. key_name is the
+ * subkey under the root (e.g. "AVP21.3", or "protected\AVP21.3"), or NULL
+ * when the record stands for the root itself. env holds the string values
+ * of the subkey's "environment" key (ProductName, ProductVersion, ...). */
+typedef struct bw_vendor_key {
+    char *root;      /* the policy's root as written, e.g. HKLM\SOFTWARE\KasperskyLab */
+    char *key_name;
+    char *source;    /* full registry path read */
+    bw_view view;
+    bw_kv *env;
+    size_t n_env;
+} bw_vendor_key;
+
+/* Something the collectors could not read. */
+typedef struct bw_gap {
+    char *where;     /* e.g. a registry path */
+    char *reason;    /* e.g. "access denied (5)" */
+} bw_gap;
+
+typedef struct bw_snapshot {
+    char *host;            /* computer name (DNS host name if known) */
+    int64_t taken_at;      /* Unix seconds, UTC */
+
+    bw_product_entry *products;
+    size_t n_products, cap_products;
+    bw_service_entry *services;
+    size_t n_services, cap_services;
+    bw_filter_entry *filters;
+    size_t n_filters, cap_filters;
+    bw_vendor_key *vendor_keys;
+    size_t n_vendor_keys, cap_vendor_keys;
+    bw_gap *gaps;
+    size_t n_gaps, cap_gaps;
+} bw_snapshot;
+
+bw_snapshot *bw_snapshot_new(void);
+void bw_snapshot_free(bw_snapshot *s);
+
+/* Each add function appends a zeroed entry and returns it through *out;
+ * the caller fills it with malloc'd strings that the snapshot then owns.
+ * The pointer stays valid only until the next add of the same kind. */
+bw_err bw_snapshot_add_product(bw_snapshot *s, bw_product_entry **out);
+bw_err bw_snapshot_add_service(bw_snapshot *s, bw_service_entry **out);
+bw_err bw_snapshot_add_filter(bw_snapshot *s, bw_filter_entry **out);
+bw_err bw_snapshot_add_vendor_key(bw_snapshot *s, bw_vendor_key **out);
+/* Adds a name/value pair (copies both) to a vendor key. */
+bw_err bw_vendor_key_add_env(bw_vendor_key *k, const char *name, const char *value);
+/* Value of an environment entry (case-insensitive name), or NULL. */
+const char *bw_vendor_key_env(const bw_vendor_key *k, const char *name);
+
+/* Records a gap; `where` is copied, the reason is formatted. */
+bw_err bw_snapshot_add_gap(bw_snapshot *s, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Finds a service by name (case-insensitive), or NULL. */
+bw_service_entry *bw_snapshot_find_service(const bw_snapshot *s, const char *name);
+
+#endif

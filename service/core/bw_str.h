@@ -1,0 +1,110 @@
+/*
+ * bw_str.h - strings for the portable core: a growable byte buffer, string
+ * lists, UTF-8 validation, Unicode-aware case-insensitive comparison and
+ * glob matching, and UTF-16 <-> UTF-8 conversion.
+ *
+ * All text inside banwatch is UTF-8. Conversion from and to UTF-16 happens
+ * only at the Win32 edge (service/win), with the functions declared here so
+ * that they are tested natively. Invalid sequences are rejected, never
+ * replaced.
+ */
+#ifndef BW_STR_H
+#define BW_STR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bw_error.h"
+
+/* ---- growable buffer ------------------------------------------------- */
+
+/* A byte buffer that is always NUL-terminated once anything was added.
+ * Zero-initialise it ({0}); release with bw_buf_free. After an allocation
+ * failure the buffer keeps its content and sets `failed`; later appends do
+ * nothing, so callers may check once at the end. */
+typedef struct bw_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+} bw_buf;
+
+bw_err bw_buf_append(bw_buf *b, const char *s, size_t n);
+bw_err bw_buf_puts(bw_buf *b, const char *s);
+bw_err bw_buf_putc(bw_buf *b, char c);
+bw_err bw_buf_printf(bw_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+bw_err bw_buf_vprintf(bw_buf *b, const char *fmt, va_list ap);
+/* Hands the (NUL-terminated, possibly empty) text to the caller, who frees
+ * it; the buffer is empty afterwards. NULL if the buffer failed. */
+char *bw_buf_take(bw_buf *b);
+void bw_buf_free(bw_buf *b);
+
+/* ---- small helpers ---------------------------------------------------- */
+
+/* malloc'd copy; NULL for NULL input or on allocation failure. */
+char *bw_strdup(const char *s);
+char *bw_strndup(const char *s, size_t n);
+/* malloc'd printf result, NULL on failure. */
+char *bw_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A list of owned strings. Zero-initialise; release with bw_strlist_free. */
+typedef struct bw_strlist {
+    char **items;
+    size_t n;
+    size_t cap;
+} bw_strlist;
+
+/* Appends a copy of s. */
+bw_err bw_strlist_add(bw_strlist *l, const char *s);
+/* Appends s itself, taking ownership (frees it on failure). */
+bw_err bw_strlist_add_owned(bw_strlist *l, char *s);
+void bw_strlist_free(bw_strlist *l);
+
+/* ---- UTF-8 and Unicode -------------------------------------------------- */
+
+/* True if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool bw_utf8_valid(const char *s, size_t n);
+
+/* Decodes one code point at *p (bounded by end), advancing *p. Returns the
+ * code point, or -1 for an invalid sequence (then *p moves by one byte). */
+int32_t bw_utf8_next(const char **p, const char *end);
+
+/* Simple Unicode case folding of one code point (Latin-1, Latin Extended-A,
+ * Greek, Cyrillic and the other bicameral blocks banwatch meets in product
+ * and publisher names). Code points without a folding map to themselves. */
+uint32_t bw_casefold(uint32_t cp);
+
+/* Case-insensitive, Unicode-aware equality of two UTF-8 strings. Invalid
+ * bytes compare as themselves. NULL equals only NULL. */
+bool bw_ieq(const char *a, const char *b);
+
+/* Case-insensitive substring search: true if needle occurs in hay. */
+bool bw_icontains(const char *hay, const char *needle);
+
+/* Case-insensitive glob match of the whole text: '*' matches any run of
+ * code points (also empty), '?' exactly one code point, '[a-z]' one code
+ * point of a class ('[!...]' negates; a ']' first in the class is literal).
+ * There is no escape character, so Windows paths such as "*\Kaspersky
+ * Lab\*" are written as they are; "[*]" matches a literal '*'. */
+bool bw_glob(const char *pattern, const char *text);
+
+/* Normalised copy for comparing names: case-folded, runs of white space
+ * turned into one space, leading and trailing space removed, and the
+ * typographic quotes (« » “ ” „ ‘ ’) mapped to ASCII quotes. */
+char *bw_normalize(const char *s);
+
+/* ---- UTF-16 <-> UTF-8 -------------------------------------------------- */
+
+/* Converts n UTF-16 code units (stopping early at a NUL) to a malloc'd
+ * UTF-8 string. BW_EENCODING for an unpaired surrogate. */
+bw_err bw_utf16_to_utf8(const uint16_t *s, size_t n, char **out);
+
+/* Converts a NUL-terminated UTF-8 string to malloc'd, NUL-terminated
+ * UTF-16. BW_EENCODING for invalid UTF-8. *out_len (optional) receives the
+ * number of code units without the terminator. */
+bw_err bw_utf8_to_utf16(const char *s, uint16_t **out, size_t *out_len);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * bw_api.h - the API table: the one seam through which service/win reaches
+ * the operating system (Win32 layer).
+ *
+ * Production code calls Win32 only through a `const bw_api *`; tests hand
+ * in a fake table (tests/win/fake_api.c) that serves an in-memory registry
+ * and service list and can make any call fail. This is SQLite's syscall
+ * override idea: no #ifdef TEST, no link-time wrapping (which cannot reach
+ * DLL imports), no macro renames. Each entry has the exact Win32 prototype.
+ *
+ * Handles (HKEY, SC_HANDLE, HANDLE) never leave service/win.
+ */
+#ifndef BW_API_H
+#define BW_API_H
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef UNICODE
+#define UNICODE
+#endif
+#include <windows.h>
+
+typedef struct bw_api {
+    /* registry */
+    LSTATUS(WINAPI *RegOpenKeyExW)(HKEY, LPCWSTR, DWORD, REGSAM, PHKEY);
+    LSTATUS(WINAPI *RegCloseKey)(HKEY);
+    LSTATUS(WINAPI *RegEnumKeyExW)(HKEY, DWORD, LPWSTR, LPDWORD, LPDWORD,
+                                   LPWSTR, LPDWORD, PFILETIME);
+    LSTATUS(WINAPI *RegQueryValueExW)(HKEY, LPCWSTR, LPDWORD, LPDWORD,
+                                      LPBYTE, LPDWORD);
+    LSTATUS(WINAPI *RegEnumValueW)(HKEY, DWORD, LPWSTR, LPDWORD, LPDWORD,
+                                   LPDWORD, LPBYTE, LPDWORD);
+    LSTATUS(WINAPI *RegQueryInfoKeyW)(HKEY, LPWSTR, LPDWORD, LPDWORD, LPDWORD,
+                                      LPDWORD, LPDWORD, LPDWORD, LPDWORD,
+                                      LPDWORD, LPDWORD, PFILETIME);
+
+    /* service control manager */
+    SC_HANDLE(WINAPI *OpenSCManagerW)(LPCWSTR, LPCWSTR, DWORD);
+    BOOL(WINAPI *EnumServicesStatusExW)(SC_HANDLE, SC_ENUM_TYPE, DWORD, DWORD,
+                                        LPBYTE, DWORD, LPDWORD, LPDWORD,
+                                        LPDWORD, LPCWSTR);
+    BOOL(WINAPI *CloseServiceHandle)(SC_HANDLE);
+
+    /* system information */
+    BOOL(WINAPI *GetComputerNameExW)(COMPUTER_NAME_FORMAT, LPWSTR, LPDWORD);
+    VOID(WINAPI *GetSystemTimeAsFileTime)(LPFILETIME);
+
+    /* files */
+    HANDLE(WINAPI *CreateFileW)(LPCWSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES,
+                                DWORD, DWORD, HANDLE);
+    BOOL(WINAPI *ReadFile)(HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED);
+    BOOL(WINAPI *GetFileSizeEx)(HANDLE, PLARGE_INTEGER);
+    BOOL(WINAPI *CloseHandle)(HANDLE);
+
+    /* console output */
+    HANDLE(WINAPI *GetStdHandle)(DWORD);
+    DWORD(WINAPI *GetFileType)(HANDLE);
+    BOOL(WINAPI *WriteConsoleW)(HANDLE, const VOID *, DWORD, LPDWORD, LPVOID);
+    BOOL(WINAPI *WriteFile)(HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED);
+} bw_api;
+
+/* The table of the real Win32 functions. */
+extern const bw_api bw_api_system;
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * bw_collect.h - the collectors: read the machine into a snapshot (Win32
+ * layer). Each collector only reads; it never evaluates policy. A part it
+ * cannot read becomes a gap in the snapshot (where + reason with the Win32
+ * code) and the collector carries on; only allocation failure (BW_ENOMEM)
+ * stops it. The `api` table is the only way to the OS.
+ */
+#ifndef BW_COLLECT_H
+#define BW_COLLECT_H
+
+#include "bw_api.h"
+#include "../core/bw_snapshot.h"
+
+/* Uninstall entries: HKLM ...\CurrentVersion\Uninstall in the 64-bit and
+ * the 32-bit view, and the same key in every user hive loaded under HKU
+ * (skipping the *_Classes hives). Every subkey is kept, with or without a
+ * DisplayName: evaluation decides what matters. */
+bw_err bw_win_collect_uninstall(const bw_api *api, bw_snapshot *snap);
+
+/* Services and drivers: EnumServicesStatusExW (all types and states)
+ * merged by name with HKLM\SYSTEM\CurrentControlSet\Services, so that
+ * drivers known only to the registry are seen. Reads Type, Start,
+ * ImagePath, DisplayName, Description, Group and Instances\*\Altitude. */
+bw_err bw_win_collect_services(const bw_api *api, bw_snapshot *snap);
+
+/* UpperFilters/LowerFilters of every key under
+ * HKLM\SYSTEM\CurrentControlSet\Control\Class. */
+bw_err bw_win_collect_class_filters(const bw_api *api, bw_snapshot *snap);
+
+/* The vendor's registry roots (paths like "HKLM\SOFTWARE\KasperskyLab",
+ * in both views): a record for each root that exists, and one per subkey
+ * directly under it and under its "protected" subkey, with the string
+ * values of that subkey's "environment" key. */
+bw_err bw_win_collect_vendor_roots(const bw_api *api, const bw_strlist *roots,
+                                   bw_snapshot *snap);
+
+/* Host name (DNS host name, else NetBIOS name) and the current time. */
+bw_err bw_win_collect_host(const bw_api *api, bw_snapshot *snap);
+
+#endif

@@ -1,0 +1,123 @@
+/* bw_winio.c - files and console output through the API table (Win32 layer). */
+#include "bw_winio.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../core/bw_str.h"
+
+bw_err bw_win_read_file(const bw_api *api, const char *path, size_t max_bytes,
+                        char **out, size_t *out_len, unsigned long *syserr)
+{
+    *out = NULL;
+    *out_len = 0;
+    *syserr = 0;
+    uint16_t *wpath = NULL;
+    bw_err e = bw_utf8_to_utf16(path, &wpath, NULL);
+    if (e)
+        return e;
+    HANDLE h = api->CreateFileW((LPCWSTR)wpath, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                                NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    free(wpath);
+    if (h == INVALID_HANDLE_VALUE) {
+        *syserr = GetLastError();
+        return *syserr == ERROR_FILE_NOT_FOUND || *syserr == ERROR_PATH_NOT_FOUND ? BW_ENOTFOUND
+               : *syserr == ERROR_ACCESS_DENIED                                  ? BW_EACCES
+                                                                                  : BW_EIO;
+    }
+    LARGE_INTEGER size;
+    char *buf = NULL;
+    if (!api->GetFileSizeEx(h, &size)) {
+        *syserr = GetLastError();
+        e = BW_EIO;
+        goto out;
+    }
+    if (size.QuadPart < 0 || (uint64_t)size.QuadPart > max_bytes) {
+        e = BW_ERANGE;
+        goto out;
+    }
+    size_t n = (size_t)size.QuadPart, got = 0;
+    buf = malloc(n + 1);
+    if (!buf) {
+        e = BW_ENOMEM;
+        goto out;
+    }
+    while (got < n) {
+        DWORD chunk = 0;
+        DWORD want = (DWORD)(n - got > 1u << 20 ? 1u << 20 : n - got);
+        if (!api->ReadFile(h, buf + got, want, &chunk, NULL)) {
+            *syserr = GetLastError();
+            e = BW_EIO;
+            goto out;
+        }
+        if (chunk == 0)
+            break; /* the file shrank while we read it */
+        got += chunk;
+    }
+    buf[got] = '\0';
+    *out = buf;
+    *out_len = got;
+    buf = NULL;
+out:
+    free(buf);
+    api->CloseHandle(h);
+    return e;
+}
+
+bw_err bw_win_write_std(const bw_api *api, unsigned long which, const char *text, size_t len)
+{
+    HANDLE h = api->GetStdHandle((DWORD)which);
+    if (h == NULL || h == INVALID_HANDLE_VALUE)
+        return BW_EIO;
+    if (api->GetFileType(h) == FILE_TYPE_CHAR) {
+        char *copy = bw_strndup(text, len);
+        uint16_t *w = NULL;
+        size_t wlen = 0;
+        bw_err e = copy ? bw_utf8_to_utf16(copy, &w, &wlen) : BW_ENOMEM;
+        free(copy);
+        if (!e) {
+            DWORD done = 0;
+            for (size_t off = 0; off < wlen; off += done) {
+                DWORD want = (DWORD)(wlen - off > 8192 ? 8192 : wlen - off);
+                if (!api->WriteConsoleW(h, w + off, want, &done, NULL) || done == 0) {
+                    e = BW_EIO;
+                    break;
+                }
+            }
+        }
+        free(w);
+        if (e != BW_EIO)
+            return e;
+        /* Not a real console after all (redirected by a host): bytes. */
+    }
+    DWORD done = 0;
+    for (size_t off = 0; off < len; off += done) {
+        DWORD want = (DWORD)(len - off > (1u << 20) ? (1u << 20) : len - off);
+        if (!api->WriteFile(h, text + off, want, &done, NULL) || done == 0)
+            return BW_EIO;
+    }
+    return BW_OK;
+}
+
+void bw_win_error_text(unsigned long code, char *buf, size_t len)
+{
+    const char *name = NULL;
+    switch (code) {
+    case ERROR_FILE_NOT_FOUND: name = "file not found"; break;
+    case ERROR_PATH_NOT_FOUND: name = "path not found"; break;
+    case ERROR_ACCESS_DENIED: name = "access denied"; break;
+    case ERROR_INVALID_HANDLE: name = "invalid handle"; break;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY: name = "out of memory"; break;
+    case ERROR_SHARING_VIOLATION: name = "sharing violation"; break;
+    case ERROR_MORE_DATA: name = "more data"; break;
+    case ERROR_NO_MORE_ITEMS: name = "no more items"; break;
+    case ERROR_SERVICE_DOES_NOT_EXIST: name = "service does not exist"; break;
+    default: break;
+    }
+    if (name)
+        snprintf(buf, len, "%s (%lu)", name, code);
+    else
+        snprintf(buf, len, "Win32 error %lu", code);
+}

@@ -1,0 +1,28 @@
+/*
+ * bw_winio.h - files and console output through the API table (Win32
+ * layer).
+ */
+#ifndef BW_WINIO_H
+#define BW_WINIO_H
+
+#include <stddef.h>
+
+#include "bw_api.h"
+#include "../core/bw_error.h"
+
+/* Reads a whole file (UTF-8 path) into a malloc'd, NUL-terminated buffer.
+ * Files larger than max_bytes give BW_ERANGE. *syserr receives the Win32
+ * error of a failed call (0 otherwise). */
+bw_err bw_win_read_file(const bw_api *api, const char *path, size_t max_bytes,
+                        char **out, size_t *out_len, unsigned long *syserr);
+
+/* Writes UTF-8 text to standard output (which = STD_OUTPUT_HANDLE) or
+ * standard error: as UTF-16 through WriteConsoleW on a console (so any
+ * script shows), as the UTF-8 bytes themselves to a file or pipe. */
+bw_err bw_win_write_std(const bw_api *api, unsigned long which, const char *text, size_t len);
+
+/* Text of a Win32 error code in English-neutral form: "<code>" plus, when
+ * known, a short name ("access denied"). Writes into buf. */
+void bw_win_error_text(unsigned long code, char *buf, size_t len);
+
+#endif

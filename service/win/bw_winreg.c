@@ -1,0 +1,569 @@
+/*
+ * bw_winreg.c - safe registry reading for the collectors (Win32 layer).
+ * See bw_winreg.h for the rules applied to what the registry returns.
+ */
+#include "bw_winreg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- errors ---------------------------------------------------------- */
+
+bw_err bw_win_error(DWORD code)
+{
+    switch (code) {
+    case ERROR_SUCCESS:
+        return BW_OK;
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_KEY_DELETED:
+    case ERROR_SERVICE_DOES_NOT_EXIST:
+    case ERROR_MOD_NOT_FOUND:
+    case ERROR_NO_MORE_ITEMS:
+        return BW_ENOTFOUND;
+    case ERROR_ACCESS_DENIED:
+    case ERROR_PRIVILEGE_NOT_HELD:
+    case ERROR_NETWORK_ACCESS_DENIED:
+        return BW_EACCES;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+    case ERROR_NO_SYSTEM_RESOURCES:
+        return BW_ENOMEM;
+    case ERROR_INVALID_PARAMETER:
+    case ERROR_INVALID_HANDLE:
+    case ERROR_INVALID_DATA:
+    case ERROR_INVALID_FLAGS:
+    case ERROR_INVALID_NAME:
+    case ERROR_BADKEY:
+    case ERROR_INVALID_LEVEL:
+        return BW_EINVAL;
+    case ERROR_MORE_DATA:
+    case ERROR_INSUFFICIENT_BUFFER:
+    case ERROR_BUFFER_OVERFLOW:
+    case ERROR_FILENAME_EXCED_RANGE:
+        return BW_ERANGE;
+    case ERROR_NO_UNICODE_TRANSLATION:
+        return BW_EENCODING;
+    case ERROR_SHARING_VIOLATION:
+    case ERROR_LOCK_VIOLATION:
+    case ERROR_BUSY:
+    case ERROR_SERVICE_DATABASE_LOCKED:
+        return BW_EBUSY;
+    case ERROR_READ_FAULT:
+    case ERROR_WRITE_FAULT:
+    case ERROR_CRC:
+    case ERROR_HANDLE_EOF:
+    case ERROR_REGISTRY_IO_FAILED:
+    case ERROR_REGISTRY_CORRUPT:
+    case ERROR_BADDB:
+    case ERROR_CANTREAD:
+        return BW_EIO;
+    default:
+        return BW_ESYS;
+    }
+}
+
+bw_err bw_win_status_set(bw_win_status *st, DWORD code)
+{
+    bw_err err = bw_win_error(code);
+    if (st) {
+        st->code = code;
+        snprintf(st->reason, sizeof st->reason, "%s (%lu)", bw_strerror(err),
+                 (unsigned long)code);
+    }
+    return err;
+}
+
+/* A failure about the data rather than the call. */
+static bw_err status_data(bw_win_status *st, bw_err err, const char *reason)
+{
+    if (st) {
+        st->code = 0;
+        snprintf(st->reason, sizeof st->reason, "%s", reason);
+    }
+    return err;
+}
+
+static void status_clear(bw_win_status *st)
+{
+    if (st) {
+        st->code = 0;
+        st->reason[0] = '\0';
+    }
+}
+
+const char *bw_win_reg_type_name(DWORD type)
+{
+    switch (type) {
+    case REG_NONE: return "REG_NONE";
+    case REG_SZ: return "REG_SZ";
+    case REG_EXPAND_SZ: return "REG_EXPAND_SZ";
+    case REG_BINARY: return "REG_BINARY";
+    case REG_DWORD: return "REG_DWORD";
+    case REG_DWORD_BIG_ENDIAN: return "REG_DWORD_BIG_ENDIAN";
+    case REG_LINK: return "REG_LINK";
+    case REG_MULTI_SZ: return "REG_MULTI_SZ";
+    case REG_RESOURCE_LIST: return "REG_RESOURCE_LIST";
+    case REG_FULL_RESOURCE_DESCRIPTOR: return "REG_FULL_RESOURCE_DESCRIPTOR";
+    case REG_RESOURCE_REQUIREMENTS_LIST: return "REG_RESOURCE_REQUIREMENTS_LIST";
+    case REG_QWORD: return "REG_QWORD";
+    default: return NULL;
+    }
+}
+
+static bw_err status_type(bw_win_status *st, DWORD type)
+{
+    if (st) {
+        const char *n = bw_win_reg_type_name(type);
+        st->code = 0;
+        if (n)
+            snprintf(st->reason, sizeof st->reason, "wrong value type %s", n);
+        else
+            snprintf(st->reason, sizeof st->reason, "wrong value type 0x%lx",
+                     (unsigned long)type);
+    }
+    return BW_EINVAL;
+}
+
+/* ---- opening and enumerating ------------------------------------------ */
+
+/* name NULL means "" (the default value, or the key itself). */
+static bw_err to_wide(const char *name, uint16_t **out, bw_win_status *st)
+{
+    bw_err err = bw_utf8_to_utf16(name ? name : "", out, NULL);
+    if (err == BW_EENCODING)
+        return status_data(st, err, "invalid UTF-8 name");
+    if (err != BW_OK)
+        return status_data(st, err, bw_strerror(err));
+    return BW_OK;
+}
+
+bw_err bw_win_reg_open(const bw_api *api, HKEY parent, const char *path, REGSAM view,
+                       HKEY *out, bw_win_status *st)
+{
+    *out = NULL;
+    status_clear(st);
+    uint16_t *w = NULL;
+    bw_err err = to_wide(path, &w, st);
+    if (err != BW_OK)
+        return err;
+    HKEY h = NULL;
+    LSTATUS rc = api->RegOpenKeyExW(parent, (LPCWSTR)w, 0,
+                                    KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | view, &h);
+    free(w);
+    if (rc != ERROR_SUCCESS)
+        return bw_win_status_set(st, (DWORD)rc);
+    *out = h;
+    return BW_OK;
+}
+
+void bw_win_reg_close(const bw_api *api, HKEY key)
+{
+    if (key)
+        api->RegCloseKey(key);
+}
+
+/* One enumerator for subkey and value names: both calls take the index, a
+ * name buffer and its size in units (including the NUL) and return the
+ * length without it. */
+static LSTATUS enum_name(const bw_api *api, HKEY key, bool values, DWORD i, uint16_t *name,
+                         DWORD *len)
+{
+    if (values)
+        return api->RegEnumValueW(key, i, (LPWSTR)name, len, NULL, NULL, NULL, NULL);
+    return api->RegEnumKeyExW(key, i, (LPWSTR)name, len, NULL, NULL, NULL, NULL);
+}
+
+static bw_err enum_names(const bw_api *api, HKEY key, bool values, bw_strlist *out,
+                         size_t *n_bad, bw_win_status *st)
+{
+    status_clear(st);
+    if (n_bad)
+        *n_bad = 0;
+    const DWORD max_items = values ? BW_WIN_MAX_VALUES : BW_WIN_MAX_SUBKEYS;
+    DWORD cap = 256;
+    uint16_t *name = malloc(cap * sizeof *name);
+    if (!name)
+        return BW_ENOMEM;
+    bw_err err = BW_OK;
+    unsigned grows = 0;
+    for (DWORD i = 0;;) {
+        if (i >= max_items) {
+            err = status_data(st, BW_ERANGE, values ? "too many values" : "too many subkeys");
+            break;
+        }
+        DWORD len = cap;
+        LSTATUS rc = enum_name(api, key, values, i, name, &len);
+        if (rc == ERROR_NO_MORE_ITEMS)
+            break;
+        if (rc == ERROR_MORE_DATA) {
+            /* The name does not fit: grow (bounded), retry the same index. */
+            if (cap >= BW_WIN_MAX_NAME_UNITS || ++grows > 16) {
+                err = bw_win_status_set(st, (DWORD)rc);
+                break;
+            }
+            DWORD ncap = cap * 2 > BW_WIN_MAX_NAME_UNITS ? BW_WIN_MAX_NAME_UNITS : cap * 2;
+            uint16_t *nn = realloc(name, ncap * sizeof *nn);
+            if (!nn) {
+                err = BW_ENOMEM;
+                break;
+            }
+            name = nn;
+            cap = ncap;
+            continue;
+        }
+        if (rc != ERROR_SUCCESS) {
+            err = bw_win_status_set(st, (DWORD)rc);
+            break;
+        }
+        if (len >= cap) /* never trust a returned length */
+            len = cap - 1;
+        bool bad = false;
+        for (DWORD k = 0; k < len && !bad; k++)
+            bad = name[k] == 0;
+        char *u8 = NULL;
+        bw_err e = bad ? BW_EENCODING : bw_utf16_to_utf8(name, len, &u8);
+        if (e == BW_ENOMEM) {
+            err = BW_ENOMEM;
+            break;
+        }
+        if (e != BW_OK) {
+            if (n_bad)
+                (*n_bad)++;
+        } else if (bw_strlist_add_owned(out, u8) != BW_OK) {
+            err = BW_ENOMEM;
+            break;
+        }
+        i++;
+    }
+    free(name);
+    return err;
+}
+
+bw_err bw_win_reg_subkeys(const bw_api *api, HKEY key, bw_strlist *out, size_t *n_bad,
+                          bw_win_status *st)
+{
+    return enum_names(api, key, false, out, n_bad, st);
+}
+
+bw_err bw_win_reg_value_names(const bw_api *api, HKEY key, bw_strlist *out, size_t *n_bad,
+                              bw_win_status *st)
+{
+    return enum_names(api, key, true, out, n_bad, st);
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+#define TYPE_BIT(t) (1u << (t))
+#define STRING_TYPES (TYPE_BIT(REG_SZ) | TYPE_BIT(REG_EXPAND_SZ))
+
+static bool type_ok(DWORD type, uint32_t mask)
+{
+    return type < 32 && (mask & TYPE_BIT(type));
+}
+
+/* Reads the raw data of a value of one of the types in `mask` as UTF-16
+ * units: *units is the byte count halved (an odd last byte is dropped) and
+ * the buffer always has a zero unit after them. Re-reads when the value
+ * grows between the size query and the read. */
+static bw_err read_raw(const bw_api *api, HKEY key, const char *name, uint32_t mask,
+                       uint16_t **out, size_t *units, DWORD *out_type, bw_win_status *st)
+{
+    *out = NULL;
+    *units = 0;
+    status_clear(st);
+    uint16_t *wname = NULL;
+    bw_err err = to_wide(name, &wname, st);
+    if (err != BW_OK)
+        return err;
+    for (int attempt = 0; attempt < BW_WIN_MAX_RETRIES; attempt++) {
+        DWORD type = REG_NONE, size = 0;
+        LSTATUS rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, NULL, &size);
+        if (rc == ERROR_MORE_DATA)
+            continue;
+        if (rc != ERROR_SUCCESS) {
+            err = bw_win_status_set(st, (DWORD)rc);
+            goto out;
+        }
+        if (!type_ok(type, mask)) {
+            err = status_type(st, type);
+            goto out;
+        }
+        if (size > BW_WIN_MAX_VALUE_BYTES) {
+            char why[64];
+            snprintf(why, sizeof why, "value too large (%lu bytes)", (unsigned long)size);
+            err = status_data(st, BW_ERANGE, why);
+            goto out;
+        }
+        const DWORD cap = size;
+        /* cap/2 units hold the data, one more an odd byte, one the NUL. */
+        uint16_t *buf = calloc(cap / 2 + 2, sizeof *buf);
+        if (!buf) {
+            err = BW_ENOMEM;
+            goto out;
+        }
+        DWORD got = cap;
+        type = REG_NONE;
+        rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, (LPBYTE)buf, &got);
+        if (rc == ERROR_MORE_DATA) { /* it grew: ask for the size again */
+            free(buf);
+            continue;
+        }
+        if (rc != ERROR_SUCCESS) {
+            free(buf);
+            err = bw_win_status_set(st, (DWORD)rc);
+            goto out;
+        }
+        if (!type_ok(type, mask)) {
+            free(buf);
+            err = status_type(st, type);
+            goto out;
+        }
+        if (got > cap) /* never trust a returned size */
+            got = cap;
+        buf[got / 2] = 0;
+        *out = buf;
+        *units = got / 2;
+        if (out_type)
+            *out_type = type;
+        err = BW_OK;
+        goto out;
+    }
+    if (st) {
+        st->code = ERROR_MORE_DATA;
+        snprintf(st->reason, sizeof st->reason, "value keeps changing size (%lu)",
+                 (unsigned long)ERROR_MORE_DATA);
+    }
+    err = BW_EBUSY;
+out:
+    free(wname);
+    return err;
+}
+
+static bw_err units_to_utf8(const uint16_t *s, size_t n, char **out, bw_win_status *st)
+{
+    bw_err err = bw_utf16_to_utf8(s, n, out);
+    if (err == BW_EENCODING)
+        return status_data(st, err, "invalid UTF-16");
+    return err;
+}
+
+bw_err bw_win_reg_string(const bw_api *api, HKEY key, const char *name, char **out,
+                         bw_win_status *st)
+{
+    *out = NULL;
+    uint16_t *buf;
+    size_t n;
+    bw_err err = read_raw(api, key, name, STRING_TYPES, &buf, &n, NULL, st);
+    if (err != BW_OK)
+        return err;
+    err = units_to_utf8(buf, n, out, st); /* stops at the first NUL */
+    free(buf);
+    return err;
+}
+
+bw_err bw_win_reg_dword(const bw_api *api, HKEY key, const char *name, uint32_t *out,
+                        bw_win_status *st)
+{
+    *out = 0;
+    status_clear(st);
+    uint16_t *wname = NULL;
+    bw_err err = to_wide(name, &wname, st);
+    if (err != BW_OK)
+        return err;
+    /* One read into a buffer larger than a DWORD tells type and size. */
+    BYTE data[8] = {0};
+    DWORD type = REG_NONE, size = sizeof data;
+    LSTATUS rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, data, &size);
+    free(wname);
+    if (rc != ERROR_SUCCESS && rc != ERROR_MORE_DATA)
+        return bw_win_status_set(st, (DWORD)rc);
+    if (type != REG_DWORD) {
+        if (rc == ERROR_MORE_DATA && type == REG_NONE) /* nothing known about it */
+            return bw_win_status_set(st, (DWORD)rc);
+        return status_type(st, type);
+    }
+    if (rc == ERROR_MORE_DATA)
+        return status_data(st, BW_EINVAL, "wrong value size for REG_DWORD (over 8 bytes)");
+    if (size != 4) {
+        char why[64];
+        snprintf(why, sizeof why, "wrong value size %lu for REG_DWORD", (unsigned long)size);
+        return status_data(st, BW_EINVAL, why);
+    }
+    *out = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
+           (uint32_t)data[3] << 24;
+    return BW_OK;
+}
+
+bw_err bw_win_reg_multi_sz(const bw_api *api, HKEY key, const char *name, bool accept_sz,
+                           bw_strlist *out, bw_win_status *st)
+{
+    uint16_t *buf;
+    size_t n;
+    DWORD type = REG_NONE;
+    uint32_t mask = TYPE_BIT(REG_MULTI_SZ) | (accept_sz ? STRING_TYPES : 0);
+    bw_err err = read_raw(api, key, name, mask, &buf, &n, &type, st);
+    if (err != BW_OK)
+        return err;
+    bw_strlist tmp = {0};
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && buf[j])
+            j++;
+        if (j == i) /* empty string: the end of the list */
+            break;
+        char *s = NULL;
+        err = units_to_utf8(buf + i, j - i, &s, st);
+        if (err == BW_OK)
+            err = bw_strlist_add_owned(&tmp, s);
+        if (err != BW_OK)
+            goto out;
+        if (type != REG_MULTI_SZ) /* a plain string: one name */
+            break;
+        i = j + 1;
+    }
+    for (i = 0; i < tmp.n && err == BW_OK; i++)
+        err = bw_strlist_add(out, tmp.items[i]);
+out:
+    bw_strlist_free(&tmp);
+    free(buf);
+    return err;
+}
+
+/* ---- paths -------------------------------------------------------------- */
+
+/* ASCII case-insensitive prefix test. */
+static bool ascii_prefix(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++) {
+        char a = *s, b = *prefix;
+        if (a >= 'a' && a <= 'z')
+            a = (char)(a - 'a' + 'A');
+        if (b >= 'a' && b <= 'z')
+            b = (char)(b - 'a' + 'A');
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+static const char *root_name(HKEY root)
+{
+    if (root == HKEY_LOCAL_MACHINE)
+        return "HKLM";
+    if (root == HKEY_USERS)
+        return "HKU";
+    if (root == HKEY_CURRENT_USER)
+        return "HKCU";
+    if (root == HKEY_CLASSES_ROOT)
+        return "HKCR";
+    if (root == HKEY_CURRENT_CONFIG)
+        return "HKCC";
+    return "?";
+}
+
+char *bw_win_reg_path(HKEY root, REGSAM view, const char *path)
+{
+    const char *r = root_name(root);
+    if (!path || !*path)
+        return bw_strdup(r);
+    if (root == HKEY_LOCAL_MACHINE && (view & KEY_WOW64_32KEY) &&
+        ascii_prefix(path, "SOFTWARE") && (path[8] == '\0' || path[8] == '\\') &&
+        !ascii_prefix(path + 8, "\\WOW6432Node")) {
+        return bw_strfmt("%s\\%.8s\\WOW6432Node%s", r, path, path + 8);
+    }
+    return bw_strfmt("%s\\%s", r, path);
+}
+
+bw_err bw_win_reg_parse_root(const char *text, HKEY *root, const char **rest)
+{
+    static const struct {
+        const char *prefix;
+        HKEY key;
+    } roots[] = {
+        {"HKLM\\", HKEY_LOCAL_MACHINE},
+        {"HKEY_LOCAL_MACHINE\\", HKEY_LOCAL_MACHINE},
+        {"HKU\\", HKEY_USERS},
+        {"HKEY_USERS\\", HKEY_USERS},
+    };
+    if (!text)
+        return BW_EINVAL;
+    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
+        if (ascii_prefix(text, roots[i].prefix)) {
+            const char *p = text + strlen(roots[i].prefix);
+            if (!*p || *p == '\\')
+                return BW_EINVAL;
+            *root = roots[i].key;
+            *rest = p;
+            return BW_OK;
+        }
+    }
+    return BW_EINVAL;
+}
+
+bool bw_win_reg_has_wow64(const bw_api *api)
+{
+    HKEY h = NULL;
+    bw_err err = bw_win_reg_open(api, HKEY_LOCAL_MACHINE, "SOFTWARE\\WOW6432Node",
+                                 KEY_WOW64_64KEY, &h, NULL);
+    bw_win_reg_close(api, h);
+    return err != BW_ENOTFOUND;
+}
+
+/* ---- collector helpers ------------------------------------------------- */
+
+bw_err bw_win_gap(bw_snapshot *snap, const char *where, const bw_win_status *st)
+{
+    return bw_snapshot_add_gap(snap, where, "%s", st->reason[0] ? st->reason : "unknown error");
+}
+
+static bw_err value_gap(bw_snapshot *snap, const char *where, const char *name,
+                        const bw_win_status *st)
+{
+    char *w = bw_strfmt("%s\\%s", where, name);
+    if (!w)
+        return BW_ENOMEM;
+    bw_err err = bw_win_gap(snap, w, st);
+    free(w);
+    return err;
+}
+
+bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where,
+                               const char *name, char **field, bw_snapshot *snap)
+{
+    bw_win_status st;
+    char *s = NULL;
+    bw_err err = bw_win_reg_string(api, key, name, &s, &st);
+    if (err == BW_OK) {
+        free(*field);
+        *field = s;
+        return BW_OK;
+    }
+    if (err == BW_ENOMEM)
+        return err;
+    if (err == BW_ENOTFOUND)
+        return BW_OK;
+    return value_gap(snap, where, name, &st);
+}
+
+bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where,
+                              const char *name, uint32_t *field, bool *has,
+                              bw_snapshot *snap)
+{
+    bw_win_status st;
+    uint32_t v = 0;
+    bw_err err = bw_win_reg_dword(api, key, name, &v, &st);
+    if (err == BW_OK) {
+        *field = v;
+        if (has)
+            *has = true;
+        return BW_OK;
+    }
+    if (err == BW_ENOMEM)
+        return err;
+    if (err == BW_ENOTFOUND)
+        return BW_OK;
+    return value_gap(snap, where, name, &st);
+}

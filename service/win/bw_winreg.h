@@ -1,0 +1,131 @@
+/*
+ * bw_winreg.h - safe registry reading for the collectors (Win32 layer).
+ *
+ * The registry is data the machine's users and software wrote, so nothing
+ * it returns is trusted: value sizes are bounded (BW_WIN_MAX_VALUE_BYTES),
+ * sizes reported back by the API are clamped to the buffer handed in,
+ * strings are NUL-terminated here (size from the byte count, stop at an
+ * embedded NUL, drop an odd trailing byte), a value that grows between the
+ * size query and the read is re-read a bounded number of times, and
+ * enumerations stop after BW_WIN_MAX_SUBKEYS / BW_WIN_MAX_VALUES items.
+ *
+ * Every call goes through the API table. Names and paths are UTF-8; the
+ * conversion to and from UTF-16 happens here. HKEYs are handed to callers
+ * inside service/win only.
+ *
+ * Failures come back as a bw_err plus a bw_win_status that keeps the raw
+ * Win32 code and a ready-made reason for a gap record ("access denied (5)",
+ * "wrong value type REG_BINARY", "invalid UTF-16", ...).
+ */
+#ifndef BW_WINREG_H
+#define BW_WINREG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bw_api.h"
+#include "../core/bw_snapshot.h"
+
+/* Limits against hostile or corrupt data. */
+#define BW_WIN_MAX_SUBKEYS 100000u         /* subkeys read per key */
+#define BW_WIN_MAX_VALUES 100000u          /* value names read per key */
+#define BW_WIN_MAX_VALUE_BYTES (64u * 1024u) /* larger values: "value too large" */
+#define BW_WIN_MAX_NAME_UNITS 32768u       /* key/value name buffer, in UTF-16 units */
+#define BW_WIN_MAX_RETRIES 8               /* re-reads of a value that keeps growing */
+
+/* Details of a failure. code is the Win32 error behind it (0 when the
+ * failure is about the data, e.g. a wrong type); reason is the text for a
+ * gap record, empty on success. */
+typedef struct bw_win_status {
+    DWORD code;
+    char reason[96];
+} bw_win_status;
+
+/* Maps a Win32 error code to bw_err: the one place that does so (libuv's
+ * uv_translate_sys_error). ERROR_SUCCESS -> BW_OK; unknown -> BW_ESYS. */
+bw_err bw_win_error(DWORD code);
+
+/* Records `code` in *st (may be NULL) with the reason "<text> (<code>)",
+ * e.g. "access denied (5)", and returns bw_win_error(code). */
+bw_err bw_win_status_set(bw_win_status *st, DWORD code);
+
+/* "REG_SZ", "REG_BINARY", ...; NULL for a type without a name. */
+const char *bw_win_reg_type_name(DWORD type);
+
+/* Opens parent\path (UTF-8; "" reopens parent) for reading, in the view
+ * given by `view` (KEY_WOW64_64KEY, KEY_WOW64_32KEY or 0). On success the
+ * caller closes *out with bw_win_reg_close. BW_ENOTFOUND when the key does
+ * not exist, BW_EACCES when access is denied. */
+bw_err bw_win_reg_open(const bw_api *api, HKEY parent, const char *path, REGSAM view,
+                       HKEY *out, bw_win_status *st);
+
+/* Closes a key opened by bw_win_reg_open; NULL is ignored. */
+void bw_win_reg_close(const bw_api *api, HKEY key);
+
+/* Appends the names of key's subkeys (UTF-8) to *out, growing the name
+ * buffer as needed. Names that are not valid UTF-16 (or hold a NUL) cannot
+ * be reopened by name: they are skipped and counted in *n_bad (optional).
+ * On an error during the enumeration (or BW_ERANGE after
+ * BW_WIN_MAX_SUBKEYS names) *out keeps the names read so far. */
+bw_err bw_win_reg_subkeys(const bw_api *api, HKEY key, bw_strlist *out, size_t *n_bad,
+                          bw_win_status *st);
+
+/* Same for the names of key's values (at most BW_WIN_MAX_VALUES). */
+bw_err bw_win_reg_value_names(const bw_api *api, HKEY key, bw_strlist *out, size_t *n_bad,
+                              bw_win_status *st);
+
+/* Reads a REG_SZ or REG_EXPAND_SZ value (not expanded) as a malloc'd UTF-8
+ * string (caller frees). name NULL or "" reads the default value.
+ * BW_ENOTFOUND: no such value; BW_EINVAL: another type; BW_ERANGE: larger
+ * than BW_WIN_MAX_VALUE_BYTES; BW_EENCODING: invalid UTF-16; BW_EBUSY: the
+ * value kept changing size; BW_EACCES: access denied. */
+bw_err bw_win_reg_string(const bw_api *api, HKEY key, const char *name, char **out,
+                         bw_win_status *st);
+
+/* Reads a REG_DWORD value. BW_EINVAL for another type or a size other
+ * than 4 bytes; otherwise as bw_win_reg_string. */
+bw_err bw_win_reg_dword(const bw_api *api, HKEY key, const char *name, uint32_t *out,
+                        bw_win_status *st);
+
+/* Reads a REG_MULTI_SZ value, appending each string to *out; the list ends
+ * at an empty string or at the end of the data (a missing double NUL is
+ * tolerated). With accept_sz, a REG_SZ/REG_EXPAND_SZ value is read as a
+ * one-item list (none if empty). On failure *out is unchanged. */
+bw_err bw_win_reg_multi_sz(const bw_api *api, HKEY key, const char *name, bool accept_sz,
+                           bw_strlist *out, bw_win_status *st);
+
+/* Formats a registry path as UTF-8 for sources and gaps: "HKLM\<path>",
+ * "HKU\<path>" (also HKCU, HKCR, HKCC). With KEY_WOW64_32KEY, an HKLM path
+ * under SOFTWARE shows the key it is redirected to:
+ * "HKLM\SOFTWARE\WOW6432Node\...". path may be NULL or "" for the root.
+ * Returns a malloc'd string (caller frees), NULL when out of memory. */
+char *bw_win_reg_path(HKEY root, REGSAM view, const char *path);
+
+/* Splits a path written as "HKLM\...", "HKEY_LOCAL_MACHINE\...", "HKU\..."
+ * or "HKEY_USERS\..." (any case) into its root key and the rest (which
+ * points into text, without the leading backslash). BW_EINVAL for another
+ * root or an empty rest. */
+bw_err bw_win_reg_parse_root(const char *text, HKEY *root, const char **rest);
+
+/* True unless HKLM\SOFTWARE\WOW6432Node is absent from the 64-bit view,
+ * which means there is no WOW64 redirection (a 32-bit system, or a Wine
+ * prefix without it) and the 32-bit view shows the same keys again. */
+bool bw_win_reg_has_wow64(const bw_api *api);
+
+/* ---- helpers for the collectors ------------------------------------- */
+
+/* Records a gap at `where` with st's reason. BW_OK or BW_ENOMEM. */
+bw_err bw_win_gap(bw_snapshot *snap, const char *where, const bw_win_status *st);
+
+/* Reads string value `name` of key into *field (which must be NULL).
+ * Absent: *field stays NULL, no gap. Any other failure: *field stays NULL
+ * and a gap is recorded at "<where>\<name>". Returns BW_OK or BW_ENOMEM. */
+bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where,
+                               const char *name, char **field, bw_snapshot *snap);
+
+/* Same for a DWORD value: *has tells whether *field was set. */
+bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where,
+                              const char *name, uint32_t *field, bool *has,
+                              bw_snapshot *snap);
+
+#endif

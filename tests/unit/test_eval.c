@@ -1,0 +1,276 @@
+/* test_eval.c - unit tests for the detection rules (service/core/bw_eval.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bw_eval.h"
+
+/* A small policy built by hand, so these tests do not depend on the YAML
+ * loader or on the shipped policy's contents. */
+static void add_all(bw_strlist *l, const char *const *items)
+{
+    for (; *items; items++)
+        assert_int_equal(bw_strlist_add(l, *items), BW_OK);
+}
+
+static bw_policy *make_policy(void)
+{
+    bw_policy *p = calloc(1, sizeof *p);
+    assert_non_null(p);
+    p->name = bw_strdup("test");
+    p->version = bw_strdup("1");
+    p->vendor = bw_strdup("Kaspersky");
+    add_all(&p->publishers, (const char *const[]){"AO Kaspersky Lab", "Kaspersky Lab",
+                                                   "АО \"Лаборатория Касперского\"", NULL});
+    add_all(&p->products, (const char *const[]){"Kaspersky *", "Антивирус Касперского*", NULL});
+    add_all(&p->markers, (const char *const[]){"Kaspersky", "Касперск", NULL});
+    add_all(&p->paths, (const char *const[]){"*\\Kaspersky Lab\\*", "*\\KasperskyLab\\*", NULL});
+    add_all(&p->binaries, (const char *const[]){"avp.exe", "klnagent.exe", NULL});
+    add_all(&p->services, (const char *const[]){"AVP[0-9]*", "klnagent", NULL});
+    add_all(&p->drivers, (const char *const[]){"klif", "klhk", "klkbdflt", NULL});
+    add_all(&p->altitudes, (const char *const[]){"320400", "320401", NULL});
+    add_all(&p->class_filters, (const char *const[]){"klkbdflt", NULL});
+    add_all(&p->registry_roots, (const char *const[]){"HKLM\\SOFTWARE\\KasperskyLab", NULL});
+    add_all(&p->registry_products, (const char *const[]){"AVP*", "KES*", NULL});
+    add_all(&p->ksn_services, (const char *const[]){"ksnproxy", NULL});
+    return p;
+}
+
+static void free_policy(bw_policy *p)
+{
+    free(p->name);
+    free(p->version);
+    free(p->vendor);
+    bw_strlist *lists[] = {&p->publishers, &p->products, &p->markers, &p->paths,
+                           &p->binaries, &p->services, &p->drivers, &p->altitudes,
+                           &p->class_filters, &p->registry_roots, &p->registry_products,
+                           &p->ksn_services};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        bw_strlist_free(lists[i]);
+    free(p);
+}
+
+static bw_product_entry *product(bw_snapshot *s, const char *key, const char *name,
+                                 const char *publisher)
+{
+    bw_product_entry *p;
+    assert_int_equal(bw_snapshot_add_product(s, &p), BW_OK);
+    p->key_name = bw_strdup(key);
+    p->display_name = name ? bw_strdup(name) : NULL;
+    p->publisher = publisher ? bw_strdup(publisher) : NULL;
+    p->source = bw_strfmt("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\%s", key);
+    p->view = BW_VIEW_64;
+    return p;
+}
+
+static bw_service_entry *service(bw_snapshot *s, const char *name, uint32_t type,
+                                 const char *display, const char *image)
+{
+    bw_service_entry *v;
+    assert_int_equal(bw_snapshot_add_service(s, &v), BW_OK);
+    v->name = bw_strdup(name);
+    v->type = type;
+    v->has_type = true;
+    v->start = BW_START_AUTO;
+    v->has_start = true;
+    v->display_name = display ? bw_strdup(display) : NULL;
+    v->image_path = image ? bw_strdup(image) : NULL;
+    v->source = bw_strfmt("HKLM\\SYSTEM\\CurrentControlSet\\Services\\%s", name);
+    v->in_registry = true;
+    return v;
+}
+
+/* Evaluates and renders the findings as "kind:name" lines. */
+static char *eval_lines(const bw_snapshot *s, const bw_policy *p)
+{
+    bw_findings f = {0};
+    assert_int_equal(bw_evaluate(s, p, &f), BW_OK);
+    bw_buf b = {0};
+    for (size_t i = 0; i < f.n; i++)
+        bw_buf_printf(&b, "%s:%s\n", bw_kind_name(f.items[i].kind), f.items[i].name);
+    bw_findings_free(&f);
+    return bw_buf_take(&b);
+}
+
+#define ASSERT_FINDINGS(snap, pol, expected)                                  \
+    do {                                                                      \
+        char *got_ = eval_lines(snap, pol);                                   \
+        assert_string_equal(got_, expected);                                  \
+        free(got_);                                                           \
+    } while (0)
+
+static void test_product_by_publisher(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    product(s, "{KES}", "Kaspersky Endpoint Security for Windows", "AO Kaspersky Lab");
+    /* localized publisher with guillemets and odd spacing matches */
+    product(s, "{RU}", "Kaspersky Endpoint Security для Windows",
+            "АО  «Лаборатория Касперского»");
+    /* no display name, but the vendor's publisher: still a leftover */
+    product(s, "{LEFT}", NULL, "kaspersky lab");
+    ASSERT_FINDINGS(s, pol, "product:{KES}\nproduct:{LEFT}\nproduct:{RU}\n");
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+static void test_product_lookalikes(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    product(s, "KasperBackup", "Kasper Backup", "Kasper Software");
+    product(s, "Helper", "Kaspersky Removal Helper", "Foo Utilities Ltd");
+    product(s, "NoName", NULL, NULL);
+    product(s, "Defender", "Microsoft Defender", "Microsoft Corporation");
+    product(s, "Orphan", "Kaspersky Anti-Virus", NULL); /* name + no publisher */
+    product(s, "Orphan2", "Kaspersky Anti-Virus", "   "); /* blank = absent */
+    ASSERT_FINDINGS(s, pol, "product:Orphan\nproduct:Orphan2\n");
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+static void test_product_fields(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    bw_product_entry *p = product(s, "{7EC66A9F}", "Kaspersky Endpoint Security for Windows",
+                                  "AO Kaspersky Lab");
+    p->display_version = bw_strdup("11.6.0");
+    p->product_version = bw_strdup("11.6.0.394");
+    p->install_location = bw_strdup("C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.6.0\\");
+    bw_findings f = {0};
+    assert_int_equal(bw_evaluate(s, pol, &f), BW_OK);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.items[0].version, "11.6.0.394");
+    assert_string_equal(f.items[0].publisher, "AO Kaspersky Lab");
+    assert_string_equal(f.items[0].path, p->install_location);
+    assert_string_equal(f.items[0].rule, "vendor.publishers");
+    assert_int_equal(f.items[0].signals.n, 3);
+    assert_string_equal(f.items[0].signals.items[0], "publisher:AO Kaspersky Lab");
+    assert_string_equal(f.items[0].signals.items[1], "display-name:Kaspersky *");
+    assert_string_equal(f.items[0].signals.items[2], "path:*\\Kaspersky Lab\\*");
+    bw_findings_free(&f);
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+static void test_drivers_need_corroboration(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    /* a driver named like Kaspersky's, from someone else, nothing else */
+    service(s, "klhk", BW_SVC_KERNEL_DRIVER, "KL Hook (Acme)", "\\SystemRoot\\System32\\drivers\\klhk.sys");
+    /* same name pattern family but not listed */
+    service(s, "klmd", BW_SVC_KERNEL_DRIVER, "klmd", "system32\\drivers\\klmd.sys");
+    /* listed name + vendor altitude */
+    bw_service_entry *v = service(s, "klif", BW_SVC_FS_DRIVER, "klif", "system32\\DRIVERS\\klif.sys");
+    assert_int_equal(bw_strlist_add(&v->altitudes, "320400"), BW_OK);
+    /* media player service whose name starts like AVP */
+    service(s, "AVPlayerService", BW_SVC_WIN32_OWN, "AV Player", "C:\\Program Files\\AVP\\avplayer.exe");
+    /* a Kaspersky service with a vendor path */
+    service(s, "AVP21.3", BW_SVC_WIN32_OWN, "Kaspersky Anti-Virus Service 21.3",
+            "\"C:\\Program Files (x86)\\Kaspersky Lab\\Kaspersky Total Security 21.3\\avp.exe\" -r");
+    /* no listed name, but vendor text and vendor path */
+    service(s, "vssbridge64", BW_SVC_WIN32_OWN, "Kaspersky Volume Shadow Copy Service Bridge",
+            "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12\\x64\\vssbridge64.exe");
+    /* vendor text alone is not enough */
+    service(s, "Cleaner", BW_SVC_WIN32_OWN, "Removes Kaspersky leftovers", "C:\\Tools\\cleaner.exe");
+    ASSERT_FINDINGS(s, pol, "service:AVP21.3\nservice:vssbridge64\ndriver:klif\n");
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+static void test_vendor_presence_corroborates(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    service(s, "klhk", BW_SVC_KERNEL_DRIVER, "klhk", "\\SystemRoot\\System32\\drivers\\klhk.sys");
+    bw_filter_entry *fl;
+    assert_int_equal(bw_snapshot_add_filter(s, &fl), BW_OK);
+    fl->filter = bw_strdup("klkbdflt");
+    fl->class_guid = bw_strdup("{4D36E96B-E325-11CE-BFC1-08002BE10318}");
+    fl->class_name = bw_strdup("Keyboard");
+    fl->position = bw_strdup("UpperFilters");
+    fl->source = bw_strdup("HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class\\{4D36E96B-E325-11CE-BFC1-08002BE10318}");
+    /* without the vendor: nothing */
+    ASSERT_FINDINGS(s, pol, "");
+    /* with a vendor registry root: the driver and the filter are leftovers */
+    bw_vendor_key *k;
+    assert_int_equal(bw_snapshot_add_vendor_key(s, &k), BW_OK);
+    k->root = bw_strdup("HKLM\\SOFTWARE\\KasperskyLab");
+    k->source = bw_strdup("HKLM\\SOFTWARE\\WOW6432Node\\KasperskyLab");
+    k->view = BW_VIEW_32;
+    ASSERT_FINDINGS(s, pol, "driver:klhk\nfilter:klkbdflt\nregistry:KasperskyLab\n");
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+static void test_registry_products_and_ksn(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    const char *keys[] = {NULL, "AVP21.3", "protected\\AVP21.3", "Components", "KES"};
+    for (size_t i = 0; i < 5; i++) {
+        bw_vendor_key *k;
+        assert_int_equal(bw_snapshot_add_vendor_key(s, &k), BW_OK);
+        k->root = bw_strdup("HKLM\\SOFTWARE\\KasperskyLab");
+        k->key_name = keys[i] ? bw_strdup(keys[i]) : NULL;
+        k->source = keys[i] ? bw_strfmt("HKLM\\SOFTWARE\\KasperskyLab\\%s", keys[i])
+                            : bw_strdup("HKLM\\SOFTWARE\\KasperskyLab");
+        k->view = BW_VIEW_64;
+        if (i == 1) {
+            assert_int_equal(bw_vendor_key_add_env(k, "ProductName", "Kaspersky Total Security"), BW_OK);
+            assert_int_equal(bw_vendor_key_add_env(k, "productversion", "21.3.10.391"), BW_OK);
+        }
+    }
+    service(s, "ksnproxy", BW_SVC_WIN32_OWN, "Kaspersky Security Network Proxy",
+            "C:\\Program Files (x86)\\Kaspersky Lab\\Kaspersky Security Center\\ksnproxy.exe");
+    bw_findings f = {0};
+    assert_int_equal(bw_evaluate(s, pol, &f), BW_OK);
+    assert_int_equal(f.n, 4);
+    assert_int_equal(f.items[0].kind, BW_KIND_KSN);
+    assert_string_equal(f.items[0].rule, "ksn.services[ksnproxy]");
+    assert_int_equal(f.items[1].kind, BW_KIND_REGISTRY);
+    assert_string_equal(f.items[1].name, "AVP21.3");
+    assert_string_equal(f.items[1].display_name, "Kaspersky Total Security");
+    assert_string_equal(f.items[1].version, "21.3.10.391");
+    assert_string_equal(f.items[2].name, "KES");
+    assert_string_equal(f.items[3].name, "protected\\AVP21.3");
+    bw_findings_free(&f);
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+static void test_empty_snapshot(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    ASSERT_FINDINGS(s, pol, "");
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_product_by_publisher),
+        cmocka_unit_test(test_product_lookalikes),
+        cmocka_unit_test(test_product_fields),
+        cmocka_unit_test(test_drivers_need_corroboration),
+        cmocka_unit_test(test_vendor_presence_corroborates),
+        cmocka_unit_test(test_registry_products_and_ksn),
+        cmocka_unit_test(test_empty_snapshot),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
