@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Checks a banwatch PE file: 64-bit, hardened (ASLR with high-entropy VA,
+# NX, stack protector) and importing only Windows system DLLs.
+# Usage: tests/check-pe.sh FILE.exe ...   Prints one line per check.
+set -uo pipefail
+
+objdump=x86_64-w64-mingw32-objdump
+nm=x86_64-w64-mingw32-nm
+# DLLs that ship with every supported Windows (and Wine).
+allowed='^(kernel32|advapi32|msvcrt|user32|ws2_32|iphlpapi|shell32|ole32|oleaut32|version|wevtapi|bcrypt|crypt32|wintrust|shlwapi|userenv|netapi32|secur32|rpcrt4|ntdll)\.dll$'
+
+pass=0; fail=0
+check() { # name condition-result detail
+  if [ "$2" = 0 ]; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1: $3"; fail=$((fail+1)); fi
+}
+
+for exe in "$@"; do
+  name=$(basename "$exe")
+  hdr=$($objdump -p "$exe" 2>&1) || { check "$name readable" 1 "$hdr"; continue; }
+  grep -q '^Magic[[:space:]]*020b' <<<"$hdr"; check "$name is PE32+ (64-bit)" $? "$(grep '^Magic' <<<"$hdr")"
+  dllch=$(grep -A8 '^DllCharacteristics' <<<"$hdr")
+  for flag in HIGH_ENTROPY_VA DYNAMIC_BASE NX_COMPAT; do
+    grep -q "$flag" <<<"$dllch"; check "$name has $flag" $? "not set"
+  done
+  bad=$(grep 'DLL Name:' <<<"$hdr" | awk '{print tolower($3)}' | grep -Ev "$allowed" | tr '\n' ' ')
+  [ -z "$bad" ]; check "$name imports only system DLLs" $? "imports $bad"
+  $nm "$exe" 2>/dev/null | grep -q '__stack_chk_fail'; check "$name has the stack protector" $? "no __stack_chk_fail"
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs every banwatch test on Debian 12 (as root on a fresh machine: it
+# installs what it needs first). Stages:
+#   1. toolchain/setup.sh          packages + MinGW dependencies (cached)
+#   2. native build, ASan+UBSan    core unit tests (CTest)
+#   3. Windows build (MinGW)       banwatch.exe + tests, warnings are errors
+#   4. PE checks                   64-bit, hardening flags, system DLLs only
+#   5. under Wine                  core unit tests + collector tests (CTest)
+#   6. end to end under Wine       scans of seeded machines (tests/e2e/run.sh)
+# Ends with "N passed, M failed" (stages) and a non-zero exit on failure.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+build=${BANWATCH_BUILD_DIR:-$top/build}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+passed=0; failed=0; failures=()
+stage() { # name command...
+  local name=$1; shift
+  echo
+  echo "=== $name"
+  local t0=$SECONDS
+  if "$@"; then
+    passed=$((passed+1)); echo "=== $name: ok ($((SECONDS-t0)) s)"
+  else
+    failed=$((failed+1)); failures+=("$name"); echo "=== $name: FAILED ($((SECONDS-t0)) s)"
+  fi
+}
+
+wine64=/usr/lib/wine/wine64
+export WINEDEBUG=-all
+export WINEDLLOVERRIDES="winedbg.exe=d;mscoree=d;mshtml=d"
+unset DISPLAY
+
+native() {
+  cmake -S "$top" -B "$build/native" -DBW_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
+  cmake --build "$build/native" -j "$jobs" &&
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$build/native" --output-on-failure
+}
+
+windows_build() {
+  cmake -S "$top" -B "$build/win" -DCMAKE_TOOLCHAIN_FILE="$top/toolchain/mingw-w64-x86_64.cmake" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+  cmake --build "$build/win" -j "$jobs"
+}
+
+wine_prefix() { # a prefix for the unit tests, made once
+  export WINEPREFIX="$build/wine-unit"
+  if [ ! -f "$WINEPREFIX/.banwatch-ready" ]; then
+    rm -rf "$WINEPREFIX"
+    "$wine64" wineboot -i >/dev/null 2>&1 || true
+    /usr/lib/wine/wineserver64 -w 2>/dev/null || wineserver -w
+    [ -f "$WINEPREFIX/system.reg" ] || { echo "wineboot did not create $WINEPREFIX"; return 1; }
+    touch "$WINEPREFIX/.banwatch-ready"
+  fi
+}
+
+under_wine() {
+  wine_prefix || return 1
+  local rc=0
+  ctest --test-dir "$build/win" --output-on-failure || rc=1
+  /usr/lib/wine/wineserver64 -k 2>/dev/null || true
+  return $rc
+}
+
+stage "set-up (toolchain/setup.sh)" "$top/toolchain/setup.sh"
+stage "native build and unit tests (ASan+UBSan)" native
+stage "Windows build (MinGW-w64)" windows_build
+stage "PE checks" "$top/tests/check-pe.sh" "$build/win/service/banwatch.exe"
+stage "unit and collector tests under Wine" under_wine
+stage "end-to-end scans under Wine" "$top/tests/e2e/run.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
+
+echo
+for f in "${failures[@]}"; do echo "failed stage: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
