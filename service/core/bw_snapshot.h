@@ -152,7 +152,7 @@ const char *bw_vendor_key_env(const bw_vendor_key *k, const char *name);
 
 /* Records a gap; `where` is copied, the reason is formatted. */
 bw_err bw_snapshot_add_gap(bw_snapshot *s, const char *where, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    BW_PRINTF(3, 4);
 
 /* Finds a service by name (case-insensitive), or NULL. */
 bw_service_entry *bw_snapshot_find_service(const bw_snapshot *s, const char *name);

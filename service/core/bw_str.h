@@ -18,6 +18,15 @@
 
 #include "bw_error.h"
 
+/* printf-style format checking; MinGW's default "printf" archetype is the
+ * Microsoft one, which rejects %zu although banwatch builds with the C99
+ * conforming stdio (__USE_MINGW_ANSI_STDIO). */
+#if defined(__MINGW32__)
+#define BW_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#else
+#define BW_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#endif
+
 /* ---- growable buffer ------------------------------------------------- */
 
 /* A byte buffer that is always NUL-terminated once anything was added.
@@ -35,7 +44,7 @@ bw_err bw_buf_append(bw_buf *b, const char *s, size_t n);
 bw_err bw_buf_puts(bw_buf *b, const char *s);
 bw_err bw_buf_putc(bw_buf *b, char c);
 bw_err bw_buf_printf(bw_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    BW_PRINTF(2, 3);
 bw_err bw_buf_vprintf(bw_buf *b, const char *fmt, va_list ap);
 /* Hands the (NUL-terminated, possibly empty) text to the caller, who frees
  * it; the buffer is empty afterwards. NULL if the buffer failed. */
@@ -48,7 +57,7 @@ void bw_buf_free(bw_buf *b);
 char *bw_strdup(const char *s);
 char *bw_strndup(const char *s, size_t n);
 /* malloc'd printf result, NULL on failure. */
-char *bw_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *bw_strfmt(const char *fmt, ...) BW_PRINTF(1, 2);
 
 /* A list of owned strings. Zero-initialise; release with bw_strlist_free. */
 typedef struct bw_strlist {

@@ -42,7 +42,7 @@ static void out(const char *s)
     bw_win_write_std(api, STD_OUTPUT_HANDLE, s, strlen(s));
 }
 
-static void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void err(const char *fmt, ...) BW_PRINTF(1, 2);
 static void err(const char *fmt, ...)
 {
     bw_buf b = {0};

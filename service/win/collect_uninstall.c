@@ -1,0 +1,192 @@
+/*
+ * collect_uninstall.c - the Uninstall keys collector (Win32 layer).
+ *
+ * Reads every subkey of ...\CurrentVersion\Uninstall in HKLM (64-bit and
+ * 32-bit views) and in each user hive loaded under HKU, into product
+ * entries. Every subkey is kept; a value that cannot be read leaves its
+ * field NULL and becomes a gap, an absent value is simply NULL.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bw_collect.h"
+#include "bw_winreg.h"
+
+#define UNINSTALL_HKLM "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
+#define UNINSTALL_USER "Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
+
+static const struct {
+    const char *value;
+    size_t offset;
+} string_fields[] = {
+    {"DisplayName", offsetof(bw_product_entry, display_name)},
+    {"Publisher", offsetof(bw_product_entry, publisher)},
+    {"DisplayVersion", offsetof(bw_product_entry, display_version)},
+    {"ProductDisplayVersion", offsetof(bw_product_entry, product_version)},
+    {"InstallLocation", offsetof(bw_product_entry, install_location)},
+    {"UninstallString", offsetof(bw_product_entry, uninstall_string)},
+    {"DisplayIcon", offsetof(bw_product_entry, display_icon)},
+    {"InstallDate", offsetof(bw_product_entry, install_date)},
+};
+
+/* Where one Uninstall key is read from. */
+typedef struct scan {
+    HKEY root;         /* HKEY_LOCAL_MACHINE or HKEY_USERS */
+    const char *path;  /* the Uninstall key under root */
+    REGSAM sam_view;   /* KEY_WOW64_64KEY / KEY_WOW64_32KEY */
+    bw_view view;
+    const char *sid;   /* user hive, or NULL */
+} scan;
+
+static bw_err read_entry(const bw_api *api, bw_snapshot *snap, const scan *sc, HKEY parent,
+                         const char *name, const char *base)
+{
+    bw_win_status st;
+    HKEY key = NULL;
+    bw_err err = bw_win_reg_open(api, parent, name, sc->sam_view, &key, &st);
+    if (err == BW_ENOTFOUND) /* deleted since the enumeration */
+        return BW_OK;
+    if (err == BW_ENOMEM)
+        return err;
+
+    bw_product_entry *e;
+    char *source = bw_strfmt("%s\\%s", base, name);
+    if (!source) {
+        err = BW_ENOMEM;
+        goto out;
+    }
+    bw_err aerr = bw_snapshot_add_product(snap, &e);
+    if (aerr != BW_OK) {
+        free(source);
+        err = aerr;
+        goto out;
+    }
+    e->source = source;
+    e->view = sc->view;
+    e->key_name = bw_strdup(name);
+    e->user_sid = sc->sid ? bw_strdup(sc->sid) : NULL;
+    if (!e->key_name || (sc->sid && !e->user_sid)) {
+        err = BW_ENOMEM;
+        goto out;
+    }
+    if (err != BW_OK) { /* kept, with what we know, and a gap */
+        err = bw_win_gap(snap, e->source, &st);
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof string_fields / sizeof string_fields[0]; i++) {
+        char **field = (char **)((char *)e + string_fields[i].offset);
+        err = bw_win_reg_string_field(api, key, e->source, string_fields[i].value, field, snap);
+        if (err != BW_OK)
+            goto out;
+    }
+    /* Programs and Features hides an entry whose SystemComponent is non-zero. */
+    uint32_t sc_value = 0;
+    err = bw_win_reg_dword_field(api, key, e->source, "SystemComponent", &sc_value, NULL, snap);
+    e->system_component = sc_value != 0;
+out:
+    bw_win_reg_close(api, key);
+    return err;
+}
+
+/* Reads every subkey of one Uninstall key. An absent key is not a gap. */
+static bw_err scan_key(const bw_api *api, bw_snapshot *snap, const scan *sc)
+{
+    bw_win_status st;
+    bw_strlist names = {0};
+    HKEY key = NULL;
+    char *base = bw_win_reg_path(sc->root, sc->sam_view, sc->path);
+    if (!base)
+        return BW_ENOMEM;
+    bw_err err = bw_win_reg_open(api, sc->root, sc->path, sc->sam_view, &key, &st);
+    if (err == BW_ENOTFOUND) {
+        err = BW_OK;
+        goto out;
+    }
+    if (err != BW_OK) {
+        if (err != BW_ENOMEM)
+            err = bw_win_gap(snap, base, &st);
+        goto out;
+    }
+    size_t n_bad = 0;
+    err = bw_win_reg_subkeys(api, key, &names, &n_bad, &st);
+    if (err == BW_ENOMEM)
+        goto out;
+    if (err != BW_OK && (err = bw_win_gap(snap, base, &st)) != BW_OK)
+        goto out;
+    if (n_bad && (err = bw_snapshot_add_gap(snap, base, "%lu subkey names are not valid UTF-16",
+                                            (unsigned long)n_bad)) != BW_OK)
+        goto out;
+    for (size_t i = 0; i < names.n; i++) {
+        err = read_entry(api, snap, sc, key, names.items[i], base);
+        if (err != BW_OK)
+            goto out;
+    }
+out:
+    bw_win_reg_close(api, key);
+    bw_strlist_free(&names);
+    free(base);
+    return err;
+}
+
+/* True for "S-1-5-21-..._Classes" and the like (any case). */
+static bool is_classes_hive(const char *name)
+{
+    static const char suffix[] = "_classes";
+    size_t n = strlen(name), k = sizeof suffix - 1;
+    if (n < k)
+        return false;
+    for (size_t i = 0; i < k; i++) {
+        char c = name[n - k + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != suffix[i])
+            return false;
+    }
+    return true;
+}
+
+bw_err bw_win_collect_uninstall(const bw_api *api, bw_snapshot *snap)
+{
+    scan sc = {HKEY_LOCAL_MACHINE, UNINSTALL_HKLM, KEY_WOW64_64KEY, BW_VIEW_64, NULL};
+    bw_err err = scan_key(api, snap, &sc);
+    if (err != BW_OK)
+        return err;
+    /* Without WOW64 redirection the 32-bit view is the same key again. */
+    if (bw_win_reg_has_wow64(api)) {
+        sc.sam_view = KEY_WOW64_32KEY;
+        sc.view = BW_VIEW_32;
+        if ((err = scan_key(api, snap, &sc)) != BW_OK)
+            return err;
+    }
+
+    /* User hives: enumerate HKU itself (a predefined key, never closed). */
+    bw_win_status st;
+    bw_strlist sids = {0};
+    size_t n_bad = 0;
+    err = bw_win_reg_subkeys(api, HKEY_USERS, &sids, &n_bad, &st);
+    if (err == BW_ENOMEM)
+        goto out;
+    if (err != BW_OK && (err = bw_win_gap(snap, "HKU", &st)) != BW_OK)
+        goto out;
+    if (n_bad && (err = bw_snapshot_add_gap(snap, "HKU", "%lu subkey names are not valid UTF-16",
+                                            (unsigned long)n_bad)) != BW_OK)
+        goto out;
+    for (size_t i = 0; i < sids.n; i++) {
+        if (is_classes_hive(sids.items[i]))
+            continue;
+        char *path = bw_strfmt("%s\\" UNINSTALL_USER, sids.items[i]);
+        if (!path) {
+            err = BW_ENOMEM;
+            goto out;
+        }
+        scan u = {HKEY_USERS, path, KEY_WOW64_64KEY, BW_VIEW_USER, sids.items[i]};
+        err = scan_key(api, snap, &u);
+        free(path);
+        if (err != BW_OK)
+            goto out;
+    }
+out:
+    bw_strlist_free(&sids);
+    return err;
+}

@@ -1,0 +1,826 @@
+/*
+ * fake_api.c - the fake API table for the Win32 collector tests: an
+ * in-memory registry and SCM with failure injection (see fake_api.h).
+ */
+#include "fake_api.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bw_str.h"
+
+/* ---- the model ------------------------------------------------------------ */
+
+typedef struct fval {
+    uint16_t *name;
+    size_t name_len;
+    DWORD type;
+    unsigned char *data;
+    DWORD size;
+    DWORD error;   /* RegQueryValueExW fails with this */
+    unsigned grow; /* size queries left that make the value grow */
+} fval;
+
+typedef struct fkey {
+    uint16_t *name;
+    size_t name_len;
+    struct fkey *parent;
+    struct fkey **kids;
+    size_t n_kids;
+    fval *vals;
+    size_t n_vals;
+    DWORD deny; /* RegOpenKeyExW of this key fails with this */
+} fkey;
+
+#define HANDLE_MAGIC 0x46414b45u
+enum { H_KEY, H_SCM };
+
+typedef struct fhandle {
+    unsigned magic;
+    int kind;
+    fkey *key;
+    struct fhandle *next;
+} fhandle;
+
+typedef struct fsvc {
+    uint16_t *name;
+    uint16_t *display; /* may be NULL */
+    DWORD type, state;
+} fsvc;
+
+static struct {
+    fkey *hklm, *hku;
+    bool no_wow64;
+    fhandle *handles;
+    size_t n_handles;
+    fsvc *svcs;
+    size_t n_svcs;
+    DWORD scm_open_error;
+    size_t scm_page;
+    char *dns, *netbios;
+    uint64_t filetime;
+    unsigned calls[FAKE_FN_COUNT];
+    struct {
+        fake_fn fn;
+        unsigned nth;
+        DWORD err;
+    } inj[32];
+    size_t n_inj;
+} F;
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    assert_non_null(p);
+    return p;
+}
+
+static uint16_t *wdup(const char *s, size_t *len)
+{
+    uint16_t *w = NULL;
+    assert_int_equal(bw_utf8_to_utf16(s, &w, len), BW_OK);
+    return w;
+}
+
+static uint16_t fold(uint16_t c)
+{
+    if (c >= 0xD800 && c <= 0xDFFF)
+        return c;
+    uint32_t f = bw_casefold(c);
+    return f <= 0xFFFF ? (uint16_t)f : c;
+}
+
+static bool name_eq(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (fold(a[i]) != fold(b[i]))
+            return false;
+    return true;
+}
+
+static void key_free(fkey *k)
+{
+    if (!k)
+        return;
+    for (size_t i = 0; i < k->n_kids; i++)
+        key_free(k->kids[i]);
+    for (size_t i = 0; i < k->n_vals; i++) {
+        free(k->vals[i].name);
+        free(k->vals[i].data);
+    }
+    free(k->kids);
+    free(k->vals);
+    free(k->name);
+    free(k);
+}
+
+static fkey *kid(const fkey *k, const uint16_t *name, size_t n)
+{
+    for (size_t i = 0; i < k->n_kids; i++)
+        if (name_eq(k->kids[i]->name, k->kids[i]->name_len, name, n))
+            return k->kids[i];
+    return NULL;
+}
+
+static fkey *add_kid(fkey *k, const uint16_t *name, size_t n)
+{
+    fkey *c = kid(k, name, n);
+    if (c)
+        return c;
+    c = xcalloc(1, sizeof *c);
+    c->name = xcalloc(n + 1, sizeof *c->name);
+    memcpy(c->name, name, n * sizeof *name);
+    c->name_len = n;
+    c->parent = k;
+    k->kids = realloc(k->kids, (k->n_kids + 1) * sizeof *k->kids);
+    assert_non_null(k->kids);
+    k->kids[k->n_kids++] = c;
+    return c;
+}
+
+static void ensure_roots(void)
+{
+    if (!F.hklm)
+        F.hklm = xcalloc(1, sizeof *F.hklm);
+    if (!F.hku)
+        F.hku = xcalloc(1, sizeof *F.hku);
+}
+
+/* Builder paths: "HKLM\a\b" or "HKU\a\b", UTF-8; creates what is missing. */
+static fkey *build_path(const char *path)
+{
+    ensure_roots();
+    fkey *k;
+    const char *p;
+    if (strncmp(path, "HKLM", 4) == 0) {
+        k = F.hklm;
+        p = path + 4;
+    } else if (strncmp(path, "HKU", 3) == 0) {
+        k = F.hku;
+        p = path + 3;
+    } else {
+        fail_msg("fake registry path must start with HKLM or HKU: %s", path);
+        return NULL;
+    }
+    while (*p == '\\')
+        p++;
+    while (*p) {
+        const char *e = strchr(p, '\\');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char *part = bw_strndup(p, n);
+        size_t wn;
+        uint16_t *w = wdup(part, &wn);
+        k = add_kid(k, w, wn);
+        free(w);
+        free(part);
+        p += n;
+        while (*p == '\\')
+            p++;
+    }
+    return k;
+}
+
+static fval *find_val(fkey *k, const uint16_t *name, size_t n)
+{
+    for (size_t i = 0; i < k->n_vals; i++)
+        if (name_eq(k->vals[i].name, k->vals[i].name_len, name, n))
+            return &k->vals[i];
+    return NULL;
+}
+
+static fval *build_val(const char *path, const char *name)
+{
+    fkey *k = build_path(path);
+    size_t n;
+    uint16_t *w = wdup(name, &n);
+    fval *v = find_val(k, w, n);
+    if (v) {
+        free(w);
+        return v;
+    }
+    k->vals = realloc(k->vals, (k->n_vals + 1) * sizeof *k->vals);
+    assert_non_null(k->vals);
+    v = &k->vals[k->n_vals++];
+    memset(v, 0, sizeof *v);
+    v->name = w;
+    v->name_len = n;
+    return v;
+}
+
+static void set_data(fval *v, DWORD type, const void *data, size_t size)
+{
+    free(v->data);
+    v->type = type;
+    v->data = xcalloc(size + 1, 1);
+    if (size)
+        memcpy(v->data, data, size);
+    v->size = (DWORD)size;
+}
+
+/* ---- builders ----------------------------------------------------------- */
+
+void fake_reg_key(const char *path)
+{
+    build_path(path);
+}
+
+void fake_reg_key_units(const char *parent, const uint16_t *name, size_t n_units)
+{
+    add_kid(build_path(parent), name, n_units);
+}
+
+static void reg_string(const char *path, const char *name, DWORD type, const char *s)
+{
+    size_t n;
+    uint16_t *w = wdup(s, &n);
+    set_data(build_val(path, name), type, w, (n + 1) * sizeof *w);
+    free(w);
+}
+
+void fake_reg_sz(const char *path, const char *name, const char *s)
+{
+    reg_string(path, name, REG_SZ, s);
+}
+
+void fake_reg_expand_sz(const char *path, const char *name, const char *s)
+{
+    reg_string(path, name, REG_EXPAND_SZ, s);
+}
+
+void fake_reg_dword(const char *path, const char *name, uint32_t v)
+{
+    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    set_data(build_val(path, name), REG_DWORD, b, sizeof b);
+}
+
+void fake_reg_multi_sz(const char *path, const char *name, const char *const *items, size_t n,
+                       bool double_nul)
+{
+    bw_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        size_t wn;
+        uint16_t *w = wdup(items[i], &wn);
+        bw_buf_append(&b, (const char *)w, (wn + 1) * sizeof *w);
+        free(w);
+    }
+    if (double_nul)
+        bw_buf_append(&b, "\0\0", 2);
+    set_data(build_val(path, name), REG_MULTI_SZ, b.data, b.len);
+    bw_buf_free(&b);
+}
+
+void fake_reg_raw(const char *path, const char *name, uint32_t type, const void *data,
+                  size_t size)
+{
+    set_data(build_val(path, name), type, data, size);
+}
+
+void fake_reg_deny(const char *path, uint32_t err)
+{
+    build_path(path)->deny = err;
+}
+
+void fake_reg_value_error(const char *path, const char *name, uint32_t err)
+{
+    build_val(path, name)->error = err;
+}
+
+void fake_reg_value_grows(const char *path, const char *name, unsigned times)
+{
+    build_val(path, name)->grow = times;
+}
+
+void fake_set_wow64(bool on)
+{
+    F.no_wow64 = !on;
+}
+
+void fake_svc(const char *name, const char *display, uint32_t type, uint32_t state)
+{
+    F.svcs = realloc(F.svcs, (F.n_svcs + 1) * sizeof *F.svcs);
+    assert_non_null(F.svcs);
+    fsvc *s = &F.svcs[F.n_svcs++];
+    s->name = wdup(name, NULL);
+    s->display = display ? wdup(display, NULL) : NULL;
+    s->type = type;
+    s->state = state;
+}
+
+void fake_scm_open_error(uint32_t err)
+{
+    F.scm_open_error = err;
+}
+
+void fake_scm_page(size_t n)
+{
+    F.scm_page = n;
+}
+
+void fake_set_computer_name(const char *dns_hostname, const char *netbios)
+{
+    free(F.dns);
+    free(F.netbios);
+    F.dns = dns_hostname ? bw_strdup(dns_hostname) : NULL;
+    F.netbios = netbios ? bw_strdup(netbios) : NULL;
+}
+
+void fake_set_filetime(uint64_t ticks)
+{
+    F.filetime = ticks;
+}
+
+void fake_fail(fake_fn fn, unsigned nth, uint32_t err)
+{
+    assert_true(F.n_inj < sizeof F.inj / sizeof F.inj[0]);
+    F.inj[F.n_inj].fn = fn;
+    F.inj[F.n_inj].nth = nth;
+    F.inj[F.n_inj].err = err;
+    F.n_inj++;
+}
+
+unsigned fake_calls(fake_fn fn)
+{
+    return F.calls[fn];
+}
+
+size_t fake_open_handles(void)
+{
+    return F.n_handles;
+}
+
+void fake_assert_no_leaks(void)
+{
+    if (F.n_handles)
+        fail_msg("%lu handle(s) left open", (unsigned long)F.n_handles);
+}
+
+void fake_reset(void)
+{
+    while (F.handles) {
+        fhandle *h = F.handles;
+        F.handles = h->next;
+        free(h);
+    }
+    key_free(F.hklm);
+    key_free(F.hku);
+    for (size_t i = 0; i < F.n_svcs; i++) {
+        free(F.svcs[i].name);
+        free(F.svcs[i].display);
+    }
+    free(F.svcs);
+    free(F.dns);
+    free(F.netbios);
+    memset(&F, 0, sizeof F);
+    ensure_roots();
+    F.dns = bw_strdup("host.example.test");
+    F.netbios = bw_strdup("HOST");
+    F.filetime = 133720416000000000ULL; /* 2024-09-29T00:00:00Z */
+}
+
+/* ---- calls ------------------------------------------------------------------ */
+
+/* Counts the call; returns the injected error for it, or 0. */
+static DWORD enter(fake_fn fn)
+{
+    unsigned n = ++F.calls[fn];
+    for (size_t i = 0; i < F.n_inj; i++)
+        if (F.inj[i].fn == fn && F.inj[i].nth == n)
+            return F.inj[i].err;
+    return 0;
+}
+
+static fhandle *new_handle(int kind, fkey *key)
+{
+    fhandle *h = xcalloc(1, sizeof *h);
+    h->magic = HANDLE_MAGIC;
+    h->kind = kind;
+    h->key = key;
+    h->next = F.handles;
+    F.handles = h;
+    F.n_handles++;
+    return h;
+}
+
+static fhandle *live_handle(const void *p, int kind)
+{
+    for (fhandle *h = F.handles; h; h = h->next)
+        if (h == p && h->kind == kind)
+            return h;
+    return NULL;
+}
+
+static bool close_handle(const void *p, int kind)
+{
+    for (fhandle **pp = &F.handles; *pp; pp = &(*pp)->next) {
+        if (*pp == p && (*pp)->kind == kind) {
+            fhandle *h = *pp;
+            *pp = h->next;
+            h->magic = 0;
+            free(h);
+            F.n_handles--;
+            return true;
+        }
+    }
+    return false;
+}
+
+static fkey *key_of(HKEY h)
+{
+    if (h == HKEY_LOCAL_MACHINE)
+        return F.hklm;
+    if (h == HKEY_USERS)
+        return F.hku;
+    fhandle *fh = live_handle(h, H_KEY);
+    if (!fh)
+        fail_msg("invalid or closed registry handle %p", (void *)h);
+    return fh->key;
+}
+
+static size_t wlen(LPCWSTR s)
+{
+    size_t n = 0;
+    while (s && s[n])
+        n++;
+    return n;
+}
+
+static const uint16_t WOW[] = {'W', 'O', 'W', '6', '4', '3', '2', 'N', 'o', 'd', 'e'};
+static const uint16_t SOFTWARE[] = {'S', 'O', 'F', 'T', 'W', 'A', 'R', 'E'};
+
+static bool is_hklm_software(const fkey *k)
+{
+    return k->parent == F.hklm && name_eq(k->name, k->name_len, SOFTWARE, 8);
+}
+
+static LSTATUS WINAPI f_RegOpenKeyExW(HKEY parent, LPCWSTR sub, DWORD opts, REGSAM sam,
+                                      PHKEY out)
+{
+    DWORD inj = enter(FAKE_RegOpenKeyExW);
+    assert_non_null(out);
+    assert_int_equal(opts, 0);
+    if (sam & (KEY_SET_VALUE | KEY_CREATE_SUB_KEY | KEY_CREATE_LINK | DELETE | WRITE_DAC |
+               WRITE_OWNER))
+        fail_msg("registry opened with write access (0x%lx)", (unsigned long)sam);
+    *out = NULL;
+    fkey *k = key_of(parent);
+    if (inj)
+        return (LSTATUS)inj;
+    bool redirect = (sam & KEY_WOW64_32KEY) && !F.no_wow64;
+    const uint16_t *p = (const uint16_t *)sub;
+    size_t n = wlen(sub), i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && p[j] != '\\')
+            j++;
+        if (j > i) {
+            /* 32-bit view: HKLM\SOFTWARE\x is HKLM\SOFTWARE\WOW6432Node\x. */
+            if (redirect && is_hklm_software(k) && !name_eq(p + i, j - i, WOW, 11)) {
+                k = kid(k, WOW, 11);
+                if (!k)
+                    return ERROR_FILE_NOT_FOUND;
+            }
+            k = kid(k, p + i, j - i);
+            if (!k)
+                return ERROR_FILE_NOT_FOUND;
+        }
+        i = j + 1;
+    }
+    if (redirect && is_hklm_software(k)) {
+        k = kid(k, WOW, 11);
+        if (!k)
+            return ERROR_FILE_NOT_FOUND;
+    }
+    if (k->deny)
+        return (LSTATUS)k->deny;
+    *out = (HKEY)new_handle(H_KEY, k);
+    return ERROR_SUCCESS;
+}
+
+static LSTATUS WINAPI f_RegCloseKey(HKEY h)
+{
+    DWORD inj = enter(FAKE_RegCloseKey);
+    if (h == HKEY_LOCAL_MACHINE || h == HKEY_USERS)
+        return ERROR_SUCCESS;
+    if (!close_handle(h, H_KEY))
+        fail_msg("RegCloseKey of an invalid or closed handle %p", (void *)h);
+    return (LSTATUS)inj;
+}
+
+/* Copies a name into a caller's buffer with RegEnum* semantics: *len is
+ * the buffer size in units including the NUL, and becomes the length. */
+static LSTATUS copy_name(const uint16_t *name, size_t n, LPWSTR buf, LPDWORD len)
+{
+    assert_non_null(buf);
+    assert_non_null(len);
+    if (*len < n + 1)
+        return ERROR_MORE_DATA;
+    memcpy(buf, name, n * sizeof *name);
+    buf[n] = 0;
+    *len = (DWORD)n;
+    return ERROR_SUCCESS;
+}
+
+static LSTATUS WINAPI f_RegEnumKeyExW(HKEY h, DWORD i, LPWSTR name, LPDWORD len, LPDWORD res,
+                                      LPWSTR cls, LPDWORD cls_len, PFILETIME ft)
+{
+    DWORD inj = enter(FAKE_RegEnumKeyExW);
+    fkey *k = key_of(h);
+    assert_null(res);
+    (void)cls;
+    (void)cls_len;
+    (void)ft;
+    if (inj)
+        return (LSTATUS)inj;
+    if (k->deny)
+        return (LSTATUS)k->deny;
+    if (i >= k->n_kids)
+        return ERROR_NO_MORE_ITEMS;
+    return copy_name(k->kids[i]->name, k->kids[i]->name_len, name, len);
+}
+
+/* Makes a value grow by "XY", before the terminator of a string. */
+static void grow_value(fval *v)
+{
+    static const uint16_t xy[] = {'X', 'Y'};
+    unsigned char *d = xcalloc(v->size + sizeof xy + 1, 1);
+    DWORD at = v->size;
+    bool str = v->type == REG_SZ || v->type == REG_EXPAND_SZ;
+    if (str && v->size >= 2 && v->data[v->size - 1] == 0 && v->data[v->size - 2] == 0)
+        at = v->size - 2;
+    memcpy(d, v->data, at);
+    memcpy(d + at, xy, sizeof xy);
+    memcpy(d + at + sizeof xy, v->data + at, v->size - at);
+    free(v->data);
+    v->data = d;
+    v->size += sizeof xy;
+}
+
+/* RegQueryValueExW/RegEnumValueW data semantics. */
+static LSTATUS give_data(fval *v, LPDWORD type, LPBYTE data, LPDWORD cb)
+{
+    if (type)
+        *type = v->type;
+    if (!data) {
+        if (cb)
+            *cb = v->size;
+        if (v->grow) {
+            v->grow--;
+            grow_value(v);
+        }
+        return ERROR_SUCCESS;
+    }
+    if (!cb)
+        return ERROR_INVALID_PARAMETER;
+    if (*cb < v->size) {
+        *cb = v->size;
+        return ERROR_MORE_DATA;
+    }
+    memcpy(data, v->data, v->size);
+    *cb = v->size;
+    return ERROR_SUCCESS;
+}
+
+static LSTATUS WINAPI f_RegQueryValueExW(HKEY h, LPCWSTR name, LPDWORD res, LPDWORD type,
+                                         LPBYTE data, LPDWORD cb)
+{
+    DWORD inj = enter(FAKE_RegQueryValueExW);
+    fkey *k = key_of(h);
+    assert_null(res);
+    if (inj)
+        return (LSTATUS)inj;
+    fval *v = find_val(k, (const uint16_t *)name, wlen(name));
+    if (!v)
+        return ERROR_FILE_NOT_FOUND;
+    if (v->error)
+        return (LSTATUS)v->error;
+    return give_data(v, type, data, cb);
+}
+
+static LSTATUS WINAPI f_RegEnumValueW(HKEY h, DWORD i, LPWSTR name, LPDWORD len, LPDWORD res,
+                                      LPDWORD type, LPBYTE data, LPDWORD cb)
+{
+    DWORD inj = enter(FAKE_RegEnumValueW);
+    fkey *k = key_of(h);
+    assert_null(res);
+    if (inj)
+        return (LSTATUS)inj;
+    if (i >= k->n_vals)
+        return ERROR_NO_MORE_ITEMS;
+    fval *v = &k->vals[i];
+    LSTATUS rc = copy_name(v->name, v->name_len, name, len);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    if (!data && !type && !cb)
+        return ERROR_SUCCESS;
+    return give_data(v, type, data, cb);
+}
+
+static LSTATUS WINAPI f_RegQueryInfoKeyW(HKEY h, LPWSTR a, LPDWORD b, LPDWORD c, LPDWORD d,
+                                         LPDWORD e, LPDWORD f, LPDWORD g, LPDWORD i, LPDWORD j,
+                                         LPDWORD k, PFILETIME l)
+{
+    (void)h, (void)a, (void)b, (void)c, (void)d, (void)e, (void)f, (void)g, (void)i, (void)j,
+        (void)k, (void)l;
+    fail_msg("unexpected call to RegQueryInfoKeyW");
+    return ERROR_CALL_NOT_IMPLEMENTED;
+}
+
+static SC_HANDLE WINAPI f_OpenSCManagerW(LPCWSTR machine, LPCWSTR db, DWORD access)
+{
+    DWORD inj = enter(FAKE_OpenSCManagerW);
+    assert_null(machine);
+    assert_null(db);
+    if (access & ~(DWORD)(SC_MANAGER_ENUMERATE_SERVICE | SC_MANAGER_CONNECT))
+        fail_msg("SCM opened with more access than enumeration (0x%lx)", (unsigned long)access);
+    DWORD err = inj ? inj : F.scm_open_error;
+    if (err) {
+        SetLastError(err);
+        return NULL;
+    }
+    return (SC_HANDLE)new_handle(H_SCM, NULL);
+}
+
+static size_t entry_bytes(const fsvc *s)
+{
+    return sizeof(ENUM_SERVICE_STATUS_PROCESSW) + (wlen((LPCWSTR)s->name) + 1) * 2 +
+           (s->display ? (wlen((LPCWSTR)s->display) + 1) * 2 : 0);
+}
+
+static BOOL WINAPI f_EnumServicesStatusExW(SC_HANDLE scm, SC_ENUM_TYPE level, DWORD types,
+                                           DWORD states, LPBYTE buf, DWORD cb, LPDWORD needed,
+                                           LPDWORD returned, LPDWORD resume, LPCWSTR group)
+{
+    DWORD inj = enter(FAKE_EnumServicesStatusExW);
+    if (!live_handle(scm, H_SCM))
+        fail_msg("EnumServicesStatusExW on an invalid SCM handle");
+    assert_int_equal(level, SC_ENUM_PROCESS_INFO);
+    assert_int_equal(states, SERVICE_STATE_ALL);
+    assert_null(group);
+    assert_non_null(needed);
+    assert_non_null(returned);
+    *needed = 0;
+    *returned = 0;
+    if (inj) {
+        SetLastError(inj);
+        return FALSE;
+    }
+    size_t start = resume ? *resume : 0;
+    /* The services of the requested types from `start` on. */
+    size_t *pick = xcalloc(F.n_svcs, sizeof *pick), n = 0;
+    for (size_t i = 0; i < F.n_svcs; i++)
+        if (F.svcs[i].type & types)
+            pick[n++] = i;
+    /* Structures from the front of the buffer, strings from the back. */
+    ENUM_SERVICE_STATUS_PROCESSW *ent = (ENUM_SERVICE_STATUS_PROCESSW *)buf;
+    size_t used = 0, k = start, count = 0;
+    BYTE *strings = buf ? buf + cb : NULL;
+    while (k < n && (!F.scm_page || count < F.scm_page)) {
+        const fsvc *s = &F.svcs[pick[k]];
+        size_t need = entry_bytes(s);
+        if (!buf || used + need > cb)
+            break;
+        size_t nb = (wlen((LPCWSTR)s->name) + 1) * 2;
+        strings -= nb;
+        memcpy(strings, s->name, nb);
+        ent[count].lpServiceName = (LPWSTR)strings;
+        ent[count].lpDisplayName = NULL;
+        if (s->display) {
+            size_t db = (wlen((LPCWSTR)s->display) + 1) * 2;
+            strings -= db;
+            memcpy(strings, s->display, db);
+            ent[count].lpDisplayName = (LPWSTR)strings;
+        }
+        memset(&ent[count].ServiceStatusProcess, 0, sizeof ent[count].ServiceStatusProcess);
+        ent[count].ServiceStatusProcess.dwServiceType = s->type;
+        ent[count].ServiceStatusProcess.dwCurrentState = s->state;
+        used += need;
+        count++;
+        k++;
+    }
+    *returned = (DWORD)count;
+    if (k >= n) {
+        if (resume)
+            *resume = 0;
+        free(pick);
+        return TRUE;
+    }
+    size_t rest = 0;
+    for (size_t r = k; r < n; r++)
+        rest += entry_bytes(&F.svcs[pick[r]]);
+    free(pick);
+    *needed = (DWORD)rest;
+    if (resume)
+        *resume = (DWORD)k;
+    SetLastError(ERROR_MORE_DATA);
+    return FALSE;
+}
+
+static BOOL WINAPI f_CloseServiceHandle(SC_HANDLE h)
+{
+    DWORD inj = enter(FAKE_CloseServiceHandle);
+    if (!close_handle(h, H_SCM))
+        fail_msg("CloseServiceHandle of an invalid or closed handle");
+    if (inj) {
+        SetLastError(inj);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static BOOL WINAPI f_GetComputerNameExW(COMPUTER_NAME_FORMAT fmt, LPWSTR buf, LPDWORD size)
+{
+    DWORD inj = enter(FAKE_GetComputerNameExW);
+    assert_non_null(size);
+    if (inj) {
+        SetLastError(inj);
+        return FALSE;
+    }
+    const char *name = fmt == ComputerNameDnsHostname ? F.dns
+                       : fmt == ComputerNameNetBIOS   ? F.netbios
+                                                      : NULL;
+    if (!name) {
+        SetLastError(ERROR_FILE_NOT_FOUND);
+        return FALSE;
+    }
+    size_t n;
+    uint16_t *w = wdup(name, &n);
+    if (!buf || *size < n + 1) {
+        *size = (DWORD)(n + 1);
+        free(w);
+        SetLastError(ERROR_MORE_DATA);
+        return FALSE;
+    }
+    memcpy(buf, w, (n + 1) * sizeof *w);
+    *size = (DWORD)n;
+    free(w);
+    return TRUE;
+}
+
+static VOID WINAPI f_GetSystemTimeAsFileTime(LPFILETIME ft)
+{
+    ft->dwLowDateTime = (DWORD)F.filetime;
+    ft->dwHighDateTime = (DWORD)(F.filetime >> 32);
+}
+
+static HANDLE WINAPI f_CreateFileW(LPCWSTR a, DWORD b, DWORD c, LPSECURITY_ATTRIBUTES d,
+                                   DWORD e, DWORD f, HANDLE g)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f, (void)g;
+    fail_msg("unexpected call to CreateFileW");
+    return INVALID_HANDLE_VALUE;
+}
+
+static BOOL WINAPI f_ReadFile(HANDLE a, LPVOID b, DWORD c, LPDWORD d, LPOVERLAPPED e)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e;
+    fail_msg("unexpected call to ReadFile");
+    return FALSE;
+}
+
+static BOOL WINAPI f_GetFileSizeEx(HANDLE a, PLARGE_INTEGER b)
+{
+    (void)a, (void)b;
+    fail_msg("unexpected call to GetFileSizeEx");
+    return FALSE;
+}
+
+static BOOL WINAPI f_CloseHandle(HANDLE a)
+{
+    (void)a;
+    fail_msg("unexpected call to CloseHandle");
+    return FALSE;
+}
+
+/* Entries the collectors have no business calling fail the test; entries
+ * not listed here stay NULL, so calling one crashes the test, which cmocka
+ * reports as a failure. */
+static const bw_api fake_table = {
+    .RegOpenKeyExW = f_RegOpenKeyExW,
+    .RegCloseKey = f_RegCloseKey,
+    .RegEnumKeyExW = f_RegEnumKeyExW,
+    .RegQueryValueExW = f_RegQueryValueExW,
+    .RegEnumValueW = f_RegEnumValueW,
+    .RegQueryInfoKeyW = f_RegQueryInfoKeyW,
+    .OpenSCManagerW = f_OpenSCManagerW,
+    .EnumServicesStatusExW = f_EnumServicesStatusExW,
+    .CloseServiceHandle = f_CloseServiceHandle,
+    .GetComputerNameExW = f_GetComputerNameExW,
+    .GetSystemTimeAsFileTime = f_GetSystemTimeAsFileTime,
+    .CreateFileW = f_CreateFileW,
+    .ReadFile = f_ReadFile,
+    .GetFileSizeEx = f_GetFileSizeEx,
+    .CloseHandle = f_CloseHandle,
+};
+
+const bw_api *fake_api(void)
+{
+    return &fake_table;
+}

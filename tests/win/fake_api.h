@@ -1,0 +1,109 @@
+/*
+ * fake_api.h - a fake API table for the Win32 collector tests.
+ *
+ * Serves an in-memory registry (HKLM and HKU, with the 32-bit view modelled
+ * as on 64-bit Windows: keys stored under HKLM\SOFTWARE\WOW6432Node and
+ * SOFTWARE paths redirected there when KEY_WOW64_32KEY is given), a list
+ * of services for EnumServicesStatusExW (buffer sizes and resume handles
+ * honoured), a computer name and a clock. Handles are pointers to fake
+ * objects; every handle opened must be closed (fake_assert_no_leaks), and
+ * a bad or twice-closed handle fails the test, as does a call to an entry
+ * the collectors have no business using or a registry open that asks for
+ * write access.
+ *
+ * Failure injection: the Nth call of a function, a key that denies opens,
+ * a value that fails or grows between the size query and the read.
+ *
+ * Registry paths given to the builders are UTF-8 and start with "HKLM\" or
+ * "HKU\"; missing keys on the way are created.
+ */
+#ifndef FAKE_API_H
+#define FAKE_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bw_api.h"
+
+/* Clears the registry, services, injections and counters; frees any
+ * handle still open. Call at the start (and end) of every test. */
+void fake_reset(void);
+
+/* The fake table. */
+const bw_api *fake_api(void);
+
+/* ---- registry ------------------------------------------------------------ */
+
+/* Creates a key (and its parents). */
+void fake_reg_key(const char *path);
+/* Creates a subkey of `parent` whose name is given as raw UTF-16 units
+ * (e.g. with a lone surrogate). */
+void fake_reg_key_units(const char *parent, const uint16_t *name, size_t n_units);
+/* A REG_SZ / REG_EXPAND_SZ value holding s with its NUL terminator. */
+void fake_reg_sz(const char *path, const char *name, const char *s);
+void fake_reg_expand_sz(const char *path, const char *name, const char *s);
+/* A REG_DWORD value. */
+void fake_reg_dword(const char *path, const char *name, uint32_t v);
+/* A REG_MULTI_SZ value: the n strings, each NUL-terminated, and the final
+ * NUL (omitted when double_nul is false). */
+void fake_reg_multi_sz(const char *path, const char *name, const char *const *items,
+                       size_t n, bool double_nul);
+/* A value of any type with raw bytes (size may be odd). */
+void fake_reg_raw(const char *path, const char *name, uint32_t type, const void *data,
+                  size_t size);
+
+/* Opening this key fails with `err` (e.g. ERROR_ACCESS_DENIED). */
+void fake_reg_deny(const char *path, uint32_t err);
+/* Reading this value (RegQueryValueExW) fails with `err`. */
+void fake_reg_value_error(const char *path, const char *name, uint32_t err);
+/* After each of the next `times` size queries (no data buffer) of this
+ * value, the value grows by the UTF-16 text "XY" (inserted before the
+ * terminator of a string): the read that follows gets ERROR_MORE_DATA. */
+void fake_reg_value_grows(const char *path, const char *name, unsigned times);
+/* When false, KEY_WOW64_32KEY is ignored (a 32-bit system or a prefix
+ * without WOW64): both views show the same keys. Default true. */
+void fake_set_wow64(bool on);
+
+/* ---- services ------------------------------------------------------------ */
+
+/* Adds a service the SCM lists (display may be NULL). */
+void fake_svc(const char *name, const char *display, uint32_t type, uint32_t state);
+/* OpenSCManagerW fails with err (0: succeeds again). */
+void fake_scm_open_error(uint32_t err);
+/* EnumServicesStatusExW returns at most n entries per call (0: no limit). */
+void fake_scm_page(size_t n);
+
+/* ---- host ------------------------------------------------------------------ */
+
+/* The names GetComputerNameExW returns; NULL makes that form fail with
+ * ERROR_FILE_NOT_FOUND. Defaults: "host.example.test" and "HOST". */
+void fake_set_computer_name(const char *dns_hostname, const char *netbios);
+void fake_set_filetime(uint64_t ticks);
+
+/* ---- failure injection and accounting --------------------------------------- */
+
+typedef enum fake_fn {
+    FAKE_RegOpenKeyExW,
+    FAKE_RegCloseKey,
+    FAKE_RegEnumKeyExW,
+    FAKE_RegQueryValueExW,
+    FAKE_RegEnumValueW,
+    FAKE_OpenSCManagerW,
+    FAKE_EnumServicesStatusExW,
+    FAKE_CloseServiceHandle,
+    FAKE_GetComputerNameExW,
+    FAKE_FN_COUNT
+} fake_fn;
+
+/* The nth call (1-based, counted since fake_reset) of fn fails with err.
+ * Up to 32 injections at once. */
+void fake_fail(fake_fn fn, unsigned nth, uint32_t err);
+/* Calls of fn since fake_reset. */
+unsigned fake_calls(fake_fn fn);
+/* Handles (keys and SCM handles) currently open. */
+size_t fake_open_handles(void);
+/* Fails the test if a handle is still open. */
+void fake_assert_no_leaks(void);
+
+#endif
