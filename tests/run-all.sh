@@ -60,6 +60,8 @@ wine_prefix() { # a prefix for the unit tests, made once
 under_wine() {
   wine_prefix || return 1
   local rc=0
+  # One persistent wineserver for all tests: ~30 ms per start instead of ~3 s.
+  /usr/lib/wine/wineserver64 -p
   ctest --test-dir "$build/win" --output-on-failure || rc=1
   /usr/lib/wine/wineserver64 -k 2>/dev/null || true
   return $rc

@@ -49,6 +49,12 @@ typedef struct bw_policy {
     uint16_t *ksn_ports;          /* TCP/UDP ports of KSN and its proxy */
     size_t n_ksn_ports;
     bw_strlist ksn_hosts;         /* host-name globs */
+
+    /* service: (optional) the resident agent's timing */
+    uint32_t scan_interval;       /* full rescan, seconds (default 3600) */
+    uint32_t heartbeat_interval;  /* heartbeat event, seconds (default 3600) */
+    uint32_t change_debounce_ms;  /* quiet time after a registry change before
+                                     the quick rescan (default 500) */
 } bw_policy;
 
 /* Parses policy text. `origin` names the text in messages (usually the file

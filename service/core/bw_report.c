@@ -42,8 +42,10 @@ void bw_format_utc(int64_t t, char buf[21])
         snprintf(buf, 21, "%s", y < 0 ? "0000-01-01T00:00:00Z" : "9999-12-31T23:59:59Z");
         return;
     }
-    snprintf(buf, 21, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int)y, m, d,
-             (unsigned)(rem / 3600), (unsigned)(rem % 3600 / 60), (unsigned)(rem % 60));
+    /* The "% 100" bounds are no-ops that let the compiler see the fields fit. */
+    snprintf(buf, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u, m % 100u,
+             d % 100u, (unsigned)(rem / 3600) % 100u, (unsigned)(rem % 3600 / 60) % 100u,
+             (unsigned)(rem % 60) % 100u);
 }
 
 bw_err bw_json_string(bw_buf *out, const char *s)

@@ -58,6 +58,52 @@ typedef struct bw_api {
     DWORD(WINAPI *GetFileType)(HANDLE);
     BOOL(WINAPI *WriteConsoleW)(HANDLE, const VOID *, DWORD, LPDWORD, LPVOID);
     BOOL(WINAPI *WriteFile)(HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED);
+
+    /* registry writes and change notification */
+    LSTATUS(WINAPI *RegCreateKeyExW)(HKEY, LPCWSTR, DWORD, LPWSTR, DWORD, REGSAM,
+                                     const LPSECURITY_ATTRIBUTES, PHKEY, LPDWORD);
+    LSTATUS(WINAPI *RegSetValueExW)(HKEY, LPCWSTR, DWORD, DWORD, const BYTE *, DWORD);
+    LSTATUS(WINAPI *RegDeleteTreeW)(HKEY, LPCWSTR);
+    LSTATUS(WINAPI *RegNotifyChangeKeyValue)(HKEY, BOOL, DWORD, HANDLE, BOOL);
+
+    /* service control and the service's own lifecycle */
+    SC_HANDLE(WINAPI *OpenServiceW)(SC_HANDLE, LPCWSTR, DWORD);
+    SC_HANDLE(WINAPI *CreateServiceW)(SC_HANDLE, LPCWSTR, LPCWSTR, DWORD, DWORD, DWORD,
+                                      DWORD, LPCWSTR, LPCWSTR, LPDWORD, LPCWSTR,
+                                      LPCWSTR, LPCWSTR);
+    BOOL(WINAPI *ChangeServiceConfigW)(SC_HANDLE, DWORD, DWORD, DWORD, LPCWSTR, LPCWSTR,
+                                       LPDWORD, LPCWSTR, LPCWSTR, LPCWSTR, LPCWSTR);
+    BOOL(WINAPI *ChangeServiceConfig2W)(SC_HANDLE, DWORD, LPVOID);
+    BOOL(WINAPI *DeleteService)(SC_HANDLE);
+    BOOL(WINAPI *ControlService)(SC_HANDLE, DWORD, LPSERVICE_STATUS);
+    BOOL(WINAPI *QueryServiceStatusEx)(SC_HANDLE, SC_STATUS_TYPE, LPBYTE, DWORD, LPDWORD);
+    BOOL(WINAPI *StartServiceCtrlDispatcherW)(const SERVICE_TABLE_ENTRYW *);
+    SERVICE_STATUS_HANDLE(WINAPI *RegisterServiceCtrlHandlerExW)(LPCWSTR,
+                                                                 LPHANDLER_FUNCTION_EX,
+                                                                 LPVOID);
+    BOOL(WINAPI *SetServiceStatus)(SERVICE_STATUS_HANDLE, LPSERVICE_STATUS);
+
+    /* Event Log */
+    HANDLE(WINAPI *RegisterEventSourceW)(LPCWSTR, LPCWSTR);
+    BOOL(WINAPI *ReportEventW)(HANDLE, WORD, WORD, DWORD, PSID, WORD, DWORD,
+                               LPCWSTR *, LPVOID);
+    BOOL(WINAPI *DeregisterEventSource)(HANDLE);
+
+    /* synchronisation */
+    HANDLE(WINAPI *CreateEventW)(LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCWSTR);
+    BOOL(WINAPI *SetEvent)(HANDLE);
+    DWORD(WINAPI *WaitForMultipleObjects)(DWORD, const HANDLE *, BOOL, DWORD);
+
+    /* files and the environment */
+    BOOL(WINAPI *CreateDirectoryW)(LPCWSTR, LPSECURITY_ATTRIBUTES);
+    BOOL(WINAPI *MoveFileExW)(LPCWSTR, LPCWSTR, DWORD);
+    BOOL(WINAPI *DeleteFileW)(LPCWSTR);
+    BOOL(WINAPI *SetFilePointerEx)(HANDLE, LARGE_INTEGER, PLARGE_INTEGER, DWORD);
+    DWORD(WINAPI *ExpandEnvironmentStringsW)(LPCWSTR, LPWSTR, DWORD);
+    DWORD(WINAPI *GetModuleFileNameW)(HMODULE, LPWSTR, DWORD);
+    ULONGLONG(WINAPI *GetTickCount64)(void);
+    VOID(WINAPI *Sleep)(DWORD);
+    BOOL(WINAPI *SetConsoleCtrlHandler)(PHANDLER_ROUTINE, BOOL);
 } bw_api;
 
 /* The table of the real Win32 functions. */

@@ -37,4 +37,8 @@ bw_err bw_win_collect_vendor_roots(const bw_api *api, const bw_strlist *roots,
 /* Host name (DNS host name, else NetBIOS name) and the current time. */
 bw_err bw_win_collect_host(const bw_api *api, bw_snapshot *snap);
 
+/* Runs every collector above in order, with the vendor roots of `roots`.
+ * Only running out of memory (BW_ENOMEM) stops it. */
+bw_err bw_win_collect_all(const bw_api *api, const bw_strlist *roots, bw_snapshot *snap);
+
 #endif

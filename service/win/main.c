@@ -2,6 +2,10 @@
  * main.c - banwatch.exe entry point: the command-line tool (Win32 layer).
  *
  *   banwatch scan [--json] [--policy FILE]   scan this machine
+ *   banwatch install | uninstall             register / remove the service
+ *   banwatch status [--json]                 state from the database
+ *   banwatch run                             the service's loop in a console
+ *   banwatch service                         (what the SCM starts)
  *   banwatch version                         print the version
  *   banwatch help                            usage
  *
@@ -11,12 +15,18 @@
  * not be read (incomplete). 3 is avoided on purpose: the C runtime's
  * abort() exits with 3.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_agent.h"
 #include "bw_api.h"
 #include "bw_collect.h"
+#include "bw_service.h"
+#include "bw_svcctl.h"
 #include "bw_winio.h"
+#include "../core/bw_alert.h"
+#include "../core/bw_store.h"
 #include "../core/bw_eval.h"
 #include "../core/bw_policy.h"
 #include "../core/bw_report.h"
@@ -64,6 +74,12 @@ static void usage(void)
         "commands:\n"
         "  scan [--json] [--policy FILE]  scan this machine for the policy's vendor\n"
         "                                 (default policy: built-in kaspersky.yaml)\n"
+        "  install                        register the banwatch service and its\n"
+        "                                 Event Log source (elevated prompt)\n"
+        "  uninstall                      stop and remove them\n"
+        "  status [--json]                the endpoint's state from the database\n"
+        "  run                            run the service's loop in this console\n"
+        "                                 (Ctrl+C stops it)\n"
         "  version                        print the version\n"
         "  help                           print this text\n"
         "\n"
@@ -108,21 +124,6 @@ static bw_policy *load_policy(const char *path)
     return pol;
 }
 
-/* Runs every collector; only running out of memory stops the scan. */
-static bw_err collect(const bw_policy *pol, bw_snapshot *snap)
-{
-    bw_err e = bw_win_collect_host(api, snap);
-    if (e == BW_OK)
-        e = bw_win_collect_uninstall(api, snap);
-    if (e == BW_OK)
-        e = bw_win_collect_services(api, snap);
-    if (e == BW_OK)
-        e = bw_win_collect_class_filters(api, snap);
-    if (e == BW_OK)
-        e = bw_win_collect_vendor_roots(api, &pol->registry_roots, snap);
-    return e;
-}
-
 static int cmd_scan(int argc, char **argv)
 {
     bool json = false;
@@ -146,7 +147,7 @@ static int cmd_scan(int argc, char **argv)
     if (!pol)
         goto out;
     snap = bw_snapshot_new();
-    if (!snap || collect(pol, snap) != BW_OK) {
+    if (!snap || bw_win_collect_all(api, &pol->registry_roots, snap) != BW_OK) {
         err("scan: out of memory while collecting");
         goto out;
     }
@@ -173,6 +174,205 @@ out:
     return rc;
 }
 
+static int cmd_install(bool install)
+{
+    char msg[512] = "";
+    bw_err e;
+    if (install) {
+        wchar_t exe[MAX_PATH];
+        DWORD n = api->GetModuleFileNameW(NULL, exe, MAX_PATH);
+        if (n == 0 || n >= MAX_PATH) {
+            err("install: cannot find the path of banwatch.exe");
+            return EXIT_ERROR;
+        }
+        e = bw_win_service_install(api, exe, msg, sizeof msg);
+    } else {
+        e = bw_win_service_uninstall(api, 20000, msg, sizeof msg);
+    }
+    if (e) {
+        err("%s", msg);
+        return EXIT_ERROR;
+    }
+    out(msg);
+    out("\n");
+    return 0;
+}
+
+/* Console mode: the same loop as the service; Ctrl+C or Ctrl+Break stop it. */
+static HANDLE console_stop;
+static BOOL WINAPI on_console_ctrl(DWORD type)
+{
+    (void)type;
+    api->SetEvent(console_stop);
+    return TRUE;
+}
+
+static int cmd_run(void)
+{
+    console_stop = api->CreateEventW(NULL, TRUE, FALSE, NULL);
+    HANDLE reload = api->CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (!console_stop || !reload) {
+        err("run: cannot create events");
+        return EXIT_ERROR;
+    }
+    api->SetConsoleCtrlHandler(on_console_ctrl, TRUE);
+    bw_err e = bw_agent_run(api, console_stop, reload, NULL);
+    api->CloseHandle(console_stop);
+    api->CloseHandle(reload);
+    if (e) {
+        err("run: %s", bw_strerror(e));
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+static int cmd_service(void)
+{
+    unsigned long syserr = 0;
+    if (bw_win_service_run(api, &syserr) != BW_OK) {
+        if (syserr == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)
+            err("service: not started by the service control manager "
+                "(use 'banwatch install', or 'banwatch run' in a console)");
+        else
+            err("service: cannot connect to the service control manager (error %lu)", syserr);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+static void status_time(bw_buf *b, const char *label, int64_t t, bool json)
+{
+    char when[21];
+    bw_format_utc(t, when);
+    if (json) {
+        bw_buf_printf(b, "\"%s\": ", label);
+        bw_json_string(b, t ? when : NULL);
+    } else {
+        bw_buf_printf(b, "%s %s", label, t ? when : "never");
+    }
+}
+
+static int cmd_status(int argc, char **argv)
+{
+    bool json = argc == 1 && strcmp(argv[0], "--json") == 0;
+    if (argc > 1 || (argc == 1 && !json)) {
+        err("status: unknown option '%s' (see banwatch help)", argv[0]);
+        return EXIT_ERROR;
+    }
+    wchar_t wpath[MAX_PATH];
+    DWORD n = api->ExpandEnvironmentStringsW(L"%ProgramData%\\banwatch\\state.db", wpath, MAX_PATH);
+    char *path = NULL;
+    if (n == 0 || n > MAX_PATH || bw_utf16_to_utf8((const uint16_t *)wpath, n, &path) != BW_OK) {
+        err("status: cannot find %%ProgramData%%");
+        return EXIT_ERROR;
+    }
+    int rc = EXIT_ERROR;
+    char msg[1024] = "";
+    bw_store *st = NULL;
+    bw_scan_record last = {0};
+    bw_stored_findings cur = {0};
+    bw_alert_records alerts = {0};
+    bw_buf b = {0};
+    if (bw_store_open(path, &st, NULL, msg, sizeof msg) != BW_OK) {
+        err("status: %s", msg);
+        goto out;
+    }
+    bw_err le = bw_store_last_scan(st, &last);
+    if ((le != BW_OK && le != BW_ENOTFOUND) || bw_store_current_findings(st, &cur) != BW_OK ||
+        bw_store_recent_alerts(st, 20, &alerts) != BW_OK) {
+        err("status: %s", bw_store_errmsg(st));
+        goto out;
+    }
+    if (json) {
+        bw_buf_puts(&b, "{\n  \"database\": ");
+        bw_json_string(&b, path);
+        bw_buf_puts(&b, ",\n  \"last_scan\": ");
+        if (le == BW_OK) {
+            bw_buf_puts(&b, "{");
+            status_time(&b, "finished_at", last.finished_at, true);
+            bw_buf_puts(&b, ", \"host\": ");
+            bw_json_string(&b, last.host);
+            bw_buf_puts(&b, ", \"policy\": ");
+            bw_json_string(&b, last.policy_name);
+            bw_buf_puts(&b, ", \"policy_version\": ");
+            bw_json_string(&b, last.policy_version);
+            bw_buf_printf(&b, ", \"complete\": %s, \"findings\": %zu}",
+                          last.complete ? "true" : "false", last.n_findings);
+        } else {
+            bw_buf_puts(&b, "null");
+        }
+        bw_buf_puts(&b, ",\n  \"findings\": [");
+        for (size_t i = 0; i < cur.n; i++) {
+            const bw_stored_finding *f = &cur.items[i];
+            bw_buf_printf(&b, "%s\n    {\"kind\": \"%s\", \"name\": ", i ? "," : "",
+                          bw_kind_name(f->kind));
+            bw_json_string(&b, f->name);
+            bw_buf_puts(&b, ", \"display_name\": ");
+            bw_json_string(&b, f->display_name);
+            bw_buf_puts(&b, ", \"version\": ");
+            bw_json_string(&b, f->version);
+            bw_buf_puts(&b, ", \"source\": ");
+            bw_json_string(&b, f->source);
+            bw_buf_puts(&b, ", ");
+            status_time(&b, "first_seen", f->first_seen, true);
+            bw_buf_puts(&b, ", ");
+            status_time(&b, "last_seen", f->last_seen, true);
+            bw_buf_puts(&b, "}");
+        }
+        bw_buf_puts(&b, cur.n ? "\n  ],\n  \"recent_alerts\": [" : "],\n  \"recent_alerts\": [");
+        for (size_t i = 0; i < alerts.n; i++) {
+            bw_buf_printf(&b, "%s\n    {\"event_id\": %d, \"event\": \"%s\", ", i ? "," : "",
+                          alerts.items[i].event_id,
+                          bw_event_name((bw_event_id)alerts.items[i].event_id));
+            status_time(&b, "raised_at", alerts.items[i].raised_at, true);
+            bw_buf_printf(&b, ", \"fields\": %s}",
+                          alerts.items[i].fields_json ? alerts.items[i].fields_json : "null");
+        }
+        bw_buf_puts(&b, alerts.n ? "\n  ]\n}\n" : "]\n}\n");
+    } else {
+        bw_buf_printf(&b, "banwatch state (%s)\n", path);
+        if (le == BW_OK) {
+            status_time(&b, "last scan:", last.finished_at, false);
+            bw_buf_printf(&b, " (%s, policy %s %s)\n", last.complete ? "complete" : "INCOMPLETE",
+                          last.policy_name ? last.policy_name : "-",
+                          last.policy_version ? last.policy_version : "-");
+        } else {
+            bw_buf_puts(&b, "last scan: never\n");
+        }
+        bw_buf_printf(&b, "findings present: %zu\n", cur.n);
+        for (size_t i = 0; i < cur.n; i++) {
+            const bw_stored_finding *f = &cur.items[i];
+            char since[21];
+            bw_format_utc(f->first_seen, since);
+            bw_buf_printf(&b, "  [%s] %s%s%s%s since %s\n", bw_kind_name(f->kind), f->name,
+                          f->display_name ? " (" : "", f->display_name ? f->display_name : "",
+                          f->display_name ? ")" : "", since);
+        }
+        bw_buf_printf(&b, "recent alerts: %zu\n", alerts.n);
+        for (size_t i = 0; i < alerts.n; i++) {
+            char when[21];
+            bw_format_utc(alerts.items[i].raised_at, when);
+            bw_buf_printf(&b, "  %s %d %s\n", when, alerts.items[i].event_id,
+                          bw_event_name((bw_event_id)alerts.items[i].event_id));
+        }
+    }
+    if (b.failed) {
+        err("status: out of memory");
+        goto out;
+    }
+    bw_win_write_std(api, STD_OUTPUT_HANDLE, b.data, b.len);
+    rc = 0;
+out:
+    bw_buf_free(&b);
+    bw_alert_records_free(&alerts);
+    bw_stored_findings_free(&cur);
+    bw_scan_record_free(&last);
+    bw_store_close(st);
+    free(path);
+    return rc;
+}
+
+int wmain(int argc, wchar_t **wargv);
 int wmain(int argc, wchar_t **wargv)
 {
     char **argv = calloc((size_t)argc + 1, sizeof *argv);
@@ -192,6 +392,16 @@ int wmain(int argc, wchar_t **wargv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "scan") == 0) {
         rc = cmd_scan(argc - 2, argv + 2);
+    } else if (strcmp(cmd, "install") == 0 && argc == 2) {
+        rc = cmd_install(true);
+    } else if (strcmp(cmd, "uninstall") == 0 && argc == 2) {
+        rc = cmd_install(false);
+    } else if (strcmp(cmd, "status") == 0) {
+        rc = cmd_status(argc - 2, argv + 2);
+    } else if (strcmp(cmd, "run") == 0 && argc == 2) {
+        rc = cmd_run();
+    } else if (strcmp(cmd, "service") == 0 && argc == 2) {
+        rc = cmd_service();
     } else if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         out("banwatch " BW_VERSION "\n");
         rc = 0;

@@ -1,0 +1,323 @@
+/*
+ * bw_alert.c - alert decisions and their rendering (portable core, pure).
+ * The Event IDs and the fields of each event are listed in bw_alert.h.
+ */
+#include "bw_alert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bw_report.h"
+
+/* ---- the event table ----------------------------------------------------- */
+
+typedef struct event_info {
+    bw_event_id id;
+    const char *name;
+    bw_severity severity;
+} event_info;
+
+static const event_info events[] = {
+    {BW_EVENT_SERVICE_STARTED, "service-started", BW_SEVERITY_INFORMATION},
+    {BW_EVENT_SERVICE_STOPPED, "service-stopped", BW_SEVERITY_INFORMATION},
+    {BW_EVENT_POLICY_LOADED, "policy-loaded", BW_SEVERITY_INFORMATION},
+    {BW_EVENT_HEARTBEAT, "heartbeat", BW_SEVERITY_INFORMATION},
+    {BW_EVENT_NEW_PRODUCT, "new-product", BW_SEVERITY_WARNING},
+    {BW_EVENT_NEW_SERVICE, "new-service", BW_SEVERITY_WARNING},
+    {BW_EVENT_NEW_DRIVER, "new-driver", BW_SEVERITY_WARNING},
+    {BW_EVENT_NEW_KSN, "new-ksn-component", BW_SEVERITY_WARNING},
+    {BW_EVENT_NEW_FILTER, "new-class-filter", BW_SEVERITY_WARNING},
+    {BW_EVENT_NEW_REGISTRY, "new-registry-footprint", BW_SEVERITY_WARNING},
+    {BW_EVENT_FINDING_RESOLVED, "finding-resolved", BW_SEVERITY_INFORMATION},
+    {BW_EVENT_FINDING_CHANGED, "finding-changed", BW_SEVERITY_WARNING},
+    {BW_EVENT_STATE_DB_RECREATED, "state-db-recreated", BW_SEVERITY_ERROR},
+    {BW_EVENT_POLICY_INVALID, "policy-invalid", BW_SEVERITY_ERROR},
+    {BW_EVENT_SCAN_INCOMPLETE, "scan-incomplete", BW_SEVERITY_ERROR},
+};
+
+#define N_EVENTS (sizeof events / sizeof events[0])
+
+const bw_event_id bw_event_ids[] = {
+    BW_EVENT_SERVICE_STARTED, BW_EVENT_SERVICE_STOPPED, BW_EVENT_POLICY_LOADED,
+    BW_EVENT_HEARTBEAT,       BW_EVENT_NEW_PRODUCT,     BW_EVENT_NEW_SERVICE,
+    BW_EVENT_NEW_DRIVER,      BW_EVENT_NEW_KSN,         BW_EVENT_NEW_FILTER,
+    BW_EVENT_NEW_REGISTRY,    BW_EVENT_FINDING_RESOLVED, BW_EVENT_FINDING_CHANGED,
+    BW_EVENT_STATE_DB_RECREATED, BW_EVENT_POLICY_INVALID, BW_EVENT_SCAN_INCOMPLETE,
+};
+const size_t bw_n_event_ids = sizeof bw_event_ids / sizeof bw_event_ids[0];
+
+_Static_assert(sizeof bw_event_ids / sizeof bw_event_ids[0] == N_EVENTS,
+               "every event is listed in both tables");
+
+static const event_info *find_event(int id)
+{
+    for (size_t i = 0; i < N_EVENTS; i++)
+        if ((int)events[i].id == id)
+            return &events[i];
+    return NULL;
+}
+
+bool bw_event_known(int id)
+{
+    return find_event(id) != NULL;
+}
+
+const char *bw_event_name(bw_event_id id)
+{
+    const event_info *e = find_event((int)id);
+    return e ? e->name : "unknown";
+}
+
+bw_severity bw_event_severity(bw_event_id id)
+{
+    const event_info *e = find_event((int)id);
+    return e ? e->severity : BW_SEVERITY_ERROR;
+}
+
+const char *bw_severity_name(bw_severity s)
+{
+    switch (s) {
+    case BW_SEVERITY_INFORMATION: return "information";
+    case BW_SEVERITY_WARNING: return "warning";
+    default: return "error";
+    }
+}
+
+/* ---- alerts ------------------------------------------------------------------- */
+
+void bw_alert_clear(bw_alert *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n_fields && i < BW_ALERT_MAX_FIELDS; i++)
+        free(a->fields[i].value);
+    memset(a, 0, sizeof *a);
+}
+
+void bw_alerts_free(bw_alerts *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n; i++)
+        bw_alert_clear(&a->items[i]);
+    free(a->items);
+    memset(a, 0, sizeof *a);
+}
+
+const char *bw_alert_get(const bw_alert *a, const char *field)
+{
+    for (size_t i = 0; i < a->n_fields; i++)
+        if (strcmp(a->fields[i].name, field) == 0)
+            return a->fields[i].value;
+    return NULL;
+}
+
+static void alert_start(bw_alert *a, bw_event_id id)
+{
+    memset(a, 0, sizeof *a);
+    a->event_id = id;
+    a->severity = bw_event_severity(id);
+}
+
+/* Appends a field with a copy of value (NULL stays NULL). Once a copy has
+ * failed, *ok stays false, so callers check once at the end. */
+static void add(bw_alert *a, const char *name, const char *value, bool *ok)
+{
+    if (a->n_fields >= BW_ALERT_MAX_FIELDS) {
+        *ok = false;
+        return;
+    }
+    char *v = NULL;
+    if (value && !(v = bw_strdup(value)))
+        *ok = false;
+    a->fields[a->n_fields].name = name;
+    a->fields[a->n_fields].value = v;
+    a->n_fields++;
+}
+
+static void add_int(bw_alert *a, const char *name, long long v, bool *ok)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%lld", v);
+    add(a, name, b, ok);
+}
+
+static bw_err alert_end(bw_alert *a, bool ok)
+{
+    if (ok)
+        return BW_OK;
+    bw_alert_clear(a);
+    return BW_ENOMEM;
+}
+
+static bw_event_id change_event(const bw_change *c)
+{
+    switch (c->change) {
+    case BW_CHANGE_RESOLVED: return BW_EVENT_FINDING_RESOLVED;
+    case BW_CHANGE_CHANGED: return BW_EVENT_FINDING_CHANGED;
+    default: return (bw_event_id)(BW_EVENT_NEW_PRODUCT + (int)c->kind);
+    }
+}
+
+bw_err bw_alert_from_change(const bw_change *c, const char *host, bw_alert *out)
+{
+    bool ok = true;
+    if ((unsigned)c->kind >= BW_STORE_KINDS || c->change < BW_CHANGE_NEW ||
+        c->change > BW_CHANGE_CHANGED) {
+        memset(out, 0, sizeof *out);
+        return BW_EINVAL;
+    }
+    alert_start(out, change_event(c));
+    out->change_id = c->id;
+    add(out, "kind", bw_kind_name(c->kind), &ok);
+    add(out, "name", c->name, &ok);
+    add(out, "display_name", c->display_name, &ok);
+    add(out, "publisher", c->publisher, &ok);
+    add(out, "version", c->version, &ok);
+    add(out, "old_version", c->change == BW_CHANGE_CHANGED ? c->old_version : NULL, &ok);
+    add(out, "path", c->path, &ok);
+    add(out, "source", c->source, &ok);
+    add(out, "rule", c->rule, &ok);
+    add(out, "host", host, &ok);
+    return alert_end(out, ok);
+}
+
+bw_err bw_alert_from_changes(const bw_changes *c, const char *host, bw_alerts *out)
+{
+    bw_err e = BW_OK;
+    memset(out, 0, sizeof *out);
+    if (c->n == 0)
+        return BW_OK;
+    out->items = calloc(c->n, sizeof *out->items);
+    if (!out->items)
+        return BW_ENOMEM;
+    out->cap = c->n;
+    for (size_t i = 0; i < c->n; i++) {
+        if ((e = bw_alert_from_change(&c->items[i], host, &out->items[i])))
+            goto out;
+        out->n++;
+    }
+out:
+    if (e)
+        bw_alerts_free(out);
+    return e;
+}
+
+bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_version,
+                          const char *detail, bw_alert *out)
+{
+    bool ok = true;
+    memset(out, 0, sizeof *out);
+    if (id != BW_EVENT_SERVICE_STARTED && id != BW_EVENT_SERVICE_STOPPED)
+        return BW_EINVAL;
+    alert_start(out, id);
+    add(out, "host", host, &ok);
+    add(out, "program_version", program_version, &ok);
+    add(out, "detail", detail, &ok);
+    return alert_end(out, ok);
+}
+
+bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char *detail,
+                              bw_alert *out)
+{
+    bool ok = true;
+    alert_start(out, BW_EVENT_POLICY_LOADED);
+    add(out, "host", host, &ok);
+    add(out, "policy", pol ? pol->name : NULL, &ok);
+    add(out, "policy_version", pol ? pol->version : NULL, &ok);
+    add(out, "mode", pol ? (pol->mode == BW_MODE_ENFORCE ? "enforce" : "audit") : NULL, &ok);
+    add(out, "detail", detail, &ok);
+    return alert_end(out, ok);
+}
+
+bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_alert *out)
+{
+    bool ok = true;
+    memset(out, 0, sizeof *out);
+    if (id != BW_EVENT_STATE_DB_RECREATED && id != BW_EVENT_POLICY_INVALID &&
+        id != BW_EVENT_SCAN_INCOMPLETE)
+        return BW_EINVAL;
+    alert_start(out, id);
+    add(out, "host", host, &ok);
+    add(out, "detail", detail, &ok);
+    return alert_end(out, ok);
+}
+
+void bw_heartbeat_count(bw_heartbeat *hb, const bw_stored_findings *current)
+{
+    memset(hb->by_kind, 0, sizeof hb->by_kind);
+    for (size_t i = 0; current && i < current->n; i++)
+        if ((unsigned)current->items[i].kind < BW_STORE_KINDS)
+            hb->by_kind[current->items[i].kind]++;
+}
+
+bw_err bw_alert_heartbeat(const bw_heartbeat *hb, bw_alert *out)
+{
+    bool ok = true;
+    char when[21];
+    size_t total = 0;
+    alert_start(out, BW_EVENT_HEARTBEAT);
+    if (hb->last_scan)
+        bw_format_utc(hb->last_scan, when);
+    for (int k = 0; k < BW_STORE_KINDS; k++)
+        total += hb->by_kind[k];
+    add(out, "host", hb->host, &ok);
+    add(out, "policy", hb->policy_name, &ok);
+    add(out, "policy_version", hb->policy_version, &ok);
+    add(out, "last_scan", hb->last_scan ? when : NULL, &ok);
+    add(out, "last_scan_complete",
+        hb->last_scan ? (hb->last_scan_complete ? "true" : "false") : NULL, &ok);
+    add_int(out, "findings", (long long)total, &ok);
+    for (int k = 0; k < BW_STORE_KINDS; k++)
+        add_int(out, bw_kind_name((bw_kind)k), (long long)hb->by_kind[k], &ok);
+    return alert_end(out, ok);
+}
+
+/* ---- rendering --------------------------------------------------------------------- */
+
+size_t bw_alert_strings(const bw_alert *a, const char **out, size_t cap)
+{
+    for (size_t i = 0; i < a->n_fields && i < cap; i++)
+        out[i] = a->fields[i].value ? a->fields[i].value : "-";
+    return a->n_fields;
+}
+
+static void json_member(bw_buf *out, const char *name, const char *value)
+{
+    bw_json_string(out, name);
+    bw_buf_putc(out, ':');
+    bw_json_string(out, value);
+}
+
+bw_err bw_alert_fields_json(const bw_alert *a, bw_buf *out)
+{
+    bw_buf_putc(out, '{');
+    for (size_t i = 0; i < a->n_fields; i++) {
+        if (i)
+            bw_buf_putc(out, ',');
+        json_member(out, a->fields[i].name, a->fields[i].value);
+    }
+    bw_buf_putc(out, '}');
+    return out->failed ? BW_ENOMEM : BW_OK;
+}
+
+bw_err bw_alert_json(const bw_alert *a, int64_t time, bw_buf *out)
+{
+    char when[21];
+    bw_format_utc(time, when);
+    bw_buf_printf(out, "{\"time\":\"%s\",\"event_id\":%d,\"event\":", when, (int)a->event_id);
+    bw_json_string(out, bw_event_name(a->event_id));
+    bw_buf_puts(out, ",\"severity\":");
+    bw_json_string(out, bw_severity_name(a->severity));
+    bw_buf_puts(out, ",");
+    json_member(out, "host", bw_alert_get(a, "host"));
+    for (size_t i = 0; i < a->n_fields; i++) {
+        if (strcmp(a->fields[i].name, "host") == 0)
+            continue;
+        bw_buf_putc(out, ',');
+        json_member(out, a->fields[i].name, a->fields[i].value);
+    }
+    bw_buf_puts(out, "}\n");
+    return out->failed ? BW_ENOMEM : BW_OK;
+}

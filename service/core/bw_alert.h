@@ -1,0 +1,177 @@
+/*
+ * bw_alert.h - alert decisions (portable core): the changes the state store
+ * found, and the service's own lifecycle and errors, turned into alerts with
+ * a stable Event ID, a severity and an ordered list of fields.
+ *
+ * Pure: no I/O, no clock (times are passed in), no globals. The same alert
+ * feeds every sink: its fields, in order, are the Event Log insertion
+ * strings (%1, %2, ... of the message table) and, by name, the keys of the
+ * JSON-lines record. The store remembers which changes were alerted
+ * (bw_store_record_alert); this file only decides.
+ *
+ * Event IDs never change meaning once released; new ones are added within
+ * their band. Fields per event, in insertion-string order:
+ *
+ *   100 service-started, 101 service-stopped (information)
+ *       host, program_version, detail
+ *   102 policy-loaded (information)
+ *       host, policy, policy_version, mode, detail
+ *   110 heartbeat (information)
+ *       host, policy, policy_version, last_scan, last_scan_complete,
+ *       findings, product, service, driver, ksn, filter, registry
+ *   200 new-product, 201 new-service, 202 new-driver, 203 new-ksn-component,
+ *   204 new-class-filter, 205 new-registry-footprint (warning),
+ *   210 finding-resolved (information), 220 finding-changed (warning)
+ *       kind, name, display_name, publisher, version, old_version, path,
+ *       source, rule, host
+ *   900 state-db-recreated, 901 policy-invalid, 902 scan-incomplete (error)
+ *       host, detail
+ *
+ * A missing value is NULL in the alert, null in JSON and "-" as an
+ * insertion string. Every value is text (counts and times included), so
+ * both sinks carry exactly the same strings.
+ */
+#ifndef BW_ALERT_H
+#define BW_ALERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bw_error.h"
+#include "bw_eval.h"
+#include "bw_policy.h"
+#include "bw_store.h"
+#include "bw_str.h"
+
+typedef enum bw_event_id {
+    /* 1xx lifecycle */
+    BW_EVENT_SERVICE_STARTED = 100,
+    BW_EVENT_SERVICE_STOPPED = 101,
+    BW_EVENT_POLICY_LOADED = 102,     /* loaded at start or reloaded */
+    BW_EVENT_HEARTBEAT = 110,
+    /* 2xx findings: 200 + bw_kind for new findings */
+    BW_EVENT_NEW_PRODUCT = 200,
+    BW_EVENT_NEW_SERVICE = 201,
+    BW_EVENT_NEW_DRIVER = 202,
+    BW_EVENT_NEW_KSN = 203,
+    BW_EVENT_NEW_FILTER = 204,
+    BW_EVENT_NEW_REGISTRY = 205,
+    BW_EVENT_FINDING_RESOLVED = 210,
+    BW_EVENT_FINDING_CHANGED = 220,
+    /* 9xx errors */
+    BW_EVENT_STATE_DB_RECREATED = 900,
+    BW_EVENT_POLICY_INVALID = 901,
+    BW_EVENT_SCAN_INCOMPLETE = 902
+} bw_event_id;
+
+typedef enum bw_severity {
+    BW_SEVERITY_INFORMATION = 0,
+    BW_SEVERITY_WARNING,
+    BW_SEVERITY_ERROR
+} bw_severity;
+
+/* Every Event ID above, in ascending order (for tests and the message
+ * table check). */
+extern const bw_event_id bw_event_ids[];
+extern const size_t bw_n_event_ids;
+
+/* True for the IDs listed above. */
+bool bw_event_known(int id);
+
+/* Stable lower-case name ("new-driver"), "unknown" for other values. */
+const char *bw_event_name(bw_event_id id);
+
+/* Severity of an event: new findings and changes warning, resolved and
+ * lifecycle information, 9xx error. Unknown IDs are errors. */
+bw_severity bw_event_severity(bw_event_id id);
+
+/* "information", "warning", "error". */
+const char *bw_severity_name(bw_severity s);
+
+#define BW_ALERT_MAX_FIELDS 12
+
+typedef struct bw_alert_field {
+    const char *name; /* static text */
+    char *value;      /* owned; NULL when missing */
+} bw_alert_field;
+
+typedef struct bw_alert {
+    bw_event_id event_id;
+    bw_severity severity;
+    int64_t change_id; /* the store's change it is for; 0 for other events */
+    size_t n_fields;
+    bw_alert_field fields[BW_ALERT_MAX_FIELDS];
+} bw_alert;
+
+/* Frees the values; leaves *a zeroed. NULL-safe. */
+void bw_alert_clear(bw_alert *a);
+
+typedef struct bw_alerts {
+    bw_alert *items;
+    size_t n, cap;
+} bw_alerts;
+
+/* NULL-safe; leaves *a empty. */
+void bw_alerts_free(bw_alerts *a);
+
+/* Value of a field by name, NULL if missing or absent. */
+const char *bw_alert_get(const bw_alert *a, const char *field);
+
+/* ---- decisions ------------------------------------------------------------ */
+
+/* The alert for one change: NEW -> 200 + kind (a finding that reappears
+ * after being resolved is new again), RESOLVED -> 210, CHANGED -> 220.
+ * *out is overwritten (not freed first). host may be NULL. */
+bw_err bw_alert_from_change(const bw_change *c, const char *host, bw_alert *out);
+
+/* One alert per change, in the same order, appended to *out (zeroed or
+ * freed before). On failure *out is emptied. */
+bw_err bw_alert_from_changes(const bw_changes *c, const char *host, bw_alerts *out);
+
+/* 100 or 101 (BW_EINVAL for other IDs). detail may be NULL. */
+bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_version,
+                          const char *detail, bw_alert *out);
+
+/* 102: the policy now in use; detail e.g. "loaded from <file>". */
+bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char *detail,
+                              bw_alert *out);
+
+/* 900, 901 or 902 (BW_EINVAL for other IDs), with the message to show. */
+bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_alert *out);
+
+/* What a heartbeat summarises. Strings are borrowed. */
+typedef struct bw_heartbeat {
+    const char *host;
+    const char *policy_name;
+    const char *policy_version;
+    int64_t last_scan;         /* finish time of the last scan; 0 if none */
+    bool last_scan_complete;
+    size_t by_kind[BW_STORE_KINDS]; /* unresolved findings per bw_kind */
+} bw_heartbeat;
+
+/* Sets hb->by_kind from the store's current findings. */
+void bw_heartbeat_count(bw_heartbeat *hb, const bw_stored_findings *current);
+
+/* 110. */
+bw_err bw_alert_heartbeat(const bw_heartbeat *hb, bw_alert *out);
+
+/* ---- rendering ------------------------------------------------------------------- */
+
+/* The insertion strings, in order: out[i] points at the i-th field's value,
+ * or at "-" when it is missing. Returns the number of fields (at most
+ * cap are written). The pointers live as long as the alert. */
+size_t bw_alert_strings(const bw_alert *a, const char **out, size_t cap);
+
+/* Appends the fields as one JSON object, {"name": value, ...}, in order
+ * (no newline). This is what the store records. */
+bw_err bw_alert_fields_json(const bw_alert *a, bw_buf *out);
+
+/* Appends the JSON-lines record: one line,
+ *   {"time":"2024-10-01T08:00:00Z","event_id":200,"event":"new-product",
+ *    "severity":"warning","host":"WS-01","kind":"product",...}
+ * then "\n". `time` is the Unix time (UTC) the alert was raised; host
+ * comes first, the other fields follow in order. */
+bw_err bw_alert_json(const bw_alert *a, int64_t time, bw_buf *out);
+
+#endif

@@ -1,0 +1,1288 @@
+/*
+ * bw_store.c - the state database in SQLite (portable core). The schema and
+ * its migrations are described in docs/state-db.md; the contracts are in
+ * bw_store.h. SQLite's win32 VFS takes UTF-8 file names, so the same code
+ * opens %ProgramData%\banwatch\state.db on Windows and a temp file in the
+ * native tests.
+ */
+#include "bw_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "bw_report.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct bw_store {
+    sqlite3 *db;
+    int errcode;
+    char errmsg[512];
+};
+
+/* ---- schema and migrations --------------------------------------------------
+ * Step i takes the schema from version i to i + 1. Steps are only ever
+ * appended; a released step never changes. Each runs in its own transaction
+ * together with the new user_version. */
+
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE scans ("
+    "  id INTEGER PRIMARY KEY,"
+    "  started_at INTEGER NOT NULL,"
+    "  finished_at INTEGER NOT NULL,"
+    "  host TEXT,"
+    "  policy_name TEXT,"
+    "  policy_version TEXT,"
+    "  complete INTEGER NOT NULL,"
+    "  incomplete_reasons TEXT,"
+    "  n_findings INTEGER NOT NULL,"
+    "  n_product INTEGER NOT NULL, n_service INTEGER NOT NULL,"
+    "  n_driver INTEGER NOT NULL, n_ksn INTEGER NOT NULL,"
+    "  n_filter INTEGER NOT NULL, n_registry INTEGER NOT NULL,"
+    "  n_new INTEGER NOT NULL DEFAULT 0,"
+    "  n_resolved INTEGER NOT NULL DEFAULT 0,"
+    "  n_changed INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE TABLE findings ("
+    "  kind TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  display_name TEXT, publisher TEXT, version TEXT, path TEXT, rule TEXT,"
+    "  first_seen INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL,"
+    "  resolved_at INTEGER,"
+    "  last_scan_id INTEGER NOT NULL REFERENCES scans(id),"
+    "  PRIMARY KEY (kind, source, name)"
+    ");"
+    "CREATE INDEX findings_unresolved ON findings(resolved_at, last_scan_id);"
+    "CREATE TABLE changes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  scan_id INTEGER NOT NULL REFERENCES scans(id),"
+    "  at INTEGER NOT NULL,"
+    "  change TEXT NOT NULL CHECK (change IN ('new', 'resolved', 'changed')),"
+    "  reappeared INTEGER NOT NULL DEFAULT 0,"
+    "  kind TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL,"
+    "  display_name TEXT, publisher TEXT, version TEXT, path TEXT, rule TEXT,"
+    "  old_version TEXT, old_display_name TEXT, old_path TEXT"
+    ");"
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  raised_at INTEGER NOT NULL,"
+    "  event_id INTEGER NOT NULL,"
+    "  change_id INTEGER UNIQUE REFERENCES changes(id),"
+    "  kind TEXT, source TEXT, name TEXT, change TEXT, version TEXT,"
+    "  fields TEXT NOT NULL"
+    ");"
+    "CREATE INDEX alerts_raised ON alerts(raised_at);",
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+_Static_assert(N_MIGRATIONS == BW_STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+/* ---- errors ------------------------------------------------------------------ */
+
+static bw_err map_rc(int rc)
+{
+    switch (rc & 0xFF) {
+    case SQLITE_OK: return BW_OK;
+    case SQLITE_NOMEM: return BW_ENOMEM;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return BW_EBUSY;
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH: return BW_EACCES;
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE: return BW_ERANGE;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH: return BW_EINVAL;
+    case SQLITE_IOERR:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL: return BW_EIO;
+    default: return BW_ESYS;
+    }
+}
+
+static bool is_corrupt_rc(int rc)
+{
+    return (rc & 0xFF) == SQLITE_CORRUPT || (rc & 0xFF) == SQLITE_NOTADB;
+}
+
+/* Records "state.db: <op>: <sqlite message> (<code>)" and maps the code.
+ * Must run before anything else touches the connection (a ROLLBACK would
+ * replace the message). */
+static bw_err fail(bw_store *s, const char *op, int rc)
+{
+    const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    int code = s->db ? sqlite3_extended_errcode(s->db) : rc;
+    if ((code & 0xFF) != (rc & 0xFF)) /* the connection's last error is another one */
+        code = rc;
+    if ((rc & 0xFF) == SQLITE_NOMEM || !msg)
+        msg = sqlite3_errstr(rc);
+    s->errcode = code;
+    snprintf(s->errmsg, sizeof s->errmsg, "state.db: %s: %s (%d)", op, msg, code);
+    return map_rc(rc);
+}
+
+static bw_err fail_msg(bw_store *s, bw_err e, const char *op, const char *msg)
+{
+    s->errcode = 0;
+    snprintf(s->errmsg, sizeof s->errmsg, "state.db: %s: %s", op, msg);
+    return e;
+}
+
+static void clear_err(bw_store *s)
+{
+    s->errcode = 0;
+    s->errmsg[0] = '\0';
+}
+
+const char *bw_store_errmsg(const bw_store *s)
+{
+    return s ? s->errmsg : "";
+}
+
+int bw_store_errcode(const bw_store *s)
+{
+    return s ? s->errcode : 0;
+}
+
+bool bw_store_corrupt(const bw_store *s)
+{
+    return s && is_corrupt_rc(s->errcode);
+}
+
+/* ---- small SQLite helpers --------------------------------------------------- */
+
+static bw_err prep(bw_store *s, const char *sql, sqlite3_stmt **st, const char *op)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+    if (rc != SQLITE_OK) {
+        *st = NULL;
+        return fail(s, op, rc);
+    }
+    return BW_OK;
+}
+
+static bw_err exec(bw_store *s, const char *sql, const char *op)
+{
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? BW_OK : fail(s, op, rc);
+}
+
+static bw_err begin(bw_store *s, const char *op)
+{
+    /* IMMEDIATE takes the write lock now, so the busy timeout applies here
+     * and not in the middle of the transaction. */
+    return exec(s, "BEGIN IMMEDIATE", op);
+}
+
+static bw_err commit(bw_store *s, const char *op)
+{
+    return exec(s, "COMMIT", op);
+}
+
+static void rollback(bw_store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    /* A NULL pointer binds SQL NULL. Binding errors (range, memory) show up
+     * at sqlite3_step. */
+    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Copies a text column into *dst (NULL for SQL NULL). False when out of
+ * memory. */
+static bool col_dup(sqlite3_stmt *st, int i, char **dst)
+{
+    *dst = NULL;
+    const unsigned char *t = sqlite3_column_text(st, i);
+    if (!t)
+        return sqlite3_column_type(st, i) == SQLITE_NULL;
+    *dst = bw_strdup((const char *)t);
+    return *dst != NULL;
+}
+
+static const char *kind_text(bw_kind k)
+{
+    return bw_kind_name(k);
+}
+
+static bool kind_from_text(const char *t, bw_kind *out)
+{
+    for (int k = 0; k < BW_STORE_KINDS; k++)
+        if (t && strcmp(t, bw_kind_name((bw_kind)k)) == 0) {
+            *out = (bw_kind)k;
+            return true;
+        }
+    return false;
+}
+
+static bool change_from_text(const char *t, bw_change_kind *out)
+{
+    for (int c = BW_CHANGE_NEW; c <= BW_CHANGE_CHANGED; c++)
+        if (t && strcmp(t, bw_change_kind_name((bw_change_kind)c)) == 0) {
+            *out = (bw_change_kind)c;
+            return true;
+        }
+    return false;
+}
+
+const char *bw_change_kind_name(bw_change_kind c)
+{
+    switch (c) {
+    case BW_CHANGE_NEW: return "new";
+    case BW_CHANGE_RESOLVED: return "resolved";
+    case BW_CHANGE_CHANGED: return "changed";
+    default: return "unknown";
+    }
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+/* ---- opening ------------------------------------------------------------------ */
+
+static void copy_err(char *errbuf, size_t errlen, const char *msg)
+{
+    if (errbuf && errlen)
+        snprintf(errbuf, errlen, "%s", msg);
+}
+
+/* "YYYYMMDDTHHMMSSZ": no colons, which Windows file names cannot hold. */
+static void file_stamp(int64_t t, char out[17])
+{
+    char iso[21];
+    bw_format_utc(t, iso);
+    size_t j = 0;
+    for (size_t i = 0; iso[i] && j < 16; i++)
+        if (iso[i] != '-' && iso[i] != ':')
+            out[j++] = iso[i];
+    out[j] = '\0';
+}
+
+static bool file_exists(const char *p)
+{
+    FILE *f = fopen(p, "rb");
+    if (!f)
+        return false;
+    fclose(f);
+    return true;
+}
+
+/* Moves path (and its -wal/-shm) aside to "<path>.corrupt-<stamp>[-n]".
+ * The connection must be closed. *moved_to receives the new name. */
+static bw_err move_aside(bw_store *s, const char *path, char **moved_to)
+{
+    bw_err e = BW_OK;
+    char stamp[17];
+    char *base = NULL, *from = NULL, *to = NULL;
+    file_stamp((int64_t)time(NULL), stamp);
+    for (int n = 0; n < 100; n++) {
+        free(base);
+        base = n ? bw_strfmt("%s.corrupt-%s-%d", path, stamp, n)
+                 : bw_strfmt("%s.corrupt-%s", path, stamp);
+        if (!base) {
+            e = fail_msg(s, BW_ENOMEM, "move aside", "out of memory");
+            goto out;
+        }
+        if (!file_exists(base))
+            break;
+    }
+    if (rename(path, base) != 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "cannot rename the damaged file to %s", base);
+        e = fail_msg(s, BW_EIO, "move aside", msg);
+        goto out;
+    }
+    /* The journal files belong to the damaged database: keep them beside it
+     * for analysis, and out of the way of the new one. A missing file is
+     * normal; a rename failure leaves a stale file that SQLite would try to
+     * apply to the new database, so it is removed instead. */
+    static const char *const sfx[] = {"-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+        from = bw_strfmt("%s%s", path, sfx[i]);
+        to = bw_strfmt("%s%s", base, sfx[i]);
+        if (!from || !to) {
+            e = fail_msg(s, BW_ENOMEM, "move aside", "out of memory");
+            goto out;
+        }
+        if (file_exists(from) && rename(from, to) != 0)
+            remove(from);
+        free(from);
+        free(to);
+        from = to = NULL;
+    }
+    *moved_to = base;
+    base = NULL;
+out:
+    free(base);
+    free(from);
+    free(to);
+    return e;
+}
+
+/* Runs PRAGMA quick_check(1). *corrupt is set when the file is not a
+ * database or the check reports a problem; other failures are errors. */
+static bw_err probe(bw_store *s, bool *corrupt, char *detail, size_t dlen)
+{
+    sqlite3_stmt *st = NULL;
+    *corrupt = false;
+    detail[0] = '\0';
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(st, 0);
+        if (!r || strcmp(r, "ok") != 0) {
+            *corrupt = true;
+            snprintf(detail, dlen, "quick_check: %s", r ? r : "(no result)");
+        }
+        sqlite3_finalize(st);
+        return BW_OK;
+    }
+    if (is_corrupt_rc(rc)) {
+        *corrupt = true;
+        snprintf(detail, dlen, "%s (%d)", sqlite3_errmsg(s->db), rc);
+        sqlite3_finalize(st);
+        return BW_OK;
+    }
+    bw_err e = fail(s, "quick_check", rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+static bw_err get_user_version(bw_store *s, int *v)
+{
+    sqlite3_stmt *st = NULL;
+    bw_err e = prep(s, "PRAGMA user_version", &st, "read schema version");
+    if (e)
+        return e;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *v = sqlite3_column_int(st, 0);
+    else
+        e = fail(s, "read schema version", rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+static bw_err migrate(bw_store *s, int from)
+{
+    char op[64];
+    for (int v = from; v < N_MIGRATIONS; v++) {
+        snprintf(op, sizeof op, "migrate to schema version %d", v + 1);
+        char *set = bw_strfmt("PRAGMA user_version = %d", v + 1);
+        if (!set)
+            return fail_msg(s, BW_ENOMEM, op, "out of memory");
+        bw_err e = begin(s, op);
+        if (!e)
+            e = exec(s, migrations[v], op);
+        if (!e)
+            e = exec(s, set, op);
+        if (!e)
+            e = commit(s, op);
+        free(set);
+        if (e) {
+            rollback(s);
+            return e;
+        }
+    }
+    return BW_OK;
+}
+
+/* Opens and checks the file. *corrupt set means: close, move aside, retry. */
+static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *detail,
+                        size_t dlen)
+{
+    *corrupt = false;
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        if (is_corrupt_rc(rc)) {
+            *corrupt = true;
+            snprintf(detail, dlen, "open: %s (%d)", sqlite3_errstr(rc), rc);
+            return BW_OK;
+        }
+        return fail(s, "open", rc);
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+
+    /* Read-only checks first: a newer database must not be touched. */
+    bw_err e = probe(s, corrupt, detail, dlen);
+    if (e || *corrupt)
+        return e;
+    int v = 0;
+    if ((e = get_user_version(s, &v)))
+        return e;
+    if (v > BW_STORE_SCHEMA_VERSION) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "schema version %d is newer than this banwatch supports (%d); "
+                 "the database was left unchanged", v, BW_STORE_SCHEMA_VERSION);
+        return fail_msg(s, BW_EINVAL, "open", msg);
+    }
+    if (v < 0)
+        return fail_msg(s, BW_EINVAL, "open", "negative schema version");
+
+    /* journal_mode answers with the mode in effect; WAL can be refused
+     * (e.g. a file system without shared memory), which is not fatal. */
+    if ((e = exec(s, "PRAGMA journal_mode=WAL", "set journal mode")) ||
+        (e = exec(s, "PRAGMA synchronous=NORMAL", "set synchronous")) ||
+        (e = exec(s, "PRAGMA foreign_keys=ON", "enable foreign keys")))
+        return e;
+    return migrate(s, v);
+}
+
+bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
+                     char *errbuf, size_t errlen)
+{
+    bw_err e = BW_OK;
+    bool corrupt = false;
+    char detail[256];
+    char *moved_to = NULL;
+    *out = NULL;
+    if (recreated)
+        *recreated = false;
+    copy_err(errbuf, errlen, "");
+    if (!path || !*path) {
+        copy_err(errbuf, errlen, "state.db: open: no path");
+        return BW_EINVAL;
+    }
+    bw_store *s = calloc(1, sizeof *s);
+    if (!s) {
+        copy_err(errbuf, errlen, "state.db: open: out of memory");
+        return BW_ENOMEM;
+    }
+    if ((e = open_once(s, path, &corrupt, detail, sizeof detail)))
+        goto out;
+    if (corrupt) {
+        sqlite3_close(s->db);
+        s->db = NULL;
+        if ((e = move_aside(s, path, &moved_to)))
+            goto out;
+        if ((e = open_once(s, path, &corrupt, detail, sizeof detail)))
+            goto out;
+        if (corrupt) { /* a new file cannot be corrupt; do not loop */
+            e = fail_msg(s, BW_EIO, "open", "the new database is reported corrupt");
+            goto out;
+        }
+        if (recreated)
+            *recreated = true;
+        if (errbuf && errlen)
+            snprintf(errbuf, errlen,
+                     "state.db: the database was damaged (%s); it was moved to %s "
+                     "and a new one was created", detail, moved_to);
+    }
+    clear_err(s);
+    *out = s;
+    s = NULL;
+out:
+    if (s) {
+        copy_err(errbuf, errlen, s->errmsg);
+        bw_store_close(s);
+    }
+    free(moved_to);
+    return e;
+}
+
+void bw_store_close(bw_store *s)
+{
+    if (!s)
+        return;
+    /* sqlite3_close_v2 also succeeds with statements left open; every
+     * statement here is finalized before its function returns. */
+    sqlite3_close_v2(s->db);
+    free(s);
+}
+
+/* ---- applying a scan --------------------------------------------------------- */
+
+void bw_scan_meta_init(bw_scan_meta *m, const bw_snapshot *snap, const bw_policy *pol,
+                       int64_t now)
+{
+    memset(m, 0, sizeof *m);
+    m->host = snap ? snap->host : NULL;
+    m->policy_name = pol ? pol->name : NULL;
+    m->policy_version = pol ? pol->version : NULL;
+    m->started_at = snap ? snap->taken_at : now;
+    m->finished_at = now;
+    m->gaps = snap ? snap->gaps : NULL;
+    m->n_gaps = snap ? snap->n_gaps : 0;
+    m->complete = m->n_gaps == 0;
+}
+
+static void change_clear(bw_change *c)
+{
+    free(c->name);
+    free(c->display_name);
+    free(c->publisher);
+    free(c->version);
+    free(c->path);
+    free(c->source);
+    free(c->rule);
+    free(c->old_version);
+    free(c->old_display_name);
+    free(c->old_path);
+    memset(c, 0, sizeof *c);
+}
+
+void bw_changes_free(bw_changes *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        change_clear(&c->items[i]);
+    free(c->items);
+    memset(c, 0, sizeof *c);
+}
+
+/* Appends a zeroed change and returns it. */
+static bw_change *changes_push(bw_changes *c)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8;
+        bw_change *p = realloc(c->items, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        c->items = p;
+        c->cap = cap;
+    }
+    bw_change *x = &c->items[c->n++];
+    memset(x, 0, sizeof *x);
+    return x;
+}
+
+static bool dup_into(char **dst, const char *src)
+{
+    *dst = NULL;
+    if (!src)
+        return true;
+    *dst = bw_strdup(src);
+    return *dst != NULL;
+}
+
+static bool change_from_finding(bw_change *c, const bw_finding *f)
+{
+    c->kind = f->kind;
+    return dup_into(&c->name, f->name) && dup_into(&c->display_name, f->display_name) &&
+           dup_into(&c->publisher, f->publisher) && dup_into(&c->version, f->version) &&
+           dup_into(&c->path, f->path) && dup_into(&c->source, f->source) &&
+           dup_into(&c->rule, f->rule);
+}
+
+static char *gap_text(const bw_scan_meta *m)
+{
+    if (m->complete && m->n_gaps == 0)
+        return NULL;
+    bw_buf b = {0};
+    for (size_t i = 0; i < m->n_gaps; i++)
+        bw_buf_printf(&b, "%s%s: %s", i ? "\n" : "",
+                      m->gaps[i].where ? m->gaps[i].where : "?",
+                      m->gaps[i].reason ? m->gaps[i].reason : "?");
+    if (m->n_gaps == 0)
+        bw_buf_puts(&b, "incomplete");
+    return bw_buf_take(&b);
+}
+
+static bw_err insert_scan(bw_store *s, const bw_scan_meta *m, const bw_findings *f,
+                          int64_t *scan_id)
+{
+    static const char sql[] =
+        "INSERT INTO scans (started_at, finished_at, host, policy_name, policy_version,"
+        " complete, incomplete_reasons, n_findings, n_product, n_service, n_driver,"
+        " n_ksn, n_filter, n_registry)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    sqlite3_stmt *st = NULL;
+    size_t by_kind[BW_STORE_KINDS] = {0};
+    char *reasons = gap_text(m);
+    bw_err e;
+    if (!m->complete && !reasons) {
+        e = fail_msg(s, BW_ENOMEM, "insert scan", "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < f->n; i++)
+        if ((unsigned)f->items[i].kind < BW_STORE_KINDS)
+            by_kind[f->items[i].kind]++;
+    if ((e = prep(s, sql, &st, "insert scan")))
+        goto out;
+    sqlite3_bind_int64(st, 1, m->started_at);
+    sqlite3_bind_int64(st, 2, m->finished_at);
+    bind_text(st, 3, m->host);
+    bind_text(st, 4, m->policy_name);
+    bind_text(st, 5, m->policy_version);
+    sqlite3_bind_int(st, 6, m->complete ? 1 : 0);
+    bind_text(st, 7, m->complete ? NULL : reasons);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)f->n);
+    for (int k = 0; k < BW_STORE_KINDS; k++)
+        sqlite3_bind_int64(st, 9 + k, (sqlite3_int64)by_kind[k]);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        e = fail(s, "insert scan", rc);
+        goto out;
+    }
+    *scan_id = sqlite3_last_insert_rowid(s->db);
+out:
+    sqlite3_finalize(st);
+    free(reasons);
+    return e;
+}
+
+/* The statements one apply uses, prepared once. */
+typedef struct apply_stmts {
+    sqlite3_stmt *get, *insert, *update, *absent, *resolve, *record, *counts;
+} apply_stmts;
+
+static void apply_stmts_free(apply_stmts *a)
+{
+    sqlite3_finalize(a->get);
+    sqlite3_finalize(a->insert);
+    sqlite3_finalize(a->update);
+    sqlite3_finalize(a->absent);
+    sqlite3_finalize(a->resolve);
+    sqlite3_finalize(a->record);
+    sqlite3_finalize(a->counts);
+}
+
+static bw_err apply_stmts_prep(bw_store *s, apply_stmts *a)
+{
+    bw_err e;
+    const char *op = "apply scan: prepare";
+    if ((e = prep(s,
+                  "SELECT display_name, version, path, resolved_at, last_scan_id"
+                  " FROM findings WHERE kind = ? AND source = ? AND name = ?",
+                  &a->get, op)) ||
+        (e = prep(s,
+                  "INSERT INTO findings (kind, source, name, display_name, publisher,"
+                  " version, path, rule, first_seen, last_seen, resolved_at, last_scan_id)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL, ?10)",
+                  &a->insert, op)) ||
+        /* ?11 = 1 starts a new presence (first_seen = now). */
+        (e = prep(s,
+                  "UPDATE findings SET display_name = ?4, publisher = ?5, version = ?6,"
+                  " path = ?7, rule = ?8, last_seen = ?9, resolved_at = NULL,"
+                  " last_scan_id = ?10,"
+                  " first_seen = CASE WHEN ?11 THEN ?9 ELSE first_seen END"
+                  " WHERE kind = ?1 AND source = ?2 AND name = ?3",
+                  &a->update, op)) ||
+        (e = prep(s,
+                  "SELECT kind, source, name, display_name, publisher, version, path, rule"
+                  " FROM findings WHERE resolved_at IS NULL AND last_scan_id <> ?"
+                  " ORDER BY kind, name, source",
+                  &a->absent, op)) ||
+        (e = prep(s,
+                  "UPDATE findings SET resolved_at = ?1"
+                  " WHERE resolved_at IS NULL AND last_scan_id <> ?2",
+                  &a->resolve, op)) ||
+        (e = prep(s,
+                  "INSERT INTO changes (scan_id, at, change, reappeared, kind, source,"
+                  " name, display_name, publisher, version, path, rule, old_version,"
+                  " old_display_name, old_path)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  &a->record, op)) ||
+        (e = prep(s,
+                  "UPDATE scans SET n_new = ?, n_resolved = ?, n_changed = ? WHERE id = ?",
+                  &a->counts, op)))
+        return e;
+    return BW_OK;
+}
+
+static void bind_finding(sqlite3_stmt *st, const bw_finding *f, int64_t now, int64_t scan_id)
+{
+    bind_text(st, 1, kind_text(f->kind));
+    bind_text(st, 2, f->source);
+    bind_text(st, 3, f->name);
+    bind_text(st, 4, f->display_name);
+    bind_text(st, 5, f->publisher);
+    bind_text(st, 6, f->version);
+    bind_text(st, 7, f->path);
+    bind_text(st, 8, f->rule);
+    sqlite3_bind_int64(st, 9, now);
+    sqlite3_bind_int64(st, 10, scan_id);
+}
+
+static bw_err step_done(bw_store *s, sqlite3_stmt *st, const char *op)
+{
+    int rc = sqlite3_step(st);
+    bw_err e = rc == SQLITE_DONE ? BW_OK : fail(s, op, rc);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return e;
+}
+
+/* Upserts one finding and appends the change it makes, if any. */
+static bw_err apply_finding(bw_store *s, apply_stmts *a, const bw_finding *f, int64_t now,
+                            int64_t scan_id, bw_changes *out)
+{
+    const char *op = "apply scan: finding";
+    bw_err e = BW_OK;
+    char *old_dn = NULL, *old_ver = NULL, *old_path = NULL;
+    bool exists = false, resolved = false, seen_now = false;
+
+    if (!f->source || !f->name)
+        return fail_msg(s, BW_EINVAL, op, "a finding without a name or source");
+    bind_text(a->get, 1, kind_text(f->kind));
+    bind_text(a->get, 2, f->source);
+    bind_text(a->get, 3, f->name);
+    int rc = sqlite3_step(a->get);
+    if (rc == SQLITE_ROW) {
+        exists = true;
+        resolved = sqlite3_column_type(a->get, 3) != SQLITE_NULL;
+        seen_now = sqlite3_column_int64(a->get, 4) == scan_id;
+        if (!col_dup(a->get, 0, &old_dn) || !col_dup(a->get, 1, &old_ver) ||
+            !col_dup(a->get, 2, &old_path))
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+    } else if (rc != SQLITE_DONE) {
+        e = fail(s, op, rc);
+    }
+    sqlite3_reset(a->get);
+    sqlite3_clear_bindings(a->get);
+    if (e || seen_now) /* seen_now: listed twice in one scan, counted once */
+        goto out;
+
+    bw_change_kind what = 0;
+    if (!exists) {
+        what = BW_CHANGE_NEW;
+        bind_finding(a->insert, f, now, scan_id);
+        e = step_done(s, a->insert, op);
+    } else {
+        if (resolved)
+            what = BW_CHANGE_NEW;
+        else if (!str_eq(old_ver, f->version) || !str_eq(old_dn, f->display_name) ||
+                 !str_eq(old_path, f->path))
+            what = BW_CHANGE_CHANGED;
+        bind_finding(a->update, f, now, scan_id);
+        sqlite3_bind_int(a->update, 11, resolved ? 1 : 0);
+        e = step_done(s, a->update, op);
+    }
+    if (e || !what)
+        goto out;
+
+    bw_change *c = changes_push(out);
+    if (!c || !change_from_finding(c, f)) {
+        e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+        goto out;
+    }
+    c->change = what;
+    c->reappeared = exists && resolved;
+    c->scan_id = scan_id;
+    c->at = now;
+    if (what == BW_CHANGE_CHANGED) {
+        c->old_version = old_ver;
+        c->old_display_name = old_dn;
+        c->old_path = old_path;
+        old_ver = old_dn = old_path = NULL;
+    }
+out:
+    free(old_dn);
+    free(old_ver);
+    free(old_path);
+    return e;
+}
+
+/* Resolves the unresolved findings this (complete) scan did not see. */
+static bw_err apply_absent(bw_store *s, apply_stmts *a, int64_t now, int64_t scan_id,
+                           bw_changes *out)
+{
+    const char *op = "apply scan: resolve";
+    bw_err e = BW_OK;
+    int rc;
+    sqlite3_bind_int64(a->absent, 1, scan_id);
+    while ((rc = sqlite3_step(a->absent)) == SQLITE_ROW) {
+        bw_change *c = changes_push(out);
+        const char *kt = (const char *)sqlite3_column_text(a->absent, 0);
+        if (!c) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
+        }
+        c->change = BW_CHANGE_RESOLVED;
+        c->scan_id = scan_id;
+        c->at = now;
+        if (!kind_from_text(kt, &c->kind)) {
+            e = fail_msg(s, BW_EINVAL, op, "unknown finding kind in the database");
+            goto out;
+        }
+        if (!col_dup(a->absent, 1, &c->source) || !col_dup(a->absent, 2, &c->name) ||
+            !col_dup(a->absent, 3, &c->display_name) ||
+            !col_dup(a->absent, 4, &c->publisher) || !col_dup(a->absent, 5, &c->version) ||
+            !col_dup(a->absent, 6, &c->path) || !col_dup(a->absent, 7, &c->rule)) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        e = fail(s, op, rc);
+        goto out;
+    }
+    sqlite3_bind_int64(a->resolve, 1, now);
+    sqlite3_bind_int64(a->resolve, 2, scan_id);
+    e = step_done(s, a->resolve, op);
+out:
+    sqlite3_reset(a->absent);
+    return e;
+}
+
+static bw_err record_change(bw_store *s, apply_stmts *a, bw_change *c)
+{
+    sqlite3_stmt *st = a->record;
+    sqlite3_bind_int64(st, 1, c->scan_id);
+    sqlite3_bind_int64(st, 2, c->at);
+    bind_text(st, 3, bw_change_kind_name(c->change));
+    sqlite3_bind_int(st, 4, c->reappeared ? 1 : 0);
+    bind_text(st, 5, kind_text(c->kind));
+    bind_text(st, 6, c->source);
+    bind_text(st, 7, c->name);
+    bind_text(st, 8, c->display_name);
+    bind_text(st, 9, c->publisher);
+    bind_text(st, 10, c->version);
+    bind_text(st, 11, c->path);
+    bind_text(st, 12, c->rule);
+    bind_text(st, 13, c->old_version);
+    bind_text(st, 14, c->old_display_name);
+    bind_text(st, 15, c->old_path);
+    bw_err e = step_done(s, st, "apply scan: record change");
+    if (!e)
+        c->id = sqlite3_last_insert_rowid(s->db);
+    return e;
+}
+
+bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta, const bw_findings *f,
+                           int64_t now, bw_changes *out, int64_t *scan_id_out)
+{
+    apply_stmts a = {0};
+    int64_t scan_id = 0;
+    size_t counts[4] = {0};
+    bw_err e;
+
+    memset(out, 0, sizeof *out);
+    if (scan_id_out)
+        *scan_id_out = 0;
+    clear_err(s);
+    if ((e = begin(s, "apply scan")))
+        return e;
+    if ((e = apply_stmts_prep(s, &a)) || (e = insert_scan(s, meta, f, &scan_id)))
+        goto out;
+    for (size_t i = 0; i < f->n; i++)
+        if ((e = apply_finding(s, &a, &f->items[i], now, scan_id, out)))
+            goto out;
+    if (meta->complete && (e = apply_absent(s, &a, now, scan_id, out)))
+        goto out;
+    for (size_t i = 0; i < out->n; i++) {
+        if ((e = record_change(s, &a, &out->items[i])))
+            goto out;
+        counts[out->items[i].change]++;
+    }
+    sqlite3_bind_int64(a.counts, 1, (sqlite3_int64)counts[BW_CHANGE_NEW]);
+    sqlite3_bind_int64(a.counts, 2, (sqlite3_int64)counts[BW_CHANGE_RESOLVED]);
+    sqlite3_bind_int64(a.counts, 3, (sqlite3_int64)counts[BW_CHANGE_CHANGED]);
+    sqlite3_bind_int64(a.counts, 4, scan_id);
+    if ((e = step_done(s, a.counts, "apply scan: counts")))
+        goto out;
+    apply_stmts_free(&a);
+    memset(&a, 0, sizeof a);
+    e = commit(s, "apply scan: commit");
+out:
+    apply_stmts_free(&a);
+    if (e) {
+        rollback(s);
+        bw_changes_free(out);
+    } else if (scan_id_out) {
+        *scan_id_out = scan_id;
+    }
+    return e;
+}
+
+/* ---- alerts --------------------------------------------------------------------- */
+
+bw_err bw_store_pending_changes(bw_store *s, bw_changes *out)
+{
+    static const char sql[] =
+        "SELECT c.id, c.scan_id, c.at, c.change, c.reappeared, c.kind, c.name,"
+        " c.display_name, c.publisher, c.version, c.path, c.source, c.rule,"
+        " c.old_version, c.old_display_name, c.old_path"
+        " FROM changes c LEFT JOIN alerts a ON a.change_id = c.id"
+        " WHERE a.id IS NULL ORDER BY c.id";
+    const char *op = "pending changes";
+    sqlite3_stmt *st = NULL;
+    bw_err e;
+    int rc;
+    memset(out, 0, sizeof *out);
+    clear_err(s);
+    if ((e = prep(s, sql, &st, op)))
+        return e;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        bw_change *c = changes_push(out);
+        if (!c) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
+        }
+        c->id = sqlite3_column_int64(st, 0);
+        c->scan_id = sqlite3_column_int64(st, 1);
+        c->at = sqlite3_column_int64(st, 2);
+        c->reappeared = sqlite3_column_int(st, 4) != 0;
+        if (!change_from_text((const char *)sqlite3_column_text(st, 3), &c->change) ||
+            !kind_from_text((const char *)sqlite3_column_text(st, 5), &c->kind)) {
+            e = fail_msg(s, BW_EINVAL, op, "unknown change or kind in the database");
+            goto out;
+        }
+        if (!col_dup(st, 6, &c->name) || !col_dup(st, 7, &c->display_name) ||
+            !col_dup(st, 8, &c->publisher) || !col_dup(st, 9, &c->version) ||
+            !col_dup(st, 10, &c->path) || !col_dup(st, 11, &c->source) ||
+            !col_dup(st, 12, &c->rule) || !col_dup(st, 13, &c->old_version) ||
+            !col_dup(st, 14, &c->old_display_name) || !col_dup(st, 15, &c->old_path)) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+out:
+    sqlite3_finalize(st);
+    if (e)
+        bw_changes_free(out);
+    return e;
+}
+
+bw_err bw_store_alert_raised(bw_store *s, int64_t change_id, bool *raised)
+{
+    sqlite3_stmt *st = NULL;
+    const char *op = "check alert";
+    *raised = false;
+    clear_err(s);
+    bw_err e = prep(s, "SELECT 1 FROM alerts WHERE change_id = ?", &st, op);
+    if (e)
+        return e;
+    sqlite3_bind_int64(st, 1, change_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *raised = true;
+    else if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
+                             const char *fields_json, int64_t raised_at, int64_t *alert_id)
+{
+    /* The identity columns are copied from the change so that the alerts
+     * table reads on its own; OR IGNORE makes a second record for the same
+     * change a no-op (change_id is UNIQUE; NULLs never conflict). */
+    static const char sql[] =
+        "INSERT OR IGNORE INTO alerts (raised_at, event_id, change_id, kind, source,"
+        " name, change, version, fields)"
+        " SELECT ?1, ?2, ?3, c.kind, c.source, c.name, c.change, c.version, ?4"
+        " FROM (SELECT 1) LEFT JOIN changes c ON c.id = ?3"
+        " WHERE ?3 IS NULL OR c.id IS NOT NULL";
+    const char *op = "record alert";
+    sqlite3_stmt *st = NULL;
+    bw_err e;
+    if (alert_id)
+        *alert_id = 0;
+    clear_err(s);
+    if ((e = begin(s, op)))
+        return e;
+    if ((e = prep(s, sql, &st, op)))
+        goto out;
+    sqlite3_bind_int64(st, 1, raised_at);
+    sqlite3_bind_int(st, 2, event_id);
+    if (change_id > 0)
+        sqlite3_bind_int64(st, 3, change_id);
+    else
+        sqlite3_bind_null(st, 3);
+    bind_text(st, 4, fields_json ? fields_json : "{}");
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        e = fail(s, op, rc);
+        goto out;
+    }
+    if (sqlite3_changes(s->db) == 0 && change_id > 0) {
+        /* Either already recorded (fine) or no such change (a caller bug). */
+        bool raised = false;
+        sqlite3_finalize(st);
+        st = NULL;
+        if ((e = bw_store_alert_raised(s, change_id, &raised)))
+            goto out;
+        if (!raised) {
+            e = fail_msg(s, BW_ENOTFOUND, op, "no such change");
+            goto out;
+        }
+    } else if (alert_id) {
+        *alert_id = sqlite3_last_insert_rowid(s->db);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    e = commit(s, op);
+out:
+    sqlite3_finalize(st);
+    if (e) {
+        rollback(s);
+        if (alert_id)
+            *alert_id = 0;
+    }
+    return e;
+}
+
+/* ---- queries ------------------------------------------------------------------- */
+
+static void stored_finding_clear(bw_stored_finding *f)
+{
+    free(f->name);
+    free(f->display_name);
+    free(f->publisher);
+    free(f->version);
+    free(f->path);
+    free(f->source);
+    free(f->rule);
+    memset(f, 0, sizeof *f);
+}
+
+void bw_stored_findings_free(bw_stored_findings *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        stored_finding_clear(&f->items[i]);
+    free(f->items);
+    memset(f, 0, sizeof *f);
+}
+
+bw_err bw_store_current_findings(bw_store *s, bw_stored_findings *out)
+{
+    static const char sql[] =
+        "SELECT kind, name, display_name, publisher, version, path, source, rule,"
+        " first_seen, last_seen, resolved_at, last_scan_id"
+        " FROM findings WHERE resolved_at IS NULL";
+    const char *op = "current findings";
+    sqlite3_stmt *st = NULL;
+    bw_err e;
+    int rc;
+    memset(out, 0, sizeof *out);
+    clear_err(s);
+    if ((e = prep(s, sql, &st, op)))
+        return e;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == out->cap) {
+            size_t cap = out->cap ? out->cap * 2 : 8;
+            bw_stored_finding *p = realloc(out->items, cap * sizeof *p);
+            if (!p) {
+                e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+                goto out;
+            }
+            out->items = p;
+            out->cap = cap;
+        }
+        bw_stored_finding *f = &out->items[out->n++];
+        memset(f, 0, sizeof *f);
+        if (!kind_from_text((const char *)sqlite3_column_text(st, 0), &f->kind)) {
+            e = fail_msg(s, BW_EINVAL, op, "unknown finding kind in the database");
+            goto out;
+        }
+        if (!col_dup(st, 1, &f->name) || !col_dup(st, 2, &f->display_name) ||
+            !col_dup(st, 3, &f->publisher) || !col_dup(st, 4, &f->version) ||
+            !col_dup(st, 5, &f->path) || !col_dup(st, 6, &f->source) ||
+            !col_dup(st, 7, &f->rule)) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
+        }
+        f->first_seen = sqlite3_column_int64(st, 8);
+        f->last_seen = sqlite3_column_int64(st, 9);
+        f->resolved_at = sqlite3_column_int64(st, 10);
+        f->last_scan_id = sqlite3_column_int64(st, 11);
+    }
+    if (rc != SQLITE_DONE) {
+        e = fail(s, op, rc);
+        goto out;
+    }
+    /* Kinds are stored as names; order by the enum, as reports do. */
+    for (size_t i = 1; i < out->n; i++) {
+        bw_stored_finding x = out->items[i];
+        size_t j = i;
+        while (j > 0) {
+            const bw_stored_finding *p = &out->items[j - 1];
+            int c = p->kind != x.kind ? (p->kind < x.kind ? -1 : 1) : strcmp(p->name, x.name);
+            if (c == 0)
+                c = strcmp(p->source, x.source);
+            if (c <= 0)
+                break;
+            out->items[j] = out->items[j - 1];
+            j--;
+        }
+        out->items[j] = x;
+    }
+out:
+    sqlite3_finalize(st);
+    if (e)
+        bw_stored_findings_free(out);
+    return e;
+}
+
+void bw_scan_record_free(bw_scan_record *r)
+{
+    if (!r)
+        return;
+    free(r->host);
+    free(r->policy_name);
+    free(r->policy_version);
+    free(r->incomplete_reasons);
+    memset(r, 0, sizeof *r);
+}
+
+bw_err bw_store_last_scan(bw_store *s, bw_scan_record *out)
+{
+    static const char sql[] =
+        "SELECT id, started_at, finished_at, host, policy_name, policy_version, complete,"
+        " incomplete_reasons, n_findings, n_product, n_service, n_driver, n_ksn,"
+        " n_filter, n_registry, n_new, n_resolved, n_changed"
+        " FROM scans ORDER BY id DESC LIMIT 1";
+    const char *op = "last scan";
+    sqlite3_stmt *st = NULL;
+    bw_err e;
+    memset(out, 0, sizeof *out);
+    clear_err(s);
+    if ((e = prep(s, sql, &st, op)))
+        return e;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        e = fail_msg(s, BW_ENOTFOUND, op, "no scan recorded yet");
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        e = fail(s, op, rc);
+        goto out;
+    }
+    out->id = sqlite3_column_int64(st, 0);
+    out->started_at = sqlite3_column_int64(st, 1);
+    out->finished_at = sqlite3_column_int64(st, 2);
+    out->complete = sqlite3_column_int(st, 6) != 0;
+    out->n_findings = (size_t)sqlite3_column_int64(st, 8);
+    for (int k = 0; k < BW_STORE_KINDS; k++)
+        out->by_kind[k] = (size_t)sqlite3_column_int64(st, 9 + k);
+    out->n_new = (size_t)sqlite3_column_int64(st, 15);
+    out->n_resolved = (size_t)sqlite3_column_int64(st, 16);
+    out->n_changed = (size_t)sqlite3_column_int64(st, 17);
+    if (!col_dup(st, 3, &out->host) || !col_dup(st, 4, &out->policy_name) ||
+        !col_dup(st, 5, &out->policy_version) || !col_dup(st, 7, &out->incomplete_reasons))
+        e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+out:
+    sqlite3_finalize(st);
+    if (e)
+        bw_scan_record_free(out);
+    return e;
+}
+
+void bw_alert_records_free(bw_alert_records *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        free(r->items[i].fields_json);
+    free(r->items);
+    memset(r, 0, sizeof *r);
+}
+
+bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out)
+{
+    static const char sql[] =
+        "SELECT id, raised_at, event_id, change_id, fields FROM alerts"
+        " ORDER BY raised_at DESC, id DESC LIMIT ?";
+    const char *op = "recent alerts";
+    sqlite3_stmt *st = NULL;
+    bw_err e;
+    int rc;
+    memset(out, 0, sizeof *out);
+    clear_err(s);
+    if ((e = prep(s, sql, &st, op)))
+        return e;
+    sqlite3_bind_int64(st, 1, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == out->cap) {
+            size_t cap = out->cap ? out->cap * 2 : 8;
+            bw_alert_record *p = realloc(out->items, cap * sizeof *p);
+            if (!p) {
+                e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+                goto out;
+            }
+            out->items = p;
+            out->cap = cap;
+        }
+        bw_alert_record *r = &out->items[out->n++];
+        memset(r, 0, sizeof *r);
+        r->id = sqlite3_column_int64(st, 0);
+        r->raised_at = sqlite3_column_int64(st, 1);
+        r->event_id = sqlite3_column_int(st, 2);
+        r->change_id = sqlite3_column_int64(st, 3);
+        if (!col_dup(st, 4, &r->fields_json)) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+out:
+    sqlite3_finalize(st);
+    if (e)
+        bw_alert_records_free(out);
+    return e;
+}
+
+/* ---- meta ---------------------------------------------------------------------- */
+
+bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value)
+{
+    sqlite3_stmt *st = NULL;
+    const char *op = "read meta";
+    clear_err(s);
+    bw_err e = prep(s, "SELECT value FROM meta WHERE key = ?", &st, op);
+    if (e)
+        return e;
+    bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *value = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        e = fail_msg(s, BW_ENOTFOUND, op, "no such key");
+    else
+        e = fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value)
+{
+    sqlite3_stmt *st = NULL;
+    const char *op = "write meta";
+    clear_err(s);
+    /* One statement is its own transaction (autocommit). */
+    bw_err e = prep(s, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &st, op);
+    if (e)
+        return e;
+    bind_text(st, 1, key);
+    sqlite3_bind_int64(st, 2, value);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}

@@ -1,0 +1,258 @@
+/*
+ * bw_store.h - the state database (portable core): what banwatch found
+ * before, so that it alerts on change and not on every scan.
+ *
+ * One SQLite file (on Windows %ProgramData%\banwatch\state.db) holds the
+ * scans, the findings with their first/last-seen times, the changes each
+ * scan produced and the alerts raised for them. The schema, its versions
+ * and the handling of a corrupt file are described in docs/state-db.md.
+ *
+ * The flow is one-directional:
+ *
+ *     findings + state  -> bw_store_apply_scan -> changes (recorded, pending)
+ *     changes           -> bw_alert_from_changes (pure) -> alerts
+ *     alert raised      -> bw_store_record_alert (the change is done)
+ *
+ * Changes are written in the same transaction as the scan that found them
+ * and stay pending until an alert is recorded for them. A service that
+ * stops (or crashes) between the two raises them after the restart
+ * (bw_store_pending_changes); a change that already has an alert is never
+ * raised again. Re-applying the same state after a restart produces no
+ * changes, because the findings it compares with are stored.
+ *
+ * No SQLite type leaves bw_store.c: results are plain structs with free
+ * functions. Every fallible function returns a bw_err; the text of the last
+ * failure ("state.db: <operation>: <sqlite message> (<code>)") and the raw
+ * SQLite code are kept in the store (bw_store_errmsg, bw_store_errcode).
+ * A store is used by one thread at a time.
+ */
+#ifndef BW_STORE_H
+#define BW_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bw_error.h"
+#include "bw_eval.h"
+#include "bw_policy.h"
+#include "bw_snapshot.h"
+
+/* The schema version this build creates and understands
+ * (PRAGMA user_version). */
+#define BW_STORE_SCHEMA_VERSION 1
+
+/* Number of finding kinds (bw_kind values 0 .. BW_STORE_KINDS - 1). */
+#define BW_STORE_KINDS 6
+
+typedef struct bw_store bw_store;
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* Opens (creating if needed) the database at the UTF-8 path, checks it
+ * (PRAGMA quick_check), applies the forward migrations, and sets WAL mode,
+ * a 5 s busy timeout, foreign keys and synchronous=NORMAL.
+ *
+ * A file that is not a database or is corrupt is closed and moved aside to
+ * "<path>.corrupt-<YYYYMMDDTHHMMSSZ>" (its -wal and -shm files too, as
+ * "<path>.corrupt-<ts>-wal" / "-shm"), and a new database is created in its
+ * place. That is a success: *recreated (optional) is set to true and errbuf
+ * receives a message naming the new location, for an error event.
+ *
+ * A database whose schema is newer than BW_STORE_SCHEMA_VERSION is refused
+ * with BW_EINVAL and is not changed. Other failures: BW_EIO, BW_EACCES,
+ * BW_EBUSY, BW_ENOMEM. On failure errbuf (errlen bytes, may be 0) receives
+ * "state.db: <operation>: <reason> (<code>)" and *out is NULL. On success
+ * *out owns the store (close with bw_store_close). */
+bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
+                     char *errbuf, size_t errlen);
+
+/* Closes the database. NULL-safe. */
+void bw_store_close(bw_store *s);
+
+/* The message of the last failure of a function on this store ("" if
+ * none), valid until the next call. */
+const char *bw_store_errmsg(const bw_store *s);
+
+/* The raw (extended) SQLite result code of the last failure, 0 if none. */
+int bw_store_errcode(const bw_store *s);
+
+/* True if the last failure was SQLite reporting a corrupt database; the
+ * caller should close the store and open it again, which moves the file
+ * aside if the check finds the damage. */
+bool bw_store_corrupt(const bw_store *s);
+
+/* ---- applying a scan ---------------------------------------------------- */
+
+/* What the scan was. Strings and the gap array are borrowed for the call. */
+typedef struct bw_scan_meta {
+    const char *host;
+    const char *policy_name;
+    const char *policy_version;
+    int64_t started_at;      /* Unix seconds, UTC */
+    int64_t finished_at;
+    /* False if any source could not be read. Findings of an incomplete scan
+     * are recorded, but nothing is resolved: absence is not evidence when
+     * the scan could not see everything. */
+    bool complete;
+    const bw_gap *gaps;      /* why it is incomplete (may be NULL) */
+    size_t n_gaps;
+} bw_scan_meta;
+
+/* Fills *m from a snapshot and the policy (borrowing their strings):
+ * started_at = snap->taken_at, finished_at = now, complete when the
+ * snapshot has no gaps. pol may be NULL. */
+void bw_scan_meta_init(bw_scan_meta *m, const bw_snapshot *snap,
+                       const bw_policy *pol, int64_t now);
+
+typedef enum bw_change_kind {
+    BW_CHANGE_NEW = 1,  /* first seen, or present again after being resolved */
+    BW_CHANGE_RESOLVED, /* present before, absent from a complete scan */
+    BW_CHANGE_CHANGED   /* same identity, other version, display name or path */
+} bw_change_kind;
+
+/* "new", "resolved", "changed" ("unknown" for other values). */
+const char *bw_change_kind_name(bw_change_kind c);
+
+/* One change. A finding's identity is (kind, source, name): the registry
+ * path read plus the key name (several class filters share one class key).
+ * For RESOLVED the fields are the last ones stored. */
+typedef struct bw_change {
+    int64_t id;          /* the change's row: the key its alert is kept by */
+    int64_t scan_id;     /* the scan that found it */
+    int64_t at;          /* when (the `now` of that scan) */
+    bw_change_kind change;
+    bool reappeared;     /* NEW for a finding that had been resolved */
+    bw_kind kind;
+    char *name;
+    char *display_name;
+    char *publisher;
+    char *version;
+    char *path;
+    char *source;
+    char *rule;
+    /* CHANGED only: the values before (NULL otherwise, or when absent). */
+    char *old_version;
+    char *old_display_name;
+    char *old_path;
+} bw_change;
+
+typedef struct bw_changes {
+    bw_change *items;
+    size_t n, cap;
+} bw_changes;
+
+/* NULL-safe; leaves *c empty. */
+void bw_changes_free(bw_changes *c);
+
+/* In one transaction: records the scan, upserts the findings (new ->
+ * first_seen = now; present -> last_seen = now; previously resolved ->
+ * present again with first_seen = now) and, when meta->complete, marks the
+ * unresolved findings the scan did not see as resolved at `now`. The
+ * changes this produced are recorded as pending and returned in *out
+ * (which must be zeroed or freed before; ordered: NEW and CHANGED in the
+ * order of f, then RESOLVED). A finding listed twice in f counts once.
+ * *scan_id (optional) receives the scan's id. On failure nothing is
+ * written and *out is empty. */
+bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta,
+                           const bw_findings *f, int64_t now,
+                           bw_changes *out, int64_t *scan_id);
+
+/* ---- alerts --------------------------------------------------------------- */
+
+/* The changes that have no alert recorded yet, oldest first (*out zeroed
+ * or freed before). After a restart these are the alerts the previous run
+ * did not get to raise. */
+bw_err bw_store_pending_changes(bw_store *s, bw_changes *out);
+
+/* *raised = true if an alert was already recorded for the change with this
+ * id (a change is one identity, one kind of change and one version, found
+ * by one scan). */
+bw_err bw_store_alert_raised(bw_store *s, int64_t change_id, bool *raised);
+
+/* Records that an alert was raised: event_id, the change it was for
+ * (change_id, or 0 for lifecycle and error events), its fields as a JSON
+ * object (bw_alert_fields_json) and the time. Recording a second alert for
+ * the same change is a no-op (BW_OK). *alert_id (optional) receives the
+ * row id (0 for the no-op). */
+bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
+                             const char *fields_json, int64_t raised_at,
+                             int64_t *alert_id);
+
+/* ---- queries (banwatch status) --------------------------------------------- */
+
+/* A finding as stored. */
+typedef struct bw_stored_finding {
+    bw_kind kind;
+    char *name;
+    char *display_name;
+    char *publisher;
+    char *version;
+    char *path;
+    char *source;
+    char *rule;
+    int64_t first_seen;  /* start of the current presence */
+    int64_t last_seen;
+    int64_t resolved_at; /* 0 while present */
+    int64_t last_scan_id;
+} bw_stored_finding;
+
+typedef struct bw_stored_findings {
+    bw_stored_finding *items;
+    size_t n, cap;
+} bw_stored_findings;
+
+void bw_stored_findings_free(bw_stored_findings *f);
+
+/* The unresolved findings, ordered by kind, name, source. */
+bw_err bw_store_current_findings(bw_store *s, bw_stored_findings *out);
+
+/* One recorded scan. */
+typedef struct bw_scan_record {
+    int64_t id;
+    int64_t started_at;
+    int64_t finished_at;
+    char *host;
+    char *policy_name;
+    char *policy_version;
+    bool complete;
+    char *incomplete_reasons; /* "where: reason" lines, NULL if complete */
+    size_t n_findings;                 /* findings seen by the scan */
+    size_t by_kind[BW_STORE_KINDS];    /* of which, per bw_kind */
+    size_t n_new, n_resolved, n_changed;
+} bw_scan_record;
+
+/* NULL-safe; leaves *r zeroed. */
+void bw_scan_record_free(bw_scan_record *r);
+
+/* The most recent scan into *out (zeroed or freed before); BW_ENOTFOUND
+ * if there has been none. */
+bw_err bw_store_last_scan(bw_store *s, bw_scan_record *out);
+
+/* One recorded alert. */
+typedef struct bw_alert_record {
+    int64_t id;
+    int64_t raised_at;
+    int event_id;
+    int64_t change_id;   /* 0 for lifecycle and error events */
+    char *fields_json;   /* the JSON object recorded */
+} bw_alert_record;
+
+typedef struct bw_alert_records {
+    bw_alert_record *items;
+    size_t n, cap;
+} bw_alert_records;
+
+void bw_alert_records_free(bw_alert_records *r);
+
+/* Up to `limit` most recent alerts, newest first. */
+bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out);
+
+/* ---- meta --------------------------------------------------------------- */
+
+/* A small integer setting kept across restarts (e.g. "last_heartbeat").
+ * get: BW_ENOTFOUND if unset. */
+bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value);
+bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value);
+
+#endif

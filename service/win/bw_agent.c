@@ -1,0 +1,423 @@
+/*
+ * bw_agent.c - the resident agent's loop (Win32 layer).
+ *
+ * Start: data directory, log, sinks, policy, state database; raise what a
+ * previous run left pending; scan; report running. Then wait, using no CPU,
+ * on: the stop event, the policy-reload event, registry change watches on
+ * the Uninstall and Services keys, and a timeout for the next due work
+ * (debounced quick rescan, full rescan, heartbeat).
+ */
+#include "bw_agent.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bw_appender.h"
+#include "bw_collect.h"
+#include "bw_evsink.h"
+#include "bw_regwatch.h"
+#include "bw_winio.h"
+#include "../core/bw_alert.h"
+#include "../core/bw_eval.h"
+#include "../core/bw_report.h"
+#include "../core/bw_store.h"
+
+#ifndef BW_VERSION
+#define BW_VERSION "0.1.0"
+#endif
+
+#define LOG_MAX_BYTES (1u << 20)
+#define LOG_KEEP 3
+#define POLICY_MAX_BYTES (4u << 20)
+#define MAX_WATCHES 3
+
+typedef struct agent {
+    const bw_api *api;
+    char *data_dir;
+    bw_appender *log;
+    bw_evsink *sink;
+    bw_store *store;
+    char *store_path;
+    bw_policy *pol;
+    char *host;
+    bw_regwatch *watches[MAX_WATCHES];
+    size_t n_watches;
+} agent;
+
+static int64_t now_utc(const bw_api *api)
+{
+    FILETIME ft;
+    api->GetSystemTimeAsFileTime(&ft);
+    uint64_t t = ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
+    return (int64_t)(t / 10000000u) - INT64_C(11644473600);
+}
+
+static void logf_(agent *a, const char *level, const char *fmt, ...) BW_PRINTF(3, 4);
+static void logf_(agent *a, const char *level, const char *fmt, ...)
+{
+    if (!a->log)
+        return;
+    char when[21];
+    bw_format_utc(now_utc(a->api), when);
+    bw_buf b = {0};
+    bw_buf_printf(&b, "%s %-5s ", when, level);
+    va_list ap;
+    va_start(ap, fmt);
+    bw_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    bw_buf_putc(&b, '\n');
+    if (!b.failed)
+        bw_appender_write(a->log, b.data, b.len);
+    bw_buf_free(&b);
+}
+
+/* Raises one alert on every sink; for a change, records it so it is never
+ * raised again. */
+static void raise_alert(agent *a, bw_alert *al)
+{
+    int64_t now = now_utc(a->api);
+    if (a->sink && bw_evsink_emit(a->sink, al, now) != BW_OK)
+        logf_(a, "ERROR", "event %d: a sink failed to take it", (int)al->event_id);
+    logf_(a, "EVENT", "%d %s %s", (int)al->event_id, bw_event_name(al->event_id),
+          bw_alert_get(al, "name") ? bw_alert_get(al, "name") : "");
+    if (a->store) {
+        bw_buf fields = {0};
+        if (bw_alert_fields_json(al, &fields) != BW_OK ||
+            bw_store_record_alert(a->store, al->change_id, (int)al->event_id, fields.data, now,
+                                  NULL) != BW_OK)
+            logf_(a, "ERROR", "cannot record alert %d: %s", (int)al->event_id,
+                  bw_store_errmsg(a->store));
+        bw_buf_free(&fields);
+    }
+    bw_alert_clear(al);
+}
+
+static void raise_error(agent *a, bw_event_id id, const char *detail)
+{
+    bw_alert al = {0};
+    logf_(a, "ERROR", "%s", detail);
+    if (bw_alert_error(id, a->host, detail, &al) == BW_OK)
+        raise_alert(a, &al);
+}
+
+static void raise_changes(agent *a, const bw_changes *ch)
+{
+    bw_alerts alerts = {0};
+    if (bw_alert_from_changes(ch, a->host, &alerts) != BW_OK) {
+        logf_(a, "ERROR", "out of memory building alerts");
+        return;
+    }
+    for (size_t i = 0; i < alerts.n; i++) {
+        bool raised = false;
+        if (a->store && bw_store_alert_raised(a->store, alerts.items[i].change_id, &raised) ==
+                            BW_OK && raised) {
+            bw_alert_clear(&alerts.items[i]);
+            continue;
+        }
+        raise_alert(a, &alerts.items[i]);
+    }
+    bw_alerts_free(&alerts);
+}
+
+/* ---- policy ------------------------------------------------------------------ */
+
+/* Loads <data_dir>\policy.yaml when it exists, else the built-in policy.
+ * An invalid file is reported (901) and the current policy (or, at start,
+ * the built-in one) stays in force. */
+static void load_policy(agent *a, bool reload)
+{
+    char *path = bw_strfmt("%s\\policy.yaml", a->data_dir);
+    char *text = NULL, msg[1024] = "";
+    size_t len = 0;
+    unsigned long syserr = 0;
+    bw_policy *pol = NULL;
+    const char *origin = "built-in";
+    bw_err e = path ? bw_win_read_file(a->api, path, POLICY_MAX_BYTES, &text, &len, &syserr)
+                    : BW_ENOMEM;
+    if (e == BW_OK) {
+        origin = path;
+        if (bw_policy_parse(text, len, path, &pol, msg, sizeof msg) != BW_OK) {
+            raise_error(a, BW_EVENT_POLICY_INVALID, msg);
+            pol = NULL;
+        }
+    } else if (e != BW_ENOTFOUND) {
+        char why[96];
+        bw_win_error_text(syserr, why, sizeof why);
+        snprintf(msg, sizeof msg, "cannot read %s: %s", path ? path : "policy.yaml",
+                 e == BW_ERANGE ? "file too large" : why);
+        raise_error(a, BW_EVENT_POLICY_INVALID, msg);
+    }
+    free(text);
+    if (!pol && a->pol && reload) {
+        free(path);
+        return; /* keep the policy in force */
+    }
+    if (!pol) {
+        origin = "built-in";
+        if (bw_policy_parse(bw_default_policy_text, bw_default_policy_len, "built-in", &pol, msg,
+                            sizeof msg) != BW_OK) {
+            logf_(a, "ERROR", "built-in policy: %s", msg);
+            free(path);
+            return;
+        }
+    }
+    bw_policy_free(a->pol);
+    a->pol = pol;
+    char *detail = bw_strfmt("%s from %s", reload ? "reloaded" : "loaded", origin);
+    bw_alert al = {0};
+    if (bw_alert_policy_loaded(a->host, a->pol, detail, &al) == BW_OK)
+        raise_alert(a, &al);
+    free(detail);
+    free(path);
+}
+
+/* ---- state database -------------------------------------------------------------- */
+
+static void open_store(agent *a)
+{
+    char msg[1024] = "";
+    bool recreated = false;
+    bw_store_close(a->store);
+    a->store = NULL;
+    if (bw_store_open(a->store_path, &a->store, &recreated, msg, sizeof msg) != BW_OK) {
+        logf_(a, "ERROR", "%s (alerts cannot be de-duplicated until it opens)", msg);
+        return;
+    }
+    if (recreated)
+        raise_error(a, BW_EVENT_STATE_DB_RECREATED, msg);
+}
+
+/* ---- scanning ------------------------------------------------------------------ */
+
+static void scan(agent *a, const char *why)
+{
+    ULONGLONG t0 = a->api->GetTickCount64();
+    bw_snapshot *snap = bw_snapshot_new();
+    bw_findings f = {0};
+    bw_changes ch = {0};
+    if (!snap || bw_win_collect_all(a->api, &a->pol->registry_roots, snap) != BW_OK ||
+        bw_evaluate(snap, a->pol, &f) != BW_OK) {
+        logf_(a, "ERROR", "scan (%s): out of memory", why);
+        goto out;
+    }
+    if (snap->host && (!a->host || strcmp(a->host, snap->host) != 0)) {
+        free(a->host);
+        a->host = bw_strdup(snap->host);
+    }
+    int64_t now = now_utc(a->api);
+    if (!a->store)
+        open_store(a);
+    if (a->store) {
+        bw_scan_meta meta;
+        bw_scan_meta_init(&meta, snap, a->pol, now);
+        if (bw_store_apply_scan(a->store, &meta, &f, now, &ch, NULL) != BW_OK) {
+            logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
+            if (bw_store_corrupt(a->store))
+                open_store(a); /* moves the damaged file aside */
+        } else {
+            raise_changes(a, &ch);
+        }
+    }
+    if (snap->n_gaps) {
+        bw_buf d = {0};
+        bw_buf_printf(&d, "%zu item(s) could not be read", snap->n_gaps);
+        for (size_t i = 0; i < snap->n_gaps && i < 5; i++)
+            bw_buf_printf(&d, "; %s: %s", snap->gaps[i].where, snap->gaps[i].reason);
+        if (!d.failed)
+            raise_error(a, BW_EVENT_SCAN_INCOMPLETE, d.data);
+        bw_buf_free(&d);
+    }
+    logf_(a, "INFO", "scan (%s): %zu finding(s), %zu change(s), %zu gap(s), %llu ms", why, f.n,
+          ch.n, snap->n_gaps, (unsigned long long)(a->api->GetTickCount64() - t0));
+out:
+    bw_changes_free(&ch);
+    bw_findings_free(&f);
+    bw_snapshot_free(snap);
+}
+
+static void heartbeat(agent *a)
+{
+    if (!a->store)
+        return;
+    bw_scan_record last = {0};
+    bw_stored_findings cur = {0};
+    bw_heartbeat hb = {.host = a->host, .policy_name = a->pol->name,
+                       .policy_version = a->pol->version};
+    if (bw_store_last_scan(a->store, &last) == BW_OK) {
+        hb.last_scan = last.finished_at;
+        hb.last_scan_complete = last.complete;
+    }
+    if (bw_store_current_findings(a->store, &cur) == BW_OK)
+        bw_heartbeat_count(&hb, &cur);
+    bw_alert al = {0};
+    if (bw_alert_heartbeat(&hb, &al) == BW_OK)
+        raise_alert(a, &al);
+    bw_store_meta_set(a->store, "last_heartbeat", now_utc(a->api));
+    bw_stored_findings_free(&cur);
+    bw_scan_record_free(&last);
+}
+
+/* ---- watches ---------------------------------------------------------------------- */
+
+static void open_watches(agent *a)
+{
+    static const struct {
+        const wchar_t *path;
+        REGSAM view;
+    } keys[MAX_WATCHES] = {
+        {L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall", KEY_WOW64_64KEY},
+        {L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall", KEY_WOW64_32KEY},
+        {L"SYSTEM\\CurrentControlSet\\Services", 0},
+    };
+    for (size_t i = 0; i < MAX_WATCHES; i++) {
+        unsigned long syserr = 0;
+        bw_regwatch *w = NULL;
+        if (bw_regwatch_open(a->api, keys[i].path, keys[i].view, &w, &syserr) == BW_OK)
+            a->watches[a->n_watches++] = w;
+        else
+            logf_(a, "WARN", "cannot watch registry key %d for changes (error %lu): "
+                  "only periodic scans will see its changes", (int)i, syserr);
+    }
+}
+
+/* ---- the loop ---------------------------------------------------------------------- */
+
+static bw_err make_data_dir(agent *a)
+{
+    wchar_t buf[MAX_PATH];
+    DWORD n = a->api->ExpandEnvironmentStringsW(L"%ProgramData%\\banwatch", buf, MAX_PATH);
+    if (n == 0 || n > MAX_PATH || buf[0] == L'%')
+        return BW_ENOTFOUND;
+    if (!a->api->CreateDirectoryW(buf, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
+        return BW_EACCES;
+    return bw_utf16_to_utf8((const uint16_t *)buf, n, &a->data_dir);
+}
+
+static DWORD ms_until(ULONGLONG now, ULONGLONG due)
+{
+    return due <= now ? 0 : (due - now > 0x7FFFFFFF ? 0x7FFFFFFF : (DWORD)(due - now));
+}
+
+bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
+                    const bw_agent_hooks *hooks)
+{
+    agent a = {.api = api};
+    bw_err e = make_data_dir(&a);
+    if (e)
+        return e;
+    unsigned long syserr = 0;
+    char *log_path = bw_strfmt("%s\\banwatch.log", a.data_dir);
+    a.store_path = bw_strfmt("%s\\state.db", a.data_dir);
+    if (!log_path || !a.store_path) {
+        free(log_path);
+        free(a.data_dir);
+        free(a.store_path);
+        return BW_ENOMEM;
+    }
+    bw_appender_open(api, log_path, LOG_MAX_BYTES, LOG_KEEP, &a.log, &syserr);
+    free(log_path);
+    logf_(&a, "INFO", "banwatch %s starting, data in %s", BW_VERSION, a.data_dir);
+
+    char msg[512] = "";
+    if (bw_evsink_open(api, a.data_dir, &a.sink, msg, sizeof msg) != BW_OK || msg[0])
+        logf_(&a, "ERROR", "%s", msg);
+    if (hooks && hooks->starting)
+        hooks->starting(hooks->ctx, 10000);
+
+    load_policy(&a, false);
+    if (!a.pol) {
+        e = BW_EINVAL;
+        goto out;
+    }
+    open_store(&a);
+    {
+        bw_alert al = {0};
+        if (bw_alert_lifecycle(BW_EVENT_SERVICE_STARTED, a.host, BW_VERSION, "started", &al) ==
+            BW_OK)
+            raise_alert(&a, &al);
+    }
+    if (a.store) { /* what a previous run found but did not get to raise */
+        bw_changes pending = {0};
+        if (bw_store_pending_changes(a.store, &pending) == BW_OK)
+            raise_changes(&a, &pending);
+        bw_changes_free(&pending);
+    }
+    open_watches(&a);
+    scan(&a, "start");
+    if (hooks && hooks->running)
+        hooks->running(hooks->ctx);
+
+    ULONGLONG now = api->GetTickCount64();
+    ULONGLONG next_full = now + (ULONGLONG)a.pol->scan_interval * 1000u;
+    ULONGLONG next_heartbeat = now + (ULONGLONG)a.pol->heartbeat_interval * 1000u;
+    ULONGLONG quick_due = 0; /* 0: no change pending */
+    for (;;) {
+        HANDLE handles[2 + MAX_WATCHES] = {stop_event, reload_event};
+        for (size_t i = 0; i < a.n_watches; i++)
+            handles[2 + i] = bw_regwatch_event(a.watches[i]);
+        now = api->GetTickCount64();
+        DWORD wait = ms_until(now, next_full);
+        if (ms_until(now, next_heartbeat) < wait)
+            wait = ms_until(now, next_heartbeat);
+        if (quick_due && ms_until(now, quick_due) < wait)
+            wait = ms_until(now, quick_due);
+        DWORD r = api->WaitForMultipleObjects((DWORD)(2 + a.n_watches), handles, FALSE, wait);
+        now = api->GetTickCount64();
+        if (r == WAIT_OBJECT_0)
+            break;
+        if (r == WAIT_OBJECT_0 + 1) {
+            load_policy(&a, true);
+            scan(&a, "policy reloaded");
+            next_full = now + (ULONGLONG)a.pol->scan_interval * 1000u;
+            next_heartbeat = now + (ULONGLONG)a.pol->heartbeat_interval * 1000u;
+            continue;
+        }
+        if (r >= WAIT_OBJECT_0 + 2 && r < WAIT_OBJECT_0 + 2 + a.n_watches) {
+            bw_regwatch *w = a.watches[r - WAIT_OBJECT_0 - 2];
+            if (bw_regwatch_rearm(w, &syserr) != BW_OK)
+                logf_(&a, "WARN", "cannot re-arm a registry watch (error %lu)", syserr);
+            /* Debounce: an installer writes many values; scan once after
+             * the first change settles. */
+            if (!quick_due)
+                quick_due = now + a.pol->change_debounce_ms;
+            continue;
+        }
+        if (r == WAIT_FAILED) {
+            logf_(&a, "ERROR", "wait failed (error %lu); stopping", (unsigned long)GetLastError());
+            e = BW_ESYS;
+            break;
+        }
+        /* timeout: whatever is due */
+        if (quick_due && now >= quick_due) {
+            quick_due = 0;
+            scan(&a, "registry change");
+        }
+        if (now >= next_full) {
+            scan(&a, "interval");
+            next_full = now + (ULONGLONG)a.pol->scan_interval * 1000u;
+        }
+        if (now >= next_heartbeat) {
+            heartbeat(&a);
+            next_heartbeat = now + (ULONGLONG)a.pol->heartbeat_interval * 1000u;
+        }
+    }
+    {
+        bw_alert al = {0};
+        if (bw_alert_lifecycle(BW_EVENT_SERVICE_STOPPED, a.host, BW_VERSION, "stopped", &al) ==
+            BW_OK)
+            raise_alert(&a, &al);
+    }
+    logf_(&a, "INFO", "banwatch stopped");
+out:
+    for (size_t i = 0; i < a.n_watches; i++)
+        bw_regwatch_close(a.watches[i]);
+    bw_store_close(a.store);
+    bw_evsink_close(a.sink);
+    bw_policy_free(a.pol);
+    bw_appender_close(a.log);
+    free(a.host);
+    free(a.store_path);
+    free(a.data_dir);
+    return e;
+}

@@ -1,0 +1,111 @@
+/* bw_appender.c - append-only files with rotation (Win32 layer). */
+#include "bw_appender.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/bw_str.h"
+
+struct bw_appender {
+    const bw_api *api;
+    HANDLE h;
+    uint16_t *path;   /* UTF-16 path */
+    char *path8;      /* UTF-8 path, for rotated names */
+    size_t max_bytes;
+    unsigned keep;
+    uint64_t size;
+};
+
+static bw_err open_handle(bw_appender *a, unsigned long *syserr)
+{
+    a->h = a->api->CreateFileW((LPCWSTR)a->path, FILE_APPEND_DATA,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                               OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (a->h == INVALID_HANDLE_VALUE) {
+        *syserr = GetLastError();
+        return *syserr == ERROR_ACCESS_DENIED ? BW_EACCES : BW_EIO;
+    }
+    LARGE_INTEGER sz;
+    a->size = a->api->GetFileSizeEx(a->h, &sz) && sz.QuadPart > 0 ? (uint64_t)sz.QuadPart : 0;
+    return BW_OK;
+}
+
+/* Moves "<path>.<from>" to "<path>.<to>" (from 0 = the live file). */
+static void shift(bw_appender *a, unsigned from, unsigned to)
+{
+    char *src = from ? bw_strfmt("%s.%u", a->path8, from) : bw_strdup(a->path8);
+    char *dst = bw_strfmt("%s.%u", a->path8, to);
+    uint16_t *ws = NULL, *wd = NULL;
+    if (src && dst && bw_utf8_to_utf16(src, &ws, NULL) == BW_OK &&
+        bw_utf8_to_utf16(dst, &wd, NULL) == BW_OK)
+        a->api->MoveFileExW((LPCWSTR)ws, (LPCWSTR)wd, MOVEFILE_REPLACE_EXISTING);
+    free(ws);
+    free(wd);
+    free(src);
+    free(dst);
+}
+
+static void rotate(bw_appender *a)
+{
+    unsigned long ignored = 0;
+    a->api->CloseHandle(a->h);
+    a->h = INVALID_HANDLE_VALUE;
+    for (unsigned i = a->keep; i > 1; i--)
+        shift(a, i - 1, i);
+    if (a->keep)
+        shift(a, 0, 1);
+    else
+        a->api->DeleteFileW((LPCWSTR)a->path);
+    open_handle(a, &ignored);
+}
+
+bw_err bw_appender_open(const bw_api *api, const char *path, size_t max_bytes, unsigned keep,
+                        bw_appender **out, unsigned long *syserr)
+{
+    *out = NULL;
+    *syserr = 0;
+    bw_appender *a = calloc(1, sizeof *a);
+    if (!a)
+        return BW_ENOMEM;
+    a->api = api;
+    a->h = INVALID_HANDLE_VALUE;
+    a->max_bytes = max_bytes;
+    a->keep = keep;
+    a->path8 = bw_strdup(path);
+    bw_err e = a->path8 ? bw_utf8_to_utf16(path, &a->path, NULL) : BW_ENOMEM;
+    if (!e)
+        e = open_handle(a, syserr);
+    if (e) {
+        bw_appender_close(a);
+        return e;
+    }
+    *out = a;
+    return BW_OK;
+}
+
+bw_err bw_appender_write(bw_appender *a, const char *line, size_t len)
+{
+    if (a->size > 0 && a->size + len > a->max_bytes)
+        rotate(a);
+    if (a->h == INVALID_HANDLE_VALUE)
+        return BW_EIO;
+    DWORD done = 0;
+    for (size_t off = 0; off < len; off += done) {
+        DWORD want = (DWORD)(len - off > (1u << 20) ? (1u << 20) : len - off);
+        if (!a->api->WriteFile(a->h, line + off, want, &done, NULL) || done == 0)
+            return BW_EIO;
+    }
+    a->size += len;
+    return BW_OK;
+}
+
+void bw_appender_close(bw_appender *a)
+{
+    if (!a)
+        return;
+    if (a->h != INVALID_HANDLE_VALUE)
+        a->api->CloseHandle(a->h);
+    free(a->path);
+    free(a->path8);
+    free(a);
+}

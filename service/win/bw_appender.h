@@ -1,0 +1,30 @@
+/*
+ * bw_appender.h - append-only text files with size-based rotation: the
+ * service log and the JSON-lines event file (Win32 layer). The handle stays
+ * inside; callers hold an opaque bw_appender.
+ */
+#ifndef BW_APPENDER_H
+#define BW_APPENDER_H
+
+#include <stddef.h>
+
+#include "bw_api.h"
+#include "../core/bw_error.h"
+
+typedef struct bw_appender bw_appender;
+
+/* Opens (creating) the UTF-8 path for appending. When a write would make the
+ * file larger than max_bytes, it is renamed to "<path>.1" (older copies
+ * shift up to "<path>.<keep>", the oldest is deleted) and a new file is
+ * started. Other processes may read the file while it is open. */
+bw_err bw_appender_open(const bw_api *api, const char *path, size_t max_bytes,
+                        unsigned keep, bw_appender **out, unsigned long *syserr);
+
+/* Appends len bytes (one whole line, newline included) and flushes them to
+ * the file. */
+bw_err bw_appender_write(bw_appender *a, const char *line, size_t len);
+
+/* NULL-safe. */
+void bw_appender_close(bw_appender *a);
+
+#endif

@@ -1,0 +1,147 @@
+/* bw_svcctl.c - service and Event Log source registration (Win32 layer). */
+#include "bw_svcctl.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <wchar.h>
+
+#include "bw_winio.h"
+
+/* Writes "<what>: <Win32 error text>" to msg and maps the error. */
+static bw_err fail(char *msg, size_t len, const char *what, DWORD code)
+{
+    char why[96];
+    bw_win_error_text(code, why, sizeof why);
+    if (code == ERROR_ACCESS_DENIED)
+        snprintf(msg, len, "%s: %s: run banwatch from an elevated (administrator) prompt",
+                 what, why);
+    else
+        snprintf(msg, len, "%s: %s", what, why);
+    return code == ERROR_ACCESS_DENIED ? BW_EACCES : BW_ESYS;
+}
+
+static bw_err register_source(const bw_api *api, const wchar_t *exe_path, char *msg, size_t len)
+{
+    HKEY key;
+    LSTATUS rc = api->RegCreateKeyExW(HKEY_LOCAL_MACHINE, BW_EVENTLOG_KEY, 0, NULL, 0,
+                                      KEY_SET_VALUE, NULL, &key, NULL);
+    if (rc != ERROR_SUCCESS)
+        return fail(msg, len, "cannot register the Event Log source", (DWORD)rc);
+    DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
+    rc = api->RegSetValueExW(key, L"EventMessageFile", 0, REG_EXPAND_SZ, (const BYTE *)exe_path,
+                             (DWORD)((wcslen(exe_path) + 1) * sizeof(wchar_t)));
+    if (rc == ERROR_SUCCESS)
+        rc = api->RegSetValueExW(key, L"TypesSupported", 0, REG_DWORD, (const BYTE *)&types,
+                                 sizeof types);
+    api->RegCloseKey(key);
+    if (rc != ERROR_SUCCESS)
+        return fail(msg, len, "cannot write the Event Log source values", (DWORD)rc);
+    return BW_OK;
+}
+
+static bw_err configure(const bw_api *api, SC_HANDLE svc, char *msg, size_t len)
+{
+    SERVICE_DESCRIPTIONW desc = {
+        .lpDescription = L"Finds software of vendors banned by policy (Kaspersky by default), "
+                         L"watches it for update activity and reports to the Windows Event Log."};
+    if (!api->ChangeServiceConfig2W(svc, SERVICE_CONFIG_DESCRIPTION, &desc))
+        return fail(msg, len, "cannot set the service description", GetLastError());
+    SERVICE_DELAYED_AUTO_START_INFO delayed = {.fDelayedAutostart = TRUE};
+    if (!api->ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed))
+        return fail(msg, len, "cannot set delayed automatic start", GetLastError());
+    /* Restart after 1 minute, twice; the count resets after a day. */
+    SC_ACTION actions[3] = {{SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 60000},
+                            {SC_ACTION_NONE, 0}};
+    SERVICE_FAILURE_ACTIONSW fa = {.dwResetPeriod = 86400, .cActions = 3, .lpsaActions = actions};
+    if (!api->ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
+        return fail(msg, len, "cannot set the failure actions", GetLastError());
+    return BW_OK;
+}
+
+bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path, char *msg, size_t len)
+{
+    wchar_t cmd[MAX_PATH + 32];
+    if (swprintf(cmd, sizeof cmd / sizeof cmd[0], L"\"%ls\" service", exe_path) < 0) {
+        snprintf(msg, len, "install: the program path is too long");
+        return BW_ERANGE;
+    }
+    SC_HANDLE scm = api->OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+    if (!scm)
+        return fail(msg, len, "cannot open the service control manager", GetLastError());
+    bw_err e = BW_OK;
+    bool existed = false;
+    SC_HANDLE svc = api->CreateServiceW(scm, BW_SERVICE_NAME, BW_SERVICE_DISPLAY,
+                                        SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
+                                        SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, cmd, NULL,
+                                        NULL, NULL, NULL /* LocalSystem */, NULL);
+    if (!svc && GetLastError() == ERROR_SERVICE_EXISTS) {
+        existed = true;
+        svc = api->OpenServiceW(scm, BW_SERVICE_NAME, SERVICE_ALL_ACCESS);
+        if (svc && !api->ChangeServiceConfigW(svc, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
+                                              SERVICE_ERROR_NORMAL, cmd, NULL, NULL, NULL,
+                                              L"LocalSystem", NULL, BW_SERVICE_DISPLAY)) {
+            e = fail(msg, len, "cannot update the existing service", GetLastError());
+            goto out;
+        }
+    }
+    if (!svc) {
+        e = fail(msg, len, "cannot create the service", GetLastError());
+        goto out;
+    }
+    if ((e = configure(api, svc, msg, len)) != BW_OK)
+        goto out;
+    if ((e = register_source(api, exe_path, msg, len)) != BW_OK)
+        goto out;
+    snprintf(msg, len, existed ? "service banwatch was already installed: configuration updated"
+                               : "service banwatch installed (automatic, delayed start)");
+out:
+    if (svc)
+        api->CloseServiceHandle(svc);
+    api->CloseServiceHandle(scm);
+    return e;
+}
+
+bw_err bw_win_service_uninstall(const bw_api *api, unsigned timeout_ms, char *msg, size_t len)
+{
+    SC_HANDLE scm = api->OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (!scm)
+        return fail(msg, len, "cannot open the service control manager", GetLastError());
+    bw_err e = BW_OK;
+    bool existed = true;
+    SC_HANDLE svc = api->OpenServiceW(scm, BW_SERVICE_NAME,
+                                      SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE);
+    if (!svc) {
+        DWORD code = GetLastError();
+        if (code != ERROR_SERVICE_DOES_NOT_EXIST) {
+            e = fail(msg, len, "cannot open the service", code);
+            goto out;
+        }
+        existed = false;
+    } else {
+        SERVICE_STATUS st;
+        if (api->ControlService(svc, SERVICE_CONTROL_STOP, &st)) {
+            ULONGLONG until = api->GetTickCount64() + timeout_ms;
+            SERVICE_STATUS_PROCESS sp;
+            DWORD need;
+            while (api->QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (LPBYTE)&sp, sizeof sp,
+                                             &need) &&
+                   sp.dwCurrentState != SERVICE_STOPPED && api->GetTickCount64() < until)
+                api->Sleep(100);
+        }
+        if (!api->DeleteService(svc) && GetLastError() != ERROR_SERVICE_MARKED_FOR_DELETE) {
+            e = fail(msg, len, "cannot delete the service", GetLastError());
+            goto out;
+        }
+    }
+    LSTATUS rc = api->RegDeleteTreeW(HKEY_LOCAL_MACHINE, BW_EVENTLOG_KEY);
+    if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND) {
+        e = fail(msg, len, "cannot remove the Event Log source", (DWORD)rc);
+        goto out;
+    }
+    snprintf(msg, len, existed ? "service banwatch removed" : "service banwatch was not installed");
+out:
+    if (svc)
+        api->CloseServiceHandle(svc);
+    api->CloseServiceHandle(scm);
+    return e;
+}

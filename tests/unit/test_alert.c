@@ -1,0 +1,310 @@
+/* test_alert.c - unit tests for the alert decisions and their rendering
+ * (bw_alert.c): Event IDs, severities, insertion strings, JSON lines. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bw_alert.h"
+
+static void test_ids_and_severities(void **state)
+{
+    (void)state;
+    static const struct {
+        int id;
+        const char *name;
+        bw_severity sev;
+    } want[] = {
+        {100, "service-started", BW_SEVERITY_INFORMATION},
+        {101, "service-stopped", BW_SEVERITY_INFORMATION},
+        {102, "policy-loaded", BW_SEVERITY_INFORMATION},
+        {110, "heartbeat", BW_SEVERITY_INFORMATION},
+        {200, "new-product", BW_SEVERITY_WARNING},
+        {201, "new-service", BW_SEVERITY_WARNING},
+        {202, "new-driver", BW_SEVERITY_WARNING},
+        {203, "new-ksn-component", BW_SEVERITY_WARNING},
+        {204, "new-class-filter", BW_SEVERITY_WARNING},
+        {205, "new-registry-footprint", BW_SEVERITY_WARNING},
+        {210, "finding-resolved", BW_SEVERITY_INFORMATION},
+        {220, "finding-changed", BW_SEVERITY_WARNING},
+        {900, "state-db-recreated", BW_SEVERITY_ERROR},
+        {901, "policy-invalid", BW_SEVERITY_ERROR},
+        {902, "scan-incomplete", BW_SEVERITY_ERROR},
+    };
+    size_t n = sizeof want / sizeof want[0];
+    assert_int_equal(bw_n_event_ids, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(bw_event_ids[i], want[i].id);
+        assert_true(bw_event_known(want[i].id));
+        assert_string_equal(bw_event_name((bw_event_id)want[i].id), want[i].name);
+        assert_int_equal(bw_event_severity((bw_event_id)want[i].id), want[i].sev);
+    }
+    assert_false(bw_event_known(0));
+    assert_false(bw_event_known(206));
+    assert_string_equal(bw_event_name((bw_event_id)999), "unknown");
+    assert_int_equal(bw_event_severity((bw_event_id)999), BW_SEVERITY_ERROR);
+    assert_string_equal(bw_severity_name(BW_SEVERITY_INFORMATION), "information");
+    assert_string_equal(bw_severity_name(BW_SEVERITY_WARNING), "warning");
+    assert_string_equal(bw_severity_name(BW_SEVERITY_ERROR), "error");
+}
+
+static bw_change sample_change(bw_change_kind what, bw_kind kind)
+{
+    bw_change c = {0};
+    c.id = 7;
+    c.scan_id = 3;
+    c.change = what;
+    c.kind = kind;
+    c.name = "{KES-11}";
+    c.display_name = "Kaspersky Endpoint Security for Windows";
+    c.publisher = "AO Kaspersky Lab";
+    c.version = "12.1.0.506";
+    c.path = "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\";
+    c.source = "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{KES-11}";
+    c.rule = "vendor.publishers[AO Kaspersky Lab]";
+    if (what == BW_CHANGE_CHANGED)
+        c.old_version = "11.11.0.452";
+    return c;
+}
+
+static void test_change_to_event(void **state)
+{
+    (void)state;
+    bw_alert a;
+    for (int k = 0; k < BW_STORE_KINDS; k++) {
+        bw_change c = sample_change(BW_CHANGE_NEW, (bw_kind)k);
+        assert_int_equal(bw_alert_from_change(&c, "WS-01", &a), BW_OK);
+        assert_int_equal(a.event_id, 200 + k);
+        assert_int_equal(a.severity, BW_SEVERITY_WARNING);
+        assert_int_equal(a.change_id, 7);
+        assert_string_equal(bw_alert_get(&a, "kind"), bw_kind_name((bw_kind)k));
+        bw_alert_clear(&a);
+    }
+    bw_change c = sample_change(BW_CHANGE_NEW, BW_KIND_DRIVER);
+    c.reappeared = true; /* back after being resolved: new again */
+    assert_int_equal(bw_alert_from_change(&c, "WS-01", &a), BW_OK);
+    assert_int_equal(a.event_id, BW_EVENT_NEW_DRIVER);
+    bw_alert_clear(&a);
+
+    c = sample_change(BW_CHANGE_RESOLVED, BW_KIND_SERVICE);
+    assert_int_equal(bw_alert_from_change(&c, "WS-01", &a), BW_OK);
+    assert_int_equal(a.event_id, BW_EVENT_FINDING_RESOLVED);
+    assert_int_equal(a.severity, BW_SEVERITY_INFORMATION);
+    assert_null(bw_alert_get(&a, "old_version"));
+    bw_alert_clear(&a);
+
+    c = sample_change(BW_CHANGE_CHANGED, BW_KIND_PRODUCT);
+    assert_int_equal(bw_alert_from_change(&c, "WS-01", &a), BW_OK);
+    assert_int_equal(a.event_id, BW_EVENT_FINDING_CHANGED);
+    assert_int_equal(a.severity, BW_SEVERITY_WARNING);
+    assert_string_equal(bw_alert_get(&a, "version"), "12.1.0.506");
+    assert_string_equal(bw_alert_get(&a, "old_version"), "11.11.0.452");
+    bw_alert_clear(&a);
+
+    c.change = (bw_change_kind)0;
+    assert_int_equal(bw_alert_from_change(&c, "WS-01", &a), BW_EINVAL);
+    c = sample_change(BW_CHANGE_NEW, (bw_kind)9);
+    assert_int_equal(bw_alert_from_change(&c, "WS-01", &a), BW_EINVAL);
+    bw_alert_clear(NULL);
+    bw_alerts_free(NULL);
+}
+
+static void test_insertion_strings(void **state)
+{
+    (void)state;
+    bw_change c = sample_change(BW_CHANGE_CHANGED, BW_KIND_PRODUCT);
+    c.publisher = NULL;
+    bw_alert a;
+    assert_int_equal(bw_alert_from_change(&c, NULL, &a), BW_OK);
+    static const char *const names[] = {"kind", "name", "display_name", "publisher",
+                                        "version", "old_version", "path", "source",
+                                        "rule", "host"};
+    assert_int_equal(a.n_fields, 10);
+    for (size_t i = 0; i < 10; i++)
+        assert_string_equal(a.fields[i].name, names[i]);
+    const char *v[BW_ALERT_MAX_FIELDS];
+    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 10);
+    assert_string_equal(v[0], "product");
+    assert_string_equal(v[1], "{KES-11}");
+    assert_string_equal(v[2], "Kaspersky Endpoint Security for Windows");
+    assert_string_equal(v[3], "-");
+    assert_string_equal(v[4], "12.1.0.506");
+    assert_string_equal(v[5], "11.11.0.452");
+    assert_string_equal(v[6], "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\");
+    assert_string_equal(v[8], "vendor.publishers[AO Kaspersky Lab]");
+    assert_string_equal(v[9], "-");
+    /* a short array gets the first fields; the count is still all */
+    const char *two[2];
+    assert_int_equal(bw_alert_strings(&a, two, 2), 10);
+    assert_string_equal(two[1], "{KES-11}");
+    bw_alert_clear(&a);
+}
+
+static void test_json_line_exact(void **state)
+{
+    (void)state;
+    bw_change c = sample_change(BW_CHANGE_CHANGED, BW_KIND_PRODUCT);
+    c.display_name = "Kaspersky \"KES\"\tx";
+    bw_alert a;
+    assert_int_equal(bw_alert_from_change(&c, "WS-01", &a), BW_OK);
+    bw_buf b = {0};
+    assert_int_equal(bw_alert_json(&a, 1727582400, &b), BW_OK);
+    assert_string_equal(
+        b.data,
+        "{\"time\":\"2024-09-29T04:00:00Z\",\"event_id\":220,\"event\":\"finding-changed\","
+        "\"severity\":\"warning\",\"host\":\"WS-01\",\"kind\":\"product\","
+        "\"name\":\"{KES-11}\",\"display_name\":\"Kaspersky \\\"KES\\\"\\tx\","
+        "\"publisher\":\"AO Kaspersky Lab\",\"version\":\"12.1.0.506\","
+        "\"old_version\":\"11.11.0.452\","
+        "\"path\":\"C:\\\\Program Files (x86)\\\\Kaspersky Lab\\\\KES.12.1.0\\\\\","
+        "\"source\":\"HKLM\\\\SOFTWARE\\\\WOW6432Node\\\\Microsoft\\\\Windows\\\\"
+        "CurrentVersion\\\\Uninstall\\\\{KES-11}\","
+        "\"rule\":\"vendor.publishers[AO Kaspersky Lab]\"}\n");
+    /* exactly one line */
+    assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1);
+    bw_buf_free(&b);
+
+    assert_int_equal(bw_alert_fields_json(&a, &b), BW_OK);
+    assert_int_equal(strncmp(b.data, "{\"kind\":\"product\",\"name\":\"{KES-11}\",", 35), 0);
+    assert_non_null(strstr(b.data, ",\"host\":\"WS-01\"}"));
+    bw_buf_free(&b);
+    bw_alert_clear(&a);
+
+    /* a missing host is null */
+    assert_int_equal(bw_alert_error(BW_EVENT_POLICY_INVALID, NULL,
+                                    "policy.yaml:3:1: unknown key", &a), BW_OK);
+    assert_int_equal(bw_alert_json(&a, 0, &b), BW_OK);
+    assert_string_equal(b.data, "{\"time\":\"1970-01-01T00:00:00Z\",\"event_id\":901,"
+                                "\"event\":\"policy-invalid\",\"severity\":\"error\","
+                                "\"host\":null,\"detail\":\"policy.yaml:3:1: unknown key\"}\n");
+    bw_buf_free(&b);
+    bw_alert_clear(&a);
+}
+
+static void test_from_changes(void **state)
+{
+    (void)state;
+    bw_change items[3] = {sample_change(BW_CHANGE_NEW, BW_KIND_KSN),
+                          sample_change(BW_CHANGE_RESOLVED, BW_KIND_FILTER),
+                          sample_change(BW_CHANGE_CHANGED, BW_KIND_REGISTRY)};
+    items[1].id = 8;
+    items[2].id = 9;
+    bw_changes c = {.items = items, .n = 3, .cap = 3};
+    bw_alerts al;
+    assert_int_equal(bw_alert_from_changes(&c, "WS-01", &al), BW_OK);
+    assert_int_equal(al.n, 3);
+    assert_int_equal(al.items[0].event_id, BW_EVENT_NEW_KSN);
+    assert_int_equal(al.items[1].event_id, BW_EVENT_FINDING_RESOLVED);
+    assert_int_equal(al.items[2].event_id, BW_EVENT_FINDING_CHANGED);
+    assert_int_equal(al.items[1].change_id, 8);
+    assert_string_equal(bw_alert_get(&al.items[1], "kind"), "filter");
+    assert_string_equal(bw_alert_get(&al.items[2], "host"), "WS-01");
+    bw_alerts_free(&al);
+    assert_int_equal(al.n, 0);
+
+    bw_changes none = {0};
+    assert_int_equal(bw_alert_from_changes(&none, "WS-01", &al), BW_OK);
+    assert_int_equal(al.n, 0);
+    assert_null(al.items);
+
+    items[1].kind = (bw_kind)42; /* a bad change fails the whole list */
+    assert_int_equal(bw_alert_from_changes(&c, "WS-01", &al), BW_EINVAL);
+    assert_int_equal(al.n, 0);
+    assert_null(al.items);
+}
+
+static void test_lifecycle_and_errors(void **state)
+{
+    (void)state;
+    bw_alert a;
+    assert_int_equal(bw_alert_lifecycle(BW_EVENT_SERVICE_STARTED, "WS-01", "0.2.0", NULL, &a),
+                     BW_OK);
+    assert_int_equal(a.event_id, 100);
+    assert_int_equal(a.severity, BW_SEVERITY_INFORMATION);
+    assert_int_equal(a.change_id, 0);
+    assert_int_equal(a.n_fields, 3);
+    assert_string_equal(a.fields[1].name, "program_version");
+    assert_string_equal(a.fields[1].value, "0.2.0");
+    assert_null(a.fields[2].value);
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_lifecycle(BW_EVENT_HEARTBEAT, "WS-01", "0.2.0", NULL, &a),
+                     BW_EINVAL);
+
+    bw_policy pol = {.name = "kaspersky", .version = "2024.11.1", .mode = BW_MODE_ENFORCE};
+    assert_int_equal(bw_alert_policy_loaded("WS-01", &pol, "reloaded", &a), BW_OK);
+    assert_int_equal(a.event_id, 102);
+    const char *v[BW_ALERT_MAX_FIELDS];
+    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 5);
+    assert_string_equal(v[0], "WS-01");
+    assert_string_equal(v[1], "kaspersky");
+    assert_string_equal(v[2], "2024.11.1");
+    assert_string_equal(v[3], "enforce");
+    assert_string_equal(v[4], "reloaded");
+    bw_alert_clear(&a);
+
+    assert_int_equal(bw_alert_error(BW_EVENT_STATE_DB_RECREATED, "WS-01", "moved", &a), BW_OK);
+    assert_int_equal(a.event_id, 900);
+    assert_int_equal(a.severity, BW_SEVERITY_ERROR);
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_error(BW_EVENT_SCAN_INCOMPLETE, "WS-01", "HKLM\\X: denied", &a),
+                     BW_OK);
+    assert_int_equal(a.event_id, 902);
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_error(BW_EVENT_NEW_DRIVER, "WS-01", "x", &a), BW_EINVAL);
+}
+
+static void test_heartbeat(void **state)
+{
+    (void)state;
+    bw_stored_finding items[3] = {{.kind = BW_KIND_PRODUCT}, {.kind = BW_KIND_DRIVER},
+                                  {.kind = BW_KIND_DRIVER}};
+    bw_stored_findings cur = {.items = items, .n = 3, .cap = 3};
+    bw_heartbeat hb = {.host = "WS-01", .policy_name = "kaspersky",
+                       .policy_version = "2024.11.1", .last_scan = 1727582400,
+                       .last_scan_complete = true};
+    hb.by_kind[BW_KIND_KSN] = 5; /* replaced by the count */
+    bw_heartbeat_count(&hb, &cur);
+    assert_int_equal(hb.by_kind[BW_KIND_KSN], 0);
+    assert_int_equal(hb.by_kind[BW_KIND_DRIVER], 2);
+
+    bw_alert a;
+    assert_int_equal(bw_alert_heartbeat(&hb, &a), BW_OK);
+    assert_int_equal(a.event_id, 110);
+    assert_int_equal(a.severity, BW_SEVERITY_INFORMATION);
+    bw_buf b = {0};
+    assert_int_equal(bw_alert_json(&a, 1727586000, &b), BW_OK);
+    assert_string_equal(b.data,
+                        "{\"time\":\"2024-09-29T05:00:00Z\",\"event_id\":110,"
+                        "\"event\":\"heartbeat\",\"severity\":\"information\","
+                        "\"host\":\"WS-01\",\"policy\":\"kaspersky\","
+                        "\"policy_version\":\"2024.11.1\","
+                        "\"last_scan\":\"2024-09-29T04:00:00Z\",\"last_scan_complete\":\"true\","
+                        "\"findings\":\"3\",\"product\":\"1\",\"service\":\"0\","
+                        "\"driver\":\"2\",\"ksn\":\"0\",\"filter\":\"0\",\"registry\":\"0\"}\n");
+    bw_buf_free(&b);
+    bw_alert_clear(&a);
+
+    bw_heartbeat never = {.host = "WS-01"};
+    assert_int_equal(bw_alert_heartbeat(&never, &a), BW_OK);
+    assert_null(bw_alert_get(&a, "last_scan"));
+    assert_null(bw_alert_get(&a, "last_scan_complete"));
+    assert_string_equal(bw_alert_get(&a, "findings"), "0");
+    bw_alert_clear(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ids_and_severities),
+        cmocka_unit_test(test_change_to_event),
+        cmocka_unit_test(test_insertion_strings),
+        cmocka_unit_test(test_json_line_exact),
+        cmocka_unit_test(test_from_changes),
+        cmocka_unit_test(test_lifecycle_and_errors),
+        cmocka_unit_test(test_heartbeat),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,809 @@
+/* test_store.c - unit tests for the state database (bw_store.c): changes
+ * between scans, incomplete scans, alerts across restarts, corrupt and
+ * newer databases. Files live in a directory the test creates (under
+ * TMPDIR or /tmp natively, under the working directory on Windows). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#ifdef _WIN32
+#include <direct.h>
+#include <process.h>
+#define make_dir(p) _mkdir(p)
+#define pid() _getpid()
+#else
+#include <unistd.h>
+#define make_dir(p) mkdir((p), 0700)
+#define pid() getpid()
+#endif
+
+#include <sqlite3.h>
+
+#include "bw_alert.h"
+#include "bw_store.h"
+
+static char dir[512];
+
+#define T0 INT64_C(1727600000)
+
+static int setup_dir(void **state)
+{
+    (void)state;
+#ifdef _WIN32
+    const char *base = ".";
+#else
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+#endif
+    snprintf(dir, sizeof dir, "%s/bw-test-store-%d", base, (int)pid());
+    return make_dir(dir) == 0 ? 0 : -1;
+}
+
+static int teardown_dir(void **state)
+{
+    (void)state;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char p[1024];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            remove(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+    return 0;
+}
+
+/* A fresh database path for one test. */
+static const char *db_path(const char *name)
+{
+    static char p[600];
+    snprintf(p, sizeof p, "%s/%s.db", dir, name);
+    return p;
+}
+
+/* Number of files in the directory whose name starts with prefix. */
+static int count_files(const char *prefix)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static bw_store *open_ok(const char *path)
+{
+    bw_store *s = NULL;
+    bool recreated = true;
+    char err[512];
+    bw_err e = bw_store_open(path, &s, &recreated, err, sizeof err);
+    if (e != BW_OK)
+        print_error("open: %s\n", err);
+    assert_int_equal(e, BW_OK);
+    assert_non_null(s);
+    assert_false(recreated);
+    assert_string_equal(err, "");
+    return s;
+}
+
+static void add_finding(bw_findings *f, bw_kind kind, const char *name, const char *version,
+                        const char *display_name)
+{
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 8;
+        f->items = realloc(f->items, f->cap * sizeof *f->items);
+        assert_non_null(f->items);
+    }
+    bw_finding *x = &f->items[f->n++];
+    memset(x, 0, sizeof *x);
+    x->kind = kind;
+    x->name = bw_strdup(name);
+    x->display_name = bw_strdup(display_name);
+    x->publisher = kind == BW_KIND_PRODUCT ? bw_strdup("AO Kaspersky Lab") : NULL;
+    x->version = bw_strdup(version);
+    x->source = kind == BW_KIND_PRODUCT
+                    ? bw_strfmt("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\%s", name)
+                    : bw_strfmt("HKLM\\SYSTEM\\CurrentControlSet\\Services\\%s", name);
+    x->rule = bw_strfmt("rule[%s]", name);
+}
+
+/* The three findings most tests start from. */
+static void base_findings(bw_findings *f)
+{
+    memset(f, 0, sizeof *f);
+    add_finding(f, BW_KIND_PRODUCT, "{KES-11}", "11.11.0.452", "Kaspersky Endpoint Security for Windows");
+    add_finding(f, BW_KIND_SERVICE, "AVP", NULL, "Kaspersky Endpoint Security Service");
+    add_finding(f, BW_KIND_DRIVER, "klif", NULL, "Kaspersky Lab Driver");
+}
+
+static bw_scan_meta meta(bool complete)
+{
+    static const bw_gap gap = {.where = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif",
+                               .reason = "access denied (5)"};
+    bw_scan_meta m = {.host = "WS-01", .policy_name = "kaspersky",
+                      .policy_version = "2024.11.1", .started_at = T0, .finished_at = T0,
+                      .complete = complete};
+    if (!complete) {
+        m.gaps = &gap;
+        m.n_gaps = 1;
+    }
+    return m;
+}
+
+static void apply(bw_store *s, const bw_findings *f, bool complete, int64_t now, bw_changes *c)
+{
+    bw_scan_meta m = meta(complete);
+    m.started_at = m.finished_at = now;
+    bw_err e = bw_store_apply_scan(s, &m, f, now, c, NULL);
+    if (e)
+        print_error("apply: %s\n", bw_store_errmsg(s));
+    assert_int_equal(e, BW_OK);
+}
+
+static void test_first_scan_all_new(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("first"));
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    bw_scan_meta m = meta(true);
+    int64_t scan_id = 0;
+    assert_int_equal(bw_store_apply_scan(s, &m, &f, T0, &c, &scan_id), BW_OK);
+    assert_true(scan_id > 0);
+    assert_int_equal(c.n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(c.items[i].change, BW_CHANGE_NEW);
+        assert_false(c.items[i].reappeared);
+        assert_true(c.items[i].id > 0);
+        assert_int_equal(c.items[i].scan_id, scan_id);
+        assert_int_equal(c.items[i].at, T0);
+        assert_string_equal(c.items[i].name, f.items[i].name);
+        assert_string_equal(c.items[i].source, f.items[i].source);
+        assert_int_equal(c.items[i].kind, f.items[i].kind);
+        assert_null(c.items[i].old_version);
+    }
+    assert_string_equal(c.items[0].version, "11.11.0.452");
+    assert_string_equal(c.items[0].publisher, "AO Kaspersky Lab");
+    assert_null(c.items[1].version);
+
+    bw_scan_record r;
+    assert_int_equal(bw_store_last_scan(s, &r), BW_OK);
+    assert_int_equal(r.id, scan_id);
+    assert_string_equal(r.host, "WS-01");
+    assert_string_equal(r.policy_name, "kaspersky");
+    assert_string_equal(r.policy_version, "2024.11.1");
+    assert_true(r.complete);
+    assert_null(r.incomplete_reasons);
+    assert_int_equal(r.n_findings, 3);
+    assert_int_equal(r.by_kind[BW_KIND_PRODUCT], 1);
+    assert_int_equal(r.by_kind[BW_KIND_SERVICE], 1);
+    assert_int_equal(r.by_kind[BW_KIND_DRIVER], 1);
+    assert_int_equal(r.by_kind[BW_KIND_KSN], 0);
+    assert_int_equal(r.n_new, 3);
+    assert_int_equal(r.n_resolved, 0);
+    bw_scan_record_free(&r);
+
+    bw_stored_findings cur;
+    assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
+    assert_int_equal(cur.n, 3);
+    assert_int_equal(cur.items[0].kind, BW_KIND_PRODUCT);
+    assert_string_equal(cur.items[0].name, "{KES-11}");
+    assert_int_equal(cur.items[0].first_seen, T0);
+    assert_int_equal(cur.items[0].last_seen, T0);
+    assert_int_equal(cur.items[0].resolved_at, 0);
+    assert_int_equal(cur.items[2].kind, BW_KIND_DRIVER);
+    bw_stored_findings_free(&cur);
+
+    bw_changes_free(&c);
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+static void test_same_again_no_changes(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("same"));
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    bw_changes_free(&c);
+    apply(s, &f, true, T0 + 3600, &c);
+    assert_int_equal(c.n, 0);
+    assert_null(c.items);
+
+    bw_stored_findings cur;
+    assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
+    assert_int_equal(cur.n, 3);
+    assert_int_equal(cur.items[0].first_seen, T0);
+    assert_int_equal(cur.items[0].last_seen, T0 + 3600);
+    bw_stored_findings_free(&cur);
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+static void test_removed_is_resolved(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("resolved"));
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    bw_changes_free(&c);
+
+    /* drop the service */
+    bw_findings one = {0};
+    add_finding(&one, BW_KIND_PRODUCT, "{KES-11}", "11.11.0.452",
+                "Kaspersky Endpoint Security for Windows");
+    add_finding(&one, BW_KIND_DRIVER, "klif", NULL, "Kaspersky Lab Driver");
+    apply(s, &one, true, T0 + 60, &c);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.items[0].change, BW_CHANGE_RESOLVED);
+    assert_int_equal(c.items[0].kind, BW_KIND_SERVICE);
+    assert_string_equal(c.items[0].name, "AVP");
+    assert_string_equal(c.items[0].display_name, "Kaspersky Endpoint Security Service");
+    assert_string_equal(c.items[0].source, "HKLM\\SYSTEM\\CurrentControlSet\\Services\\AVP");
+    assert_string_equal(c.items[0].rule, "rule[AVP]");
+    assert_int_equal(c.items[0].at, T0 + 60);
+    bw_changes_free(&c);
+
+    /* resolved stays resolved: no second RESOLVED */
+    apply(s, &one, true, T0 + 120, &c);
+    assert_int_equal(c.n, 0);
+
+    bw_stored_findings cur;
+    assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
+    assert_int_equal(cur.n, 2);
+    assert_string_equal(cur.items[0].name, "{KES-11}");
+    assert_string_equal(cur.items[1].name, "klif");
+    bw_stored_findings_free(&cur);
+
+    bw_scan_record r;
+    assert_int_equal(bw_store_last_scan(s, &r), BW_OK);
+    assert_int_equal(r.n_findings, 2);
+    assert_int_equal(r.n_resolved, 0);
+    bw_scan_record_free(&r);
+
+    bw_findings_free(&one);
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+static void test_version_changed(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("changed"));
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    bw_changes_free(&c);
+
+    free(f.items[0].version);
+    f.items[0].version = bw_strdup("12.1.0.506");
+    apply(s, &f, true, T0 + 60, &c);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.items[0].change, BW_CHANGE_CHANGED);
+    assert_string_equal(c.items[0].version, "12.1.0.506");
+    assert_string_equal(c.items[0].old_version, "11.11.0.452");
+    assert_string_equal(c.items[0].old_display_name, "Kaspersky Endpoint Security for Windows");
+    bw_changes_free(&c);
+
+    /* a display-name change of a service without a version */
+    free(f.items[1].display_name);
+    f.items[1].display_name = bw_strdup("Kaspersky Security Service");
+    apply(s, &f, true, T0 + 120, &c);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.items[0].change, BW_CHANGE_CHANGED);
+    assert_null(c.items[0].version);
+    assert_null(c.items[0].old_version);
+    assert_string_equal(c.items[0].old_display_name, "Kaspersky Endpoint Security Service");
+    assert_string_equal(c.items[0].display_name, "Kaspersky Security Service");
+    bw_changes_free(&c);
+
+    /* unchanged afterwards, and first_seen kept */
+    apply(s, &f, true, T0 + 180, &c);
+    assert_int_equal(c.n, 0);
+    bw_stored_findings cur;
+    assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
+    assert_string_equal(cur.items[0].version, "12.1.0.506");
+    assert_int_equal(cur.items[0].first_seen, T0);
+    bw_stored_findings_free(&cur);
+
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+static void test_removed_then_back_is_new(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("back"));
+    bw_findings f;
+    base_findings(&f);
+    bw_findings none = {0};
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    bw_changes_free(&c);
+    apply(s, &none, true, T0 + 60, &c);
+    assert_int_equal(c.n, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(c.items[i].change, BW_CHANGE_RESOLVED);
+    bw_changes_free(&c);
+
+    apply(s, &f, true, T0 + 120, &c);
+    assert_int_equal(c.n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(c.items[i].change, BW_CHANGE_NEW);
+        assert_true(c.items[i].reappeared);
+    }
+    bw_changes_free(&c);
+
+    bw_stored_findings cur;
+    assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
+    assert_int_equal(cur.n, 3);
+    assert_int_equal(cur.items[0].first_seen, T0 + 120);
+    assert_int_equal(cur.items[0].resolved_at, 0);
+    bw_stored_findings_free(&cur);
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+static void test_incomplete_does_not_resolve(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("incomplete"));
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    bw_changes_free(&c);
+
+    /* the incomplete scan sees only a new KSN component */
+    bw_findings part = {0};
+    add_finding(&part, BW_KIND_KSN, "KSNProxy", NULL, "Kaspersky Security Network Proxy");
+    apply(s, &part, false, T0 + 60, &c);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.items[0].change, BW_CHANGE_NEW);
+    assert_int_equal(c.items[0].kind, BW_KIND_KSN);
+    bw_changes_free(&c);
+
+    bw_stored_findings cur;
+    assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
+    assert_int_equal(cur.n, 4);
+    bw_stored_findings_free(&cur);
+
+    bw_scan_record r;
+    assert_int_equal(bw_store_last_scan(s, &r), BW_OK);
+    assert_false(r.complete);
+    assert_string_equal(r.incomplete_reasons,
+                        "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif: access denied (5)");
+    bw_scan_record_free(&r);
+
+    /* a later complete scan resolves what is gone */
+    apply(s, &part, true, T0 + 120, &c);
+    assert_int_equal(c.n, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(c.items[i].change, BW_CHANGE_RESOLVED);
+    bw_changes_free(&c);
+
+    bw_findings_free(&part);
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+static void test_duplicate_in_one_scan(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("dup"));
+    bw_findings f = {0};
+    add_finding(&f, BW_KIND_FILTER, "klkbdflt", NULL, "Keyboard");
+    /* listed again, e.g. also in LowerFilters: must not read as a change */
+    add_finding(&f, BW_KIND_FILTER, "klkbdflt", NULL, "Keyboard (lower)");
+    add_finding(&f, BW_KIND_FILTER, "kneps", NULL, "Keyboard");
+    /* same class key for all three (filters share their class key) */
+    for (size_t i = 0; i < f.n; i++) {
+        free(f.items[i].source);
+        f.items[i].source = bw_strdup("HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class\\{4D36E96B}");
+    }
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.items[0].name, "klkbdflt");
+    assert_string_equal(c.items[1].name, "kneps");
+    bw_changes_free(&c);
+    apply(s, &f, true, T0 + 1, &c);
+    assert_int_equal(c.n, 0);
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+/* Raises (records) an alert for every change, as the service does. */
+static void record_all(bw_store *s, const bw_changes *c, int64_t now)
+{
+    bw_alerts al = {0};
+    assert_int_equal(bw_alert_from_changes(c, "WS-01", &al), BW_OK);
+    for (size_t i = 0; i < al.n; i++) {
+        bool raised = true;
+        assert_int_equal(bw_store_alert_raised(s, al.items[i].change_id, &raised), BW_OK);
+        assert_false(raised);
+        bw_buf b = {0};
+        assert_int_equal(bw_alert_fields_json(&al.items[i], &b), BW_OK);
+        int64_t id = 0;
+        assert_int_equal(bw_store_record_alert(s, al.items[i].change_id,
+                                               (int)al.items[i].event_id, b.data, now, &id),
+                         BW_OK);
+        assert_true(id > 0);
+        bw_buf_free(&b);
+    }
+    bw_alerts_free(&al);
+}
+
+static void test_restart_no_duplicates(void **state)
+{
+    (void)state;
+    const char *p = db_path("restart");
+    bw_store *s = open_ok(p);
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    record_all(s, &c, T0);
+
+    /* recording the same change again is a no-op */
+    int64_t id = 1;
+    assert_int_equal(bw_store_record_alert(s, c.items[0].id, 200, "{}", T0 + 1, &id), BW_OK);
+    assert_int_equal(id, 0);
+    bw_changes_free(&c);
+    bw_store_close(s);
+
+    /* the service restarts and sees the same machine */
+    s = open_ok(p);
+    assert_int_equal(bw_store_pending_changes(s, &c), BW_OK);
+    assert_int_equal(c.n, 0);
+    apply(s, &f, true, T0 + 600, &c);
+    assert_int_equal(c.n, 0);
+
+    bw_alert_records ar;
+    assert_int_equal(bw_store_recent_alerts(s, 10, &ar), BW_OK);
+    assert_int_equal(ar.n, 3);
+    /* newest first; same time, so by id descending */
+    assert_true(ar.items[0].id > ar.items[1].id);
+    assert_int_equal(ar.items[2].event_id, 200);
+    assert_int_equal(ar.items[1].event_id, 201);
+    assert_int_equal(ar.items[0].event_id, 202);
+    assert_int_equal(ar.items[2].raised_at, T0);
+    assert_true(ar.items[2].change_id > 0);
+    assert_string_equal(ar.items[0].fields_json,
+                        "{\"kind\":\"driver\",\"name\":\"klif\",\"display_name\":\"Kaspersky Lab "
+                        "Driver\",\"publisher\":null,\"version\":null,\"old_version\":null,"
+                        "\"path\":null,\"source\":\"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\"
+                        "Services\\\\klif\",\"rule\":\"rule[klif]\",\"host\":\"WS-01\"}");
+    bw_alert_records_free(&ar);
+    assert_int_equal(bw_store_recent_alerts(s, 1, &ar), BW_OK);
+    assert_int_equal(ar.n, 1);
+    bw_alert_records_free(&ar);
+
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+static void test_pending_after_crash(void **state)
+{
+    (void)state;
+    const char *p = db_path("crash");
+    bw_store *s = open_ok(p);
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    /* only the first alert made it before the "crash" */
+    bw_changes first = {.items = c.items, .n = 1, .cap = 1};
+    record_all(s, &first, T0);
+    int64_t second = c.items[1].id;
+    bw_changes_free(&c);
+    bw_store_close(s);
+
+    s = open_ok(p);
+    apply(s, &f, true, T0 + 600, &c);
+    assert_int_equal(c.n, 0);
+    assert_int_equal(bw_store_pending_changes(s, &c), BW_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.items[0].id, second);
+    assert_int_equal(c.items[0].change, BW_CHANGE_NEW);
+    assert_int_equal(c.items[0].kind, BW_KIND_SERVICE);
+    assert_string_equal(c.items[0].name, "AVP");
+    assert_int_equal(c.items[0].at, T0);
+    assert_string_equal(c.items[1].name, "klif");
+    record_all(s, &c, T0 + 601);
+    bw_changes_free(&c);
+    assert_int_equal(bw_store_pending_changes(s, &c), BW_OK);
+    assert_int_equal(c.n, 0);
+
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+static void test_other_alerts_and_meta(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("meta"));
+    int64_t id = 0, v = 0;
+    /* lifecycle events have no change and may repeat */
+    assert_int_equal(bw_store_record_alert(s, 0, 100, "{\"host\":\"WS-01\"}", T0, &id), BW_OK);
+    assert_true(id > 0);
+    assert_int_equal(bw_store_record_alert(s, 0, 100, "{\"host\":\"WS-01\"}", T0 + 1, &id), BW_OK);
+    assert_true(id > 0);
+    /* an alert for a change that does not exist is a caller error */
+    assert_int_equal(bw_store_record_alert(s, 4242, 200, "{}", T0, &id), BW_ENOTFOUND);
+    assert_int_equal(id, 0);
+    bw_alert_records ar;
+    assert_int_equal(bw_store_recent_alerts(s, 10, &ar), BW_OK);
+    assert_int_equal(ar.n, 2);
+    assert_int_equal(ar.items[0].change_id, 0);
+    assert_int_equal(ar.items[0].raised_at, T0 + 1);
+    bw_alert_records_free(&ar);
+
+    assert_int_equal(bw_store_meta_get(s, "last_heartbeat", &v), BW_ENOTFOUND);
+    assert_int_equal(bw_store_meta_set(s, "last_heartbeat", T0), BW_OK);
+    assert_int_equal(bw_store_meta_set(s, "last_heartbeat", T0 + 5), BW_OK);
+    assert_int_equal(bw_store_meta_get(s, "last_heartbeat", &v), BW_OK);
+    assert_int_equal(v, T0 + 5);
+
+    bw_scan_record r;
+    assert_int_equal(bw_store_last_scan(s, &r), BW_ENOTFOUND);
+    bw_store_close(s);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, n, fp), n);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static long file_size(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fclose(fp);
+    return n;
+}
+
+static void truncate_file(const char *path, long n)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    char *buf = malloc((size_t)n);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    write_file(path, buf, (size_t)n);
+    free(buf);
+}
+
+/* Opens a damaged file: it must be moved aside and a working database
+ * created. prefix is the file name of path, for counting. */
+static void expect_recreated(const char *path, const char *name)
+{
+    bw_store *s = NULL;
+    bool recreated = false;
+    char err[512];
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "%s.db.corrupt-", name);
+    assert_int_equal(count_files(prefix), 0);
+    assert_int_equal(bw_store_open(path, &s, &recreated, err, sizeof err), BW_OK);
+    assert_non_null(s);
+    assert_true(recreated);
+    assert_non_null(strstr(err, "state.db: the database was damaged"));
+    assert_non_null(strstr(err, ".corrupt-"));
+    assert_true(count_files(prefix) >= 1);
+
+    /* the new database works */
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    assert_int_equal(c.n, 3);
+    bw_changes_free(&c);
+    bw_findings_free(&f);
+    bw_store_close(s);
+
+    /* and opens cleanly afterwards */
+    s = open_ok(path);
+    bw_store_close(s);
+}
+
+static void test_corrupt_garbage(void **state)
+{
+    (void)state;
+    const char *p = db_path("garbage");
+    char junk[4096];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (char)(i * 7 + 13);
+    write_file(p, junk, sizeof junk);
+    expect_recreated(p, "garbage");
+}
+
+static void test_corrupt_truncated(void **state)
+{
+    (void)state;
+    const char *p = db_path("truncated");
+    bw_store *s = open_ok(p);
+    /* enough rows for many pages */
+    bw_findings f = {0};
+    char name[64];
+    for (int i = 0; i < 400; i++) {
+        snprintf(name, sizeof name, "{%04d-0000-0000-0000-KASPERSKY-LAB-PRODUCT}", i);
+        add_finding(&f, BW_KIND_PRODUCT, name, "21.3.10.391",
+                    "Kaspersky Total Security with a rather long display name");
+    }
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    bw_changes_free(&c);
+    bw_findings_free(&f);
+    bw_store_close(s); /* checkpoints the WAL into the file */
+
+    long n = file_size(p);
+    assert_true(n > 16 * 4096);
+    truncate_file(p, n / 2);
+    expect_recreated(p, "truncated");
+}
+
+static void test_corrupt_tiny(void **state)
+{
+    (void)state;
+    const char *p = db_path("tiny");
+    bw_store *s = open_ok(p);
+    bw_store_close(s);
+    truncate_file(p, 50); /* shorter than the header */
+    expect_recreated(p, "tiny");
+}
+
+/* A file whose pages are sound but whose quick check reports a problem:
+ * a NULL in a NOT NULL column, made by editing the schema behind SQLite's
+ * back. */
+static void test_corrupt_quick_check(void **state)
+{
+    (void)state;
+    const char *p = db_path("check");
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE t (x TEXT); INSERT INTO t VALUES (NULL);"
+                                  "PRAGMA writable_schema = ON;"
+                                  "UPDATE sqlite_master SET sql = 'CREATE TABLE t (x TEXT NOT NULL)'"
+                                  " WHERE name = 't';"
+                                  "PRAGMA writable_schema = OFF;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    expect_recreated(p, "check");
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    (void)state;
+    const char *p = db_path("newer");
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 99;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    bw_store *s = (bw_store *)1;
+    bool recreated = true;
+    char err[512];
+    assert_int_equal(bw_store_open(p, &s, &recreated, err, sizeof err), BW_EINVAL);
+    assert_null(s);
+    assert_false(recreated);
+    assert_string_equal(err, "state.db: open: schema version 99 is newer than this banwatch "
+                             "supports (1); the database was left unchanged");
+
+    /* untouched: same version, no tables of ours, not moved */
+    assert_int_equal(count_files("newer.db.corrupt-"), 0);
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 99);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void test_schema_version_set(void **state)
+{
+    (void)state;
+    const char *p = db_path("version");
+    bw_store *s = open_ok(p);
+    bw_store_close(s);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), BW_STORE_SCHEMA_VERSION);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void test_open_errors(void **state)
+{
+    (void)state;
+    bw_store *s = (bw_store *)1;
+    char err[512];
+    /* a directory cannot be opened as a database, and is not moved */
+    assert_int_equal(bw_store_open(dir, &s, NULL, err, sizeof err), BW_EIO);
+    assert_null(s);
+    assert_non_null(strstr(err, "state.db: open: "));
+    /* SQLITE_CANTOPEN (14), extended on Windows to CANTOPEN_ISDIR (526) */
+    const char *code = strrchr(err, '(');
+    assert_non_null(code);
+    assert_int_equal(atoi(code + 1) & 0xFF, 14);
+
+    char missing[700];
+    snprintf(missing, sizeof missing, "%s/no-such-dir/state.db", dir);
+    assert_int_equal(bw_store_open(missing, &s, NULL, err, sizeof err), BW_EIO);
+    assert_null(s);
+    assert_int_equal(bw_store_open("", &s, NULL, err, 0), BW_EINVAL);
+    bw_store_close(NULL);
+    bw_changes_free(NULL);
+    bw_stored_findings_free(NULL);
+    bw_scan_record_free(NULL);
+    bw_alert_records_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_scan_all_new),
+        cmocka_unit_test(test_same_again_no_changes),
+        cmocka_unit_test(test_removed_is_resolved),
+        cmocka_unit_test(test_version_changed),
+        cmocka_unit_test(test_removed_then_back_is_new),
+        cmocka_unit_test(test_incomplete_does_not_resolve),
+        cmocka_unit_test(test_duplicate_in_one_scan),
+        cmocka_unit_test(test_restart_no_duplicates),
+        cmocka_unit_test(test_pending_after_crash),
+        cmocka_unit_test(test_other_alerts_and_meta),
+        cmocka_unit_test(test_corrupt_garbage),
+        cmocka_unit_test(test_corrupt_truncated),
+        cmocka_unit_test(test_corrupt_tiny),
+        cmocka_unit_test(test_corrupt_quick_check),
+        cmocka_unit_test(test_newer_schema_refused),
+        cmocka_unit_test(test_schema_version_set),
+        cmocka_unit_test(test_open_errors),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}
