@@ -273,7 +273,11 @@ static void open_watches(agent *a)
     for (size_t i = 0; i < MAX_WATCHES; i++) {
         unsigned long syserr = 0;
         bw_regwatch *w = NULL;
-        if (bw_regwatch_open(a->api, keys[i].path, keys[i].view, &w, &syserr) == BW_OK)
+        bw_err e = bw_regwatch_open(a->api, keys[i].path, keys[i].view, &w, &syserr);
+        if (e == BW_ENOTFOUND) /* not there yet: watch its parent for its creation */
+            e = bw_regwatch_open(a->api, L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion",
+                                 keys[i].view, &w, &syserr);
+        if (e == BW_OK)
             a->watches[a->n_watches++] = w;
         else
             logf_(a, "WARN", "cannot watch registry key %d for changes (error %lu): "
@@ -282,17 +286,6 @@ static void open_watches(agent *a)
 }
 
 /* ---- the loop ---------------------------------------------------------------------- */
-
-static bw_err make_data_dir(agent *a)
-{
-    wchar_t buf[MAX_PATH];
-    DWORD n = a->api->ExpandEnvironmentStringsW(L"%ProgramData%\\banwatch", buf, MAX_PATH);
-    if (n == 0 || n > MAX_PATH || buf[0] == L'%')
-        return BW_ENOTFOUND;
-    if (!a->api->CreateDirectoryW(buf, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
-        return BW_EACCES;
-    return bw_utf16_to_utf8((const uint16_t *)buf, n, &a->data_dir);
-}
 
 static DWORD ms_until(ULONGLONG now, ULONGLONG due)
 {
@@ -303,10 +296,16 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
                     const bw_agent_hooks *hooks)
 {
     agent a = {.api = api};
-    bw_err e = make_data_dir(&a);
+    unsigned long syserr = 0;
+    bw_err e = bw_win_data_dir(api, &a.data_dir, &syserr);
     if (e)
         return e;
-    unsigned long syserr = 0;
+    {   /* the host name, for the events raised before the first scan */
+        bw_snapshot *hs = bw_snapshot_new();
+        if (hs && bw_win_collect_host(api, hs) == BW_OK && hs->host)
+            a.host = bw_strdup(hs->host);
+        bw_snapshot_free(hs);
+    }
     char *log_path = bw_strfmt("%s\\banwatch.log", a.data_dir);
     a.store_path = bw_strfmt("%s\\state.db", a.data_dir);
     if (!log_path || !a.store_path) {

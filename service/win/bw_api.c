@@ -1,6 +1,9 @@
 /* bw_api.c - the real Win32 functions behind the API table (Win32 layer). */
 #include "bw_api.h"
 
+#include <initguid.h>
+#include <knownfolders.h>
+
 const bw_api bw_api_system = {
     .RegOpenKeyExW = RegOpenKeyExW,
     .RegCloseKey = RegCloseKey,
@@ -50,4 +53,6 @@ const bw_api bw_api_system = {
     .GetTickCount64 = GetTickCount64,
     .Sleep = Sleep,
     .SetConsoleCtrlHandler = SetConsoleCtrlHandler,
+    .SHGetKnownFolderPath = SHGetKnownFolderPath,
+    .CoTaskMemFree = CoTaskMemFree,
 };

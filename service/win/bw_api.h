@@ -20,6 +20,8 @@
 #define UNICODE
 #endif
 #include <windows.h>
+#include <knownfolders.h>
+#include <shlobj.h>
 
 typedef struct bw_api {
     /* registry */
@@ -104,6 +106,8 @@ typedef struct bw_api {
     ULONGLONG(WINAPI *GetTickCount64)(void);
     VOID(WINAPI *Sleep)(DWORD);
     BOOL(WINAPI *SetConsoleCtrlHandler)(PHANDLER_ROUTINE, BOOL);
+    HRESULT(WINAPI *SHGetKnownFolderPath)(REFKNOWNFOLDERID, DWORD, HANDLE, PWSTR *);
+    VOID(WINAPI *CoTaskMemFree)(LPVOID);
 } bw_api;
 
 /* The table of the real Win32 functions. */

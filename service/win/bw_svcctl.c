@@ -47,8 +47,25 @@ static bw_err configure(const bw_api *api, SC_HANDLE svc, char *msg, size_t len)
     if (!api->ChangeServiceConfig2W(svc, SERVICE_CONFIG_DESCRIPTION, &desc))
         return fail(msg, len, "cannot set the service description", GetLastError());
     SERVICE_DELAYED_AUTO_START_INFO delayed = {.fDelayedAutostart = TRUE};
-    if (!api->ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed))
-        return fail(msg, len, "cannot set delayed automatic start", GetLastError());
+    if (!api->ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed)) {
+        DWORD code = GetLastError();
+        if (code != ERROR_INVALID_LEVEL)
+            return fail(msg, len, "cannot set delayed automatic start", code);
+        /* An SCM without this level (Windows before Vista, Wine): write the
+         * value the SCM reads at boot itself. */
+        HKEY key;
+        LSTATUS rc = api->RegOpenKeyExW(HKEY_LOCAL_MACHINE,
+                                        L"SYSTEM\\CurrentControlSet\\Services\\" BW_SERVICE_NAME, 0,
+                                        KEY_SET_VALUE, &key);
+        if (rc == ERROR_SUCCESS) {
+            DWORD one = 1;
+            rc = api->RegSetValueExW(key, L"DelayedAutostart", 0, REG_DWORD, (const BYTE *)&one,
+                                     sizeof one);
+            api->RegCloseKey(key);
+        }
+        if (rc != ERROR_SUCCESS)
+            return fail(msg, len, "cannot set delayed automatic start", (DWORD)rc);
+    }
     /* Restart after 1 minute, twice; the count resets after a day. */
     SC_ACTION actions[3] = {{SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 60000},
                             {SC_ACTION_NONE, 0}};

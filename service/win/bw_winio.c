@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <wchar.h>
 
 #include "../core/bw_str.h"
 
@@ -120,4 +121,37 @@ void bw_win_error_text(unsigned long code, char *buf, size_t len)
         snprintf(buf, len, "%s (%lu)", name, code);
     else
         snprintf(buf, len, "Win32 error %lu", code);
+}
+
+bw_err bw_win_data_dir(const bw_api *api, char **out, unsigned long *syserr)
+{
+    *out = NULL;
+    *syserr = 0;
+    PWSTR base = NULL;
+    HRESULT hr = api->SHGetKnownFolderPath(&FOLDERID_ProgramData, 0, NULL, &base);
+    if (FAILED(hr)) {
+        *syserr = (unsigned long)hr;
+        return BW_ENOTFOUND;
+    }
+    char *b8 = NULL;
+    bw_err e = bw_utf16_to_utf8((const uint16_t *)base, wcslen(base), &b8);
+    api->CoTaskMemFree(base);
+    if (e)
+        return e;
+    char *dir = bw_strfmt("%s\\banwatch", b8);
+    free(b8);
+    uint16_t *w = NULL;
+    if (!dir || bw_utf8_to_utf16(dir, &w, NULL) != BW_OK) {
+        free(dir);
+        return BW_ENOMEM;
+    }
+    if (!api->CreateDirectoryW((LPCWSTR)w, NULL) && GetLastError() != ERROR_ALREADY_EXISTS) {
+        *syserr = GetLastError();
+        free(w);
+        free(dir);
+        return *syserr == ERROR_ACCESS_DENIED ? BW_EACCES : BW_EIO;
+    }
+    free(w);
+    *out = dir;
+    return BW_OK;
 }

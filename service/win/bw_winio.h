@@ -21,6 +21,11 @@ bw_err bw_win_read_file(const bw_api *api, const char *path, size_t max_bytes,
  * script shows), as the UTF-8 bytes themselves to a file or pipe. */
 bw_err bw_win_write_std(const bw_api *api, unsigned long which, const char *text, size_t len);
 
+/* The data directory, "<ProgramData>\banwatch" (UTF-8, malloc'd), created
+ * if missing. The known-folder API is asked rather than the environment,
+ * which a service may not have. */
+bw_err bw_win_data_dir(const bw_api *api, char **out, unsigned long *syserr);
+
 /* Text of a Win32 error code in English-neutral form: "<code>" plus, when
  * known, a short name ("access denied"). Writes into buf. */
 void bw_win_error_text(unsigned long code, char *buf, size_t len);

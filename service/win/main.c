@@ -259,13 +259,14 @@ static int cmd_status(int argc, char **argv)
         err("status: unknown option '%s' (see banwatch help)", argv[0]);
         return EXIT_ERROR;
     }
-    wchar_t wpath[MAX_PATH];
-    DWORD n = api->ExpandEnvironmentStringsW(L"%ProgramData%\\banwatch\\state.db", wpath, MAX_PATH);
-    char *path = NULL;
-    if (n == 0 || n > MAX_PATH || bw_utf16_to_utf8((const uint16_t *)wpath, n, &path) != BW_OK) {
-        err("status: cannot find %%ProgramData%%");
+    char *dir = NULL, *path = NULL;
+    unsigned long syserr = 0;
+    if (bw_win_data_dir(api, &dir, &syserr) != BW_OK || !(path = bw_strfmt("%s\\state.db", dir))) {
+        err("status: cannot find or create the data directory (error %lu)", syserr);
+        free(dir);
         return EXIT_ERROR;
     }
+    free(dir);
     int rc = EXIT_ERROR;
     char msg[1024] = "";
     bw_store *st = NULL;

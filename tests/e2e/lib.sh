@@ -1,0 +1,416 @@
+# shellcheck shell=bash
+#
+# lib.sh - helpers for the banwatch end-to-end scenarios (sourced by run.sh).
+#
+# A scenario is a directory tests/fixtures/machines/<name>/ with:
+#   footprint.reg       the machine's registry footprint, UTF-8 text in the
+#                       repository ("Windows Registry Editor Version 5.00");
+#                       converted to UTF-16LE with a BOM at test time, the
+#                       only encoding Wine's `reg import` reads correctly
+#   expected.tsv        the exact findings: "kind<TAB>name<TAB>source", one a
+#                       line, LC_ALL=C sorted; empty = a clean machine. The
+#                       token <SID> stands for the prefix user's SID.
+#   expect-incomplete   optional: the report must say "incomplete": true
+#   wine-system.reg     optional: raw lines appended to the prefix's
+#   wine-user.reg       system.reg / user.reg after the import (values that
+#                       `reg import` cannot write)
+#   assert.jq           optional: jq filters, one a line ('#' comments), each
+#                       of which must print exactly `true` for the report
+#   notes.md            optional: what the machine is
+#
+# Every helper returns non-zero on failure and leaves a one-line reason in
+# BW_REASON; nothing here exits the calling shell.
+
+BW_REASON=""
+
+bw_fail() { BW_REASON="$*"; return 1; }
+
+bw_log() { [ "${BW_VERBOSE:-0}" = 1 ] && printf '  %s\n' "$*" >&2; return 0; }
+
+# ---------------------------------------------------------------- Wine
+
+# Finds wine64 and wineserver; sets BW_WINE and BW_WINESERVER.
+bw_find_wine() {
+    local c
+    BW_WINE=""; BW_WINESERVER=""
+    for c in "${WINE64:-}" /usr/lib/wine/wine64 "$(command -v wine64 2>/dev/null)"; do
+        if [ -n "$c" ] && [ -x "$c" ]; then BW_WINE=$c; break; fi
+    done
+    for c in "${WINESERVER:-}" /usr/lib/wine/wineserver64 /usr/lib/wine/wineserver \
+             "$(command -v wineserver 2>/dev/null)"; do
+        if [ -n "$c" ] && [ -x "$c" ]; then BW_WINESERVER=$c; break; fi
+    done
+    [ -n "$BW_WINE" ] || { bw_fail "wine64 not found (install wine64, or set WINE64)"; return 1; }
+    [ -n "$BW_WINESERVER" ] || { bw_fail "wineserver not found (or set WINESERVER)"; return 1; }
+    return 0
+}
+
+# The environment every Wine call gets: no display (console programs need
+# none, and a message box would then fail instead of blocking), no Mono or
+# Gecko installer prompts, no debugger on a crash (so a crash exits non-zero
+# instead of printing a backtrace and exiting 0 or 5 at random), no debug
+# noise.
+bw_wine_env() {
+    unset DISPLAY WAYLAND_DISPLAY
+    export WINEDLLOVERRIDES="winedbg.exe=d;mscoree=d;mshtml=d"
+    export WINEDEBUG=-all
+    export WINEARCH=win64
+}
+
+# bw_wine PREFIX ARGS...: runs wine64 in PREFIX.
+bw_wine() {
+    local pfx=$1; shift
+    WINEPREFIX=$pfx "$BW_WINE" "$@"
+}
+
+# bw_prefix_stop PREFIX: shuts down the prefix's wineserver and waits for it
+# (a no-op when none runs). Never touches other prefixes' servers.
+bw_prefix_stop() {
+    local pfx=$1
+    [ -d "$pfx" ] || return 0
+    WINEPREFIX=$pfx "$BW_WINESERVER" -k >/dev/null 2>&1 || true
+    WINEPREFIX=$pfx "$BW_WINESERVER" -w >/dev/null 2>&1 || true
+}
+
+# bw_prefix_remove PREFIX: stops its wineserver, then deletes it.
+bw_prefix_remove() {
+    local pfx=$1
+    [ -e "$pfx" ] || return 0
+    bw_prefix_stop "$pfx"
+    rm -rf -- "$pfx"
+}
+
+BW_TEMPLATE_MARK=.banwatch-e2e-template
+
+# bw_template_ensure DIR: makes DIR a ready Wine prefix (wineboot -i, then
+# wait for the wineserver so the registry is flushed), or reuses it when its
+# marker says it was completed by the same Wine version. A half-built or
+# stale template is rebuilt from scratch.
+bw_template_ensure() {
+    local dir=$1 ver mark
+    ver=$("$BW_WINE" --version 2>/dev/null) || ver=unknown
+    mark="$dir/$BW_TEMPLATE_MARK"
+    if [ -f "$mark" ] && [ "$(cat "$mark")" = "$ver" ] && [ -f "$dir/system.reg" ] \
+       && [ -f "$dir/user.reg" ] && [ -d "$dir/drive_c/windows/system32" ]; then
+        bw_log "reusing template $dir ($ver)"
+        return 0
+    fi
+    bw_log "building template $dir ($ver)"
+    bw_prefix_remove "$dir"
+    mkdir -p "$(dirname "$dir")"
+    if ! WINEPREFIX=$dir "$BW_WINE" wineboot -i >"$dir.log" 2>&1; then
+        bw_fail "wineboot -i failed (see $dir.log)"; return 1
+    fi
+    WINEPREFIX=$dir "$BW_WINESERVER" -w >>"$dir.log" 2>&1 || true
+    [ -f "$dir/system.reg" ] || { bw_fail "wineboot left no system.reg (see $dir.log)"; return 1; }
+    printf '%s\n' "$ver" >"$mark"
+    return 0
+}
+
+# bw_prefix_clone TEMPLATE DEST: a fresh prefix from the template. Everything
+# is copied except drive_c/windows/system32 (~630 MB of Wine's PE DLLs),
+# which is hard-linked: the scenarios only read those files, and this cuts
+# the copy from ~2.5 s to well under a second. BW_E2E_FULL_COPY=1 copies all.
+bw_prefix_clone() {
+    local tpl=$1 dest=$2
+    bw_prefix_remove "$dest"
+    mkdir -p "$dest" || { bw_fail "cannot create $dest"; return 1; }
+    if [ "${BW_E2E_FULL_COPY:-0}" = 1 ]; then
+        cp -a "$tpl/." "$dest/" || { bw_fail "copying the template failed"; return 1; }
+    else
+        (cd "$tpl" && tar -c --exclude=./drive_c/windows/system32 .) | tar -x -C "$dest" \
+            || { bw_fail "copying the template failed"; return 1; }
+        cp -al "$tpl/drive_c/windows/system32" "$dest/drive_c/windows/" \
+            || { bw_fail "linking system32 failed"; return 1; }
+    fi
+    rm -f "$dest/$BW_TEMPLATE_MARK"
+    return 0
+}
+
+# bw_user_sid PREFIX: prints the SID of the prefix's user, the one HKCU maps
+# to under HKU (Wine 8: S-1-5-21-0-0-0-1000).
+bw_user_sid() {
+    local pfx=$1 sid
+    sid=$(bw_wine "$pfx" reg query HKU 2>/dev/null | tr -d '\r' \
+          | sed -n 's/^HKEY_USERS\\\(S-1-5-21-[0-9-]*\)$/\1/p' | head -n 1)
+    [ -n "$sid" ] || { bw_fail "no S-1-5-21-* hive under HKU"; return 1; }
+    printf '%s\n' "$sid"
+}
+
+# ---------------------------------------------------------------- .reg files
+
+# bw_reg_lint FILE: checks a UTF-8 .reg file line by line. Wine's
+# `reg import` silently skips a malformed value line and still returns 0, so
+# a typo would quietly remove evidence from a scenario; this catches it.
+# Accepted: the version header, blank lines, ';' comments, [key] / [-key]
+# under HKEY_LOCAL_MACHINE / HKEY_CURRENT_USER / HKEY_USERS, and
+# "name"= / @= with a string, dword:XXXXXXXX, hex:, hex(N): (with '\'
+# continuation lines) or '-'. Duplicate keys or value names are errors.
+bw_reg_lint() {
+    local f=$1 msg
+    if ! iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1; then
+        bw_fail "$f: not valid UTF-8"; return 1
+    fi
+    msg=$(LC_ALL=C awk '
+        function err(m) { printf "%s:%d: %s\n", FILENAME, NR, m; bad = 1; exit 1 }
+        { sub(/\r$/, "") }
+        NR == 1 { sub(/^\xef\xbb\xbf/, "")
+                  if ($0 != "Windows Registry Editor Version 5.00") err("first line must be the version header")
+                  next }
+        cont { if ($0 !~ /^[ \t]*([0-9a-fA-F][0-9a-fA-F],)*([0-9a-fA-F][0-9a-fA-F])?,?\\?$/) err("bad hex continuation")
+               cont = ($0 ~ /\\$/); next }
+        /^[ \t]*$/ || /^;/ { next }
+        /^\[/ { if ($0 !~ /^\[-?(HKEY_LOCAL_MACHINE|HKEY_CURRENT_USER|HKEY_USERS)(\\[^\\\]]+)+\]$/) err("bad key line")
+                if (seen[$0]++) err("duplicate key " $0)
+                inkey = 1; delete names; next }
+        { if (!inkey) err("value outside a key")
+          str = "\"([^\"\\\\]|\\\\[\"\\\\])*\""
+          if (match($0, "^(@|" str ")=")) {
+              name = substr($0, 1, RLENGTH - 1); data = substr($0, RLENGTH + 1)
+          } else err("bad value name")
+          if (names[name]++) err("duplicate value " name)
+          if (data ~ ("^" str "$") || data == "-") next
+          if (data ~ /^dword:[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]$/) next
+          if (data ~ /^hex(\([0-9a-fA-F]+\))?:([0-9a-fA-F][0-9a-fA-F],)*([0-9a-fA-F][0-9a-fA-F])?,?\\?$/) {
+              cont = (data ~ /\\$/); next }
+          err("bad value data")
+        }
+        END { if (!bad && cont) { printf "%s: file ends inside a hex continuation\n", FILENAME; exit 1 } }
+    ' "$f" 2>&1) || { bw_fail "${msg:-$f: lint failed}"; return 1; }
+    return 0
+}
+
+# bw_reg_utf16 IN OUT: UTF-8 .reg text -> UTF-16LE with BOM and CRLF line
+# ends (what regedit writes and what Wine's `reg import` reads).
+bw_reg_utf16() {
+    local in=$1 out=$2
+    { printf '\377\376'
+      sed -e '1s/^\xef\xbb\xbf//' -e 's/\r$//' -e 's/$/\r/' "$in" | iconv -f UTF-8 -t UTF-16LE
+    } >"$out" || { bw_fail "converting $in to UTF-16LE failed"; return 1; }
+    return 0
+}
+
+# bw_reg_import PREFIX FILE.reg: lints, converts and imports a footprint.
+# WOW6432Node paths are written as they are: in a 64-bit prefix that is the
+# 32-bit view (`reg query ... /reg:32` reads them back), as on Windows.
+bw_reg_import() {
+    local pfx=$1 reg=$2 u16 rc
+    bw_reg_lint "$reg" || return 1
+    u16="$pfx/drive_c/banwatch-footprint.reg"
+    bw_reg_utf16 "$reg" "$u16" || return 1
+    bw_wine "$pfx" reg import 'C:\banwatch-footprint.reg' >"$pfx/../reg-import.log" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] || { bw_fail "reg import failed with exit code $rc (see reg-import.log)"; return 1; }
+    return 0
+}
+
+# bw_wine_patch PREFIX SCENARIO_DIR: appends the scenario's optional
+# wine-system.reg / wine-user.reg (Wine's own registry file format: key paths
+# relative to HKLM / the user's hive, doubled backslashes) to the prefix's
+# system.reg / user.reg. For values `reg import` cannot write: it stores
+# every string with its terminating NUL, so a REG_SZ without one, or of odd
+# length, can only be planted this way. The prefix's wineserver must be
+# stopped (registry flushed); Wine merges a repeated key section on load.
+bw_wine_patch() {
+    local pfx=$1 sdir=$2 f
+    for f in system user; do
+        [ -f "$sdir/wine-$f.reg" ] || continue
+        { printf '\n'; sed 's/\r$//' "$sdir/wine-$f.reg"; } >>"$pfx/$f.reg" \
+            || { bw_fail "appending wine-$f.reg failed"; return 1; }
+    done
+    return 0
+}
+
+# bw_reg_verify PREFIX FILE.reg: checks that every key of the file exists in
+# the prefix (`reg query`, and `/reg:32` for WOW6432Node keys through the
+# 32-bit view). Slow (one wine call per key): for --seed-only.
+bw_reg_verify() {
+    local pfx=$1 reg=$2 key q missing=0
+    while IFS= read -r key; do
+        q=${key/#HKEY_LOCAL_MACHINE/HKLM}
+        q=${q/#HKEY_CURRENT_USER/HKCU}
+        if ! bw_wine "$pfx" reg query "$q" >/dev/null 2>&1; then
+            printf '  missing: %s\n' "$q" >&2; missing=$((missing + 1)); continue
+        fi
+        case $q in
+        *\\WOW6432Node\\*)
+            if ! bw_wine "$pfx" reg query "${q/\\WOW6432Node\\/\\}" /reg:32 >/dev/null 2>&1; then
+                printf '  not in the 32-bit view: %s\n' "$q" >&2; missing=$((missing + 1))
+            fi ;;
+        esac
+    done < <(sed -n 's/\r$//; s/^\[\([^-].*\)\]$/\1/p' "$reg")
+    [ $missing -eq 0 ] || { bw_fail "$missing key(s) missing after import"; return 1; }
+    return 0
+}
+
+# ---------------------------------------------------------------- checks
+
+BW_KINDS="product service driver ksn filter registry"
+
+# bw_expected_lint FILE: expected.tsv must be 3 tab-separated fields per
+# line, a known kind, LC_ALL=C sorted, no duplicates, ending in a newline.
+bw_expected_lint() {
+    local f=$1 msg
+    msg=$(awk -F'\t' -v kinds="$BW_KINDS" '
+        BEGIN { n = split(kinds, k, " "); for (i = 1; i <= n; i++) ok[k[i]] = 1 }
+        NF != 3 { printf "%s:%d: want 3 tab-separated fields\n", FILENAME, NR; exit 1 }
+        !($1 in ok) { printf "%s:%d: unknown kind %s\n", FILENAME, NR, $1; exit 1 }
+        $2 == "" || $3 == "" { printf "%s:%d: empty field\n", FILENAME, NR; exit 1 }
+    ' "$f" 2>&1) || { bw_fail "$msg"; return 1; }
+    if [ -s "$f" ] && [ "$(tail -c 1 "$f" | od -An -c | tr -d ' ')" != '\n' ]; then
+        bw_fail "$f: no newline at the end"; return 1
+    fi
+    if ! LC_ALL=C sort -c -u "$f" 2>/dev/null; then
+        bw_fail "$f: not LC_ALL=C sorted, or has duplicate lines"; return 1
+    fi
+    return 0
+}
+
+# bw_check_report DIR EXPECTED_TSV SID WANT_INCOMPLETE ASSERT_JQ
+# Judges a finished scan whose files are in DIR (rc, stdout.json): exit
+# code, one UTF-8 JSON document with the documented top-level keys, the
+# "incomplete" flag, the exact (kind, name, source) set, and the optional
+# jq assertions. Writes DIR/actual.tsv and, on a difference, DIR/findings.diff.
+bw_check_report() {
+    local dir=$1 exp=$2 sid=$3 want_inc=$4 asserts=$5
+    local rc want_rc n inc line res lineno=0
+
+    rc=$(cat "$dir/rc" 2>/dev/null) || { bw_fail "no exit code recorded"; return 1; }
+    # docs/scan-json.md: 0 clean, 1 findings, 2 error, 4 nothing found but
+    # incomplete; anything else is a crash.
+    case $rc in
+    0|1|2|4) ;;
+    124|137) bw_fail "scan hung (killed by timeout, exit $rc)"; return 1 ;;
+    5) bw_fail "scan crashed: exit 5 (access violation)"; return 1 ;;
+    53) bw_fail "scan did not start: exit 53 (missing DLL)"; return 1 ;;
+    *) bw_fail "scan crashed or aborted: exit $rc"; return 1 ;;
+    esac
+
+    if ! iconv -f UTF-8 -t UTF-8 "$dir/stdout.json" >/dev/null 2>&1; then
+        bw_fail "stdout is not valid UTF-8"; return 1
+    fi
+    n=$(jq -s 'length' "$dir/stdout.json" 2>"$dir/jq.err") \
+        || { bw_fail "stdout is not JSON: $(head -c 200 "$dir/jq.err")"; return 1; }
+    [ "$n" = 1 ] || { bw_fail "stdout holds $n JSON documents, want 1"; return 1; }
+
+    if ! jq -e '
+        type == "object"
+        and (.host | type == "string")
+        and (.scan_time | type == "string")
+        and (.policy | type == "object") and (.policy.name | type == "string")
+        and (.policy.version | type == "string")
+        and (.incomplete | type == "boolean")
+        and (.incomplete_reasons | type == "array")
+        and ([.incomplete_reasons[] | (.where | type == "string") and (.reason | type == "string")] | all)
+        and (.incomplete == (.incomplete_reasons | length > 0))
+        and (.schema == "banwatch.scan/1")
+        and (.findings | type == "array")
+        and ([.findings[] | (.kind | type == "string") and (.name | type == "string")
+              and (.source | type == "string") and (.rule | type == "string") and (.rule != "")
+              and (.signals | type == "array") and (.signals | length > 0)] | all)
+        and (.summary.findings == (.findings | length))
+        and ([.findings[] | select(.kind == "product" or .kind == "registry")
+              | .view == (if (.source | startswith("HKU\\")) then "user"
+                          elif (.source | test("\\\\WOW6432Node\\\\"; "i")) then "32"
+                          else "64" end)] | all)
+        and ([.findings[] | select(.kind == "product")
+              | .user_sid == (if (.source | startswith("HKU\\")) then (.source | split("\\")[1])
+                              else null end)] | all)
+        ' "$dir/stdout.json" >/dev/null 2>&1; then
+        bw_fail "report does not have the documented shape (docs/scan-json.md: top-level keys, schema, summary count, finding fields, view/user_sid, incomplete vs incomplete_reasons)"
+        return 1
+    fi
+
+    inc=$(jq -r '.incomplete' "$dir/stdout.json")
+    if [ "$inc" != "$want_inc" ]; then
+        bw_fail "\"incomplete\" is $inc, want $want_inc$( [ "$inc" = true ] && printf ' (%s)' \
+            "$(jq -r '[.incomplete_reasons[] | .where + ": " + .reason] | .[:3] | join("; ")' "$dir/stdout.json")")"
+        return 1
+    fi
+
+    if [ -s "$exp" ]; then want_rc=1; elif [ "$want_inc" = true ]; then want_rc=4; else want_rc=0; fi
+
+    # Not @tsv: it would double every backslash of the registry paths. Raw
+    # fields joined by tabs; a tab or newline inside a field (never in a
+    # registry key name) is shown as \t / \n.
+    jq -r '.findings[] | [.kind, .name, .source]
+           | map(tostring | gsub("\t"; "\\t") | gsub("\n"; "\\n") | gsub("\r"; "\\r"))
+           | join("\t")' "$dir/stdout.json" | LC_ALL=C sort >"$dir/actual.tsv"
+    sed "s/<SID>/$sid/g" "$exp" >"$dir/expected.tsv"
+    if ! diff -u --label expected.tsv --label actual.tsv "$dir/expected.tsv" "$dir/actual.tsv" \
+            >"$dir/findings.diff"; then
+        BW_REASON="findings differ (-expected +actual):"
+        while IFS= read -r line; do
+            case $line in
+            ---*|+++*|@@*|' '*) ;;
+            *) BW_REASON+=$'\n'"    $line" ;;
+            esac
+        done <"$dir/findings.diff"
+        return 1
+    fi
+    rm -f "$dir/findings.diff"
+
+    [ "$rc" = "$want_rc" ] || { bw_fail "exit code $rc, want $want_rc"; return 1; }
+
+    if [ -n "$asserts" ] && [ -f "$asserts" ]; then
+        while IFS= read -r line; do
+            lineno=$((lineno + 1))
+            case $line in ''|'#'*) continue ;; esac
+            res=$(jq -c "$line" "$dir/stdout.json" 2>&1 | tr '\n' ' ' | sed 's/ $//')
+            if [ "$res" != true ]; then
+                bw_fail "assert.jq:$lineno gave ${res:-nothing}, want true"; return 1
+            fi
+        done <"$asserts"
+    fi
+    return 0
+}
+
+# ---------------------------------------------------------------- a scenario
+
+# bw_scenario NAME SCENARIO_DIR RUN_DIR TEMPLATE EXE
+# Clones the template, imports the footprint, restarts the prefix's
+# wineserver (so the SCM, which reads the Services key once at start, knows
+# the seeded services and drivers as on a real machine), runs
+# `banwatch.exe scan --json` from C:\banwatch under a 60 s timeout and
+# judges the report. Files: RUN_DIR/{stdout.json,stderr.txt,rc,actual.tsv,
+# expected.tsv,findings.diff}; BW_SCENARIO_SID is set to the prefix user's
+# SID. The prefix is removed afterwards unless BW_KEEP=1.
+bw_scenario() {
+    local name=$1 sdir=$2 rdir=$3 tpl=$4 exe=$5
+    local pfx="$rdir/prefix" sid rc want_inc=false ok=0
+
+    BW_REASON=""
+    [ -f "$sdir/footprint.reg" ] || { bw_fail "no footprint.reg"; return 1; }
+    [ -f "$sdir/expected.tsv" ] || { bw_fail "no expected.tsv"; return 1; }
+    bw_expected_lint "$sdir/expected.tsv" || return 1
+    [ -f "$sdir/expect-incomplete" ] && want_inc=true
+
+    rm -rf -- "$rdir"; mkdir -p "$rdir"
+    bw_prefix_clone "$tpl" "$pfx" || return 1
+
+    if bw_reg_import "$pfx" "$sdir/footprint.reg"; then
+        sid=$(bw_user_sid "$pfx") || BW_REASON="no S-1-5-21-* user hive under HKU"
+        # shellcheck disable=SC2034 # read by run.sh
+        BW_SCENARIO_SID=${sid:-}
+    fi
+    if [ -n "${sid:-}" ]; then
+        bw_prefix_stop "$pfx"
+        bw_wine_patch "$pfx" "$sdir" || sid=""
+    fi
+    if [ -n "${sid:-}" ]; then
+        mkdir -p "$pfx/drive_c/banwatch"
+        cp "$exe" "$pfx/drive_c/banwatch/banwatch.exe"
+        (
+            cd "$rdir" || exit 2
+            WINEPREFIX=$pfx timeout -k 5 60 "$BW_WINE" 'C:\banwatch\banwatch.exe' scan --json \
+                >stdout.json 2>stderr.txt </dev/null
+            echo $? >rc
+        )
+        rc=$(cat "$rdir/rc")
+        bw_log "$name: exit $rc, $(wc -c <"$rdir/stdout.json") bytes of stdout"
+        bw_check_report "$rdir" "$sdir/expected.tsv" "$sid" "$want_inc" "$sdir/assert.jq" && ok=1
+    fi
+
+    if [ "${BW_KEEP:-0}" = 1 ]; then bw_prefix_stop "$pfx"; else bw_prefix_remove "$pfx"; fi
+    [ $ok = 1 ]
+}
