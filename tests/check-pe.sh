@@ -24,7 +24,8 @@ for exe in "$@"; do
   done
   bad=$(grep 'DLL Name:' <<<"$hdr" | awk '{print tolower($3)}' | grep -Ev "$allowed" | tr '\n' ' ')
   [ -z "$bad" ]; check "$name imports only system DLLs" $? "imports $bad"
-  $nm "$exe" 2>/dev/null | grep -q '__stack_chk_fail'; check "$name has the stack protector" $? "no __stack_chk_fail"
+  syms=$($nm "$exe" 2>/dev/null)   # not piped into grep -q: SIGPIPE under pipefail
+  grep -q '__stack_chk_fail' <<<"$syms"; check "$name has the stack protector" $? "no __stack_chk_fail"
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

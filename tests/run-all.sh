@@ -7,6 +7,8 @@
 #   4. PE checks                   64-bit, hardening flags, system DLLs only
 #   5. under Wine                  core unit tests + collector tests (CTest)
 #   6. end to end under Wine       scans of seeded machines (tests/e2e/run.sh)
+#   7. the service under Wine      install, SCM start, events, restart,
+#                                  corrupt database, uninstall (tests/e2e/service.sh)
 # Ends with "N passed, M failed" (stages) and a non-zero exit on failure.
 set -uo pipefail
 
@@ -62,6 +64,10 @@ under_wine() {
   local rc=0
   # One persistent wineserver for all tests: ~30 ms per start instead of ~3 s.
   /usr/lib/wine/wineserver64 -p
+  # The first Wine process starts the session's system processes, which
+  # inherit its stdout and stay while the server lives: start them here, so
+  # that no test's output pipe is held open after the test exits.
+  "$wine64" cmd.exe /c exit </dev/null >/dev/null 2>&1
   ctest --test-dir "$build/win" --output-on-failure || rc=1
   /usr/lib/wine/wineserver64 -k 2>/dev/null || true
   return $rc
@@ -73,6 +79,7 @@ stage "Windows build (MinGW-w64)" windows_build
 stage "PE checks" "$top/tests/check-pe.sh" "$build/win/service/banwatch.exe"
 stage "unit and collector tests under Wine" under_wine
 stage "end-to-end scans under Wine" "$top/tests/e2e/run.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
+stage "the service end to end under Wine" "$top/tests/e2e/service.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 
 echo
 for f in "${failures[@]}"; do echo "failed stage: $f"; done

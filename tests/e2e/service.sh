@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# service.sh - the resident service end to end under Wine:
+#   install -> start by the SCM -> a Kaspersky footprint appears in the
+#   registry -> "new finding" events (Event Log via Wine's ReportEventW
+#   trace, and the JSON-lines file), the finding in the database ->
+#   a version change -> stop/start raises no duplicates -> the footprint is
+#   removed -> "resolved" events -> heartbeat -> a corrupt database is moved
+#   aside and reported -> uninstall leaves no service and no source.
+# Prints the measured latency from a registry change to its event.
+#
+# Usage: tests/e2e/service.sh --exe banwatch.exe [--work DIR]
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+exe="" work="$top/build/e2e"
+while [ $# -gt 0 ]; do
+    case $1 in
+        --exe) exe=$2; shift 2 ;;
+        --work) work=$2; shift 2 ;;
+        *) echo "usage: $0 --exe banwatch.exe [--work DIR]" >&2; exit 2 ;;
+    esac
+done
+[ -f "$exe" ] || { echo "service.sh: no exe '$exe'" >&2; exit 2; }
+mkdir -p "$work"; work=$(cd "$work" && pwd)
+
+bw_find_wine || { echo "service.sh: $BW_REASON" >&2; exit 2; }
+bw_wine_env
+bw_template_ensure "$work/template" || { echo "service.sh: $BW_REASON" >&2; exit 2; }
+
+pfx="$work/service-prefix"
+bw_prefix_clone "$work/template" "$pfx" || { echo "service.sh: $BW_REASON" >&2; exit 2; }
+export WINEPREFIX=$pfx
+data="$pfx/drive_c/ProgramData/banwatch"
+jsonl="$data/events.jsonl"
+trace="$work/service-wine-trace.log"
+: > "$trace"
+mkdir -p "$pfx/drive_c/banwatch" "$data"
+cp "$exe" "$pfx/drive_c/banwatch/banwatch.exe"
+# Short timings for the test: heartbeat every 3 s, rescans on change only.
+sed -e 's/^  heartbeat_interval: .*/  heartbeat_interval: 3/' \
+    -e 's/^  change_debounce_ms: .*/  change_debounce_ms: 200/' \
+    "$top/policies/kaspersky.yaml" > "$data/policy.yaml"
+
+passed=0 failed=0
+ok() { echo "PASS $*"; passed=$((passed+1)); }
+ko() { echo "FAIL $*"; failed=$((failed+1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else ko "$what"; fi; }
+
+W() { "$BW_WINE" "$@"; }
+BW() { timeout 60 "$BW_WINE" 'C:\banwatch\banwatch.exe' "$@"; }
+count() { # count EVENT_ID [NAME]: events of that id (and name) in the JSON-lines file
+    [ -f "$jsonl" ] || { echo 0; return; }
+    if [ -n "${2:-}" ]; then
+        jq -c --argjson id "$1" --arg n "$2" 'select(.event_id == $id and .name == $n)' "$jsonl" | wc -l
+    else
+        jq -c --argjson id "$1" 'select(.event_id == $id)' "$jsonl" | wc -l
+    fi
+}
+wait_for() { # wait_for SECONDS EVENT_ID [NAME] [MIN]: polls every 20 ms
+    local deadline=$((SECONDS + $1)) min=${4:-1}
+    while [ "$SECONDS" -le "$deadline" ]; do
+        [ "$(count "$2" "${3:-}")" -ge "$min" ] && return 0
+        sleep 0.02
+    done
+    return 1
+}
+now_ms() { date +%s%3N; }
+reg_import() { # reg_import FILE.reg (UTF-8 in the repo)
+    bw_reg_utf16 "$1" "$pfx/drive_c/import.reg" && W reg import 'C:\import.reg' >/dev/null 2>&1
+}
+
+# The whole session's Wine debug output goes to the stderr of the process
+# that starts it: keep one wineserver for the test, started with the
+# channels that show ReportEventW (fixme+advapi: the event ID; +eventlog:
+# the insertion strings).
+export WINEDEBUG=fixme+advapi,+eventlog
+"$BW_WINESERVER" -p 2>>"$trace"
+# The first Wine process starts the session's system processes (services.exe
+# and friends), which inherit its standard handles and live as long as the
+# persistent wineserver: start them with nothing a caller waits on.
+W cmd.exe /c exit </dev/null >/dev/null 2>>"$trace"
+exec 3>&2 2>>"$trace"
+
+# ---- install
+out=$(BW install 2>&1); rc=$?
+check "install (exit $rc: $out)" [ $rc -eq 0 ]
+out=$(BW install 2>&1); rc=$?
+check "install again is safe ($out)" [ $rc -eq 0 ]
+svc_key='HKLM\SYSTEM\CurrentControlSet\Services\banwatch'
+src_key='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\banwatch'
+service_key_ok() {
+    local q; q=$(W reg query "$svc_key" 2>/dev/null | tr -d '\r')
+    grep -q 'banwatch.exe" service' <<<"$q" && grep -q 'Start[[:space:]]*REG_DWORD[[:space:]]*0x2' <<<"$q" &&
+        grep -q 'ObjectName[[:space:]]*REG_SZ[[:space:]]*LocalSystem' <<<"$q"
+}
+source_ok() { W reg query "$src_key" /v EventMessageFile 2>/dev/null | grep -qi 'banwatch.exe'; }
+# jsonl_has FILTER: some record of the JSON-lines file makes FILTER true.
+jsonl_has() { jq -c "$1" "$jsonl" 2>/dev/null | grep -qx true; }
+status_has() { BW status --json 2>/dev/null | jq -e "$1" >/dev/null; }
+check "service key with LocalSystem, auto start, 'service' argument" service_key_ok
+check "Event Log source registered with its message file" source_ok
+
+# ---- start
+W net start banwatch >/dev/null 2>&1
+check "service started by the SCM raises 100 (service-started)" wait_for 20 100
+check "policy loaded from the data directory (102)" \
+    jsonl_has 'select(.event_id==102) | .detail | test("policy.yaml")'
+check "clean machine: no finding events" [ "$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)" -eq 0 ]
+
+# ---- a footprint appears while it runs
+t0=$(now_ms)
+reg_import "$top/tests/fixtures/service/footprint.reg"
+t1=$(now_ms)
+if wait_for 10 200 '{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}'; then
+    t2=$(now_ms)
+    ok "new product raises 200"
+    echo "latency: registry change -> event 200 in the JSON-lines file: $((t2 - t1)) ms after reg import returned ($((t2 - t0)) ms after it started)"
+else
+    ko "new product raises 200"
+fi
+check "new driver raises 202 (klif)" wait_for 5 202 klif
+check "event 202 reached ReportEventW with its full ID (0x800000ca) and fields" \
+    bash -c "grep -q 'ReportEventW.*0x800000ca' '$trace' && grep -q 'ReportEventW L\"klif\"' '$trace'"
+check "JSON-lines record carries the SIEM fields" \
+    jsonl_has 'select(.event_id==200) | .kind=="product" and .publisher=="AO Kaspersky Lab" and .version=="12.3.0.493" and (.source|test("WOW6432Node")) and .rule=="vendor.publishers" and .severity=="warning" and .host != null'
+check "status --json shows the finding from the database" \
+    status_has '[.findings[] | select(.kind=="driver" and .name=="klif")] | length == 1'
+
+# ---- a new version
+reg_import "$top/tests/fixtures/service/upgrade.reg"
+check "version change raises 220 with old and new version" wait_for 10 220 '{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}'
+check "220 says 12.3.0.493 -> 12.4.0.421" \
+    jsonl_has 'select(.event_id==220) | .old_version=="12.3.0.493" and .version=="12.4.0.421"'
+
+# ---- heartbeat
+check "heartbeat (110) with counts" wait_for 10 110
+check "heartbeat counts one product and one driver" \
+    jsonl_has 'select(.event_id==110) | .product=="1" and .driver=="1"'
+
+# ---- restart: no duplicates
+before=$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)
+W net stop banwatch >/dev/null 2>&1
+check "stop raises 101 (service-stopped)" wait_for 10 101
+W net start banwatch >/dev/null 2>&1
+wait_for 20 100 "" 2 || true
+sleep 1
+after=$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)
+check "restart raises no duplicate finding events ($before before, $after after)" [ "$before" -eq "$after" ]
+
+# ---- the footprint goes away
+W reg delete 'HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}' /f >/dev/null 2>&1
+W reg delete 'HKLM\SYSTEM\CurrentControlSet\Services\klif' /f >/dev/null 2>&1
+check "removed product raises 210 (resolved)" wait_for 10 210 '{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}'
+check "removed driver raises 210 (resolved)" wait_for 10 210 klif
+check "status shows no finding left" status_has '.findings | length == 0'
+
+# ---- a corrupt database is moved aside and reported
+W net stop banwatch >/dev/null 2>&1
+wait_for 10 101 "" 2 || true
+head -c 8192 /dev/urandom > "$data/state.db"
+rm -f "$data/state.db-wal" "$data/state.db-shm"
+W net start banwatch >/dev/null 2>&1
+check "corrupt database: 900 raised and the service keeps running" wait_for 20 900
+check "corrupt database moved aside" bash -c "ls '$data' | grep -q '^state.db.corrupt-'"
+check "service running after recreating its database" wait_for 10 100 "" 3
+
+# ---- uninstall
+out=$(BW uninstall 2>&1); rc=$?
+check "uninstall ($out)" [ $rc -eq 0 ]
+check "no service key left" bash -c "! WINEPREFIX='$pfx' '$BW_WINE' reg query '$svc_key' >/dev/null 2>&1"
+check "no event source left" bash -c "! WINEPREFIX='$pfx' '$BW_WINE' reg query '$src_key' >/dev/null 2>&1"
+out=$(BW uninstall 2>&1); rc=$?
+check "uninstall again is safe ($out)" [ $rc -eq 0 ]
+
+exec 2>&3
+"$BW_WINESERVER" -k 2>/dev/null || true
+"$BW_WINESERVER" -w 2>/dev/null || true
+[ "$failed" -eq 0 ] && rm -rf "$pfx"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
