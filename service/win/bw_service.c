@@ -18,6 +18,7 @@ static void report(DWORD state, DWORD exit_code, DWORD wait_hint)
     status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
     status.dwCurrentState = state;
     status.dwWin32ExitCode = exit_code;
+    status.dwServiceSpecificExitCode = exit_code == ERROR_SERVICE_SPECIFIC_ERROR ? 1 : 0;
     status.dwWaitHint = wait_hint;
     status.dwControlsAccepted =
         state == SERVICE_RUNNING

@@ -162,3 +162,30 @@ out:
     api->CloseServiceHandle(scm);
     return e;
 }
+
+bw_err bw_win_service_reload(const bw_api *api, char *msg, size_t len)
+{
+    SC_HANDLE scm = api->OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (!scm)
+        return fail(msg, len, "cannot open the service control manager", GetLastError());
+    bw_err e = BW_OK;
+    SC_HANDLE svc = api->OpenServiceW(scm, BW_SERVICE_NAME, SERVICE_PAUSE_CONTINUE);
+    SERVICE_STATUS st;
+    if (!svc) {
+        DWORD code = GetLastError();
+        e = code == ERROR_SERVICE_DOES_NOT_EXIST
+                ? (snprintf(msg, len, "service banwatch is not installed"), BW_ENOTFOUND)
+                : fail(msg, len, "cannot open the service", code);
+    } else if (!api->ControlService(svc, SERVICE_CONTROL_PARAMCHANGE, &st)) {
+        DWORD code = GetLastError();
+        e = code == ERROR_SERVICE_NOT_ACTIVE
+                ? (snprintf(msg, len, "service banwatch is not running"), BW_ENOTFOUND)
+                : fail(msg, len, "cannot ask the service to reload", code);
+    } else {
+        snprintf(msg, len, "service banwatch asked to reload its policy");
+    }
+    if (svc)
+        api->CloseServiceHandle(svc);
+    api->CloseServiceHandle(scm);
+    return e;
+}

@@ -27,4 +27,8 @@ bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path,
 bw_err bw_win_service_uninstall(const bw_api *api, unsigned timeout_ms,
                                 char *msg, size_t msglen);
 
+/* Asks the running service to read its policy again
+ * (SERVICE_CONTROL_PARAMCHANGE). */
+bw_err bw_win_service_reload(const bw_api *api, char *msg, size_t msglen);
+
 #endif

@@ -3,6 +3,7 @@
  *
  *   banwatch scan [--json] [--policy FILE]   scan this machine
  *   banwatch install | uninstall             register / remove the service
+ *   banwatch reload                          the service re-reads its policy
  *   banwatch status [--json]                 state from the database
  *   banwatch run                             the service's loop in a console
  *   banwatch service                         (what the SCM starts)
@@ -77,6 +78,7 @@ static void usage(void)
         "  install                        register the banwatch service and its\n"
         "                                 Event Log source (elevated prompt)\n"
         "  uninstall                      stop and remove them\n"
+        "  reload                         ask the running service to read its policy again\n"
         "  status [--json]                the endpoint's state from the database\n"
         "  run                            run the service's loop in this console\n"
         "                                 (Ctrl+C stops it)\n"
@@ -397,6 +399,15 @@ int wmain(int argc, wchar_t **wargv)
         rc = cmd_install(true);
     } else if (strcmp(cmd, "uninstall") == 0 && argc == 2) {
         rc = cmd_install(false);
+    } else if (strcmp(cmd, "reload") == 0 && argc == 2) {
+        char msg[512] = "";
+        if (bw_win_service_reload(api, msg, sizeof msg) != BW_OK) {
+            err("reload: %s", msg);
+        } else {
+            out(msg);
+            out("\n");
+            rc = 0;
+        }
     } else if (strcmp(cmd, "status") == 0) {
         rc = cmd_status(argc - 2, argv + 2);
     } else if (strcmp(cmd, "run") == 0 && argc == 2) {

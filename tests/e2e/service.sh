@@ -136,6 +136,19 @@ check "version change raises 220 with old and new version" wait_for 10 220 '{0F5
 check "220 says 12.3.0.493 -> 12.4.0.421" \
     jsonl_has 'select(.event_id==220) | .old_version=="12.3.0.493" and .version=="12.4.0.421"'
 
+# ---- policy reload (SERVICE_CONTROL_PARAMCHANGE)
+cp "$data/policy.yaml" "$work/policy.good"
+printf 'policy: kaspersky\nversion: "x"\nvendr: {}\n' > "$data/policy.yaml"
+out=$(BW reload 2>&1); rc=$?
+check "reload asks the service ($out)" [ $rc -eq 0 ]
+check "an invalid policy on reload raises 901 naming file:line:column" wait_for 10 901
+check "901 names the file, line and column" \
+    jsonl_has 'select(.event_id==901) | .detail | test("policy.yaml:3:1: ")'
+cp "$work/policy.good" "$data/policy.yaml"
+BW reload >/dev/null 2>&1
+check "a valid policy on reload raises 102 (reloaded)" \
+    bash -c "for i in \$(seq 100); do jq -c 'select(.event_id==102) | .detail' '$jsonl' | grep -q reloaded && exit 0; sleep 0.05; done; exit 1"
+
 # ---- heartbeat
 check "heartbeat (110) with counts" wait_for 10 110
 check "heartbeat counts one product and one driver" \

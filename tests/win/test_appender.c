@@ -1,0 +1,89 @@
+/* test_appender.c - the rotating append-only files (bw_appender.c), on real
+ * files through the system API table (run under Wine). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bw_api.h"
+#include "bw_appender.h"
+
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+static void cleanup(const char *base)
+{
+    char name[64];
+    remove(base);
+    for (int i = 1; i <= 5; i++) {
+        snprintf(name, sizeof name, "%s.%d", base, i);
+        remove(name);
+    }
+}
+
+static void test_append_and_rotate(void **state)
+{
+    (void)state;
+    const char *base = "appender-test.log";
+    cleanup(base);
+    bw_appender *a = NULL;
+    unsigned long syserr = 0;
+    assert_int_equal(bw_appender_open(&bw_api_system, base, 100, 2, &a, &syserr), BW_OK);
+    const char line[] = "0123456789012345678901234567890123456789\n"; /* 41 bytes */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(bw_appender_write(a, line, sizeof line - 1), BW_OK);
+    assert_int_equal(file_size(base), 82);
+    assert_int_equal(file_size("appender-test.log.1"), -1);
+    /* the third line would pass 100 bytes: the file rotates first */
+    assert_int_equal(bw_appender_write(a, line, sizeof line - 1), BW_OK);
+    assert_int_equal(file_size(base), 41);
+    assert_int_equal(file_size("appender-test.log.1"), 82);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(bw_appender_write(a, line, sizeof line - 1), BW_OK);
+    /* keep = 2: .1 and .2 exist, never .3 */
+    assert_true(file_size("appender-test.log.1") > 0);
+    assert_true(file_size("appender-test.log.2") > 0);
+    assert_int_equal(file_size("appender-test.log.3"), -1);
+    bw_appender_close(a);
+
+    /* reopening appends to what is there */
+    long before = file_size(base);
+    assert_int_equal(bw_appender_open(&bw_api_system, base, 1000, 2, &a, &syserr), BW_OK);
+    assert_int_equal(bw_appender_write(a, "x\n", 2), BW_OK);
+    bw_appender_close(a);
+    assert_int_equal(file_size(base), before + 2);
+    cleanup(base);
+}
+
+static void test_open_failure(void **state)
+{
+    (void)state;
+    bw_appender *a = NULL;
+    unsigned long syserr = 0;
+    assert_int_equal(bw_appender_open(&bw_api_system, "no-such-dir\\x.log", 100, 1, &a, &syserr),
+                     BW_EIO);
+    assert_null(a);
+    assert_int_equal(syserr, ERROR_PATH_NOT_FOUND);
+    bw_appender_close(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_append_and_rotate),
+        cmocka_unit_test(test_open_failure),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
