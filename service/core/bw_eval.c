@@ -118,25 +118,49 @@ static bw_err add_signal(bw_finding *f, const char *what, const char *detail)
                                 detail ? bw_strfmt("%s:%s", what, detail) : bw_strdup(what));
 }
 
-/* Path signal: a vendor path glob or a vendor binary name. */
-static bw_err path_signal(const bw_policy *pol, const char *path, bw_finding *f, bool *hit)
+/* True if file is "<name>.<ext>": the image merely repeats the key name. */
+static bool named_after(const char *file, const char *name)
+{
+    const char *dot = strrchr(file, '.');
+    if (!name || !dot)
+        return false;
+    char *stem = bw_strndup(file, (size_t)(dot - file));
+    bool same = stem && bw_ieq(stem, name);
+    free(stem);
+    return same;
+}
+
+/* Path signals of an image path or install location. *hit: it matches a
+ * vendor path glob, or its file is a vendor binary that says more than the
+ * key name itself (avp.exe for AVP21.3, but not klif.sys for a key named
+ * klif: another vendor's "klif" would have that too). *consistent
+ * (optional): there is no image, or its file is named after the key or is a
+ * vendor binary, so nothing about the image contradicts the name. key_name
+ * may be NULL (products). */
+static bw_err path_signal(const bw_policy *pol, const char *path, const char *key_name,
+                          bw_finding *f, bool *hit, bool *consistent)
 {
     *hit = false;
+    if (consistent)
+        *consistent = true;
     if (!path)
         return BW_OK;
+    bw_err e = BW_OK;
     long i = glob_any(&pol->paths, path);
     if (i >= 0) {
         *hit = true;
-        return add_signal(f, "path", pol->paths.items[i]);
+        e = add_signal(f, "path", pol->paths.items[i]);
     }
     char *file = image_file_name(path);
     if (!file)
-        return BW_OK;
-    i = equal_any(&pol->binaries, file);
-    bw_err e = BW_OK;
-    if (i >= 0) {
+        return e;
+    long b = equal_any(&pol->binaries, file);
+    bool own_name = named_after(file, key_name);
+    if (consistent)
+        *consistent = b >= 0 || own_name || *hit;
+    if (!e && !*hit && b >= 0 && !own_name) {
         *hit = true;
-        e = add_signal(f, "binary", pol->binaries.items[i]);
+        e = add_signal(f, "binary", pol->binaries.items[b]);
     }
     free(file);
     return e;
@@ -236,9 +260,9 @@ static bw_err eval_product(const bw_policy *pol, char *const *norm_pubs,
     }
     bool hit = false;
     if (!e)
-        e = path_signal(pol, p->install_location, &f, &hit);
+        e = path_signal(pol, p->install_location, NULL, &f, &hit, NULL);
     if (!e && !hit)
-        e = path_signal(pol, p->uninstall_string, &f, &hit);
+        e = path_signal(pol, p->uninstall_string, NULL, &f, &hit, NULL);
     if (e)
         goto out;
 
@@ -357,7 +381,7 @@ static bw_err eval_service(const bw_policy *pol, const bw_service_entry *v,
     bw_err e = BW_OK;
     char *rule = NULL;
     int corroborating = 0;
-    bool text = false, path = false;
+    bool text = false, path = false, consistent = true;
 
     if (g >= 0)
         e = add_signal(&f, "name", names->items[g]);
@@ -370,7 +394,7 @@ static bw_err eval_service(const bw_policy *pol, const bw_service_entry *v,
         e = add_signal(&f, "text", pol->markers.items[m]);
     }
     if (!e)
-        e = path_signal(pol, v->image_path, &f, &path);
+        e = path_signal(pol, v->image_path, v->name, &f, &path, &consistent);
     if (path)
         corroborating++;
     for (size_t i = 0; !e && i < v->altitudes.n; i++) {
@@ -380,7 +404,9 @@ static bw_err eval_service(const bw_policy *pol, const bw_service_entry *v,
             break;
         }
     }
-    if (!e && g >= 0 && vendor_present) {
+    /* The vendor being on the machine supports a known name, unless the
+     * image is someone else's file (another vendor's "kltap" driver). */
+    if (!e && g >= 0 && vendor_present && consistent) {
         corroborating++;
         e = add_signal(&f, "vendor-present", NULL);
     }

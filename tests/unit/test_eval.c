@@ -166,6 +166,8 @@ static void test_drivers_need_corroboration(void **state)
     (void)state;
     bw_policy *pol = make_policy();
     bw_snapshot *s = bw_snapshot_new();
+    /* a driver whose image merely repeats its Kaspersky-like name */
+    service(s, "klflt", BW_SVC_KERNEL_DRIVER, "klflt", "system32\\drivers\\klflt.sys");
     /* a driver named like Kaspersky's, from someone else, nothing else */
     service(s, "klhk", BW_SVC_KERNEL_DRIVER, "KL Hook (Acme)", "\\SystemRoot\\System32\\drivers\\klhk.sys");
     /* same name pattern family but not listed */
@@ -209,6 +211,10 @@ static void test_vendor_presence_corroborates(void **state)
     k->root = bw_strdup("HKLM\\SOFTWARE\\KasperskyLab");
     k->source = bw_strdup("HKLM\\SOFTWARE\\WOW6432Node\\KasperskyLab");
     k->view = BW_VIEW_32;
+    ASSERT_FINDINGS(s, pol, "driver:klhk\nfilter:klkbdflt\nregistry:KasperskyLab\n");
+    /* another vendor's driver with a Kaspersky name next to Kaspersky: its
+     * image is not named after it, so presence does not vouch for it */
+    service(s, "klif", BW_SVC_KERNEL_DRIVER, "KeyTel TAP", "System32\\drivers\\keytel_tap.sys");
     ASSERT_FINDINGS(s, pol, "driver:klhk\nfilter:klkbdflt\nregistry:KasperskyLab\n");
     bw_snapshot_free(s);
     free_policy(pol);

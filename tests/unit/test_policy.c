@@ -99,7 +99,7 @@ static void default_policy_parses(void **state)
     assert_int_equal(p->products.n, 30);
     assert_int_equal(p->markers.n, 2);
     assert_int_equal(p->paths.n, 2);
-    assert_int_equal(p->binaries.n, 49);
+    assert_int_equal(p->binaries.n, 50);
     assert_int_equal(p->services.n, 15);
     assert_int_equal(p->drivers.n, 48);
     assert_int_equal(p->altitudes.n, 26);
