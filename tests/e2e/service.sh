@@ -109,6 +109,16 @@ W net start banwatch >/dev/null 2>&1
 check "service started by the SCM raises 100 (service-started)" wait_for 20 100
 check "policy loaded from the data directory (102)" \
     jsonl_has 'select(.event_id==102) | .detail | test("policy.yaml")'
+# An idle service waits on events and timers only: measure the CPU time of
+# its process over 2 s with nothing happening (Linux clock ticks, 10 ms).
+cpu_ticks() { local pid; pid=$(pgrep -f 'banwatch.exe" service|banwatch.exe service' | head -n 1)
+    [ -n "$pid" ] && awk '{print $14 + $15}' "/proc/$pid/stat"; }
+idle_cpu_ok() {
+    local a b; a=$(cpu_ticks) || return 1; sleep 2; b=$(cpu_ticks) || return 1
+    echo "idle CPU: $(( (b - a) * 10 )) ms in 2 s"
+    [ $((b - a)) -le 2 ]
+}
+check "idle service uses no CPU between events" idle_cpu_ok
 check "clean machine: no finding events" [ "$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)" -eq 0 ]
 
 # ---- a footprint appears while it runs
