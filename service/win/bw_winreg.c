@@ -567,3 +567,19 @@ bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where,
         return BW_OK;
     return value_gap(snap, where, name, &st);
 }
+
+bw_err bw_win_reg_subkeys_field(const bw_api *api, HKEY key, const char *where,
+                                bw_strlist *out, bw_snapshot *snap)
+{
+    bw_win_status st;
+    size_t n_bad = 0;
+    bw_err err = bw_win_reg_subkeys(api, key, out, &n_bad, &st);
+    if (err == BW_ENOMEM)
+        return err;
+    if (err != BW_OK && (err = bw_win_gap(snap, where, &st)) != BW_OK)
+        return err;
+    if (n_bad)
+        return bw_snapshot_add_gap(snap, where, "%lu subkey names are not valid UTF-16",
+                                   (unsigned long)n_bad);
+    return BW_OK;
+}

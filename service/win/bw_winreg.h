@@ -123,6 +123,12 @@ bw_err bw_win_gap(bw_snapshot *snap, const char *where, const bw_win_status *st)
 bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where,
                                const char *name, char **field, bw_snapshot *snap);
 
+/* Appends key's subkey names to *out, as bw_win_reg_subkeys; a failed
+ * enumeration and names that are not valid UTF-16 become gaps at `where`
+ * (the names read so far are kept). Returns BW_OK or BW_ENOMEM. */
+bw_err bw_win_reg_subkeys_field(const bw_api *api, HKEY key, const char *where,
+                                bw_strlist *out, bw_snapshot *snap);
+
 /* Same for a DWORD value: *has tells whether *field was set. */
 bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where,
                               const char *name, uint32_t *field, bool *has,

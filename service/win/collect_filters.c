@@ -90,14 +90,7 @@ bw_err bw_win_collect_class_filters(const bw_api *api, bw_snapshot *snap)
             err = err == BW_ENOTFOUND ? BW_OK : bw_win_gap(snap, where, &st);
         goto out;
     }
-    size_t n_bad = 0;
-    err = bw_win_reg_subkeys(api, classes, &guids, &n_bad, &st);
-    if (err == BW_ENOMEM)
-        goto out;
-    if (err != BW_OK && (err = bw_win_gap(snap, where, &st)) != BW_OK)
-        goto out;
-    if (n_bad && (err = bw_snapshot_add_gap(snap, where, "%lu subkey names are not valid UTF-16",
-                                            (unsigned long)n_bad)) != BW_OK)
+    if ((err = bw_win_reg_subkeys_field(api, classes, where, &guids, snap)) != BW_OK)
         goto out;
     for (size_t i = 0; i < guids.n; i++)
         if ((err = read_class(api, snap, classes, guids.items[i])) != BW_OK)

@@ -264,14 +264,7 @@ static bw_err read_altitudes(const bw_api *api, HKEY svc, bw_service_entry *e,
             err = bw_win_gap(snap, where, &st);
         goto out;
     }
-    size_t n_bad = 0;
-    err = bw_win_reg_subkeys(api, inst, &names, &n_bad, &st);
-    if (err == BW_ENOMEM)
-        goto out;
-    if (err != BW_OK && (err = bw_win_gap(snap, where, &st)) != BW_OK)
-        goto out;
-    if (n_bad && (err = bw_snapshot_add_gap(snap, where, "%lu subkey names are not valid UTF-16",
-                                            (unsigned long)n_bad)) != BW_OK)
+    if ((err = bw_win_reg_subkeys_field(api, inst, where, &names, snap)) != BW_OK)
         goto out;
     for (size_t i = 0; i < names.n; i++) {
         HKEY k = NULL;
@@ -396,14 +389,7 @@ static bw_err registry_pass(const bw_api *api, svc_index *ix, bw_snapshot *snap)
             err = bw_win_gap(snap, where, &st);
         goto out;
     }
-    size_t n_bad = 0;
-    err = bw_win_reg_subkeys(api, services, &names, &n_bad, &st);
-    if (err == BW_ENOMEM)
-        goto out;
-    if (err != BW_OK && (err = bw_win_gap(snap, where, &st)) != BW_OK)
-        goto out;
-    if (n_bad && (err = bw_snapshot_add_gap(snap, where, "%lu subkey names are not valid UTF-16",
-                                            (unsigned long)n_bad)) != BW_OK)
+    if ((err = bw_win_reg_subkeys_field(api, services, where, &names, snap)) != BW_OK)
         goto out;
     for (size_t i = 0; i < names.n; i++)
         if ((err = registry_service(api, ix, snap, services, names.items[i])) != BW_OK)

@@ -108,14 +108,7 @@ static bw_err scan_key(const bw_api *api, bw_snapshot *snap, const scan *sc)
             err = bw_win_gap(snap, base, &st);
         goto out;
     }
-    size_t n_bad = 0;
-    err = bw_win_reg_subkeys(api, key, &names, &n_bad, &st);
-    if (err == BW_ENOMEM)
-        goto out;
-    if (err != BW_OK && (err = bw_win_gap(snap, base, &st)) != BW_OK)
-        goto out;
-    if (n_bad && (err = bw_snapshot_add_gap(snap, base, "%lu subkey names are not valid UTF-16",
-                                            (unsigned long)n_bad)) != BW_OK)
+    if ((err = bw_win_reg_subkeys_field(api, key, base, &names, snap)) != BW_OK)
         goto out;
     for (size_t i = 0; i < names.n; i++) {
         err = read_entry(api, snap, sc, key, names.items[i], base);
@@ -161,16 +154,8 @@ bw_err bw_win_collect_uninstall(const bw_api *api, bw_snapshot *snap)
     }
 
     /* User hives: enumerate HKU itself (a predefined key, never closed). */
-    bw_win_status st;
     bw_strlist sids = {0};
-    size_t n_bad = 0;
-    err = bw_win_reg_subkeys(api, HKEY_USERS, &sids, &n_bad, &st);
-    if (err == BW_ENOMEM)
-        goto out;
-    if (err != BW_OK && (err = bw_win_gap(snap, "HKU", &st)) != BW_OK)
-        goto out;
-    if (n_bad && (err = bw_snapshot_add_gap(snap, "HKU", "%lu subkey names are not valid UTF-16",
-                                            (unsigned long)n_bad)) != BW_OK)
+    if ((err = bw_win_reg_subkeys_field(api, HKEY_USERS, "HKU", &sids, snap)) != BW_OK)
         goto out;
     for (size_t i = 0; i < sids.n; i++) {
         if (is_classes_hive(sids.items[i]))

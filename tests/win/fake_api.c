@@ -824,3 +824,17 @@ const bw_api *fake_api(void)
 {
     return &fake_table;
 }
+
+int fake_setup(void **state)
+{
+    (void)state;
+    fake_reset();
+    return 0;
+}
+
+int fake_teardown(void **state)
+{
+    (void)state;
+    fake_reset();
+    return 0;
+}

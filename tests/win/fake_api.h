@@ -106,4 +106,8 @@ size_t fake_open_handles(void);
 /* Fails the test if a handle is still open. */
 void fake_assert_no_leaks(void);
 
+/* cmocka setup/teardown: a fresh fake before and after each test. */
+int fake_setup(void **state);
+int fake_teardown(void **state);
+
 #endif

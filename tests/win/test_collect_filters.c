@@ -18,20 +18,6 @@
 #define MOU "{4D36E96F-E325-11CE-BFC1-08002BE10318}"
 #define DSK "{4D36E967-E325-11CE-BFC1-08002BE10318}"
 
-static int setup(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
 static bw_snapshot *collect(void)
 {
     bw_snapshot *snap = bw_snapshot_new();
@@ -138,9 +124,9 @@ static void test_class_key_denied(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_class_key_denied, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_filters, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_failures, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_class_key_denied, fake_setup, fake_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,20 +12,6 @@
 #include "bw_collect.h"
 #include "fake_api.h"
 
-static int setup(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
 static bw_snapshot *collect(void)
 {
     bw_snapshot *snap = bw_snapshot_new();
@@ -91,9 +77,9 @@ static void test_no_name(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_dns_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fallback_and_long, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dns_name, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_fallback_and_long, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_no_name, fake_setup, fake_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

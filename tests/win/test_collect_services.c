@@ -15,20 +15,6 @@
 
 #define SVC "HKLM\\SYSTEM\\CurrentControlSet\\Services"
 
-static int setup(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
 static bw_snapshot *collect(void)
 {
     bw_snapshot *snap = bw_snapshot_new();
@@ -333,15 +319,15 @@ static void test_many_and_case(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scm_denied, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_registry_denied, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enum_failure, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_buffer_growth, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_registry_only_and_bad_data, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scm_listed_without_type, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_and_case, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_scm_denied, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_registry_denied, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_enum_failure, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_paging, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_buffer_growth, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_registry_only_and_bad_data, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_scm_listed_without_type, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_many_and_case, fake_setup, fake_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

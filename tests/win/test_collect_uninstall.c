@@ -17,20 +17,6 @@
 #define SID "S-1-5-21-1111-2222-3333-1001"
 #define UU "HKU\\" SID "\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 
-static int setup(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
 static bw_snapshot *collect(void)
 {
     bw_snapshot *snap = bw_snapshot_new();
@@ -240,13 +226,13 @@ static void test_open_failure_injected(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_all_views, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_wow64, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_absent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_denied_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enum_failures, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_failure_injected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_all_views, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_no_wow64, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_absent, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_values, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_denied_keys, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_enum_failures, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_open_failure_injected, fake_setup, fake_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

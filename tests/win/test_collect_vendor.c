@@ -16,20 +16,6 @@
 #define R64 "HKLM\\SOFTWARE\\KasperskyLab"
 #define R32 "HKLM\\SOFTWARE\\WOW6432Node\\KasperskyLab"
 
-static int setup(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
 static bw_snapshot *collect(const char *const *roots, size_t n)
 {
     bw_strlist l = {0};
@@ -198,11 +184,11 @@ static void test_env_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_both_views, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_absent_and_forms, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_wow64, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_env_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_both_views, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_absent_and_forms, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_no_wow64, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_failures, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_env_cap, fake_setup, fake_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

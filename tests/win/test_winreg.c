@@ -15,20 +15,6 @@
 
 #define K "HKLM\\SOFTWARE\\T"
 
-static int setup(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fake_reset();
-    return 0;
-}
-
 static HKEY open_t(void)
 {
     HKEY h = NULL;
@@ -572,20 +558,20 @@ static void test_fields(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_error_map, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_root, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_string_plain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_string_malformed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_string_limits, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_string_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dword, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_multi_sz, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_subkeys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_value_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_views, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_map, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_path, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_root, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_open, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_string_plain, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_string_malformed, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_string_limits, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_string_errors, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_dword, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_multi_sz, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_subkeys, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_value_names, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_views, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_fields, fake_setup, fake_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
