@@ -888,6 +888,7 @@ static const struct {
     {"class_filters", I_NAME, offsetof(bw_policy, class_filters)},
     {"registry_roots", I_REGROOT, offsetof(bw_policy, registry_roots)},
     {"registry_products", I_GLOB, offsetof(bw_policy, registry_products)},
+    {"bases_paths", I_TEXT, offsetof(bw_policy, bases_paths)},
 };
 #define N_VENDOR_LISTS (sizeof vendor_lists / sizeof vendor_lists[0])
 

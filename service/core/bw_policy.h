@@ -43,6 +43,8 @@ typedef struct bw_policy {
     bw_strlist class_filters;     /* names in class UpperFilters/LowerFilters */
     bw_strlist registry_roots;    /* e.g. HKLM\SOFTWARE\KasperskyLab */
     bw_strlist registry_products; /* globs for product subkeys under the roots */
+    bw_strlist bases_paths;       /* default signature-bases folders (update
+                                     evidence); %VARS% are expanded on Windows */
 
     /* ksn: (optional) */
     bw_strlist ksn_services;      /* KSN service names (globs) */

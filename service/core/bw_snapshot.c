@@ -56,6 +56,11 @@ bw_err bw_snapshot_add_vendor_key(bw_snapshot *s, bw_vendor_key **out)
     ADD(s, vendor_keys, n_vendor_keys, cap_vendor_keys, out);
 }
 
+bw_err bw_snapshot_add_evidence(bw_snapshot *s, bw_evidence_entry **out)
+{
+    ADD(s, evidence, n_evidence, cap_evidence, out);
+}
+
 bw_err bw_vendor_key_add_env(bw_vendor_key *k, const char *name, const char *value)
 {
     bw_kv *p = realloc(k->env, (k->n_env + 1) * sizeof *p);
@@ -166,6 +171,12 @@ void bw_snapshot_free(bw_snapshot *s)
         free(k->env);
     }
     free(s->vendor_keys);
+    for (size_t i = 0; i < s->n_evidence; i++) {
+        free(s->evidence[i].product);
+        free(s->evidence[i].source);
+        free(s->evidence[i].raw);
+    }
+    free(s->evidence);
     for (size_t i = 0; i < s->n_gaps; i++) {
         free(s->gaps[i].where);
         free(s->gaps[i].reason);

@@ -113,6 +113,27 @@ typedef struct bw_vendor_key {
     size_t n_env;
 } bw_vendor_key;
 
+/* Where a piece of update evidence was read from. The collectors only read
+ * (raw text, file times); the parsers of bw_evidence.h interpret it. */
+typedef enum bw_evidence_kind {
+    BW_EVIDENCE_BASES_INDEX = 0, /* a bases index XML file (UpdateDate / <Update Date>) */
+    BW_EVIDENCE_KDB_STT,         /* kdb.stt of server products ("<n>;YYYYMMDDHHMM") */
+    BW_EVIDENCE_LAST_UPDATE,     /* registry LastSuccessfulUpdate (DWORD Unix time) */
+    BW_EVIDENCE_BASES_DATE,      /* Network Agent Protection_BasesDate (UTC text) */
+    BW_EVIDENCE_FILE_MTIME       /* newest modification time in a bases folder */
+} bw_evidence_kind;
+
+typedef struct bw_evidence_entry {
+    bw_evidence_kind kind;
+    char *product;     /* the vendor key it belongs to ("AVP21.3"), or NULL */
+    char *source;      /* file path or registry value path */
+    char *raw;         /* text read (files: their bytes, NUL-terminated, at
+                          most 1 MiB; registry strings), or NULL */
+    size_t raw_len;    /* bytes of raw (UTF-16 files keep their BOM) */
+    uint32_t dword;    /* BW_EVIDENCE_LAST_UPDATE */
+    int64_t mtime;     /* BW_EVIDENCE_FILE_MTIME: Unix seconds, UTC */
+} bw_evidence_entry;
+
 /* Something the collectors could not read. */
 typedef struct bw_gap {
     char *where;     /* e.g. a registry path */
@@ -131,6 +152,8 @@ typedef struct bw_snapshot {
     size_t n_filters, cap_filters;
     bw_vendor_key *vendor_keys;
     size_t n_vendor_keys, cap_vendor_keys;
+    bw_evidence_entry *evidence;
+    size_t n_evidence, cap_evidence;
     bw_gap *gaps;
     size_t n_gaps, cap_gaps;
 } bw_snapshot;
@@ -145,6 +168,7 @@ bw_err bw_snapshot_add_product(bw_snapshot *s, bw_product_entry **out);
 bw_err bw_snapshot_add_service(bw_snapshot *s, bw_service_entry **out);
 bw_err bw_snapshot_add_filter(bw_snapshot *s, bw_filter_entry **out);
 bw_err bw_snapshot_add_vendor_key(bw_snapshot *s, bw_vendor_key **out);
+bw_err bw_snapshot_add_evidence(bw_snapshot *s, bw_evidence_entry **out);
 /* Adds a name/value pair (copies both) to a vendor key. */
 bw_err bw_vendor_key_add_env(bw_vendor_key *k, const char *name, const char *value);
 /* Value of an environment entry (case-insensitive name), or NULL. */

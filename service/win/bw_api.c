@@ -55,4 +55,7 @@ const bw_api bw_api_system = {
     .SetConsoleCtrlHandler = SetConsoleCtrlHandler,
     .SHGetKnownFolderPath = SHGetKnownFolderPath,
     .CoTaskMemFree = CoTaskMemFree,
+    .FindFirstFileW = FindFirstFileW,
+    .FindNextFileW = FindNextFileW,
+    .FindClose = FindClose,
 };

@@ -108,6 +108,11 @@ typedef struct bw_api {
     BOOL(WINAPI *SetConsoleCtrlHandler)(PHANDLER_ROUTINE, BOOL);
     HRESULT(WINAPI *SHGetKnownFolderPath)(REFKNOWNFOLDERID, DWORD, HANDLE, PWSTR *);
     VOID(WINAPI *CoTaskMemFree)(LPVOID);
+
+    /* directory listing and file times (update evidence) */
+    HANDLE(WINAPI *FindFirstFileW)(LPCWSTR, LPWIN32_FIND_DATAW);
+    BOOL(WINAPI *FindNextFileW)(HANDLE, LPWIN32_FIND_DATAW);
+    BOOL(WINAPI *FindClose)(HANDLE);
 } bw_api;
 
 /* The table of the real Win32 functions. */

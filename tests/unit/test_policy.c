@@ -105,6 +105,8 @@ static void default_policy_parses(void **state)
     assert_int_equal(p->altitudes.n, 26);
     assert_int_equal(p->class_filters.n, 4);
     assert_int_equal(p->registry_roots.n, 1);
+    assert_int_equal(p->bases_paths.n, 2);
+    assert_string_equal(p->bases_paths.items[0], "%ProgramData%\\Kaspersky Lab\\AVP21.3\\Bases");
     assert_int_equal(p->registry_products.n, 9);
     assert_int_equal(p->ksn_services.n, 1);
     assert_int_equal(p->n_ksn_ports, 3);
