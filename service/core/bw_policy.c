@@ -857,9 +857,16 @@ static const char *parse_time(const char *s, int64_t *out)
 
 /* ---- the schema --------------------------------------------------------- */
 
-enum { T_POLICY, T_VERSION, T_DESCRIPTION, T_CUTOFF, T_MODE, T_VENDOR, T_KSN, T_SERVICE, T_N };
-static const char *const top_keys[T_N] = {"policy", "version", "description", "cutoff",
-                                          "mode",   "vendor",  "ksn",         "service"};
+enum {
+    T_POLICY, T_VERSION, T_DESCRIPTION, T_CUTOFF, T_MODE, T_VENDOR, T_KSN, T_UPDATES, T_SERVICE,
+    T_N
+};
+static const char *const top_keys[T_N] = {"policy", "version", "description",
+                                          "cutoff", "mode",    "vendor",
+                                          "ksn",    "updates", "service"};
+
+#define DEFAULT_STALE_AFTER_DAYS 7u
+#define MAX_STALE_AFTER_DAYS 3650u
 
 /* Defaults and limits of the service: timings. A week bounds the periods
  * so that a typo (an extra digit or two) cannot silence the agent for
@@ -963,6 +970,73 @@ static bw_err load_service(ctx *c, const node *nd, bw_policy *p)
     return e;
 }
 
+/* A cutoff timestamp node -> Unix seconds, with the error naming `where`. */
+static bw_err get_time(ctx *c, const node *nd, const char *where, int64_t *out)
+{
+    bw_err e = get_string(c, nd, where, 0, NULL);
+    if (e)
+        return e;
+    const char *why = parse_time(nd->text, out);
+    if (why)
+        return fail(c, nd,
+                    "%s: invalid timestamp \"%s\": %s (e.g. 2024-09-29T04:00:00Z or "
+                    "2024-09-29T00:00:00-04:00)",
+                    where, nd->text, why);
+    return BW_OK;
+}
+
+/* updates: {stale_after_days: N, cutoff_overrides: {<product glob>: <time>}} */
+static bw_err load_updates(ctx *c, const node *nd, bw_policy *p)
+{
+    static const char *const keys[] = {"stale_after_days", "cutoff_overrides"};
+    const node *vals[2];
+    if (nd->type != N_MAP)
+        return fail(c, nd, "updates: expected a mapping, got %s", type_name(nd->type));
+    if (nd->n == 0)
+        return fail(c, nd, "updates: empty mapping (leave the key out instead)");
+    bw_err e = walk_map(c, nd, "updates", keys, 2, vals);
+    if (e)
+        return e;
+    if (vals[0]) {
+        unsigned long v;
+        if ((e = get_uint(c, vals[0], "updates.stale_after_days", "value", 1,
+                          MAX_STALE_AFTER_DAYS, &v)) != BW_OK)
+            return e;
+        p->stale_after_days = (uint32_t)v;
+    }
+    const node *ov = vals[1];
+    if (!ov)
+        return BW_OK;
+    if (ov->type != N_MAP)
+        return fail(c, ov, "updates.cutoff_overrides: expected a mapping of product "
+                           "patterns to timestamps, got %s", type_name(ov->type));
+    if (ov->n == 0)
+        return fail(c, ov, "updates.cutoff_overrides: empty mapping (leave the key out instead)");
+    p->cutoff_times = calloc(ov->n / 2 + 1, sizeof *p->cutoff_times);
+    if (!p->cutoff_times)
+        return fail_nomem(c);
+    for (size_t i = 0; i + 1 < ov->n; i += 2) {
+        const node *k = ov->kids[i], *val = ov->kids[i + 1];
+        char where[160];
+        if (k->type >= N_SEQ || k->type == N_NULL)
+            return fail(c, k, "updates.cutoff_overrides: expected a product pattern, got %s",
+                        type_name(k->type));
+        for (size_t j = 0; j < i; j += 2)
+            if (!strcmp(ov->kids[j]->text, k->text))
+                return fail(c, k, "updates.cutoff_overrides.%s: duplicate key (first at %zu:%zu)",
+                            k->text, ov->kids[j]->line, ov->kids[j]->col);
+        snprintf(where, sizeof where, "updates.cutoff_overrides.%s", k->text);
+        const char *why = *k->text ? glob_problem(k->text) : "empty pattern";
+        if (why)
+            return fail(c, k, "%s: invalid pattern: %s", where, why);
+        if ((e = get_time(c, val, where, &p->cutoff_times[i / 2])) != BW_OK)
+            return e;
+        if (bw_strlist_add(&p->cutoff_products, k->text) != BW_OK)
+            return fail_nomem(c);
+    }
+    return BW_OK;
+}
+
 static bw_err load_policy(ctx *c, const node *root, bw_policy *p)
 {
     const node *v[T_N];
@@ -986,17 +1060,8 @@ static bw_err load_policy(ctx *c, const node *root, bw_policy *p)
     if (v[T_DESCRIPTION] &&
         (e = get_string(c, v[T_DESCRIPTION], "description", S_TEXT, &p->description)))
         return e;
-    if (v[T_CUTOFF]) {
-        const node *nd = v[T_CUTOFF];
-        if ((e = get_string(c, nd, "cutoff", 0, NULL)) != BW_OK)
-            return e;
-        const char *why = parse_time(nd->text, &p->cutoff);
-        if (why)
-            return fail(c, nd,
-                        "cutoff: invalid timestamp \"%s\": %s (e.g. 2024-09-29T04:00:00Z or "
-                        "2024-09-29T00:00:00-04:00)",
-                        nd->text, why);
-    }
+    if (v[T_CUTOFF] && (e = get_time(c, v[T_CUTOFF], "cutoff", &p->cutoff)) != BW_OK)
+        return e;
     if (v[T_MODE]) {
         const node *nd = v[T_MODE];
         if ((e = get_string(c, nd, "mode", 0, NULL)) != BW_OK)
@@ -1011,6 +1076,8 @@ static bw_err load_policy(ctx *c, const node *root, bw_policy *p)
     if ((e = load_vendor(c, v[T_VENDOR], p)) != BW_OK)
         return e;
     if (v[T_KSN] && (e = load_ksn(c, v[T_KSN], p)) != BW_OK)
+        return e;
+    if (v[T_UPDATES] && (e = load_updates(c, v[T_UPDATES], p)) != BW_OK)
         return e;
     if (v[T_SERVICE] && (e = load_service(c, v[T_SERVICE], p)) != BW_OK)
         return e;
@@ -1065,6 +1132,7 @@ bw_err bw_policy_parse(const char *text, size_t len, const char *origin, bw_poli
     p->scan_interval = DEFAULT_SCAN_INTERVAL;
     p->heartbeat_interval = DEFAULT_HEARTBEAT_INTERVAL;
     p->change_debounce_ms = DEFAULT_CHANGE_DEBOUNCE_MS;
+    p->stale_after_days = DEFAULT_STALE_AFTER_DAYS;
     if ((e = load_policy(&c, root, p)) != BW_OK)
         goto out;
     *out = p;
@@ -1088,5 +1156,15 @@ void bw_policy_free(bw_policy *p)
     bw_strlist_free(&p->ksn_services);
     free(p->ksn_ports);
     bw_strlist_free(&p->ksn_hosts);
+    bw_strlist_free(&p->cutoff_products);
+    free(p->cutoff_times);
     free(p);
+}
+
+int64_t bw_policy_cutoff_for(const bw_policy *p, const char *product)
+{
+    for (size_t i = 0; product && i < p->cutoff_products.n; i++)
+        if (bw_glob(p->cutoff_products.items[i], product))
+            return p->cutoff_times[i];
+    return p->cutoff;
 }

@@ -52,6 +52,12 @@ typedef struct bw_policy {
     size_t n_ksn_ports;
     bw_strlist ksn_hosts;         /* host-name globs */
 
+    /* updates: (optional) judging update evidence */
+    uint32_t stale_after_days;    /* newest signatures older than this: stale
+                                     protection (default 7) */
+    bw_strlist cutoff_products;   /* globs of product keys with their own cutoff */
+    int64_t *cutoff_times;        /* ... and that cutoff, same index */
+
     /* service: (optional) the resident agent's timing */
     uint32_t scan_interval;       /* full rescan, seconds (default 3600) */
     uint32_t heartbeat_interval;  /* heartbeat event, seconds (default 3600) */
@@ -68,6 +74,11 @@ bw_err bw_policy_parse(const char *text, size_t len, const char *origin,
 
 /* NULL-safe. */
 void bw_policy_free(bw_policy *p);
+
+/* The cutoff that applies to a product key (e.g. "AVP21.3"): the first
+ * updates.cutoff_overrides entry whose glob matches it, else the policy's
+ * cutoff. product may be NULL (evidence not tied to a product). */
+int64_t bw_policy_cutoff_for(const bw_policy *p, const char *product);
 
 /* The shipped default policy (policies/kaspersky.yaml, built into the
  * program). */

@@ -41,6 +41,7 @@ typedef struct agent {
     char *store_path;
     bw_policy *pol;
     char *host;
+    char *last_gaps;   /* detail of the last 902 raised: raise again only on change */
     bw_regwatch *watches[MAX_WATCHES];
     size_t n_watches;
 } agent;
@@ -220,13 +221,20 @@ static void scan(agent *a, const char *why)
         }
     }
     if (snap->n_gaps) {
+        /* Raised when what cannot be read changes, not on every scan. */
         bw_buf d = {0};
         bw_buf_printf(&d, "%zu item(s) could not be read", snap->n_gaps);
         for (size_t i = 0; i < snap->n_gaps && i < 5; i++)
             bw_buf_printf(&d, "; %s: %s", snap->gaps[i].where, snap->gaps[i].reason);
-        if (!d.failed)
+        if (!d.failed && (!a->last_gaps || strcmp(a->last_gaps, d.data) != 0)) {
             raise_error(a, BW_EVENT_SCAN_INCOMPLETE, d.data);
+            free(a->last_gaps);
+            a->last_gaps = bw_buf_take(&d);
+        }
         bw_buf_free(&d);
+    } else {
+        free(a->last_gaps);
+        a->last_gaps = NULL;
     }
     logf_(a, "INFO", "scan (%s): %zu finding(s), %zu change(s), %zu gap(s), %llu ms", why, f.n,
           ch.n, snap->n_gaps, (unsigned long long)(a->api->GetTickCount64() - t0));
@@ -324,17 +332,18 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     if (hooks && hooks->starting)
         hooks->starting(hooks->ctx, 10000);
 
-    load_policy(&a, false);
-    if (!a.pol) {
-        e = BW_EINVAL;
-        goto out;
-    }
+    /* The database first, so that every event, these included, is recorded. */
     open_store(&a);
     {
         bw_alert al = {0};
         if (bw_alert_lifecycle(BW_EVENT_SERVICE_STARTED, a.host, BW_VERSION, "started", &al) ==
             BW_OK)
             raise_alert(&a, &al);
+    }
+    load_policy(&a, false);
+    if (!a.pol) {
+        e = BW_EINVAL;
+        goto out;
     }
     if (a.store) { /* what a previous run found but did not get to raise */
         bw_changes pending = {0};
@@ -350,6 +359,14 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     ULONGLONG now = api->GetTickCount64();
     ULONGLONG next_full = now + (ULONGLONG)a.pol->scan_interval * 1000u;
     ULONGLONG next_heartbeat = now + (ULONGLONG)a.pol->heartbeat_interval * 1000u;
+    int64_t last_hb = 0;
+    if (a.store && bw_store_meta_get(a.store, "last_heartbeat", &last_hb) == BW_OK) {
+        /* Keep the rhythm across restarts: a service restarted more often
+         * than the interval still sends its heartbeat. */
+        int64_t due = last_hb + (int64_t)a.pol->heartbeat_interval - now_utc(api);
+        if (due < (int64_t)a.pol->heartbeat_interval)
+            next_heartbeat = now + (ULONGLONG)(due > 0 ? due : 0) * 1000u;
+    }
     ULONGLONG quick_due = 0; /* 0: no change pending */
     for (;;) {
         HANDLE handles[2 + MAX_WATCHES] = {stop_event, reload_event};
@@ -416,6 +433,7 @@ out:
     bw_policy_free(a.pol);
     bw_appender_close(a.log);
     free(a.host);
+    free(a.last_gaps);
     free(a.store_path);
     free(a.data_dir);
     return e;

@@ -277,6 +277,34 @@ static void minimal_defaults(void **state)
     bw_policy_free(p);
 }
 
+static void updates_section(void **state)
+{
+    (void)state;
+    bw_policy *p = parse_ok(HEAD);
+    assert_int_equal(p->stale_after_days, 7);
+    assert_int_equal(p->cutoff_products.n, 0);
+    assert_true(bw_policy_cutoff_for(p, "AVP21.3") == INT64_C(1727582400));
+    bw_policy_free(p);
+    p = parse_ok(HEAD "updates:\n  stale_after_days: 14\n  cutoff_overrides:\n"
+                      "    'KES*': 2024-10-01T00:00:00Z\n"
+                      "    AVP21.3: 2024-09-30T00:00:00-04:00\n");
+    assert_int_equal(p->stale_after_days, 14);
+    assert_true(bw_policy_cutoff_for(p, "KES.12.3.0") == INT64_C(1727740800));
+    assert_true(bw_policy_cutoff_for(p, "avp21.3") == INT64_C(1727668800));
+    assert_true(bw_policy_cutoff_for(p, "PURE3.0") == INT64_C(1727582400));
+    assert_true(bw_policy_cutoff_for(p, NULL) == INT64_C(1727582400));
+    bw_policy_free(p);
+    EXPECT(HEAD "updates:\n  stale_after_days: 0\n",
+           "t.yaml:6:21: updates.stale_after_days: value 0 is out of range 1..3650");
+    EXPECT(HEAD "updates:\n  cutoff_overrides:\n    KES: yesterday\n",
+           "t.yaml:7:10: updates.cutoff_overrides.KES: invalid timestamp \"yesterday\"");
+    EXPECT(HEAD "updates:\n  cutoff_overrides:\n    'KES[': 2024-10-01T00:00:00Z\n",
+           "t.yaml:7:5: updates.cutoff_overrides.KES[: invalid pattern: unterminated '['");
+    EXPECT(HEAD "updates:\n  cutoff_overrides: [KES]\n",
+           "t.yaml:6:21: updates.cutoff_overrides: expected a mapping");
+    EXPECT(HEAD "updates:\n  stale_days: 3\n", "t.yaml:6:3: updates.stale_days: unknown key");
+}
+
 static void service_timings(void **state)
 {
     (void)state;
@@ -826,6 +854,7 @@ int main(void)
         cmocka_unit_test(default_policy_values),
         cmocka_unit_test(default_policy_matches),
         cmocka_unit_test(minimal_defaults),
+        cmocka_unit_test(updates_section),
         cmocka_unit_test(service_timings),
         cmocka_unit_test(flow_and_block_styles),
         cmocka_unit_test(non_ascii_survives),
