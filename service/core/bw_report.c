@@ -115,8 +115,51 @@ static void kv(bw_buf *out, const char *indent, const char *key, const char *val
     bw_buf_puts(out, comma ? ",\n" : "\n");
 }
 
+static void json_updates(const bw_updates *u, bw_buf *out)
+{
+    char when[21];
+    bw_buf_puts(out, "  \"updates\": [");
+    for (size_t i = 0; u && i < u->n; i++) {
+        const bw_update_status *st = &u->items[i];
+        bw_buf_puts(out, i ? ",\n    {" : "\n    {");
+        bw_buf_puts(out, "\"product\": ");
+        bw_json_string(out, st->product);
+        bw_buf_puts(out, ", \"newest_update\": ");
+        bw_format_utc(st->newest, when);
+        bw_json_string(out, st->has_date ? when : NULL);
+        bw_buf_puts(out, ", \"evidence\": ");
+        bw_json_string(out, st->has_date ? bw_evidence_kind_name(st->newest_kind) : NULL);
+        bw_buf_puts(out, ", \"source\": ");
+        bw_json_string(out, st->has_date ? st->newest_source : NULL);
+        bw_format_utc(st->cutoff, when);
+        bw_buf_printf(out, ", \"cutoff\": \"%s\", \"after_cutoff\": %s, ", when,
+                      st->after_cutoff ? "true" : "false");
+        if (st->has_date)
+            bw_buf_printf(out, "\"age_days\": %lld, ", (long long)st->age_days);
+        else
+            bw_buf_puts(out, "\"age_days\": null, ");
+        bw_buf_printf(out, "\"stale\": %s, \"future\": %s, \"never_updated\": %s, "
+                           "\"evidence_read\": %u}",
+                      st->stale ? "true" : "false", st->future ? "true" : "false",
+                      st->never ? "true" : "false", st->n_evidence);
+    }
+    bw_buf_puts(out, u && u->n ? "\n  ],\n" : "],\n");
+    bw_buf_puts(out, "  \"unreadable_evidence\": [");
+    for (size_t i = 0; u && i < u->n_bad; i++) {
+        const bw_unreadable_evidence *b = &u->bad[i];
+        bw_buf_puts(out, i ? ",\n    {\"product\": " : "\n    {\"product\": ");
+        bw_json_string(out, b->product);
+        bw_buf_printf(out, ", \"kind\": \"%s\", \"source\": ", bw_evidence_kind_name(b->kind));
+        bw_json_string(out, b->source);
+        bw_buf_puts(out, ", \"reason\": ");
+        bw_json_string(out, b->reason);
+        bw_buf_puts(out, "}");
+    }
+    bw_buf_puts(out, u && u->n_bad ? "\n  ],\n" : "],\n");
+}
+
 bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
-                      const bw_findings *f, bw_buf *out)
+                      const bw_findings *f, const bw_updates *updates, bw_buf *out)
 {
     char when[21];
     bw_format_utc(snap->taken_at, when);
@@ -128,7 +171,10 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
     bw_buf_puts(out, "  \"policy\": {\n");
     kv(out, "    ", "name", pol->name, true);
     kv(out, "    ", "version", pol->version, true);
-    kv(out, "    ", "vendor", pol->vendor, false);
+    kv(out, "    ", "vendor", pol->vendor, true);
+    char cutoff[21];
+    bw_format_utc(pol->cutoff, cutoff);
+    kv(out, "    ", "cutoff", cutoff, false);
     bw_buf_puts(out, "  },\n");
     bw_buf_printf(out, "  \"incomplete\": %s,\n", snap->n_gaps ? "true" : "false");
     bw_buf_puts(out, "  \"incomplete_reasons\": [");
@@ -149,6 +195,7 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
         bw_buf_printf(out, ", \"%s\": %zu", bw_kind_name((bw_kind)k), counts[k]);
     bw_buf_puts(out, "},\n");
 
+    json_updates(updates, out);
     bw_buf_puts(out, "  \"findings\": [");
     for (size_t i = 0; i < f->n; i++) {
         const bw_finding *x = &f->items[i];
@@ -189,7 +236,7 @@ static void text_field(bw_buf *out, const char *label, const char *v)
 }
 
 bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol,
-                      const bw_findings *f, bw_buf *out)
+                      const bw_findings *f, const bw_updates *updates, bw_buf *out)
 {
     char when[21];
     bw_format_utc(snap->taken_at, when);
@@ -218,6 +265,29 @@ bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol,
             bw_buf_printf(out, "%s%s", j ? ", " : "", x->signals.items[j]);
         bw_buf_puts(out, "\n");
     }
+    for (size_t i = 0; updates && i < updates->n; i++) {
+        const bw_update_status *st = &updates->items[i];
+        char newest[21];
+        if (i == 0)
+            bw_buf_puts(out, "\nUpdate evidence:\n");
+        bw_buf_printf(out, "  %s: ", st->product ? st->product : "(default bases folders)");
+        if (!st->has_date) {
+            bw_buf_puts(out, st->never ? "never updated\n" : "no readable date\n");
+            continue;
+        }
+        bw_format_utc(st->newest, newest);
+        bw_buf_printf(out, "newest %s (%s), %lld day%s old%s%s%s\n", newest,
+                      bw_evidence_kind_name(st->newest_kind), (long long)st->age_days,
+                      st->age_days == 1 ? "" : "s",
+                      st->after_cutoff ? ", UPDATED AFTER THE CUTOFF" : "",
+                      st->stale ? ", STALE PROTECTION" : "",
+                      st->future ? ", DATED IN THE FUTURE" : "");
+        bw_buf_printf(out, "    from %s\n", st->newest_source);
+    }
+    for (size_t i = 0; updates && i < updates->n_bad; i++)
+        bw_buf_printf(out, "%s  unreadable %s evidence %s: %s\n",
+                      i == 0 ? "\n" : "", bw_evidence_kind_name(updates->bad[i].kind),
+                      updates->bad[i].source, updates->bad[i].reason);
     if (snap->n_gaps) {
         bw_buf_printf(out, "\nIncomplete scan: %zu item%s could not be read:\n",
                       snap->n_gaps, snap->n_gaps == 1 ? "" : "s");

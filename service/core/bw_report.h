@@ -9,14 +9,16 @@
 #include "bw_policy.h"
 #include "bw_snapshot.h"
 #include "bw_str.h"
+#include "bw_updates.h"
 
-/* Appends the scan as one JSON document (UTF-8, ending in a newline). */
+/* Appends the scan as one JSON document (UTF-8, ending in a newline).
+ * updates (may be NULL) adds the update evidence per product. */
 bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
-                      const bw_findings *f, bw_buf *out);
+                      const bw_findings *f, const bw_updates *updates, bw_buf *out);
 
 /* Appends the scan as text for a console. */
 bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol,
-                      const bw_findings *f, bw_buf *out);
+                      const bw_findings *f, const bw_updates *updates, bw_buf *out);
 
 /* Appends s as a JSON string literal (quotes included); NULL -> null. */
 bw_err bw_json_string(bw_buf *out, const char *s);

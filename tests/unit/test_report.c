@@ -60,7 +60,7 @@ static void test_json_document(void **state)
     bw_strlist_add(&x->signals, "altitude:320400");
 
     bw_buf b = {0};
-    assert_int_equal(bw_report_json(s, &pol, &f, &b), BW_OK);
+    assert_int_equal(bw_report_json(s, &pol, &f, NULL, &b), BW_OK);
     const char *expect[] = {
         "\"schema\": \"banwatch.scan/1\"",
         "\"host\": \"WS-01\"",
@@ -84,14 +84,14 @@ static void test_json_document(void **state)
     }
     bw_buf_free(&b);
 
-    assert_int_equal(bw_report_text(s, &pol, &f, &b), BW_OK);
+    assert_int_equal(bw_report_text(s, &pol, &f, NULL, &b), BW_OK);
     assert_non_null(strstr(b.data, "[driver] klif"));
     assert_non_null(strstr(b.data, "Incomplete scan: 1 item could not be read"));
     bw_buf_free(&b);
 
     bw_findings_free(&f);
     bw_findings empty = {0};
-    assert_int_equal(bw_report_json(s, &pol, &empty, &b), BW_OK);
+    assert_int_equal(bw_report_json(s, &pol, &empty, NULL, &b), BW_OK);
     assert_non_null(strstr(b.data, "\"findings\": []"));
     bw_buf_free(&b);
     bw_snapshot_free(s);

@@ -1,0 +1,179 @@
+/* bw_updates.c - judging update evidence per product (portable core). */
+#include "bw_updates.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bw_evidence.h"
+
+const char *bw_evidence_kind_name(bw_evidence_kind k)
+{
+    switch (k) {
+    case BW_EVIDENCE_BASES_INDEX: return "bases-index";
+    case BW_EVIDENCE_KDB_STT: return "kdb.stt";
+    case BW_EVIDENCE_LAST_UPDATE: return "last-successful-update";
+    case BW_EVIDENCE_BASES_DATE: return "protection-bases-date";
+    case BW_EVIDENCE_FILE_MTIME: return "file-mtime";
+    }
+    return "unknown";
+}
+
+static bool same_product(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && bw_ieq(a, b));
+}
+
+/* The status of `product`, created if new (NULL on allocation failure). */
+static bw_update_status *status_for(bw_updates *u, const char *product)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if (same_product(u->items[i].product, product))
+            return &u->items[i];
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 8;
+        bw_update_status *p = realloc(u->items, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        u->items = p;
+        u->cap = cap;
+    }
+    bw_update_status *st = &u->items[u->n];
+    memset(st, 0, sizeof *st);
+    if (product && !(st->product = bw_strdup(product)))
+        return NULL;
+    u->n++;
+    return st;
+}
+
+static bw_err add_bad(bw_updates *u, const bw_evidence_entry *ev, const bw_evidence_time *t)
+{
+    if (u->n_bad == u->cap_bad) {
+        size_t cap = u->cap_bad ? u->cap_bad * 2 : 8;
+        bw_unreadable_evidence *p = realloc(u->bad, cap * sizeof *p);
+        if (!p)
+            return BW_ENOMEM;
+        u->bad = p;
+        u->cap_bad = cap;
+    }
+    bw_unreadable_evidence *b = &u->bad[u->n_bad];
+    memset(b, 0, sizeof *b);
+    b->kind = ev->kind;
+    b->product = bw_strdup(ev->product);
+    b->source = bw_strdup(ev->source ? ev->source : "");
+    b->reason = bw_strfmt("%s: %s", bw_errname(t->err), t->reason[0] ? t->reason : bw_strerror(t->err));
+    u->n_bad++;
+    if ((ev->product && !b->product) || !b->source || !b->reason)
+        return BW_ENOMEM;
+    return BW_OK;
+}
+
+/* Interprets one evidence entry. */
+static void interpret(const bw_evidence_entry *ev, bw_evidence_time *t)
+{
+    memset(t, 0, sizeof *t);
+    switch (ev->kind) {
+    case BW_EVIDENCE_BASES_INDEX:
+        bw_evidence_parse_index(ev->raw, ev->raw ? ev->raw_len : 0, t);
+        break;
+    case BW_EVIDENCE_KDB_STT:
+        bw_evidence_parse_kdb_stt(ev->raw, ev->raw ? ev->raw_len : 0, t);
+        break;
+    case BW_EVIDENCE_LAST_UPDATE:
+        bw_evidence_last_successful_update(ev->dword, t);
+        break;
+    case BW_EVIDENCE_BASES_DATE:
+        bw_evidence_parse_bases_date(ev->raw ? ev->raw : "", ev->raw ? ev->raw_len : 0, t);
+        break;
+    case BW_EVIDENCE_FILE_MTIME:
+        if (ev->mtime < BW_EVIDENCE_MIN_TIME || ev->mtime > BW_EVIDENCE_MAX_TIME) {
+            t->err = BW_ERANGE;
+            strcpy(t->reason, "file time outside 1970..9999");
+        } else {
+            t->when = ev->mtime;
+            t->found = 1;
+        }
+        break;
+    default:
+        t->err = BW_EINVAL;
+        strcpy(t->reason, "unknown evidence kind");
+    }
+}
+
+void bw_updates_free(bw_updates *u)
+{
+    for (size_t i = 0; i < u->n; i++) {
+        free(u->items[i].product);
+        free(u->items[i].newest_source);
+    }
+    free(u->items);
+    for (size_t i = 0; i < u->n_bad; i++) {
+        free(u->bad[i].product);
+        free(u->bad[i].source);
+        free(u->bad[i].reason);
+    }
+    free(u->bad);
+    memset(u, 0, sizeof *u);
+}
+
+static int cmp_status(const void *pa, const void *pb)
+{
+    const bw_update_status *a = pa, *b = pb;
+    if (!a->product || !b->product)
+        return (a->product == NULL) - (b->product == NULL);
+    return strcmp(a->product, b->product);
+}
+
+bw_err bw_evaluate_updates(const bw_snapshot *snap, const bw_policy *pol, int64_t now,
+                           bw_updates *out)
+{
+    memset(out, 0, sizeof *out);
+    bw_err e = BW_OK;
+    for (size_t i = 0; i < snap->n_evidence && !e; i++) {
+        const bw_evidence_entry *ev = &snap->evidence[i];
+        bw_update_status *st = status_for(out, ev->product);
+        if (!st) {
+            e = BW_ENOMEM;
+            break;
+        }
+        st->n_evidence++;
+        bw_evidence_time t;
+        interpret(ev, &t);
+        if (t.err != BW_OK) {
+            e = add_bad(out, ev, &t);
+            continue;
+        }
+        if (t.never) {
+            st->never = !st->has_date;
+            continue;
+        }
+        if (!st->has_date || t.when > st->newest) {
+            char *src = bw_strdup(ev->source ? ev->source : "");
+            if (!src) {
+                e = BW_ENOMEM;
+                break;
+            }
+            free(st->newest_source);
+            st->newest_source = src;
+            st->newest = t.when;
+            st->newest_kind = ev->kind;
+            st->has_date = true;
+            st->never = false;
+        }
+    }
+    for (size_t i = 0; i < out->n && !e; i++) {
+        bw_update_status *st = &out->items[i];
+        st->cutoff = bw_policy_cutoff_for(pol, st->product);
+        if (!st->has_date)
+            continue;
+        st->after_cutoff = bw_evidence_after_cutoff(st->newest, st->cutoff);
+        if (bw_evidence_age_days(st->newest, now, &st->age_days, &st->future) == BW_OK)
+            st->stale = !st->future && st->age_days > (int64_t)pol->stale_after_days;
+    }
+    if (e) {
+        bw_updates_free(out);
+        return e;
+    }
+    if (out->n > 1)
+        qsort(out->items, out->n, sizeof *out->items, cmp_status);
+    return BW_OK;
+}

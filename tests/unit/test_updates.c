@@ -1,0 +1,175 @@
+/* test_updates.c - judging update evidence per product (bw_updates.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bw_report.h"
+#include "bw_updates.h"
+
+#define CUTOFF INT64_C(1727582400) /* 2024-09-29T04:00:00Z */
+#define DAY INT64_C(86400)
+
+static bw_policy *policy(void)
+{
+    char msg[256];
+    bw_policy *p = NULL;
+    const char *y = "policy: t\nversion: \"1\"\nvendor:\n  name: V\n"
+                    "updates:\n  stale_after_days: 7\n"
+                    "  cutoff_overrides:\n    'KES*': 2024-10-01T00:00:00Z\n";
+    assert_int_equal(bw_policy_parse(y, strlen(y), "t.yaml", &p, msg, sizeof msg), BW_OK);
+    return p;
+}
+
+static void text_evidence(bw_snapshot *s, bw_evidence_kind kind, const char *product,
+                          const char *source, const char *raw)
+{
+    bw_evidence_entry *e;
+    assert_int_equal(bw_snapshot_add_evidence(s, &e), BW_OK);
+    e->kind = kind;
+    e->product = product ? bw_strdup(product) : NULL;
+    e->source = bw_strdup(source);
+    e->raw = bw_strdup(raw);
+    e->raw_len = strlen(raw);
+}
+
+static void dword_evidence(bw_snapshot *s, const char *product, uint32_t v)
+{
+    bw_evidence_entry *e;
+    assert_int_equal(bw_snapshot_add_evidence(s, &e), BW_OK);
+    e->kind = BW_EVIDENCE_LAST_UPDATE;
+    e->product = bw_strdup(product);
+    e->source = bw_strfmt("HKLM\\SOFTWARE\\KasperskyLab\\%s\\Data\\LastSuccessfulUpdate", product);
+    e->dword = v;
+}
+
+static const bw_update_status *find(const bw_updates *u, const char *product)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if ((!product && !u->items[i].product) ||
+            (product && u->items[i].product && !strcmp(product, u->items[i].product)))
+            return &u->items[i];
+    fail_msg("no status for %s", product ? product : "(none)");
+    return NULL;
+}
+
+static void test_newest_wins_and_cutoff(void **state)
+{
+    (void)state;
+    bw_policy *pol = policy();
+    bw_snapshot *s = bw_snapshot_new();
+    /* AVP21.3: index before the cutoff, registry after it: activity */
+    text_evidence(s, BW_EVIDENCE_BASES_INDEX, "AVP21.3", "C:\\Bases\\u0607g.xml",
+                  "<Index UpdateDate=\"28092024 2300\"/>");
+    dword_evidence(s, "AVP21.3", (uint32_t)(CUTOFF + 3600));
+    /* KES: updated 2024-09-30 but its own cutoff is 2024-10-01: no activity */
+    text_evidence(s, BW_EVIDENCE_BASES_INDEX, "KES", "C:\\KES\\Bases\\index.xml",
+                  "<Update CompID=\"KDBEFI\" Date=\"30092024 1200\"/>");
+    int64_t now = CUTOFF + 30 * DAY;
+    bw_updates u = {0};
+    assert_int_equal(bw_evaluate_updates(s, pol, now, &u), BW_OK);
+    assert_int_equal(u.n, 2);
+    const bw_update_status *a = find(&u, "AVP21.3");
+    assert_true(a->has_date);
+    assert_true(a->newest == CUTOFF + 3600);
+    assert_int_equal(a->newest_kind, BW_EVIDENCE_LAST_UPDATE);
+    assert_true(a->after_cutoff);
+    assert_int_equal(a->age_days, 29);
+    assert_true(a->stale);
+    assert_int_equal(a->n_evidence, 2);
+    const bw_update_status *k = find(&u, "KES");
+    assert_false(k->after_cutoff);
+    assert_true(k->cutoff == INT64_C(1727740800));
+    assert_string_equal(k->newest_source, "C:\\KES\\Bases\\index.xml");
+    bw_updates_free(&u);
+    bw_snapshot_free(s);
+    bw_policy_free(pol);
+}
+
+static void test_boundary_and_staleness(void **state)
+{
+    (void)state;
+    bw_policy *pol = policy();
+    bw_snapshot *s = bw_snapshot_new();
+    dword_evidence(s, "AVP21.3", (uint32_t)(CUTOFF - 1));
+    bw_updates u = {0};
+    /* one second before the cutoff: no activity; 7 days old: not yet stale */
+    assert_int_equal(bw_evaluate_updates(s, pol, CUTOFF - 1 + 7 * DAY, &u), BW_OK);
+    assert_false(u.items[0].after_cutoff);
+    assert_int_equal(u.items[0].age_days, 7);
+    assert_false(u.items[0].stale);
+    bw_updates_free(&u);
+    /* 8 days old: stale */
+    assert_int_equal(bw_evaluate_updates(s, pol, CUTOFF - 1 + 8 * DAY, &u), BW_OK);
+    assert_true(u.items[0].stale);
+    bw_updates_free(&u);
+    bw_snapshot_free(s);
+    /* exactly at the cutoff: activity */
+    s = bw_snapshot_new();
+    dword_evidence(s, "AVP21.3", (uint32_t)CUTOFF);
+    assert_int_equal(bw_evaluate_updates(s, pol, CUTOFF, &u), BW_OK);
+    assert_true(u.items[0].after_cutoff);
+    assert_int_equal(u.items[0].age_days, 0);
+    bw_updates_free(&u);
+    bw_snapshot_free(s);
+    bw_policy_free(pol);
+}
+
+static void test_never_future_and_unreadable(void **state)
+{
+    (void)state;
+    bw_policy *pol = policy();
+    bw_snapshot *s = bw_snapshot_new();
+    dword_evidence(s, "PURE3.0", 0xFFFFFFFFu);
+    text_evidence(s, BW_EVIDENCE_KDB_STT, "WSEE", "C:\\Bases\\Current\\Stat\\kdb.stt",
+                  "1;209901010000\r\n");
+    text_evidence(s, BW_EVIDENCE_BASES_INDEX, NULL, "C:\\Bases\\bad.xml",
+                  "<Index UpdateDate=\"31042024 1200\"/>");
+    text_evidence(s, BW_EVIDENCE_BASES_DATE, NULL, "HKLM\\...\\Protection_BasesDate",
+                  "yesterday");
+    bw_updates u = {0};
+    assert_int_equal(bw_evaluate_updates(s, pol, CUTOFF, &u), BW_OK);
+    const bw_update_status *p = find(&u, "PURE3.0");
+    assert_true(p->never);
+    assert_false(p->has_date);
+    assert_false(p->after_cutoff);
+    const bw_update_status *w = find(&u, "WSEE");
+    assert_true(w->future);
+    assert_false(w->stale);
+    assert_true(w->after_cutoff);
+    /* the two bad entries are listed with their reason, never as dates */
+    assert_int_equal(u.n_bad, 2);
+    assert_string_equal(u.bad[0].source, "C:\\Bases\\bad.xml");
+    assert_non_null(strstr(u.bad[0].reason, "parse-error"));
+    const bw_update_status *none = find(&u, NULL);
+    assert_false(none->has_date);
+    assert_int_equal(none->n_evidence, 2);
+    /* ordered by product, the product-less group last */
+    assert_null(u.items[u.n - 1].product);
+
+    bw_buf b = {0};
+    bw_findings f = {0};
+    s->taken_at = CUTOFF;
+    assert_int_equal(bw_report_json(s, pol, &f, &u, &b), BW_OK);
+    assert_non_null(strstr(b.data, "{\"product\": \"PURE3.0\", \"newest_update\": null"));
+    assert_non_null(strstr(b.data, "\"never_updated\": true"));
+    assert_non_null(strstr(b.data, "\"newest_update\": \"2099-01-01T00:00:00Z\", \"evidence\": \"kdb.stt\""));
+    assert_non_null(strstr(b.data, "\"unreadable_evidence\": [\n    {\"product\": null, \"kind\": \"bases-index\""));
+    bw_buf_free(&b);
+    bw_updates_free(&u);
+    bw_snapshot_free(s);
+    bw_policy_free(pol);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_newest_wins_and_cutoff),
+        cmocka_unit_test(test_boundary_and_staleness),
+        cmocka_unit_test(test_never_future_and_unreadable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
