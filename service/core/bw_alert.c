@@ -31,6 +31,8 @@ static const event_info events[] = {
     {BW_EVENT_NEW_REGISTRY, "new-registry-footprint", BW_SEVERITY_WARNING},
     {BW_EVENT_FINDING_RESOLVED, "finding-resolved", BW_SEVERITY_INFORMATION},
     {BW_EVENT_FINDING_CHANGED, "finding-changed", BW_SEVERITY_WARNING},
+    {BW_EVENT_UPDATE_AFTER_CUTOFF, "update-after-cutoff", BW_SEVERITY_WARNING},
+    {BW_EVENT_STALE_PROTECTION, "stale-protection", BW_SEVERITY_WARNING},
     {BW_EVENT_STATE_DB_RECREATED, "state-db-recreated", BW_SEVERITY_ERROR},
     {BW_EVENT_POLICY_INVALID, "policy-invalid", BW_SEVERITY_ERROR},
     {BW_EVENT_SCAN_INCOMPLETE, "scan-incomplete", BW_SEVERITY_ERROR},
@@ -43,6 +45,7 @@ const bw_event_id bw_event_ids[] = {
     BW_EVENT_HEARTBEAT,       BW_EVENT_NEW_PRODUCT,     BW_EVENT_NEW_SERVICE,
     BW_EVENT_NEW_DRIVER,      BW_EVENT_NEW_KSN,         BW_EVENT_NEW_FILTER,
     BW_EVENT_NEW_REGISTRY,    BW_EVENT_FINDING_RESOLVED, BW_EVENT_FINDING_CHANGED,
+    BW_EVENT_UPDATE_AFTER_CUTOFF, BW_EVENT_STALE_PROTECTION,
     BW_EVENT_STATE_DB_RECREATED, BW_EVENT_POLICY_INVALID, BW_EVENT_SCAN_INCOMPLETE,
 };
 const size_t bw_n_event_ids = sizeof bw_event_ids / sizeof bw_event_ids[0];
@@ -228,6 +231,29 @@ bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char
     add(out, "policy_version", pol ? pol->version : NULL, &ok);
     add(out, "mode", pol ? (pol->mode == BW_MODE_ENFORCE ? "enforce" : "audit") : NULL, &ok);
     add(out, "detail", detail, &ok);
+    return alert_end(out, ok);
+}
+
+bw_err bw_alert_update(bw_event_id id, const char *host, const bw_update_status *st,
+                       unsigned threshold_days, bw_alert *out)
+{
+    memset(out, 0, sizeof *out);
+    if ((id != BW_EVENT_UPDATE_AFTER_CUTOFF && id != BW_EVENT_STALE_PROTECTION) || !st ||
+        !st->has_date)
+        return BW_EINVAL;
+    bool ok = true;
+    char newest[21], cutoff[21];
+    bw_format_utc(st->newest, newest);
+    bw_format_utc(st->cutoff, cutoff);
+    alert_start(out, id);
+    add(out, "host", host, &ok);
+    add(out, "product", st->product, &ok);
+    add(out, "newest_update", newest, &ok);
+    add(out, "evidence", bw_evidence_kind_name(st->newest_kind), &ok);
+    add(out, "source", st->newest_source, &ok);
+    add(out, "cutoff", cutoff, &ok);
+    add_int(out, "age_days", (long long)st->age_days, &ok);
+    add_int(out, "threshold_days", (long long)threshold_days, &ok);
     return alert_end(out, ok);
 }
 

@@ -24,6 +24,9 @@
  *   210 finding-resolved (information), 220 finding-changed (warning)
  *       kind, name, display_name, publisher, version, old_version, path,
  *       source, rule, host
+ *   300 update-after-cutoff (warning), 301 stale-protection (warning)
+ *       host, product, newest_update, evidence, source, cutoff, age_days,
+ *       threshold_days
  *   900 state-db-recreated, 901 policy-invalid, 902 scan-incomplete (error)
  *       host, detail
  *
@@ -43,6 +46,7 @@
 #include "bw_policy.h"
 #include "bw_store.h"
 #include "bw_str.h"
+#include "bw_updates.h"
 
 typedef enum bw_event_id {
     /* 1xx lifecycle */
@@ -59,6 +63,9 @@ typedef enum bw_event_id {
     BW_EVENT_NEW_REGISTRY = 205,
     BW_EVENT_FINDING_RESOLVED = 210,
     BW_EVENT_FINDING_CHANGED = 220,
+    /* 3xx update activity */
+    BW_EVENT_UPDATE_AFTER_CUTOFF = 300, /* update evidence dated at/after the cutoff */
+    BW_EVENT_STALE_PROTECTION = 301,    /* newest signatures older than the threshold */
     /* 9xx errors */
     BW_EVENT_STATE_DB_RECREATED = 900,
     BW_EVENT_POLICY_INVALID = 901,
@@ -139,6 +146,12 @@ bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char
 
 /* 900, 901 or 902 (BW_EINVAL for other IDs), with the message to show. */
 bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_alert *out);
+
+/* 300 or 301 for one product's update status (BW_EINVAL for other IDs or
+ * a status without a date). threshold_days is the policy's
+ * stale_after_days. */
+bw_err bw_alert_update(bw_event_id id, const char *host, const bw_update_status *st,
+                       unsigned threshold_days, bw_alert *out);
 
 /* What a heartbeat summarises. Strings are borrowed. */
 typedef struct bw_heartbeat {

@@ -144,6 +144,7 @@ static int cmd_scan(int argc, char **argv)
     int rc = EXIT_ERROR;
     bw_snapshot *snap = NULL;
     bw_findings findings = {0};
+    bw_updates updates = {0};
     bw_buf report = {0};
     bw_policy *pol = load_policy(policy_path);
     if (!pol)
@@ -157,8 +158,12 @@ static int cmd_scan(int argc, char **argv)
         err("scan: out of memory while evaluating");
         goto out;
     }
-    bw_err e = json ? bw_report_json(snap, pol, &findings, &report)
-                    : bw_report_text(snap, pol, &findings, &report);
+    if (bw_evaluate_updates(snap, pol, snap->taken_at, &updates) != BW_OK) {
+        err("scan: out of memory while judging update evidence");
+        goto out;
+    }
+    bw_err e = json ? bw_report_json(snap, pol, &findings, &updates, &report)
+                    : bw_report_text(snap, pol, &findings, &updates, &report);
     if (e) {
         err("scan: out of memory while writing the report");
         goto out;
@@ -170,6 +175,7 @@ static int cmd_scan(int argc, char **argv)
     rc = findings.n ? EXIT_FINDINGS : snap->n_gaps ? EXIT_INCOMPLETE : EXIT_CLEAN;
 out:
     bw_buf_free(&report);
+    bw_updates_free(&updates);
     bw_findings_free(&findings);
     bw_snapshot_free(snap);
     bw_policy_free(pol);

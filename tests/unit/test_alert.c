@@ -30,6 +30,8 @@ static void test_ids_and_severities(void **state)
         {205, "new-registry-footprint", BW_SEVERITY_WARNING},
         {210, "finding-resolved", BW_SEVERITY_INFORMATION},
         {220, "finding-changed", BW_SEVERITY_WARNING},
+        {300, "update-after-cutoff", BW_SEVERITY_WARNING},
+        {301, "stale-protection", BW_SEVERITY_WARNING},
         {900, "state-db-recreated", BW_SEVERITY_ERROR},
         {901, "policy-invalid", BW_SEVERITY_ERROR},
         {902, "scan-incomplete", BW_SEVERITY_ERROR},
@@ -51,6 +53,35 @@ static void test_ids_and_severities(void **state)
     assert_string_equal(bw_severity_name(BW_SEVERITY_ERROR), "error");
 }
 
+static void test_update_alerts(void **state)
+{
+    (void)state;
+    bw_update_status st = {.product = "AVP21.3", .has_date = true, .newest = 1728964800,
+                           .newest_kind = BW_EVIDENCE_LAST_UPDATE,
+                           .newest_source = "HKLM\\SOFTWARE\\KasperskyLab\\AVP21.3\\Data\\LastSuccessfulUpdate",
+                           .cutoff = 1727582400, .after_cutoff = true, .age_days = 404};
+    bw_alert a;
+    assert_int_equal(bw_alert_update(BW_EVENT_UPDATE_AFTER_CUTOFF, "WS-01", &st, 7, &a), BW_OK);
+    assert_int_equal(a.severity, BW_SEVERITY_WARNING);
+    bw_buf b = {0};
+    assert_int_equal(bw_alert_json(&a, 1760000000, &b), BW_OK);
+    assert_string_equal(b.data,
+        "{\"time\":\"2025-10-09T08:53:20Z\",\"event_id\":300,\"event\":\"update-after-cutoff\","
+        "\"severity\":\"warning\",\"host\":\"WS-01\",\"product\":\"AVP21.3\","
+        "\"newest_update\":\"2024-10-15T04:00:00Z\",\"evidence\":\"last-successful-update\","
+        "\"source\":\"HKLM\\\\SOFTWARE\\\\KasperskyLab\\\\AVP21.3\\\\Data\\\\LastSuccessfulUpdate\","
+        "\"cutoff\":\"2024-09-29T04:00:00Z\",\"age_days\":\"404\",\"threshold_days\":\"7\"}\n");
+    bw_buf_free(&b);
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_update(BW_EVENT_STALE_PROTECTION, NULL, &st, 7, &a), BW_OK);
+    assert_string_equal(bw_alert_get(&a, "age_days"), "404");
+    bw_alert_clear(&a);
+    st.has_date = false;
+    assert_int_equal(bw_alert_update(BW_EVENT_STALE_PROTECTION, NULL, &st, 7, &a), BW_EINVAL);
+    st.has_date = true;
+    assert_int_equal(bw_alert_update(BW_EVENT_NEW_PRODUCT, NULL, &st, 7, &a), BW_EINVAL);
+}
+
 static bw_change sample_change(bw_change_kind what, bw_kind kind)
 {
     bw_change c = {0};
@@ -64,7 +95,7 @@ static bw_change sample_change(bw_change_kind what, bw_kind kind)
     c.version = "12.1.0.506";
     c.path = "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\";
     c.source = "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{KES-11}";
-    c.rule = "vendor.publishers[AO Kaspersky Lab]";
+    c.rule = "vendor.publishers";
     if (what == BW_CHANGE_CHANGED)
         c.old_version = "11.11.0.452";
     return c;
@@ -134,7 +165,7 @@ static void test_insertion_strings(void **state)
     assert_string_equal(v[4], "12.1.0.506");
     assert_string_equal(v[5], "11.11.0.452");
     assert_string_equal(v[6], "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\");
-    assert_string_equal(v[8], "vendor.publishers[AO Kaspersky Lab]");
+    assert_string_equal(v[8], "vendor.publishers");
     assert_string_equal(v[9], "-");
     /* a short array gets the first fields; the count is still all */
     const char *two[2];
@@ -162,7 +193,7 @@ static void test_json_line_exact(void **state)
         "\"path\":\"C:\\\\Program Files (x86)\\\\Kaspersky Lab\\\\KES.12.1.0\\\\\","
         "\"source\":\"HKLM\\\\SOFTWARE\\\\WOW6432Node\\\\Microsoft\\\\Windows\\\\"
         "CurrentVersion\\\\Uninstall\\\\{KES-11}\","
-        "\"rule\":\"vendor.publishers[AO Kaspersky Lab]\"}\n");
+        "\"rule\":\"vendor.publishers\"}\n");
     /* exactly one line */
     assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1);
     bw_buf_free(&b);
@@ -299,6 +330,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ids_and_severities),
+        cmocka_unit_test(test_update_alerts),
         cmocka_unit_test(test_change_to_event),
         cmocka_unit_test(test_insertion_strings),
         cmocka_unit_test(test_json_line_exact),

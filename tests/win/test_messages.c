@@ -52,6 +52,12 @@ static void build(bw_event_id id, bw_alert *a)
                            .policy_version = "1", .last_scan = 1727582400,
                            .last_scan_complete = true, .by_kind = {1, 2, 3, 4, 5, 6}};
         assert_int_equal(bw_alert_heartbeat(&hb, a), BW_OK);
+    } else if (id == BW_EVENT_UPDATE_AFTER_CUTOFF || id == BW_EVENT_STALE_PROTECTION) {
+        bw_update_status st = {.product = "AVP21.3", .has_date = true, .newest = 1728964800,
+                               .newest_kind = BW_EVIDENCE_BASES_INDEX,
+                               .newest_source = "C:\\ProgramData\\Kaspersky Lab\\AVP21.3\\Bases\\u0607g.xml",
+                               .cutoff = 1727582400, .after_cutoff = true, .age_days = 404};
+        assert_int_equal(bw_alert_update(id, "WS-01", &st, 7, a), BW_OK);
     } else if (id >= 900) {
         assert_int_equal(bw_alert_error(id, "WS-01", "Ошибка: détail", a), BW_OK);
     } else {
