@@ -482,7 +482,9 @@ bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
         s->db = NULL;
         if ((e = move_aside(s, path, &moved_to)))
             goto out;
-        if ((e = open_once(s, path, &corrupt, detail, sizeof detail)))
+        /* keep why the old file was refused: the message reports it */
+        char fresh[sizeof detail];
+        if ((e = open_once(s, path, &corrupt, fresh, sizeof fresh)))
             goto out;
         if (corrupt) { /* a new file cannot be corrupt; do not loop */
             e = fail_msg(s, BW_EIO, "open", "the new database is reported corrupt");

@@ -15,6 +15,7 @@
 
 #include "bw_appender.h"
 #include "bw_collect.h"
+#include "bw_dirwatch.h"
 #include "bw_evsink.h"
 #include "bw_regwatch.h"
 #include "bw_winio.h"
@@ -22,6 +23,7 @@
 #include "../core/bw_eval.h"
 #include "../core/bw_report.h"
 #include "../core/bw_store.h"
+#include "../core/bw_updates.h"
 
 #ifndef BW_VERSION
 #define BW_VERSION "0.1.0"
@@ -30,7 +32,8 @@
 #define LOG_MAX_BYTES (1u << 20)
 #define LOG_KEEP 3
 #define POLICY_MAX_BYTES (4u << 20)
-#define MAX_WATCHES 3
+#define MAX_WATCHES 5     /* Uninstall (2 views), Services, vendor roots (2 views) */
+#define MAX_DIR_WATCHES 16 /* signature bases folders */
 
 typedef struct agent {
     const bw_api *api;
@@ -43,7 +46,8 @@ typedef struct agent {
     char *host;
     char *last_gaps;   /* detail of the last 902 raised: raise again only on change */
     bw_regwatch *watches[MAX_WATCHES];
-    size_t n_watches;
+    bw_dirwatch *dirs[MAX_DIR_WATCHES];
+    size_t n_dirs;
 } agent;
 
 static int64_t now_utc(const bw_api *api)
@@ -191,14 +195,130 @@ static void open_store(agent *a)
 
 /* ---- scanning ------------------------------------------------------------------ */
 
+static void ensure_watches(agent *a);
+
+/* Raises 300 for update evidence after the cutoff that was not reported
+ * yet (the newest date reported per product is kept in the database, so
+ * evidence that appeared while the service was not running is reported
+ * once at the next start), and 301 when a still-installed product's newest
+ * signatures pass the staleness threshold (once per newest date). */
+static void raise_updates(agent *a, const bw_updates *u, const bw_findings *f)
+{
+    if (!a->store)
+        return;
+    for (size_t i = 0; i < u->n; i++) {
+        const bw_update_status *st = &u->items[i];
+        if (!st->has_date || !st->product)
+            continue;
+        char *key_after = bw_strfmt("update-after-cutoff:%s", st->product);
+        char *key_stale = bw_strfmt("stale-protection:%s", st->product);
+        int64_t seen = 0;
+        if (key_after && st->after_cutoff &&
+            (bw_store_meta_get(a->store, key_after, &seen) != BW_OK || st->newest > seen)) {
+            bw_alert al = {0};
+            if (bw_alert_update(BW_EVENT_UPDATE_AFTER_CUTOFF, a->host, st, a->pol->stale_after_days,
+                                &al) == BW_OK)
+                raise_alert(a, &al);
+            bw_store_meta_set(a->store, key_after, st->newest);
+        }
+        /* Installed: the product's own registry key is still a finding. */
+        bool installed = false;
+        for (size_t j = 0; j < f->n && !installed; j++)
+            installed = f->items[j].kind == BW_KIND_REGISTRY && bw_ieq(f->items[j].name, st->product);
+        if (key_stale && st->stale && installed &&
+            (bw_store_meta_get(a->store, key_stale, &seen) != BW_OK || seen != st->newest)) {
+            bw_alert al = {0};
+            if (bw_alert_update(BW_EVENT_STALE_PROTECTION, a->host, st, a->pol->stale_after_days,
+                                &al) == BW_OK)
+                raise_alert(a, &al);
+            bw_store_meta_set(a->store, key_stale, st->newest);
+        }
+        free(key_after);
+        free(key_stale);
+    }
+}
+
+/* The folder an evidence entry lives in (a bases folder), malloc'd. */
+static char *evidence_folder(const bw_evidence_entry *ev)
+{
+    if (!ev->source)
+        return NULL;
+    if (ev->kind == BW_EVIDENCE_FILE_MTIME)
+        return bw_strdup(ev->source);
+    if (ev->kind != BW_EVIDENCE_BASES_INDEX && ev->kind != BW_EVIDENCE_KDB_STT)
+        return NULL;
+    const char *slash = strrchr(ev->source, '\\');
+    return slash ? bw_strndup(ev->source, (size_t)(slash - ev->source)) : NULL;
+}
+
+/* Keeps a change watch on every bases folder the last scan read. */
+static void update_dir_watches(agent *a, const bw_snapshot *snap)
+{
+    bw_strlist want = {0};
+    for (size_t i = 0; i < snap->n_evidence; i++) {
+        char *dir = evidence_folder(&snap->evidence[i]);
+        if (!dir)
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < want.n && !dup; j++)
+            dup = bw_ieq(want.items[j], dir) ||
+                  /* a subfolder of a watched folder is covered by it */
+                  (strlen(dir) > strlen(want.items[j]) &&
+                   !strncmp(dir, want.items[j], strlen(want.items[j])) &&
+                   dir[strlen(want.items[j])] == '\\');
+        if (dup)
+            free(dir);
+        else
+            bw_strlist_add_owned(&want, dir);
+    }
+    /* close the watches no longer wanted */
+    for (size_t i = 0; i < a->n_dirs;) {
+        bool keep = false;
+        for (size_t j = 0; j < want.n && !keep; j++)
+            keep = bw_ieq(want.items[j], bw_dirwatch_path(a->dirs[i]));
+        if (keep) {
+            i++;
+            continue;
+        }
+        bw_dirwatch_close(a->dirs[i]);
+        a->dirs[i] = a->dirs[--a->n_dirs];
+    }
+    /* open the new ones */
+    for (size_t j = 0; j < want.n; j++) {
+        bool have = false;
+        for (size_t i = 0; i < a->n_dirs && !have; i++)
+            have = bw_ieq(want.items[j], bw_dirwatch_path(a->dirs[i]));
+        if (have)
+            continue;
+        if (a->n_dirs == MAX_DIR_WATCHES) {
+            logf_(a, "WARN", "too many bases folders to watch; %s is read on each scan only",
+                  want.items[j]);
+            continue;
+        }
+        unsigned long syserr = 0;
+        bw_dirwatch *w = NULL;
+        if (bw_dirwatch_open(a->api, want.items[j], &w, &syserr) == BW_OK) {
+            a->dirs[a->n_dirs++] = w;
+            logf_(a, "INFO", "watching bases folder %s", want.items[j]);
+        } else {
+            logf_(a, "WARN", "cannot watch bases folder %s (error %lu)", want.items[j], syserr);
+        }
+    }
+    bw_strlist_free(&want);
+}
+
 static void scan(agent *a, const char *why)
 {
     ULONGLONG t0 = a->api->GetTickCount64();
     bw_snapshot *snap = bw_snapshot_new();
     bw_findings f = {0};
     bw_changes ch = {0};
-    if (!snap || bw_win_collect_all(a->api, &a->pol->registry_roots, snap) != BW_OK ||
-        bw_evaluate(snap, a->pol, &f) != BW_OK) {
+    bw_updates u = {0};
+    if (!snap ||
+        bw_win_collect_all(a->api, &a->pol->registry_roots, &a->pol->bases_paths, snap) !=
+            BW_OK ||
+        bw_evaluate(snap, a->pol, &f) != BW_OK ||
+        bw_evaluate_updates(snap, a->pol, snap->taken_at, &u) != BW_OK) {
         logf_(a, "ERROR", "scan (%s): out of memory", why);
         goto out;
     }
@@ -218,8 +338,11 @@ static void scan(agent *a, const char *why)
                 open_store(a); /* moves the damaged file aside */
         } else {
             raise_changes(a, &ch);
+            raise_updates(a, &u, &f);
         }
     }
+    update_dir_watches(a, snap);
+    ensure_watches(a);
     if (snap->n_gaps) {
         /* Raised when what cannot be read changes, not on every scan. */
         bw_buf d = {0};
@@ -236,9 +359,11 @@ static void scan(agent *a, const char *why)
         free(a->last_gaps);
         a->last_gaps = NULL;
     }
-    logf_(a, "INFO", "scan (%s): %zu finding(s), %zu change(s), %zu gap(s), %llu ms", why, f.n,
-          ch.n, snap->n_gaps, (unsigned long long)(a->api->GetTickCount64() - t0));
+    logf_(a, "INFO", "scan (%s): %zu finding(s), %zu change(s), %zu evidence, %zu gap(s), %llu ms",
+          why, f.n, ch.n, snap->n_evidence, snap->n_gaps,
+          (unsigned long long)(a->api->GetTickCount64() - t0));
 out:
+    bw_updates_free(&u);
     bw_changes_free(&ch);
     bw_findings_free(&f);
     bw_snapshot_free(snap);
@@ -268,28 +393,46 @@ static void heartbeat(agent *a)
 
 /* ---- watches ---------------------------------------------------------------------- */
 
-static void open_watches(agent *a)
+/* The registry keys whose changes start a quick rescan: the Uninstall keys
+ * (both views), the Services key, and the policy's vendor roots under HKLM
+ * (both views). A vendor root that does not exist yet is tried again after
+ * each scan. */
+static void ensure_watches(agent *a)
 {
     static const struct {
         const wchar_t *path;
         REGSAM view;
-    } keys[MAX_WATCHES] = {
+    } fixed[3] = {
         {L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall", KEY_WOW64_64KEY},
         {L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall", KEY_WOW64_32KEY},
         {L"SYSTEM\\CurrentControlSet\\Services", 0},
     };
-    for (size_t i = 0; i < MAX_WATCHES; i++) {
-        unsigned long syserr = 0;
-        bw_regwatch *w = NULL;
-        bw_err e = bw_regwatch_open(a->api, keys[i].path, keys[i].view, &w, &syserr);
+    unsigned long syserr = 0;
+    for (size_t i = 0; i < 3; i++) {
+        if (a->watches[i])
+            continue;
+        bw_err e = bw_regwatch_open(a->api, fixed[i].path, fixed[i].view, &a->watches[i], &syserr);
         if (e == BW_ENOTFOUND) /* not there yet: watch its parent for its creation */
             e = bw_regwatch_open(a->api, L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion",
-                                 keys[i].view, &w, &syserr);
-        if (e == BW_OK)
-            a->watches[a->n_watches++] = w;
-        else
+                                 fixed[i].view, &a->watches[i], &syserr);
+        if (e != BW_OK)
             logf_(a, "WARN", "cannot watch registry key %d for changes (error %lu): "
                   "only periodic scans will see its changes", (int)i, syserr);
+    }
+    size_t slot = 3;
+    for (size_t r = 0; r < a->pol->registry_roots.n && slot < MAX_WATCHES; r++) {
+        const char *root = a->pol->registry_roots.items[r];
+        if (strncmp(root, "HKLM\\", 5) != 0)
+            continue; /* user hives come and go: periodic scans cover them */
+        uint16_t *wpath = NULL;
+        if (bw_utf8_to_utf16(root + 5, &wpath, NULL) != BW_OK)
+            continue;
+        static const REGSAM views[2] = {KEY_WOW64_64KEY, KEY_WOW64_32KEY};
+        for (size_t v = 0; v < 2 && slot < MAX_WATCHES; v++, slot++)
+            if (!a->watches[slot])
+                bw_regwatch_open(a->api, (const wchar_t *)wpath, views[v], &a->watches[slot],
+                                 &syserr);
+        free(wpath);
     }
 }
 
@@ -351,7 +494,6 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
             raise_changes(&a, &pending);
         bw_changes_free(&pending);
     }
-    open_watches(&a);
     scan(&a, "start");
     if (hooks && hooks->running)
         hooks->running(hooks->ctx);
@@ -369,16 +511,27 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     }
     ULONGLONG quick_due = 0; /* 0: no change pending */
     for (;;) {
-        HANDLE handles[2 + MAX_WATCHES] = {stop_event, reload_event};
-        for (size_t i = 0; i < a.n_watches; i++)
-            handles[2 + i] = bw_regwatch_event(a.watches[i]);
+        /* stop, reload, then every armed registry and folder watch */
+        HANDLE handles[2 + MAX_WATCHES + MAX_DIR_WATCHES] = {stop_event, reload_event};
+        bw_regwatch *reg_of[2 + MAX_WATCHES + MAX_DIR_WATCHES] = {0};
+        bw_dirwatch *dir_of[2 + MAX_WATCHES + MAX_DIR_WATCHES] = {0};
+        DWORD n = 2;
+        for (size_t i = 0; i < MAX_WATCHES; i++)
+            if (a.watches[i]) {
+                reg_of[n] = a.watches[i];
+                handles[n++] = bw_regwatch_event(a.watches[i]);
+            }
+        for (size_t i = 0; i < a.n_dirs; i++) {
+            dir_of[n] = a.dirs[i];
+            handles[n++] = bw_dirwatch_event(a.dirs[i]);
+        }
         now = api->GetTickCount64();
         DWORD wait = ms_until(now, next_full);
         if (ms_until(now, next_heartbeat) < wait)
             wait = ms_until(now, next_heartbeat);
         if (quick_due && ms_until(now, quick_due) < wait)
             wait = ms_until(now, quick_due);
-        DWORD r = api->WaitForMultipleObjects((DWORD)(2 + a.n_watches), handles, FALSE, wait);
+        DWORD r = api->WaitForMultipleObjects(n, handles, FALSE, wait);
         now = api->GetTickCount64();
         if (r == WAIT_OBJECT_0)
             break;
@@ -389,12 +542,15 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
             next_heartbeat = now + (ULONGLONG)a.pol->heartbeat_interval * 1000u;
             continue;
         }
-        if (r >= WAIT_OBJECT_0 + 2 && r < WAIT_OBJECT_0 + 2 + a.n_watches) {
-            bw_regwatch *w = a.watches[r - WAIT_OBJECT_0 - 2];
-            if (bw_regwatch_rearm(w, &syserr) != BW_OK)
+        if (r >= WAIT_OBJECT_0 + 2 && r < WAIT_OBJECT_0 + n) {
+            DWORD k = r - WAIT_OBJECT_0;
+            if (reg_of[k] && bw_regwatch_rearm(reg_of[k], &syserr) != BW_OK)
                 logf_(&a, "WARN", "cannot re-arm a registry watch (error %lu)", syserr);
-            /* Debounce: an installer writes many values; scan once after
-             * the first change settles. */
+            if (dir_of[k] && bw_dirwatch_rearm(dir_of[k], &syserr) != BW_OK)
+                logf_(&a, "WARN", "cannot re-arm the watch of %s (error %lu)",
+                      bw_dirwatch_path(dir_of[k]), syserr);
+            /* Debounce: an installer or an update writes many values and
+             * files; scan once after the first change settles. */
             if (!quick_due)
                 quick_due = now + a.pol->change_debounce_ms;
             continue;
@@ -407,7 +563,7 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
         /* timeout: whatever is due */
         if (quick_due && now >= quick_due) {
             quick_due = 0;
-            scan(&a, "registry change");
+            scan(&a, "change");
         }
         if (now >= next_full) {
             scan(&a, "interval");
@@ -426,8 +582,10 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     }
     logf_(&a, "INFO", "banwatch stopped");
 out:
-    for (size_t i = 0; i < a.n_watches; i++)
+    for (size_t i = 0; i < MAX_WATCHES; i++)
         bw_regwatch_close(a.watches[i]);
+    for (size_t i = 0; i < a.n_dirs; i++)
+        bw_dirwatch_close(a.dirs[i]);
     bw_store_close(a.store);
     bw_evsink_close(a.sink);
     bw_policy_free(a.pol);

@@ -43,6 +43,7 @@ const bw_api bw_api_system = {
     .DeregisterEventSource = DeregisterEventSource,
     .CreateEventW = CreateEventW,
     .SetEvent = SetEvent,
+    .ResetEvent = ResetEvent,
     .WaitForMultipleObjects = WaitForMultipleObjects,
     .CreateDirectoryW = CreateDirectoryW,
     .MoveFileExW = MoveFileExW,
@@ -58,4 +59,7 @@ const bw_api bw_api_system = {
     .FindFirstFileW = FindFirstFileW,
     .FindNextFileW = FindNextFileW,
     .FindClose = FindClose,
+    .ReadDirectoryChangesW = ReadDirectoryChangesW,
+    .CancelIoEx = CancelIoEx,
+    .GetOverlappedResult = GetOverlappedResult,
 };

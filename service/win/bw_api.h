@@ -94,6 +94,7 @@ typedef struct bw_api {
     /* synchronisation */
     HANDLE(WINAPI *CreateEventW)(LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCWSTR);
     BOOL(WINAPI *SetEvent)(HANDLE);
+    BOOL(WINAPI *ResetEvent)(HANDLE);
     DWORD(WINAPI *WaitForMultipleObjects)(DWORD, const HANDLE *, BOOL, DWORD);
 
     /* files and the environment */
@@ -113,6 +114,12 @@ typedef struct bw_api {
     HANDLE(WINAPI *FindFirstFileW)(LPCWSTR, LPWIN32_FIND_DATAW);
     BOOL(WINAPI *FindNextFileW)(HANDLE, LPWIN32_FIND_DATAW);
     BOOL(WINAPI *FindClose)(HANDLE);
+
+    /* directory change notification (signature bases folders) */
+    BOOL(WINAPI *ReadDirectoryChangesW)(HANDLE, LPVOID, DWORD, BOOL, DWORD, LPDWORD,
+                                        LPOVERLAPPED, LPOVERLAPPED_COMPLETION_ROUTINE);
+    BOOL(WINAPI *CancelIoEx)(HANDLE, LPOVERLAPPED);
+    BOOL(WINAPI *GetOverlappedResult)(HANDLE, LPOVERLAPPED, LPDWORD, BOOL);
 } bw_api;
 
 /* The table of the real Win32 functions. */

@@ -52,8 +52,10 @@ bw_err bw_win_collect_host(const bw_api *api, bw_snapshot *snap);
 bw_err bw_win_collect_evidence(const bw_api *api, const bw_strlist *bases_paths,
                                bw_snapshot *snap);
 
-/* Runs every collector above in order, with the vendor roots of `roots`.
- * Only running out of memory (BW_ENOMEM) stops it. */
-bw_err bw_win_collect_all(const bw_api *api, const bw_strlist *roots, bw_snapshot *snap);
+/* Runs every collector above in order, with the vendor roots of `roots` and
+ * the default bases folders of `bases_paths`. Only running out of memory
+ * (BW_ENOMEM) stops it. */
+bw_err bw_win_collect_all(const bw_api *api, const bw_strlist *roots,
+                          const bw_strlist *bases_paths, bw_snapshot *snap);
 
 #endif

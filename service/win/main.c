@@ -150,7 +150,7 @@ static int cmd_scan(int argc, char **argv)
     if (!pol)
         goto out;
     snap = bw_snapshot_new();
-    if (!snap || bw_win_collect_all(api, &pol->registry_roots, snap) != BW_OK) {
+    if (!snap || bw_win_collect_all(api, &pol->registry_roots, &pol->bases_paths, snap) != BW_OK) {
         err("scan: out of memory while collecting");
         goto out;
     }

@@ -16,6 +16,8 @@
 #                       `reg import` cannot write)
 #   assert.jq           optional: jq filters, one a line ('#' comments), each
 #                       of which must print exactly `true` for the report
+#   drive_c/            optional: files copied onto the prefix's C: drive
+#   mtimes.tsv          optional: "<path under drive_c>\t<touch -d date>"
 #   notes.md            optional: what the machine is
 #
 # Every helper returns non-zero on failure and leaves a one-line reason in
@@ -375,6 +377,24 @@ bw_check_report() {
 # judges the report. Files: RUN_DIR/{stdout.json,stderr.txt,rc,actual.tsv,
 # expected.tsv,findings.diff}; BW_SCENARIO_SID is set to the prefix user's
 # SID. The prefix is removed afterwards unless BW_KEEP=1.
+# bw_seed_files PREFIX SCENARIO_DIR: copies the scenario's optional drive_c/
+# tree (e.g. a product's signature bases) into the prefix's C: drive, then
+# sets the modification times listed in its optional mtimes.tsv
+# ("<path under drive_c>\t<date for touch -d>", '#' comments).
+bw_seed_files() {
+    local pfx=$1 sdir=$2 path when
+    if [ -d "$sdir/drive_c" ]; then
+        cp -a "$sdir/drive_c/." "$pfx/drive_c/" || { bw_fail "copying drive_c failed"; return 1; }
+    fi
+    [ -f "$sdir/mtimes.tsv" ] || return 0
+    while IFS=$'\t' read -r path when; do
+        case $path in ''|'#'*) continue ;; esac
+        [ -e "$pfx/drive_c/$path" ] || { bw_fail "mtimes.tsv: no drive_c/$path"; return 1; }
+        touch -m -d "$when" "$pfx/drive_c/$path" ||
+            { bw_fail "mtimes.tsv: cannot set $path to '$when'"; return 1; }
+    done <"$sdir/mtimes.tsv"
+}
+
 bw_scenario() {
     local name=$1 sdir=$2 rdir=$3 tpl=$4 exe=$5
     local pfx="$rdir/prefix" sid rc want_inc=false ok=0
@@ -396,6 +416,9 @@ bw_scenario() {
     if [ -n "${sid:-}" ]; then
         bw_prefix_stop "$pfx"
         bw_wine_patch "$pfx" "$sdir" || sid=""
+    fi
+    if [ -n "${sid:-}" ]; then
+        bw_seed_files "$pfx" "$sdir" || sid=""
     fi
     if [ -n "${sid:-}" ]; then
         mkdir -p "$pfx/drive_c/banwatch"

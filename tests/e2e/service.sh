@@ -181,15 +181,63 @@ check "removed product raises 210 (resolved)" wait_for 10 210 '{0F5E4E4C-7C0B-4B
 check "removed driver raises 210 (resolved)" wait_for 10 210 klif
 check "status shows no finding left" status_has '.findings | length == 0'
 
+# ---- update evidence: a stale product, then an update after the cutoff
+bases="$pfx/drive_c/ProgramData/Kaspersky Lab/AVP21.19/Bases"
+mkdir -p "$bases"
+cp "$top/tests/fixtures/machines/bases-stale/drive_c/ProgramData/Kaspersky Lab/AVP21.19/Bases/"* "$bases/"
+touch -m -d '2024-09-20 06:00 UTC' "$bases"/*
+reg_import "$top/tests/fixtures/machines/bases-stale/footprint.reg"
+check "installed product with signatures from 2024-09-20 raises 301 (stale protection)" \
+    wait_for 10 301
+check "301 names the product, its newest date and the threshold" \
+    jsonl_has 'select(.event_id==301) | .product=="AVP21.19" and .newest_update=="2024-09-20T06:00:00Z" and .threshold_days=="7"'
+check "signatures from before the cutoff raise no 300" [ "$(count 300)" -eq 0 ]
+# A new bases index, dated after the cutoff, written while the service runs:
+# the folder watch must see it (Wine: in a subfolder that existed before).
+mkdir -p "$bases/index"
+sleep 0.5
+t1=$(now_ms)
+printf '<Index UpdateDate="15102024 0300"><Update CompID="KDBEFI" Date="15102024 0300"/></Index>\n' \
+    > "$bases/index/u0607g.xml"
+if wait_for 5 300; then
+    t2=$(now_ms)
+    ok "update after the cutoff raises 300"
+    echo "latency: new bases index -> event 300 in the JSON-lines file: $((t2 - t1)) ms"
+    check "300 within 2 s of the change" [ $((t2 - t1)) -le 2000 ]
+else
+    ko "update after the cutoff raises 300"
+fi
+check "300 carries the evidence, its source and the cutoff" \
+    jsonl_has 'select(.event_id==300) | .product=="AVP21.19" and .newest_update=="2024-10-15T03:00:00Z" and .evidence=="bases-index" and (.source|test("u0607g.xml")) and .cutoff=="2024-09-29T04:00:00Z"'
+# Evidence that appears while the service is stopped is reported once at
+# the next start, and only once.
+W net stop banwatch >/dev/null 2>&1
+wait_for 10 101 "" 3 || true
+printf '<Index UpdateDate="01112024 1200"/>\n' > "$bases/index/u0607g.xml"
+W net start banwatch >/dev/null 2>&1
+check "catch-up at start: the newer date is reported (300)" wait_for 20 300 "" 2
+check "catch-up reports 2024-11-01T12:00:00Z" \
+    jsonl_has 'select(.event_id==300) | .newest_update=="2024-11-01T12:00:00Z"'
+before300=$(count 300) before301=$(count 301)
+W net stop banwatch >/dev/null 2>&1
+wait_for 10 101 "" 4 || true
+W net start banwatch >/dev/null 2>&1
+wait_for 20 100 "" 4 || true
+sleep 1
+check "a restart raises no 300 or 301 again ($before300/$before301 before, $(count 300)/$(count 301) after)" \
+    [ "$(count 300)" -eq "$before300" -a "$(count 301)" -eq "$before301" -a "$before300" -eq 2 ]
+
 # ---- a corrupt database is moved aside and reported
 W net stop banwatch >/dev/null 2>&1
-wait_for 10 101 "" 2 || true
+wait_for 10 101 "" 5 || true
 head -c 8192 /dev/urandom > "$data/state.db"
 rm -f "$data/state.db-wal" "$data/state.db-shm"
 W net start banwatch >/dev/null 2>&1
 check "corrupt database: 900 raised and the service keeps running" wait_for 20 900
 check "corrupt database moved aside" bash -c "ls '$data' | grep -q '^state.db.corrupt-'"
-check "service running after recreating its database" wait_for 10 100 "" 3
+check "900 says why the old file was refused" \
+    jsonl_has 'select(.event_id==900) | .detail | test("damaged \\([^)]+\\)")'
+check "service running after recreating its database" wait_for 10 100 "" 5
 
 # ---- uninstall
 out=$(BW uninstall 2>&1); rc=$?

@@ -37,13 +37,34 @@ typedef struct fkey {
     DWORD deny; /* RegOpenKeyExW of this key fails with this */
 } fkey;
 
+/* A file or directory of the fake file system. */
+typedef struct fnode {
+    uint16_t *path; /* full path, no trailing backslash */
+    size_t path_len;
+    bool dir;
+    unsigned char *data;
+    size_t size;
+    uint64_t mtime; /* FILETIME ticks */
+    DWORD deny;     /* CreateFileW (file) / FindFirstFileW (directory) fails */
+    DWORD read_error;
+} fnode;
+
+typedef struct fenv {
+    uint16_t *name, *value;
+    size_t name_len, value_len;
+} fenv;
+
 #define HANDLE_MAGIC 0x46414b45u
-enum { H_KEY, H_SCM };
+enum { H_KEY, H_SCM, H_FILE, H_FIND };
 
 typedef struct fhandle {
     unsigned magic;
     int kind;
     fkey *key;
+    fnode *node;         /* H_FILE */
+    size_t pos;          /* H_FILE: read position; H_FIND: next entry */
+    const fnode **list;  /* H_FIND: the matching entries */
+    size_t n_list;
     struct fhandle *next;
 } fhandle;
 
@@ -64,6 +85,10 @@ static struct {
     size_t scm_page;
     char *dns, *netbios;
     uint64_t filetime;
+    fnode **nodes;
+    size_t n_nodes;
+    fenv *env;
+    size_t n_env;
     unsigned calls[FAKE_FN_COUNT];
     struct {
         fake_fn fn;
@@ -362,13 +387,18 @@ void fake_assert_no_leaks(void)
         fail_msg("%lu handle(s) left open", (unsigned long)F.n_handles);
 }
 
+static void fs_free(void);
+static void fs_defaults(void);
+
 void fake_reset(void)
 {
     while (F.handles) {
         fhandle *h = F.handles;
         F.handles = h->next;
+        free(h->list);
         free(h);
     }
+    fs_free();
     key_free(F.hklm);
     key_free(F.hku);
     for (size_t i = 0; i < F.n_svcs; i++) {
@@ -383,6 +413,7 @@ void fake_reset(void)
     F.dns = bw_strdup("host.example.test");
     F.netbios = bw_strdup("HOST");
     F.filetime = 133720416000000000ULL; /* 2024-09-29T00:00:00Z */
+    fs_defaults();
 }
 
 /* ---- calls ------------------------------------------------------------------ */
@@ -770,33 +801,418 @@ static VOID WINAPI f_GetSystemTimeAsFileTime(LPFILETIME ft)
     ft->dwHighDateTime = (DWORD)(F.filetime >> 32);
 }
 
-static HANDLE WINAPI f_CreateFileW(LPCWSTR a, DWORD b, DWORD c, LPSECURITY_ATTRIBUTES d,
-                                   DWORD e, DWORD f, HANDLE g)
+/* ---- the file system and the environment ------------------------------------ */
+
+static const uint16_t BSL = '\\';
+
+/* Length without trailing backslashes. */
+static size_t strip_len(const uint16_t *p, size_t n)
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e, (void)f, (void)g;
-    fail_msg("unexpected call to CreateFileW");
-    return INVALID_HANDLE_VALUE;
+    while (n && p[n - 1] == BSL)
+        n--;
+    return n;
 }
 
-static BOOL WINAPI f_ReadFile(HANDLE a, LPVOID b, DWORD c, LPDWORD d, LPOVERLAPPED e)
+static fnode *find_node(const uint16_t *p, size_t n)
 {
-    (void)a, (void)b, (void)c, (void)d, (void)e;
-    fail_msg("unexpected call to ReadFile");
-    return FALSE;
+    n = strip_len(p, n);
+    for (size_t i = 0; i < F.n_nodes; i++)
+        if (name_eq(F.nodes[i]->path, F.nodes[i]->path_len, p, n))
+            return F.nodes[i];
+    return NULL;
 }
 
-static BOOL WINAPI f_GetFileSizeEx(HANDLE a, PLARGE_INTEGER b)
+/* Length of the parent's path (up to the last backslash), or 0. */
+static size_t parent_len(const uint16_t *p, size_t n)
 {
-    (void)a, (void)b;
-    fail_msg("unexpected call to GetFileSizeEx");
-    return FALSE;
+    while (n && p[n - 1] != BSL)
+        n--;
+    return n ? n - 1 : 0;
 }
 
-static BOOL WINAPI f_CloseHandle(HANDLE a)
+static fnode *add_node(const uint16_t *p, size_t n, bool dir)
 {
-    (void)a;
-    fail_msg("unexpected call to CloseHandle");
-    return FALSE;
+    n = strip_len(p, n);
+    assert_true(n > 0);
+    fnode *node = find_node(p, n);
+    if (node) {
+        if (node->dir != dir)
+            fail_msg("fake file system: a file and a directory share a path");
+        return node;
+    }
+    size_t pl = parent_len(p, n);
+    if (pl)
+        add_node(p, pl, true);
+    node = xcalloc(1, sizeof *node);
+    node->path = xcalloc(n + 1, sizeof *node->path);
+    memcpy(node->path, p, n * sizeof *p);
+    node->path_len = n;
+    node->dir = dir;
+    F.nodes = realloc(F.nodes, (F.n_nodes + 1) * sizeof *F.nodes);
+    assert_non_null(F.nodes);
+    F.nodes[F.n_nodes++] = node;
+    return node;
+}
+
+static fnode *build_node(const char *path, bool dir)
+{
+    size_t n;
+    uint16_t *w = wdup(path, &n);
+    fnode *node = add_node(w, n, dir);
+    free(w);
+    return node;
+}
+
+static fnode *existing_node(const char *path)
+{
+    size_t n;
+    uint16_t *w = wdup(path, &n);
+    fnode *node = find_node(w, n);
+    free(w);
+    if (!node)
+        fail_msg("fake file system: no such file or directory: %s", path);
+    return node;
+}
+
+void fake_dir(const char *path)
+{
+    build_node(path, true);
+}
+
+void fake_file(const char *path, const void *data, size_t size, uint64_t mtime)
+{
+    fnode *node = build_node(path, false);
+    free(node->data);
+    node->data = xcalloc(size + 1, 1);
+    if (size)
+        memcpy(node->data, data, size);
+    node->size = size;
+    node->mtime = mtime;
+}
+
+void fake_fs_deny(const char *path, uint32_t err)
+{
+    existing_node(path)->deny = err;
+}
+
+void fake_file_read_error(const char *path, uint32_t err)
+{
+    existing_node(path)->read_error = err;
+}
+
+void fake_env(const char *name, const char *value)
+{
+    size_t n;
+    uint16_t *w = wdup(name, &n);
+    for (size_t i = 0; i < F.n_env; i++) {
+        if (name_eq(F.env[i].name, F.env[i].name_len, w, n)) {
+            free(w);
+            free(F.env[i].name);
+            free(F.env[i].value);
+            F.env[i] = F.env[--F.n_env];
+            if (value)
+                fake_env(name, value);
+            return;
+        }
+    }
+    if (!value) {
+        free(w);
+        return;
+    }
+    F.env = realloc(F.env, (F.n_env + 1) * sizeof *F.env);
+    assert_non_null(F.env);
+    fenv *e = &F.env[F.n_env++];
+    e->name = w;
+    e->name_len = n;
+    e->value = wdup(value, &e->value_len);
+}
+
+static void fs_free(void)
+{
+    for (size_t i = 0; i < F.n_nodes; i++) {
+        free(F.nodes[i]->path);
+        free(F.nodes[i]->data);
+        free(F.nodes[i]);
+    }
+    free(F.nodes);
+    for (size_t i = 0; i < F.n_env; i++) {
+        free(F.env[i].name);
+        free(F.env[i].value);
+    }
+    free(F.env);
+}
+
+static void fs_defaults(void)
+{
+    fake_env("ProgramData", "C:\\ProgramData");
+    fake_env("ALLUSERSPROFILE", "C:\\ProgramData");
+    fake_env("SystemDrive", "C:");
+}
+
+static HANDLE WINAPI f_CreateFileW(LPCWSTR path, DWORD access, DWORD share,
+                                   LPSECURITY_ATTRIBUTES sa, DWORD disposition, DWORD flags,
+                                   HANDLE tmpl)
+{
+    DWORD inj = enter(FAKE_CreateFileW);
+    (void)share;
+    assert_non_null(path);
+    assert_null(sa);
+    assert_null(tmpl);
+    if (access & ~(DWORD)(GENERIC_READ | FILE_READ_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE))
+        fail_msg("file opened with more than read access (0x%lx)", (unsigned long)access);
+    if (disposition != OPEN_EXISTING)
+        fail_msg("file opened with disposition %lu, not OPEN_EXISTING",
+                 (unsigned long)disposition);
+    if (inj) {
+        SetLastError(inj);
+        return INVALID_HANDLE_VALUE;
+    }
+    const uint16_t *p = (const uint16_t *)path;
+    size_t n = wlen(path);
+    fnode *node = find_node(p, n);
+    DWORD err = 0;
+    if (!node) {
+        fnode *parent = find_node(p, parent_len(p, strip_len(p, n)));
+        err = parent && parent->dir ? ERROR_FILE_NOT_FOUND : ERROR_PATH_NOT_FOUND;
+    } else if (node->deny) {
+        err = node->deny;
+    } else if (node->dir && !(flags & FILE_FLAG_BACKUP_SEMANTICS)) {
+        err = ERROR_ACCESS_DENIED; /* as Windows does for a directory */
+    }
+    if (err) {
+        SetLastError(err);
+        return INVALID_HANDLE_VALUE;
+    }
+    fhandle *h = new_handle(H_FILE, NULL);
+    h->node = node;
+    return (HANDLE)h;
+}
+
+static fhandle *file_handle(HANDLE h, const char *fn)
+{
+    fhandle *fh = live_handle(h, H_FILE);
+    if (!fh)
+        fail_msg("%s on an invalid or closed file handle %p", fn, (void *)h);
+    return fh;
+}
+
+static BOOL WINAPI f_ReadFile(HANDLE h, LPVOID buf, DWORD want, LPDWORD got, LPOVERLAPPED ov)
+{
+    DWORD inj = enter(FAKE_ReadFile);
+    fhandle *fh = file_handle(h, "ReadFile");
+    assert_non_null(got);
+    assert_null(ov);
+    *got = 0;
+    DWORD err = inj ? inj : fh->node->read_error;
+    if (err) {
+        SetLastError(err);
+        return FALSE;
+    }
+    size_t left = fh->node->size > fh->pos ? fh->node->size - fh->pos : 0;
+    size_t n = want < left ? want : left;
+    if (n) {
+        assert_non_null(buf);
+        memcpy(buf, fh->node->data + fh->pos, n);
+    }
+    fh->pos += n;
+    *got = (DWORD)n;
+    return TRUE;
+}
+
+static BOOL WINAPI f_GetFileSizeEx(HANDLE h, PLARGE_INTEGER size)
+{
+    DWORD inj = enter(FAKE_GetFileSizeEx);
+    fhandle *fh = file_handle(h, "GetFileSizeEx");
+    assert_non_null(size);
+    if (inj) {
+        SetLastError(inj);
+        return FALSE;
+    }
+    size->QuadPart = (LONGLONG)fh->node->size;
+    return TRUE;
+}
+
+static BOOL WINAPI f_CloseHandle(HANDLE h)
+{
+    if (!close_handle(h, H_FILE))
+        fail_msg("CloseHandle of an invalid or closed file handle %p", (void *)h);
+    return TRUE;
+}
+
+/* Case-insensitive match of a name against a pattern with '*' and '?'. */
+static bool wild_match(const uint16_t *pat, size_t np, const uint16_t *s, size_t ns)
+{
+    if (np == 0)
+        return ns == 0;
+    if (pat[0] == '*') {
+        for (size_t k = 0; k <= ns; k++)
+            if (wild_match(pat + 1, np - 1, s + k, ns - k))
+                return true;
+        return false;
+    }
+    if (ns == 0)
+        return false;
+    if (pat[0] != '?' && fold(pat[0]) != fold(s[0]))
+        return false;
+    return wild_match(pat + 1, np - 1, s + 1, ns - 1);
+}
+
+static const uint16_t DOT[] = {'.'}, DOTDOT[] = {'.', '.'};
+static const fnode dot_node = {(uint16_t *)DOT, 1, true, NULL, 0, 0, 0, 0};
+static const fnode dotdot_node = {(uint16_t *)DOTDOT, 2, true, NULL, 0, 0, 0, 0};
+
+static void fill_find(const fnode *node, LPWIN32_FIND_DATAW data)
+{
+    memset(data, 0, sizeof *data);
+    size_t pl = parent_len(node->path, node->path_len);
+    const uint16_t *name = node->path + (pl ? pl + 1 : 0);
+    size_t n = node->path_len - (pl ? pl + 1 : 0);
+    if (node == &dot_node || node == &dotdot_node) {
+        name = node->path;
+        n = node->path_len;
+    }
+    assert_true(n < MAX_PATH);
+    data->dwFileAttributes = node->dir ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE;
+    FILETIME ft = {(DWORD)node->mtime, (DWORD)(node->mtime >> 32)};
+    data->ftCreationTime = data->ftLastAccessTime = data->ftLastWriteTime = ft;
+    data->nFileSizeHigh = (DWORD)((uint64_t)node->size >> 32);
+    data->nFileSizeLow = (DWORD)node->size;
+    memcpy(data->cFileName, name, n * sizeof *name);
+    data->cFileName[n] = 0;
+}
+
+static HANDLE WINAPI f_FindFirstFileW(LPCWSTR pattern, LPWIN32_FIND_DATAW data)
+{
+    DWORD inj = enter(FAKE_FindFirstFileW);
+    assert_non_null(pattern);
+    assert_non_null(data);
+    if (inj) {
+        SetLastError(inj);
+        return INVALID_HANDLE_VALUE;
+    }
+    const uint16_t *p = (const uint16_t *)pattern;
+    size_t n = wlen(pattern);
+    size_t dl = parent_len(p, n);
+    if (!dl)
+        fail_msg("FindFirstFileW needs a full path");
+    const uint16_t *pat = p + dl + 1;
+    size_t np = n - dl - 1;
+    fnode *dir = find_node(p, dl);
+    DWORD err = 0;
+    if (!dir)
+        err = ERROR_PATH_NOT_FOUND;
+    else if (!dir->dir)
+        err = ERROR_INVALID_NAME; /* what Wine 8 gives for "<file>\\*" */
+    else if (dir->deny)
+        err = dir->deny;
+    if (err) {
+        SetLastError(err);
+        return INVALID_HANDLE_VALUE;
+    }
+    bool wild = false;
+    for (size_t i = 0; i < np; i++)
+        wild = wild || pat[i] == '*' || pat[i] == '?';
+    const fnode **list = xcalloc(F.n_nodes + 2, sizeof *list);
+    size_t count = 0;
+    if (wild) {
+        if (wild_match(pat, np, DOT, 1))
+            list[count++] = &dot_node;
+        if (wild_match(pat, np, DOTDOT, 2))
+            list[count++] = &dotdot_node;
+    }
+    for (size_t i = 0; i < F.n_nodes; i++) {
+        const fnode *c = F.nodes[i];
+        if (c->path_len <= dl + 1 || parent_len(c->path, c->path_len) != dl ||
+            !name_eq(c->path, dl, p, dl))
+            continue;
+        const uint16_t *name = c->path + dl + 1;
+        size_t nn = c->path_len - dl - 1;
+        if (wild ? wild_match(pat, np, name, nn) : name_eq(pat, np, name, nn))
+            list[count++] = c;
+    }
+    if (!count) {
+        free(list);
+        SetLastError(ERROR_FILE_NOT_FOUND);
+        return INVALID_HANDLE_VALUE;
+    }
+    fhandle *h = new_handle(H_FIND, NULL);
+    h->list = list;
+    h->n_list = count;
+    fill_find(list[0], data);
+    h->pos = 1;
+    return (HANDLE)h;
+}
+
+static BOOL WINAPI f_FindNextFileW(HANDLE h, LPWIN32_FIND_DATAW data)
+{
+    DWORD inj = enter(FAKE_FindNextFileW);
+    fhandle *fh = live_handle(h, H_FIND);
+    if (!fh)
+        fail_msg("FindNextFileW on an invalid or closed find handle %p", (void *)h);
+    assert_non_null(data);
+    if (inj) {
+        SetLastError(inj);
+        return FALSE;
+    }
+    if (fh->pos >= fh->n_list) {
+        SetLastError(ERROR_NO_MORE_FILES);
+        return FALSE;
+    }
+    fill_find(fh->list[fh->pos++], data);
+    return TRUE;
+}
+
+static BOOL WINAPI f_FindClose(HANDLE h)
+{
+    fhandle *fh = live_handle(h, H_FIND);
+    if (!fh)
+        fail_msg("FindClose of an invalid or closed find handle %p", (void *)h);
+    free(fh->list);
+    fh->list = NULL;
+    close_handle(h, H_FIND);
+    return TRUE;
+}
+
+/* %NAME% is replaced by the variable's value; an unknown name stays as it
+ * is. Returns the length needed including the NUL, as Windows does. */
+static DWORD WINAPI f_ExpandEnvironmentStringsW(LPCWSTR src, LPWSTR dst, DWORD size)
+{
+    DWORD inj = enter(FAKE_ExpandEnvironmentStringsW);
+    assert_non_null(src);
+    if (inj) {
+        SetLastError(inj);
+        return 0;
+    }
+    const uint16_t *s = (const uint16_t *)src;
+    size_t n = wlen(src);
+    bw_buf b = {0};
+    for (size_t i = 0; i < n;) {
+        if (s[i] == '%') {
+            size_t j = i + 1;
+            while (j < n && s[j] != '%')
+                j++;
+            const fenv *e = NULL;
+            for (size_t k = 0; j < n && k < F.n_env && !e; k++)
+                if (name_eq(F.env[k].name, F.env[k].name_len, s + i + 1, j - i - 1))
+                    e = &F.env[k];
+            if (e) {
+                bw_buf_append(&b, (const char *)e->value, e->value_len * 2);
+                i = j + 1;
+                continue;
+            }
+        }
+        bw_buf_append(&b, (const char *)(s + i), 2);
+        i++;
+    }
+    assert_false(b.failed);
+    DWORD need = (DWORD)(b.len / 2 + 1);
+    if (dst && size >= need) {
+        if (b.len)
+            memcpy(dst, b.data, b.len);
+        dst[b.len / 2] = 0;
+    }
+    bw_buf_free(&b);
+    return need;
 }
 
 /* Entries the collectors have no business calling fail the test; entries
@@ -818,6 +1234,10 @@ static const bw_api fake_table = {
     .ReadFile = f_ReadFile,
     .GetFileSizeEx = f_GetFileSizeEx,
     .CloseHandle = f_CloseHandle,
+    .ExpandEnvironmentStringsW = f_ExpandEnvironmentStringsW,
+    .FindFirstFileW = f_FindFirstFileW,
+    .FindNextFileW = f_FindNextFileW,
+    .FindClose = f_FindClose,
 };
 
 const bw_api *fake_api(void)

@@ -16,6 +16,13 @@
  *
  * Registry paths given to the builders are UTF-8 and start with "HKLM\" or
  * "HKU\"; missing keys on the way are created.
+ *
+ * It also serves an in-memory file system (files with their bytes and
+ * last-write time, directories) behind CreateFileW, ReadFile,
+ * GetFileSizeEx, CloseHandle, FindFirstFileW, FindNextFileW and FindClose,
+ * and ExpandEnvironmentStringsW over a small variable table. File and find
+ * handles are accounted like the other handles; closing one with the
+ * wrong function, or opening a file for writing, fails the test.
  */
 #ifndef FAKE_API_H
 #define FAKE_API_H
@@ -81,6 +88,30 @@ void fake_scm_page(size_t n);
 void fake_set_computer_name(const char *dns_hostname, const char *netbios);
 void fake_set_filetime(uint64_t ticks);
 
+/* ---- files and the environment ------------------------------------------- */
+
+/* Paths are UTF-8 Windows paths ("C:\ProgramData\x.xml"), compared
+ * case-insensitively; missing parent directories are created. A trailing
+ * backslash is ignored. Times are FILETIME ticks (100 ns since 1601). */
+
+/* FILETIME ticks of a Unix time (seconds, UTC). */
+#define FAKE_FT(unix_seconds) (((uint64_t)(unix_seconds) + 11644473600ULL) * 10000000ULL)
+
+/* Creates a directory (and its parents). */
+void fake_dir(const char *path);
+/* Creates or replaces a file holding size bytes of data, last written at
+ * `mtime` (FILETIME ticks). */
+void fake_file(const char *path, const void *data, size_t size, uint64_t mtime);
+/* Opening this existing file (CreateFileW) or listing this existing
+ * directory (FindFirstFileW) fails with `err`. */
+void fake_fs_deny(const char *path, uint32_t err);
+/* ReadFile on this existing file fails with `err`. */
+void fake_file_read_error(const char *path, uint32_t err);
+/* Sets an environment variable for ExpandEnvironmentStringsW (value NULL
+ * removes it). Defaults: ProgramData and ALLUSERSPROFILE = C:\ProgramData,
+ * SystemDrive = C:. */
+void fake_env(const char *name, const char *value);
+
 /* ---- failure injection and accounting --------------------------------------- */
 
 typedef enum fake_fn {
@@ -93,6 +124,12 @@ typedef enum fake_fn {
     FAKE_EnumServicesStatusExW,
     FAKE_CloseServiceHandle,
     FAKE_GetComputerNameExW,
+    FAKE_CreateFileW,
+    FAKE_ReadFile,
+    FAKE_GetFileSizeEx,
+    FAKE_FindFirstFileW,
+    FAKE_FindNextFileW,
+    FAKE_ExpandEnvironmentStringsW,
     FAKE_FN_COUNT
 } fake_fn;
 
@@ -101,7 +138,7 @@ typedef enum fake_fn {
 void fake_fail(fake_fn fn, unsigned nth, uint32_t err);
 /* Calls of fn since fake_reset. */
 unsigned fake_calls(fake_fn fn);
-/* Handles (keys and SCM handles) currently open. */
+/* Handles (keys, SCM, file and find handles) currently open. */
 size_t fake_open_handles(void);
 /* Fails the test if a handle is still open. */
 void fake_assert_no_leaks(void);
