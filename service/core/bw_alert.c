@@ -29,6 +29,7 @@ static const event_info events[] = {
     {BW_EVENT_NEW_KSN, "new-ksn-component", BW_SEVERITY_WARNING},
     {BW_EVENT_NEW_FILTER, "new-class-filter", BW_SEVERITY_WARNING},
     {BW_EVENT_NEW_REGISTRY, "new-registry-footprint", BW_SEVERITY_WARNING},
+    {BW_EVENT_NEW_KSN_CONNECTION, "new-ksn-connection", BW_SEVERITY_WARNING},
     {BW_EVENT_FINDING_RESOLVED, "finding-resolved", BW_SEVERITY_INFORMATION},
     {BW_EVENT_FINDING_CHANGED, "finding-changed", BW_SEVERITY_WARNING},
     {BW_EVENT_UPDATE_AFTER_CUTOFF, "update-after-cutoff", BW_SEVERITY_WARNING},
@@ -44,7 +45,8 @@ const bw_event_id bw_event_ids[] = {
     BW_EVENT_SERVICE_STARTED, BW_EVENT_SERVICE_STOPPED, BW_EVENT_POLICY_LOADED,
     BW_EVENT_HEARTBEAT,       BW_EVENT_NEW_PRODUCT,     BW_EVENT_NEW_SERVICE,
     BW_EVENT_NEW_DRIVER,      BW_EVENT_NEW_KSN,         BW_EVENT_NEW_FILTER,
-    BW_EVENT_NEW_REGISTRY,    BW_EVENT_FINDING_RESOLVED, BW_EVENT_FINDING_CHANGED,
+    BW_EVENT_NEW_REGISTRY,    BW_EVENT_NEW_KSN_CONNECTION,
+    BW_EVENT_FINDING_RESOLVED, BW_EVENT_FINDING_CHANGED,
     BW_EVENT_UPDATE_AFTER_CUTOFF, BW_EVENT_STALE_PROTECTION,
     BW_EVENT_STATE_DB_RECREATED, BW_EVENT_POLICY_INVALID, BW_EVENT_SCAN_INCOMPLETE,
 };
@@ -52,6 +54,17 @@ const size_t bw_n_event_ids = sizeof bw_event_ids / sizeof bw_event_ids[0];
 
 _Static_assert(sizeof bw_event_ids / sizeof bw_event_ids[0] == N_EVENTS,
                "every event is listed in both tables");
+_Static_assert(BW_EVENT_NEW_PRODUCT + BW_STORE_KINDS - 1 == BW_EVENT_NEW_KSN_CONNECTION &&
+                   BW_EVENT_NEW_PRODUCT + BW_STORE_KINDS - 1 < BW_EVENT_FINDING_RESOLVED,
+               "every kind has its new-finding event, 200 + kind");
+
+/* The heartbeat's count fields, per bw_kind (field names are identifiers:
+ * "ksn_connection" where the kind is "ksn-connection"). */
+static const char *const heartbeat_fields[] = {"product", "service", "driver", "ksn",
+                                               "filter",  "registry", "ksn_connection"};
+_Static_assert(sizeof heartbeat_fields / sizeof heartbeat_fields[0] == BW_STORE_KINDS,
+               "a heartbeat field per kind");
+_Static_assert(6 + BW_STORE_KINDS <= BW_ALERT_MAX_FIELDS, "the heartbeat fits in an alert");
 
 static const event_info *find_event(int id)
 {
@@ -296,7 +309,7 @@ bw_err bw_alert_heartbeat(const bw_heartbeat *hb, bw_alert *out)
         hb->last_scan ? (hb->last_scan_complete ? "true" : "false") : NULL, &ok);
     add_int(out, "findings", (long long)total, &ok);
     for (int k = 0; k < BW_STORE_KINDS; k++)
-        add_int(out, bw_kind_name((bw_kind)k), (long long)hb->by_kind[k], &ok);
+        add_int(out, heartbeat_fields[k], (long long)hb->by_kind[k], &ok);
     return alert_end(out, ok);
 }
 

@@ -18,9 +18,11 @@
  *       host, policy, policy_version, mode, detail
  *   110 heartbeat (information)
  *       host, policy, policy_version, last_scan, last_scan_complete,
- *       findings, product, service, driver, ksn, filter, registry
+ *       findings, product, service, driver, ksn, filter, registry,
+ *       ksn_connection
  *   200 new-product, 201 new-service, 202 new-driver, 203 new-ksn-component,
- *   204 new-class-filter, 205 new-registry-footprint (warning),
+ *   204 new-class-filter, 205 new-registry-footprint,
+ *   206 new-ksn-connection (warning),
  *   210 finding-resolved (information), 220 finding-changed (warning)
  *       kind, name, display_name, publisher, version, old_version, path,
  *       source, rule, host
@@ -61,6 +63,7 @@ typedef enum bw_event_id {
     BW_EVENT_NEW_KSN = 203,
     BW_EVENT_NEW_FILTER = 204,
     BW_EVENT_NEW_REGISTRY = 205,
+    BW_EVENT_NEW_KSN_CONNECTION = 206,
     BW_EVENT_FINDING_RESOLVED = 210,
     BW_EVENT_FINDING_CHANGED = 220,
     /* 3xx update activity */
@@ -96,7 +99,7 @@ bw_severity bw_event_severity(bw_event_id id);
 /* "information", "warning", "error". */
 const char *bw_severity_name(bw_severity s);
 
-#define BW_ALERT_MAX_FIELDS 12
+#define BW_ALERT_MAX_FIELDS 13
 
 typedef struct bw_alert_field {
     const char *name; /* static text */

@@ -8,13 +8,15 @@
  */
 #include "bw_eval.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char *bw_kind_name(bw_kind k)
 {
     static const char *const names[] = {"product", "service", "driver",
-                                        "ksn", "filter", "registry"};
+                                        "ksn", "filter", "registry",
+                                        "ksn-connection"};
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 
@@ -476,6 +478,61 @@ static bw_err eval_filter(const bw_policy *pol, const bw_filter_entry *fl,
     return push(out, &f);
 }
 
+/* ---- live KSN connections ------------------------------------------------ */
+
+/* A connection is a finding when its process image is a vendor binary and
+ * it is connecting or connected (SYN_SENT, ESTABLISHED) to a KSN port. Any
+ * other process talking to those ports (a look-alike or a proxy) and a
+ * vendor process talking to other ports are not. The identity is the image
+ * file and the remote endpoint only: local port and pid change with every
+ * connection, and the finding must stay the same one across scans. */
+static bw_err eval_connection(const bw_policy *pol, const bw_connection_entry *c,
+                              bw_findings *out)
+{
+    if (!c->image || !c->remote_addr ||
+        (c->state != BW_TCP_ESTABLISHED && c->state != BW_TCP_SYN_SENT))
+        return BW_OK;
+    bool ksn_port = false;
+    for (size_t i = 0; i < pol->n_ksn_ports && !ksn_port; i++)
+        ksn_port = pol->ksn_ports[i] == c->remote_port;
+    if (!ksn_port)
+        return BW_OK;
+    const char *file = leaf(c->image);
+    long b = equal_any(&pol->binaries, file);
+    if (b < 0 || !*file)
+        return BW_OK;
+
+    bw_finding f = {0};
+    char *endpoint = c->ipv6 ? bw_strfmt("[%s]:%u", c->remote_addr, (unsigned)c->remote_port)
+                             : bw_strfmt("%s:%u", c->remote_addr, (unsigned)c->remote_port);
+    char port[8];
+    snprintf(port, sizeof port, "%u", (unsigned)c->remote_port);
+    bw_err e = BW_ENOMEM;
+    if (!endpoint)
+        goto out;
+    f.kind = BW_KIND_KSN_CONNECTION;
+    f.name = bw_strfmt("%s->%s", file, endpoint);
+    if (!f.name)
+        goto out;
+    if (has_finding(out, BW_KIND_KSN_CONNECTION, f.name)) {
+        e = BW_OK; /* the same process image to the same endpoint again */
+        goto out;
+    }
+    f.display_name = bw_strdup("KSN connection");
+    f.source = bw_strfmt("TCP %s", endpoint);
+    f.rule = bw_strfmt("ksn.ports[%s]", port);
+    if (!f.display_name || !f.source || !f.rule || !dup_into(&f.path, c->image) ||
+        add_signal(&f, "binary", pol->binaries.items[b]) || add_signal(&f, "port", port) ||
+        add_signal(&f, "state", bw_tcp_state_name(c->state)))
+        goto out;
+    free(endpoint);
+    return push(out, &f);
+out:
+    free(endpoint);
+    finding_clear(&f);
+    return e;
+}
+
 /* ---- ordering and entry point --------------------------------------------- */
 
 static int cmp_str(const char *a, const char *b)
@@ -521,6 +578,8 @@ bw_err bw_evaluate(const bw_snapshot *s, const bw_policy *pol, bw_findings *out)
         bw_findings so_far = {out->items, before_filters, before_filters};
         e = eval_filter(pol, &s->filters[i], &so_far, vendor_present, out);
     }
+    for (size_t i = 0; i < s->n_connections && !e; i++)
+        e = eval_connection(pol, &s->connections[i], out);
     if (!e && out->n > 1)
         qsort(out->items, out->n, sizeof *out->items, cmp_finding);
 out:

@@ -21,8 +21,12 @@ typedef enum bw_kind {
     BW_KIND_DRIVER,      /* a kernel or file-system driver */
     BW_KIND_KSN,         /* a KSN component (e.g. the KSN Proxy service) */
     BW_KIND_FILTER,      /* a device class filter entry */
-    BW_KIND_REGISTRY     /* a key under the vendor's registry roots */
+    BW_KIND_REGISTRY,    /* a key under the vendor's registry roots */
+    BW_KIND_KSN_CONNECTION /* a vendor process connected to a KSN port */
 } bw_kind;
+
+/* Number of kinds (bw_kind values 0 .. BW_KINDS - 1). */
+#define BW_KINDS ((int)BW_KIND_KSN_CONNECTION + 1)
 
 /* "product", "service", ... */
 const char *bw_kind_name(bw_kind k);

@@ -187,11 +187,12 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
     }
     bw_buf_puts(out, snap->n_gaps ? "\n  ],\n" : "],\n");
 
-    size_t counts[BW_KIND_REGISTRY + 1] = {0};
+    size_t counts[BW_KINDS] = {0};
     for (size_t i = 0; i < f->n; i++)
-        counts[f->items[i].kind]++;
+        if ((unsigned)f->items[i].kind < BW_KINDS)
+            counts[f->items[i].kind]++;
     bw_buf_printf(out, "  \"summary\": {\"findings\": %zu", f->n);
-    for (int k = 0; k <= BW_KIND_REGISTRY; k++)
+    for (int k = 0; k < BW_KINDS; k++)
         bw_buf_printf(out, ", \"%s\": %zu", bw_kind_name((bw_kind)k), counts[k]);
     bw_buf_puts(out, "},\n");
 

@@ -61,6 +61,20 @@ bw_err bw_snapshot_add_evidence(bw_snapshot *s, bw_evidence_entry **out)
     ADD(s, evidence, n_evidence, cap_evidence, out);
 }
 
+bw_err bw_snapshot_add_connection(bw_snapshot *s, bw_connection_entry **out)
+{
+    ADD(s, connections, n_connections, cap_connections, out);
+}
+
+const char *bw_tcp_state_name(uint32_t state)
+{
+    static const char *const names[] = {
+        "UNKNOWN",    "CLOSED",     "LISTEN",  "SYN_SENT", "SYN_RCVD",
+        "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE_WAIT", "CLOSING",
+        "LAST_ACK",   "TIME_WAIT",  "DELETE_TCB"};
+    return state < sizeof names / sizeof names[0] ? names[state] : "UNKNOWN";
+}
+
 bw_err bw_vendor_key_add_env(bw_vendor_key *k, const char *name, const char *value)
 {
     bw_kv *p = realloc(k->env, (k->n_env + 1) * sizeof *p);
@@ -177,6 +191,14 @@ void bw_snapshot_free(bw_snapshot *s)
         free(s->evidence[i].raw);
     }
     free(s->evidence);
+    for (size_t i = 0; i < s->n_connections; i++) {
+        bw_connection_entry *c = &s->connections[i];
+        free(c->image);
+        free(c->image_note);
+        free(c->local_addr);
+        free(c->remote_addr);
+    }
+    free(s->connections);
     for (size_t i = 0; i < s->n_gaps; i++) {
         free(s->gaps[i].where);
         free(s->gaps[i].reason);

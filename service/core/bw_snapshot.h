@@ -134,6 +134,38 @@ typedef struct bw_evidence_entry {
     int64_t mtime;     /* BW_EVIDENCE_FILE_MTIME: Unix seconds, UTC */
 } bw_evidence_entry;
 
+/* TCP states (MIB_TCP_STATE values). */
+#define BW_TCP_CLOSED 1u
+#define BW_TCP_LISTEN 2u
+#define BW_TCP_SYN_SENT 3u
+#define BW_TCP_SYN_RCVD 4u
+#define BW_TCP_ESTABLISHED 5u
+#define BW_TCP_FIN_WAIT1 6u
+#define BW_TCP_FIN_WAIT2 7u
+#define BW_TCP_CLOSE_WAIT 8u
+#define BW_TCP_CLOSING 9u
+#define BW_TCP_LAST_ACK 10u
+#define BW_TCP_TIME_WAIT 11u
+#define BW_TCP_DELETE_TCB 12u
+
+/* One row of the TCP connection table (IPv4 or IPv6) with its owning
+ * process. image is NULL when the process could not be opened or named;
+ * image_note then says why ("open: access denied (5)": system processes
+ * and those protected beyond PROCESS_QUERY_LIMITED_INFORMATION, "process
+ * exited (87)": it ended between the table and the open, "system idle
+ * process": pid 0). Those are expected on every machine and are no gap;
+ * other failures are recorded as gaps at "process <pid>" as well. */
+typedef struct bw_connection_entry {
+    uint32_t pid;
+    char *image;        /* full image path (QueryFullProcessImageNameW), or NULL */
+    char *image_note;   /* why image is NULL; NULL when it is set */
+    char *local_addr;   /* "192.0.2.10", "2001:db8::1" (no brackets) */
+    char *remote_addr;
+    uint16_t local_port, remote_port;
+    uint32_t state;     /* BW_TCP_* */
+    bool ipv6;
+} bw_connection_entry;
+
 /* Something the collectors could not read. */
 typedef struct bw_gap {
     char *where;     /* e.g. a registry path */
@@ -154,6 +186,8 @@ typedef struct bw_snapshot {
     size_t n_vendor_keys, cap_vendor_keys;
     bw_evidence_entry *evidence;
     size_t n_evidence, cap_evidence;
+    bw_connection_entry *connections;
+    size_t n_connections, cap_connections;
     bw_gap *gaps;
     size_t n_gaps, cap_gaps;
 } bw_snapshot;
@@ -169,6 +203,7 @@ bw_err bw_snapshot_add_service(bw_snapshot *s, bw_service_entry **out);
 bw_err bw_snapshot_add_filter(bw_snapshot *s, bw_filter_entry **out);
 bw_err bw_snapshot_add_vendor_key(bw_snapshot *s, bw_vendor_key **out);
 bw_err bw_snapshot_add_evidence(bw_snapshot *s, bw_evidence_entry **out);
+bw_err bw_snapshot_add_connection(bw_snapshot *s, bw_connection_entry **out);
 /* Adds a name/value pair (copies both) to a vendor key. */
 bw_err bw_vendor_key_add_env(bw_vendor_key *k, const char *name, const char *value);
 /* Value of an environment entry (case-insensitive name), or NULL. */
@@ -177,6 +212,9 @@ const char *bw_vendor_key_env(const bw_vendor_key *k, const char *name);
 /* Records a gap; `where` is copied, the reason is formatted. */
 bw_err bw_snapshot_add_gap(bw_snapshot *s, const char *where, const char *fmt, ...)
     BW_PRINTF(3, 4);
+
+/* "ESTABLISHED", "SYN_SENT", ...; "UNKNOWN" for other values. */
+const char *bw_tcp_state_name(uint32_t state);
 
 /* Finds a service by name (case-insensitive), or NULL. */
 bw_service_entry *bw_snapshot_find_service(const bw_snapshot *s, const char *name);

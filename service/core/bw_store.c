@@ -83,10 +83,13 @@ static const char *const migrations[] = {
     "  fields TEXT NOT NULL"
     ");"
     "CREATE INDEX alerts_raised ON alerts(raised_at);",
+    /* 1 -> 2: live KSN connections (bw_kind 6) */
+    "ALTER TABLE scans ADD COLUMN n_ksn_connection INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
+_Static_assert(BW_STORE_KINDS == BW_KINDS, "the scans table counts every kind");
 _Static_assert(N_MIGRATIONS == BW_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
 
@@ -614,8 +617,8 @@ static bw_err insert_scan(bw_store *s, const bw_scan_meta *m, const bw_findings 
     static const char sql[] =
         "INSERT INTO scans (started_at, finished_at, host, policy_name, policy_version,"
         " complete, incomplete_reasons, n_findings, n_product, n_service, n_driver,"
-        " n_ksn, n_filter, n_registry)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        " n_ksn, n_filter, n_registry, n_ksn_connection)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     sqlite3_stmt *st = NULL;
     size_t by_kind[BW_STORE_KINDS] = {0};
     char *reasons = gap_text(m);
@@ -1156,7 +1159,7 @@ bw_err bw_store_last_scan(bw_store *s, bw_scan_record *out)
     static const char sql[] =
         "SELECT id, started_at, finished_at, host, policy_name, policy_version, complete,"
         " incomplete_reasons, n_findings, n_product, n_service, n_driver, n_ksn,"
-        " n_filter, n_registry, n_new, n_resolved, n_changed"
+        " n_filter, n_registry, n_ksn_connection, n_new, n_resolved, n_changed"
         " FROM scans ORDER BY id DESC LIMIT 1";
     const char *op = "last scan";
     sqlite3_stmt *st = NULL;
@@ -1181,9 +1184,9 @@ bw_err bw_store_last_scan(bw_store *s, bw_scan_record *out)
     out->n_findings = (size_t)sqlite3_column_int64(st, 8);
     for (int k = 0; k < BW_STORE_KINDS; k++)
         out->by_kind[k] = (size_t)sqlite3_column_int64(st, 9 + k);
-    out->n_new = (size_t)sqlite3_column_int64(st, 15);
-    out->n_resolved = (size_t)sqlite3_column_int64(st, 16);
-    out->n_changed = (size_t)sqlite3_column_int64(st, 17);
+    out->n_new = (size_t)sqlite3_column_int64(st, 9 + BW_STORE_KINDS);
+    out->n_resolved = (size_t)sqlite3_column_int64(st, 10 + BW_STORE_KINDS);
+    out->n_changed = (size_t)sqlite3_column_int64(st, 11 + BW_STORE_KINDS);
     if (!col_dup(st, 3, &out->host) || !col_dup(st, 4, &out->policy_name) ||
         !col_dup(st, 5, &out->policy_version) || !col_dup(st, 7, &out->incomplete_reasons))
         e = fail_msg(s, BW_ENOMEM, op, "out of memory");

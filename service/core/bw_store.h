@@ -40,10 +40,10 @@
 
 /* The schema version this build creates and understands
  * (PRAGMA user_version). */
-#define BW_STORE_SCHEMA_VERSION 1
+#define BW_STORE_SCHEMA_VERSION 2
 
 /* Number of finding kinds (bw_kind values 0 .. BW_STORE_KINDS - 1). */
-#define BW_STORE_KINDS 6
+#define BW_STORE_KINDS 7
 
 typedef struct bw_store bw_store;
 

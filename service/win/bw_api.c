@@ -62,4 +62,7 @@ const bw_api bw_api_system = {
     .ReadDirectoryChangesW = ReadDirectoryChangesW,
     .CancelIoEx = CancelIoEx,
     .GetOverlappedResult = GetOverlappedResult,
+    .GetExtendedTcpTable = GetExtendedTcpTable,
+    .OpenProcess = OpenProcess,
+    .QueryFullProcessImageNameW = QueryFullProcessImageNameW,
 };

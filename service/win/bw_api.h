@@ -20,6 +20,7 @@
 #define UNICODE
 #endif
 #include <windows.h>
+#include <iphlpapi.h>
 #include <knownfolders.h>
 #include <shlobj.h>
 
@@ -120,6 +121,12 @@ typedef struct bw_api {
                                         LPOVERLAPPED, LPOVERLAPPED_COMPLETION_ROUTINE);
     BOOL(WINAPI *CancelIoEx)(HANDLE, LPOVERLAPPED);
     BOOL(WINAPI *GetOverlappedResult)(HANDLE, LPOVERLAPPED, LPDWORD, BOOL);
+
+    /* TCP connections and their processes (live KSN connections); process
+     * handles are closed with CloseHandle */
+    DWORD(WINAPI *GetExtendedTcpTable)(PVOID, PDWORD, BOOL, ULONG, TCP_TABLE_CLASS, ULONG);
+    HANDLE(WINAPI *OpenProcess)(DWORD, BOOL, DWORD);
+    BOOL(WINAPI *QueryFullProcessImageNameW)(HANDLE, DWORD, LPWSTR, PDWORD);
 } bw_api;
 
 /* The table of the real Win32 functions. */

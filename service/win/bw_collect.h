@@ -52,6 +52,15 @@ bw_err bw_win_collect_host(const bw_api *api, bw_snapshot *snap);
 bw_err bw_win_collect_evidence(const bw_api *api, const bw_strlist *bases_paths,
                                bw_snapshot *snap);
 
+/* TCP connections (GetExtendedTcpTable, IPv4 and IPv6, owner pids) with
+ * each owning process's image path (OpenProcess with
+ * PROCESS_QUERY_LIMITED_INFORMATION + QueryFullProcessImageNameW, once per
+ * pid). A table that cannot be read is a gap ("TCP table (IPv4)"); a
+ * process that is protected, a system process or already gone keeps
+ * image NULL with a note and no gap (bw_connection_entry); any other
+ * failure to name a process is a gap at "process <pid>". */
+bw_err bw_win_collect_connections(const bw_api *api, bw_snapshot *snap);
+
 /* Runs every collector above in order, with the vendor roots of `roots` and
  * the default bases folders of `bases_paths`. Only running out of memory
  * (BW_ENOMEM) stops it. */

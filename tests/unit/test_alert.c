@@ -28,6 +28,7 @@ static void test_ids_and_severities(void **state)
         {203, "new-ksn-component", BW_SEVERITY_WARNING},
         {204, "new-class-filter", BW_SEVERITY_WARNING},
         {205, "new-registry-footprint", BW_SEVERITY_WARNING},
+        {206, "new-ksn-connection", BW_SEVERITY_WARNING},
         {210, "finding-resolved", BW_SEVERITY_INFORMATION},
         {220, "finding-changed", BW_SEVERITY_WARNING},
         {300, "update-after-cutoff", BW_SEVERITY_WARNING},
@@ -45,7 +46,7 @@ static void test_ids_and_severities(void **state)
         assert_int_equal(bw_event_severity((bw_event_id)want[i].id), want[i].sev);
     }
     assert_false(bw_event_known(0));
-    assert_false(bw_event_known(206));
+    assert_false(bw_event_known(207));
     assert_string_equal(bw_event_name((bw_event_id)999), "unknown");
     assert_int_equal(bw_event_severity((bw_event_id)999), BW_SEVERITY_ERROR);
     assert_string_equal(bw_severity_name(BW_SEVERITY_INFORMATION), "information");
@@ -290,9 +291,9 @@ static void test_lifecycle_and_errors(void **state)
 static void test_heartbeat(void **state)
 {
     (void)state;
-    bw_stored_finding items[3] = {{.kind = BW_KIND_PRODUCT}, {.kind = BW_KIND_DRIVER},
-                                  {.kind = BW_KIND_DRIVER}};
-    bw_stored_findings cur = {.items = items, .n = 3, .cap = 3};
+    bw_stored_finding items[4] = {{.kind = BW_KIND_PRODUCT}, {.kind = BW_KIND_DRIVER},
+                                  {.kind = BW_KIND_DRIVER}, {.kind = BW_KIND_KSN_CONNECTION}};
+    bw_stored_findings cur = {.items = items, .n = 4, .cap = 4};
     bw_heartbeat hb = {.host = "WS-01", .policy_name = "kaspersky",
                        .policy_version = "2024.11.1", .last_scan = 1727582400,
                        .last_scan_complete = true};
@@ -313,8 +314,9 @@ static void test_heartbeat(void **state)
                         "\"host\":\"WS-01\",\"policy\":\"kaspersky\","
                         "\"policy_version\":\"2024.11.1\","
                         "\"last_scan\":\"2024-09-29T04:00:00Z\",\"last_scan_complete\":\"true\","
-                        "\"findings\":\"3\",\"product\":\"1\",\"service\":\"0\","
-                        "\"driver\":\"2\",\"ksn\":\"0\",\"filter\":\"0\",\"registry\":\"0\"}\n");
+                        "\"findings\":\"4\",\"product\":\"1\",\"service\":\"0\","
+                        "\"driver\":\"2\",\"ksn\":\"0\",\"filter\":\"0\",\"registry\":\"0\","
+                        "\"ksn_connection\":\"1\"}\n");
     bw_buf_free(&b);
     bw_alert_clear(&a);
 

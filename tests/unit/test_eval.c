@@ -51,6 +51,7 @@ static void free_policy(bw_policy *p)
                            &p->ksn_services};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         bw_strlist_free(lists[i]);
+    free(p->ksn_ports);
     free(p);
 }
 
@@ -267,6 +268,119 @@ static void test_empty_snapshot(void **state)
     free_policy(pol);
 }
 
+/* ---- live KSN connections ---------------------------------------------- */
+
+#define AVP_IMAGE "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\avp.exe"
+
+static void set_ksn_ports(bw_policy *p)
+{
+    static const uint16_t ports[] = {13111, 15111, 17111};
+    p->ksn_ports = malloc(sizeof ports);
+    assert_non_null(p->ksn_ports);
+    memcpy(p->ksn_ports, ports, sizeof ports);
+    p->n_ksn_ports = 3;
+}
+
+static void connection(bw_snapshot *s, const char *image, uint16_t local_port,
+                       const char *remote, uint16_t remote_port, uint32_t state)
+{
+    bw_connection_entry *c;
+    assert_int_equal(bw_snapshot_add_connection(s, &c), BW_OK);
+    c->pid = 1200;
+    c->image = image ? bw_strdup(image) : NULL;
+    c->image_note = image ? NULL : bw_strdup("open: access denied (5)");
+    c->local_addr = bw_strdup("10.0.0.5");
+    c->local_port = local_port;
+    c->remote_addr = bw_strdup(remote);
+    c->remote_port = remote_port;
+    c->state = state;
+}
+
+static void test_ksn_connection(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    set_ksn_ports(pol);
+    bw_snapshot *s = bw_snapshot_new();
+    connection(s, AVP_IMAGE, 50001, "10.0.0.1", 13111, BW_TCP_ESTABLISHED);
+    bw_findings f;
+    assert_int_equal(bw_evaluate(s, pol, &f), BW_OK);
+    assert_int_equal(f.n, 1);
+    const bw_finding *x = &f.items[0];
+    assert_int_equal(x->kind, BW_KIND_KSN_CONNECTION);
+    assert_string_equal(bw_kind_name(x->kind), "ksn-connection");
+    assert_string_equal(x->name, "avp.exe->10.0.0.1:13111");
+    assert_string_equal(x->display_name, "KSN connection");
+    assert_string_equal(x->path, AVP_IMAGE);
+    assert_string_equal(x->source, "TCP 10.0.0.1:13111");
+    assert_string_equal(x->rule, "ksn.ports[13111]");
+    assert_int_equal(x->signals.n, 3);
+    assert_string_equal(x->signals.items[0], "binary:avp.exe");
+    assert_string_equal(x->signals.items[1], "port:13111");
+    assert_string_equal(x->signals.items[2], "state:ESTABLISHED");
+    assert_false(x->has_service_info);
+    bw_findings_free(&f);
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+static void test_ksn_connection_lookalikes(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    set_ksn_ports(pol);
+    bw_snapshot *s = bw_snapshot_new();
+    /* another process to the KSN proxy port */
+    connection(s, "C:\\Program Files\\Browser\\browser.exe", 50001, "10.0.0.1", 13111,
+               BW_TCP_ESTABLISHED);
+    /* a vendor process to another port */
+    connection(s, AVP_IMAGE, 50002, "203.0.113.7", 443, BW_TCP_ESTABLISHED);
+    /* a vendor process whose connection is closing */
+    connection(s, AVP_IMAGE, 50003, "10.0.0.1", 13111, BW_TCP_TIME_WAIT);
+    /* a process that could not be named */
+    connection(s, NULL, 50004, "10.0.0.1", 13111, BW_TCP_ESTABLISHED);
+    /* a vendor name only as a folder, not as the image file */
+    connection(s, "C:\\avp.exe\\other.exe", 50005, "10.0.0.1", 13111, BW_TCP_ESTABLISHED);
+    bw_findings f;
+    assert_int_equal(bw_evaluate(s, pol, &f), BW_OK);
+    assert_int_equal(f.n, 0);
+    bw_findings_free(&f);
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+static void test_ksn_connection_once(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    set_ksn_ports(pol);
+    bw_snapshot *s = bw_snapshot_new();
+    /* the same remote from two local ports (one still connecting): one finding */
+    connection(s, AVP_IMAGE, 50001, "10.0.0.1", 13111, BW_TCP_ESTABLISHED);
+    connection(s, AVP_IMAGE, 50002, "10.0.0.1", 13111, BW_TCP_SYN_SENT);
+    /* another KSN port of the same server: its own finding */
+    connection(s, AVP_IMAGE, 50003, "10.0.0.1", 17111, BW_TCP_SYN_SENT);
+    bw_connection_entry *c;
+    assert_int_equal(bw_snapshot_add_connection(s, &c), BW_OK);
+    c->image = bw_strdup("C:\\Program Files\\Kaspersky Lab\\NetworkAgent\\klnagent.exe");
+    c->local_addr = bw_strdup("2001:db8::5");
+    c->remote_addr = bw_strdup("2001:db8::1");
+    c->remote_port = 13111;
+    c->state = BW_TCP_ESTABLISHED;
+    c->ipv6 = true;
+    bw_findings f;
+    assert_int_equal(bw_evaluate(s, pol, &f), BW_OK);
+    assert_int_equal(f.n, 3);
+    assert_string_equal(f.items[0].name, "avp.exe->10.0.0.1:13111");
+    assert_string_equal(f.items[1].name, "avp.exe->10.0.0.1:17111");
+    assert_string_equal(f.items[1].rule, "ksn.ports[17111]");
+    assert_string_equal(f.items[2].name, "klnagent.exe->[2001:db8::1]:13111");
+    assert_string_equal(f.items[2].source, "TCP [2001:db8::1]:13111");
+    bw_findings_free(&f);
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +391,9 @@ int main(void)
         cmocka_unit_test(test_vendor_presence_corroborates),
         cmocka_unit_test(test_registry_products_and_ksn),
         cmocka_unit_test(test_empty_snapshot),
+        cmocka_unit_test(test_ksn_connection),
+        cmocka_unit_test(test_ksn_connection_lookalikes),
+        cmocka_unit_test(test_ksn_connection_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

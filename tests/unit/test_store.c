@@ -720,7 +720,7 @@ static void test_newer_schema_refused(void **state)
     assert_null(s);
     assert_false(recreated);
     assert_string_equal(err, "state.db: open: schema version 99 is newer than this banwatch "
-                             "supports (1); the database was left unchanged");
+                             "supports (2); the database was left unchanged");
 
     /* untouched: same version, no tables of ours, not moved */
     assert_int_equal(count_files("newer.db.corrupt-"), 0);
@@ -736,6 +736,51 @@ static void test_newer_schema_refused(void **state)
     assert_int_equal(sqlite3_column_int(st, 0), 1);
     sqlite3_finalize(st);
     sqlite3_close(db);
+}
+
+/* A version-1 database (no n_ksn_connection column) is migrated, and a
+ * scan with a live KSN connection is counted in its own column. */
+static void test_migrate_v1_ksn_connection(void **state)
+{
+    (void)state;
+    const char *p = db_path("v1");
+    bw_store_close(open_ok(p));
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE scans DROP COLUMN n_ksn_connection;"
+                                  " PRAGMA user_version = 1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    bw_store *s = open_ok(p);
+    bw_findings f;
+    base_findings(&f);
+    add_finding(&f, BW_KIND_KSN_CONNECTION, "avp.exe->10.0.0.1:13111", NULL, "KSN connection");
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    assert_int_equal(c.n, 4);
+    bw_scan_record r;
+    assert_int_equal(bw_store_last_scan(s, &r), BW_OK);
+    assert_int_equal(r.n_findings, 4);
+    assert_int_equal(r.by_kind[BW_KIND_KSN_CONNECTION], 1);
+    assert_int_equal(r.by_kind[BW_KIND_REGISTRY], 0);
+    assert_int_equal(r.by_kind[BW_KIND_PRODUCT], 1);
+    assert_int_equal(r.n_new, 4);
+    assert_int_equal(r.n_resolved, 0);
+    assert_int_equal(r.n_changed, 0);
+    bw_scan_record_free(&r);
+    bw_stored_findings cur;
+    assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
+    bool seen = false;
+    for (size_t i = 0; i < cur.n; i++)
+        seen |= cur.items[i].kind == BW_KIND_KSN_CONNECTION;
+    assert_true(seen);
+    bw_stored_findings_free(&cur);
+    bw_changes_free(&c);
+    bw_findings_free(&f);
+    bw_store_close(s);
 }
 
 static void test_schema_version_set(void **state)
@@ -803,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_quick_check),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_schema_version_set),
+        cmocka_unit_test(test_migrate_v1_ksn_connection),
         cmocka_unit_test(test_open_errors),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

@@ -55,7 +55,16 @@ typedef struct fenv {
 } fenv;
 
 #define HANDLE_MAGIC 0x46414b45u
-enum { H_KEY, H_SCM, H_FILE, H_FIND };
+enum { H_KEY, H_SCM, H_FILE, H_FIND, H_PROC };
+
+/* A process of the fake. */
+typedef struct fproc {
+    DWORD pid;
+    uint16_t *image;
+    size_t image_len;
+    DWORD deny;        /* OpenProcess fails with this */
+    DWORD image_error; /* QueryFullProcessImageNameW fails with this */
+} fproc;
 
 typedef struct fhandle {
     unsigned magic;
@@ -66,6 +75,7 @@ typedef struct fhandle {
     const fnode **list;  /* H_FIND: the matching entries */
     size_t n_list;
     struct fhandle *next;
+    DWORD pid;           /* H_PROC */
 } fhandle;
 
 typedef struct fsvc {
@@ -89,6 +99,15 @@ static struct {
     size_t n_nodes;
     fenv *env;
     size_t n_env;
+    MIB_TCPROW_OWNER_PID *tcp4;
+    size_t n_tcp4;
+    MIB_TCP6ROW_OWNER_PID *tcp6;
+    size_t n_tcp6;
+    unsigned tcp_grow_times;
+    size_t tcp_grow_rows;
+    bool tcp6_unsupported;
+    fproc *procs;
+    size_t n_procs;
     unsigned calls[FAKE_FN_COUNT];
     struct {
         fake_fn fn;
@@ -408,6 +427,11 @@ void fake_reset(void)
     free(F.svcs);
     free(F.dns);
     free(F.netbios);
+    free(F.tcp4);
+    free(F.tcp6);
+    for (size_t i = 0; i < F.n_procs; i++)
+        free(F.procs[i].image);
+    free(F.procs);
     memset(&F, 0, sizeof F);
     ensure_roots();
     F.dns = bw_strdup("host.example.test");
@@ -1034,8 +1058,192 @@ static BOOL WINAPI f_GetFileSizeEx(HANDLE h, PLARGE_INTEGER size)
 
 static BOOL WINAPI f_CloseHandle(HANDLE h)
 {
-    if (!close_handle(h, H_FILE))
-        fail_msg("CloseHandle of an invalid or closed file handle %p", (void *)h);
+    if (!close_handle(h, H_FILE) && !close_handle(h, H_PROC))
+        fail_msg("CloseHandle of an invalid or closed file or process handle %p", (void *)h);
+    return TRUE;
+}
+
+/* ---- TCP connections and processes ------------------------------------------ */
+
+static DWORD net_port(uint16_t port)
+{
+    return (DWORD)(((port & 0xFFu) << 8) | (port >> 8));
+}
+
+static DWORD net_ip4(uint32_t host_order)
+{
+    DWORD d;
+    unsigned char b[4] = {(unsigned char)(host_order >> 24), (unsigned char)(host_order >> 16),
+                          (unsigned char)(host_order >> 8), (unsigned char)host_order};
+    memcpy(&d, b, sizeof d);
+    return d;
+}
+
+void fake_tcp4(uint32_t local, uint16_t local_port, uint32_t remote, uint16_t remote_port,
+               uint32_t state, uint32_t pid)
+{
+    MIB_TCPROW_OWNER_PID *p = realloc(F.tcp4, (F.n_tcp4 + 1) * sizeof *p);
+    assert_non_null(p);
+    F.tcp4 = p;
+    p[F.n_tcp4++] = (MIB_TCPROW_OWNER_PID){.dwState = state,
+                                           .dwLocalAddr = net_ip4(local),
+                                           .dwLocalPort = net_port(local_port),
+                                           .dwRemoteAddr = net_ip4(remote),
+                                           .dwRemotePort = net_port(remote_port),
+                                           .dwOwningPid = pid};
+}
+
+void fake_tcp6(const uint8_t local[16], uint16_t local_port, const uint8_t remote[16],
+               uint16_t remote_port, uint32_t state, uint32_t pid)
+{
+    MIB_TCP6ROW_OWNER_PID *p = realloc(F.tcp6, (F.n_tcp6 + 1) * sizeof *p);
+    assert_non_null(p);
+    F.tcp6 = p;
+    MIB_TCP6ROW_OWNER_PID *r = &p[F.n_tcp6++];
+    memset(r, 0, sizeof *r);
+    memcpy(r->ucLocalAddr, local, 16);
+    memcpy(r->ucRemoteAddr, remote, 16);
+    r->dwLocalPort = net_port(local_port);
+    r->dwRemotePort = net_port(remote_port);
+    r->dwState = state;
+    r->dwOwningPid = pid;
+}
+
+void fake_tcp_grow(unsigned times, size_t rows)
+{
+    F.tcp_grow_times = times;
+    F.tcp_grow_rows = rows;
+}
+
+void fake_tcp6_unsupported(void)
+{
+    F.tcp6_unsupported = true;
+}
+
+static fproc *find_proc(DWORD pid)
+{
+    for (size_t i = 0; i < F.n_procs; i++)
+        if (F.procs[i].pid == pid)
+            return &F.procs[i];
+    return NULL;
+}
+
+static fproc *build_proc(uint32_t pid)
+{
+    fproc *p = find_proc(pid);
+    if (p)
+        return p;
+    fproc *a = realloc(F.procs, (F.n_procs + 1) * sizeof *a);
+    assert_non_null(a);
+    F.procs = a;
+    p = &a[F.n_procs++];
+    memset(p, 0, sizeof *p);
+    p->pid = pid;
+    return p;
+}
+
+void fake_process(uint32_t pid, const char *image)
+{
+    fproc *p = build_proc(pid);
+    free(p->image);
+    p->image = wdup(image, &p->image_len);
+}
+
+void fake_process_deny(uint32_t pid, uint32_t err)
+{
+    build_proc(pid)->deny = err;
+}
+
+void fake_process_image_error(uint32_t pid, uint32_t err)
+{
+    build_proc(pid)->image_error = err;
+}
+
+static DWORD WINAPI f_GetExtendedTcpTable(PVOID buf, PDWORD size, BOOL order, ULONG af,
+                                          TCP_TABLE_CLASS cls, ULONG reserved)
+{
+    (void)order;
+    if (reserved != 0 || (af != 2 && af != 23) ||
+        (cls != TCP_TABLE_OWNER_PID_ALL && cls != TCP_TABLE_OWNER_PID_CONNECTIONS))
+        fail_msg("GetExtendedTcpTable: unexpected family %lu or class %d", (unsigned long)af,
+                 (int)cls);
+    DWORD err = enter(FAKE_GetExtendedTcpTable);
+    if (err)
+        return err;
+    bool v6 = af == 23;
+    if (v6 && F.tcp6_unsupported)
+        return ERROR_NOT_SUPPORTED;
+    size_t head = v6 ? offsetof(MIB_TCP6TABLE_OWNER_PID, table)
+                     : offsetof(MIB_TCPTABLE_OWNER_PID, table);
+    size_t row = v6 ? sizeof(MIB_TCP6ROW_OWNER_PID) : sizeof(MIB_TCPROW_OWNER_PID);
+    size_t n = v6 ? F.n_tcp6 : F.n_tcp4;
+    size_t need = head + n * row;
+    if (!buf || *size < need) {
+        *size = (DWORD)need;
+        if (!v6 && F.tcp_grow_times && F.n_tcp4) {
+            F.tcp_grow_times--;
+            for (size_t i = 0; i < F.tcp_grow_rows; i++) {
+                MIB_TCPROW_OWNER_PID last = F.tcp4[F.n_tcp4 - 1];
+                MIB_TCPROW_OWNER_PID *p = realloc(F.tcp4, (F.n_tcp4 + 1) * sizeof *p);
+                assert_non_null(p);
+                F.tcp4 = p;
+                last.dwLocalPort = net_port((uint16_t)(40000 + F.n_tcp4 % 20000));
+                p[F.n_tcp4++] = last;
+            }
+        }
+        return ERROR_INSUFFICIENT_BUFFER;
+    }
+    DWORD count = (DWORD)n;
+    memcpy(buf, &count, sizeof count);
+    if (n)
+        memcpy((char *)buf + head, v6 ? (const void *)F.tcp6 : (const void *)F.tcp4, n * row);
+    return NO_ERROR;
+}
+
+static HANDLE WINAPI f_OpenProcess(DWORD access, BOOL inherit, DWORD pid)
+{
+    if (access != PROCESS_QUERY_LIMITED_INFORMATION || inherit)
+        fail_msg("OpenProcess(%lu) asks for more than PROCESS_QUERY_LIMITED_INFORMATION",
+                 (unsigned long)pid);
+    DWORD err = enter(FAKE_OpenProcess);
+    fproc *p = find_proc(pid);
+    if (!err && !p)
+        err = ERROR_INVALID_PARAMETER;
+    if (!err && p->deny)
+        err = p->deny;
+    if (err) {
+        SetLastError(err);
+        return NULL;
+    }
+    fhandle *h = new_handle(H_PROC, NULL);
+    h->pid = pid;
+    return (HANDLE)h;
+}
+
+static BOOL WINAPI f_QueryFullProcessImageNameW(HANDLE h, DWORD flags, LPWSTR buf,
+                                                PDWORD size)
+{
+    fhandle *fh = live_handle(h, H_PROC);
+    if (!fh)
+        fail_msg("QueryFullProcessImageNameW on an invalid or closed handle %p", (void *)h);
+    if (flags != 0)
+        fail_msg("QueryFullProcessImageNameW: flags %lu (want the Win32 path form)",
+                 (unsigned long)flags);
+    DWORD err = enter(FAKE_QueryFullProcessImageNameW);
+    fproc *p = find_proc(fh->pid);
+    if (!err && p->image_error)
+        err = p->image_error;
+    if (!err && !p->image)
+        err = ERROR_GEN_FAILURE;
+    if (!err && *size <= p->image_len)
+        err = ERROR_INSUFFICIENT_BUFFER;
+    if (err) {
+        SetLastError(err);
+        return FALSE;
+    }
+    memcpy(buf, p->image, p->image_len * sizeof *p->image);
+    buf[p->image_len] = 0;
+    *size = (DWORD)p->image_len;
     return TRUE;
 }
 
@@ -1238,6 +1446,9 @@ static const bw_api fake_table = {
     .FindFirstFileW = f_FindFirstFileW,
     .FindNextFileW = f_FindNextFileW,
     .FindClose = f_FindClose,
+    .GetExtendedTcpTable = f_GetExtendedTcpTable,
+    .OpenProcess = f_OpenProcess,
+    .QueryFullProcessImageNameW = f_QueryFullProcessImageNameW,
 };
 
 const bw_api *fake_api(void)

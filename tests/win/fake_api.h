@@ -23,6 +23,13 @@
  * and ExpandEnvironmentStringsW over a small variable table. File and find
  * handles are accounted like the other handles; closing one with the
  * wrong function, or opening a file for writing, fails the test.
+ *
+ * And a TCP connection table (IPv4 and IPv6 rows with owning pids) behind
+ * GetExtendedTcpTable, which can grow between calls, and processes behind
+ * OpenProcess (PROCESS_QUERY_LIMITED_INFORMATION only) and
+ * QueryFullProcessImageNameW; process handles are closed with CloseHandle
+ * and accounted like the others. An unknown pid fails to open with
+ * ERROR_INVALID_PARAMETER, as for a process that has exited.
  */
 #ifndef FAKE_API_H
 #define FAKE_API_H
@@ -112,6 +119,33 @@ void fake_file_read_error(const char *path, uint32_t err);
  * SystemDrive = C:. */
 void fake_env(const char *name, const char *value);
 
+/* ---- TCP connections and processes ------------------------------------------ */
+
+/* An IPv4 address in host order from its four bytes (FAKE_IP4(192,0,2,1)). */
+#define FAKE_IP4(a, b, c, d)                                                   \
+    ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+/* Adds an IPv4 connection row (addresses in host order, ports as numbers;
+ * the fake stores them in network byte order as Windows does). */
+void fake_tcp4(uint32_t local, uint16_t local_port, uint32_t remote, uint16_t remote_port,
+               uint32_t state, uint32_t pid);
+/* Adds an IPv6 connection row (addresses as 16 bytes, network order). */
+void fake_tcp6(const uint8_t local[16], uint16_t local_port, const uint8_t remote[16],
+               uint16_t remote_port, uint32_t state, uint32_t pid);
+/* After each of the next `times` IPv4 calls that answer
+ * ERROR_INSUFFICIENT_BUFFER, `rows` more rows (copies of the last row with
+ * new local ports) are added: the table grows between calls. */
+void fake_tcp_grow(unsigned times, size_t rows);
+/* GetExtendedTcpTable for AF_INET6 fails with ERROR_NOT_SUPPORTED (no
+ * IPv6 stack). */
+void fake_tcp6_unsupported(void);
+/* A running process and its image path (UTF-8). */
+void fake_process(uint32_t pid, const char *image);
+/* OpenProcess of pid fails with err (e.g. ERROR_ACCESS_DENIED). */
+void fake_process_deny(uint32_t pid, uint32_t err);
+/* QueryFullProcessImageNameW of pid fails with err. */
+void fake_process_image_error(uint32_t pid, uint32_t err);
+
 /* ---- failure injection and accounting --------------------------------------- */
 
 typedef enum fake_fn {
@@ -130,6 +164,9 @@ typedef enum fake_fn {
     FAKE_FindFirstFileW,
     FAKE_FindNextFileW,
     FAKE_ExpandEnvironmentStringsW,
+    FAKE_GetExtendedTcpTable,
+    FAKE_OpenProcess,
+    FAKE_QueryFullProcessImageNameW,
     FAKE_FN_COUNT
 } fake_fn;
 

@@ -50,7 +50,7 @@ static void build(bw_event_id id, bw_alert *a)
     } else if (id == BW_EVENT_HEARTBEAT) {
         bw_heartbeat hb = {.host = "WS-01", .policy_name = "kaspersky",
                            .policy_version = "1", .last_scan = 1727582400,
-                           .last_scan_complete = true, .by_kind = {1, 2, 3, 4, 5, 6}};
+                           .last_scan_complete = true, .by_kind = {1, 2, 3, 4, 5, 6, 7}};
         assert_int_equal(bw_alert_heartbeat(&hb, a), BW_OK);
     } else if (id == BW_EVENT_UPDATE_AFTER_CUTOFF || id == BW_EVENT_STALE_PROTECTION) {
         bw_update_status st = {.product = "AVP21.3", .has_date = true, .newest = 1728964800,
@@ -69,7 +69,7 @@ static void build(bw_event_id id, bw_alert *a)
         c.change = id == BW_EVENT_FINDING_RESOLVED  ? BW_CHANGE_RESOLVED
                    : id == BW_EVENT_FINDING_CHANGED ? BW_CHANGE_CHANGED
                                                     : BW_CHANGE_NEW;
-        c.kind = id >= 200 && id <= 205 ? (bw_kind)(id - 200) : BW_KIND_DRIVER;
+        c.kind = id >= 200 && id <= 206 ? (bw_kind)(id - 200) : BW_KIND_DRIVER;
         if (c.change == BW_CHANGE_CHANGED)
             c.old_version = "12.2";
         assert_int_equal(bw_alert_from_change(&c, "WS-01", a), BW_OK);
