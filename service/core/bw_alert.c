@@ -270,6 +270,39 @@ bw_err bw_alert_update(bw_event_id id, const char *host, const bw_update_status 
     return alert_end(out, ok);
 }
 
+bw_err bw_alert_change_activity(const bw_change *c, const char *host, int64_t cutoff,
+                                bool first_scan, bw_alert *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!c || c->at < cutoff)
+        return BW_ENOTFOUND;
+    const char *evidence = NULL;
+    if (c->change == BW_CHANGE_CHANGED && c->version && c->old_version &&
+        strcmp(c->version, c->old_version) != 0)
+        evidence = "version-change";
+    else if (c->change == BW_CHANGE_NEW && !first_scan &&
+             (c->kind == BW_KIND_PRODUCT || c->kind == BW_KIND_SERVICE ||
+              c->kind == BW_KIND_DRIVER || c->kind == BW_KIND_KSN))
+        evidence = "new-component";
+    if (!evidence)
+        return BW_ENOTFOUND;
+    bool ok = true;
+    char at[21], cut[21];
+    bw_format_utc(c->at, at);
+    bw_format_utc(cutoff, cut);
+    alert_start(out, BW_EVENT_UPDATE_AFTER_CUTOFF);
+    out->change_id = c->id;
+    add(out, "host", host, &ok);
+    add(out, "product", c->name, &ok);
+    add(out, "newest_update", at, &ok);
+    add(out, "evidence", evidence, &ok);
+    add(out, "source", c->source, &ok);
+    add(out, "cutoff", cut, &ok);
+    add(out, "age_days", "0", &ok);
+    add(out, "threshold_days", NULL, &ok);
+    return alert_end(out, ok);
+}
+
 bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_alert *out)
 {
     bool ok = true;

@@ -156,6 +156,16 @@ bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_a
 bw_err bw_alert_update(bw_event_id id, const char *host, const bw_update_status *st,
                        unsigned threshold_days, bw_alert *out);
 
+/* 300 for a product change that is itself update activity after the
+ * cutoff (docs/events.md): a CHANGED finding whose version changed, or a
+ * NEW product, service, driver or KSN component that appeared while
+ * banwatch was already watching (first_scan false: the change was not part
+ * of the first inventory), when the change happened at or after `cutoff`.
+ * The evidence field says "version-change" or "new-component".
+ * BW_ENOTFOUND when the change is not such activity (*out is then empty). */
+bw_err bw_alert_change_activity(const bw_change *c, const char *host, int64_t cutoff,
+                                bool first_scan, bw_alert *out);
+
 /* What a heartbeat summarises. Strings are borrowed. */
 typedef struct bw_heartbeat {
     const char *host;

@@ -121,6 +121,13 @@ static void raise_changes(agent *a, const bw_changes *ch)
             continue;
         }
         raise_alert(a, &alerts.items[i]);
+        /* A product change after the cutoff is update activity too. The
+         * first scan of a database is the inventory, not activity. */
+        const bw_change *c = &ch->items[i];
+        bw_alert act = {0};
+        if (bw_alert_change_activity(c, a->host, bw_policy_cutoff_for(a->pol, c->name),
+                                     c->scan_id <= 1, &act) == BW_OK)
+            raise_alert(a, &act);
     }
     bw_alerts_free(&alerts);
 }

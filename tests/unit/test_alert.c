@@ -83,6 +83,40 @@ static void test_update_alerts(void **state)
     assert_int_equal(bw_alert_update(BW_EVENT_NEW_PRODUCT, NULL, &st, 7, &a), BW_EINVAL);
 }
 
+static bw_change sample_change(bw_change_kind what, bw_kind kind);
+
+static void test_change_activity(void **state)
+{
+    (void)state;
+    const int64_t cutoff = 1727582400;
+    bw_alert a;
+    bw_change c = sample_change(BW_CHANGE_CHANGED, BW_KIND_PRODUCT);
+    c.at = cutoff; /* exactly at the cutoff counts */
+    assert_int_equal(bw_alert_change_activity(&c, "WS-01", cutoff, false, &a), BW_OK);
+    assert_int_equal(a.event_id, BW_EVENT_UPDATE_AFTER_CUTOFF);
+    assert_int_equal(a.change_id, 7);
+    assert_string_equal(bw_alert_get(&a, "evidence"), "version-change");
+    assert_string_equal(bw_alert_get(&a, "newest_update"), "2024-09-29T04:00:00Z");
+    assert_string_equal(bw_alert_get(&a, "product"), "{KES-11}");
+    bw_alert_clear(&a);
+    c.at = cutoff - 1; /* before the cutoff: not activity */
+    assert_int_equal(bw_alert_change_activity(&c, "WS-01", cutoff, false, &a), BW_ENOTFOUND);
+    c.at = cutoff + 10;
+    c.old_version = "12.1.0.506"; /* same version: only the path or name changed */
+    assert_int_equal(bw_alert_change_activity(&c, "WS-01", cutoff, false, &a), BW_ENOTFOUND);
+    bw_change n = sample_change(BW_CHANGE_NEW, BW_KIND_DRIVER);
+    n.at = cutoff + 10;
+    assert_int_equal(bw_alert_change_activity(&n, NULL, cutoff, true, &a), BW_ENOTFOUND);
+    assert_int_equal(bw_alert_change_activity(&n, NULL, cutoff, false, &a), BW_OK);
+    assert_string_equal(bw_alert_get(&a, "evidence"), "new-component");
+    bw_alert_clear(&a);
+    n.kind = BW_KIND_FILTER; /* a filter entry alone is not a new component */
+    assert_int_equal(bw_alert_change_activity(&n, NULL, cutoff, false, &a), BW_ENOTFOUND);
+    bw_change r = sample_change(BW_CHANGE_RESOLVED, BW_KIND_PRODUCT);
+    r.at = cutoff + 10;
+    assert_int_equal(bw_alert_change_activity(&r, NULL, cutoff, false, &a), BW_ENOTFOUND);
+}
+
 static bw_change sample_change(bw_change_kind what, bw_kind kind)
 {
     bw_change c = {0};
@@ -333,6 +367,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ids_and_severities),
         cmocka_unit_test(test_update_alerts),
+        cmocka_unit_test(test_change_activity),
         cmocka_unit_test(test_change_to_event),
         cmocka_unit_test(test_insertion_strings),
         cmocka_unit_test(test_json_line_exact),
