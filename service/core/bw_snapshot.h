@@ -120,7 +120,9 @@ typedef enum bw_evidence_kind {
     BW_EVIDENCE_KDB_STT,         /* kdb.stt of server products ("<n>;YYYYMMDDHHMM") */
     BW_EVIDENCE_LAST_UPDATE,     /* registry LastSuccessfulUpdate (DWORD Unix time) */
     BW_EVIDENCE_BASES_DATE,      /* Network Agent Protection_BasesDate (UTC text) */
-    BW_EVIDENCE_FILE_MTIME       /* newest modification time in a bases folder */
+    BW_EVIDENCE_FILE_MTIME,      /* newest modification time in a bases folder */
+    BW_EVIDENCE_INSTALL_DATE     /* Uninstall InstallDate of a vendor product (not
+                                    collected as an entry: read from the product) */
 } bw_evidence_kind;
 
 typedef struct bw_evidence_entry {

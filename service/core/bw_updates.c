@@ -1,6 +1,7 @@
 /* bw_updates.c - judging update evidence per product (portable core). */
 #include "bw_updates.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ const char *bw_evidence_kind_name(bw_evidence_kind k)
     case BW_EVIDENCE_LAST_UPDATE: return "last-successful-update";
     case BW_EVIDENCE_BASES_DATE: return "protection-bases-date";
     case BW_EVIDENCE_FILE_MTIME: return "file-mtime";
+    case BW_EVIDENCE_INSTALL_DATE: return "install-date";
     }
     return "unknown";
 }
@@ -93,10 +95,63 @@ static void interpret(const bw_evidence_entry *ev, bw_evidence_time *t)
             t->found = 1;
         }
         break;
+    case BW_EVIDENCE_INSTALL_DATE: {
+        const char *d = ev->raw ? ev->raw : "";
+        bool digits = strlen(d) == 8;
+        for (size_t i = 0; digits && i < 8; i++)
+            digits = d[i] >= '0' && d[i] <= '9';
+        const char *why = "expected YYYYMMDD";
+        if (digits) {
+            int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+            int m = (d[4] - '0') * 10 + (d[5] - '0'), day = (d[6] - '0') * 10 + (d[7] - '0');
+            t->err = bw_evidence_civil_to_unix(y, m, day, 0, 0, 0, &t->when, &why);
+        } else {
+            t->err = BW_EPARSE;
+        }
+        if (t->err)
+            snprintf(t->reason, sizeof t->reason, "InstallDate: %s", why);
+        else
+            t->found = 1;
+        break;
+    }
     default:
         t->err = BW_EINVAL;
         strcpy(t->reason, "unknown evidence kind");
     }
+}
+
+/* Judges one piece of evidence into its product's status. */
+static bw_err take(bw_updates *out, const bw_evidence_entry *ev)
+{
+    bw_update_status *st = status_for(out, ev->product);
+    if (!st)
+        return BW_ENOMEM;
+    st->n_evidence++;
+    bw_evidence_time t;
+    interpret(ev, &t);
+    if (t.err != BW_OK)
+        return add_bad(out, ev, &t);
+    if (t.never) {
+        st->never = !st->has_date;
+        return BW_OK;
+    }
+    if (ev->kind != BW_EVIDENCE_INSTALL_DATE &&
+        (!st->has_signature || t.when > st->newest_signature)) {
+        st->has_signature = true;
+        st->newest_signature = t.when;
+    }
+    if (!st->has_date || t.when > st->newest) {
+        char *src = bw_strdup(ev->source ? ev->source : "");
+        if (!src)
+            return BW_ENOMEM;
+        free(st->newest_source);
+        st->newest_source = src;
+        st->newest = t.when;
+        st->newest_kind = ev->kind;
+        st->has_date = true;
+        st->never = false;
+    }
+    return BW_OK;
 }
 
 void bw_updates_free(bw_updates *u)
@@ -123,41 +178,32 @@ static int cmp_status(const void *pa, const void *pb)
     return strcmp(a->product, b->product);
 }
 
-bw_err bw_evaluate_updates(const bw_snapshot *snap, const bw_policy *pol, int64_t now,
-                           bw_updates *out)
+bw_err bw_evaluate_updates(const bw_snapshot *snap, const bw_policy *pol,
+                           const bw_findings *findings, int64_t now, bw_updates *out)
 {
     memset(out, 0, sizeof *out);
     bw_err e = BW_OK;
-    for (size_t i = 0; i < snap->n_evidence && !e; i++) {
-        const bw_evidence_entry *ev = &snap->evidence[i];
-        bw_update_status *st = status_for(out, ev->product);
-        if (!st) {
-            e = BW_ENOMEM;
-            break;
-        }
-        st->n_evidence++;
-        bw_evidence_time t;
-        interpret(ev, &t);
-        if (t.err != BW_OK) {
-            e = add_bad(out, ev, &t);
+    for (size_t i = 0; i < snap->n_evidence && !e; i++)
+        e = take(out, &snap->evidence[i]);
+    /* install dates of the vendor's products */
+    for (size_t i = 0; findings && i < findings->n && !e; i++) {
+        const bw_finding *f = &findings->items[i];
+        if (f->kind != BW_KIND_PRODUCT)
             continue;
-        }
-        if (t.never) {
-            st->never = !st->has_date;
-            continue;
-        }
-        if (!st->has_date || t.when > st->newest) {
-            char *src = bw_strdup(ev->source ? ev->source : "");
+        for (size_t j = 0; j < snap->n_products && !e; j++) {
+            const bw_product_entry *p = &snap->products[j];
+            if (!p->install_date || !p->source || !f->source || strcmp(p->source, f->source))
+                continue;
+            char *src = bw_strfmt("%s\\InstallDate", p->source);
             if (!src) {
                 e = BW_ENOMEM;
                 break;
             }
-            free(st->newest_source);
-            st->newest_source = src;
-            st->newest = t.when;
-            st->newest_kind = ev->kind;
-            st->has_date = true;
-            st->never = false;
+            bw_evidence_entry ev = {.kind = BW_EVIDENCE_INSTALL_DATE, .product = f->name,
+                                    .source = src, .raw = p->install_date,
+                                    .raw_len = strlen(p->install_date)};
+            e = take(out, &ev);
+            free(src);
         }
     }
     for (size_t i = 0; i < out->n && !e; i++) {
@@ -166,8 +212,10 @@ bw_err bw_evaluate_updates(const bw_snapshot *snap, const bw_policy *pol, int64_
         if (!st->has_date)
             continue;
         st->after_cutoff = bw_evidence_after_cutoff(st->newest, st->cutoff);
-        if (bw_evidence_age_days(st->newest, now, &st->age_days, &st->future) == BW_OK)
-            st->stale = !st->future && st->age_days > (int64_t)pol->stale_after_days;
+        int64_t basis = st->has_signature ? st->newest_signature : st->newest;
+        if (bw_evidence_age_days(basis, now, &st->age_days, &st->future) == BW_OK)
+            st->stale = st->has_signature && !st->future &&
+                        st->age_days > (int64_t)pol->stale_after_days;
     }
     if (e) {
         bw_updates_free(out);

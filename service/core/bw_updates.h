@@ -15,11 +15,12 @@
 #include <stdint.h>
 
 #include "bw_error.h"
+#include "bw_eval.h"
 #include "bw_policy.h"
 #include "bw_snapshot.h"
 
 /* "bases-index", "kdb.stt", "last-successful-update",
- * "protection-bases-date", "file-mtime". */
+ * "protection-bases-date", "file-mtime", "install-date". */
 const char *bw_evidence_kind_name(bw_evidence_kind k);
 
 typedef struct bw_update_status {
@@ -31,9 +32,13 @@ typedef struct bw_update_status {
     bool never;              /* the product says it never updated (and no date) */
     int64_t cutoff;          /* the cutoff that applies to this product */
     bool after_cutoff;       /* newest >= cutoff: update activity after the ban */
-    int64_t age_days;        /* whole days from newest to now (floor) */
-    bool future;             /* newest lies after now: suspicious, not fresh */
-    bool stale;              /* age_days > policy stale_after_days */
+    int64_t age_days;        /* whole days from the newest signature date (or,
+                                without one, from newest) to now (floor) */
+    bool future;             /* that date lies after now: suspicious, not fresh */
+    bool stale;              /* newest signature date older than the policy's
+                                stale_after_days (install dates never count) */
+    bool has_signature;      /* some signature evidence (not an install date) */
+    int64_t newest_signature;
     unsigned n_evidence;     /* evidence entries read for this product */
 } bw_update_status;
 
@@ -51,10 +56,14 @@ typedef struct bw_updates {
     size_t n_bad, cap_bad;
 } bw_updates;
 
-/* Groups the snapshot's evidence by product and judges it at `now`.
- * *out must be zeroed or freed before. BW_ENOMEM only. */
-bw_err bw_evaluate_updates(const bw_snapshot *snap, const bw_policy *pol, int64_t now,
-                           bw_updates *out);
+/* Groups the snapshot's evidence by product and judges it at `now`. With
+ * findings (may be NULL), each product finding's Uninstall InstallDate
+ * ("YYYYMMDD", a calendar date: taken as its first second, UTC) is
+ * evidence too, under the finding's key name: a product installed or
+ * reinstalled after the cutoff is update activity. *out must be zeroed or
+ * freed before. BW_ENOMEM only. */
+bw_err bw_evaluate_updates(const bw_snapshot *snap, const bw_policy *pol,
+                           const bw_findings *findings, int64_t now, bw_updates *out);
 
 void bw_updates_free(bw_updates *u);
 

@@ -325,7 +325,7 @@ static void scan(agent *a, const char *why)
         bw_win_collect_all(a->api, &a->pol->registry_roots, &a->pol->bases_paths, snap) !=
             BW_OK ||
         bw_evaluate(snap, a->pol, &f) != BW_OK ||
-        bw_evaluate_updates(snap, a->pol, snap->taken_at, &u) != BW_OK) {
+        bw_evaluate_updates(snap, a->pol, &f, snap->taken_at, &u) != BW_OK) {
         logf_(a, "ERROR", "scan (%s): out of memory", why);
         goto out;
     }

@@ -158,7 +158,7 @@ static int cmd_scan(int argc, char **argv)
         err("scan: out of memory while evaluating");
         goto out;
     }
-    if (bw_evaluate_updates(snap, pol, snap->taken_at, &updates) != BW_OK) {
+    if (bw_evaluate_updates(snap, pol, &findings, snap->taken_at, &updates) != BW_OK) {
         err("scan: out of memory while judging update evidence");
         goto out;
     }

@@ -70,7 +70,7 @@ static void test_newest_wins_and_cutoff(void **state)
                   "<Update CompID=\"KDBEFI\" Date=\"30092024 1200\"/>");
     int64_t now = CUTOFF + 30 * DAY;
     bw_updates u = {0};
-    assert_int_equal(bw_evaluate_updates(s, pol, now, &u), BW_OK);
+    assert_int_equal(bw_evaluate_updates(s, pol, NULL, now, &u), BW_OK);
     assert_int_equal(u.n, 2);
     const bw_update_status *a = find(&u, "AVP21.3");
     assert_true(a->has_date);
@@ -97,20 +97,20 @@ static void test_boundary_and_staleness(void **state)
     dword_evidence(s, "AVP21.3", (uint32_t)(CUTOFF - 1));
     bw_updates u = {0};
     /* one second before the cutoff: no activity; 7 days old: not yet stale */
-    assert_int_equal(bw_evaluate_updates(s, pol, CUTOFF - 1 + 7 * DAY, &u), BW_OK);
+    assert_int_equal(bw_evaluate_updates(s, pol, NULL, CUTOFF - 1 + 7 * DAY, &u), BW_OK);
     assert_false(u.items[0].after_cutoff);
     assert_int_equal(u.items[0].age_days, 7);
     assert_false(u.items[0].stale);
     bw_updates_free(&u);
     /* 8 days old: stale */
-    assert_int_equal(bw_evaluate_updates(s, pol, CUTOFF - 1 + 8 * DAY, &u), BW_OK);
+    assert_int_equal(bw_evaluate_updates(s, pol, NULL, CUTOFF - 1 + 8 * DAY, &u), BW_OK);
     assert_true(u.items[0].stale);
     bw_updates_free(&u);
     bw_snapshot_free(s);
     /* exactly at the cutoff: activity */
     s = bw_snapshot_new();
     dword_evidence(s, "AVP21.3", (uint32_t)CUTOFF);
-    assert_int_equal(bw_evaluate_updates(s, pol, CUTOFF, &u), BW_OK);
+    assert_int_equal(bw_evaluate_updates(s, pol, NULL, CUTOFF, &u), BW_OK);
     assert_true(u.items[0].after_cutoff);
     assert_int_equal(u.items[0].age_days, 0);
     bw_updates_free(&u);
@@ -131,7 +131,7 @@ static void test_never_future_and_unreadable(void **state)
     text_evidence(s, BW_EVIDENCE_BASES_DATE, NULL, "HKLM\\...\\Protection_BasesDate",
                   "yesterday");
     bw_updates u = {0};
-    assert_int_equal(bw_evaluate_updates(s, pol, CUTOFF, &u), BW_OK);
+    assert_int_equal(bw_evaluate_updates(s, pol, NULL, CUTOFF, &u), BW_OK);
     const bw_update_status *p = find(&u, "PURE3.0");
     assert_true(p->never);
     assert_false(p->has_date);
@@ -164,12 +164,52 @@ static void test_never_future_and_unreadable(void **state)
     bw_policy_free(pol);
 }
 
+static void test_install_date(void **state)
+{
+    (void)state;
+    bw_policy *pol = policy();
+    bw_snapshot *s = bw_snapshot_new();
+    const char *dates[] = {"20241002", "20240915", "2024-10-02", "20240931"};
+    bw_findings f = {0};
+    f.items = calloc(4, sizeof *f.items);
+    f.n = f.cap = 4;
+    for (int i = 0; i < 4; i++) {
+        bw_product_entry *p;
+        assert_int_equal(bw_snapshot_add_product(s, &p), BW_OK);
+        p->key_name = bw_strfmt("{P%d}", i);
+        p->source = bw_strfmt("HKLM\\Uninstall\\{P%d}", i);
+        p->install_date = bw_strdup(dates[i]);
+        f.items[i].kind = BW_KIND_PRODUCT;
+        f.items[i].name = bw_strdup(p->key_name);
+        f.items[i].source = bw_strdup(p->source);
+    }
+    bw_updates u = {0};
+    assert_int_equal(bw_evaluate_updates(s, pol, &f, CUTOFF + 400 * DAY, &u), BW_OK);
+    const bw_update_status *a = find(&u, "{P0}");
+    assert_true(a->after_cutoff);
+    assert_int_equal(a->newest_kind, BW_EVIDENCE_INSTALL_DATE);
+    assert_string_equal(a->newest_source, "HKLM\\Uninstall\\{P0}\\InstallDate");
+    assert_false(a->stale); /* an install date says nothing about signatures */
+    assert_false(find(&u, "{P1}")->after_cutoff);
+    assert_int_equal(u.n_bad, 2);
+    assert_non_null(strstr(u.bad[0].reason, "InstallDate"));
+    /* without findings, install dates are not read */
+    bw_updates_free(&u);
+    assert_int_equal(bw_evaluate_updates(s, pol, NULL, CUTOFF, &u), BW_OK);
+    assert_int_equal(u.n, 0);
+    bw_updates_free(&u);
+    bw_findings_free(&f);
+    bw_snapshot_free(s);
+    bw_policy_free(pol);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_newest_wins_and_cutoff),
         cmocka_unit_test(test_boundary_and_staleness),
         cmocka_unit_test(test_never_future_and_unreadable),
+        cmocka_unit_test(test_install_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
