@@ -110,6 +110,21 @@ void bw_buf_free(bw_buf *b)
 
 /* ---- small helpers ---------------------------------------------------- */
 
+bw_err bw_grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return BW_OK;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    if (size == 0 || ncap > SIZE_MAX / size)
+        return BW_ENOMEM;
+    void *p = realloc(*items, ncap * size);
+    if (!p)
+        return BW_ENOMEM;
+    *items = p;
+    *cap = ncap;
+    return BW_OK;
+}
+
 char *bw_strdup(const char *s)
 {
     return s ? bw_strndup(s, strlen(s)) : NULL;

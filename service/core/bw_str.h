@@ -53,6 +53,11 @@ void bw_buf_free(bw_buf *b);
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* Makes room for one more item in an array *items of n items of `size`
+ * bytes with capacity *cap (doubling, from 8). BW_ENOMEM leaves the array
+ * as it was. */
+bw_err bw_grow(void **items, size_t *cap, size_t n, size_t size);
+
 /* malloc'd copy; NULL for NULL input or on allocation failure. */
 char *bw_strdup(const char *s);
 char *bw_strndup(const char *s, size_t n);

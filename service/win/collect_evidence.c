@@ -77,18 +77,6 @@ typedef struct ctx {
     bool total_full;
 } ctx;
 
-static bw_err grow(void **p, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return BW_OK;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *np = realloc(*p, ncap * size);
-    if (!np)
-        return BW_ENOMEM;
-    *p = np;
-    *cap = ncap;
-    return BW_OK;
-}
 
 /* A gap with the text of a Win32 error code. */
 static bw_err gap_code(bw_snapshot *snap, const char *where, DWORD code)
@@ -333,7 +321,7 @@ static bw_err add_folder(ctx *c, char *path, const char *product)
         free(path);
         return err;
     }
-    if (grow((void **)&c->folders, &c->cap_folders, c->n_folders, sizeof *c->folders) != BW_OK) {
+    if (bw_grow((void **)&c->folders, &c->cap_folders, c->n_folders, sizeof *c->folders) != BW_OK) {
         free(path);
         return BW_ENOMEM;
     }
@@ -640,7 +628,7 @@ static bw_err add_update_root(ctx *c, const bw_vendor_key *k, const char *base)
         free(p);
         return BW_OK;
     }
-    if (grow((void **)&c->files, &c->cap_files, c->n_files, sizeof *c->files) != BW_OK) {
+    if (bw_grow((void **)&c->files, &c->cap_files, c->n_files, sizeof *c->files) != BW_OK) {
         free(p);
         return BW_ENOMEM;
     }

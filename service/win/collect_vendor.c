@@ -56,22 +56,10 @@ static void vlist_free(vlist *l)
     memset(l, 0, sizeof *l);
 }
 
-static bw_err grow(void **p, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return BW_OK;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *np = realloc(*p, ncap * size);
-    if (!np)
-        return BW_ENOMEM;
-    *p = np;
-    *cap = ncap;
-    return BW_OK;
-}
 
 static bw_err vlist_gap(vlist *l, const char *where, const char *reason)
 {
-    if (grow((void **)&l->gaps, &l->cap_gaps, l->n_gaps, sizeof *l->gaps) != BW_OK)
+    if (bw_grow((void **)&l->gaps, &l->cap_gaps, l->n_gaps, sizeof *l->gaps) != BW_OK)
         return BW_ENOMEM;
     bw_gap *g = &l->gaps[l->n_gaps];
     g->where = bw_strdup(where);
@@ -102,7 +90,7 @@ static bw_err add_record(const bw_api *api, vlist *l, HKEY parent, REGSAM view,
     HKEY env = NULL;
     bw_strlist names = {0};
     char *env_path = NULL, *env_where = NULL;
-    if (grow((void **)&l->recs, &l->cap, l->n, sizeof *l->recs) != BW_OK)
+    if (bw_grow((void **)&l->recs, &l->cap, l->n, sizeof *l->recs) != BW_OK)
         return BW_ENOMEM;
     vrec *r = &l->recs[l->n];
     memset(r, 0, sizeof *r);
@@ -162,7 +150,7 @@ static bw_err add_record(const bw_api *api, vlist *l, HKEY parent, REGSAM view,
                 goto out;
             continue;
         }
-        if (grow((void **)&r->env, &cap_env, r->n_env, sizeof *r->env) != BW_OK) {
+        if (bw_grow((void **)&r->env, &cap_env, r->n_env, sizeof *r->env) != BW_OK) {
             free(value);
             err = BW_ENOMEM;
             goto out;
