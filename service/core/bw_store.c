@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "bw_report.h"
+#include "bw_updates.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -85,6 +86,21 @@ static const char *const migrations[] = {
     "CREATE INDEX alerts_raised ON alerts(raised_at);",
     /* 1 -> 2: live KSN connections (bw_kind 6) */
     "ALTER TABLE scans ADD COLUMN n_ksn_connection INTEGER NOT NULL DEFAULT 0;",
+    /* 2 -> 3: per product, the update status the last scan computed
+     * ('' is the product-less group) */
+    "CREATE TABLE update_status ("
+    "  product TEXT NOT NULL PRIMARY KEY,"
+    "  newest INTEGER,"
+    "  evidence TEXT,"
+    "  source TEXT,"
+    "  cutoff INTEGER,"
+    "  after_cutoff INTEGER,"
+    "  age_days INTEGER,"
+    "  stale INTEGER,"
+    "  never_updated INTEGER,"
+    "  scan_id INTEGER,"
+    "  updated_at INTEGER"
+    ");",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1249,6 +1265,115 @@ out:
     sqlite3_finalize(st);
     if (e)
         bw_alert_records_free(out);
+    return e;
+}
+
+/* ---- update status --------------------------------------------------------------- */
+
+bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan_id,
+                                  int64_t now)
+{
+    static const char sql[] =
+        "INSERT OR REPLACE INTO update_status (product, newest, evidence, source, cutoff,"
+        " after_cutoff, age_days, stale, never_updated, scan_id, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    const char *op = "set update status";
+    sqlite3_stmt *st = NULL;
+    bw_err e;
+    clear_err(s);
+    if ((e = begin(s, op)))
+        return e;
+    if ((e = exec(s, "DELETE FROM update_status", op)) || (e = prep(s, sql, &st, op)))
+        goto out;
+    for (size_t i = 0; i < u->n; i++) {
+        const bw_update_status *x = &u->items[i];
+        bind_text(st, 1, x->product ? x->product : "");
+        if (x->has_date) {
+            sqlite3_bind_int64(st, 2, x->newest);
+            bind_text(st, 3, bw_evidence_kind_name(x->newest_kind));
+            bind_text(st, 4, x->newest_source);
+            sqlite3_bind_int64(st, 7, x->age_days);
+        }
+        sqlite3_bind_int64(st, 5, x->cutoff);
+        sqlite3_bind_int(st, 6, x->after_cutoff ? 1 : 0);
+        sqlite3_bind_int(st, 8, x->stale ? 1 : 0);
+        sqlite3_bind_int(st, 9, x->never ? 1 : 0);
+        sqlite3_bind_int64(st, 10, scan_id);
+        sqlite3_bind_int64(st, 11, now);
+        if ((e = step_done(s, st, op)))
+            goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    e = commit(s, op);
+out:
+    sqlite3_finalize(st);
+    if (e)
+        rollback(s);
+    return e;
+}
+
+void bw_stored_updates_free(bw_stored_updates *u)
+{
+    if (!u)
+        return;
+    for (size_t i = 0; i < u->n; i++) {
+        free(u->items[i].product);
+        free(u->items[i].evidence);
+        free(u->items[i].source);
+    }
+    free(u->items);
+    memset(u, 0, sizeof *u);
+}
+
+bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out)
+{
+    static const char sql[] =
+        "SELECT NULLIF(product, ''), newest, evidence, source, cutoff, after_cutoff,"
+        " age_days, stale, never_updated, scan_id, updated_at"
+        " FROM update_status ORDER BY product = '', product";
+    const char *op = "update status";
+    sqlite3_stmt *st = NULL;
+    bw_err e;
+    int rc;
+    memset(out, 0, sizeof *out);
+    clear_err(s);
+    if ((e = prep(s, sql, &st, op)))
+        return e;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == out->cap) {
+            size_t cap = out->cap ? out->cap * 2 : 8;
+            bw_stored_update *p = realloc(out->items, cap * sizeof *p);
+            if (!p) {
+                e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+                goto out;
+            }
+            out->items = p;
+            out->cap = cap;
+        }
+        bw_stored_update *x = &out->items[out->n++];
+        memset(x, 0, sizeof *x);
+        x->has_date = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        x->newest = sqlite3_column_int64(st, 1);
+        x->cutoff = sqlite3_column_int64(st, 4);
+        x->after_cutoff = sqlite3_column_int(st, 5) != 0;
+        x->age_days = sqlite3_column_int64(st, 6);
+        x->stale = sqlite3_column_int(st, 7) != 0;
+        x->never_updated = sqlite3_column_int(st, 8) != 0;
+        x->scan_id = sqlite3_column_int64(st, 9);
+        x->updated_at = sqlite3_column_int64(st, 10);
+        if (!col_dup(st, 0, &x->product) || !col_dup(st, 2, &x->evidence) ||
+            !col_dup(st, 3, &x->source)) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+out:
+    sqlite3_finalize(st);
+    if (e)
+        bw_stored_updates_free(out);
     return e;
 }
 

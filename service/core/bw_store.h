@@ -37,10 +37,11 @@
 #include "bw_eval.h"
 #include "bw_policy.h"
 #include "bw_snapshot.h"
+#include "bw_updates.h"
 
 /* The schema version this build creates and understands
  * (PRAGMA user_version). */
-#define BW_STORE_SCHEMA_VERSION 2
+#define BW_STORE_SCHEMA_VERSION 3
 
 /* Number of finding kinds (bw_kind values 0 .. BW_STORE_KINDS - 1). */
 #define BW_STORE_KINDS 7
@@ -247,6 +248,46 @@ void bw_alert_records_free(bw_alert_records *r);
 
 /* Up to `limit` most recent alerts, newest first. */
 bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out);
+
+/* ---- update status -------------------------------------------------------- */
+
+/* In one transaction, replaces the stored update statuses with u's items:
+ * one row per product (the product-less group, product NULL, is stored
+ * under ''), products u no longer lists are deleted. scan_id is the scan
+ * that computed them (bw_store_apply_scan), now the time of writing. A
+ * product listed twice counts once (the last one). On failure nothing is
+ * written. */
+bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan_id,
+                                  int64_t now);
+
+/* One product's update status as stored. */
+typedef struct bw_stored_update {
+    char *product;       /* vendor key; NULL for the product-less group */
+    bool has_date;       /* some evidence gave a date */
+    int64_t newest;      /* Unix seconds, UTC, if has_date (0 otherwise) */
+    char *evidence;      /* bw_evidence_kind_name of the newest date; NULL
+                            without a date */
+    char *source;        /* where the newest date was read; NULL without one */
+    int64_t cutoff;      /* the cutoff that applied */
+    bool after_cutoff;
+    int64_t age_days;    /* if has_date (0 otherwise) */
+    bool stale;
+    bool never_updated;  /* the product says it never updated */
+    int64_t scan_id;     /* the scan that computed it */
+    int64_t updated_at;  /* when it was written */
+} bw_stored_update;
+
+typedef struct bw_stored_updates {
+    bw_stored_update *items;
+    size_t n, cap;
+} bw_stored_updates;
+
+/* NULL-safe; leaves *u empty. */
+void bw_stored_updates_free(bw_stored_updates *u);
+
+/* The stored update statuses into *out (zeroed or freed before), ordered
+ * by product, the product-less group last (as bw_updates orders them). */
+bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out);
 
 /* ---- meta --------------------------------------------------------------- */
 

@@ -204,6 +204,24 @@ static void open_store(agent *a)
 
 static void ensure_watches(agent *a);
 
+/* False only when the vendor's services are all known to be stopped or
+ * disabled: then no protection is claimed and stale signatures mislead no
+ * one. With no service found, or a state the SCM does not know (a key
+ * added after it started), the product may run: warn. */
+static bool vendor_may_run(const bw_findings *f)
+{
+    bool any = false;
+    for (size_t i = 0; i < f->n; i++) {
+        const bw_finding *x = &f->items[i];
+        if (x->kind != BW_KIND_SERVICE && x->kind != BW_KIND_KSN)
+            continue;
+        any = true;
+        if (x->state != BW_STATE_STOPPED)
+            return true;
+    }
+    return !any;
+}
+
 /* Raises 300 for update evidence after the cutoff that was not reported
  * yet (the newest date reported per product is kept in the database, so
  * evidence that appeared while the service was not running is reported
@@ -232,7 +250,7 @@ static void raise_updates(agent *a, const bw_updates *u, const bw_findings *f)
         bool installed = false;
         for (size_t j = 0; j < f->n && !installed; j++)
             installed = f->items[j].kind == BW_KIND_REGISTRY && bw_ieq(f->items[j].name, st->product);
-        if (key_stale && st->stale && installed &&
+        if (key_stale && st->stale && installed && vendor_may_run(f) &&
             (bw_store_meta_get(a->store, key_stale, &seen) != BW_OK || seen != st->newest)) {
             bw_alert al = {0};
             if (bw_alert_update(BW_EVENT_STALE_PROTECTION, a->host, st, a->pol->stale_after_days,
@@ -339,11 +357,14 @@ static void scan(agent *a, const char *why)
     if (a->store) {
         bw_scan_meta meta;
         bw_scan_meta_init(&meta, snap, a->pol, now);
-        if (bw_store_apply_scan(a->store, &meta, &f, now, &ch, NULL) != BW_OK) {
+        int64_t scan_id = 0;
+        if (bw_store_apply_scan(a->store, &meta, &f, now, &ch, &scan_id) != BW_OK) {
             logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
             if (bw_store_corrupt(a->store))
                 open_store(a); /* moves the damaged file aside */
         } else {
+            if (bw_store_set_update_status(a->store, &u, scan_id, now) != BW_OK)
+                logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
             raise_changes(a, &ch);
             raise_updates(a, &u, &f);
         }

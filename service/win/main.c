@@ -281,6 +281,7 @@ static int cmd_status(int argc, char **argv)
     bw_scan_record last = {0};
     bw_stored_findings cur = {0};
     bw_alert_records alerts = {0};
+    bw_stored_updates upd = {0};
     bw_buf b = {0};
     if (bw_store_open(path, &st, NULL, msg, sizeof msg) != BW_OK) {
         err("status: %s", msg);
@@ -288,7 +289,8 @@ static int cmd_status(int argc, char **argv)
     }
     bw_err le = bw_store_last_scan(st, &last);
     if ((le != BW_OK && le != BW_ENOTFOUND) || bw_store_current_findings(st, &cur) != BW_OK ||
-        bw_store_recent_alerts(st, 20, &alerts) != BW_OK) {
+        bw_store_recent_alerts(st, 20, &alerts) != BW_OK ||
+        bw_store_update_status(st, &upd) != BW_OK) {
         err("status: %s", bw_store_errmsg(st));
         goto out;
     }
@@ -328,7 +330,30 @@ static int cmd_status(int argc, char **argv)
             status_time(&b, "last_seen", f->last_seen, true);
             bw_buf_puts(&b, "}");
         }
-        bw_buf_puts(&b, cur.n ? "\n  ],\n  \"recent_alerts\": [" : "],\n  \"recent_alerts\": [");
+        bw_buf_puts(&b, cur.n ? "\n  ],\n  \"updates\": [" : "],\n  \"updates\": [");
+        for (size_t i = 0; i < upd.n; i++) {
+            const bw_stored_update *x = &upd.items[i];
+            bw_buf_printf(&b, "%s\n    {\"product\": ", i ? "," : "");
+            bw_json_string(&b, x->product);
+            bw_buf_puts(&b, ", ");
+            if (x->has_date)
+                status_time(&b, "newest_update", x->newest, true);
+            else
+                bw_buf_puts(&b, "\"newest_update\": null");
+            bw_buf_puts(&b, ", \"evidence\": ");
+            bw_json_string(&b, x->evidence);
+            bw_buf_puts(&b, ", \"source\": ");
+            bw_json_string(&b, x->source);
+            bw_buf_printf(&b, ", \"after_cutoff\": %s, \"age_days\": ",
+                          x->after_cutoff ? "true" : "false");
+            if (x->has_date)
+                bw_buf_printf(&b, "%lld", (long long)x->age_days);
+            else
+                bw_buf_puts(&b, "null");
+            bw_buf_printf(&b, ", \"stale\": %s, \"never_updated\": %s}",
+                          x->stale ? "true" : "false", x->never_updated ? "true" : "false");
+        }
+        bw_buf_puts(&b, upd.n ? "\n  ],\n  \"recent_alerts\": [" : "],\n  \"recent_alerts\": [");
         for (size_t i = 0; i < alerts.n; i++) {
             bw_buf_printf(&b, "%s\n    {\"event_id\": %d, \"event\": \"%s\", ", i ? "," : "",
                           alerts.items[i].event_id,
@@ -357,6 +382,21 @@ static int cmd_status(int argc, char **argv)
                           f->display_name ? " (" : "", f->display_name ? f->display_name : "",
                           f->display_name ? ")" : "", since);
         }
+        for (size_t i = 0; i < upd.n; i++) {
+            const bw_stored_update *x = &upd.items[i];
+            const char *product = x->product ? x->product : "(no product)";
+            if (x->has_date) {
+                char when[21];
+                bw_format_utc(x->newest, when);
+                bw_buf_printf(&b, "update %s: newest %s (%s), %lld days old%s%s\n", product,
+                              when, x->evidence ? x->evidence : "-", (long long)x->age_days,
+                              x->after_cutoff ? ", AFTER CUTOFF" : "",
+                              x->stale ? ", STALE" : "");
+            } else {
+                bw_buf_printf(&b, "update %s: no update date%s\n", product,
+                              x->never_updated ? ", never updated" : "");
+            }
+        }
         bw_buf_printf(&b, "recent alerts: %zu\n", alerts.n);
         for (size_t i = 0; i < alerts.n; i++) {
             char when[21];
@@ -373,6 +413,7 @@ static int cmd_status(int argc, char **argv)
     rc = 0;
 out:
     bw_buf_free(&b);
+    bw_stored_updates_free(&upd);
     bw_alert_records_free(&alerts);
     bw_stored_findings_free(&cur);
     bw_scan_record_free(&last);

@@ -228,6 +228,8 @@ W net start banwatch >/dev/null 2>&1
 check "catch-up at start: the newer date is reported (300)" wait_sig300 20 2
 check "catch-up reports 2024-11-01T12:00:00Z" \
     jsonl_has 'select(.event_id==300) | .newest_update=="2024-11-01T12:00:00Z"'
+check "status --json shows the update status (AVP21.19 after the cutoff)" \
+    status_has '.updates | any(.product == "AVP21.19" and .after_cutoff == true)'
 before300=$(sig300) before301=$(count 301)
 W net stop banwatch >/dev/null 2>&1
 wait_for 10 101 "" 4 || true

@@ -720,7 +720,7 @@ static void test_newer_schema_refused(void **state)
     assert_null(s);
     assert_false(recreated);
     assert_string_equal(err, "state.db: open: schema version 99 is newer than this banwatch "
-                             "supports (2); the database was left unchanged");
+                             "supports (3); the database was left unchanged");
 
     /* untouched: same version, no tables of ours, not moved */
     assert_int_equal(count_files("newer.db.corrupt-"), 0);
@@ -738,8 +738,9 @@ static void test_newer_schema_refused(void **state)
     sqlite3_close(db);
 }
 
-/* A version-1 database (no n_ksn_connection column) is migrated, and a
- * scan with a live KSN connection is counted in its own column. */
+/* A version-1 database (no n_ksn_connection column, no update_status
+ * table) is migrated, and a scan with a live KSN connection is counted in
+ * its own column. */
 static void test_migrate_v1_ksn_connection(void **state)
 {
     (void)state;
@@ -749,6 +750,7 @@ static void test_migrate_v1_ksn_connection(void **state)
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "ALTER TABLE scans DROP COLUMN n_ksn_connection;"
+                                  " DROP TABLE update_status;"
                                   " PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -781,6 +783,229 @@ static void test_migrate_v1_ksn_connection(void **state)
     bw_changes_free(&c);
     bw_findings_free(&f);
     bw_store_close(s);
+}
+
+/* ---- update status ------------------------------------------------------------- */
+
+static bw_update_status *push_update(bw_updates *u, const char *product)
+{
+    if (u->n == u->cap) {
+        u->cap = u->cap ? u->cap * 2 : 4;
+        u->items = realloc(u->items, u->cap * sizeof *u->items);
+        assert_non_null(u->items);
+    }
+    bw_update_status *x = &u->items[u->n++];
+    memset(x, 0, sizeof *x);
+    x->product = product ? bw_strdup(product) : NULL;
+    return x;
+}
+
+/* AVP21.19 updated after the cutoff, KES11 stale, and the product-less
+ * group without any date (never updated). */
+static void sample_updates(bw_updates *u, bool with_kes)
+{
+    memset(u, 0, sizeof *u);
+    bw_update_status *x = push_update(u, "AVP21.19");
+    x->has_date = true;
+    x->newest = T0 - 86400 * 3;
+    x->newest_kind = BW_EVIDENCE_BASES_INDEX;
+    x->newest_source = bw_strdup("C:\\ProgramData\\Kaspersky Lab\\AVP21.19\\Bases\\u1313g.xml");
+    x->cutoff = T0 - 86400 * 30;
+    x->after_cutoff = true;
+    x->age_days = 3;
+    x->has_signature = true;
+    x->newest_signature = x->newest;
+    x->n_evidence = 2;
+    if (with_kes) {
+        x = push_update(u, "KES11");
+        x->has_date = true;
+        x->newest = T0 - 86400 * 100;
+        x->newest_kind = BW_EVIDENCE_LAST_UPDATE;
+        x->newest_source = bw_strdup("HKLM\\SOFTWARE\\KasperskyLab\\KES11\\LastSuccessfulUpdate");
+        x->cutoff = T0 - 86400 * 30;
+        x->age_days = 100;
+        x->stale = true;
+        x->has_signature = true;
+        x->newest_signature = x->newest;
+        x->n_evidence = 1;
+    }
+    x = push_update(u, NULL);
+    x->never = true;
+    x->cutoff = T0 - 86400 * 30;
+}
+
+static void test_update_status_roundtrip(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("updates"));
+    bw_stored_updates got = {0};
+    assert_int_equal(bw_store_update_status(s, &got), BW_OK);
+    assert_int_equal(got.n, 0);
+    bw_stored_updates_free(&got);
+
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    bw_scan_meta m = meta(true);
+    int64_t scan_id = 0;
+    assert_int_equal(bw_store_apply_scan(s, &m, &f, T0, &c, &scan_id), BW_OK);
+    assert_true(scan_id > 0);
+
+    bw_updates u;
+    sample_updates(&u, true);
+    bw_err e = bw_store_set_update_status(s, &u, scan_id, T0 + 5);
+    if (e)
+        print_error("set update status: %s\n", bw_store_errmsg(s));
+    assert_int_equal(e, BW_OK);
+    assert_string_equal(bw_store_errmsg(s), "");
+
+    assert_int_equal(bw_store_update_status(s, &got), BW_OK);
+    assert_int_equal(got.n, 3);
+    const bw_stored_update *a = &got.items[0];
+    assert_string_equal(a->product, "AVP21.19");
+    assert_true(a->has_date);
+    assert_int_equal(a->newest, T0 - 86400 * 3);
+    assert_string_equal(a->evidence, "bases-index");
+    assert_string_equal(a->source, "C:\\ProgramData\\Kaspersky Lab\\AVP21.19\\Bases\\u1313g.xml");
+    assert_int_equal(a->cutoff, T0 - 86400 * 30);
+    assert_true(a->after_cutoff);
+    assert_int_equal(a->age_days, 3);
+    assert_false(a->stale);
+    assert_false(a->never_updated);
+    assert_int_equal(a->scan_id, scan_id);
+    assert_int_equal(a->updated_at, T0 + 5);
+
+    const bw_stored_update *k = &got.items[1];
+    assert_string_equal(k->product, "KES11");
+    assert_true(k->has_date);
+    assert_int_equal(k->newest, T0 - 86400 * 100);
+    assert_string_equal(k->evidence, "last-successful-update");
+    assert_string_equal(k->source, "HKLM\\SOFTWARE\\KasperskyLab\\KES11\\LastSuccessfulUpdate");
+    assert_false(k->after_cutoff);
+    assert_int_equal(k->age_days, 100);
+    assert_true(k->stale);
+    assert_false(k->never_updated);
+
+    const bw_stored_update *n = &got.items[2];
+    assert_null(n->product);
+    assert_false(n->has_date);
+    assert_int_equal(n->newest, 0);
+    assert_null(n->evidence);
+    assert_null(n->source);
+    assert_int_equal(n->cutoff, T0 - 86400 * 30);
+    assert_false(n->after_cutoff);
+    assert_int_equal(n->age_days, 0);
+    assert_false(n->stale);
+    assert_true(n->never_updated);
+    assert_int_equal(n->scan_id, scan_id);
+    bw_stored_updates_free(&got);
+
+    /* stored as '' with NULL date columns */
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(db_path("updates"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM update_status WHERE product = ''"
+                                        " AND newest IS NULL AND evidence IS NULL"
+                                        " AND age_days IS NULL",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    bw_updates_free(&u);
+    bw_changes_free(&c);
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+/* A second set without KES11 deletes its row and replaces the others. */
+static void test_update_status_replaced(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("updates2"));
+    bw_updates u;
+    sample_updates(&u, true);
+    assert_int_equal(bw_store_set_update_status(s, &u, 1, T0), BW_OK);
+    bw_updates_free(&u);
+
+    sample_updates(&u, false);
+    u.items[0].age_days = 4;
+    u.items[1].never = false;
+    assert_int_equal(bw_store_set_update_status(s, &u, 2, T0 + 86400), BW_OK);
+    bw_updates_free(&u);
+
+    bw_stored_updates got = {0};
+    assert_int_equal(bw_store_update_status(s, &got), BW_OK);
+    assert_int_equal(got.n, 2);
+    assert_string_equal(got.items[0].product, "AVP21.19");
+    assert_int_equal(got.items[0].age_days, 4);
+    assert_int_equal(got.items[0].scan_id, 2);
+    assert_int_equal(got.items[0].updated_at, T0 + 86400);
+    assert_null(got.items[1].product);
+    assert_false(got.items[1].never_updated);
+    assert_int_equal(got.items[1].scan_id, 2);
+    bw_stored_updates_free(&got);
+
+    /* an empty set empties the table */
+    bw_updates none = {0};
+    assert_int_equal(bw_store_set_update_status(s, &none, 3, T0 + 2 * 86400), BW_OK);
+    assert_int_equal(bw_store_update_status(s, &got), BW_OK);
+    assert_int_equal(got.n, 0);
+    bw_stored_updates_free(&got);
+    bw_stored_updates_free(NULL);
+    bw_store_close(s);
+}
+
+/* A version-2 database (no update_status table) is migrated to 3, keeping
+ * its findings, and can store update statuses. */
+static void test_migrate_v2_update_status(void **state)
+{
+    (void)state;
+    const char *p = db_path("v2");
+    bw_store *s = open_ok(p);
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    bw_changes_free(&c);
+    bw_store_close(s);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE update_status; PRAGMA user_version = 2;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    s = open_ok(p);
+    bw_stored_findings cur;
+    assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
+    assert_int_equal(cur.n, 3);
+    bw_stored_findings_free(&cur);
+    bw_stored_updates got = {0};
+    assert_int_equal(bw_store_update_status(s, &got), BW_OK);
+    assert_int_equal(got.n, 0);
+    bw_updates u;
+    sample_updates(&u, false);
+    assert_int_equal(bw_store_set_update_status(s, &u, 1, T0), BW_OK);
+    assert_int_equal(bw_store_update_status(s, &got), BW_OK);
+    assert_int_equal(got.n, 2);
+    assert_string_equal(got.items[0].product, "AVP21.19");
+    assert_true(got.items[0].after_cutoff);
+    bw_stored_updates_free(&got);
+    bw_updates_free(&u);
+    bw_store_close(s);
+
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 3);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    bw_findings_free(&f);
 }
 
 static void test_schema_version_set(void **state)
@@ -849,6 +1074,9 @@ int main(void)
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_schema_version_set),
         cmocka_unit_test(test_migrate_v1_ksn_connection),
+        cmocka_unit_test(test_migrate_v2_update_status),
+        cmocka_unit_test(test_update_status_roundtrip),
+        cmocka_unit_test(test_update_status_replaced),
         cmocka_unit_test(test_open_errors),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
