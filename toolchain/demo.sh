@@ -5,7 +5,7 @@
 # Agent footprint and a few look-alikes that must not be reported), and scan
 # it: the text report on the console, the JSON report in build/demo/.
 #
-# Usage: toolchain/demo.sh [scenario ...]   (default: kes12-nagent decoys;
+# Usage: toolchain/demo.sh [scenario ...]   (default: decoys kes12-nagent;
 # scenarios are the directories of tests/fixtures/machines)
 set -euo pipefail
 
@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BANWATCH_BUILD_DIR:-$top/build}
 demo=$build/demo
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(kes12-nagent decoys)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(decoys kes12-nagent)
 
 "$top/toolchain/setup.sh"
 cmake -S "$top" -B "$build/win" -DCMAKE_TOOLCHAIN_FILE="$top/toolchain/mingw-w64-x86_64.cmake" >/dev/null

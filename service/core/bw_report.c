@@ -271,7 +271,7 @@ bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol,
         char newest[21];
         if (i == 0)
             bw_buf_puts(out, "\nUpdate evidence:\n");
-        bw_buf_printf(out, "  %s: ", st->product ? st->product : "(default bases folders)");
+        bw_buf_printf(out, "  %s: ", st->product ? st->product : "(no single product)");
         if (!st->has_date) {
             bw_buf_puts(out, st->never ? "never updated\n" : "no readable date\n");
             continue;
