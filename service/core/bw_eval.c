@@ -193,15 +193,9 @@ void bw_findings_free(bw_findings *fs)
 /* Moves *f into the list (on failure it is cleared). */
 static bw_err push(bw_findings *fs, bw_finding *f)
 {
-    if (fs->n == fs->cap) {
-        size_t cap = fs->cap ? fs->cap * 2 : 16;
-        bw_finding *p = realloc(fs->items, cap * sizeof *p);
-        if (!p) {
-            finding_clear(f);
-            return BW_ENOMEM;
-        }
-        fs->items = p;
-        fs->cap = cap;
+    if (bw_grow(&fs->items, &fs->cap, fs->n, sizeof *fs->items) != BW_OK) {
+        finding_clear(f);
+        return BW_ENOMEM;
     }
     fs->items[fs->n++] = *f;
     memset(f, 0, sizeof *f);

@@ -20,6 +20,8 @@
  */
 #include "bw_policy.h"
 
+#include "bw_evidence.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -793,16 +795,6 @@ static bw_err get_ports(ctx *c, const node *nd, const char *path, uint16_t **por
     return BW_OK;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
 
 static bool digits_at(const char *s, size_t n, unsigned *out)
 {
@@ -848,7 +840,7 @@ static const char *parse_time(const char *s, int64_t *out)
         return "the time of day is out of range";
     if (oh > 23 || om > 59)
         return "the offset is out of range";
-    int64_t t = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + se;
+    int64_t t = bw_evidence_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + se;
     /* local = UTC + offset, so UTC = local - offset */
     t -= (int64_t)sign * ((int64_t)oh * 3600 + om * 60);
     *out = t;

@@ -13,16 +13,8 @@ bw_snapshot *bw_snapshot_new(void)
  * and returns it (NULL on allocation failure). */
 static void *grow(void **items, size_t *n, size_t *cap, size_t size)
 {
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        if (ncap > SIZE_MAX / size)
-            return NULL;
-        void *p = realloc(*items, ncap * size);
-        if (!p)
-            return NULL;
-        *items = p;
-        *cap = ncap;
-    }
+    if (bw_grow(items, cap, *n, size) != BW_OK)
+        return NULL;
     void *slot = (char *)*items + (*n)++ * size;
     memset(slot, 0, size);
     return slot;

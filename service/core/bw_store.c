@@ -582,14 +582,8 @@ void bw_changes_free(bw_changes *c)
 /* Appends a zeroed change and returns it. */
 static bw_change *changes_push(bw_changes *c)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 8;
-        bw_change *p = realloc(c->items, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        c->items = p;
-        c->cap = cap;
-    }
+    if (bw_grow(&c->items, &c->cap, c->n, sizeof *c->items) != BW_OK)
+        return NULL;
     bw_change *x = &c->items[c->n++];
     memset(x, 0, sizeof *x);
     return x;
@@ -1104,15 +1098,9 @@ bw_err bw_store_current_findings(bw_store *s, bw_stored_findings *out)
     if ((e = prep(s, sql, &st, op)))
         return e;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? out->cap * 2 : 8;
-            bw_stored_finding *p = realloc(out->items, cap * sizeof *p);
-            if (!p) {
-                e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-                goto out;
-            }
-            out->items = p;
-            out->cap = cap;
+        if (bw_grow(&out->items, &out->cap, out->n, sizeof *out->items) != BW_OK) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
         }
         bw_stored_finding *f = &out->items[out->n++];
         memset(f, 0, sizeof *f);
@@ -1238,15 +1226,9 @@ bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out)
         return e;
     sqlite3_bind_int64(st, 1, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? out->cap * 2 : 8;
-            bw_alert_record *p = realloc(out->items, cap * sizeof *p);
-            if (!p) {
-                e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-                goto out;
-            }
-            out->items = p;
-            out->cap = cap;
+        if (bw_grow(&out->items, &out->cap, out->n, sizeof *out->items) != BW_OK) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
         }
         bw_alert_record *r = &out->items[out->n++];
         memset(r, 0, sizeof *r);
@@ -1341,15 +1323,9 @@ bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out)
     if ((e = prep(s, sql, &st, op)))
         return e;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? out->cap * 2 : 8;
-            bw_stored_update *p = realloc(out->items, cap * sizeof *p);
-            if (!p) {
-                e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-                goto out;
-            }
-            out->items = p;
-            out->cap = cap;
+        if (bw_grow(&out->items, &out->cap, out->n, sizeof *out->items) != BW_OK) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
         }
         bw_stored_update *x = &out->items[out->n++];
         memset(x, 0, sizeof *x);

@@ -110,17 +110,21 @@ void bw_buf_free(bw_buf *b)
 
 /* ---- small helpers ---------------------------------------------------- */
 
-bw_err bw_grow(void **items, size_t *cap, size_t n, size_t size)
+bw_err bw_grow(void *items_ptr, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
         return BW_OK;
     size_t ncap = *cap ? *cap * 2 : 8;
     if (size == 0 || ncap > SIZE_MAX / size)
         return BW_ENOMEM;
-    void *p = realloc(*items, ncap * size);
+    /* The pointer is read and written through memcpy: the caller's array
+     * pointer has its own type (T *), which a void ** must not alias. */
+    void *old;
+    memcpy(&old, items_ptr, sizeof old);
+    void *p = realloc(old, ncap * size);
     if (!p)
         return BW_ENOMEM;
-    *items = p;
+    memcpy(items_ptr, &p, sizeof p);
     *cap = ncap;
     return BW_OK;
 }

@@ -53,10 +53,11 @@ void bw_buf_free(bw_buf *b);
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* Makes room for one more item in an array *items of n items of `size`
+/* Makes room for one more item in a typed array: items_ptr is the address
+ * of the array pointer (e.g. &list->items), which holds n items of `size`
  * bytes with capacity *cap (doubling, from 8). BW_ENOMEM leaves the array
  * as it was. */
-bw_err bw_grow(void **items, size_t *cap, size_t n, size_t size);
+bw_err bw_grow(void *items_ptr, size_t *cap, size_t n, size_t size);
 
 /* malloc'd copy; NULL for NULL input or on allocation failure. */
 char *bw_strdup(const char *s);

@@ -31,14 +31,8 @@ static bw_update_status *status_for(bw_updates *u, const char *product)
     for (size_t i = 0; i < u->n; i++)
         if (same_product(u->items[i].product, product))
             return &u->items[i];
-    if (u->n == u->cap) {
-        size_t cap = u->cap ? u->cap * 2 : 8;
-        bw_update_status *p = realloc(u->items, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        u->items = p;
-        u->cap = cap;
-    }
+    if (bw_grow(&u->items, &u->cap, u->n, sizeof *u->items) != BW_OK)
+        return NULL;
     bw_update_status *st = &u->items[u->n];
     memset(st, 0, sizeof *st);
     if (product && !(st->product = bw_strdup(product)))
@@ -49,14 +43,8 @@ static bw_update_status *status_for(bw_updates *u, const char *product)
 
 static bw_err add_bad(bw_updates *u, const bw_evidence_entry *ev, const bw_evidence_time *t)
 {
-    if (u->n_bad == u->cap_bad) {
-        size_t cap = u->cap_bad ? u->cap_bad * 2 : 8;
-        bw_unreadable_evidence *p = realloc(u->bad, cap * sizeof *p);
-        if (!p)
-            return BW_ENOMEM;
-        u->bad = p;
-        u->cap_bad = cap;
-    }
+    if (bw_grow(&u->bad, &u->cap_bad, u->n_bad, sizeof *u->bad) != BW_OK)
+        return BW_ENOMEM;
     bw_unreadable_evidence *b = &u->bad[u->n_bad];
     memset(b, 0, sizeof *b);
     b->kind = ev->kind;

@@ -1,5 +1,6 @@
 /* bw_dirwatch.c - folder change watches (Win32 layer). */
 #include "bw_dirwatch.h"
+#include "bw_winreg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,9 +92,7 @@ bw_err bw_dirwatch_open(const bw_api *api, const char *path, bw_dirwatch **out,
                               NULL);
     if (w->dir == INVALID_HANDLE_VALUE) {
         *syserr = GetLastError();
-        e = *syserr == ERROR_FILE_NOT_FOUND || *syserr == ERROR_PATH_NOT_FOUND ? BW_ENOTFOUND
-            : *syserr == ERROR_ACCESS_DENIED                                  ? BW_EACCES
-                                                                              : BW_ESYS;
+        e = bw_win_error(*syserr);
         goto fail;
     }
     w->ov.hEvent = api->CreateEventW(NULL, TRUE, FALSE, NULL);

@@ -1,5 +1,6 @@
 /* bw_regwatch.c - registry change watches (Win32 layer). */
 #include "bw_regwatch.h"
+#include "bw_winreg.h"
 
 #include <stdlib.h>
 
@@ -30,9 +31,7 @@ bw_err bw_regwatch_open(const bw_api *api, const wchar_t *path, REGSAM view,
     if (rc != ERROR_SUCCESS) {
         *syserr = (unsigned long)rc;
         free(w);
-        return rc == ERROR_FILE_NOT_FOUND ? BW_ENOTFOUND
-               : rc == ERROR_ACCESS_DENIED ? BW_EACCES
-                                           : BW_ESYS;
+        return bw_win_error((DWORD)rc);
     }
     w->event = api->CreateEventW(NULL, FALSE, FALSE, NULL);
     bw_err e = w->event ? bw_regwatch_rearm(w, syserr) : BW_ESYS;

@@ -1,5 +1,6 @@
 /* bw_svcctl.c - service and Event Log source registration (Win32 layer). */
 #include "bw_svcctl.h"
+#include "bw_winreg.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ static bw_err fail(char *msg, size_t len, const char *what, DWORD code)
                  what, why);
     else
         snprintf(msg, len, "%s: %s", what, why);
-    return code == ERROR_ACCESS_DENIED ? BW_EACCES : BW_ESYS;
+    return bw_win_error(code);
 }
 
 static bw_err register_source(const bw_api *api, const wchar_t *exe_path, char *msg, size_t len)

@@ -1,5 +1,6 @@
 /* bw_winio.c - files and console output through the API table (Win32 layer). */
 #include "bw_winio.h"
+#include "bw_winreg.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -23,9 +24,7 @@ bw_err bw_win_read_file(const bw_api *api, const char *path, size_t max_bytes,
     free(wpath);
     if (h == INVALID_HANDLE_VALUE) {
         *syserr = GetLastError();
-        return *syserr == ERROR_FILE_NOT_FOUND || *syserr == ERROR_PATH_NOT_FOUND ? BW_ENOTFOUND
-               : *syserr == ERROR_ACCESS_DENIED                                  ? BW_EACCES
-                                                                                  : BW_EIO;
+        return bw_win_error(*syserr);
     }
     LARGE_INTEGER size;
     char *buf = NULL;
@@ -103,24 +102,9 @@ bw_err bw_win_write_std(const bw_api *api, unsigned long which, const char *text
 
 void bw_win_error_text(unsigned long code, char *buf, size_t len)
 {
-    const char *name = NULL;
-    switch (code) {
-    case ERROR_FILE_NOT_FOUND: name = "file not found"; break;
-    case ERROR_PATH_NOT_FOUND: name = "path not found"; break;
-    case ERROR_ACCESS_DENIED: name = "access denied"; break;
-    case ERROR_INVALID_HANDLE: name = "invalid handle"; break;
-    case ERROR_NOT_ENOUGH_MEMORY:
-    case ERROR_OUTOFMEMORY: name = "out of memory"; break;
-    case ERROR_SHARING_VIOLATION: name = "sharing violation"; break;
-    case ERROR_MORE_DATA: name = "more data"; break;
-    case ERROR_NO_MORE_ITEMS: name = "no more items"; break;
-    case ERROR_SERVICE_DOES_NOT_EXIST: name = "service does not exist"; break;
-    default: break;
-    }
-    if (name)
-        snprintf(buf, len, "%s (%lu)", name, code);
-    else
-        snprintf(buf, len, "Win32 error %lu", code);
+    bw_win_status st;
+    bw_win_status_set(&st, (DWORD)code);
+    snprintf(buf, len, "%s", st.reason);
 }
 
 bw_err bw_win_data_dir(const bw_api *api, char **out, unsigned long *syserr)
@@ -149,7 +133,7 @@ bw_err bw_win_data_dir(const bw_api *api, char **out, unsigned long *syserr)
         *syserr = GetLastError();
         free(w);
         free(dir);
-        return *syserr == ERROR_ACCESS_DENIED ? BW_EACCES : BW_EIO;
+        return bw_win_error(*syserr);
     }
     free(w);
     *out = dir;

@@ -212,14 +212,8 @@ static bw_err lookup(const bw_api *api, bw_snapshot *snap, proc_cache *c, DWORD 
             *out = &c->items[i];
             return BW_OK;
         }
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 32;
-        proc_info *p = realloc(c->items, cap * sizeof *p);
-        if (!p)
-            return BW_ENOMEM;
-        c->items = p;
-        c->cap = cap;
-    }
+    if (bw_grow(&c->items, &c->cap, c->n, sizeof *c->items) != BW_OK)
+        return BW_ENOMEM;
     proc_info *p = &c->items[c->n++];
     memset(p, 0, sizeof *p);
     p->pid = pid;

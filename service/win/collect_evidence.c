@@ -321,7 +321,7 @@ static bw_err add_folder(ctx *c, char *path, const char *product)
         free(path);
         return err;
     }
-    if (bw_grow((void **)&c->folders, &c->cap_folders, c->n_folders, sizeof *c->folders) != BW_OK) {
+    if (bw_grow(&c->folders, &c->cap_folders, c->n_folders, sizeof *c->folders) != BW_OK) {
         free(path);
         return BW_ENOMEM;
     }
@@ -628,7 +628,7 @@ static bw_err add_update_root(ctx *c, const bw_vendor_key *k, const char *base)
         free(p);
         return BW_OK;
     }
-    if (bw_grow((void **)&c->files, &c->cap_files, c->n_files, sizeof *c->files) != BW_OK) {
+    if (bw_grow(&c->files, &c->cap_files, c->n_files, sizeof *c->files) != BW_OK) {
         free(p);
         return BW_ENOMEM;
     }

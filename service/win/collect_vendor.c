@@ -59,7 +59,7 @@ static void vlist_free(vlist *l)
 
 static bw_err vlist_gap(vlist *l, const char *where, const char *reason)
 {
-    if (bw_grow((void **)&l->gaps, &l->cap_gaps, l->n_gaps, sizeof *l->gaps) != BW_OK)
+    if (bw_grow(&l->gaps, &l->cap_gaps, l->n_gaps, sizeof *l->gaps) != BW_OK)
         return BW_ENOMEM;
     bw_gap *g = &l->gaps[l->n_gaps];
     g->where = bw_strdup(where);
@@ -90,7 +90,7 @@ static bw_err add_record(const bw_api *api, vlist *l, HKEY parent, REGSAM view,
     HKEY env = NULL;
     bw_strlist names = {0};
     char *env_path = NULL, *env_where = NULL;
-    if (bw_grow((void **)&l->recs, &l->cap, l->n, sizeof *l->recs) != BW_OK)
+    if (bw_grow(&l->recs, &l->cap, l->n, sizeof *l->recs) != BW_OK)
         return BW_ENOMEM;
     vrec *r = &l->recs[l->n];
     memset(r, 0, sizeof *r);
@@ -150,7 +150,7 @@ static bw_err add_record(const bw_api *api, vlist *l, HKEY parent, REGSAM view,
                 goto out;
             continue;
         }
-        if (bw_grow((void **)&r->env, &cap_env, r->n_env, sizeof *r->env) != BW_OK) {
+        if (bw_grow(&r->env, &cap_env, r->n_env, sizeof *r->env) != BW_OK) {
             free(value);
             err = BW_ENOMEM;
             goto out;
