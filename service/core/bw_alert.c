@@ -34,6 +34,13 @@ static const event_info events[] = {
     {BW_EVENT_FINDING_CHANGED, "finding-changed", BW_SEVERITY_WARNING},
     {BW_EVENT_UPDATE_AFTER_CUTOFF, "update-after-cutoff", BW_SEVERITY_WARNING},
     {BW_EVENT_STALE_PROTECTION, "stale-protection", BW_SEVERITY_WARNING},
+    {BW_EVENT_WOULD_DISABLE, "would-disable", BW_SEVERITY_INFORMATION},
+    {BW_EVENT_SERVICE_DISABLED, "service-disabled", BW_SEVERITY_WARNING},
+    {BW_EVENT_SERVICE_CONTAINED_STOP, "service-stopped", BW_SEVERITY_WARNING},
+    {BW_EVENT_CONTAIN_BLOCKED, "containment-blocked", BW_SEVERITY_WARNING},
+    {BW_EVENT_CONTAIN_FAILED, "containment-failed", BW_SEVERITY_ERROR},
+    {BW_EVENT_SERVICE_RESTORED, "service-restored", BW_SEVERITY_INFORMATION},
+    {BW_EVENT_CONTAIN_HELD, "containment-held", BW_SEVERITY_WARNING},
     {BW_EVENT_STATE_DB_RECREATED, "state-db-recreated", BW_SEVERITY_ERROR},
     {BW_EVENT_POLICY_INVALID, "policy-invalid", BW_SEVERITY_ERROR},
     {BW_EVENT_SCAN_INCOMPLETE, "scan-incomplete", BW_SEVERITY_ERROR},
@@ -48,12 +55,17 @@ const bw_event_id bw_event_ids[] = {
     BW_EVENT_NEW_REGISTRY,    BW_EVENT_NEW_KSN_CONNECTION,
     BW_EVENT_FINDING_RESOLVED, BW_EVENT_FINDING_CHANGED,
     BW_EVENT_UPDATE_AFTER_CUTOFF, BW_EVENT_STALE_PROTECTION,
+    BW_EVENT_WOULD_DISABLE, BW_EVENT_SERVICE_DISABLED, BW_EVENT_SERVICE_CONTAINED_STOP,
+    BW_EVENT_CONTAIN_BLOCKED, BW_EVENT_CONTAIN_FAILED, BW_EVENT_SERVICE_RESTORED,
+    BW_EVENT_CONTAIN_HELD,
     BW_EVENT_STATE_DB_RECREATED, BW_EVENT_POLICY_INVALID, BW_EVENT_SCAN_INCOMPLETE,
 };
 const size_t bw_n_event_ids = sizeof bw_event_ids / sizeof bw_event_ids[0];
 
 _Static_assert(sizeof bw_event_ids / sizeof bw_event_ids[0] == N_EVENTS,
                "every event is listed in both tables");
+_Static_assert(BW_EVENT_WOULD_DISABLE + BW_CONTAIN_OUTCOMES - 1 == BW_EVENT_CONTAIN_HELD,
+               "every containment outcome has its event, 400 + outcome");
 _Static_assert(BW_EVENT_NEW_PRODUCT + BW_STORE_KINDS - 1 == BW_EVENT_NEW_KSN_CONNECTION &&
                    BW_EVENT_NEW_PRODUCT + BW_STORE_KINDS - 1 < BW_EVENT_FINDING_RESOLVED,
                "every kind has its new-finding event, 200 + kind");
@@ -267,6 +279,26 @@ bw_err bw_alert_update(bw_event_id id, const char *host, const bw_update_status 
     add(out, "cutoff", cutoff, &ok);
     add_int(out, "age_days", (long long)st->age_days, &ok);
     add_int(out, "threshold_days", (long long)threshold_days, &ok);
+    return alert_end(out, ok);
+}
+
+bw_err bw_alert_contain(const bw_contain_result *r, const char *host, bw_alert *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!r || !r->name || (unsigned)r->outcome >= BW_CONTAIN_OUTCOMES)
+        return BW_EINVAL;
+    bool ok = true;
+    alert_start(out, (bw_event_id)(BW_EVENT_WOULD_DISABLE + (int)r->outcome));
+    add(out, "host", host, &ok);
+    add(out, "service", r->name, &ok);
+    add(out, "display_name", r->display_name, &ok);
+    add(out, "kind", r->kind, &ok);
+    add(out, "action", r->action, &ok);
+    add(out, "prior_start_type", r->has_prior ? bw_start_type_name(r->prior_start) : NULL, &ok);
+    add(out, "prior_state", r->has_prior ? bw_service_state_name(r->prior_state) : NULL, &ok);
+    add(out, "result", bw_contain_outcome_name(r->outcome), &ok);
+    add_int(out, "error_code", (long long)r->error, &ok);
+    add(out, "detail", r->detail, &ok);
     return alert_end(out, ok);
 }
 

@@ -29,6 +29,12 @@
  *   300 update-after-cutoff (warning), 301 stale-protection (warning)
  *       host, product, newest_update, evidence, source, cutoff, age_days,
  *       threshold_days
+ *   400 would-disable (information), 401 service-disabled (warning),
+ *   402 service-stopped (warning), 403 containment-blocked (warning),
+ *   404 containment-failed (error), 405 service-restored (information),
+ *   406 containment-held (warning): 400 + bw_contain_outcome
+ *       host, service, display_name, kind, action, prior_start_type,
+ *       prior_state, result, error_code, detail
  *   900 state-db-recreated, 901 policy-invalid, 902 scan-incomplete (error)
  *       host, detail
  *
@@ -43,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bw_contain.h"
 #include "bw_error.h"
 #include "bw_eval.h"
 #include "bw_policy.h"
@@ -69,6 +76,14 @@ typedef enum bw_event_id {
     /* 3xx update activity */
     BW_EVENT_UPDATE_AFTER_CUTOFF = 300, /* update evidence dated at/after the cutoff */
     BW_EVENT_STALE_PROTECTION = 301,    /* newest signatures older than the threshold */
+    /* 4xx containment: 400 + bw_contain_outcome */
+    BW_EVENT_WOULD_DISABLE = 400,        /* audit mode: what enforce would do */
+    BW_EVENT_SERVICE_DISABLED = 401,     /* start type set to disabled */
+    BW_EVENT_SERVICE_CONTAINED_STOP = 402, /* stopped by containment */
+    BW_EVENT_CONTAIN_BLOCKED = 403,      /* refused by self-defense / protection */
+    BW_EVENT_CONTAIN_FAILED = 404,       /* another failure */
+    BW_EVENT_SERVICE_RESTORED = 405,     /* prior start type put back */
+    BW_EVENT_CONTAIN_HELD = 406,         /* no other anti-virus would remain */
     /* 9xx errors */
     BW_EVENT_STATE_DB_RECREATED = 900,
     BW_EVENT_POLICY_INVALID = 901,
@@ -165,6 +180,10 @@ bw_err bw_alert_update(bw_event_id id, const char *host, const bw_update_status 
  * BW_ENOTFOUND when the change is not such activity (*out is then empty). */
 bw_err bw_alert_change_activity(const bw_change *c, const char *host, int64_t cutoff,
                                 bool first_scan, bw_alert *out);
+
+/* 400 + r->outcome for one containment outcome (BW_EINVAL for an unknown
+ * outcome or a result without a service name). */
+bw_err bw_alert_contain(const bw_contain_result *r, const char *host, bw_alert *out);
 
 /* What a heartbeat summarises. Strings are borrowed. */
 typedef struct bw_heartbeat {

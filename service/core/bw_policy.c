@@ -851,11 +851,11 @@ static const char *parse_time(const char *s, int64_t *out)
 
 enum {
     T_POLICY, T_VERSION, T_DESCRIPTION, T_CUTOFF, T_MODE, T_VENDOR, T_KSN, T_UPDATES, T_SERVICE,
-    T_N
+    T_CONTAINMENT, T_N
 };
-static const char *const top_keys[T_N] = {"policy", "version", "description",
-                                          "cutoff", "mode",    "vendor",
-                                          "ksn",    "updates", "service"};
+static const char *const top_keys[T_N] = {"policy", "version", "description", "cutoff",
+                                          "mode",   "vendor",  "ksn",         "updates",
+                                          "service", "containment"};
 
 #define DEFAULT_STALE_AFTER_DAYS 7u
 #define MAX_STALE_AFTER_DAYS 3650u
@@ -868,6 +868,13 @@ static const char *const top_keys[T_N] = {"policy", "version", "description",
 #define DEFAULT_HEARTBEAT_INTERVAL 3600u
 #define DEFAULT_CHANGE_DEBOUNCE_MS 500u
 #define MAX_INTERVAL 604800u
+
+/* Containment: how long to wait for a service to stop (a service's own
+ * wait hints are honoured within it), and the services that count as
+ * another anti-virus when the policy does not say. */
+#define DEFAULT_STOP_TIMEOUT 30u
+#define MAX_STOP_TIMEOUT 600u
+static const char *const default_av_services[] = {"WinDefend"};
 #define MAX_DEBOUNCE_MS 60000u
 
 /* vendor: list keys, in the order of bw_policy's fields. */
@@ -958,6 +965,54 @@ static bw_err load_service(ctx *c, const node *nd, bw_policy *p)
         join(where, sizeof where, "service", keys[i]);
         if ((e = get_uint(c, vals[i], where, "value", min[i], max[i], &v)) == BW_OK)
             *field[i] = (uint32_t)v;
+    }
+    return e;
+}
+
+/* A true/false node. */
+static bw_err get_bool(ctx *c, const node *nd, const char *path, bool *out)
+{
+    if (nd->type != N_BOOL)
+        return fail(c, nd, "%s: expected true or false, got %s", path, type_name(nd->type));
+    *out = !strcmp(nd->text, "true") || !strcmp(nd->text, "True") || !strcmp(nd->text, "TRUE");
+    return BW_OK;
+}
+
+/* containment: what enforcement may touch (docs/policy.md). */
+static bw_err load_containment(ctx *c, const node *nd, bw_policy *p)
+{
+    enum { C_ALLOW, C_ONLY, C_DRIVERS, C_AV, C_UNPROT, C_DEPS, C_TIMEOUT, C_N };
+    static const char *const keys[C_N] = {"allowlist",         "only",
+                                          "drivers",           "antivirus_services",
+                                          "allow_unprotected", "stop_dependents",
+                                          "stop_timeout"};
+    const node *v[C_N];
+    if (nd->type != N_MAP)
+        return fail(c, nd, "containment: expected a mapping, got %s", type_name(nd->type));
+    if (nd->n == 0)
+        return fail(c, nd, "containment: empty mapping (leave the key out instead)");
+    bw_err e = walk_map(c, nd, "containment", keys, C_N, v);
+    if (!e && v[C_ALLOW])
+        e = get_strlist(c, v[C_ALLOW], "containment.allowlist", I_GLOB, &p->contain_allowlist);
+    if (!e && v[C_ONLY])
+        e = get_strlist(c, v[C_ONLY], "containment.only", I_GLOB, &p->contain_only);
+    if (!e && v[C_DRIVERS])
+        e = get_strlist(c, v[C_DRIVERS], "containment.drivers", I_GLOB, &p->contain_drivers);
+    if (!e && v[C_AV]) {
+        bw_strlist_free(&p->contain_av_services); /* replaces the default */
+        e = get_strlist(c, v[C_AV], "containment.antivirus_services", I_GLOB,
+                        &p->contain_av_services);
+    }
+    if (!e && v[C_UNPROT])
+        e = get_bool(c, v[C_UNPROT], "containment.allow_unprotected",
+                     &p->contain_allow_unprotected);
+    if (!e && v[C_DEPS])
+        e = get_bool(c, v[C_DEPS], "containment.stop_dependents", &p->contain_stop_dependents);
+    if (!e && v[C_TIMEOUT]) {
+        unsigned long t;
+        if ((e = get_uint(c, v[C_TIMEOUT], "containment.stop_timeout", "value", 1,
+                          MAX_STOP_TIMEOUT, &t)) == BW_OK)
+            p->contain_stop_timeout = (uint32_t)t;
     }
     return e;
 }
@@ -1073,6 +1128,8 @@ static bw_err load_policy(ctx *c, const node *root, bw_policy *p)
         return e;
     if (v[T_SERVICE] && (e = load_service(c, v[T_SERVICE], p)) != BW_OK)
         return e;
+    if (v[T_CONTAINMENT] && (e = load_containment(c, v[T_CONTAINMENT], p)) != BW_OK)
+        return e;
     return BW_OK;
 }
 
@@ -1125,6 +1182,12 @@ bw_err bw_policy_parse(const char *text, size_t len, const char *origin, bw_poli
     p->heartbeat_interval = DEFAULT_HEARTBEAT_INTERVAL;
     p->change_debounce_ms = DEFAULT_CHANGE_DEBOUNCE_MS;
     p->stale_after_days = DEFAULT_STALE_AFTER_DAYS;
+    p->contain_stop_timeout = DEFAULT_STOP_TIMEOUT;
+    for (size_t i = 0; i < sizeof default_av_services / sizeof *default_av_services; i++)
+        if (bw_strlist_add(&p->contain_av_services, default_av_services[i]) != BW_OK) {
+            e = fail_nomem(&c);
+            goto out;
+        }
     if ((e = load_policy(&c, root, p)) != BW_OK)
         goto out;
     *out = p;
@@ -1150,6 +1213,10 @@ void bw_policy_free(bw_policy *p)
     bw_strlist_free(&p->ksn_hosts);
     bw_strlist_free(&p->cutoff_products);
     free(p->cutoff_times);
+    bw_strlist_free(&p->contain_allowlist);
+    bw_strlist_free(&p->contain_only);
+    bw_strlist_free(&p->contain_drivers);
+    bw_strlist_free(&p->contain_av_services);
     free(p);
 }
 

@@ -11,6 +11,7 @@
 #ifndef BW_POLICY_H
 #define BW_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,18 @@ typedef struct bw_policy {
     uint32_t heartbeat_interval;  /* heartbeat event, seconds (default 3600) */
     uint32_t change_debounce_ms;  /* quiet time after a registry change before
                                      the quick rescan (default 500) */
+
+    /* containment: (optional) what enforcement may touch; see bw_contain.h.
+     * The mode itself is `mode:` above (Group Policy may override it:
+     * bw_win_contain_mode). */
+    bw_strlist contain_allowlist;   /* service names never touched (globs) */
+    bw_strlist contain_only;        /* when set, the only services acted on */
+    bw_strlist contain_drivers;     /* drivers to disable (globs); none by default */
+    bw_strlist contain_av_services; /* services that count as another anti-virus
+                                       (default: WinDefend) */
+    bool contain_allow_unprotected; /* act even when no other anti-virus remains */
+    bool contain_stop_dependents;   /* stop running dependents first */
+    uint32_t contain_stop_timeout;  /* seconds to wait for a stop (default 30) */
 } bw_policy;
 
 /* Parses policy text. `origin` names the text in messages (usually the file

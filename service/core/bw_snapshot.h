@@ -177,6 +177,11 @@ typedef struct bw_gap {
 typedef struct bw_snapshot {
     char *host;            /* computer name (DNS host name if known) */
     int64_t taken_at;      /* Unix seconds, UTC */
+    /* Group Policy turns Microsoft Defender Antivirus off
+     * (HKLM\SOFTWARE\Policies\Microsoft\Windows Defender, DisableAntiSpyware
+     * or DisableAntiVirus = 1), or the setting could not be read (then a gap
+     * says so): containment must not count on Defender (bw_contain.h). */
+    bool defender_off;
 
     bw_product_entry *products;
     size_t n_products, cap_products;

@@ -101,6 +101,23 @@ static const char *const migrations[] = {
     "  scan_id INTEGER,"
     "  updated_at INTEGER"
     ");",
+    /* 3 -> 4: containment, one row per service banwatch acted on or
+     * reported; prior_* hold what to put back while `changed` is 1 */
+    "CREATE TABLE containment ("
+    "  name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,"
+    "  kind TEXT NOT NULL,"
+    "  display_name TEXT,"
+    "  changed INTEGER NOT NULL DEFAULT 0,"
+    "  prior_start INTEGER,"
+    "  prior_state INTEGER,"
+    "  outcome TEXT NOT NULL,"
+    "  action TEXT,"
+    "  detail TEXT,"
+    "  error INTEGER NOT NULL DEFAULT 0,"
+    "  changed_at INTEGER,"
+    "  outcome_at INTEGER NOT NULL,"
+    "  restored_at INTEGER"
+    ");",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1390,5 +1407,215 @@ bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value)
     if (rc != SQLITE_DONE)
         e = fail(s, op, rc);
     sqlite3_finalize(st);
+    return e;
+}
+
+/* ---- containment ------------------------------------------------------------------ */
+
+void bw_contain_record_free(bw_contain_record *r)
+{
+    if (!r)
+        return;
+    free(r->name);
+    free(r->kind);
+    free(r->display_name);
+    free(r->action);
+    free(r->detail);
+    memset(r, 0, sizeof *r);
+}
+
+void bw_contain_records_free(bw_contain_records *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        bw_contain_record_free(&r->items[i]);
+    free(r->items);
+    memset(r, 0, sizeof *r);
+}
+
+#define CONTAIN_COLUMNS                                                                  \
+    "name, kind, display_name, changed, prior_start, prior_state, outcome, action, detail," \
+    " error, changed_at, outcome_at, restored_at"
+
+/* Reads one row selected with CONTAIN_COLUMNS. False when out of memory. */
+static bool contain_row(sqlite3_stmt *st, bw_contain_record *r)
+{
+    memset(r, 0, sizeof *r);
+    r->changed = sqlite3_column_int(st, 3) != 0;
+    r->has_prior = sqlite3_column_type(st, 4) != SQLITE_NULL;
+    r->prior_start = (uint32_t)sqlite3_column_int64(st, 4);
+    r->prior_state = (uint32_t)sqlite3_column_int64(st, 5);
+    const char *o = (const char *)sqlite3_column_text(st, 6);
+    if (!bw_contain_outcome_parse(o, &r->outcome))
+        r->outcome = BW_OUTCOME_FAILED; /* a value this build does not know */
+    r->error = (uint32_t)sqlite3_column_int64(st, 9);
+    r->changed_at = sqlite3_column_int64(st, 10);
+    r->outcome_at = sqlite3_column_int64(st, 11);
+    r->restored_at = sqlite3_column_int64(st, 12);
+    return col_dup(st, 0, &r->name) && col_dup(st, 1, &r->kind) &&
+           col_dup(st, 2, &r->display_name) && col_dup(st, 7, &r->action) &&
+           col_dup(st, 8, &r->detail);
+}
+
+bw_err bw_store_contain_get(bw_store *s, const char *name, bw_contain_record *out)
+{
+    const char *op = "read containment record";
+    sqlite3_stmt *st = NULL;
+    memset(out, 0, sizeof *out);
+    clear_err(s);
+    bw_err e = prep(s, "SELECT " CONTAIN_COLUMNS " FROM containment WHERE name = ?", &st, op);
+    if (e)
+        return e;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (!contain_row(st, out)) {
+            bw_contain_record_free(out);
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+        }
+    } else if (rc == SQLITE_DONE) {
+        e = fail_msg(s, BW_ENOTFOUND, op, "no such service");
+    } else {
+        e = fail(s, op, rc);
+    }
+    sqlite3_finalize(st);
+    return e;
+}
+
+bw_err bw_store_contain_prior(bw_store *s, const char *name, const char *kind,
+                              const char *display_name, uint32_t start, uint32_t state,
+                              int64_t now)
+{
+    /* A row already marked changed keeps its prior values and first change
+     * time: the service's present state is banwatch's own doing. */
+    static const char sql[] =
+        "INSERT INTO containment (name, kind, display_name, changed, prior_start, prior_state,"
+        " outcome, changed_at, outcome_at)"
+        " VALUES (?1, ?2, ?3, 1, ?4, ?5, 'failed', ?6, ?6)"
+        " ON CONFLICT(name) DO UPDATE SET"
+        "  kind = excluded.kind,"
+        "  display_name = COALESCE(excluded.display_name, display_name),"
+        "  prior_start = CASE WHEN changed THEN prior_start ELSE excluded.prior_start END,"
+        "  prior_state = CASE WHEN changed THEN prior_state ELSE excluded.prior_state END,"
+        "  changed_at = CASE WHEN changed THEN changed_at ELSE excluded.changed_at END,"
+        "  changed = 1";
+    const char *op = "record the state before containment";
+    sqlite3_stmt *st = NULL;
+    clear_err(s);
+    if (!name || !kind)
+        return fail_msg(s, BW_EINVAL, op, "no service name");
+    bw_err e = prep(s, sql, &st, op);
+    if (e)
+        return e;
+    bind_text(st, 1, name);
+    bind_text(st, 2, kind);
+    bind_text(st, 3, display_name);
+    sqlite3_bind_int64(st, 4, start);
+    sqlite3_bind_int64(st, 5, state);
+    sqlite3_bind_int64(st, 6, now);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+bw_err bw_store_contain_unmark(bw_store *s, const char *name)
+{
+    const char *op = "take back a containment record";
+    sqlite3_stmt *st = NULL;
+    clear_err(s);
+    bw_err e = prep(s, "UPDATE containment SET changed = 0, changed_at = NULL WHERE name = ?",
+                    &st, op);
+    if (e)
+        return e;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+bw_err bw_store_contain_outcome(bw_store *s, const bw_contain_result *r, int64_t now,
+                                bool *repeat)
+{
+    static const char sql_same[] =
+        "SELECT 1 FROM containment WHERE name = ? AND outcome = ? AND action IS ?";
+    static const char sql[] =
+        "INSERT INTO containment (name, kind, display_name, outcome, action, detail, error,"
+        " outcome_at, restored_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, CASE WHEN ?9 THEN ?8 END)"
+        " ON CONFLICT(name) DO UPDATE SET"
+        "  kind = CASE WHEN changed THEN kind ELSE excluded.kind END,"
+        "  display_name = COALESCE(excluded.display_name, display_name),"
+        "  outcome = excluded.outcome, action = excluded.action, detail = excluded.detail,"
+        "  error = excluded.error, outcome_at = excluded.outcome_at,"
+        "  restored_at = CASE WHEN ?9 THEN ?8 ELSE restored_at END,"
+        "  changed = CASE WHEN ?9 THEN 0 ELSE changed END";
+    const char *op = "record a containment outcome";
+    sqlite3_stmt *st = NULL;
+    clear_err(s);
+    if (repeat)
+        *repeat = false;
+    if (!r || !r->name || !r->kind)
+        return fail_msg(s, BW_EINVAL, op, "no service name");
+    const char *outcome = bw_contain_outcome_name(r->outcome);
+    bw_err e = prep(s, sql_same, &st, op);
+    if (e)
+        return e;
+    bind_text(st, 1, r->name);
+    bind_text(st, 2, outcome);
+    bind_text(st, 3, r->action);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && repeat)
+        *repeat = true;
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (e || (e = prep(s, sql, &st, op)))
+        return e;
+    bind_text(st, 1, r->name);
+    bind_text(st, 2, r->kind);
+    bind_text(st, 3, r->display_name);
+    bind_text(st, 4, outcome);
+    bind_text(st, 5, r->action);
+    bind_text(st, 6, r->detail);
+    sqlite3_bind_int64(st, 7, r->error);
+    sqlite3_bind_int64(st, 8, now);
+    sqlite3_bind_int(st, 9, r->outcome == BW_OUTCOME_RESTORED);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+bw_err bw_store_contain_list(bw_store *s, bw_contain_records *out)
+{
+    const char *op = "list containment records";
+    sqlite3_stmt *st = NULL;
+    int rc;
+    memset(out, 0, sizeof *out);
+    clear_err(s);
+    bw_err e = prep(s, "SELECT " CONTAIN_COLUMNS " FROM containment ORDER BY changed DESC, name",
+                    &st, op);
+    if (e)
+        return e;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (bw_grow(&out->items, &out->cap, out->n, sizeof *out->items) != BW_OK ||
+            !contain_row(st, &out->items[out->n++])) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+out:
+    sqlite3_finalize(st);
+    if (e)
+        bw_contain_records_free(out);
     return e;
 }

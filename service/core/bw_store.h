@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bw_contain.h"
 #include "bw_error.h"
 #include "bw_eval.h"
 #include "bw_policy.h"
@@ -41,7 +42,7 @@
 
 /* The schema version this build creates and understands
  * (PRAGMA user_version). */
-#define BW_STORE_SCHEMA_VERSION 3
+#define BW_STORE_SCHEMA_VERSION 4
 
 /* Number of finding kinds (bw_kind values 0 .. BW_STORE_KINDS - 1). */
 #define BW_STORE_KINDS 7
@@ -295,5 +296,65 @@ bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out);
  * get: BW_ENOTFOUND if unset. */
 bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value);
 bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value);
+
+/* ---- containment ---------------------------------------------------------- */
+
+/* What banwatch did to one service, kept per service name
+ * (case-insensitive). */
+typedef struct bw_contain_record {
+    char *name;
+    char *kind;            /* "service", "driver" or "dependent" */
+    char *display_name;    /* may be NULL */
+    bool changed;          /* banwatch changed it and has not restored it:
+                              prior_start/prior_state are what to put back */
+    bool has_prior;        /* prior_start/prior_state were recorded */
+    uint32_t prior_start;  /* BW_START_* before the first change */
+    uint32_t prior_state;  /* BW_STATE_* before the first change */
+    bw_contain_outcome outcome; /* the last outcome */
+    char *action;          /* of the last outcome; may be NULL */
+    char *detail;          /* of the last outcome; may be NULL */
+    uint32_t error;        /* Win32 error of the last outcome, 0 if none */
+    int64_t changed_at;    /* when banwatch first changed it; 0 if never */
+    int64_t outcome_at;    /* when the last outcome was recorded */
+    int64_t restored_at;   /* when it was last restored; 0 if never */
+} bw_contain_record;
+
+typedef struct bw_contain_records {
+    bw_contain_record *items;
+    size_t n, cap;
+} bw_contain_records;
+
+/* NULL-safe; leave the record / list zeroed. */
+void bw_contain_record_free(bw_contain_record *r);
+void bw_contain_records_free(bw_contain_records *r);
+
+/* The record of one service into *out (zeroed or freed before);
+ * BW_ENOTFOUND if there is none. */
+bw_err bw_store_contain_get(bw_store *s, const char *name, bw_contain_record *out);
+
+/* Records a service's start type and state before banwatch changes it and
+ * marks it changed (changed_at = now unless already changed). When it is
+ * already marked changed, the prior values are kept: what the service
+ * looks like now is banwatch's own doing. Must succeed before the change
+ * is made. */
+bw_err bw_store_contain_prior(bw_store *s, const char *name, const char *kind,
+                              const char *display_name, uint32_t start, uint32_t state,
+                              int64_t now);
+
+/* Takes back a bw_store_contain_prior whose change was not made, for a
+ * service banwatch had not changed before: clears `changed` and
+ * changed_at, so that restore leaves it alone. */
+bw_err bw_store_contain_unmark(bw_store *s, const char *name);
+
+/* Records an outcome as the service's last one (creating the record if
+ * needed). A RESTORED outcome also clears `changed` and sets restored_at.
+ * *repeat (optional) is set when the record already held the same outcome
+ * and action (nothing new to report). */
+bw_err bw_store_contain_outcome(bw_store *s, const bw_contain_result *r, int64_t now,
+                                bool *repeat);
+
+/* Every record, changed ones first, then by name (*out zeroed or freed
+ * before). */
+bw_err bw_store_contain_list(bw_store *s, bw_contain_records *out);
 
 #endif

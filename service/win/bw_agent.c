@@ -18,8 +18,10 @@
 #include "bw_dirwatch.h"
 #include "bw_evsink.h"
 #include "bw_regwatch.h"
+#include "bw_svcfx.h"
 #include "bw_winio.h"
 #include "../core/bw_alert.h"
+#include "../core/bw_contain.h"
 #include "../core/bw_eval.h"
 #include "../core/bw_report.h"
 #include "../core/bw_store.h"
@@ -176,9 +178,14 @@ static void load_policy(agent *a, bool reload)
     }
     bw_policy_free(a->pol);
     a->pol = pol;
-    char *detail = bw_strfmt("%s from %s", reload ? "reloaded" : "loaded", origin);
+    /* The event shows the containment mode in force and where it comes from. */
+    char source[256];
+    bw_policy shown = *a->pol;
+    shown.mode = bw_win_contain_mode(a->api, a->pol, source, sizeof source);
+    char *detail = bw_strfmt("%s from %s; containment mode from %s",
+                             reload ? "reloaded" : "loaded", origin, source);
     bw_alert al = {0};
-    if (bw_alert_policy_loaded(a->host, a->pol, detail, &al) == BW_OK)
+    if (bw_alert_policy_loaded(a->host, &shown, detail, &al) == BW_OK)
         raise_alert(a, &al);
     free(detail);
     free(path);
@@ -332,6 +339,46 @@ static void update_dir_watches(agent *a, const bw_snapshot *snap)
     bw_strlist_free(&want);
 }
 
+/* ---- containment ---------------------------------------------------------------- */
+
+static void on_contain(void *ctx, const bw_contain_result *r)
+{
+    agent *a = ctx;
+    bw_alert al = {0};
+    logf_(a, "INFO", "containment: %s %s: %s (%s)", r->kind, r->name,
+          bw_contain_outcome_name(r->outcome), r->detail ? r->detail : "");
+    if (bw_alert_contain(r, a->host, &al) == BW_OK)
+        raise_alert(a, &al);
+}
+
+/* Runs containment on what the scan found, in the mode in force. */
+static void contain(agent *a, const bw_snapshot *snap, const bw_findings *f)
+{
+    bw_contain_plan plan = {0};
+    if (bw_contain_plan_make(snap, a->pol, f, &plan) != BW_OK) {
+        logf_(a, "ERROR", "containment: out of memory");
+        return;
+    }
+    if (plan.n_act) {
+        char source[256];
+        bw_contain_opts o = {.mode = bw_win_contain_mode(a->api, a->pol, source, sizeof source),
+                             .stop_timeout_ms = a->pol->contain_stop_timeout * 1000u,
+                             .stop_dependents = a->pol->contain_stop_dependents,
+                             .allow_unprotected = a->pol->contain_allow_unprotected,
+                             .now = now_utc(a->api)};
+        bw_contain_summary sum;
+        if (bw_win_contain(a->api, a->store, &plan, &o, on_contain, a, &sum) != BW_OK)
+            logf_(a, "ERROR", "containment: out of memory");
+        logf_(a, "INFO", "containment (%s mode, from %s; other anti-virus: %s): %zu target(s), "
+              "%zu would be disabled, %zu disabled, %zu stopped, %zu blocked, %zu held, "
+              "%zu failed, %zu already contained",
+              o.mode == BW_MODE_ENFORCE ? "enforce" : "audit", source,
+              plan.other_av_text ? plan.other_av_text : "-", plan.n_act, sum.would_disable,
+              sum.disabled, sum.stopped, sum.blocked, sum.held, sum.failed, sum.unchanged);
+    }
+    bw_contain_plan_free(&plan);
+}
+
 static void scan(agent *a, const char *why)
 {
     ULONGLONG t0 = a->api->GetTickCount64();
@@ -369,6 +416,7 @@ static void scan(agent *a, const char *why)
             raise_updates(a, &u, &f);
         }
     }
+    contain(a, snap, &f);
     update_dir_watches(a, snap);
     ensure_watches(a);
     if (snap->n_gaps) {

@@ -80,6 +80,11 @@ typedef struct bw_api {
     BOOL(WINAPI *DeleteService)(SC_HANDLE);
     BOOL(WINAPI *ControlService)(SC_HANDLE, DWORD, LPSERVICE_STATUS);
     BOOL(WINAPI *QueryServiceStatusEx)(SC_HANDLE, SC_STATUS_TYPE, LPBYTE, DWORD, LPDWORD);
+    BOOL(WINAPI *QueryServiceConfigW)(SC_HANDLE, LPQUERY_SERVICE_CONFIGW, DWORD, LPDWORD);
+    BOOL(WINAPI *QueryServiceConfig2W)(SC_HANDLE, DWORD, LPBYTE, DWORD, LPDWORD);
+    BOOL(WINAPI *StartServiceW)(SC_HANDLE, DWORD, LPCWSTR *);
+    BOOL(WINAPI *EnumDependentServicesW)(SC_HANDLE, DWORD, LPENUM_SERVICE_STATUSW, DWORD,
+                                         LPDWORD, LPDWORD);
     BOOL(WINAPI *StartServiceCtrlDispatcherW)(const SERVICE_TABLE_ENTRYW *);
     SERVICE_STATUS_HANDLE(WINAPI *RegisterServiceCtrlHandlerExW)(LPCWSTR,
                                                                  LPHANDLER_FUNCTION_EX,

@@ -52,6 +52,41 @@ static bw_err computer_name(const bw_api *api, COMPUTER_NAME_FORMAT fmt, char **
     return bw_win_status_set(st, ERROR_MORE_DATA);
 }
 
+/* Whether Group Policy turns Microsoft Defender Antivirus off. What cannot
+ * be read counts as off (containment then does not count on Defender) and
+ * is a gap. */
+static bw_err defender_policy(const bw_api *api, bw_snapshot *snap)
+{
+    static const char path[] = "SOFTWARE\\Policies\\Microsoft\\Windows Defender";
+    static const char *const names[] = {"DisableAntiSpyware", "DisableAntiVirus"};
+    bw_win_status st = {0};
+    HKEY key = NULL;
+    bw_err e = bw_win_reg_open(api, HKEY_LOCAL_MACHINE, path, KEY_WOW64_64KEY, &key, &st);
+    if (e == BW_ENOTFOUND)
+        return BW_OK;
+    if (e != BW_OK) {
+        snap->defender_off = true;
+        return e == BW_ENOMEM ? e
+                              : bw_snapshot_add_gap(snap, "HKLM\\SOFTWARE\\Policies\\Microsoft\\"
+                                                          "Windows Defender", "%s", st.reason);
+    }
+    for (size_t i = 0; i < 2 && e == BW_OK; i++) {
+        uint32_t v = 0;
+        bw_err r = bw_win_reg_dword(api, key, names[i], &v, &st);
+        if (r == BW_OK && v == 1)
+            snap->defender_off = true;
+        else if (r == BW_ENOMEM)
+            e = r;
+        else if (r != BW_OK && r != BW_ENOTFOUND) {
+            snap->defender_off = true;
+            e = bw_snapshot_add_gap(snap, "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender",
+                                    "%s: %s", names[i], st.reason);
+        }
+    }
+    bw_win_reg_close(api, key);
+    return e;
+}
+
 bw_err bw_win_collect_host(const bw_api *api, bw_snapshot *snap)
 {
     bw_win_status st = {0}, st2 = {0};
@@ -78,5 +113,5 @@ bw_err bw_win_collect_host(const bw_api *api, bw_snapshot *snap)
                          ? (int64_t)((ticks - FILETIME_UNIX_EPOCH) / FILETIME_PER_SECOND)
                          : -(int64_t)((FILETIME_UNIX_EPOCH - ticks + FILETIME_PER_SECOND - 1) /
                                       FILETIME_PER_SECOND);
-    return BW_OK;
+    return defender_policy(api, snap);
 }

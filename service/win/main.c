@@ -5,6 +5,8 @@
  *   banwatch install | uninstall             register / remove the service
  *   banwatch reload                          the service re-reads its policy
  *   banwatch status [--json]                 state from the database
+ *   banwatch restore [--service NAME] [--start]
+ *                                            undo containment
  *   banwatch run                             the service's loop in a console
  *   banwatch service                         (what the SCM starts)
  *   banwatch version                         print the version
@@ -23,8 +25,10 @@
 #include "bw_agent.h"
 #include "bw_api.h"
 #include "bw_collect.h"
+#include "bw_evsink.h"
 #include "bw_service.h"
 #include "bw_svcctl.h"
+#include "bw_svcfx.h"
 #include "bw_winio.h"
 #include "../core/bw_alert.h"
 #include "../core/bw_store.h"
@@ -80,6 +84,10 @@ static void usage(void)
         "  uninstall                      stop and remove them\n"
         "  reload                         ask the running service to read its policy again\n"
         "  status [--json]                the endpoint's state from the database\n"
+        "  restore [--service NAME] [--start]\n"
+        "                                 put back the start types containment changed\n"
+        "                                 (all, or one service); --start also starts\n"
+        "                                 what was running before\n"
         "  run                            run the service's loop in this console\n"
         "                                 (Ctrl+C stops it)\n"
         "  version                        print the version\n"
@@ -282,9 +290,14 @@ static int cmd_status(int argc, char **argv)
     bw_stored_findings cur = {0};
     bw_alert_records alerts = {0};
     bw_stored_updates upd = {0};
+    bw_contain_records cont = {0};
     bw_buf b = {0};
     if (bw_store_open(path, &st, NULL, msg, sizeof msg) != BW_OK) {
         err("status: %s", msg);
+        goto out;
+    }
+    if (bw_store_contain_list(st, &cont) != BW_OK) {
+        err("status: %s", bw_store_errmsg(st));
         goto out;
     }
     bw_err le = bw_store_last_scan(st, &last);
@@ -353,7 +366,34 @@ static int cmd_status(int argc, char **argv)
             bw_buf_printf(&b, ", \"stale\": %s, \"never_updated\": %s}",
                           x->stale ? "true" : "false", x->never_updated ? "true" : "false");
         }
-        bw_buf_puts(&b, upd.n ? "\n  ],\n  \"recent_alerts\": [" : "],\n  \"recent_alerts\": [");
+        bw_buf_puts(&b, upd.n ? "\n  ],\n  \"containment\": [" : "],\n  \"containment\": [");
+        for (size_t i = 0; i < cont.n; i++) {
+            const bw_contain_record *c = &cont.items[i];
+            bw_buf_printf(&b, "%s\n    {\"name\": ", i ? "," : "");
+            bw_json_string(&b, c->name);
+            bw_buf_puts(&b, ", \"kind\": ");
+            bw_json_string(&b, c->kind);
+            bw_buf_puts(&b, ", \"display_name\": ");
+            bw_json_string(&b, c->display_name);
+            bw_buf_printf(&b, ", \"outcome\": \"%s\", \"action\": ",
+                          bw_contain_outcome_name(c->outcome));
+            bw_json_string(&b, c->action);
+            bw_buf_printf(&b, ", \"changed\": %s, \"prior_start_type\": ",
+                          c->changed ? "true" : "false");
+            bw_json_string(&b, c->has_prior ? bw_start_type_name(c->prior_start) : NULL);
+            bw_buf_puts(&b, ", \"prior_state\": ");
+            bw_json_string(&b, c->has_prior ? bw_service_state_name(c->prior_state) : NULL);
+            bw_buf_puts(&b, ", ");
+            status_time(&b, "changed_at", c->changed_at, true);
+            bw_buf_puts(&b, ", ");
+            status_time(&b, "outcome_at", c->outcome_at, true);
+            bw_buf_puts(&b, ", ");
+            status_time(&b, "restored_at", c->restored_at, true);
+            bw_buf_printf(&b, ", \"error_code\": %lu, \"detail\": ", (unsigned long)c->error);
+            bw_json_string(&b, c->detail);
+            bw_buf_puts(&b, "}");
+        }
+        bw_buf_puts(&b, cont.n ? "\n  ],\n  \"recent_alerts\": [" : "],\n  \"recent_alerts\": [");
         for (size_t i = 0; i < alerts.n; i++) {
             bw_buf_printf(&b, "%s\n    {\"event_id\": %d, \"event\": \"%s\", ", i ? "," : "",
                           alerts.items[i].event_id,
@@ -397,6 +437,30 @@ static int cmd_status(int argc, char **argv)
                               x->never_updated ? ", never updated" : "");
             }
         }
+        size_t n_changed = 0;
+        for (size_t i = 0; i < cont.n; i++)
+            n_changed += cont.items[i].changed;
+        bw_buf_printf(&b, "containment: %zu service(s) changed by banwatch", n_changed);
+        bw_buf_puts(&b, n_changed ? " ('banwatch restore' puts them back)\n" : "\n");
+        for (size_t i = 0; i < cont.n; i++) {
+            const bw_contain_record *c = &cont.items[i];
+            char when[21];
+            bw_format_utc(c->outcome_at, when);
+            bw_buf_printf(&b, "  %s %s: %s at %s", c->kind ? c->kind : "service", c->name,
+                          bw_contain_outcome_name(c->outcome), when);
+            if (c->changed && c->has_prior) {
+                char since[21];
+                bw_format_utc(c->changed_at, since);
+                bw_buf_printf(&b, "; changed since %s, was %s and %s", since,
+                              bw_start_type_name(c->prior_start),
+                              bw_service_state_name(c->prior_state));
+            } else if (c->restored_at) {
+                char at[21];
+                bw_format_utc(c->restored_at, at);
+                bw_buf_printf(&b, "; restored at %s", at);
+            }
+            bw_buf_putc(&b, '\n');
+        }
         bw_buf_printf(&b, "recent alerts: %zu\n", alerts.n);
         for (size_t i = 0; i < alerts.n; i++) {
             char when[21];
@@ -414,11 +478,128 @@ static int cmd_status(int argc, char **argv)
 out:
     bw_buf_free(&b);
     bw_stored_updates_free(&upd);
+    bw_contain_records_free(&cont);
     bw_alert_records_free(&alerts);
     bw_stored_findings_free(&cur);
     bw_scan_record_free(&last);
     bw_store_close(st);
     free(path);
+    return rc;
+}
+
+/* ---- restore ---------------------------------------------------------------------- */
+
+typedef struct restore_ctx {
+    bw_evsink *sink;
+    bw_store *store;
+    char *host;
+} restore_ctx;
+
+static void on_restore(void *ctx, const bw_contain_result *r)
+{
+    restore_ctx *rc = ctx;
+    bw_buf line = {0};
+    bw_buf_printf(&line, "%s %s: %s%s%s\n", r->kind ? r->kind : "service", r->name,
+                  bw_contain_outcome_name(r->outcome), r->detail ? ": " : "",
+                  r->detail ? r->detail : "");
+    if (!line.failed)
+        bw_win_write_std(api, r->outcome == BW_OUTCOME_RESTORED ? STD_OUTPUT_HANDLE
+                                                                : STD_ERROR_HANDLE,
+                         line.data, line.len);
+    bw_buf_free(&line);
+    bw_alert al = {0};
+    if (bw_alert_contain(r, rc->host, &al) != BW_OK)
+        return;
+    FILETIME ft;
+    api->GetSystemTimeAsFileTime(&ft);
+    int64_t now = (int64_t)((((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime) /
+                            10000000u) - INT64_C(11644473600);
+    if (rc->sink)
+        bw_evsink_emit(rc->sink, &al, now);
+    bw_buf fields = {0};
+    if (bw_alert_fields_json(&al, &fields) == BW_OK)
+        bw_store_record_alert(rc->store, 0, (int)al.event_id, fields.data, now, NULL);
+    bw_buf_free(&fields);
+    bw_alert_clear(&al);
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+    bw_restore_opts o = {.start_timeout_ms = 30000};
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--start") == 0) {
+            o.start = true;
+        } else if (strcmp(argv[i], "--service") == 0 && i + 1 < argc && argv[i + 1][0]) {
+            o.only = argv[++i];
+        } else {
+            err("restore: unknown or incomplete option '%s' (see banwatch help)", argv[i]);
+            return EXIT_ERROR;
+        }
+    }
+    char *dir = NULL, *path = NULL, *policy_path = NULL, msg[1024] = "";
+    unsigned long syserr = 0;
+    int rc = EXIT_ERROR;
+    restore_ctx ctx = {0};
+    bw_policy *pol = NULL;
+    if (bw_win_data_dir(api, &dir, &syserr) != BW_OK ||
+        !(path = bw_strfmt("%s\\state.db", dir)) ||
+        !(policy_path = bw_strfmt("%s\\policy.yaml", dir))) {
+        err("restore: cannot find the data directory (error %lu)", syserr);
+        goto out;
+    }
+    if (bw_store_open(path, &ctx.store, NULL, msg, sizeof msg) != BW_OK) {
+        err("restore: %s", msg);
+        goto out;
+    }
+    bw_evsink_open(api, dir, &ctx.sink, msg, sizeof msg);
+    {
+        bw_snapshot *hs = bw_snapshot_new();
+        if (hs && bw_win_collect_host(api, hs) == BW_OK && hs->host)
+            ctx.host = bw_strdup(hs->host);
+        bw_snapshot_free(hs);
+    }
+    FILETIME ft;
+    api->GetSystemTimeAsFileTime(&ft);
+    o.now = (int64_t)((((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime) / 10000000u) -
+            INT64_C(11644473600);
+    size_t ok = 0, bad = 0;
+    bw_err e = bw_win_restore(api, ctx.store, &o, on_restore, &ctx, &ok, &bad);
+    if (e == BW_ENOTFOUND) {
+        err("restore: no service named '%s' was changed by banwatch (see banwatch status)",
+            o.only);
+        goto out;
+    }
+    if (e) {
+        err("restore: %s", e == BW_ENOMEM ? "out of memory" : bw_store_errmsg(ctx.store));
+        goto out;
+    }
+    char line[160];
+    snprintf(line, sizeof line, "restore: %zu restored, %zu failed\n", ok, bad);
+    out(line);
+    /* The agent acts again at its next scan if the mode in force is still
+     * enforce: say so. */
+    char *text = NULL;
+    size_t len = 0;
+    if (bw_win_read_file(api, policy_path, POLICY_MAX_BYTES, &text, &len, &syserr) == BW_OK)
+        bw_policy_parse(text, len, policy_path, &pol, msg, sizeof msg);
+    free(text);
+    if (!pol)
+        bw_policy_parse(bw_default_policy_text, bw_default_policy_len, "built-in", &pol, msg,
+                        sizeof msg);
+    char source[256];
+    if (ok && pol && bw_win_contain_mode(api, pol, source, sizeof source) == BW_MODE_ENFORCE)
+        err("warning: the containment mode in force is enforce (%s): the service disables "
+            "these services again at its next scan unless the mode is audit or they are in "
+            "containment.allowlist", source);
+    rc = bad ? EXIT_ERROR : 0;
+out:
+    bw_policy_free(pol);
+    bw_evsink_close(ctx.sink);
+    bw_store_close(ctx.store);
+    free(ctx.host);
+    free(policy_path);
+    free(path);
+    free(dir);
     return rc;
 }
 
@@ -457,6 +638,8 @@ int wmain(int argc, wchar_t **wargv)
         }
     } else if (strcmp(cmd, "status") == 0) {
         rc = cmd_status(argc - 2, argv + 2);
+    } else if (strcmp(cmd, "restore") == 0) {
+        rc = cmd_restore(argc - 2, argv + 2);
     } else if (strcmp(cmd, "run") == 0 && argc == 2) {
         rc = cmd_run();
     } else if (strcmp(cmd, "service") == 0 && argc == 2) {

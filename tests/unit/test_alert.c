@@ -33,6 +33,13 @@ static void test_ids_and_severities(void **state)
         {220, "finding-changed", BW_SEVERITY_WARNING},
         {300, "update-after-cutoff", BW_SEVERITY_WARNING},
         {301, "stale-protection", BW_SEVERITY_WARNING},
+        {400, "would-disable", BW_SEVERITY_INFORMATION},
+        {401, "service-disabled", BW_SEVERITY_WARNING},
+        {402, "service-stopped", BW_SEVERITY_WARNING},
+        {403, "containment-blocked", BW_SEVERITY_WARNING},
+        {404, "containment-failed", BW_SEVERITY_ERROR},
+        {405, "service-restored", BW_SEVERITY_INFORMATION},
+        {406, "containment-held", BW_SEVERITY_WARNING},
         {900, "state-db-recreated", BW_SEVERITY_ERROR},
         {901, "policy-invalid", BW_SEVERITY_ERROR},
         {902, "scan-incomplete", BW_SEVERITY_ERROR},
@@ -362,6 +369,50 @@ static void test_heartbeat(void **state)
     bw_alert_clear(&a);
 }
 
+static void test_contain_alerts(void **state)
+{
+    (void)state;
+    bw_contain_result r = {.outcome = BW_OUTCOME_BLOCKED, .name = "AVP",
+                           .display_name = "Kaspersky Endpoint Security Service",
+                           .kind = "service", .action = "disable", .has_prior = true,
+                           .prior_start = BW_START_AUTO, .prior_state = BW_STATE_RUNNING,
+                           .error = 5, .detail = "protected"};
+    bw_alert a;
+    assert_int_equal(bw_alert_contain(&r, "WS-01", &a), BW_OK);
+    assert_int_equal(a.event_id, 403);
+    assert_int_equal(a.severity, BW_SEVERITY_WARNING);
+    static const char *const names[] = {"host", "service", "display_name", "kind", "action",
+                                        "prior_start_type", "prior_state", "result",
+                                        "error_code", "detail"};
+    static const char *const values[] = {"WS-01", "AVP", "Kaspersky Endpoint Security Service",
+                                         "service", "disable", "automatic", "running",
+                                         "blocked", "5", "protected"};
+    assert_int_equal(a.n_fields, 10);
+    for (size_t i = 0; i < 10; i++) {
+        assert_string_equal(a.fields[i].name, names[i]);
+        assert_string_equal(a.fields[i].value, values[i]);
+    }
+    bw_alert_clear(&a);
+    /* every outcome has its event, 400 + outcome; no prior: null fields */
+    r.has_prior = false;
+    for (int o = 0; o < BW_CONTAIN_OUTCOMES; o++) {
+        r.outcome = (bw_contain_outcome)o;
+        assert_int_equal(bw_alert_contain(&r, NULL, &a), BW_OK);
+        assert_int_equal(a.event_id, 400 + o);
+        assert_true(bw_event_known(a.event_id));
+        assert_null(bw_alert_get(&a, "prior_start_type"));
+        assert_null(bw_alert_get(&a, "host"));
+        assert_string_equal(bw_alert_get(&a, "result"),
+                            bw_contain_outcome_name((bw_contain_outcome)o));
+        bw_alert_clear(&a);
+    }
+    r.outcome = (bw_contain_outcome)BW_CONTAIN_OUTCOMES;
+    assert_int_equal(bw_alert_contain(&r, "WS-01", &a), BW_EINVAL);
+    r.outcome = BW_OUTCOME_FAILED;
+    r.name = NULL;
+    assert_int_equal(bw_alert_contain(&r, "WS-01", &a), BW_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_from_changes),
         cmocka_unit_test(test_lifecycle_and_errors),
         cmocka_unit_test(test_heartbeat),
+        cmocka_unit_test(test_contain_alerts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -720,7 +720,7 @@ static void test_newer_schema_refused(void **state)
     assert_null(s);
     assert_false(recreated);
     assert_string_equal(err, "state.db: open: schema version 99 is newer than this banwatch "
-                             "supports (3); the database was left unchanged");
+                             "supports (4); the database was left unchanged");
 
     /* untouched: same version, no tables of ours, not moved */
     assert_int_equal(count_files("newer.db.corrupt-"), 0);
@@ -751,6 +751,7 @@ static void test_migrate_v1_ksn_connection(void **state)
     assert_int_equal(sqlite3_exec(db,
                                   "ALTER TABLE scans DROP COLUMN n_ksn_connection;"
                                   " DROP TABLE update_status;"
+                                  " DROP TABLE containment;"
                                   " PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -974,7 +975,8 @@ static void test_migrate_v2_update_status(void **state)
     bw_store_close(s);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DROP TABLE update_status; PRAGMA user_version = 2;",
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE update_status; DROP TABLE containment;"
+                                  " PRAGMA user_version = 2;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -1002,7 +1004,7 @@ static void test_migrate_v2_update_status(void **state)
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 3);
+    assert_int_equal(sqlite3_column_int(st, 0), BW_STORE_SCHEMA_VERSION);
     sqlite3_finalize(st);
     sqlite3_close(db);
     bw_findings_free(&f);
@@ -1054,6 +1056,128 @@ static void test_open_errors(void **state)
     bw_alert_records_free(NULL);
 }
 
+/* ---- containment ------------------------------------------------------------- */
+
+static void test_contain_prior_kept(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("contain"));
+    bw_contain_record r;
+    assert_int_equal(bw_store_contain_get(s, "AVP", &r), BW_ENOTFOUND);
+    /* the state before the first change */
+    assert_int_equal(bw_store_contain_prior(s, "AVP", "service", "Kaspersky", BW_START_AUTO,
+                                            BW_STATE_RUNNING, T0),
+                     BW_OK);
+    bw_contain_result res = {.outcome = BW_OUTCOME_DISABLED, .name = "avp", .kind = "service",
+                             .action = "disable", .detail = "done"};
+    bool repeat = true;
+    assert_int_equal(bw_store_contain_outcome(s, &res, T0, &repeat), BW_OK);
+    assert_false(repeat);
+    /* a second change (the product turned itself back on): banwatch's own
+     * doing is not what to put back */
+    assert_int_equal(bw_store_contain_prior(s, "Avp", "service", NULL, BW_START_DISABLED,
+                                            BW_STATE_STOPPED, T0 + 60),
+                     BW_OK);
+    assert_int_equal(bw_store_contain_get(s, "AVP", &r), BW_OK);
+    assert_string_equal(r.name, "AVP");
+    assert_string_equal(r.kind, "service");
+    assert_string_equal(r.display_name, "Kaspersky");
+    assert_true(r.changed);
+    assert_true(r.has_prior);
+    assert_int_equal(r.prior_start, BW_START_AUTO);
+    assert_int_equal(r.prior_state, BW_STATE_RUNNING);
+    assert_int_equal(r.changed_at, T0);
+    assert_int_equal(r.outcome, BW_OUTCOME_DISABLED);
+    assert_string_equal(r.action, "disable");
+    assert_string_equal(r.detail, "done");
+    bw_contain_record_free(&r);
+    /* the same outcome again is a repeat; another one is not */
+    assert_int_equal(bw_store_contain_outcome(s, &res, T0 + 60, &repeat), BW_OK);
+    assert_true(repeat);
+    res.outcome = BW_OUTCOME_STOPPED;
+    res.action = "stop";
+    assert_int_equal(bw_store_contain_outcome(s, &res, T0 + 60, &repeat), BW_OK);
+    assert_false(repeat);
+    /* restored: no longer changed; a later change records a new prior */
+    res.outcome = BW_OUTCOME_RESTORED;
+    res.action = "restore";
+    assert_int_equal(bw_store_contain_outcome(s, &res, T0 + 120, &repeat), BW_OK);
+    assert_int_equal(bw_store_contain_get(s, "AVP", &r), BW_OK);
+    assert_false(r.changed);
+    assert_int_equal(r.restored_at, T0 + 120);
+    assert_int_equal(r.outcome, BW_OUTCOME_RESTORED);
+    bw_contain_record_free(&r);
+    assert_int_equal(bw_store_contain_prior(s, "AVP", "service", NULL, BW_START_DEMAND,
+                                            BW_STATE_STOPPED, T0 + 180),
+                     BW_OK);
+    assert_int_equal(bw_store_contain_get(s, "AVP", &r), BW_OK);
+    assert_true(r.changed);
+    assert_int_equal(r.prior_start, BW_START_DEMAND);
+    assert_int_equal(r.changed_at, T0 + 180);
+    bw_contain_record_free(&r);
+    bw_store_close(s);
+}
+
+static void test_contain_unmark_and_list(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("contain-list"));
+    /* audit: an outcome without a change */
+    bw_contain_result res = {.outcome = BW_OUTCOME_WOULD_DISABLE, .name = "ksnproxy",
+                             .kind = "service", .action = "disable", .has_prior = true,
+                             .prior_start = BW_START_DEMAND, .prior_state = BW_STATE_STOPPED};
+    assert_int_equal(bw_store_contain_outcome(s, &res, T0, NULL), BW_OK);
+    /* a change that could not be made is taken back */
+    assert_int_equal(bw_store_contain_prior(s, "klif", "driver", NULL, BW_START_SYSTEM,
+                                            BW_STATE_RUNNING, T0),
+                     BW_OK);
+    assert_int_equal(bw_store_contain_unmark(s, "klif"), BW_OK);
+    assert_int_equal(bw_store_contain_prior(s, "AVP", "service", NULL, BW_START_AUTO,
+                                            BW_STATE_RUNNING, T0),
+                     BW_OK);
+    bw_contain_records l;
+    assert_int_equal(bw_store_contain_list(s, &l), BW_OK);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.items[0].name, "AVP"); /* changed first */
+    assert_true(l.items[0].changed);
+    assert_string_equal(l.items[1].name, "klif");
+    assert_false(l.items[1].changed);
+    assert_int_equal(l.items[1].changed_at, 0);
+    assert_string_equal(l.items[2].name, "ksnproxy");
+    assert_false(l.items[2].changed);
+    assert_false(l.items[2].has_prior); /* audit records no prior */
+    assert_int_equal(l.items[2].outcome, BW_OUTCOME_WOULD_DISABLE);
+    bw_contain_records_free(&l);
+    assert_null(l.items);
+    /* bad input is refused, not stored */
+    assert_int_equal(bw_store_contain_prior(s, NULL, "service", NULL, 0, 0, T0), BW_EINVAL);
+    res.name = NULL;
+    assert_int_equal(bw_store_contain_outcome(s, &res, T0, NULL), BW_EINVAL);
+    bw_store_close(s);
+}
+
+static void test_migrate_v3_containment(void **state)
+{
+    (void)state;
+    const char *p = db_path("v3");
+    bw_store_close(open_ok(p));
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE containment; PRAGMA user_version = 3;", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    bw_store *s = open_ok(p);
+    assert_int_equal(bw_store_contain_prior(s, "AVP", "service", NULL, BW_START_AUTO,
+                                            BW_STATE_RUNNING, T0),
+                     BW_OK);
+    bw_contain_records l;
+    assert_int_equal(bw_store_contain_list(s, &l), BW_OK);
+    assert_int_equal(l.n, 1);
+    bw_contain_records_free(&l);
+    bw_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1078,6 +1202,9 @@ int main(void)
         cmocka_unit_test(test_update_status_roundtrip),
         cmocka_unit_test(test_update_status_replaced),
         cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_contain_prior_kept),
+        cmocka_unit_test(test_contain_unmark_and_list),
+        cmocka_unit_test(test_migrate_v3_containment),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

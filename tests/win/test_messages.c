@@ -58,6 +58,14 @@ static void build(bw_event_id id, bw_alert *a)
                                .newest_source = "C:\\ProgramData\\Kaspersky Lab\\AVP21.3\\Bases\\u0607g.xml",
                                .cutoff = 1727582400, .after_cutoff = true, .age_days = 404};
         assert_int_equal(bw_alert_update(id, "WS-01", &st, 7, a), BW_OK);
+    } else if (id >= 400 && id <= 406) {
+        bw_contain_result r = {.outcome = (bw_contain_outcome)(id - 400), .name = "AVP",
+                               .display_name = "Kaspersky Endpoint Security Service",
+                               .kind = "service", .action = "disable", .has_prior = true,
+                               .prior_start = 2, .prior_state = 4, .error = 5,
+                               .detail = "Служба защищена: détail"};
+        assert_int_equal(bw_alert_contain(&r, "WS-01", a), BW_OK);
+        assert_int_equal(a->event_id, id);
     } else if (id >= 900) {
         assert_int_equal(bw_alert_error(id, "WS-01", "Ошибка: détail", a), BW_OK);
     } else {

@@ -1,0 +1,133 @@
+/*
+ * bw_contain.h - containment decisions (portable core): which of the
+ * vendor's services and drivers banwatch may stop and disable, and whether
+ * another anti-virus would remain to protect the endpoint.
+ *
+ * Pure: no I/O, no clock, no globals. The plan is made from the findings
+ * of a scan, the snapshot they came from and the policy's `containment:`
+ * section (docs/policy.md); the Win32 layer (service/win/bw_svcfx.c)
+ * carries it out in the effective mode, and the outcomes below are what it
+ * reports (Event IDs 400-406, docs/events.md).
+ *
+ * Which services are targets:
+ *   - every finding of kind service or KSN component that the service
+ *     control manager knows as a Win32 service;
+ *   - a driver finding only when it also matches containment.drivers
+ *     (disabling a driver, Start=4, takes effect at the next boot);
+ *   - none that matches containment.allowlist; when containment.only is
+ *     set, none that does not match it.
+ * Skipped findings stay in the plan with the reason, so the report can say
+ * why a service of the vendor was left alone.
+ *
+ * Another anti-virus remains when a service matching
+ * containment.antivirus_services is installed, is not itself a finding of
+ * the vendor, and is not disabled (Start 4); Microsoft Defender's service
+ * (WinDefend) does not count when Group Policy turns Defender off
+ * (DisableAntiSpyware or DisableAntiVirus = 1). A stopped Defender with an
+ * automatic or on-demand start counts: Windows starts it again when the
+ * registered anti-virus goes away. With none remaining, enforcement holds
+ * (changes nothing) unless containment.allow_unprotected is true.
+ */
+#ifndef BW_CONTAIN_H
+#define BW_CONTAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bw_error.h"
+#include "bw_eval.h"
+#include "bw_policy.h"
+#include "bw_snapshot.h"
+
+/* What the plan says about one finding. */
+typedef enum bw_contain_decision {
+    BW_CONTAIN_ACT = 0,        /* a target */
+    BW_CONTAIN_SKIP_ALLOWLIST, /* matches containment.allowlist */
+    BW_CONTAIN_SKIP_NOT_ONLY,  /* containment.only is set and does not match */
+    BW_CONTAIN_SKIP_DRIVER,    /* a driver containment.drivers does not include */
+    BW_CONTAIN_SKIP_NOT_SCM    /* not known to the service control manager */
+} bw_contain_decision;
+
+/* "act", "allowlisted", "not-in-only", "driver-not-included",
+ * "not-a-service". */
+const char *bw_contain_decision_name(bw_contain_decision d);
+
+typedef struct bw_contain_target {
+    char *name;          /* service key name */
+    char *display_name;  /* may be NULL */
+    bool driver;         /* kernel or file-system driver */
+    bw_contain_decision decision;
+    /* as the scan saw it (the effect re-reads them before acting) */
+    uint32_t start;      /* BW_START_*; valid if has_start */
+    uint32_t state;      /* BW_STATE_* */
+    bool has_start;
+} bw_contain_target;
+
+typedef struct bw_contain_plan {
+    bw_contain_target *items; /* ordered as the findings: services, drivers, KSN */
+    size_t n, cap;
+    /* Another anti-virus would remain (see above). other_av_text names it
+     * ("WinDefend (Microsoft Defender Antivirus), automatic start,
+     * running"), or says why none counts ("none: WinDefend is disabled
+     * (Start 4)"). */
+    bool other_av;
+    char *other_av_text;
+    /* Enforcement must change nothing: no other anti-virus would remain
+     * and containment.allow_unprotected is false. */
+    bool hold;
+    size_t n_act;             /* items with decision BW_CONTAIN_ACT */
+} bw_contain_plan;
+
+/* Makes the plan. *out must be zeroed or freed before. BW_ENOMEM on
+ * allocation failure (then *out is empty). */
+bw_err bw_contain_plan_make(const bw_snapshot *snap, const bw_policy *pol,
+                            const bw_findings *f, bw_contain_plan *out);
+
+/* NULL-safe; leaves *p empty. */
+void bw_contain_plan_free(bw_contain_plan *p);
+
+/* ---- outcomes --------------------------------------------------------------- */
+
+/* What happened to one service; each has its own Event ID (400 + value). */
+typedef enum bw_contain_outcome {
+    BW_OUTCOME_WOULD_DISABLE = 0, /* 400 audit mode: nothing changed */
+    BW_OUTCOME_DISABLED,          /* 401 start type set to disabled */
+    BW_OUTCOME_STOPPED,           /* 402 stopped (after 401, or a dependent) */
+    BW_OUTCOME_BLOCKED,           /* 403 refused by self-defense or protection */
+    BW_OUTCOME_FAILED,            /* 404 another failure (timeout, database, ...) */
+    BW_OUTCOME_RESTORED,          /* 405 prior start type put back (and started) */
+    BW_OUTCOME_HELD               /* 406 no other anti-virus would remain */
+} bw_contain_outcome;
+
+#define BW_CONTAIN_OUTCOMES 7
+
+/* "would-disable", "disabled", "stopped", "blocked", "failed", "restored",
+ * "held" ("unknown" for other values). */
+const char *bw_contain_outcome_name(bw_contain_outcome o);
+
+/* The outcome for a name as above; false if unknown. */
+bool bw_contain_outcome_parse(const char *name, bw_contain_outcome *out);
+
+/* One outcome, as the effect reports it. Strings are borrowed. */
+typedef struct bw_contain_result {
+    bw_contain_outcome outcome;
+    const char *name;
+    const char *display_name;   /* may be NULL */
+    const char *kind;           /* "service", "driver" or "dependent" */
+    const char *action;         /* "disable", "stop", "restore", "start", "none" */
+    bool has_prior;             /* prior_start/prior_state are known */
+    uint32_t prior_start;       /* BW_START_* before banwatch acted */
+    uint32_t prior_state;       /* BW_STATE_* before banwatch acted */
+    uint32_t error;             /* the Win32 error, 0 if none */
+    const char *detail;         /* what happened, and what to do instead */
+} bw_contain_result;
+
+/* "boot", "system", "automatic", "manual", "disabled", "unknown". */
+const char *bw_start_type_name(uint32_t start);
+
+/* "stopped", "start-pending", "stop-pending", "running", ...,
+ * "unknown". */
+const char *bw_service_state_name(uint32_t state);
+
+#endif

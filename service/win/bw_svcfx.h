@@ -1,0 +1,99 @@
+/*
+ * bw_svcfx.h - containment effects (Win32 layer): stopping and disabling
+ * the vendor's services as a containment plan says, putting them back, and
+ * the one place the containment mode is decided.
+ *
+ * Everything goes through the API table. The order for one target, in
+ * enforce mode:
+ *   1. open it and read its configuration, state and launch protection
+ *      (QueryServiceConfigW, QueryServiceStatusEx, QueryServiceConfig2W
+ *      with SERVICE_CONFIG_LAUNCH_PROTECTED);
+ *   2. a protected service is not touched: "blocked" (Windows refuses any
+ *      change from an unprotected caller, SYSTEM included);
+ *   3. record its start type and state in the state database; no record,
+ *      no change (a change that cannot be rolled back is not made);
+ *   4. set its start type to disabled (ChangeServiceConfigW); for a driver
+ *      this is all, and it takes effect at the next boot;
+ *   5. stop it if it runs (ControlService), first stopping its running
+ *      dependents when the policy allows, else leaving it running and
+ *      saying why; wait using the service's wait hint, at most the
+ *      policy's stop timeout.
+ * ERROR_ACCESS_DENIED at any step is "blocked", with what the
+ * administrator can do instead; no step is retried in a loop.
+ *
+ * Outcomes are reported through a callback (for the Event Log and the
+ * console) and recorded per service in the state database. An outcome the
+ * database already holds for the service (the same "would disable" or
+ * "blocked" on every scan) is recorded but not reported again; actual
+ * changes are always reported.
+ */
+#ifndef BW_SVCFX_H
+#define BW_SVCFX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bw_api.h"
+#include "../core/bw_contain.h"
+#include "../core/bw_error.h"
+#include "../core/bw_policy.h"
+#include "../core/bw_store.h"
+
+/* Where Group Policy sets the containment mode (REG_SZ "audit" or
+ * "enforce"); it overrides the policy file's `mode:`. */
+#define BW_GP_KEY L"SOFTWARE\\Policies\\banwatch"
+#define BW_GP_MODE_VALUE L"ContainmentMode"
+
+/* The containment mode in force and where it comes from: the Group Policy
+ * value when it is set, else the policy's `mode:`. A Group Policy value that
+ * cannot be read or is not "audit"/"enforce" gives audit, and source says
+ * so (an administrator must see that the override is broken). source
+ * receives e.g. "policy file", "Group Policy (HKLM\SOFTWARE\Policies\
+ * banwatch\ContainmentMode)". */
+bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *source,
+                            size_t srclen);
+
+/* Receives each outcome; the result's strings live for the call only. */
+typedef void (*bw_contain_report_fn)(void *ctx, const bw_contain_result *r);
+
+typedef struct bw_contain_opts {
+    bw_mode mode;
+    unsigned stop_timeout_ms;  /* containment.stop_timeout, in ms */
+    bool stop_dependents;      /* containment.stop_dependents */
+    bool allow_unprotected;    /* containment.allow_unprotected */
+    int64_t now;               /* Unix seconds, UTC, for the records */
+} bw_contain_opts;
+
+/* What a run did, for the caller's log and exit code. */
+typedef struct bw_contain_summary {
+    size_t would_disable, disabled, stopped, blocked, failed, held, unchanged;
+} bw_contain_summary;
+
+/* Carries out the plan's targets (decision BW_CONTAIN_ACT) in o->mode.
+ * store may be NULL only in audit mode (outcomes are then all reported);
+ * in enforce mode without a store nothing is changed and every target
+ * fails with "state database unavailable". sum (optional) is zeroed and
+ * filled. Returns BW_OK when the run went through (failures of single
+ * services are outcomes, not errors), BW_ENOMEM otherwise. */
+bw_err bw_win_contain(const bw_api *api, bw_store *store, const bw_contain_plan *plan,
+                      const bw_contain_opts *o, bw_contain_report_fn report, void *ctx,
+                      bw_contain_summary *sum);
+
+typedef struct bw_restore_opts {
+    const char *only;          /* restore just this service (case-insensitive), or NULL */
+    bool start;                /* start again what was running before */
+    unsigned start_timeout_ms; /* how long to wait for a start */
+    int64_t now;
+} bw_restore_opts;
+
+/* Puts back the start type recorded before banwatch changed each service
+ * (services, drivers, stopped dependents), and with o->start starts what
+ * was running. Reports 405 (restored) or 404 (failed, action "restore" or
+ * "start") per service; a restored service's record is marked restored.
+ * *n_restored and *n_failed (optional) count them. BW_ENOTFOUND when
+ * o->only names no changed service. */
+bw_err bw_win_restore(const bw_api *api, bw_store *store, const bw_restore_opts *o,
+                      bw_contain_report_fn report, void *ctx, size_t *n_restored,
+                      size_t *n_failed);
+
+#endif
