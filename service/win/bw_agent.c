@@ -33,7 +33,6 @@
 
 #define LOG_MAX_BYTES (1u << 20)
 #define LOG_KEEP 3
-#define POLICY_MAX_BYTES (4u << 20)
 #define MAX_WATCHES 5     /* Uninstall (2 views), Services, vendor roots (2 views) */
 #define MAX_DIR_WATCHES 16 /* signature bases folders */
 
@@ -142,39 +141,22 @@ static void raise_changes(agent *a, const bw_changes *ch)
 static void load_policy(agent *a, bool reload)
 {
     char *path = bw_strfmt("%s\\policy.yaml", a->data_dir);
-    char *text = NULL, msg[1024] = "";
-    size_t len = 0;
-    unsigned long syserr = 0;
+    char msg[1024] = "";
     bw_policy *pol = NULL;
     const char *origin = "built-in";
-    bw_err e = path ? bw_win_read_file(a->api, path, POLICY_MAX_BYTES, &text, &len, &syserr)
-                    : BW_ENOMEM;
-    if (e == BW_OK) {
+    bw_err e = path ? bw_win_policy_load(a->api, path, &pol, msg, sizeof msg) : BW_ENOMEM;
+    if (e == BW_OK)
         origin = path;
-        if (bw_policy_parse(text, len, path, &pol, msg, sizeof msg) != BW_OK) {
-            raise_error(a, BW_EVENT_POLICY_INVALID, msg);
-            pol = NULL;
-        }
-    } else if (e != BW_ENOTFOUND) {
-        char why[96];
-        bw_win_error_text(syserr, why, sizeof why);
-        snprintf(msg, sizeof msg, "cannot read %s: %s", path ? path : "policy.yaml",
-                 e == BW_ERANGE ? "file too large" : why);
-        raise_error(a, BW_EVENT_POLICY_INVALID, msg);
-    }
-    free(text);
+    else if (e != BW_ENOTFOUND)
+        raise_error(a, BW_EVENT_POLICY_INVALID, msg[0] ? msg : "policy.yaml: out of memory");
     if (!pol && a->pol && reload) {
         free(path);
         return; /* keep the policy in force */
     }
-    if (!pol) {
-        origin = "built-in";
-        if (bw_policy_parse(bw_default_policy_text, bw_default_policy_len, "built-in", &pol, msg,
-                            sizeof msg) != BW_OK) {
-            logf_(a, "ERROR", "built-in policy: %s", msg);
-            free(path);
-            return;
-        }
+    if (!pol && bw_win_policy_load(a->api, NULL, &pol, msg, sizeof msg) != BW_OK) {
+        logf_(a, "ERROR", "built-in policy: %s", msg);
+        free(path);
+        return;
     }
     bw_policy_free(a->pol);
     a->pol = pol;

@@ -139,3 +139,34 @@ bw_err bw_win_data_dir(const bw_api *api, char **out, unsigned long *syserr)
     *out = dir;
     return BW_OK;
 }
+
+bw_err bw_win_policy_load(const bw_api *api, const char *path, bw_policy **out, char *msg,
+                          size_t msglen)
+{
+    *out = NULL;
+    if (msglen)
+        msg[0] = '\0';
+    if (!path)
+        return bw_policy_parse(bw_default_policy_text, bw_default_policy_len, "built-in", out,
+                               msg, msglen);
+    char *text = NULL;
+    size_t len = 0;
+    unsigned long syserr = 0;
+    bw_err e = bw_win_read_file(api, path, BW_POLICY_MAX_BYTES, &text, &len, &syserr);
+    if (e == BW_ENOTFOUND)
+        return e;
+    if (e) {
+        char why[128];
+        if (e == BW_ERANGE)
+            snprintf(why, sizeof why, "larger than %u bytes", BW_POLICY_MAX_BYTES);
+        else if (syserr)
+            bw_win_error_text(syserr, why, sizeof why);
+        else
+            snprintf(why, sizeof why, "%s", bw_strerror(e));
+        snprintf(msg, msglen, "cannot read %s: %s", path, why);
+        return e;
+    }
+    e = bw_policy_parse(text, len, path, out, msg, msglen);
+    free(text);
+    return e;
+}

@@ -9,12 +9,24 @@
 
 #include "bw_api.h"
 #include "../core/bw_error.h"
+#include "../core/bw_policy.h"
 
 /* Reads a whole file (UTF-8 path) into a malloc'd, NUL-terminated buffer.
  * Files larger than max_bytes give BW_ERANGE. *syserr receives the Win32
  * error of a failed call (0 otherwise). */
 bw_err bw_win_read_file(const bw_api *api, const char *path, size_t max_bytes,
                         char **out, size_t *out_len, unsigned long *syserr);
+
+/* Largest policy file read. */
+#define BW_POLICY_MAX_BYTES (4u << 20)
+
+/* Loads a policy: the file at path (UTF-8), or the built-in default policy
+ * when path is NULL. BW_ENOTFOUND when the file does not exist (msg is
+ * then empty); another failure writes "cannot read <path>: <why>" or the
+ * parser's "<path>:<line>:<col>: <reason>" into msg. On success *out owns
+ * the policy. */
+bw_err bw_win_policy_load(const bw_api *api, const char *path, bw_policy **out, char *msg,
+                          size_t msglen);
 
 /* Writes UTF-8 text to standard output (which = STD_OUTPUT_HANDLE) or
  * standard error: as UTF-16 through WriteConsoleW on a console (so any

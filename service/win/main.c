@@ -48,8 +48,6 @@ enum {
     EXIT_INCOMPLETE = 4
 };
 
-#define POLICY_MAX_BYTES (4u << 20)
-
 static const bw_api *api = &bw_api_system;
 
 static void out(const char *s)
@@ -102,35 +100,11 @@ static bw_policy *load_policy(const char *path)
 {
     char msg[1024] = "";
     bw_policy *pol = NULL;
-    if (!path) {
-        if (bw_policy_parse(bw_default_policy_text, bw_default_policy_len,
-                            "built-in:kaspersky.yaml", &pol, msg, sizeof msg) != BW_OK) {
-            err("built-in policy: %s", msg);
-            return NULL;
-        }
-        return pol;
-    }
-    char *text = NULL;
-    size_t len = 0;
-    unsigned long syserr = 0;
-    bw_err e = bw_win_read_file(api, path, POLICY_MAX_BYTES, &text, &len, &syserr);
-    if (e) {
-        char why[128];
-        if (e == BW_ERANGE)
-            snprintf(why, sizeof why, "larger than %u bytes", POLICY_MAX_BYTES);
-        else if (syserr)
-            bw_win_error_text(syserr, why, sizeof why);
-        else
-            snprintf(why, sizeof why, "%s", bw_strerror(e));
-        err("cannot read policy %s: %s", path, why);
-        return NULL;
-    }
-    e = bw_policy_parse(text, len, path, &pol, msg, sizeof msg);
-    free(text);
-    if (e) {
-        err("invalid policy: %s", msg);
-        return NULL;
-    }
+    bw_err e = bw_win_policy_load(api, path, &pol, msg, sizeof msg);
+    if (e == BW_ENOTFOUND)
+        err("cannot read policy %s: file not found", path);
+    else if (e)
+        err("%s%s", path ? "invalid policy: " : "built-in policy: ", msg);
     return pol;
 }
 
@@ -578,14 +552,8 @@ static int cmd_restore(int argc, char **argv)
     out(line);
     /* The agent acts again at its next scan if the mode in force is still
      * enforce: say so. */
-    char *text = NULL;
-    size_t len = 0;
-    if (bw_win_read_file(api, policy_path, POLICY_MAX_BYTES, &text, &len, &syserr) == BW_OK)
-        bw_policy_parse(text, len, policy_path, &pol, msg, sizeof msg);
-    free(text);
-    if (!pol)
-        bw_policy_parse(bw_default_policy_text, bw_default_policy_len, "built-in", &pol, msg,
-                        sizeof msg);
+    if (bw_win_policy_load(api, policy_path, &pol, msg, sizeof msg) != BW_OK)
+        bw_win_policy_load(api, NULL, &pol, msg, sizeof msg);
     char source[256];
     if (ok && pol && bw_win_contain_mode(api, pol, source, sizeof source) == BW_MODE_ENFORCE)
         err("warning: the containment mode in force is enforce (%s): the service disables "
