@@ -242,6 +242,23 @@ static void emit(run *r, bw_contain_result *res)
         r->report(r->ctx, res);
 }
 
+/* The prior start type and state to report: what the database recorded
+ * before banwatch's first change, while that change stands; else what the
+ * service looks like now (n). */
+static void report_prior(run *r, const char *name, const svc_now *n, bw_contain_result *res)
+{
+    bw_contain_record rec = {0};
+    res->has_prior = true;
+    res->prior_start = n->start;
+    res->prior_state = n->state;
+    if (r->store && bw_store_contain_get(r->store, name, &rec) == BW_OK && rec.changed &&
+        rec.has_prior) {
+        res->prior_start = rec.prior_start;
+        res->prior_state = rec.prior_state;
+    }
+    bw_contain_record_free(&rec);
+}
+
 /* Formats a detail into buf, returns buf. */
 static const char *fmt(char *buf, size_t len, const char *f, ...) BW_PRINTF(3, 4);
 static const char *fmt(char *buf, size_t len, const char *f, ...)
@@ -337,9 +354,7 @@ static bw_err stop_dependents(run *r, SC_HANDLE scm, const bw_strlist *deps, cha
         if (!e)
             e = query_status(r->api, h, &n, err);
         if (!e) {
-            res.has_prior = true;
-            res.prior_start = n.start;
-            res.prior_state = n.state;
+            report_prior(r, name, &n, &res);
             if (bw_store_contain_prior(r->store, name, "dependent", NULL, n.start, n.state,
                                        r->o->now) != BW_OK) {
                 *err = 0;
@@ -375,6 +390,24 @@ static bw_err stop_dependents(run *r, SC_HANDLE scm, const bw_strlist *deps, cha
     return BW_OK;
 }
 
+/* Reports 406 with action "disable": no other anti-virus remains and the
+ * policy allows acting anyway. Returns false (the notice is given once). */
+static bool unprotected_notice(run *r, const bw_contain_result *base,
+                               const bw_contain_plan *plan)
+{
+    char detail[512];
+    bw_contain_result res = *base;
+    res.outcome = BW_OUTCOME_HELD;
+    res.action = "disable";
+    res.error = 0;
+    res.detail = fmt(detail, sizeof detail, "No other anti-virus remains (%s); acting anyway "
+                     "because containment.allow_unprotected is true.",
+                     plan->other_av_text ? plan->other_av_text : "none");
+    if (r->report)
+        r->report(r->ctx, &res);
+    return false;
+}
+
 /* Disables and stops one target. */
 static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
                           const bw_contain_target *t)
@@ -396,11 +429,8 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
         DWORD e2 = 0;
         SC_HANDLE q = open_service(api, scm, t->name, SERVICE_QUERY_CONFIG | SERVICE_QUERY_STATUS,
                                    &e2);
-        if (q && query_config(api, q, &n, &e2) == BW_OK && query_status(api, q, &n, &e2) == BW_OK) {
-            res.has_prior = true;
-            res.prior_start = n.start;
-            res.prior_state = n.state;
-        }
+        if (q && query_config(api, q, &n, &e2) == BW_OK && query_status(api, q, &n, &e2) == BW_OK)
+            report_prior(r, t->name, &n, &res);
         if (q)
             api->CloseServiceHandle(q);
         res.outcome = BW_OUTCOME_BLOCKED;
@@ -438,9 +468,7 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
     query_protection(api, h, &n);
     bool driver = t->driver || is_driver(n.type);
     res.kind = driver ? "driver" : "service";
-    res.has_prior = true;
-    res.prior_start = n.start;
-    res.prior_state = n.state;
+    report_prior(r, t->name, &n, &res);
     if (n.start == SERVICE_DISABLED && (driver || n.state == SERVICE_STOPPED)) {
         r->sum->unchanged++; /* contained already (by banwatch or by someone else) */
         goto out;
@@ -469,21 +497,19 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
         emit(r, &res);
         goto out;
     }
-    if (!plan->other_av) {
+    if (plan->hold) {
         res.outcome = BW_OUTCOME_HELD;
-        res.action = plan->hold ? "none" : "disable";
-        res.detail = fmt(detail, sizeof detail, plan->hold
-                         ? "Not changed: no other anti-virus would remain (%s). Install or "
-                           "enable another anti-virus first, or set containment."
-                           "allow_unprotected: true to act anyway."
-                         : "No other anti-virus remains (%s); acting anyway because "
-                           "containment.allow_unprotected is true.",
+        res.action = "none";
+        res.detail = fmt(detail, sizeof detail, "Not changed: no other anti-virus would remain "
+                         "(%s). Install or enable another anti-virus first, or set "
+                         "containment.allow_unprotected: true to act anyway.",
                          plan->other_av_text ? plan->other_av_text : "none");
         emit(r, &res);
-        if (plan->hold)
-            goto out;
-        res.action = "disable";
+        goto out;
     }
+    /* With no other anti-virus and allow_unprotected, 406 goes out just
+     * before each actual change (not recorded: the change is the outcome). */
+    bool notice = !plan->other_av;
     if (!r->store) {
         res.outcome = BW_OUTCOME_FAILED;
         res.detail = "The state database is unavailable: nothing was changed (a change that "
@@ -523,6 +549,8 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
             emit(r, &res);
             goto out;
         }
+        if (notice)
+            notice = unprotected_notice(r, &res, plan);
         res.outcome = BW_OUTCOME_DISABLED;
         res.detail = fmt(detail, sizeof detail, driver
                          ? "Start=4 takes effect at the next boot; the driver stays loaded "
@@ -577,6 +605,8 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
         }
     }
     bw_strlist_free(&deps);
+    if (notice)
+        notice = unprotected_notice(r, &res, plan);
     char why[256];
     bw_err se = stop_and_wait(r, h, &n, &err, why, sizeof why);
     res.error = err;

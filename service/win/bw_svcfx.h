@@ -71,8 +71,11 @@ typedef struct bw_contain_summary {
 
 /* Carries out the plan's targets (decision BW_CONTAIN_ACT) in o->mode.
  * store may be NULL only in audit mode (outcomes are then all reported);
- * in enforce mode without a store nothing is changed and every target
- * fails with "state database unavailable". sum (optional) is zeroed and
+ * in enforce mode without a store nothing is changed: a target that would
+ * be changed fails with "state database unavailable" (protected and held
+ * ones are reported as such). When no other anti-virus remains and the
+ * plan does not hold (allow_unprotected), a 406 "acting anyway" notice is
+ * reported, not recorded, just before the first change of each target. sum (optional) is zeroed and
  * filled. Returns BW_OK when the run went through (failures of single
  * services are outcomes, not errors), BW_ENOMEM otherwise. */
 bw_err bw_win_contain(const bw_api *api, bw_store *store, const bw_contain_plan *plan,
@@ -88,9 +91,11 @@ typedef struct bw_restore_opts {
 
 /* Puts back the start type recorded before banwatch changed each service
  * (services, drivers, stopped dependents), and with o->start starts what
- * was running. Reports 405 (restored) or 404 (failed, action "restore" or
- * "start") per service; a restored service's record is marked restored.
- * *n_restored and *n_failed (optional) count them. BW_ENOTFOUND when
+ * was running. Reports per service 405 (restored) or 404 (failed, action
+ * "restore"); a service whose start type was put back but that did not
+ * start gets 405 and then 404 (action "start"), and counts in both. A
+ * restored service's record is marked restored. *n_restored and *n_failed
+ * (optional) count them. BW_ENOTFOUND when
  * o->only names no changed service. */
 bw_err bw_win_restore(const bw_api *api, bw_store *store, const bw_restore_opts *o,
                       bw_contain_report_fn report, void *ctx, size_t *n_restored,
