@@ -51,13 +51,6 @@ typedef struct agent {
     size_t n_dirs;
 } agent;
 
-static int64_t now_utc(const bw_api *api)
-{
-    FILETIME ft;
-    api->GetSystemTimeAsFileTime(&ft);
-    uint64_t t = ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
-    return (int64_t)(t / 10000000u) - INT64_C(11644473600);
-}
 
 static void logf_(agent *a, const char *level, const char *fmt, ...) BW_PRINTF(3, 4);
 static void logf_(agent *a, const char *level, const char *fmt, ...)
@@ -65,7 +58,7 @@ static void logf_(agent *a, const char *level, const char *fmt, ...)
     if (!a->log)
         return;
     char when[21];
-    bw_format_utc(now_utc(a->api), when);
+    bw_format_utc(bw_win_now(a->api), when);
     bw_buf b = {0};
     bw_buf_printf(&b, "%s %-5s ", when, level);
     va_list ap;
@@ -82,7 +75,7 @@ static void logf_(agent *a, const char *level, const char *fmt, ...)
  * raised again. */
 static void raise_alert(agent *a, bw_alert *al)
 {
-    int64_t now = now_utc(a->api);
+    int64_t now = bw_win_now(a->api);
     if (a->sink && bw_evsink_emit(a->sink, al, now) != BW_OK)
         logf_(a, "ERROR", "event %d: a sink failed to take it", (int)al->event_id);
     logf_(a, "EVENT", "%d %s %s", (int)al->event_id, bw_event_name(al->event_id),
@@ -347,7 +340,7 @@ static void contain(agent *a, const bw_snapshot *snap, const bw_findings *f)
                              .stop_timeout_ms = a->pol->contain_stop_timeout * 1000u,
                              .stop_dependents = a->pol->contain_stop_dependents,
                              .allow_unprotected = a->pol->contain_allow_unprotected,
-                             .now = now_utc(a->api)};
+                             .now = bw_win_now(a->api)};
         bw_contain_summary sum;
         if (bw_win_contain(a->api, a->store, &plan, &o, on_contain, a, &sum) != BW_OK)
             logf_(a, "ERROR", "containment: out of memory");
@@ -380,7 +373,7 @@ static void scan(agent *a, const char *why)
         free(a->host);
         a->host = bw_strdup(snap->host);
     }
-    int64_t now = now_utc(a->api);
+    int64_t now = bw_win_now(a->api);
     if (!a->store)
         open_store(a);
     if (a->store) {
@@ -444,7 +437,7 @@ static void heartbeat(agent *a)
     bw_alert al = {0};
     if (bw_alert_heartbeat(&hb, &al) == BW_OK)
         raise_alert(a, &al);
-    bw_store_meta_set(a->store, "last_heartbeat", now_utc(a->api));
+    bw_store_meta_set(a->store, "last_heartbeat", bw_win_now(a->api));
     bw_stored_findings_free(&cur);
     bw_scan_record_free(&last);
 }
@@ -563,7 +556,7 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     if (a.store && bw_store_meta_get(a.store, "last_heartbeat", &last_hb) == BW_OK) {
         /* Keep the rhythm across restarts: a service restarted more often
          * than the interval still sends its heartbeat. */
-        int64_t due = last_hb + (int64_t)a.pol->heartbeat_interval - now_utc(api);
+        int64_t due = last_hb + (int64_t)a.pol->heartbeat_interval - bw_win_now(api);
         if (due < (int64_t)a.pol->heartbeat_interval)
             next_heartbeat = now + (ULONGLONG)(due > 0 ? due : 0) * 1000u;
     }

@@ -170,3 +170,11 @@ bw_err bw_win_policy_load(const bw_api *api, const char *path, bw_policy **out, 
     free(text);
     return e;
 }
+
+int64_t bw_win_now(const bw_api *api)
+{
+    FILETIME ft;
+    api->GetSystemTimeAsFileTime(&ft);
+    uint64_t t = ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
+    return (int64_t)(t / 10000000u) - INT64_C(11644473600);
+}

@@ -6,6 +6,7 @@
 #define BW_WINIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bw_api.h"
 #include "../core/bw_error.h"
@@ -16,6 +17,9 @@
  * error of a failed call (0 otherwise). */
 bw_err bw_win_read_file(const bw_api *api, const char *path, size_t max_bytes,
                         char **out, size_t *out_len, unsigned long *syserr);
+
+/* The current time, Unix seconds UTC (GetSystemTimeAsFileTime). */
+int64_t bw_win_now(const bw_api *api);
 
 /* Largest policy file read. */
 #define BW_POLICY_MAX_BYTES (4u << 20)

@@ -242,6 +242,22 @@ static void status_time(bw_buf *b, const char *label, int64_t t, bool json)
     }
 }
 
+/* The containment mode in force for the service: its policy file in the
+ * data directory (the built-in policy when there is none or it is
+ * invalid), overridden by Group Policy. */
+static bw_mode mode_in_force(const char *data_dir, char *source, size_t srclen)
+{
+    char msg[1024];
+    bw_policy *pol = NULL;
+    char *path = bw_strfmt("%s\\policy.yaml", data_dir);
+    if (!path || bw_win_policy_load(api, path, &pol, msg, sizeof msg) != BW_OK)
+        bw_win_policy_load(api, NULL, &pol, msg, sizeof msg);
+    bw_mode m = bw_win_contain_mode(api, pol, source, srclen);
+    bw_policy_free(pol);
+    free(path);
+    return m;
+}
+
 static int cmd_status(int argc, char **argv)
 {
     bool json = argc == 1 && strcmp(argv[0], "--json") == 0;
@@ -256,6 +272,10 @@ static int cmd_status(int argc, char **argv)
         free(dir);
         return EXIT_ERROR;
     }
+    char mode_source[256];
+    const char *mode = mode_in_force(dir, mode_source, sizeof mode_source) == BW_MODE_ENFORCE
+                           ? "enforce"
+                           : "audit";
     free(dir);
     int rc = EXIT_ERROR;
     char msg[1024] = "";
@@ -340,7 +360,11 @@ static int cmd_status(int argc, char **argv)
             bw_buf_printf(&b, ", \"stale\": %s, \"never_updated\": %s}",
                           x->stale ? "true" : "false", x->never_updated ? "true" : "false");
         }
-        bw_buf_puts(&b, upd.n ? "\n  ],\n  \"containment\": [" : "],\n  \"containment\": [");
+        bw_buf_printf(&b, upd.n ? "\n  ],\n  \"containment_mode\": {\"mode\": \"%s\", \"source\": "
+                                : "],\n  \"containment_mode\": {\"mode\": \"%s\", \"source\": ",
+                      mode);
+        bw_json_string(&b, mode_source);
+        bw_buf_puts(&b, "},\n  \"containment\": [");
         for (size_t i = 0; i < cont.n; i++) {
             const bw_contain_record *c = &cont.items[i];
             bw_buf_printf(&b, "%s\n    {\"name\": ", i ? "," : "");
@@ -414,6 +438,7 @@ static int cmd_status(int argc, char **argv)
         size_t n_changed = 0;
         for (size_t i = 0; i < cont.n; i++)
             n_changed += cont.items[i].changed;
+        bw_buf_printf(&b, "containment mode: %s (%s)\n", mode, mode_source);
         bw_buf_printf(&b, "containment: %zu service(s) changed by banwatch", n_changed);
         bw_buf_puts(&b, n_changed ? " ('banwatch restore' puts them back)\n" : "\n");
         for (size_t i = 0; i < cont.n; i++) {
@@ -484,10 +509,7 @@ static void on_restore(void *ctx, const bw_contain_result *r)
     bw_alert al = {0};
     if (bw_alert_contain(r, rc->host, &al) != BW_OK)
         return;
-    FILETIME ft;
-    api->GetSystemTimeAsFileTime(&ft);
-    int64_t now = (int64_t)((((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime) /
-                            10000000u) - INT64_C(11644473600);
+    int64_t now = bw_win_now(api);
     if (rc->sink)
         bw_evsink_emit(rc->sink, &al, now);
     bw_buf fields = {0};
@@ -510,14 +532,11 @@ static int cmd_restore(int argc, char **argv)
             return EXIT_ERROR;
         }
     }
-    char *dir = NULL, *path = NULL, *policy_path = NULL, msg[1024] = "";
+    char *dir = NULL, *path = NULL, msg[1024] = "";
     unsigned long syserr = 0;
     int rc = EXIT_ERROR;
     restore_ctx ctx = {0};
-    bw_policy *pol = NULL;
-    if (bw_win_data_dir(api, &dir, &syserr) != BW_OK ||
-        !(path = bw_strfmt("%s\\state.db", dir)) ||
-        !(policy_path = bw_strfmt("%s\\policy.yaml", dir))) {
+    if (bw_win_data_dir(api, &dir, &syserr) != BW_OK || !(path = bw_strfmt("%s\\state.db", dir))) {
         err("restore: cannot find the data directory (error %lu)", syserr);
         goto out;
     }
@@ -532,10 +551,7 @@ static int cmd_restore(int argc, char **argv)
             ctx.host = bw_strdup(hs->host);
         bw_snapshot_free(hs);
     }
-    FILETIME ft;
-    api->GetSystemTimeAsFileTime(&ft);
-    o.now = (int64_t)((((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime) / 10000000u) -
-            INT64_C(11644473600);
+    o.now = bw_win_now(api);
     size_t ok = 0, bad = 0;
     bw_err e = bw_win_restore(api, ctx.store, &o, on_restore, &ctx, &ok, &bad);
     if (e == BW_ENOTFOUND) {
@@ -552,20 +568,16 @@ static int cmd_restore(int argc, char **argv)
     out(line);
     /* The agent acts again at its next scan if the mode in force is still
      * enforce: say so. */
-    if (bw_win_policy_load(api, policy_path, &pol, msg, sizeof msg) != BW_OK)
-        bw_win_policy_load(api, NULL, &pol, msg, sizeof msg);
     char source[256];
-    if (ok && pol && bw_win_contain_mode(api, pol, source, sizeof source) == BW_MODE_ENFORCE)
+    if (ok && mode_in_force(dir, source, sizeof source) == BW_MODE_ENFORCE)
         err("warning: the containment mode in force is enforce (%s): the service disables "
             "these services again at its next scan unless the mode is audit or they are in "
             "containment.allowlist", source);
     rc = bad ? EXIT_ERROR : 0;
 out:
-    bw_policy_free(pol);
     bw_evsink_close(ctx.sink);
     bw_store_close(ctx.store);
     free(ctx.host);
-    free(policy_path);
     free(path);
     free(dir);
     return rc;
