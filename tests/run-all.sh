@@ -9,6 +9,8 @@
 #   6. end to end under Wine       scans of seeded machines (tests/e2e/run.sh)
 #   7. the service under Wine      install, SCM start, events, restart,
 #                                  corrupt database, uninstall (tests/e2e/service.sh)
+#   8. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
+#                                  audit, held, enforce, restore (tests/e2e/contain.sh)
 # Ends with "N passed, M failed" (stages) and a non-zero exit on failure.
 set -uo pipefail
 
@@ -80,6 +82,7 @@ stage "PE checks" "$top/tests/check-pe.sh" "$build/win/service/banwatch.exe"
 stage "unit and collector tests under Wine" under_wine
 stage "end-to-end scans under Wine" "$top/tests/e2e/run.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "the service end to end under Wine" "$top/tests/e2e/service.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
+stage "containment end to end under Wine" "$top/tests/e2e/contain.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
 
 echo
 for f in "${failures[@]}"; do echo "failed stage: $f"; done
