@@ -106,6 +106,16 @@ static bool vendor_owned(const bw_findings *f, const char *name)
     return false;
 }
 
+/* True if a product name is the vendor's: it contains one of the policy's
+ * markers or matches one of its product patterns. */
+static bool vendor_named(const bw_policy *pol, const char *name)
+{
+    for (size_t i = 0; i < pol->markers.n; i++)
+        if (bw_icontains(name, pol->markers.items[i]))
+            return true;
+    return any_glob(&pol->products, name);
+}
+
 /* Looks for another anti-virus: sets p->other_av and p->other_av_text. */
 static bw_err other_antivirus(const bw_snapshot *snap, const bw_policy *pol,
                               const bw_findings *f, bw_contain_plan *p)
@@ -139,12 +149,29 @@ static bw_err other_antivirus(const bw_snapshot *snap, const bw_policy *pol,
         p->other_av_text = bw_buf_take(&out);
         return BW_OK;
     }
+    /* Security Center: a product of another vendor that is on. */
+    for (size_t i = 0; i < snap->n_av; i++) {
+        const bw_av_entry *av = &snap->av[i];
+        if (!av->name || vendor_named(pol, av->name))
+            continue;
+        if (av->state != BW_AV_ON) {
+            bw_buf_printf(&why, "%sSecurity Center: %s is %s", why.len ? "; " : "", av->name,
+                          bw_av_state_name(av->state));
+            continue;
+        }
+        bw_buf_free(&why);
+        p->other_av = true;
+        p->other_av_text = bw_strfmt("Security Center: %s (on)", av->name);
+        return p->other_av_text ? BW_OK : BW_ENOMEM;
+    }
     bw_buf out = {0};
     bw_buf_printf(&out, "none");
     if (why.len)
         bw_buf_printf(&out, ": %s", why.data);
     else
         bw_buf_puts(&out, ": no service of containment.antivirus_services is installed");
+    if (!snap->av_center)
+        bw_buf_puts(&out, " (Security Center not available)");
     bool failed = why.failed || out.failed;
     bw_buf_free(&why);
     if (failed) {

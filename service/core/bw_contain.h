@@ -25,8 +25,10 @@
  * (WinDefend) does not count when Group Policy turns Defender off
  * (DisableAntiSpyware or DisableAntiVirus = 1). A stopped Defender with an
  * automatic or on-demand start counts: Windows starts it again when the
- * registered anti-virus goes away. With none remaining, enforcement holds
- * (changes nothing) unless containment.allow_unprotected is true.
+ * registered anti-virus goes away. Failing that, a product Windows Security
+ * Center lists as on whose name is not the vendor's (no vendor.markers
+ * text, no vendor.products match) counts. With none remaining, enforcement
+ * holds (changes nothing) unless containment.allow_unprotected is true.
  */
 #ifndef BW_CONTAIN_H
 #define BW_CONTAIN_H

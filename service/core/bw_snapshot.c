@@ -58,6 +58,17 @@ bw_err bw_snapshot_add_connection(bw_snapshot *s, bw_connection_entry **out)
     ADD(s, connections, n_connections, cap_connections, out);
 }
 
+bw_err bw_snapshot_add_av(bw_snapshot *s, bw_av_entry **out)
+{
+    ADD(s, av, n_av, cap_av, out);
+}
+
+const char *bw_av_state_name(bw_av_state st)
+{
+    static const char *const names[] = {"on", "off", "snoozed", "expired"};
+    return (unsigned)st < sizeof names / sizeof names[0] ? names[st] : "unknown";
+}
+
 const char *bw_tcp_state_name(uint32_t state)
 {
     static const char *const names[] = {
@@ -191,6 +202,9 @@ void bw_snapshot_free(bw_snapshot *s)
         free(c->remote_addr);
     }
     free(s->connections);
+    for (size_t i = 0; i < s->n_av; i++)
+        free(s->av[i].name);
+    free(s->av);
     for (size_t i = 0; i < s->n_gaps; i++) {
         free(s->gaps[i].where);
         free(s->gaps[i].reason);

@@ -168,6 +168,23 @@ typedef struct bw_connection_entry {
     bool ipv6;
 } bw_connection_entry;
 
+/* An anti-virus product registered with Windows Security Center. */
+typedef enum bw_av_state {
+    BW_AV_ON = 0,   /* WSC_SECURITY_PRODUCT_STATE_ON */
+    BW_AV_OFF,
+    BW_AV_SNOOZED,
+    BW_AV_EXPIRED,
+    BW_AV_UNKNOWN   /* a value this build does not know */
+} bw_av_state;
+
+typedef struct bw_av_entry {
+    char *name;        /* the product name Security Center shows */
+    bw_av_state state;
+} bw_av_entry;
+
+/* "on", "off", "snoozed", "expired", "unknown". */
+const char *bw_av_state_name(bw_av_state s);
+
 /* Something the collectors could not read. */
 typedef struct bw_gap {
     char *where;     /* e.g. a registry path */
@@ -195,6 +212,11 @@ typedef struct bw_snapshot {
     size_t n_evidence, cap_evidence;
     bw_connection_entry *connections;
     size_t n_connections, cap_connections;
+    /* Security Center's anti-virus products, when it answered (av_center);
+     * it does not exist on Windows Server or under Wine. */
+    bw_av_entry *av;
+    size_t n_av, cap_av;
+    bool av_center;
     bw_gap *gaps;
     size_t n_gaps, cap_gaps;
 } bw_snapshot;
@@ -211,6 +233,7 @@ bw_err bw_snapshot_add_filter(bw_snapshot *s, bw_filter_entry **out);
 bw_err bw_snapshot_add_vendor_key(bw_snapshot *s, bw_vendor_key **out);
 bw_err bw_snapshot_add_evidence(bw_snapshot *s, bw_evidence_entry **out);
 bw_err bw_snapshot_add_connection(bw_snapshot *s, bw_connection_entry **out);
+bw_err bw_snapshot_add_av(bw_snapshot *s, bw_av_entry **out);
 /* Adds a name/value pair (copies both) to a vendor key. */
 bw_err bw_vendor_key_add_env(bw_vendor_key *k, const char *name, const char *value);
 /* Value of an environment entry (case-insensitive name), or NULL. */

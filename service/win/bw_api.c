@@ -69,4 +69,8 @@ const bw_api bw_api_system = {
     .GetExtendedTcpTable = GetExtendedTcpTable,
     .OpenProcess = OpenProcess,
     .QueryFullProcessImageNameW = QueryFullProcessImageNameW,
+    .CoInitializeEx = CoInitializeEx,
+    .CoUninitialize = CoUninitialize,
+    .CoCreateInstance = CoCreateInstance,
+    .SysFreeString = SysFreeString,
 };

@@ -132,6 +132,13 @@ typedef struct bw_api {
     DWORD(WINAPI *GetExtendedTcpTable)(PVOID, PDWORD, BOOL, ULONG, TCP_TABLE_CLASS, ULONG);
     HANDLE(WINAPI *OpenProcess)(DWORD, BOOL, DWORD);
     BOOL(WINAPI *QueryFullProcessImageNameW)(HANDLE, DWORD, LPWSTR, PDWORD);
+
+    /* COM (Windows Security Center's product list); interfaces are called
+     * through their own vtables (bw_wsc.h), BSTRs freed with SysFreeString */
+    HRESULT(WINAPI *CoInitializeEx)(LPVOID, DWORD);
+    VOID(WINAPI *CoUninitialize)(void);
+    HRESULT(WINAPI *CoCreateInstance)(REFCLSID, LPUNKNOWN, DWORD, REFIID, LPVOID *);
+    VOID(WINAPI *SysFreeString)(BSTR);
 } bw_api;
 
 /* The table of the real Win32 functions. */

@@ -61,6 +61,13 @@ bw_err bw_win_collect_evidence(const bw_api *api, const bw_strlist *bases_paths,
  * failure to name a process is a gap at "process <pid>". */
 bw_err bw_win_collect_connections(const bw_api *api, bw_snapshot *snap);
 
+/* The anti-virus products registered with Windows Security Center
+ * (IWSCProductList) and their states; snap->av_center tells whether
+ * Security Center answered. Its absence (Windows Server, Wine) is no gap;
+ * another COM failure is. Initialises COM on the calling thread for the
+ * call (multithreaded; an existing apartment is used as it is). */
+bw_err bw_win_collect_security_center(const bw_api *api, bw_snapshot *snap);
+
 /* Runs every collector above in order, with the vendor roots of `roots` and
  * the default bases folders of `bases_paths`. Only running out of memory
  * (BW_ENOMEM) stops it. */

@@ -17,5 +17,7 @@ bw_err bw_win_collect_all(const bw_api *api, const bw_strlist *roots,
         e = bw_win_collect_evidence(api, bases_paths, snap);
     if (e == BW_OK)
         e = bw_win_collect_connections(api, snap);
+    if (e == BW_OK)
+        e = bw_win_collect_security_center(api, snap);
     return e;
 }

@@ -232,6 +232,47 @@ static void test_vendor_service_is_not_another_av(void **state)
     bw_policy_free(p);
 }
 
+static void av(bw_snapshot *s, const char *name, bw_av_state state)
+{
+    bw_av_entry *a;
+    assert_int_equal(bw_snapshot_add_av(s, &a), BW_OK);
+    a->name = bw_strdup(name);
+    a->state = state;
+    s->av_center = true;
+}
+
+static void test_security_center(void **state)
+{
+    (void)state;
+    bw_policy *p = policy("  markers: [Kaspersky]\n  products: ['Kaspersky *']\n");
+    machine m;
+    machine_init(&m, false, 0);
+    bw_contain_plan plan;
+    /* no Security Center: said so */
+    assert_int_equal(bw_contain_plan_make(m.snap, p, &m.f, &plan), BW_OK);
+    assert_false(plan.other_av);
+    assert_non_null(strstr(plan.other_av_text, "Security Center not available"));
+    bw_contain_plan_free(&plan);
+    /* the vendor's own product, and another one that is off, do not count */
+    av(m.snap, "Kaspersky Endpoint Security for Windows", BW_AV_ON);
+    av(m.snap, "ESET Security", BW_AV_OFF);
+    assert_int_equal(bw_contain_plan_make(m.snap, p, &m.f, &plan), BW_OK);
+    assert_false(plan.other_av);
+    assert_true(plan.hold);
+    assert_non_null(strstr(plan.other_av_text, "ESET Security is off"));
+    assert_null(strstr(plan.other_av_text, "Security Center not available"));
+    bw_contain_plan_free(&plan);
+    /* another vendor's product that is on counts */
+    av(m.snap, "Sophos Anti-Virus", BW_AV_ON);
+    assert_int_equal(bw_contain_plan_make(m.snap, p, &m.f, &plan), BW_OK);
+    assert_true(plan.other_av);
+    assert_false(plan.hold);
+    assert_string_equal(plan.other_av_text, "Security Center: Sophos Anti-Virus (on)");
+    bw_contain_plan_free(&plan);
+    machine_free(&m);
+    bw_policy_free(p);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -309,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_not_in_scm),
         cmocka_unit_test(test_no_other_av),
         cmocka_unit_test(test_vendor_service_is_not_another_av),
+        cmocka_unit_test(test_security_center),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_policy_errors),
     };
