@@ -38,6 +38,7 @@
 
 typedef struct agent {
     const bw_api *api;
+    HANDLE stop_event; /* manual-reset: containment waits end early on it */
     char *data_dir;
     bw_appender *log;
     bw_evsink *sink;
@@ -340,7 +341,8 @@ static void contain(agent *a, const bw_snapshot *snap, const bw_findings *f)
                              .stop_timeout_ms = a->pol->contain_stop_timeout * 1000u,
                              .stop_dependents = a->pol->contain_stop_dependents,
                              .allow_unprotected = a->pol->contain_allow_unprotected,
-                             .now = bw_win_now(a->api)};
+                             .now = bw_win_now(a->api),
+                             .cancel = a->stop_event};
         bw_contain_summary sum;
         if (bw_win_contain(a->api, a->store, &plan, &o, on_contain, a, &sum) != BW_OK)
             logf_(a, "ERROR", "containment: out of memory");
@@ -497,7 +499,7 @@ static DWORD ms_until(ULONGLONG now, ULONGLONG due)
 bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
                     const bw_agent_hooks *hooks)
 {
-    agent a = {.api = api};
+    agent a = {.api = api, .stop_event = stop_event};
     unsigned long syserr = 0;
     bw_err e = bw_win_data_dir(api, &a.data_dir, &syserr);
     if (e)

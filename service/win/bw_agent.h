@@ -20,7 +20,7 @@ typedef struct bw_agent_hooks {
     void *ctx;
 } bw_agent_hooks;
 
-/* Runs the agent until stop_event is signalled; reload_event asks for the
+/* Runs the agent until stop_event (a manual-reset event) is signalled; reload_event asks for the
  * policy to be read again. Returns when stopped; an error only when the
  * agent could not start at all (its data directory cannot be created). */
 bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,

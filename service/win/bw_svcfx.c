@@ -188,11 +188,22 @@ static DWORD clamp_poll(DWORD wait_hint, ULONGLONG left)
     return ms ? ms : 1;
 }
 
+/* Pauses for ms, or until `cancel` (may be NULL) is signalled: then true. */
+static bool pause_ms(const bw_api *api, HANDLE cancel, DWORD ms)
+{
+    if (!cancel) {
+        api->Sleep(ms);
+        return false;
+    }
+    return api->WaitForMultipleObjects(1, &cancel, FALSE, ms) == WAIT_OBJECT_0;
+}
+
 /* Waits until the service reaches `want` (SERVICE_STOPPED or
  * SERVICE_RUNNING) or timeout_ms pass. BW_OK when reached; BW_EBUSY on
- * timeout (n holds the last state); BW_ESYS with *err when a query fails. */
-static bw_err wait_state(const bw_api *api, SC_HANDLE h, DWORD want, unsigned timeout_ms,
-                         svc_now *n, DWORD *err)
+ * timeout (n holds the last state), BW_EINVAL when `cancel` is signalled
+ * first; BW_ESYS with *err when a query fails. */
+static bw_err wait_state(const bw_api *api, HANDLE cancel, SC_HANDLE h, DWORD want,
+                         unsigned timeout_ms, svc_now *n, DWORD *err)
 {
     ULONGLONG deadline = api->GetTickCount64() + timeout_ms;
     for (;;) {
@@ -206,7 +217,8 @@ static bw_err wait_state(const bw_api *api, SC_HANDLE h, DWORD want, unsigned ti
         ULONGLONG now = api->GetTickCount64();
         if (now >= deadline)
             return BW_EBUSY;
-        api->Sleep(clamp_poll(n->wait_hint, deadline - now));
+        if (pause_ms(api, cancel, clamp_poll(n->wait_hint, deadline - now)))
+            return BW_EINVAL;
     }
 }
 
@@ -295,9 +307,12 @@ static bw_err stop_and_wait(run *r, SC_HANDLE h, svc_now *n, DWORD *err, char *w
             return code == ERROR_ACCESS_DENIED ? BW_EACCES : BW_ESYS;
         }
     }
-    bw_err e = wait_state(api, h, SERVICE_STOPPED, r->o->stop_timeout_ms, n, err);
+    bw_err e = wait_state(api, r->o->cancel, h, SERVICE_STOPPED, r->o->stop_timeout_ms, n, err);
     if (e == BW_EBUSY)
         fmt(why, whylen, "it did not stop within %u s (state %s)", r->o->stop_timeout_ms / 1000,
+            bw_service_state_name(n->state));
+    else if (e == BW_EINVAL)
+        fmt(why, whylen, "banwatch itself was stopping, so the wait for it ended (state %s)",
             bw_service_state_name(n->state));
     else if (e)
         fmt(why, whylen, "its state could not be read while stopping");
@@ -661,9 +676,13 @@ bw_err bw_win_contain(const bw_api *api, bw_store *store, const bw_contain_plan 
         return BW_OK;
     }
     bw_err e = BW_OK;
-    for (size_t i = 0; i < plan->n && e == BW_OK; i++)
+    for (size_t i = 0; i < plan->n && e == BW_OK; i++) {
+        /* banwatch is stopping: start nothing new (the next run goes on) */
+        if (o->cancel && api->WaitForMultipleObjects(1, &o->cancel, FALSE, 0) == WAIT_OBJECT_0)
+            break;
         if (plan->items[i].decision == BW_CONTAIN_ACT)
             e = contain_one(&r, scm, plan, &plan->items[i]);
+    }
     api->CloseServiceHandle(scm);
     return e;
 }
@@ -720,7 +739,7 @@ static void restore_one(run *r, SC_HANDLE scm, const bw_restore_opts *o,
             (err = GetLastError()) != ERROR_SERVICE_ALREADY_RUNNING)
             e = BW_ESYS;
         else
-            e = wait_state(api, h, SERVICE_RUNNING, o->start_timeout_ms, &n, &err);
+            e = wait_state(api, NULL, h, SERVICE_RUNNING, o->start_timeout_ms, &n, &err);
         if (e) {
             start_failed = true;
             if (e == BW_EBUSY)

@@ -62,6 +62,9 @@ typedef struct bw_contain_opts {
     bool stop_dependents;      /* containment.stop_dependents */
     bool allow_unprotected;    /* containment.allow_unprotected */
     int64_t now;               /* Unix seconds, UTC, for the records */
+    HANDLE cancel;             /* optional: an event that, once signalled (the
+                                  service stopping), ends a wait for a stop
+                                  early and starts no further target */
 } bw_contain_opts;
 
 /* What a run did, for the caller's log and exit code. */
