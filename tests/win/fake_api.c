@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "bw_str.h"
+#include "fake_common.h"
 
 /* ---- the model ------------------------------------------------------------ */
 
@@ -54,7 +55,6 @@ typedef struct fenv {
     size_t name_len, value_len;
 } fenv;
 
-#define HANDLE_MAGIC 0x46414b45u
 enum { H_KEY, H_SCM, H_FILE, H_FIND, H_PROC };
 
 /* A process of the fake. */
@@ -67,14 +67,12 @@ typedef struct fproc {
 } fproc;
 
 typedef struct fhandle {
-    unsigned magic;
-    int kind;
+    fc_handle base; /* first */
     fkey *key;
     fnode *node;         /* H_FILE */
     size_t pos;          /* H_FILE: read position; H_FIND: next entry */
     const fnode **list;  /* H_FIND: the matching entries */
     size_t n_list;
-    struct fhandle *next;
     DWORD pid;           /* H_PROC */
 } fhandle;
 
@@ -87,8 +85,7 @@ typedef struct fsvc {
 static struct {
     fkey *hklm, *hku;
     bool no_wow64;
-    fhandle *handles;
-    size_t n_handles;
+    fc_handles handles;
     fsvc *svcs;
     size_t n_svcs;
     DWORD scm_open_error;
@@ -117,38 +114,6 @@ static struct {
     size_t n_inj;
 } F;
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    assert_non_null(p);
-    return p;
-}
-
-static uint16_t *wdup(const char *s, size_t *len)
-{
-    uint16_t *w = NULL;
-    assert_int_equal(bw_utf8_to_utf16(s, &w, len), BW_OK);
-    return w;
-}
-
-static uint16_t fold(uint16_t c)
-{
-    if (c >= 0xD800 && c <= 0xDFFF)
-        return c;
-    uint32_t f = bw_casefold(c);
-    return f <= 0xFFFF ? (uint16_t)f : c;
-}
-
-static bool name_eq(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
-{
-    if (na != nb)
-        return false;
-    for (size_t i = 0; i < na; i++)
-        if (fold(a[i]) != fold(b[i]))
-            return false;
-    return true;
-}
-
 static void key_free(fkey *k)
 {
     if (!k)
@@ -168,7 +133,7 @@ static void key_free(fkey *k)
 static fkey *kid(const fkey *k, const uint16_t *name, size_t n)
 {
     for (size_t i = 0; i < k->n_kids; i++)
-        if (name_eq(k->kids[i]->name, k->kids[i]->name_len, name, n))
+        if (fc_name_eq(k->kids[i]->name, k->kids[i]->name_len, name, n))
             return k->kids[i];
     return NULL;
 }
@@ -178,8 +143,8 @@ static fkey *add_kid(fkey *k, const uint16_t *name, size_t n)
     fkey *c = kid(k, name, n);
     if (c)
         return c;
-    c = xcalloc(1, sizeof *c);
-    c->name = xcalloc(n + 1, sizeof *c->name);
+    c = fc_xcalloc(1, sizeof *c);
+    c->name = fc_xcalloc(n + 1, sizeof *c->name);
     memcpy(c->name, name, n * sizeof *name);
     c->name_len = n;
     c->parent = k;
@@ -192,9 +157,9 @@ static fkey *add_kid(fkey *k, const uint16_t *name, size_t n)
 static void ensure_roots(void)
 {
     if (!F.hklm)
-        F.hklm = xcalloc(1, sizeof *F.hklm);
+        F.hklm = fc_xcalloc(1, sizeof *F.hklm);
     if (!F.hku)
-        F.hku = xcalloc(1, sizeof *F.hku);
+        F.hku = fc_xcalloc(1, sizeof *F.hku);
 }
 
 /* Builder paths: "HKLM\a\b" or "HKU\a\b", UTF-8; creates what is missing. */
@@ -220,7 +185,7 @@ static fkey *build_path(const char *path)
         size_t n = e ? (size_t)(e - p) : strlen(p);
         char *part = bw_strndup(p, n);
         size_t wn;
-        uint16_t *w = wdup(part, &wn);
+        uint16_t *w = fc_wdup(part, &wn);
         k = add_kid(k, w, wn);
         free(w);
         free(part);
@@ -234,7 +199,7 @@ static fkey *build_path(const char *path)
 static fval *find_val(fkey *k, const uint16_t *name, size_t n)
 {
     for (size_t i = 0; i < k->n_vals; i++)
-        if (name_eq(k->vals[i].name, k->vals[i].name_len, name, n))
+        if (fc_name_eq(k->vals[i].name, k->vals[i].name_len, name, n))
             return &k->vals[i];
     return NULL;
 }
@@ -243,7 +208,7 @@ static fval *build_val(const char *path, const char *name)
 {
     fkey *k = build_path(path);
     size_t n;
-    uint16_t *w = wdup(name, &n);
+    uint16_t *w = fc_wdup(name, &n);
     fval *v = find_val(k, w, n);
     if (v) {
         free(w);
@@ -262,7 +227,7 @@ static void set_data(fval *v, DWORD type, const void *data, size_t size)
 {
     free(v->data);
     v->type = type;
-    v->data = xcalloc(size + 1, 1);
+    v->data = fc_xcalloc(size + 1, 1);
     if (size)
         memcpy(v->data, data, size);
     v->size = (DWORD)size;
@@ -283,7 +248,7 @@ void fake_reg_key_units(const char *parent, const uint16_t *name, size_t n_units
 static void reg_string(const char *path, const char *name, DWORD type, const char *s)
 {
     size_t n;
-    uint16_t *w = wdup(s, &n);
+    uint16_t *w = fc_wdup(s, &n);
     set_data(build_val(path, name), type, w, (n + 1) * sizeof *w);
     free(w);
 }
@@ -311,7 +276,7 @@ void fake_reg_multi_sz(const char *path, const char *name, const char *const *it
     bw_buf b = {0};
     for (size_t i = 0; i < n; i++) {
         size_t wn;
-        uint16_t *w = wdup(items[i], &wn);
+        uint16_t *w = fc_wdup(items[i], &wn);
         bw_buf_append(&b, (const char *)w, (wn + 1) * sizeof *w);
         free(w);
     }
@@ -352,8 +317,8 @@ void fake_svc(const char *name, const char *display, uint32_t type, uint32_t sta
     F.svcs = realloc(F.svcs, (F.n_svcs + 1) * sizeof *F.svcs);
     assert_non_null(F.svcs);
     fsvc *s = &F.svcs[F.n_svcs++];
-    s->name = wdup(name, NULL);
-    s->display = display ? wdup(display, NULL) : NULL;
+    s->name = fc_wdup(name, NULL);
+    s->display = display ? fc_wdup(display, NULL) : NULL;
     s->type = type;
     s->state = state;
 }
@@ -397,26 +362,27 @@ unsigned fake_calls(fake_fn fn)
 
 size_t fake_open_handles(void)
 {
-    return F.n_handles;
+    return F.handles.n;
 }
 
 void fake_assert_no_leaks(void)
 {
-    if (F.n_handles)
-        fail_msg("%lu handle(s) left open", (unsigned long)F.n_handles);
+    if (F.handles.n)
+        fail_msg("%lu handle(s) left open", (unsigned long)F.handles.n);
 }
 
 static void fs_free(void);
 static void fs_defaults(void);
 
+/* What a handle holds: a find handle's list. */
+static void handle_release(void *h)
+{
+    free(((fhandle *)h)->list);
+}
+
 void fake_reset(void)
 {
-    while (F.handles) {
-        fhandle *h = F.handles;
-        F.handles = h->next;
-        free(h->list);
-        free(h);
-    }
+    fc_handles_free(&F.handles, handle_release);
     fs_free();
     key_free(F.hklm);
     key_free(F.hku);
@@ -454,37 +420,19 @@ static DWORD enter(fake_fn fn)
 
 static fhandle *new_handle(int kind, fkey *key)
 {
-    fhandle *h = xcalloc(1, sizeof *h);
-    h->magic = HANDLE_MAGIC;
-    h->kind = kind;
+    fhandle *h = fc_handle_open(&F.handles, sizeof *h, kind);
     h->key = key;
-    h->next = F.handles;
-    F.handles = h;
-    F.n_handles++;
     return h;
 }
 
 static fhandle *live_handle(const void *p, int kind)
 {
-    for (fhandle *h = F.handles; h; h = h->next)
-        if (h == p && h->kind == kind)
-            return h;
-    return NULL;
+    return fc_handle_live(&F.handles, p, kind);
 }
 
 static bool close_handle(const void *p, int kind)
 {
-    for (fhandle **pp = &F.handles; *pp; pp = &(*pp)->next) {
-        if (*pp == p && (*pp)->kind == kind) {
-            fhandle *h = *pp;
-            *pp = h->next;
-            h->magic = 0;
-            free(h);
-            F.n_handles--;
-            return true;
-        }
-    }
-    return false;
+    return fc_handle_close(&F.handles, p, kind);
 }
 
 static fkey *key_of(HKEY h)
@@ -499,20 +447,12 @@ static fkey *key_of(HKEY h)
     return fh->key;
 }
 
-static size_t wlen(LPCWSTR s)
-{
-    size_t n = 0;
-    while (s && s[n])
-        n++;
-    return n;
-}
-
 static const uint16_t WOW[] = {'W', 'O', 'W', '6', '4', '3', '2', 'N', 'o', 'd', 'e'};
 static const uint16_t SOFTWARE[] = {'S', 'O', 'F', 'T', 'W', 'A', 'R', 'E'};
 
 static bool is_hklm_software(const fkey *k)
 {
-    return k->parent == F.hklm && name_eq(k->name, k->name_len, SOFTWARE, 8);
+    return k->parent == F.hklm && fc_name_eq(k->name, k->name_len, SOFTWARE, 8);
 }
 
 static LSTATUS WINAPI f_RegOpenKeyExW(HKEY parent, LPCWSTR sub, DWORD opts, REGSAM sam,
@@ -530,14 +470,14 @@ static LSTATUS WINAPI f_RegOpenKeyExW(HKEY parent, LPCWSTR sub, DWORD opts, REGS
         return (LSTATUS)inj;
     bool redirect = (sam & KEY_WOW64_32KEY) && !F.no_wow64;
     const uint16_t *p = (const uint16_t *)sub;
-    size_t n = wlen(sub), i = 0;
+    size_t n = fc_wlen(sub), i = 0;
     while (i < n) {
         size_t j = i;
         while (j < n && p[j] != '\\')
             j++;
         if (j > i) {
             /* 32-bit view: HKLM\SOFTWARE\x is HKLM\SOFTWARE\WOW6432Node\x. */
-            if (redirect && is_hklm_software(k) && !name_eq(p + i, j - i, WOW, 11)) {
+            if (redirect && is_hklm_software(k) && !fc_name_eq(p + i, j - i, WOW, 11)) {
                 k = kid(k, WOW, 11);
                 if (!k)
                     return ERROR_FILE_NOT_FOUND;
@@ -605,7 +545,7 @@ static LSTATUS WINAPI f_RegEnumKeyExW(HKEY h, DWORD i, LPWSTR name, LPDWORD len,
 static void grow_value(fval *v)
 {
     static const uint16_t xy[] = {'X', 'Y'};
-    unsigned char *d = xcalloc(v->size + sizeof xy + 1, 1);
+    unsigned char *d = fc_xcalloc(v->size + sizeof xy + 1, 1);
     DWORD at = v->size;
     bool str = v->type == REG_SZ || v->type == REG_EXPAND_SZ;
     if (str && v->size >= 2 && v->data[v->size - 1] == 0 && v->data[v->size - 2] == 0)
@@ -651,7 +591,7 @@ static LSTATUS WINAPI f_RegQueryValueExW(HKEY h, LPCWSTR name, LPDWORD res, LPDW
     assert_null(res);
     if (inj)
         return (LSTATUS)inj;
-    fval *v = find_val(k, (const uint16_t *)name, wlen(name));
+    fval *v = find_val(k, (const uint16_t *)name, fc_wlen(name));
     if (!v)
         return ERROR_FILE_NOT_FOUND;
     if (v->error)
@@ -705,8 +645,8 @@ static SC_HANDLE WINAPI f_OpenSCManagerW(LPCWSTR machine, LPCWSTR db, DWORD acce
 
 static size_t entry_bytes(const fsvc *s)
 {
-    return sizeof(ENUM_SERVICE_STATUS_PROCESSW) + (wlen((LPCWSTR)s->name) + 1) * 2 +
-           (s->display ? (wlen((LPCWSTR)s->display) + 1) * 2 : 0);
+    return sizeof(ENUM_SERVICE_STATUS_PROCESSW) + (fc_wlen(s->name) + 1) * 2 +
+           (s->display ? (fc_wlen(s->display) + 1) * 2 : 0);
 }
 
 static BOOL WINAPI f_EnumServicesStatusExW(SC_HANDLE scm, SC_ENUM_TYPE level, DWORD types,
@@ -729,7 +669,7 @@ static BOOL WINAPI f_EnumServicesStatusExW(SC_HANDLE scm, SC_ENUM_TYPE level, DW
     }
     size_t start = resume ? *resume : 0;
     /* The services of the requested types from `start` on. */
-    size_t *pick = xcalloc(F.n_svcs, sizeof *pick), n = 0;
+    size_t *pick = fc_xcalloc(F.n_svcs, sizeof *pick), n = 0;
     for (size_t i = 0; i < F.n_svcs; i++)
         if (F.svcs[i].type & types)
             pick[n++] = i;
@@ -742,13 +682,13 @@ static BOOL WINAPI f_EnumServicesStatusExW(SC_HANDLE scm, SC_ENUM_TYPE level, DW
         size_t need = entry_bytes(s);
         if (!buf || used + need > cb)
             break;
-        size_t nb = (wlen((LPCWSTR)s->name) + 1) * 2;
+        size_t nb = (fc_wlen(s->name) + 1) * 2;
         strings -= nb;
         memcpy(strings, s->name, nb);
         ent[count].lpServiceName = (LPWSTR)strings;
         ent[count].lpDisplayName = NULL;
         if (s->display) {
-            size_t db = (wlen((LPCWSTR)s->display) + 1) * 2;
+            size_t db = (fc_wlen(s->display) + 1) * 2;
             strings -= db;
             memcpy(strings, s->display, db);
             ent[count].lpDisplayName = (LPWSTR)strings;
@@ -806,7 +746,7 @@ static BOOL WINAPI f_GetComputerNameExW(COMPUTER_NAME_FORMAT fmt, LPWSTR buf, LP
         return FALSE;
     }
     size_t n;
-    uint16_t *w = wdup(name, &n);
+    uint16_t *w = fc_wdup(name, &n);
     if (!buf || *size < n + 1) {
         *size = (DWORD)(n + 1);
         free(w);
@@ -841,7 +781,7 @@ static fnode *find_node(const uint16_t *p, size_t n)
 {
     n = strip_len(p, n);
     for (size_t i = 0; i < F.n_nodes; i++)
-        if (name_eq(F.nodes[i]->path, F.nodes[i]->path_len, p, n))
+        if (fc_name_eq(F.nodes[i]->path, F.nodes[i]->path_len, p, n))
             return F.nodes[i];
     return NULL;
 }
@@ -867,8 +807,8 @@ static fnode *add_node(const uint16_t *p, size_t n, bool dir)
     size_t pl = parent_len(p, n);
     if (pl)
         add_node(p, pl, true);
-    node = xcalloc(1, sizeof *node);
-    node->path = xcalloc(n + 1, sizeof *node->path);
+    node = fc_xcalloc(1, sizeof *node);
+    node->path = fc_xcalloc(n + 1, sizeof *node->path);
     memcpy(node->path, p, n * sizeof *p);
     node->path_len = n;
     node->dir = dir;
@@ -881,7 +821,7 @@ static fnode *add_node(const uint16_t *p, size_t n, bool dir)
 static fnode *build_node(const char *path, bool dir)
 {
     size_t n;
-    uint16_t *w = wdup(path, &n);
+    uint16_t *w = fc_wdup(path, &n);
     fnode *node = add_node(w, n, dir);
     free(w);
     return node;
@@ -890,7 +830,7 @@ static fnode *build_node(const char *path, bool dir)
 static fnode *existing_node(const char *path)
 {
     size_t n;
-    uint16_t *w = wdup(path, &n);
+    uint16_t *w = fc_wdup(path, &n);
     fnode *node = find_node(w, n);
     free(w);
     if (!node)
@@ -907,7 +847,7 @@ void fake_file(const char *path, const void *data, size_t size, uint64_t mtime)
 {
     fnode *node = build_node(path, false);
     free(node->data);
-    node->data = xcalloc(size + 1, 1);
+    node->data = fc_xcalloc(size + 1, 1);
     if (size)
         memcpy(node->data, data, size);
     node->size = size;
@@ -927,9 +867,9 @@ void fake_file_read_error(const char *path, uint32_t err)
 void fake_env(const char *name, const char *value)
 {
     size_t n;
-    uint16_t *w = wdup(name, &n);
+    uint16_t *w = fc_wdup(name, &n);
     for (size_t i = 0; i < F.n_env; i++) {
-        if (name_eq(F.env[i].name, F.env[i].name_len, w, n)) {
+        if (fc_name_eq(F.env[i].name, F.env[i].name_len, w, n)) {
             free(w);
             free(F.env[i].name);
             free(F.env[i].value);
@@ -948,7 +888,7 @@ void fake_env(const char *name, const char *value)
     fenv *e = &F.env[F.n_env++];
     e->name = w;
     e->name_len = n;
-    e->value = wdup(value, &e->value_len);
+    e->value = fc_wdup(value, &e->value_len);
 }
 
 static void fs_free(void)
@@ -992,7 +932,7 @@ static HANDLE WINAPI f_CreateFileW(LPCWSTR path, DWORD access, DWORD share,
         return INVALID_HANDLE_VALUE;
     }
     const uint16_t *p = (const uint16_t *)path;
-    size_t n = wlen(path);
+    size_t n = fc_wlen(path);
     fnode *node = find_node(p, n);
     DWORD err = 0;
     if (!node) {
@@ -1146,7 +1086,7 @@ void fake_process(uint32_t pid, const char *image)
 {
     fproc *p = build_proc(pid);
     free(p->image);
-    p->image = wdup(image, &p->image_len);
+    p->image = fc_wdup(image, &p->image_len);
 }
 
 void fake_process_deny(uint32_t pid, uint32_t err)
@@ -1260,7 +1200,7 @@ static bool wild_match(const uint16_t *pat, size_t np, const uint16_t *s, size_t
     }
     if (ns == 0)
         return false;
-    if (pat[0] != '?' && fold(pat[0]) != fold(s[0]))
+    if (pat[0] != '?' && fc_fold(pat[0]) != fc_fold(s[0]))
         return false;
     return wild_match(pat + 1, np - 1, s + 1, ns - 1);
 }
@@ -1299,7 +1239,7 @@ static HANDLE WINAPI f_FindFirstFileW(LPCWSTR pattern, LPWIN32_FIND_DATAW data)
         return INVALID_HANDLE_VALUE;
     }
     const uint16_t *p = (const uint16_t *)pattern;
-    size_t n = wlen(pattern);
+    size_t n = fc_wlen(pattern);
     size_t dl = parent_len(p, n);
     if (!dl)
         fail_msg("FindFirstFileW needs a full path");
@@ -1320,7 +1260,7 @@ static HANDLE WINAPI f_FindFirstFileW(LPCWSTR pattern, LPWIN32_FIND_DATAW data)
     bool wild = false;
     for (size_t i = 0; i < np; i++)
         wild = wild || pat[i] == '*' || pat[i] == '?';
-    const fnode **list = xcalloc(F.n_nodes + 2, sizeof *list);
+    const fnode **list = fc_xcalloc(F.n_nodes + 2, sizeof *list);
     size_t count = 0;
     if (wild) {
         if (wild_match(pat, np, DOT, 1))
@@ -1331,11 +1271,11 @@ static HANDLE WINAPI f_FindFirstFileW(LPCWSTR pattern, LPWIN32_FIND_DATAW data)
     for (size_t i = 0; i < F.n_nodes; i++) {
         const fnode *c = F.nodes[i];
         if (c->path_len <= dl + 1 || parent_len(c->path, c->path_len) != dl ||
-            !name_eq(c->path, dl, p, dl))
+            !fc_name_eq(c->path, dl, p, dl))
             continue;
         const uint16_t *name = c->path + dl + 1;
         size_t nn = c->path_len - dl - 1;
-        if (wild ? wild_match(pat, np, name, nn) : name_eq(pat, np, name, nn))
+        if (wild ? wild_match(pat, np, name, nn) : fc_name_eq(pat, np, name, nn))
             list[count++] = c;
     }
     if (!count) {
@@ -1392,7 +1332,7 @@ static DWORD WINAPI f_ExpandEnvironmentStringsW(LPCWSTR src, LPWSTR dst, DWORD s
         return 0;
     }
     const uint16_t *s = (const uint16_t *)src;
-    size_t n = wlen(src);
+    size_t n = fc_wlen(src);
     bw_buf b = {0};
     for (size_t i = 0; i < n;) {
         if (s[i] == '%') {
@@ -1401,7 +1341,7 @@ static DWORD WINAPI f_ExpandEnvironmentStringsW(LPCWSTR src, LPWSTR dst, DWORD s
                 j++;
             const fenv *e = NULL;
             for (size_t k = 0; j < n && k < F.n_env && !e; k++)
-                if (name_eq(F.env[k].name, F.env[k].name_len, s + i + 1, j - i - 1))
+                if (fc_name_eq(F.env[k].name, F.env[k].name_len, s + i + 1, j - i - 1))
                     e = &F.env[k];
             if (e) {
                 bw_buf_append(&b, (const char *)e->value, e->value_len * 2);

@@ -14,18 +14,16 @@
 #include <cmocka.h>
 
 #include "bw_str.h"
+#include "fake_common.h"
 
 /* ---- the model ------------------------------------------------------------ */
 
-#define HANDLE_MAGIC 0x53434d46u
 enum { H_SCM, H_SVC, H_KEY };
 
 typedef struct fhandle {
-    unsigned magic;
-    int kind;
-    size_t svc;   /* H_SVC: index into F.svcs */
-    DWORD access; /* H_SVC: the rights granted */
-    struct fhandle *next;
+    fc_handle base; /* first */
+    size_t svc;     /* H_SVC: index into F.svcs */
+    DWORD access;   /* H_SVC: the rights granted */
 } fhandle;
 
 typedef struct fsvc {
@@ -51,8 +49,7 @@ typedef struct fsvc {
 static struct {
     fsvc *svcs;
     size_t n_svcs;
-    fhandle *handles;
-    size_t n_handles;
+    fc_handles handles;
     DWORD scm_open_error;
     struct {
         bool key, value;
@@ -72,50 +69,10 @@ static struct {
     size_t n_inj;
 } F;
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    assert_non_null(p);
-    return p;
-}
-
-static uint16_t *wdup(const char *s, size_t *len)
-{
-    uint16_t *w = NULL;
-    assert_int_equal(bw_utf8_to_utf16(s, &w, len), BW_OK);
-    return w;
-}
-
-static size_t wlen(const uint16_t *s)
-{
-    size_t n = 0;
-    while (s && s[n])
-        n++;
-    return n;
-}
-
-static uint16_t fold(uint16_t c)
-{
-    if (c >= 0xD800 && c <= 0xDFFF)
-        return c;
-    uint32_t f = bw_casefold(c);
-    return f <= 0xFFFF ? (uint16_t)f : c;
-}
-
-static bool name_eq(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
-{
-    if (na != nb)
-        return false;
-    for (size_t i = 0; i < na; i++)
-        if (fold(a[i]) != fold(b[i]))
-            return false;
-    return true;
-}
-
 static fsvc *find_svc(const uint16_t *name, size_t n)
 {
     for (size_t i = 0; i < F.n_svcs; i++)
-        if (name_eq(F.svcs[i].name, F.svcs[i].name_len, name, n))
+        if (fc_name_eq(F.svcs[i].name, F.svcs[i].name_len, name, n))
             return &F.svcs[i];
     return NULL;
 }
@@ -124,7 +81,7 @@ static fsvc *find_svc(const uint16_t *name, size_t n)
 static fsvc *svc(const char *name)
 {
     size_t n;
-    uint16_t *w = wdup(name, &n);
+    uint16_t *w = fc_wdup(name, &n);
     fsvc *s = find_svc(w, n);
     free(w);
     if (!s)
@@ -142,13 +99,19 @@ static bool active(const fsvc *s)
     return s->state != SERVICE_STOPPED;
 }
 
+/* The display name, or the key name when it has none (as Windows shows it). */
+static const uint16_t *display_of(const fsvc *s)
+{
+    return s->display ? s->display : s->name;
+}
+
 /* ---- builders ----------------------------------------------------------- */
 
 void fscm_service(const char *name, const char *display, uint32_t type, uint32_t start,
                   uint32_t state, uint32_t wait_hint_ms)
 {
     size_t n;
-    uint16_t *w = wdup(name, &n);
+    uint16_t *w = fc_wdup(name, &n);
     if (find_svc(w, n))
         fail_msg("fake SCM: service %s added twice", name);
     fsvc *a = realloc(F.svcs, (F.n_svcs + 1) * sizeof *a);
@@ -158,7 +121,7 @@ void fscm_service(const char *name, const char *display, uint32_t type, uint32_t
     memset(s, 0, sizeof *s);
     s->name = w;
     s->name_len = n;
-    s->display = display ? wdup(display, NULL) : NULL;
+    s->display = display ? fc_wdup(display, NULL) : NULL;
     s->type = type;
     s->start = start;
     s->state = state;
@@ -238,7 +201,7 @@ void fscm_gp_value(uint32_t type, const void *data, size_t size)
     F.gp.value = true;
     F.gp.type = type;
     free(F.gp.data);
-    F.gp.data = xcalloc(size + 1, 1);
+    F.gp.data = fc_xcalloc(size + 1, 1);
     if (size)
         memcpy(F.gp.data, data, size);
     F.gp.size = (DWORD)size;
@@ -247,7 +210,7 @@ void fscm_gp_value(uint32_t type, const void *data, size_t size)
 void fscm_gp_sz(const char *s)
 {
     size_t n;
-    uint16_t *w = wdup(s, &n);
+    uint16_t *w = fc_wdup(s, &n);
     fscm_gp_value(REG_SZ, w, (n + 1) * sizeof *w);
     free(w);
 }
@@ -316,22 +279,18 @@ void fscm_fail(fscm_fn fn, unsigned nth, uint32_t err)
 
 size_t fscm_open_handles(void)
 {
-    return F.n_handles;
+    return F.handles.n;
 }
 
 void fscm_assert_no_leaks(void)
 {
-    if (F.n_handles)
-        fail_msg("fake SCM: %lu handle(s) left open", (unsigned long)F.n_handles);
+    if (F.handles.n)
+        fail_msg("fake SCM: %lu handle(s) left open", (unsigned long)F.handles.n);
 }
 
 void fscm_reset(void)
 {
-    while (F.handles) {
-        fhandle *h = F.handles;
-        F.handles = h->next;
-        free(h);
-    }
+    fc_handles_free(&F.handles, NULL);
     for (size_t i = 0; i < F.n_svcs; i++) {
         free(F.svcs[i].name);
         free(F.svcs[i].display);
@@ -376,41 +335,41 @@ static DWORD enter(fscm_fn fn, fsvc *s)
 
 static fhandle *new_handle(int kind)
 {
-    fhandle *h = xcalloc(1, sizeof *h);
-    h->magic = HANDLE_MAGIC;
-    h->kind = kind;
-    h->next = F.handles;
-    F.handles = h;
-    F.n_handles++;
-    return h;
+    return fc_handle_open(&F.handles, sizeof(fhandle), kind);
 }
 
 static fhandle *live(const void *p, int kind)
 {
-    for (fhandle *h = F.handles; h; h = h->next)
-        if (h == p && h->kind == kind && h->magic == HANDLE_MAGIC)
-            return h;
-    return NULL;
+    return fc_handle_live(&F.handles, p, kind);
 }
 
-/* The service of a live service handle; fails the test otherwise. */
-static fsvc *svc_of(SC_HANDLE h, const char *fn)
+/* How each call on a service handle begins: fails the test unless h is a
+ * live service handle, sets *s to its service and counts the call; returns
+ * the injected error, else ERROR_ACCESS_DENIED when the handle was not
+ * granted `right`, else 0. (SVC_ENTER names the entry once.) */
+static DWORD svc_enter(SC_HANDLE h, fscm_fn fn, const char *name, DWORD right, fsvc **s)
 {
     fhandle *fh = live(h, H_SVC);
     if (!fh)
-        fail_msg("%s on an invalid, closed or SCM handle %p", fn, (void *)h);
-    return &F.svcs[fh->svc];
+        fail_msg("%s on an invalid, closed or SCM handle %p", name, (void *)h);
+    *s = &F.svcs[fh->svc];
+    DWORD err = enter(fn, *s);
+    if (!err && (fh->access & right) != right)
+        err = ERROR_ACCESS_DENIED;
+    return err;
 }
 
-static bool granted(SC_HANDLE h, DWORD right)
-{
-    return (live(h, H_SVC)->access & right) == right;
-}
+#define SVC_ENTER(h, fn, right, s) svc_enter((h), FSCM_##fn, #fn, (right), (s))
 
 static BOOL fail_with(DWORD err)
 {
     SetLastError(err);
     return FALSE;
+}
+
+static bool w_eq(LPCWSTR a, const wchar_t *b)
+{
+    return a && fc_name_eq(a, fc_wlen(a), b, fc_wlen(b));
 }
 
 /* ---- the service control manager -------------------------------------------- */
@@ -421,9 +380,7 @@ static SC_HANDLE WINAPI f_OpenSCManagerW(LPCWSTR machine, LPCWSTR db, DWORD acce
     (void)access; /* SC_MANAGER_CONNECT is implied, and enough */
     if (machine)
         fail_msg("OpenSCManagerW of a remote machine");
-    if (db && !name_eq((const uint16_t *)db, wlen((const uint16_t *)db),
-                       (const uint16_t *)SERVICES_ACTIVE_DATABASEW,
-                       wlen((const uint16_t *)SERVICES_ACTIVE_DATABASEW)))
+    if (db && !w_eq(db, SERVICES_ACTIVE_DATABASEW))
         fail_msg("OpenSCManagerW of another database than the active one");
     if (!err)
         err = F.scm_open_error;
@@ -459,7 +416,7 @@ static SC_HANDLE WINAPI f_OpenServiceW(SC_HANDLE scm, LPCWSTR name, DWORD access
     if (!live(scm, H_SCM))
         fail_msg("OpenServiceW on an invalid or closed SCM handle %p", (void *)scm);
     assert_non_null(name);
-    fsvc *s = find_svc((const uint16_t *)name, wlen((const uint16_t *)name));
+    fsvc *s = find_svc(name, fc_wlen(name));
     DWORD err = enter(FSCM_OpenServiceW, s);
     if (!err && !s)
         err = ERROR_SERVICE_DOES_NOT_EXIST;
@@ -483,39 +440,41 @@ static BOOL WINAPI f_CloseServiceHandle(SC_HANDLE h)
         fh = live(h, H_SCM);
     if (!fh)
         fail_msg("CloseServiceHandle of an invalid or closed handle %p", (void *)h);
-    DWORD err = enter(FSCM_CloseServiceHandle, fh->kind == H_SVC ? &F.svcs[fh->svc] : NULL);
-    for (fhandle **pp = &F.handles; *pp; pp = &(*pp)->next) {
-        if (*pp == fh) {
-            *pp = fh->next;
-            fh->magic = 0;
-            free(fh);
-            F.n_handles--;
-            break;
-        }
-    }
+    int kind = fh->base.kind;
+    DWORD err = enter(FSCM_CloseServiceHandle, kind == H_SVC ? &F.svcs[fh->svc] : NULL);
+    fc_handle_close(&F.handles, fh, kind);
     return err ? fail_with(err) : TRUE;
 }
 
-/* One poll of a service: a pending state moves on. */
+/* The service enters a pending state that ends after `polls` polls. */
+static void begin_pending(fsvc *s, DWORD state, unsigned polls)
+{
+    s->state = state;
+    s->checkpoint = 1;
+    s->pending_left = polls;
+}
+
+/* The service is in a settled state (the process ends with a stop). */
+static void settle(fsvc *s, DWORD state)
+{
+    s->state = state;
+    s->checkpoint = 0;
+    if (state == SERVICE_STOPPED)
+        s->pid = 0;
+}
+
+/* One poll of a service: a pending state moves on (one that never ends,
+ * FSCM_STOP_NEVER, stays as it is). */
 static void poll_svc(fsvc *s)
 {
-    if (s->state == SERVICE_STOP_PENDING && s->stop == FSCM_STOP_AFTER_POLLS) {
-        if (s->pending_left) {
-            s->pending_left--;
-            s->checkpoint++;
-        } else {
-            s->state = SERVICE_STOPPED;
-            s->checkpoint = 0;
-            s->pid = 0;
-        }
-    } else if (s->state == SERVICE_START_PENDING) {
-        if (s->pending_left) {
-            s->pending_left--;
-            s->checkpoint++;
-        } else {
-            s->state = SERVICE_RUNNING;
-            s->checkpoint = 0;
-        }
+    bool stopping = s->state == SERVICE_STOP_PENDING && s->stop == FSCM_STOP_AFTER_POLLS;
+    if (!stopping && s->state != SERVICE_START_PENDING)
+        return;
+    if (s->pending_left) {
+        s->pending_left--;
+        s->checkpoint++;
+    } else {
+        settle(s, stopping ? SERVICE_STOPPED : SERVICE_RUNNING);
     }
 }
 
@@ -539,8 +498,8 @@ static void fill_status(const fsvc *s, SERVICE_STATUS *st)
 static BOOL WINAPI f_QueryServiceStatusEx(SC_HANDLE h, SC_STATUS_TYPE level, LPBYTE buf,
                                           DWORD cb, LPDWORD needed)
 {
-    fsvc *s = svc_of(h, "QueryServiceStatusEx");
-    DWORD err = enter(FSCM_QueryServiceStatusEx, s);
+    fsvc *s;
+    DWORD err = SVC_ENTER(h, QueryServiceStatusEx, SERVICE_QUERY_STATUS, &s);
     if (F.calls[FSCM_QueryServiceStatusEx] > CALL_LIMIT)
         fail_msg("QueryServiceStatusEx called %u times: a wait loop that never ends",
                  CALL_LIMIT);
@@ -549,8 +508,6 @@ static BOOL WINAPI f_QueryServiceStatusEx(SC_HANDLE h, SC_STATUS_TYPE level, LPB
     assert_non_null(needed);
     if (err)
         return fail_with(err);
-    if (!granted(h, SERVICE_QUERY_STATUS))
-        return fail_with(ERROR_ACCESS_DENIED);
     if (!buf || cb < sizeof(SERVICE_STATUS_PROCESS)) {
         *needed = sizeof(SERVICE_STATUS_PROCESS);
         return fail_with(ERROR_INSUFFICIENT_BUFFER);
@@ -589,7 +546,7 @@ static void buf_w(bw_buf *b, const uint16_t *s, size_t n)
 static void buf_u8(bw_buf *b, const char *s)
 {
     size_t n;
-    uint16_t *w = wdup(s, &n);
+    uint16_t *w = fc_wdup(s, &n);
     buf_w(b, w, n);
     free(w);
 }
@@ -610,10 +567,7 @@ static void cfg_make(const fsvc *s, cfg_strings *c)
     }
     bw_buf_append(&c->deps, "\0", 2);
     buf_u8(&c->account, is_driver(s) ? "" : "LocalSystem");
-    if (s->display)
-        buf_w(&c->display, s->display, wlen(s->display));
-    else
-        buf_w(&c->display, s->name, s->name_len);
+    buf_w(&c->display, display_of(s), fc_wlen(display_of(s)));
     assert_false(c->path.failed || c->deps.failed || c->account.failed || c->display.failed);
 }
 
@@ -638,13 +592,11 @@ static const uint16_t EMPTY_W[1] = {0};
 static BOOL WINAPI f_QueryServiceConfigW(SC_HANDLE h, LPQUERY_SERVICE_CONFIGW cfg, DWORD cb,
                                          LPDWORD needed)
 {
-    fsvc *s = svc_of(h, "QueryServiceConfigW");
-    DWORD err = enter(FSCM_QueryServiceConfigW, s);
+    fsvc *s;
+    DWORD err = SVC_ENTER(h, QueryServiceConfigW, SERVICE_QUERY_CONFIG, &s);
     assert_non_null(needed);
     if (err)
         return fail_with(err);
-    if (!granted(h, SERVICE_QUERY_CONFIG))
-        return fail_with(ERROR_ACCESS_DENIED);
     cfg_strings c;
     cfg_make(s, &c);
     size_t need = sizeof *cfg + c.path.len + sizeof EMPTY_W + c.deps.len + c.account.len +
@@ -675,13 +627,11 @@ static BOOL WINAPI f_QueryServiceConfigW(SC_HANDLE h, LPQUERY_SERVICE_CONFIGW cf
 static BOOL WINAPI f_QueryServiceConfig2W(SC_HANDLE h, DWORD level, LPBYTE buf, DWORD cb,
                                           LPDWORD needed)
 {
-    fsvc *s = svc_of(h, "QueryServiceConfig2W");
-    DWORD err = enter(FSCM_QueryServiceConfig2W, s);
+    fsvc *s;
+    DWORD err = SVC_ENTER(h, QueryServiceConfig2W, SERVICE_QUERY_CONFIG, &s);
     assert_non_null(needed);
     if (err)
         return fail_with(err);
-    if (!granted(h, SERVICE_QUERY_CONFIG))
-        return fail_with(ERROR_ACCESS_DENIED);
     if (s->config2_unsupported)
         return fail_with(ERROR_INVALID_LEVEL);
     if (level != SERVICE_CONFIG_LAUNCH_PROTECTED)
@@ -702,8 +652,8 @@ static BOOL WINAPI f_ChangeServiceConfigW(SC_HANDLE h, DWORD type, DWORD start, 
                                           LPCWSTR deps, LPCWSTR account, LPCWSTR password,
                                           LPCWSTR display)
 {
-    fsvc *s = svc_of(h, "ChangeServiceConfigW");
-    DWORD err = enter(FSCM_ChangeServiceConfigW, s);
+    fsvc *s;
+    DWORD err = SVC_ENTER(h, ChangeServiceConfigW, SERVICE_CHANGE_CONFIG, &s);
     if (type != SERVICE_NO_CHANGE)
         fail_msg("ChangeServiceConfigW changes the service type (0x%lx)", (unsigned long)type);
     if (errctl != SERVICE_NO_CHANGE)
@@ -716,8 +666,6 @@ static BOOL WINAPI f_ChangeServiceConfigW(SC_HANDLE h, DWORD type, DWORD start, 
                  (const void *)display);
     if (err)
         return fail_with(err);
-    if (!granted(h, SERVICE_CHANGE_CONFIG))
-        return fail_with(ERROR_ACCESS_DENIED);
     if (s->change_err)
         return fail_with(s->change_err);
     if (start == SERVICE_NO_CHANGE)
@@ -730,17 +678,15 @@ static BOOL WINAPI f_ChangeServiceConfigW(SC_HANDLE h, DWORD type, DWORD start, 
 
 static BOOL WINAPI f_ControlService(SC_HANDLE h, DWORD control, LPSERVICE_STATUS st)
 {
-    fsvc *s = svc_of(h, "ControlService");
-    DWORD err = enter(FSCM_ControlService, s);
+    DWORD right = control == SERVICE_CONTROL_STOP ? SERVICE_STOP : SERVICE_INTERROGATE;
+    fsvc *s;
+    DWORD err = SVC_ENTER(h, ControlService, right, &s);
     assert_non_null(st);
     if (control != SERVICE_CONTROL_STOP && control != SERVICE_CONTROL_INTERROGATE)
         fail_msg("ControlService with control %lu: containment only stops services",
                  (unsigned long)control);
     if (err)
         return fail_with(err);
-    DWORD right = control == SERVICE_CONTROL_STOP ? SERVICE_STOP : SERVICE_INTERROGATE;
-    if (!granted(h, right))
-        return fail_with(ERROR_ACCESS_DENIED);
     if (control == SERVICE_CONTROL_INTERROGATE) {
         fill_status(s, st);
         if (s->state == SERVICE_STOPPED)
@@ -769,15 +715,11 @@ static BOOL WINAPI f_ControlService(SC_HANDLE h, DWORD control, LPSERVICE_STATUS
     }
     switch (s->stop) {
     case FSCM_STOP_AT_ONCE:
-        s->state = SERVICE_STOPPED;
-        s->pid = 0;
-        s->checkpoint = 0;
+        settle(s, SERVICE_STOPPED);
         break;
     case FSCM_STOP_AFTER_POLLS:
     case FSCM_STOP_NEVER:
-        s->state = SERVICE_STOP_PENDING;
-        s->checkpoint = 1;
-        s->pending_left = s->stop_polls;
+        begin_pending(s, SERVICE_STOP_PENDING, s->stop_polls);
         break;
     case FSCM_STOP_REFUSED:
         break;
@@ -801,21 +743,17 @@ static DWORD start_svc(fsvc *s, unsigned depth)
             return ERROR_SERVICE_DEPENDENCY_FAIL;
     }
     s->pid = (DWORD)(1000 + 4 * (svc_index(s) + 1));
-    if (s->start_polls) {
-        s->state = SERVICE_START_PENDING;
-        s->checkpoint = 1;
-        s->pending_left = s->start_polls;
-    } else {
-        s->state = SERVICE_RUNNING;
-        s->checkpoint = 0;
-    }
+    if (s->start_polls)
+        begin_pending(s, SERVICE_START_PENDING, s->start_polls);
+    else
+        settle(s, SERVICE_RUNNING);
     return 0;
 }
 
 static BOOL WINAPI f_StartServiceW(SC_HANDLE h, DWORD argc, LPCWSTR *argv)
 {
-    fsvc *s = svc_of(h, "StartServiceW");
-    DWORD err = enter(FSCM_StartServiceW, s);
+    fsvc *s;
+    DWORD err = SVC_ENTER(h, StartServiceW, SERVICE_START, &s);
     (void)argv;
     if (argc)
         fail_msg("StartServiceW with %lu arguments: a restored service starts as Windows "
@@ -823,8 +761,6 @@ static BOOL WINAPI f_StartServiceW(SC_HANDLE h, DWORD argc, LPCWSTR *argv)
                  (unsigned long)argc);
     if (err)
         return fail_with(err);
-    if (!granted(h, SERVICE_START))
-        return fail_with(ERROR_ACCESS_DENIED);
     if (s->start_err)
         return fail_with(s->start_err);
     if (s->start == SERVICE_DISABLED)
@@ -856,31 +792,28 @@ static void dependents(size_t s, size_t *list, size_t *n, bool *seen, unsigned d
 
 static size_t enum_entry_bytes(const fsvc *s)
 {
-    const uint16_t *disp = s->display ? s->display : s->name;
-    return sizeof(ENUM_SERVICE_STATUSW) + (s->name_len + 1) * 2 + (wlen(disp) + 1) * 2;
+    return sizeof(ENUM_SERVICE_STATUSW) + (s->name_len + 1) * 2 + (fc_wlen(display_of(s)) + 1) * 2;
 }
 
 static BOOL WINAPI f_EnumDependentServicesW(SC_HANDLE h, DWORD states,
                                             LPENUM_SERVICE_STATUSW buf, DWORD cb,
                                             LPDWORD needed, LPDWORD returned)
 {
-    fsvc *s = svc_of(h, "EnumDependentServicesW");
-    DWORD err = enter(FSCM_EnumDependentServicesW, s);
+    fsvc *s;
+    DWORD err = SVC_ENTER(h, EnumDependentServicesW, SERVICE_ENUMERATE_DEPENDENTS, &s);
     assert_non_null(needed);
     assert_non_null(returned);
     *needed = 0;
     *returned = 0;
     if (err)
         return fail_with(err);
-    if (!granted(h, SERVICE_ENUMERATE_DEPENDENTS))
-        return fail_with(ERROR_ACCESS_DENIED);
     if (states != SERVICE_ACTIVE && states != SERVICE_INACTIVE && states != SERVICE_STATE_ALL)
         return fail_with(ERROR_INVALID_PARAMETER);
-    size_t *all = xcalloc(F.n_svcs, sizeof *all), n_all = 0;
-    bool *seen = xcalloc(F.n_svcs, sizeof *seen);
+    size_t *all = fc_xcalloc(F.n_svcs, sizeof *all), n_all = 0;
+    bool *seen = fc_xcalloc(F.n_svcs, sizeof *seen);
     dependents(svc_index(s), all, &n_all, seen, 0);
     free(seen);
-    size_t *pick = xcalloc(F.n_svcs, sizeof *pick), n = 0, need = 0;
+    size_t *pick = fc_xcalloc(F.n_svcs, sizeof *pick), n = 0, need = 0;
     for (size_t i = 0; i < n_all; i++) {
         const fsvc *d = &F.svcs[all[i]];
         bool on = active(d);
@@ -899,8 +832,8 @@ static BOOL WINAPI f_EnumDependentServicesW(SC_HANDLE h, DWORD states,
     BYTE *strings = n ? (BYTE *)buf + (cb & ~(DWORD)1) : NULL;
     for (size_t i = 0; i < n; i++) {
         const fsvc *d = &F.svcs[pick[i]];
-        const uint16_t *disp = d->display ? d->display : d->name;
-        size_t nb = (d->name_len + 1) * 2, db = (wlen(disp) + 1) * 2;
+        const uint16_t *disp = display_of(d);
+        size_t nb = (d->name_len + 1) * 2, db = (fc_wlen(disp) + 1) * 2;
         strings -= nb;
         memcpy(strings, d->name, nb);
         buf[i].lpServiceName = (LPWSTR)strings;
@@ -941,12 +874,6 @@ static VOID WINAPI f_GetSystemTimeAsFileTime(LPFILETIME ft)
 
 /* ---- the Group Policy key ---------------------------------------------------- */
 
-static bool w_eq(LPCWSTR a, const wchar_t *b)
-{
-    return a && name_eq((const uint16_t *)a, wlen((const uint16_t *)a), (const uint16_t *)b,
-                        wlen((const uint16_t *)b));
-}
-
 static LSTATUS WINAPI f_RegOpenKeyExW(HKEY parent, LPCWSTR sub, DWORD opts, REGSAM sam,
                                       PHKEY out)
 {
@@ -971,18 +898,8 @@ static LSTATUS WINAPI f_RegOpenKeyExW(HKEY parent, LPCWSTR sub, DWORD opts, REGS
 
 static LSTATUS WINAPI f_RegCloseKey(HKEY h)
 {
-    fhandle *fh = live(h, H_KEY);
-    if (!fh)
+    if (!fc_handle_close(&F.handles, h, H_KEY))
         fail_msg("RegCloseKey of an invalid or closed handle %p", (void *)h);
-    for (fhandle **pp = &F.handles; *pp; pp = &(*pp)->next) {
-        if (*pp == fh) {
-            *pp = fh->next;
-            fh->magic = 0;
-            free(fh);
-            F.n_handles--;
-            break;
-        }
-    }
     return ERROR_SUCCESS;
 }
 
