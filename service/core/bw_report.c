@@ -158,8 +158,65 @@ static void json_updates(const bw_updates *u, bw_buf *out)
     bw_buf_puts(out, u && u->n_bad ? "\n  ],\n" : "],\n");
 }
 
+static const char *mode_name(bw_mode m)
+{
+    return m == BW_MODE_ENFORCE ? "enforce" : "audit";
+}
+
+/* "containment": the plan (docs/scan-json.md). */
+static void json_contain(const bw_report_contain *c, bw_buf *out)
+{
+    if (!c || !c->plan)
+        return;
+    const bw_contain_plan *p = c->plan;
+    bw_buf_printf(out, "  \"containment\": {\"mode\": \"%s\", \"mode_source\": ",
+                  mode_name(c->mode));
+    bw_json_string(out, c->mode_source);
+    bw_buf_printf(out, ", \"other_antivirus\": %s, \"other_antivirus_detail\": ",
+                  p->other_av ? "true" : "false");
+    bw_json_string(out, p->other_av_text);
+    bw_buf_printf(out, ", \"would_hold\": %s, \"targets\": [", p->hold ? "true" : "false");
+    for (size_t i = 0; i < p->n; i++) {
+        const bw_contain_target *t = &p->items[i];
+        bw_buf_puts(out, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        bw_json_string(out, t->name);
+        bw_buf_printf(out, ", \"kind\": \"%s\", \"decision\": \"%s\", \"start_type\": ",
+                      t->driver ? "driver" : "service", bw_contain_decision_name(t->decision));
+        bw_json_string(out, t->has_start ? bw_start_type_name(t->start) : NULL);
+        bw_buf_printf(out, ", \"state\": \"%s\"}", bw_service_state_name(t->state));
+    }
+    bw_buf_puts(out, p->n ? "\n  ]},\n" : "]},\n");
+}
+
+/* The containment plan as text. */
+static void text_contain(const bw_report_contain *c, bw_buf *out)
+{
+    if (!c || !c->plan || !c->plan->n)
+        return;
+    const bw_contain_plan *p = c->plan;
+    bw_buf_printf(out, "\nContainment (%s mode%s%s): %s\n", mode_name(c->mode),
+                  c->mode_source ? ", from " : "", c->mode_source ? c->mode_source : "",
+                  c->mode == BW_MODE_ENFORCE ? "the service stops and disables"
+                                             : "enforce would stop and disable");
+    for (size_t i = 0; i < p->n; i++) {
+        const bw_contain_target *t = &p->items[i];
+        bw_buf_printf(out, "  %-9s %s (%s, %s)%s%s\n",
+                      t->decision == BW_CONTAIN_ACT ? "target" : "left",
+                      t->name, t->has_start ? bw_start_type_name(t->start) : "unknown start",
+                      bw_service_state_name(t->state),
+                      t->decision == BW_CONTAIN_ACT ? "" : ": ",
+                      t->decision == BW_CONTAIN_ACT ? "" : bw_contain_decision_name(t->decision));
+    }
+    bw_buf_printf(out, "  another anti-virus: %s\n",
+                  p->other_av_text ? p->other_av_text : "-");
+    if (p->hold && p->n_act)
+        bw_buf_puts(out, "  HOLD: enforcement changes nothing while no other anti-virus would "
+                         "remain (containment.allow_unprotected)\n");
+}
+
 bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
-                      const bw_findings *f, const bw_updates *updates, bw_buf *out)
+                      const bw_findings *f, const bw_updates *updates,
+                      const bw_report_contain *contain, bw_buf *out)
 {
     char when[21];
     bw_format_utc(snap->taken_at, when);
@@ -197,6 +254,7 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
     bw_buf_puts(out, "},\n");
 
     json_updates(updates, out);
+    json_contain(contain, out);
     bw_buf_puts(out, "  \"findings\": [");
     for (size_t i = 0; i < f->n; i++) {
         const bw_finding *x = &f->items[i];
@@ -237,7 +295,8 @@ static void text_field(bw_buf *out, const char *label, const char *v)
 }
 
 bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol,
-                      const bw_findings *f, const bw_updates *updates, bw_buf *out)
+                      const bw_findings *f, const bw_updates *updates,
+                      const bw_report_contain *contain, bw_buf *out)
 {
     char when[21];
     bw_format_utc(snap->taken_at, when);
@@ -289,6 +348,7 @@ bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol,
         bw_buf_printf(out, "%s  unreadable %s evidence %s: %s\n",
                       i == 0 ? "\n" : "", bw_evidence_kind_name(updates->bad[i].kind),
                       updates->bad[i].source, updates->bad[i].reason);
+    text_contain(contain, out);
     if (snap->n_gaps) {
         bw_buf_printf(out, "\nIncomplete scan: %zu item%s could not be read:\n",
                       snap->n_gaps, snap->n_gaps == 1 ? "" : "s");

@@ -127,6 +127,7 @@ static int cmd_scan(int argc, char **argv)
     bw_snapshot *snap = NULL;
     bw_findings findings = {0};
     bw_updates updates = {0};
+    bw_contain_plan plan = {0};
     bw_buf report = {0};
     bw_policy *pol = load_policy(policy_path);
     if (!pol)
@@ -144,8 +145,19 @@ static int cmd_scan(int argc, char **argv)
         err("scan: out of memory while judging update evidence");
         goto out;
     }
-    bw_err e = json ? bw_report_json(snap, pol, &findings, &updates, &report)
-                    : bw_report_text(snap, pol, &findings, &updates, &report);
+    /* What containment would do, in the mode in force: the policy given
+     * (or the built-in one) and Group Policy. */
+    if (bw_contain_plan_make(snap, pol, &findings, &plan) != BW_OK) {
+        err("scan: out of memory while planning containment");
+        goto out;
+    }
+    char mode_source[256];
+    bw_report_contain contain = {.plan = &plan,
+                                 .mode = bw_win_contain_mode(api, pol, mode_source,
+                                                             sizeof mode_source),
+                                 .mode_source = mode_source};
+    bw_err e = json ? bw_report_json(snap, pol, &findings, &updates, &contain, &report)
+                    : bw_report_text(snap, pol, &findings, &updates, &contain, &report);
     if (e) {
         err("scan: out of memory while writing the report");
         goto out;
@@ -157,6 +169,7 @@ static int cmd_scan(int argc, char **argv)
     rc = findings.n ? EXIT_FINDINGS : snap->n_gaps ? EXIT_INCOMPLETE : EXIT_CLEAN;
 out:
     bw_buf_free(&report);
+    bw_contain_plan_free(&plan);
     bw_updates_free(&updates);
     bw_findings_free(&findings);
     bw_snapshot_free(snap);

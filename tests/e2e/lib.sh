@@ -306,6 +306,11 @@ bw_check_report() {
         and ([.incomplete_reasons[] | (.where | type == "string") and (.reason | type == "string")] | all)
         and (.incomplete == (.incomplete_reasons | length > 0))
         and (.schema == "banwatch.scan/1")
+        and (.containment | type == "object") and (.containment.mode == "audit")
+        and (.containment.targets | type == "array")
+        and ([.containment.targets[] | (.name | type == "string")
+              and (.decision | test("^(act|allowlisted|not-in-only|driver-not-included|not-a-service)$"))]
+             | all)
         and (.findings | type == "array")
         and ([.findings[] | (.kind | type == "string") and (.name | type == "string")
               and (.source | type == "string") and (.rule | type == "string") and (.rule != "")
@@ -319,7 +324,7 @@ bw_check_report() {
               | .user_sid == (if (.source | startswith("HKU\\")) then (.source | split("\\")[1])
                               else null end)] | all)
         ' "$dir/stdout.json" >/dev/null 2>&1; then
-        bw_fail "report does not have the documented shape (docs/scan-json.md: top-level keys, schema, summary count, finding fields, view/user_sid, incomplete vs incomplete_reasons)"
+        bw_fail "report does not have the documented shape (docs/scan-json.md: top-level keys, schema, containment plan, summary count, finding fields, view/user_sid, incomplete vs incomplete_reasons)"
         return 1
     fi
 

@@ -60,7 +60,7 @@ static void test_json_document(void **state)
     bw_strlist_add(&x->signals, "altitude:320400");
 
     bw_buf b = {0};
-    assert_int_equal(bw_report_json(s, &pol, &f, NULL, &b), BW_OK);
+    assert_int_equal(bw_report_json(s, &pol, &f, NULL, NULL, &b), BW_OK);
     const char *expect[] = {
         "\"schema\": \"banwatch.scan/1\"",
         "\"host\": \"WS-01\"",
@@ -84,15 +84,61 @@ static void test_json_document(void **state)
     }
     bw_buf_free(&b);
 
-    assert_int_equal(bw_report_text(s, &pol, &f, NULL, &b), BW_OK);
+    assert_int_equal(bw_report_text(s, &pol, &f, NULL, NULL, &b), BW_OK);
     assert_non_null(strstr(b.data, "[driver] klif"));
     assert_non_null(strstr(b.data, "Incomplete scan: 1 item could not be read"));
     bw_buf_free(&b);
 
     bw_findings_free(&f);
     bw_findings empty = {0};
-    assert_int_equal(bw_report_json(s, &pol, &empty, NULL, &b), BW_OK);
+    assert_int_equal(bw_report_json(s, &pol, &empty, NULL, NULL, &b), BW_OK);
     assert_non_null(strstr(b.data, "\"findings\": []"));
+    bw_buf_free(&b);
+    bw_snapshot_free(s);
+}
+
+static void test_containment_section(void **state)
+{
+    (void)state;
+    bw_policy pol = {.name = "kaspersky", .version = "1", .vendor = "Kaspersky"};
+    bw_snapshot *s = bw_snapshot_new();
+    s->host = bw_strdup("WS-01");
+    bw_findings f = {0};
+    bw_contain_target t[2] = {
+        {.name = "AVP", .decision = BW_CONTAIN_ACT, .start = BW_START_AUTO, .has_start = true,
+         .state = BW_STATE_RUNNING},
+        {.name = "klif", .driver = true, .decision = BW_CONTAIN_SKIP_DRIVER,
+         .start = BW_START_BOOT, .has_start = true, .state = BW_STATE_UNKNOWN}};
+    bw_contain_plan plan = {.items = t, .n = 2, .n_act = 1, .other_av = false,
+                            .other_av_text = "none: WinDefend is disabled (Start 4)",
+                            .hold = true};
+    bw_report_contain rc = {.plan = &plan, .mode = BW_MODE_AUDIT, .mode_source = "policy file"};
+    bw_buf b = {0};
+    assert_int_equal(bw_report_json(s, &pol, &f, NULL, &rc, &b), BW_OK);
+    const char *want =
+        "  \"containment\": {\"mode\": \"audit\", \"mode_source\": \"policy file\", "
+        "\"other_antivirus\": false, \"other_antivirus_detail\": \"none: WinDefend is disabled "
+        "(Start 4)\", \"would_hold\": true, \"targets\": [\n"
+        "    {\"name\": \"AVP\", \"kind\": \"service\", \"decision\": \"act\", "
+        "\"start_type\": \"automatic\", \"state\": \"running\"},\n"
+        "    {\"name\": \"klif\", \"kind\": \"driver\", \"decision\": "
+        "\"driver-not-included\", \"start_type\": \"boot\", \"state\": \"unknown\"}\n"
+        "  ]},\n"
+        "  \"findings\": [";
+    if (!strstr(b.data, want))
+        fail_msg("containment section missing or different:\n%s", b.data);
+    bw_buf_free(&b);
+    assert_int_equal(bw_report_text(s, &pol, &f, NULL, &rc, &b), BW_OK);
+    assert_non_null(strstr(b.data, "Containment (audit mode, from policy file): enforce would "
+                                   "stop and disable\n"
+                                   "  target    AVP (automatic, running)\n"
+                                   "  left      klif (boot, unknown): driver-not-included\n"
+                                   "  another anti-virus: none: WinDefend is disabled (Start 4)\n"
+                                   "  HOLD: "));
+    bw_buf_free(&b);
+    /* no plan: no section */
+    assert_int_equal(bw_report_json(s, &pol, &f, NULL, NULL, &b), BW_OK);
+    assert_null(strstr(b.data, "containment"));
     bw_buf_free(&b);
     bw_snapshot_free(s);
 }
@@ -100,6 +146,7 @@ static void test_json_document(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_containment_section),
         cmocka_unit_test(test_format_utc),
         cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_json_document),

@@ -153,7 +153,7 @@ static void test_never_future_and_unreadable(void **state)
     bw_buf b = {0};
     bw_findings f = {0};
     s->taken_at = CUTOFF;
-    assert_int_equal(bw_report_json(s, pol, &f, &u, &b), BW_OK);
+    assert_int_equal(bw_report_json(s, pol, &f, &u, NULL, &b), BW_OK);
     assert_non_null(strstr(b.data, "{\"product\": \"PURE3.0\", \"newest_update\": null"));
     assert_non_null(strstr(b.data, "\"never_updated\": true"));
     assert_non_null(strstr(b.data, "\"newest_update\": \"2099-01-01T00:00:00Z\", \"evidence\": \"kdb.stt\""));
