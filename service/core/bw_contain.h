@@ -117,7 +117,8 @@ typedef struct bw_contain_result {
     const char *name;
     const char *display_name;   /* may be NULL */
     const char *kind;           /* "service", "driver" or "dependent" */
-    const char *action;         /* "disable", "stop", "restore", "start", "none" */
+    const char *action;         /* "disable", "stop", "restore", "start", "none",
+                                   "inspect" (audit: reading it failed) */
     bool has_prior;             /* prior_start/prior_state are known */
     uint32_t prior_start;       /* BW_START_* before banwatch acted */
     uint32_t prior_state;       /* BW_STATE_* before banwatch acted */

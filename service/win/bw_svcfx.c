@@ -434,7 +434,8 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
     DWORD err = 0;
     svc_now n = {0};
     bw_contain_result res = {.name = t->name, .display_name = t->display_name,
-                             .kind = t->driver ? "driver" : "service", .action = "disable"};
+                             .kind = t->driver ? "driver" : "service",
+                             .action = enforce ? "disable" : "inspect"};
     DWORD access = SERVICE_QUERY_CONFIG | SERVICE_QUERY_STATUS;
     if (enforce)
         access |= SERVICE_CHANGE_CONFIG | SERVICE_STOP | SERVICE_ENUMERATE_DEPENDENTS;
@@ -492,6 +493,7 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
 
     if (!enforce) {
         res.outcome = BW_OUTCOME_WOULD_DISABLE;
+        res.action = "disable";
         const char *what = driver ? "would set its start type to disabled (Start=4, effective "
                                     "at the next boot)"
                            : n.state == SERVICE_STOPPED ? "would set its start type to disabled"
@@ -669,7 +671,7 @@ bw_err bw_win_contain(const bw_api *api, bw_store *store, const bw_contain_plan 
             bw_contain_result res = {.outcome = BW_OUTCOME_FAILED, .name = t2->name,
                                      .display_name = t2->display_name,
                                      .kind = t2->driver ? "driver" : "service",
-                                     .action = o->mode == BW_MODE_ENFORCE ? "disable" : "none",
+                                     .action = o->mode == BW_MODE_ENFORCE ? "disable" : "inspect",
                                      .error = err, .detail = detail};
             emit(&r, &res);
         }
