@@ -44,6 +44,7 @@ static const event_info events[] = {
     {BW_EVENT_STATE_DB_RECREATED, "state-db-recreated", BW_SEVERITY_ERROR},
     {BW_EVENT_POLICY_INVALID, "policy-invalid", BW_SEVERITY_ERROR},
     {BW_EVENT_SCAN_INCOMPLETE, "scan-incomplete", BW_SEVERITY_ERROR},
+    {BW_EVENT_STATE_DB_UNAVAILABLE, "state-db-unavailable", BW_SEVERITY_ERROR},
 };
 
 #define N_EVENTS (sizeof events / sizeof events[0])
@@ -59,6 +60,7 @@ const bw_event_id bw_event_ids[] = {
     BW_EVENT_CONTAIN_BLOCKED, BW_EVENT_CONTAIN_FAILED, BW_EVENT_SERVICE_RESTORED,
     BW_EVENT_CONTAIN_HELD,
     BW_EVENT_STATE_DB_RECREATED, BW_EVENT_POLICY_INVALID, BW_EVENT_SCAN_INCOMPLETE,
+    BW_EVENT_STATE_DB_UNAVAILABLE,
 };
 const size_t bw_n_event_ids = sizeof bw_event_ids / sizeof bw_event_ids[0];
 
@@ -340,7 +342,7 @@ bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_a
     bool ok = true;
     memset(out, 0, sizeof *out);
     if (id != BW_EVENT_STATE_DB_RECREATED && id != BW_EVENT_POLICY_INVALID &&
-        id != BW_EVENT_SCAN_INCOMPLETE)
+        id != BW_EVENT_SCAN_INCOMPLETE && id != BW_EVENT_STATE_DB_UNAVAILABLE)
         return BW_EINVAL;
     alert_start(out, id);
     add(out, "host", host, &ok);

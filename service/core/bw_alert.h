@@ -35,7 +35,8 @@
  *   406 containment-held (warning): 400 + bw_contain_outcome
  *       host, service, display_name, kind, action, prior_start_type,
  *       prior_state, result, error_code, detail
- *   900 state-db-recreated, 901 policy-invalid, 902 scan-incomplete (error)
+ *   900 state-db-recreated, 901 policy-invalid, 902 scan-incomplete,
+ *   903 state-db-unavailable (error)
  *       host, detail
  *
  * A missing value is NULL in the alert, null in JSON and "-" as an
@@ -87,7 +88,8 @@ typedef enum bw_event_id {
     /* 9xx errors */
     BW_EVENT_STATE_DB_RECREATED = 900,
     BW_EVENT_POLICY_INVALID = 901,
-    BW_EVENT_SCAN_INCOMPLETE = 902
+    BW_EVENT_SCAN_INCOMPLETE = 902,
+    BW_EVENT_STATE_DB_UNAVAILABLE = 903 /* the state database cannot be opened */
 } bw_event_id;
 
 typedef enum bw_severity {
@@ -162,7 +164,7 @@ bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_
 bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char *detail,
                               bw_alert *out);
 
-/* 900, 901 or 902 (BW_EINVAL for other IDs), with the message to show. */
+/* 900, 901, 902 or 903 (BW_EINVAL for other IDs), with the message to show. */
 bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_alert *out);
 
 /* 300 or 301 for one product's update status (BW_EINVAL for other IDs or

@@ -47,6 +47,7 @@ typedef struct agent {
     bw_policy *pol;
     char *host;
     char *last_gaps;   /* detail of the last 902 raised: raise again only on change */
+    char *last_db_error; /* detail of the last 903 raised: likewise */
     bw_regwatch *watches[MAX_WATCHES];
     bw_dirwatch *dirs[MAX_DIR_WATCHES];
     size_t n_dirs;
@@ -176,9 +177,18 @@ static void open_store(agent *a)
     bw_store_close(a->store);
     a->store = NULL;
     if (bw_store_open(a->store_path, &a->store, &recreated, msg, sizeof msg) != BW_OK) {
-        logf_(a, "ERROR", "%s (alerts cannot be de-duplicated until it opens)", msg);
+        /* Raised when the reason changes, not at every retry (each scan). */
+        if (!a->last_db_error || strcmp(a->last_db_error, msg) != 0) {
+            raise_error(a, BW_EVENT_STATE_DB_UNAVAILABLE, msg);
+            free(a->last_db_error);
+            a->last_db_error = bw_strdup(msg);
+        } else {
+            logf_(a, "ERROR", "%s (still)", msg);
+        }
         return;
     }
+    free(a->last_db_error);
+    a->last_db_error = NULL;
     if (recreated)
         raise_error(a, BW_EVENT_STATE_DB_RECREATED, msg);
 }
@@ -645,6 +655,7 @@ out:
     bw_appender_close(a.log);
     free(a.host);
     free(a.last_gaps);
+    free(a.last_db_error);
     free(a.store_path);
     free(a.data_dir);
     return e;

@@ -5,7 +5,8 @@
 #   trace, and the JSON-lines file), the finding in the database ->
 #   a version change -> stop/start raises no duplicates -> the footprint is
 #   removed -> "resolved" events -> heartbeat -> a corrupt database is moved
-#   aside and reported -> uninstall leaves no service and no source.
+#   aside and reported -> a database that cannot be opened is reported once
+#   -> uninstall leaves no service and no source.
 # Prints the measured latency from a registry change to its event.
 #
 # Usage: tests/e2e/service.sh --exe banwatch.exe [--work DIR]
@@ -250,6 +251,26 @@ check "corrupt database moved aside" bash -c "ls '$data' | grep -q '^state.db.co
 check "900 says why the old file was refused" \
     jsonl_has 'select(.event_id==900) | .detail | test("damaged \\([^)]+\\)")'
 check "service running after recreating its database" wait_for 10 100 "" 5
+
+# ---- a database that cannot be opened is reported once, the service runs on
+W net stop banwatch >/dev/null 2>&1
+wait_for 10 101 "" 6 || true
+mv "$data/state.db" "$data/state.db.keep"
+rm -f "$data/state.db-wal" "$data/state.db-shm"
+mkdir "$data/state.db"   # a directory where the file should be: SQLite cannot open it
+W net start banwatch >/dev/null 2>&1
+check "unopenable database: 903 raised and the service keeps running" wait_for 20 903
+check "service running without its database" wait_for 10 100 "" 6
+check "903 names the database and the reason" \
+    jsonl_has 'select(.event_id==903) | .detail | test("state.db: .+")'
+n102=$(count 102)
+BW reload >/dev/null 2>&1
+wait_for 10 102 "" $((n102 + 1)) || true
+sleep 1 # the rescan after the reload
+check "903 not raised again for the same reason at the next scan" [ "$(count 903)" -eq 1 ]
+W net stop banwatch >/dev/null 2>&1
+wait_for 10 101 "" 7 || true
+rmdir "$data/state.db" && mv "$data/state.db.keep" "$data/state.db"
 
 # ---- uninstall
 out=$(BW uninstall 2>&1); rc=$?

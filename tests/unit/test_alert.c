@@ -43,6 +43,7 @@ static void test_ids_and_severities(void **state)
         {900, "state-db-recreated", BW_SEVERITY_ERROR},
         {901, "policy-invalid", BW_SEVERITY_ERROR},
         {902, "scan-incomplete", BW_SEVERITY_ERROR},
+        {903, "state-db-unavailable", BW_SEVERITY_ERROR},
     };
     size_t n = sizeof want / sizeof want[0];
     assert_int_equal(bw_n_event_ids, n);
