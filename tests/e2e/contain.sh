@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # contain.sh - containment end to end under Wine, with fake Kaspersky
 # services: tests/e2e/fakesvc.exe copied into the vendor's folders and
-# registered with the SCM as AVP and klnagent (plus a control service that
-# matches nothing, and later a dummy WinDefend as "another anti-virus").
+# registered with the SCM as AVP, klnagent and ksnproxy (a KSN component,
+# manual start; plus a control service that matches nothing, and later a
+# dummy WinDefend as "another anti-virus").
 #
 #   detection   `banwatch scan --json` reports AVP and klnagent as running
-#               service findings, the control service not at all
+#               service findings, ksnproxy as a KSN component, the control
+#               service not at all
 #   audit       would-disable (400) once per service, also after a reload;
 #               everything keeps running, start types unchanged
 #   held        enforce with no other anti-virus: containment-held (406),
 #               nothing changed
 #   enforce     policy file audit + Group Policy ContainmentMode=enforce,
-#               klnagent allowlisted, WinDefend present: AVP disabled (401)
-#               and stopped (402), Start=4, a later start fails; klnagent,
-#               the control service, WinDefend and the klif driver untouched
+#               klnagent allowlisted, WinDefend present: AVP and ksnproxy
+#               disabled (401) and stopped (402), Start=4, a later start
+#               fails; klnagent, the control service, WinDefend and the klif
+#               driver untouched
 #   audit again Group Policy value removed: nothing is undone or redone
 #   restore     `banwatch restore --service nope` exits 2 and changes
 #               nothing; `banwatch restore --start` raises 405, Start back
-#               to 2, AVP running again; status shows it restored
+#               to 2 (ksnproxy 3), both running again; status shows them
+#               restored
 #
 # Usage: tests/e2e/contain.sh --exe banwatch.exe --svc fakesvc.exe [--work DIR]
 # Prints PASS/FAIL lines and "N passed, M failed"; exits non-zero on any
@@ -91,9 +95,10 @@ count_for() { # count_for SERVICE: all containment events (400-499) naming it
     jq -c --arg s "$1" 'select(.event_id >= 400 and .event_id < 500 and .service == $s)' \
         "$jsonl" 2>/dev/null | wc -l
 }
-count_other() { # containment events naming none of the vendor services AVP, klnagent
+count_other() { # containment events naming none of the vendor services AVP, klnagent, ksnproxy
     [ -f "$jsonl" ] || { echo 0; return; }
-    jq -c 'select(.event_id >= 400 and .event_id < 500 and .service != "AVP" and .service != "klnagent")' \
+    jq -c 'select(.event_id >= 400 and .event_id < 500 and .service != "AVP" and .service != "klnagent"
+                  and .service != "ksnproxy")' \
         "$jsonl" 2>/dev/null | wc -l
 }
 wait_for() { # wait_for SECONDS EVENT_ID [SERVICE] [MIN]: polls every 50 ms
@@ -223,10 +228,13 @@ bw_prefix_stop "$pfx"
 
 kes='C:\Program Files (x86)\Kaspersky Lab\Kaspersky Endpoint Security for Windows'
 nag='C:\Program Files (x86)\Kaspersky Lab\NetworkAgent'
+ksc='C:\Program Files (x86)\Kaspersky Lab\Kaspersky Security Center'
 mkdir -p "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/Kaspersky Endpoint Security for Windows" \
-         "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/NetworkAgent"
+         "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/NetworkAgent" \
+         "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/Kaspersky Security Center"
 cp "$svc" "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/Kaspersky Endpoint Security for Windows/avp.exe"
 cp "$svc" "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/NetworkAgent/klnagent.exe"
+cp "$svc" "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/Kaspersky Security Center/ksnproxy.exe"
 cp "$svc" "$pfx/drive_c/tools/fakesvc.exe"
 cp "$exe" "$pfx/drive_c/banwatch/banwatch.exe"
 
@@ -249,9 +257,11 @@ W sc create AVP binpath= "\"$kes\\avp.exe\" --stop-delay 1000 --log C:\\fakesvc.
     displayname= "Kaspersky Endpoint Security Service" >/dev/null
 W sc create klnagent binpath= "\"$nag\\klnagent.exe\" --log C:\\fakesvc.log" start= auto \
     displayname= "Kaspersky Security Center Network Agent" >/dev/null
+W sc create ksnproxy binpath= "\"$ksc\\ksnproxy.exe\" --log C:\\fakesvc.log" start= demand \
+    displayname= "Kaspersky Security Center KSN Proxy" >/dev/null
 W sc create bwcontrol binpath= 'C:\tools\fakesvc.exe --log C:\fakesvc.log' start= auto \
     displayname= "banwatch test control service" >/dev/null
-for s in AVP klnagent bwcontrol; do
+for s in AVP klnagent ksnproxy bwcontrol; do
     W net start "$s" >/dev/null 2>&1
     check "fake service $s runs under the SCM" wait_state 10 "$s" RUNNING
 done
@@ -268,6 +278,8 @@ for s in AVP klnagent; do
         ko "detection: $s is a running, automatic service finding (see $out_dir/scan.json)"; detected=0
     fi
 done
+check "detection: ksnproxy is a running KSN component finding (manual start)" \
+    scan_has '[.findings[] | select(.kind == "ksn" and .name == "ksnproxy" and .state == "running" and .start == "demand")] | length == 1'
 check "detection: the control service is no finding" \
     scan_has '[.findings[] | select(.name == "bwcontrol")] | length == 0'
 
@@ -289,6 +301,7 @@ policy_ok() { # the 102 at start names policy.yaml, and no 901 refused it
 check "policy.yaml with a containment section loaded (102, no 901)" policy_ok
 check "audit: would-disable (400) for AVP" wait_for 20 400 AVP
 check "audit: would-disable (400) for klnagent" wait_for 20 400 klnagent
+check "audit: would-disable (400) for ksnproxy" wait_for 20 400 ksnproxy
 check "400 for AVP: would-disable, service, automatic, running, its display name" \
     ev_is 400 AVP '.event == "would-disable" and .result == "would-disable" and .kind == "service"
         and .prior_start_type == "automatic" and .prior_state == "running"
@@ -297,14 +310,15 @@ check "400 says that enforcement would hold (no other anti-virus yet)" \
     ev_is 400 AVP '.detail | test("would hold")'
 n0=$(reload)
 check "audit: a reload is carried out (102, then a heartbeat)" settle "$n0"
-check "audit: 400 once per service, also after a reload (AVP $(count 400 AVP), klnagent $(count 400 klnagent))" \
-    [ "$(count 400 AVP)" -eq 1 -a "$(count 400 klnagent)" -eq 1 ]
+check "audit: 400 once per service, also after a reload (AVP $(count 400 AVP), klnagent $(count 400 klnagent), ksnproxy $(count 400 ksnproxy))" \
+    [ "$(count 400 AVP)" -eq 1 -a "$(count 400 klnagent)" -eq 1 -a "$(count 400 ksnproxy)" -eq 1 ]
 check "audit: no containment event for anything else (control service, klif driver)" [ "$(count_other)" -eq 0 ]
 check "audit: nothing disabled or stopped (no 401/402)" [ "$(count 401)" -eq 0 -a "$(count 402)" -eq 0 ]
 for s in AVP klnagent bwcontrol; do
     check "audit: $s still running" is_state "$s" RUNNING
     check "audit: $s start type unchanged (Start=2)" is_start "$s" 0x2
 done
+check "audit: ksnproxy still running, Start=3" svc_is ksnproxy RUNNING 0x3
 check "audit: status --json containment shows AVP would-disable, unchanged" \
     contained AVP '.outcome == "would-disable" and .changed == false and .kind == "service"'
 
@@ -317,6 +331,7 @@ EOF
 n0=$(reload)
 check "enforce without another anti-virus: containment-held (406) for AVP" wait_for 20 406 AVP
 check "enforce without another anti-virus: containment-held (406) for klnagent" wait_for 20 406 klnagent
+check "enforce without another anti-virus: containment-held (406) for ksnproxy" wait_for 20 406 ksnproxy
 check "held: the reload is carried out" settle "$n0"
 check "406 for AVP: containment-held, result held, action none, prior automatic/running" \
     ev_is 406 AVP '.event == "containment-held" and .result == "held" and .action == "none"
@@ -326,6 +341,9 @@ check "held: nothing disabled or stopped (no 401/402/403/404)" \
 for s in AVP klnagent; do
     check "held: $s still running, Start=2, no stop control received" untouched "$s"
 done
+check "held: ksnproxy still running, Start=3, no stop control received" \
+    bash -c '[ "$0" = 0 ]' "$(stops_of ksnproxy)"
+check "held: ksnproxy Start=3" svc_is ksnproxy RUNNING 0x3
 
 # ---------------------------------------------------------------- enforce
 # The policy file says audit and allowlists klnagent; Group Policy says
@@ -371,6 +389,12 @@ check "402 for AVP: service-stopped, action stop, prior running" \
 check "enforce: AVP Start=4 in the registry" is_start AVP 0x4
 check "enforce: AVP stopped" wait_state 10 AVP STOPPED
 stopped_of() { [ -f "$svclog" ] && tr -d '\r' <"$svclog" | awk -v n="$1" '$1 == n && $3 == "stopped"' | wc -l || echo 0; }
+check "enforce: ksnproxy (KSN component) disabled (401) and stopped (402)" \
+    bash -c '[ "$0" -eq 1 -a "$1" -eq 1 ]' "$(count 401 ksnproxy)" "$(count 402 ksnproxy)"
+check "401 for ksnproxy: prior manual/running" \
+    ev_is 401 ksnproxy '.prior_start_type == "manual" and .prior_state == "running"'
+check "enforce: ksnproxy Start=4 and stopped" wait_state 10 ksnproxy STOPPED
+check "enforce: ksnproxy Start=4" is_start ksnproxy 0x4
 check "enforce: AVP got one stop control and finished stopping ($(stops_of AVP) stop, $(stopped_of AVP) stopped)" \
     [ "$(stops_of AVP)" -eq 1 -a "$(stopped_of AVP)" -eq 1 ]
 W net start AVP >/dev/null 2>&1; rc=$?
@@ -415,10 +439,14 @@ check "restore: AVP running again" wait_state 15 AVP RUNNING
 check "restore: fakesvc.exe logged AVP's second start" [ "$(runs_of AVP)" -eq 2 ]
 check "restore: status --json shows AVP unchanged, restored_at set" \
     contained AVP '.changed == false and (.restored_at | type == "string")'
-check "restore: nothing else restored (405 only for AVP)" [ "$(count 405)" -eq 1 ]
+check "restore: ksnproxy restored (405), Start=3 again, running again" \
+    bash -c '[ "$0" -eq 1 ]' "$(count 405 ksnproxy)"
+check "restore: ksnproxy Start=3 again" is_start ksnproxy 0x3
+check "restore: ksnproxy running again" wait_state 15 ksnproxy RUNNING
+check "restore: nothing else restored (405 only for AVP and ksnproxy)" [ "$(count 405)" -eq 2 ]
 out=$(BW restore --start 2>&1); rc=$?
 check "restore --start again: exit 0, no new 405 (exit $rc, $(count 405) x 405)" \
-    [ $rc -eq 0 -a "$(count 405)" -eq 1 ]
+    [ $rc -eq 0 -a "$(count 405)" -eq 2 ]
 for s in klnagent bwcontrol WinDefend; do
     check "restore: $s still untouched" untouched "$s"
 done
@@ -431,9 +459,9 @@ fields_ok() {
 }
 check "every containment event carries the documented fields" fields_ok
 check "no containment-blocked (403) or containment-failed (404)" [ "$(count 403)" -eq 0 -a "$(count 404)" -eq 0 ]
-check "held once per service, not on every scan (AVP $(count 406 AVP), klnagent $(count 406 klnagent))" \
-    [ "$(count 406 AVP)" -eq 1 -a "$(count 406 klnagent)" -eq 1 ]
-check "no containment event for anything but AVP and klnagent" [ "$(count_other)" -eq 0 ]
+check "held once per service, not on every scan (AVP $(count 406 AVP), klnagent $(count 406 klnagent), ksnproxy $(count 406 ksnproxy))" \
+    [ "$(count 406 AVP)" -eq 1 -a "$(count 406 klnagent)" -eq 1 -a "$(count 406 ksnproxy)" -eq 1 ]
+check "no containment event for anything but AVP, klnagent and ksnproxy" [ "$(count_other)" -eq 0 ]
 fi
 
 exec 2>&3
