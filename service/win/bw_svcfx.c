@@ -43,8 +43,7 @@ typedef struct launch_protected_info {
 bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *source,
                             size_t srclen)
 {
-    static const char where[] = "Group Policy value HKLM\\SOFTWARE\\Policies\\banwatch\\"
-                                "ContainmentMode";
+    static const char where[] = "Group Policy value HKLM\\" BW_GP_KEY "\\" BW_GP_MODE_VALUE;
     char dummy[8];
     if (!source || !srclen) {
         source = dummy;
@@ -53,14 +52,13 @@ bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *sourc
     bw_win_status st = {0};
     HKEY key = NULL;
     char *value = NULL;
-    bw_err e = bw_win_reg_open(api, HKEY_LOCAL_MACHINE, "SOFTWARE\\Policies\\banwatch",
-                               KEY_WOW64_64KEY, &key, &st);
+    bw_err e = bw_win_reg_open(api, HKEY_LOCAL_MACHINE, BW_GP_KEY, KEY_WOW64_64KEY, &key, &st);
     if (e == BW_OK) {
-        e = bw_win_reg_string(api, key, "ContainmentMode", &value, &st);
+        e = bw_win_reg_string(api, key, BW_GP_MODE_VALUE, &value, &st);
         bw_win_reg_close(api, key);
     }
     if (e == BW_ENOTFOUND) {
-        snprintf(source, srclen, "policy file (mode: %s)",
+        snprintf(source, srclen, "policy (mode: %s)",
                  pol && pol->mode == BW_MODE_ENFORCE ? "enforce" : "audit");
         return pol ? pol->mode : BW_MODE_AUDIT;
     }
