@@ -706,6 +706,14 @@ static void restore_one(run *r, SC_HANDLE scm, const bw_restore_opts *o,
                                SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG |
                                    SERVICE_QUERY_STATUS | SERVICE_START,
                                &err);
+    if (!h && err == ERROR_SERVICE_DOES_NOT_EXIST) {
+        /* Uninstalled since: nothing left to put back; the record is closed. */
+        res.outcome = BW_OUTCOME_RESTORED;
+        res.detail = "The service no longer exists (it was uninstalled): nothing to put back.";
+        emit(r, &res);
+        (*ok)++;
+        return;
+    }
     if (!h) {
         err_text(err, t, sizeof t);
         res.outcome = BW_OUTCOME_FAILED;

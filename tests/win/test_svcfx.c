@@ -1226,6 +1226,25 @@ static void test_restore_denied(void **state)
     fscm_assert_no_leaks();
 }
 
+/* The service was uninstalled after containment: nothing to put back, the
+ * record is closed (a later restore does not fail on it again). */
+static void test_restore_uninstalled(void **state)
+{
+    fx *f = *state;
+    seed_avp(0);
+    enforce(f->store);
+    fscm_open_deny(AVP, SERVICE_ALL_ACCESS, ERROR_SERVICE_DOES_NOT_EXIST);
+    fscm_clear_calls();
+
+    expect_restore(f->store, NULL, true, 1, 0);
+    EXPECT_OUTCOMES({BW_OUTCOME_RESTORED, AVP, AS_SERVICE, .action = "restore",
+                     .detail = "no longer exists"});
+    assert_int_equal(fscm_calls(AVP, FSCM_ChangeServiceConfigW), 0);
+    expect_record(f->store, AVP, UNCHANGED(.outcome = "restored"));
+    expect_restore(f->store, NULL, true, 0, 0);
+    fscm_assert_no_leaks();
+}
+
 /* The start fails: the start type is back, the start is reported failed. */
 static void test_restore_start_fails(void **state)
 {
@@ -1554,6 +1573,7 @@ int main(void)
         FX_TEST(test_restore_after_enforce),
         FX_TEST(test_restore_without_start),
         FX_TEST(test_restore_denied),
+        FX_TEST(test_restore_uninstalled),
         FX_TEST(test_restore_start_fails),
         FX_TEST(test_restore_dependents_and_driver),
         FAKE_TEST(test_mode_from_policy),
