@@ -455,6 +455,10 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
         emit(r, &res);
         return BW_OK;
     }
+    if (!h && err == ERROR_SERVICE_DOES_NOT_EXIST) {
+        r->sum->unchanged++; /* uninstalled since the scan: nothing to contain */
+        return BW_OK;
+    }
     if (!h) {
         err_text(err, t1, sizeof t1);
         res.outcome = BW_OUTCOME_FAILED;

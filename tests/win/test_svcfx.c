@@ -1226,6 +1226,22 @@ static void test_restore_denied(void **state)
     fscm_assert_no_leaks();
 }
 
+/* Uninstalled between the scan and containment: nothing to do, nothing
+ * to report. */
+static void test_target_uninstalled_since_scan(void **state)
+{
+    fx *f = *state;
+    seed_avp(0);
+    fscm_open_deny(AVP, SERVICE_ALL_ACCESS, ERROR_SERVICE_DOES_NOT_EXIST);
+    bw_contain_summary s = enforce(f->store);
+    expect_events(0);
+    expect_summary(&s, COUNTS(.unchanged = 1));
+    assert_int_equal(fscm_calls(AVP, FSCM_ChangeServiceConfigW), 0);
+    bw_contain_record rec;
+    assert_int_equal(bw_store_contain_get(f->store, AVP, &rec), BW_ENOTFOUND);
+    fscm_assert_no_leaks();
+}
+
 /* The service was uninstalled after containment: nothing to put back, the
  * record is closed (a later restore does not fail on it again). */
 static void test_restore_uninstalled(void **state)
@@ -1574,6 +1590,7 @@ int main(void)
         FX_TEST(test_restore_without_start),
         FX_TEST(test_restore_denied),
         FX_TEST(test_restore_uninstalled),
+        FX_TEST(test_target_uninstalled_since_scan),
         FX_TEST(test_restore_start_fails),
         FX_TEST(test_restore_dependents_and_driver),
         FAKE_TEST(test_mode_from_policy),
