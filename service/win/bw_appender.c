@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_winreg.h"
 #include "../core/bw_str.h"
 
 struct bw_appender {
@@ -23,7 +24,7 @@ static bw_err open_handle(bw_appender *a, unsigned long *syserr)
                                OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     if (a->h == INVALID_HANDLE_VALUE) {
         *syserr = GetLastError();
-        return *syserr == ERROR_ACCESS_DENIED ? BW_EACCES : BW_EIO;
+        return bw_win_error(*syserr);
     }
     LARGE_INTEGER sz;
     a->size = a->api->GetFileSizeEx(a->h, &sz) && sz.QuadPart > 0 ? (uint64_t)sz.QuadPart : 0;

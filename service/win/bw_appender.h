@@ -16,7 +16,9 @@ typedef struct bw_appender bw_appender;
 /* Opens (creating) the UTF-8 path for appending. When a write would make the
  * file larger than max_bytes, it is renamed to "<path>.1" (older copies
  * shift up to "<path>.<keep>", the oldest is deleted) and a new file is
- * started. Other processes may read the file while it is open. */
+ * started. Other processes may read the file while it is open. A failure
+ * to open is mapped by bw_win_error (BW_ENOTFOUND for a missing folder,
+ * BW_EACCES, ...) with the Win32 code in *syserr. */
 bw_err bw_appender_open(const bw_api *api, const char *path, size_t max_bytes,
                         unsigned keep, bw_appender **out, unsigned long *syserr);
 

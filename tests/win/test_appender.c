@@ -73,7 +73,7 @@ static void test_open_failure(void **state)
     bw_appender *a = NULL;
     unsigned long syserr = 0;
     assert_int_equal(bw_appender_open(&bw_api_system, "no-such-dir\\x.log", 100, 1, &a, &syserr),
-                     BW_EIO);
+                     BW_ENOTFOUND);
     assert_null(a);
     assert_int_equal(syserr, ERROR_PATH_NOT_FOUND);
     bw_appender_close(NULL);
