@@ -210,6 +210,9 @@ bw_err bw_alert_from_change(const bw_change *c, const char *host, bw_alert *out)
     add(out, "source", c->source, &ok);
     add(out, "rule", c->rule, &ok);
     add(out, "host", host, &ok);
+    bool changed = c->change == BW_CHANGE_CHANGED;
+    add(out, "old_display_name", changed ? c->old_display_name : NULL, &ok);
+    add(out, "old_path", changed ? c->old_path : NULL, &ok);
     return alert_end(out, ok);
 }
 

@@ -25,7 +25,8 @@
  *   206 new-ksn-connection (warning),
  *   210 finding-resolved (information), 220 finding-changed (warning)
  *       kind, name, display_name, publisher, version, old_version, path,
- *       source, rule, host
+ *       source, rule, host, old_display_name, old_path (the old_* values
+ *       on 220 only)
  *   300 update-after-cutoff (warning), 301 stale-protection (warning)
  *       host, product, newest_update, evidence, source, cutoff, age_days,
  *       threshold_days

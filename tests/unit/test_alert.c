@@ -139,8 +139,10 @@ static bw_change sample_change(bw_change_kind what, bw_kind kind)
     c.path = "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\";
     c.source = "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{KES-11}";
     c.rule = "vendor.publishers";
-    if (what == BW_CHANGE_CHANGED)
-        c.old_version = "11.11.0.452";
+    /* old values are set for every kind of change: only 220 may show them */
+    c.old_version = "11.11.0.452";
+    c.old_path = "C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.11.0\\";
+    c.old_display_name = "Kaspersky Endpoint Security 11";
     return c;
 }
 
@@ -168,6 +170,8 @@ static void test_change_to_event(void **state)
     assert_int_equal(a.event_id, BW_EVENT_FINDING_RESOLVED);
     assert_int_equal(a.severity, BW_SEVERITY_INFORMATION);
     assert_null(bw_alert_get(&a, "old_version"));
+    assert_null(bw_alert_get(&a, "old_display_name"));
+    assert_null(bw_alert_get(&a, "old_path"));
     bw_alert_clear(&a);
 
     c = sample_change(BW_CHANGE_CHANGED, BW_KIND_PRODUCT);
@@ -195,12 +199,12 @@ static void test_insertion_strings(void **state)
     assert_int_equal(bw_alert_from_change(&c, NULL, &a), BW_OK);
     static const char *const names[] = {"kind", "name", "display_name", "publisher",
                                         "version", "old_version", "path", "source",
-                                        "rule", "host"};
-    assert_int_equal(a.n_fields, 10);
-    for (size_t i = 0; i < 10; i++)
+                                        "rule", "host", "old_display_name", "old_path"};
+    assert_int_equal(a.n_fields, 12);
+    for (size_t i = 0; i < 12; i++)
         assert_string_equal(a.fields[i].name, names[i]);
     const char *v[BW_ALERT_MAX_FIELDS];
-    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 10);
+    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 12);
     assert_string_equal(v[0], "product");
     assert_string_equal(v[1], "{KES-11}");
     assert_string_equal(v[2], "Kaspersky Endpoint Security for Windows");
@@ -210,9 +214,11 @@ static void test_insertion_strings(void **state)
     assert_string_equal(v[6], "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\");
     assert_string_equal(v[8], "vendor.publishers");
     assert_string_equal(v[9], "-");
+    assert_string_equal(v[10], "Kaspersky Endpoint Security 11");
+    assert_string_equal(v[11], "C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.11.0\\");
     /* a short array gets the first fields; the count is still all */
     const char *two[2];
-    assert_int_equal(bw_alert_strings(&a, two, 2), 10);
+    assert_int_equal(bw_alert_strings(&a, two, 2), 12);
     assert_string_equal(two[1], "{KES-11}");
     bw_alert_clear(&a);
 }
@@ -236,14 +242,16 @@ static void test_json_line_exact(void **state)
         "\"path\":\"C:\\\\Program Files (x86)\\\\Kaspersky Lab\\\\KES.12.1.0\\\\\","
         "\"source\":\"HKLM\\\\SOFTWARE\\\\WOW6432Node\\\\Microsoft\\\\Windows\\\\"
         "CurrentVersion\\\\Uninstall\\\\{KES-11}\","
-        "\"rule\":\"vendor.publishers\"}\n");
+        "\"rule\":\"vendor.publishers\","
+        "\"old_display_name\":\"Kaspersky Endpoint Security 11\","
+        "\"old_path\":\"C:\\\\Program Files (x86)\\\\Kaspersky Lab\\\\KES.11.11.0\\\\\"}\n");
     /* exactly one line */
     assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1);
     bw_buf_free(&b);
 
     assert_int_equal(bw_alert_fields_json(&a, &b), BW_OK);
     assert_int_equal(strncmp(b.data, "{\"kind\":\"product\",\"name\":\"{KES-11}\",", 35), 0);
-    assert_non_null(strstr(b.data, ",\"host\":\"WS-01\"}"));
+    assert_non_null(strstr(b.data, ",\"host\":\"WS-01\",\"old_display_name\":"));
     bw_buf_free(&b);
     bw_alert_clear(&a);
 

@@ -496,7 +496,8 @@ static void test_restart_no_duplicates(void **state)
                         "{\"kind\":\"driver\",\"name\":\"klif\",\"display_name\":\"Kaspersky Lab "
                         "Driver\",\"publisher\":null,\"version\":null,\"old_version\":null,"
                         "\"path\":null,\"source\":\"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\"
-                        "Services\\\\klif\",\"rule\":\"rule[klif]\",\"host\":\"WS-01\"}");
+                        "Services\\\\klif\",\"rule\":\"rule[klif]\",\"host\":\"WS-01\","
+                        "\"old_display_name\":null,\"old_path\":null}");
     bw_alert_records_free(&ar);
     assert_int_equal(bw_store_recent_alerts(s, 1, &ar), BW_OK);
     assert_int_equal(ar.n, 1);
