@@ -298,6 +298,50 @@ static bool str_eq(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+/* ---- list queries -------------------------------------------------------------- */
+
+/* Reads the current row into a zeroed item: BW_OK, BW_ENOMEM, or BW_EINVAL
+ * for data this build does not understand (*why then says what). */
+typedef bw_err (*row_reader)(sqlite3_stmt *st, void *item, const char **why);
+
+/* Runs sql (with ?1 bound to *bind1 when given) and appends one item of
+ * `size` bytes per row to the typed array at items_ptr (n and cap as for
+ * bw_grow), read by row. A failure is recorded under op; the items read so
+ * far stay for the caller to free. */
+static bw_err query_rows(bw_store *s, const char *sql, const char *op, const int64_t *bind1,
+                         void *items_ptr, size_t *n, size_t *cap, size_t size, row_reader row)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    clear_err(s);
+    bw_err e = prep(s, sql, &st, op);
+    if (e)
+        return e;
+    if (bind1)
+        sqlite3_bind_int64(st, 1, *bind1);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (bw_grow(items_ptr, cap, *n, size) != BW_OK) {
+            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            goto out;
+        }
+        char *items; /* read through memcpy, as bw_grow does: no aliasing of T ** */
+        memcpy(&items, items_ptr, sizeof items);
+        void *item = items + *n * size;
+        memset(item, 0, size);
+        (*n)++;
+        const char *why = "out of memory";
+        if ((e = row(st, item, &why)) != BW_OK) {
+            e = fail_msg(s, e, op, why);
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+out:
+    sqlite3_finalize(st);
+    return e;
+}
+
 /* ---- opening ------------------------------------------------------------------ */
 
 static void copy_err(char *errbuf, size_t errlen, const char *msg)
@@ -947,6 +991,27 @@ out:
 
 /* ---- alerts --------------------------------------------------------------------- */
 
+static bw_err change_row(sqlite3_stmt *st, void *item, const char **why)
+{
+    bw_change *c = item;
+    c->id = sqlite3_column_int64(st, 0);
+    c->scan_id = sqlite3_column_int64(st, 1);
+    c->at = sqlite3_column_int64(st, 2);
+    c->reappeared = sqlite3_column_int(st, 4) != 0;
+    if (!change_from_text((const char *)sqlite3_column_text(st, 3), &c->change) ||
+        !kind_from_text((const char *)sqlite3_column_text(st, 5), &c->kind)) {
+        *why = "unknown change or kind in the database";
+        return BW_EINVAL;
+    }
+    return col_dup(st, 6, &c->name) && col_dup(st, 7, &c->display_name) &&
+                   col_dup(st, 8, &c->publisher) && col_dup(st, 9, &c->version) &&
+                   col_dup(st, 10, &c->path) && col_dup(st, 11, &c->source) &&
+                   col_dup(st, 12, &c->rule) && col_dup(st, 13, &c->old_version) &&
+                   col_dup(st, 14, &c->old_display_name) && col_dup(st, 15, &c->old_path)
+               ? BW_OK
+               : BW_ENOMEM;
+}
+
 bw_err bw_store_pending_changes(bw_store *s, bw_changes *out)
 {
     static const char sql[] =
@@ -955,42 +1020,9 @@ bw_err bw_store_pending_changes(bw_store *s, bw_changes *out)
         " c.old_version, c.old_display_name, c.old_path"
         " FROM changes c LEFT JOIN alerts a ON a.change_id = c.id"
         " WHERE a.id IS NULL ORDER BY c.id";
-    const char *op = "pending changes";
-    sqlite3_stmt *st = NULL;
-    bw_err e;
-    int rc;
     memset(out, 0, sizeof *out);
-    clear_err(s);
-    if ((e = prep(s, sql, &st, op)))
-        return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        bw_change *c = changes_push(out);
-        if (!c) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-        c->id = sqlite3_column_int64(st, 0);
-        c->scan_id = sqlite3_column_int64(st, 1);
-        c->at = sqlite3_column_int64(st, 2);
-        c->reappeared = sqlite3_column_int(st, 4) != 0;
-        if (!change_from_text((const char *)sqlite3_column_text(st, 3), &c->change) ||
-            !kind_from_text((const char *)sqlite3_column_text(st, 5), &c->kind)) {
-            e = fail_msg(s, BW_EINVAL, op, "unknown change or kind in the database");
-            goto out;
-        }
-        if (!col_dup(st, 6, &c->name) || !col_dup(st, 7, &c->display_name) ||
-            !col_dup(st, 8, &c->publisher) || !col_dup(st, 9, &c->version) ||
-            !col_dup(st, 10, &c->path) || !col_dup(st, 11, &c->source) ||
-            !col_dup(st, 12, &c->rule) || !col_dup(st, 13, &c->old_version) ||
-            !col_dup(st, 14, &c->old_display_name) || !col_dup(st, 15, &c->old_path)) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-out:
-    sqlite3_finalize(st);
+    bw_err e = query_rows(s, sql, "pending changes", NULL, &out->items, &out->n, &out->cap,
+                          sizeof *out->items, change_row);
     if (e)
         bw_changes_free(out);
     return e;
@@ -1100,46 +1132,37 @@ void bw_stored_findings_free(bw_stored_findings *f)
     memset(f, 0, sizeof *f);
 }
 
+static bw_err finding_row(sqlite3_stmt *st, void *item, const char **why)
+{
+    bw_stored_finding *f = item;
+    if (!kind_from_text((const char *)sqlite3_column_text(st, 0), &f->kind)) {
+        *why = "unknown finding kind in the database";
+        return BW_EINVAL;
+    }
+    f->first_seen = sqlite3_column_int64(st, 8);
+    f->last_seen = sqlite3_column_int64(st, 9);
+    f->resolved_at = sqlite3_column_int64(st, 10);
+    f->last_scan_id = sqlite3_column_int64(st, 11);
+    return col_dup(st, 1, &f->name) && col_dup(st, 2, &f->display_name) &&
+                   col_dup(st, 3, &f->publisher) && col_dup(st, 4, &f->version) &&
+                   col_dup(st, 5, &f->path) && col_dup(st, 6, &f->source) &&
+                   col_dup(st, 7, &f->rule)
+               ? BW_OK
+               : BW_ENOMEM;
+}
+
 bw_err bw_store_current_findings(bw_store *s, bw_stored_findings *out)
 {
     static const char sql[] =
         "SELECT kind, name, display_name, publisher, version, path, source, rule,"
         " first_seen, last_seen, resolved_at, last_scan_id"
         " FROM findings WHERE resolved_at IS NULL";
-    const char *op = "current findings";
-    sqlite3_stmt *st = NULL;
-    bw_err e;
-    int rc;
     memset(out, 0, sizeof *out);
-    clear_err(s);
-    if ((e = prep(s, sql, &st, op)))
+    bw_err e = query_rows(s, sql, "current findings", NULL, &out->items, &out->n, &out->cap,
+                          sizeof *out->items, finding_row);
+    if (e) {
+        bw_stored_findings_free(out);
         return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (bw_grow(&out->items, &out->cap, out->n, sizeof *out->items) != BW_OK) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-        bw_stored_finding *f = &out->items[out->n++];
-        memset(f, 0, sizeof *f);
-        if (!kind_from_text((const char *)sqlite3_column_text(st, 0), &f->kind)) {
-            e = fail_msg(s, BW_EINVAL, op, "unknown finding kind in the database");
-            goto out;
-        }
-        if (!col_dup(st, 1, &f->name) || !col_dup(st, 2, &f->display_name) ||
-            !col_dup(st, 3, &f->publisher) || !col_dup(st, 4, &f->version) ||
-            !col_dup(st, 5, &f->path) || !col_dup(st, 6, &f->source) ||
-            !col_dup(st, 7, &f->rule)) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-        f->first_seen = sqlite3_column_int64(st, 8);
-        f->last_seen = sqlite3_column_int64(st, 9);
-        f->resolved_at = sqlite3_column_int64(st, 10);
-        f->last_scan_id = sqlite3_column_int64(st, 11);
-    }
-    if (rc != SQLITE_DONE) {
-        e = fail(s, op, rc);
-        goto out;
     }
     /* Kinds are stored as names; order by the enum, as reports do. */
     for (size_t i = 1; i < out->n; i++) {
@@ -1157,11 +1180,7 @@ bw_err bw_store_current_findings(bw_store *s, bw_stored_findings *out)
         }
         out->items[j] = x;
     }
-out:
-    sqlite3_finalize(st);
-    if (e)
-        bw_stored_findings_free(out);
-    return e;
+    return BW_OK;
 }
 
 void bw_scan_record_free(bw_scan_record *r)
@@ -1228,40 +1247,26 @@ void bw_alert_records_free(bw_alert_records *r)
     memset(r, 0, sizeof *r);
 }
 
+static bw_err alert_row(sqlite3_stmt *st, void *item, const char **why)
+{
+    (void)why;
+    bw_alert_record *r = item;
+    r->id = sqlite3_column_int64(st, 0);
+    r->raised_at = sqlite3_column_int64(st, 1);
+    r->event_id = sqlite3_column_int(st, 2);
+    r->change_id = sqlite3_column_int64(st, 3);
+    return col_dup(st, 4, &r->fields_json) ? BW_OK : BW_ENOMEM;
+}
+
 bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out)
 {
     static const char sql[] =
         "SELECT id, raised_at, event_id, change_id, fields FROM alerts"
         " ORDER BY raised_at DESC, id DESC LIMIT ?";
-    const char *op = "recent alerts";
-    sqlite3_stmt *st = NULL;
-    bw_err e;
-    int rc;
+    int64_t lim = limit > INT64_MAX ? INT64_MAX : (int64_t)limit;
     memset(out, 0, sizeof *out);
-    clear_err(s);
-    if ((e = prep(s, sql, &st, op)))
-        return e;
-    sqlite3_bind_int64(st, 1, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (bw_grow(&out->items, &out->cap, out->n, sizeof *out->items) != BW_OK) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-        bw_alert_record *r = &out->items[out->n++];
-        memset(r, 0, sizeof *r);
-        r->id = sqlite3_column_int64(st, 0);
-        r->raised_at = sqlite3_column_int64(st, 1);
-        r->event_id = sqlite3_column_int(st, 2);
-        r->change_id = sqlite3_column_int64(st, 3);
-        if (!col_dup(st, 4, &r->fields_json)) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-out:
-    sqlite3_finalize(st);
+    bw_err e = query_rows(s, sql, "recent alerts", &lim, &out->items, &out->n, &out->cap,
+                          sizeof *out->items, alert_row);
     if (e)
         bw_alert_records_free(out);
     return e;
@@ -1325,46 +1330,34 @@ void bw_stored_updates_free(bw_stored_updates *u)
     memset(u, 0, sizeof *u);
 }
 
+static bw_err update_row(sqlite3_stmt *st, void *item, const char **why)
+{
+    (void)why;
+    bw_stored_update *x = item;
+    x->has_date = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    x->newest = sqlite3_column_int64(st, 1);
+    x->cutoff = sqlite3_column_int64(st, 4);
+    x->after_cutoff = sqlite3_column_int(st, 5) != 0;
+    x->age_days = sqlite3_column_int64(st, 6);
+    x->stale = sqlite3_column_int(st, 7) != 0;
+    x->never_updated = sqlite3_column_int(st, 8) != 0;
+    x->scan_id = sqlite3_column_int64(st, 9);
+    x->updated_at = sqlite3_column_int64(st, 10);
+    return col_dup(st, 0, &x->product) && col_dup(st, 2, &x->evidence) &&
+                   col_dup(st, 3, &x->source)
+               ? BW_OK
+               : BW_ENOMEM;
+}
+
 bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out)
 {
     static const char sql[] =
         "SELECT NULLIF(product, ''), newest, evidence, source, cutoff, after_cutoff,"
         " age_days, stale, never_updated, scan_id, updated_at"
         " FROM update_status ORDER BY product = '', product";
-    const char *op = "update status";
-    sqlite3_stmt *st = NULL;
-    bw_err e;
-    int rc;
     memset(out, 0, sizeof *out);
-    clear_err(s);
-    if ((e = prep(s, sql, &st, op)))
-        return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (bw_grow(&out->items, &out->cap, out->n, sizeof *out->items) != BW_OK) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-        bw_stored_update *x = &out->items[out->n++];
-        memset(x, 0, sizeof *x);
-        x->has_date = sqlite3_column_type(st, 1) != SQLITE_NULL;
-        x->newest = sqlite3_column_int64(st, 1);
-        x->cutoff = sqlite3_column_int64(st, 4);
-        x->after_cutoff = sqlite3_column_int(st, 5) != 0;
-        x->age_days = sqlite3_column_int64(st, 6);
-        x->stale = sqlite3_column_int(st, 7) != 0;
-        x->never_updated = sqlite3_column_int(st, 8) != 0;
-        x->scan_id = sqlite3_column_int64(st, 9);
-        x->updated_at = sqlite3_column_int64(st, 10);
-        if (!col_dup(st, 0, &x->product) || !col_dup(st, 2, &x->evidence) ||
-            !col_dup(st, 3, &x->source)) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-out:
-    sqlite3_finalize(st);
+    bw_err e = query_rows(s, sql, "update status", NULL, &out->items, &out->n, &out->cap,
+                          sizeof *out->items, update_row);
     if (e)
         bw_stored_updates_free(out);
     return e;
@@ -1438,10 +1431,11 @@ void bw_contain_records_free(bw_contain_records *r)
     "name, kind, display_name, changed, prior_start, prior_state, outcome, action, detail," \
     " error, changed_at, outcome_at, restored_at"
 
-/* Reads one row selected with CONTAIN_COLUMNS. False when out of memory. */
-static bool contain_row(sqlite3_stmt *st, bw_contain_record *r)
+/* Reads one row selected with CONTAIN_COLUMNS (a row_reader). */
+static bw_err contain_row(sqlite3_stmt *st, void *item, const char **why)
 {
-    memset(r, 0, sizeof *r);
+    (void)why;
+    bw_contain_record *r = item;
     r->changed = sqlite3_column_int(st, 3) != 0;
     r->has_prior = sqlite3_column_type(st, 4) != SQLITE_NULL;
     r->prior_start = (uint32_t)sqlite3_column_int64(st, 4);
@@ -1454,8 +1448,10 @@ static bool contain_row(sqlite3_stmt *st, bw_contain_record *r)
     r->outcome_at = sqlite3_column_int64(st, 11);
     r->restored_at = sqlite3_column_int64(st, 12);
     return col_dup(st, 0, &r->name) && col_dup(st, 1, &r->kind) &&
-           col_dup(st, 2, &r->display_name) && col_dup(st, 7, &r->action) &&
-           col_dup(st, 8, &r->detail);
+                   col_dup(st, 2, &r->display_name) && col_dup(st, 7, &r->action) &&
+                   col_dup(st, 8, &r->detail)
+               ? BW_OK
+               : BW_ENOMEM;
 }
 
 bw_err bw_store_contain_get(bw_store *s, const char *name, bw_contain_record *out)
@@ -1470,7 +1466,7 @@ bw_err bw_store_contain_get(bw_store *s, const char *name, bw_contain_record *ou
     bind_text(st, 1, name);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        if (!contain_row(st, out)) {
+        if (contain_row(st, out, NULL) != BW_OK) {
             bw_contain_record_free(out);
             e = fail_msg(s, BW_ENOMEM, op, "out of memory");
         }
@@ -1595,26 +1591,11 @@ bw_err bw_store_contain_outcome(bw_store *s, const bw_contain_result *r, int64_t
 
 bw_err bw_store_contain_list(bw_store *s, bw_contain_records *out)
 {
-    const char *op = "list containment records";
-    sqlite3_stmt *st = NULL;
-    int rc;
     memset(out, 0, sizeof *out);
-    clear_err(s);
-    bw_err e = prep(s, "SELECT " CONTAIN_COLUMNS " FROM containment ORDER BY changed DESC, name",
-                    &st, op);
-    if (e)
-        return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (bw_grow(&out->items, &out->cap, out->n, sizeof *out->items) != BW_OK ||
-            !contain_row(st, &out->items[out->n++])) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-out:
-    sqlite3_finalize(st);
+    bw_err e = query_rows(s, "SELECT " CONTAIN_COLUMNS " FROM containment"
+                             " ORDER BY changed DESC, name",
+                          "list containment records", NULL, &out->items, &out->n, &out->cap,
+                          sizeof *out->items, contain_row);
     if (e)
         bw_contain_records_free(out);
     return e;
