@@ -577,41 +577,33 @@ bw_err bw_evidence_parse_index(const void *data, size_t len, bw_evidence_time *o
     index_scan sc = {.v = &v};
     sc.update_date.label = "UpdateDate";
     sc.kdbefi.label = sc.other.label = "Update Date";
+    /* Markup skipped whole: its text may look like attributes. */
+    static const struct {
+        const char *open, *close, *what;
+    } opaque[] = {{"<!--", "-->", "a comment"},
+                  {"<![CDATA[", "]]>", "a CDATA section"},
+                  {"<?", "?>", "a processing instruction"}};
     size_t i = 0;
-    while (i < v.n) {
+    while (i < v.n && !sc.trunc_in) {
         if (at(&v, i) != '<') {
             i++;
             continue;
         }
-        size_t e;
-        if (match(&v, i, "<!--")) {
-            e = find(&v, i + 4, "-->");
-            if (e == NPOS) {
-                sc.trunc_in = "a comment";
-                break;
-            }
-            i = e + 3;
-        } else if (match(&v, i, "<![CDATA[")) {
-            e = find(&v, i + 9, "]]>");
-            if (e == NPOS) {
-                sc.trunc_in = "a CDATA section";
-                break;
-            }
-            i = e + 3;
-        } else if (match(&v, i, "<?")) {
-            e = find(&v, i + 2, "?>");
-            if (e == NPOS) {
-                sc.trunc_in = "a processing instruction";
-                break;
-            }
-            i = e + 2;
+        size_t e, k = 0;
+        while (k < sizeof opaque / sizeof opaque[0] && !match(&v, i, opaque[k].open))
+            k++;
+        if (k < sizeof opaque / sizeof opaque[0]) {
+            e = find(&v, i + strlen(opaque[k].open), opaque[k].close);
+            if (e == NPOS)
+                sc.trunc_in = opaque[k].what;
+            else
+                i = e + strlen(opaque[k].close);
         } else if (match(&v, i, "<!")) {
             e = skip_declaration(&v, i);
-            if (e == NPOS) {
+            if (e == NPOS)
                 sc.trunc_in = "a declaration";
-                break;
-            }
-            i = e;
+            else
+                i = e;
         } else if (match(&v, i, "</")) {
             for (i += 2; i < v.n && at(&v, i) != '>' && at(&v, i) != '<'; i++)
                 ;
