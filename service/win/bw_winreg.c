@@ -530,6 +530,16 @@ static bw_err value_gap(bw_snapshot *snap, const char *where, const char *name,
     return err;
 }
 
+bw_err bw_win_reg_open_field(const bw_api *api, HKEY parent, const char *path, REGSAM view,
+                             HKEY *key, const char *where, bw_snapshot *snap)
+{
+    bw_win_status st;
+    bw_err err = bw_win_reg_open(api, parent, path, view, key, &st);
+    if (err == BW_OK || err == BW_ENOTFOUND)
+        return BW_OK;
+    return err == BW_ENOMEM ? err : bw_win_gap(snap, where, &st);
+}
+
 bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where,
                                const char *name, char **field, bw_snapshot *snap)
 {

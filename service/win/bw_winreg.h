@@ -117,6 +117,12 @@ bool bw_win_reg_has_wow64(const bw_api *api);
 /* Records a gap at `where` with st's reason. BW_OK or BW_ENOMEM. */
 bw_err bw_win_gap(bw_snapshot *snap, const char *where, const bw_win_status *st);
 
+/* Opens parent\path as bw_win_reg_open does, for a collector: *key is set
+ * when the key opened; it stays NULL when the key is absent (no gap) or
+ * cannot be read (a gap recorded at `where`). Returns BW_OK or BW_ENOMEM. */
+bw_err bw_win_reg_open_field(const bw_api *api, HKEY parent, const char *path, REGSAM view,
+                             HKEY *key, const char *where, bw_snapshot *snap);
+
 /* Reads string value `name` of key into *field (which must be NULL).
  * Absent: *field stays NULL, no gap. Any other failure: *field stays NULL
  * and a gap is recorded at "<where>\<name>". Returns BW_OK or BW_ENOMEM. */

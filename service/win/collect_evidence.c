@@ -125,14 +125,9 @@ static bw_err open_under(const ctx *c, const char *source, const char *sub, cons
     char *path = bw_strfmt("%s\\%s", rest, sub);
     if (!path)
         return BW_ENOMEM;
-    bw_win_status st;
-    bw_err err = bw_win_reg_open(c->api, root, path, KEY_WOW64_64KEY, key, &st);
+    bw_err err = bw_win_reg_open_field(c->api, root, path, KEY_WOW64_64KEY, key, where, c->snap);
     free(path);
-    if (err == BW_OK || err == BW_ENOTFOUND)
-        return BW_OK;
-    if (err == BW_ENOMEM)
-        return err;
-    return bw_win_gap(c->snap, where, &st);
+    return err;
 }
 
 static bw_err last_update(const ctx *c, const bw_vendor_key *k)

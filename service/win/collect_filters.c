@@ -51,20 +51,14 @@ static bw_err add_filters(const bw_api *api, bw_snapshot *snap, HKEY key, const 
 
 static bw_err read_class(const bw_api *api, bw_snapshot *snap, HKEY classes, const char *guid)
 {
-    bw_win_status st;
     HKEY key = NULL;
     char *class_name = NULL;
     char *source = bw_strfmt("HKLM\\" CLASS_PATH "\\%s", guid);
     if (!source)
         return BW_ENOMEM;
-    bw_err err = bw_win_reg_open(api, classes, guid, KEY_WOW64_64KEY, &key, &st);
-    if (err != BW_OK) {
-        if (err == BW_ENOTFOUND)
-            err = BW_OK;
-        else if (err != BW_ENOMEM)
-            err = bw_win_gap(snap, source, &st);
+    bw_err err = bw_win_reg_open_field(api, classes, guid, KEY_WOW64_64KEY, &key, source, snap);
+    if (err != BW_OK || !key)
         goto out;
-    }
     if ((err = bw_win_reg_string_field(api, key, source, "Class", &class_name, snap)) != BW_OK)
         goto out;
     if ((err = add_filters(api, snap, key, guid, class_name, source, "UpperFilters")) != BW_OK)
@@ -79,17 +73,13 @@ out:
 
 bw_err bw_win_collect_class_filters(const bw_api *api, bw_snapshot *snap)
 {
-    bw_win_status st;
     HKEY classes = NULL;
     bw_strlist guids = {0};
     const char *where = "HKLM\\" CLASS_PATH;
-    bw_err err = bw_win_reg_open(api, HKEY_LOCAL_MACHINE, CLASS_PATH, KEY_WOW64_64KEY,
-                                 &classes, &st);
-    if (err != BW_OK) {
-        if (err != BW_ENOMEM)
-            err = err == BW_ENOTFOUND ? BW_OK : bw_win_gap(snap, where, &st);
+    bw_err err = bw_win_reg_open_field(api, HKEY_LOCAL_MACHINE, CLASS_PATH, KEY_WOW64_64KEY,
+                                       &classes, where, snap);
+    if (err != BW_OK || !classes)
         goto out;
-    }
     if ((err = bw_win_reg_subkeys_field(api, classes, where, &guids, snap)) != BW_OK)
         goto out;
     for (size_t i = 0; i < guids.n; i++)

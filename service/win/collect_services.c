@@ -256,14 +256,9 @@ static bw_err read_altitudes(const bw_api *api, HKEY svc, bw_service_entry *e,
     char *where = bw_strfmt("%s\\Instances", e->source);
     if (!where)
         return BW_ENOMEM;
-    bw_err err = bw_win_reg_open(api, svc, "Instances", KEY_WOW64_64KEY, &inst, &st);
-    if (err != BW_OK) {
-        if (err == BW_ENOTFOUND)
-            err = BW_OK;
-        else if (err != BW_ENOMEM)
-            err = bw_win_gap(snap, where, &st);
+    bw_err err = bw_win_reg_open_field(api, svc, "Instances", KEY_WOW64_64KEY, &inst, where, snap);
+    if (err != BW_OK || !inst)
         goto out;
-    }
     if ((err = bw_win_reg_subkeys_field(api, inst, where, &names, snap)) != BW_OK)
         goto out;
     for (size_t i = 0; i < names.n; i++) {
@@ -376,19 +371,13 @@ out:
 
 static bw_err registry_pass(const bw_api *api, svc_index *ix, bw_snapshot *snap)
 {
-    bw_win_status st;
     HKEY services = NULL;
     bw_strlist names = {0};
     const char *where = "HKLM\\" SERVICES_PATH;
-    bw_err err = bw_win_reg_open(api, HKEY_LOCAL_MACHINE, SERVICES_PATH, KEY_WOW64_64KEY,
-                                 &services, &st);
-    if (err != BW_OK) {
-        if (err == BW_ENOTFOUND) /* absent is not unreadable */
-            err = BW_OK;
-        else if (err != BW_ENOMEM)
-            err = bw_win_gap(snap, where, &st);
+    bw_err err = bw_win_reg_open_field(api, HKEY_LOCAL_MACHINE, SERVICES_PATH, KEY_WOW64_64KEY,
+                                       &services, where, snap);
+    if (err != BW_OK || !services)
         goto out;
-    }
     if ((err = bw_win_reg_subkeys_field(api, services, where, &names, snap)) != BW_OK)
         goto out;
     for (size_t i = 0; i < names.n; i++)

@@ -92,22 +92,14 @@ out:
 /* Reads every subkey of one Uninstall key. An absent key is not a gap. */
 static bw_err scan_key(const bw_api *api, bw_snapshot *snap, const scan *sc)
 {
-    bw_win_status st;
     bw_strlist names = {0};
     HKEY key = NULL;
     char *base = bw_win_reg_path(sc->root, sc->sam_view, sc->path);
     if (!base)
         return BW_ENOMEM;
-    bw_err err = bw_win_reg_open(api, sc->root, sc->path, sc->sam_view, &key, &st);
-    if (err == BW_ENOTFOUND) {
-        err = BW_OK;
+    bw_err err = bw_win_reg_open_field(api, sc->root, sc->path, sc->sam_view, &key, base, snap);
+    if (err != BW_OK || !key)
         goto out;
-    }
-    if (err != BW_OK) {
-        if (err != BW_ENOMEM)
-            err = bw_win_gap(snap, base, &st);
-        goto out;
-    }
     if ((err = bw_win_reg_subkeys_field(api, key, base, &names, snap)) != BW_OK)
         goto out;
     for (size_t i = 0; i < names.n; i++) {
