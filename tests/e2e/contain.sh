@@ -248,9 +248,12 @@ EOF
 # last ordinary Wine process exits. The first Wine process starts the
 # session's system processes, which inherit its standard handles: give them
 # nothing a caller waits on.
+# The session's first process sets the debug channels of its services:
+# each ReportEventW (fixme+advapi: the full event ID; +eventlog: the
+# insertion strings) goes to the trace; other Wine calls stay quiet.
 exec 2>>"$trace"
 "$BW_WINESERVER" -p
-W cmd.exe /c exit </dev/null >/dev/null
+WINEDEBUG=fixme+advapi,+eventlog W cmd.exe /c exit </dev/null >/dev/null
 
 # ---- the fake services
 W sc create AVP binpath= "\"$kes\\avp.exe\" --stop-delay 1000 --log C:\\fakesvc.log" start= auto \
@@ -383,6 +386,9 @@ check "enforce: policy-loaded (102) names the mode in force and Group Policy as 
 check "401 for AVP: service-disabled, action disable, prior automatic/running" \
     ev_is 401 AVP '.event == "service-disabled" and .result == "disabled" and .kind == "service"
         and .action == "disable" and .prior_start_type == "automatic" and .prior_state == "running"'
+check "401 and 402 reached the Event Log (ReportEventW) with their full IDs and the service" \
+    bash -c "grep -q 'ReportEventW.*0x80000191' '$trace' && grep -q 'ReportEventW.*0x80000192' '$trace' \
+             && grep -q 'ReportEventW L\"AVP\"' '$trace'"
 check "402 for AVP: service-stopped, action stop, prior running" \
     ev_is 402 AVP '.event == "service-stopped" and .result == "stopped" and .kind == "service"
         and .action == "stop" and .prior_state == "running"'
