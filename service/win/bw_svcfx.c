@@ -445,13 +445,20 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
                                    &e2);
         if (q && query_config(api, q, &n, &e2) == BW_OK && query_status(api, q, &n, &e2) == BW_OK)
             report_prior(r, t->name, &n, &res);
-        if (q)
+        if (q) {
+            query_protection(api, q, &n);
             api->CloseServiceHandle(q);
+        }
         res.outcome = BW_OUTCOME_BLOCKED;
         res.error = err;
-        res.detail = fmt(detail, sizeof detail, "Access to the service was denied: it is "
-                         "guarded by the product's self-defense. Nothing was changed. %s",
-                         BLOCKED_ADVICE);
+        if (n.protection_known && n.protection)
+            res.detail = fmt(detail, sizeof detail, "Access to the service was denied: it is %s. "
+                             "Nothing was changed. %s", protection_name(n.protection),
+                             BLOCKED_ADVICE);
+        else
+            res.detail = fmt(detail, sizeof detail, "Access to the service was denied: it is "
+                             "guarded by the product's self-defense. Nothing was changed. %s",
+                             BLOCKED_ADVICE);
         emit(r, &res);
         return BW_OK;
     }

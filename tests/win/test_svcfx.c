@@ -746,6 +746,22 @@ static void test_self_defense_blocks(void **state)
     fscm_assert_no_leaks();
 }
 
+/* Opening for change is refused and the service is launch-protected: the
+ * report names the protection, not self-defense. */
+static void test_protected_denied_at_open(void **state)
+{
+    fx *f = *state;
+    seed_avp(0);
+    fscm_open_deny(AVP, SERVICE_CHANGE_CONFIG | SERVICE_STOP, ERROR_ACCESS_DENIED);
+    fscm_launch_protected(AVP, 3);
+    bw_contain_summary s = enforce(f->store);
+    EXPECT_OUTCOMES({BW_OUTCOME_BLOCKED, AVP, AS_SERVICE, .error = ERROR_ACCESS_DENIED,
+                     .detail = "AM-PPL"});
+    expect_summary(&s, COUNTS(.blocked = 1));
+    expect_untouched(AVP, SERVICE_AUTO_START, SERVICE_RUNNING);
+    fscm_assert_no_leaks();
+}
+
 /* The service opens, but the change is refused. */
 static void test_change_denied_blocks(void **state)
 {
@@ -1570,6 +1586,7 @@ int main(void)
         FX_TEST(test_enforce_without_launch_protection_level),
         FX_TEST(test_non_targets_never_touched),
         FX_TEST(test_self_defense_blocks),
+        FX_TEST(test_protected_denied_at_open),
         FX_TEST(test_change_denied_blocks),
         FX_TEST(test_change_fails),
         FX_TEST(test_stop_denied_blocks),
