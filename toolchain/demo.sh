@@ -47,6 +47,10 @@ for s in "${scenarios[@]}"; do
     { echo "demo: importing $s failed" >&2; exit 2; }
   echo "demo: seeded the machine with '$s'"
 done
+# As after a reboot: the service control manager reads the Services key when
+# it starts, so restart the session to have it know the seeded services.
+"$wineserver" -k 2>/dev/null || true
+"$wineserver" -w 2>/dev/null || true
 
 echo "demo: banwatch.exe scan"
 echo

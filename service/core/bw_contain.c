@@ -17,7 +17,7 @@ const char *bw_contain_decision_name(bw_contain_decision d)
     case BW_CONTAIN_SKIP_ALLOWLIST: return "allowlisted";
     case BW_CONTAIN_SKIP_NOT_ONLY: return "not-in-only";
     case BW_CONTAIN_SKIP_DRIVER: return "driver-not-included";
-    case BW_CONTAIN_SKIP_NOT_SCM: return "not-a-service";
+    case BW_CONTAIN_SKIP_NOT_SCM: return "not-in-scm";
     }
     return "unknown";
 }

@@ -52,7 +52,7 @@ typedef enum bw_contain_decision {
 } bw_contain_decision;
 
 /* "act", "allowlisted", "not-in-only", "driver-not-included",
- * "not-a-service". */
+ * "not-in-scm". */
 const char *bw_contain_decision_name(bw_contain_decision d);
 
 typedef struct bw_contain_target {

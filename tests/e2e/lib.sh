@@ -309,7 +309,7 @@ bw_check_report() {
         and (.containment | type == "object") and (.containment.mode == "audit")
         and (.containment.targets | type == "array")
         and ([.containment.targets[] | (.name | type == "string")
-              and (.decision | test("^(act|allowlisted|not-in-only|driver-not-included|not-a-service)$"))]
+              and (.decision | test("^(act|allowlisted|not-in-only|driver-not-included|not-in-scm)$"))]
              | all)
         and (.findings | type == "array")
         and ([.findings[] | (.kind | type == "string") and (.name | type == "string")
