@@ -350,16 +350,38 @@ static bw_err running_dependents(const bw_api *api, SC_HANDLE h, bw_strlist *out
     return e;
 }
 
-/* Stops the running dependents (recording each first). BW_OK when all
- * stopped; else *why names the one that did not. */
-static bw_err stop_dependents(run *r, SC_HANDLE scm, const bw_strlist *deps, char *why,
-                              size_t whylen, DWORD *err)
+/* The plan's target of that name with decision ACT, or NULL. */
+static const bw_contain_target *plan_target(const bw_contain_plan *plan, const char *name)
+{
+    for (size_t i = 0; i < plan->n; i++)
+        if (plan->items[i].decision == BW_CONTAIN_ACT && bw_ieq(plan->items[i].name, name))
+            return &plan->items[i];
+    return NULL;
+}
+
+/* True if every name is a target of the plan itself. */
+static bool all_targets(const bw_contain_plan *plan, const bw_strlist *names)
+{
+    for (size_t i = 0; i < names->n; i++)
+        if (!plan_target(plan, names->items[i]))
+            return false;
+    return true;
+}
+
+/* Stops the running dependents (recording each first); a dependent that is
+ * a target itself is reported as a service (its own turn disables it).
+ * BW_OK when all stopped; else *why names the one that did not. */
+static bw_err stop_dependents(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
+                              const bw_strlist *deps, char *why, size_t whylen, DWORD *err)
 {
     for (size_t i = 0; i < deps->n; i++) {
         const char *name = deps->items[i];
+        const bw_contain_target *self = plan_target(plan, name);
         svc_now n = {0};
         char detail[512], t[96];
-        bw_contain_result res = {.name = name, .kind = "dependent", .action = "stop"};
+        bw_contain_result res = {.name = name, .kind = self ? "service" : "dependent",
+                                 .display_name = self ? self->display_name : NULL,
+                                 .action = "stop"};
         SC_HANDLE h = open_service(r->api, scm, name,
                                    SERVICE_STOP | SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG,
                                    err);
@@ -368,8 +390,8 @@ static bw_err stop_dependents(run *r, SC_HANDLE scm, const bw_strlist *deps, cha
             e = query_status(r->api, h, &n, err);
         if (!e) {
             report_prior(r, name, &n, &res);
-            if (bw_store_contain_prior(r->store, name, "dependent", NULL, n.start, n.state,
-                                       r->o->now) != BW_OK) {
+            if (bw_store_contain_prior(r->store, name, res.kind, res.display_name, n.start,
+                                       n.state, r->o->now) != BW_OK) {
                 *err = 0;
                 e = BW_EIO;
                 fmt(why, whylen, "its dependent %s could not be recorded in the state database "
@@ -387,8 +409,10 @@ static bw_err stop_dependents(run *r, SC_HANDLE scm, const bw_strlist *deps, cha
             return e;
         if (e == BW_OK) {
             res.outcome = BW_OUTCOME_STOPPED;
-            res.detail = "stopped first, because it depends on a service being contained; its "
-                         "start type is unchanged";
+            res.detail = self ? "Stopped first, because it depends on another service being "
+                                "contained; it is contained itself in its turn."
+                              : "Stopped first, because it depends on a service being "
+                                "contained; its start type is unchanged.";
             emit(r, &res);
             continue;
         }
@@ -600,7 +624,9 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
         e = de;
         goto out;
     }
-    if (deps.n && !o->stop_dependents) {
+    /* Dependents that are targets themselves are stopped first whatever
+     * stop_dependents says: they are being contained anyway. */
+    if (deps.n && !o->stop_dependents && !all_targets(plan, &deps)) {
         bw_buf names = {0};
         for (size_t i = 0; i < deps.n; i++)
             bw_buf_printf(&names, "%s%s", i ? ", " : "", deps.items[i]);
@@ -615,7 +641,7 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
     }
     if (deps.n) {
         char why[600];
-        bw_err se = stop_dependents(r, scm, &deps, why, sizeof why, &err);
+        bw_err se = stop_dependents(r, scm, plan, &deps, why, sizeof why, &err);
         bw_strlist_free(&deps);
         if (se == BW_ENOMEM) {
             e = se;

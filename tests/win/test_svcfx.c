@@ -1046,6 +1046,32 @@ static void test_target_that_is_a_dependent(void **state)
     fscm_assert_no_leaks();
 }
 
+/* A running dependent that is a target itself is stopped first even when
+ * stop_dependents is false: it is being contained anyway. */
+static void test_dependent_targets_stopped_first(void **state)
+{
+    fx *f = *state;
+    seed_avp(0);
+    fscm_service(KSDE, KSDE_DISPLAY, SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START,
+                 SERVICE_RUNNING, 0);
+    fscm_depends(KSDE, AVP);
+    target(KSDE, KSDE_DISPLAY, false, BW_CONTAIN_ACT, BW_START_DEMAND, BW_STATE_RUNNING);
+    bw_contain_summary s = enforce(f->store); /* stop_dependents false */
+
+    EXPECT_OUTCOMES({BW_OUTCOME_DISABLED, AVP, AS_SERVICE},
+                    {BW_OUTCOME_STOPPED, KSDE, AS_SERVICE, .detail = "contained itself"},
+                    {BW_OUTCOME_STOPPED, AVP, AS_SERVICE},
+                    {BW_OUTCOME_DISABLED, KSDE, AS_SERVICE});
+    expect_summary(&s, COUNTS(.disabled = 2, .stopped = 2));
+    expect_service(AVP, SERVICE_DISABLED, SERVICE_STOPPED);
+    expect_service(KSDE, SERVICE_DISABLED, SERVICE_STOPPED);
+    expect_record(f->store, KSDE, CHANGED(PRIOR(BW_START_DEMAND, BW_STATE_RUNNING)));
+    expect_restore(f->store, NULL, true, 2, 0);
+    expect_service(AVP, SERVICE_AUTO_START, SERVICE_RUNNING);
+    expect_service(KSDE, SERVICE_DEMAND_START, SERVICE_RUNNING);
+    fscm_assert_no_leaks();
+}
+
 /* ---- 10. no other anti-virus -------------------------------------------------------- */
 
 static void test_hold_without_other_av(void **state)
@@ -1598,6 +1624,7 @@ int main(void)
         FX_TEST(test_dependents_left_running),
         FX_TEST(test_dependents_stopped_first),
         FX_TEST(test_target_that_is_a_dependent),
+        FX_TEST(test_dependent_targets_stopped_first),
         FX_TEST(test_hold_without_other_av),
         FX_TEST(test_allow_unprotected_acts),
         FX_TEST(test_repeat_not_reported_when_unprotected),
