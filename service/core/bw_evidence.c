@@ -562,17 +562,26 @@ static size_t skip_declaration(const view *v, size_t i)
     return NPOS;
 }
 
-bw_err bw_evidence_parse_index(const void *data, size_t len, bw_evidence_time *out)
+/* The start of each file parser: checks out, resets it and opens the input
+ * as text; on failure *out says why. */
+static bw_err parse_begin(const void *data, size_t len, bw_evidence_time *out, view *v,
+                          bool *odd)
 {
     if (!out)
         return BW_EINVAL;
     reset(out);
+    const char *why = "";
+    bw_err err = open_view(data, len, v, odd, &why);
+    return err == BW_OK ? BW_OK : fail(out, err, why);
+}
+
+bw_err bw_evidence_parse_index(const void *data, size_t len, bw_evidence_time *out)
+{
     view v;
     bool odd;
-    const char *why = "";
-    bw_err err = open_view(data, len, &v, &odd, &why);
+    bw_err err = parse_begin(data, len, out, &v, &odd);
     if (err != BW_OK)
-        return fail(out, err, why);
+        return err;
 
     index_scan sc = {.v = &v};
     sc.update_date.label = "UpdateDate";
@@ -665,15 +674,11 @@ static void stt_line(const view *v, size_t s, size_t e, acc *a, unsigned line)
 
 bw_err bw_evidence_parse_kdb_stt(const void *data, size_t len, bw_evidence_time *out)
 {
-    if (!out)
-        return BW_EINVAL;
-    reset(out);
     view v;
     bool odd;
-    const char *why = "";
-    bw_err err = open_view(data, len, &v, &odd, &why);
+    bw_err err = parse_begin(data, len, out, &v, &odd);
     if (err != BW_OK)
-        return fail(out, err, why);
+        return err;
     acc a = {0};
     unsigned line = 1;
     size_t s = 0;

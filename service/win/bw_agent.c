@@ -350,7 +350,6 @@ static void contain(agent *a, const bw_snapshot *snap, const bw_findings *f)
         bw_contain_opts o = {.mode = bw_win_contain_mode(a->api, a->pol, source, sizeof source),
                              .stop_timeout_ms = a->pol->contain_stop_timeout * 1000u,
                              .stop_dependents = a->pol->contain_stop_dependents,
-                             .allow_unprotected = a->pol->contain_allow_unprotected,
                              .now = bw_win_now(a->api),
                              .cancel = a->stop_event};
         bw_contain_summary sum;

@@ -280,11 +280,6 @@ static const char *fmt(char *buf, size_t len, const char *f, ...)
     return buf;
 }
 
-static void err_text(DWORD code, char *buf, size_t len)
-{
-    bw_win_error_text(code, buf, len);
-}
-
 /* Stops one service that is already open and waits. BW_OK when stopped;
  * otherwise *why says what happened and *err (may be 0) the error. */
 static bw_err stop_and_wait(run *r, SC_HANDLE h, svc_now *n, DWORD *err, char *why,
@@ -299,7 +294,7 @@ static bw_err stop_and_wait(run *r, SC_HANDLE h, svc_now *n, DWORD *err, char *w
             return BW_OK;
         if (code != ERROR_SERVICE_CANNOT_ACCEPT_CTRL) { /* not pending: a real refusal */
             char t[96];
-            err_text(code, t, sizeof t);
+            bw_win_error_text(code, t, sizeof t);
             *err = code;
             fmt(why, whylen, "the stop request was refused: %s", t);
             return code == ERROR_ACCESS_DENIED ? BW_EACCES : BW_ESYS;
@@ -400,7 +395,7 @@ static bw_err stop_dependents(run *r, SC_HANDLE scm, const bw_contain_plan *plan
                 e = stop_and_wait(r, h, &n, err, detail, sizeof detail);
             }
         } else {
-            err_text(*err, t, sizeof t);
+            bw_win_error_text(*err, t, sizeof t);
             fmt(detail, sizeof detail, "it could not be opened or read: %s", t);
         }
         if (h)
@@ -491,7 +486,7 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
         return BW_OK;
     }
     if (!h) {
-        err_text(err, t1, sizeof t1);
+        bw_win_error_text(err, t1, sizeof t1);
         res.outcome = BW_OUTCOME_FAILED;
         res.error = err;
         res.detail = fmt(detail, sizeof detail, "The service could not be opened: %s. Nothing "
@@ -505,7 +500,7 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
     if (e == BW_ENOMEM)
         goto out;
     if (e) {
-        err_text(err, t1, sizeof t1);
+        bw_win_error_text(err, t1, sizeof t1);
         res.outcome = err == ERROR_ACCESS_DENIED ? BW_OUTCOME_BLOCKED : BW_OUTCOME_FAILED;
         res.error = err;
         res.detail = fmt(detail, sizeof detail, "Its configuration could not be read: %s. "
@@ -584,7 +579,7 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
             err = GetLastError();
             if (!was_changed)
                 bw_store_contain_unmark(r->store, t->name);
-            err_text(err, t1, sizeof t1);
+            bw_win_error_text(err, t1, sizeof t1);
             res.error = err;
             if (err == ERROR_ACCESS_DENIED) {
                 res.outcome = BW_OUTCOME_BLOCKED;
@@ -695,7 +690,7 @@ bw_err bw_win_contain(const bw_api *api, bw_store *store, const bw_contain_plan 
     if (!scm) {
         DWORD err = GetLastError();
         char t[96], detail[256];
-        err_text(err, t, sizeof t);
+        bw_win_error_text(err, t, sizeof t);
         fmt(detail, sizeof detail, "The service control manager could not be opened (%s): "
             "nothing was changed.%s", t,
             err == ERROR_ACCESS_DENIED ? " banwatch must run as LocalSystem or elevated." : "");
@@ -752,7 +747,7 @@ static void restore_one(run *r, SC_HANDLE scm, const bw_restore_opts *o,
         return;
     }
     if (!h) {
-        err_text(err, t, sizeof t);
+        bw_win_error_text(err, t, sizeof t);
         res.outcome = BW_OUTCOME_FAILED;
         res.error = err;
         res.detail = fmt(detail, sizeof detail, "The service could not be opened: %s%s", t,
@@ -765,7 +760,7 @@ static void restore_one(run *r, SC_HANDLE scm, const bw_restore_opts *o,
         !api->ChangeServiceConfigW(h, SERVICE_NO_CHANGE, rec->prior_start, SERVICE_NO_CHANGE,
                                    NULL, NULL, NULL, NULL, NULL, NULL, NULL)) {
         err = GetLastError();
-        err_text(err, t, sizeof t);
+        bw_win_error_text(err, t, sizeof t);
         res.outcome = BW_OUTCOME_FAILED;
         res.error = err;
         res.detail = fmt(detail, sizeof detail, "The start type could not be put back to %s: %s",
@@ -789,7 +784,7 @@ static void restore_one(run *r, SC_HANDLE scm, const bw_restore_opts *o,
             start_failed = true;
             if (e == BW_EBUSY)
                 err = 0;
-            err_text(err, t, sizeof t);
+            bw_win_error_text(err, t, sizeof t);
         } else {
             started = " It was running before and has been started again.";
         }
@@ -844,7 +839,7 @@ bw_err bw_win_restore(const bw_api *api, bw_store *store, const bw_restore_opts 
             if (!scm && !(scm = api->OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT))) {
                 DWORD err = GetLastError();
                 char t[96], detail[256];
-                err_text(err, t, sizeof t);
+                bw_win_error_text(err, t, sizeof t);
                 bw_contain_result res = {.outcome = BW_OUTCOME_FAILED, .name = rec->name,
                                          .display_name = rec->display_name, .kind = rec->kind,
                                          .action = "restore", .error = err,

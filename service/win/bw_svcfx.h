@@ -60,7 +60,6 @@ typedef struct bw_contain_opts {
     bw_mode mode;
     unsigned stop_timeout_ms;  /* containment.stop_timeout, in ms */
     bool stop_dependents;      /* containment.stop_dependents */
-    bool allow_unprotected;    /* containment.allow_unprotected */
     int64_t now;               /* Unix seconds, UTC, for the records */
     HANDLE cancel;             /* optional: an event that, once signalled (the
                                   service stopping), ends a wait for a stop

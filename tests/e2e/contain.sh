@@ -54,13 +54,7 @@ t_start=$SECONDS
 # the Wine trace once the session runs).
 exec 3>&2
 
-bw_find_wine || { echo "contain.sh: $BW_REASON" >&2; exit 2; }
-bw_wine_env
-bw_template_ensure "$work/template" || { echo "contain.sh: $BW_REASON" >&2; exit 2; }
-
-pfx="$work/contain-prefix"
-bw_prefix_clone "$work/template" "$pfx" || { echo "contain.sh: $BW_REASON" >&2; exit 2; }
-export WINEPREFIX=$pfx
+bw_session_prefix "$work" contain || { echo "contain.sh: $BW_REASON" >&2; exit 2; }
 data="$pfx/drive_c/ProgramData/banwatch"
 jsonl="$data/events.jsonl"
 svclog="$pfx/drive_c/fakesvc.log"     # fakesvc.exe --log C:\fakesvc.log
@@ -75,10 +69,6 @@ cleanup() { bw_prefix_stop "$pfx"; }
 trap cleanup EXIT
 trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM
 
-passed=0 failed=0
-ok() { echo "PASS $*"; passed=$((passed+1)); }
-ko() { echo "FAIL $*"; failed=$((failed+1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else ko "$what"; fi; }
 
 # Every Wine call has a time limit.
 W() { timeout -k 5 30 "$BW_WINE" "$@"; }

@@ -129,6 +129,26 @@ bw_prefix_clone() {
     return 0
 }
 
+# bw_session_prefix WORK NAME: for the scenarios that drive the service:
+# Wine found and its environment set, the template prefix made if needed,
+# and a fresh copy of it at WORK/NAME-prefix; sets pfx and exports
+# WINEPREFIX. Fails with BW_REASON.
+bw_session_prefix() {
+    bw_find_wine || return 1
+    bw_wine_env
+    bw_template_ensure "$1/template" || return 1
+    pfx="$1/$2-prefix"
+    bw_prefix_clone "$1/template" "$pfx" || return 1
+    export WINEPREFIX=$pfx
+}
+
+# Check counting for those scenarios: ok/ko print a PASS/FAIL line and count
+# it in passed/failed; check WHAT CMD... runs CMD and says which.
+passed=0 failed=0
+ok() { echo "PASS $*"; passed=$((passed+1)); }
+ko() { echo "FAIL $*"; failed=$((failed+1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else ko "$what"; fi; }
+
 # bw_user_sid PREFIX: prints the SID of the prefix's user, the one HKCU maps
 # to under HKU (Wine 8: S-1-5-21-0-0-0-1000).
 bw_user_sid() {

@@ -28,13 +28,7 @@ done
 [ -f "$exe" ] || { echo "service.sh: no exe '$exe'" >&2; exit 2; }
 mkdir -p "$work"; work=$(cd "$work" && pwd)
 
-bw_find_wine || { echo "service.sh: $BW_REASON" >&2; exit 2; }
-bw_wine_env
-bw_template_ensure "$work/template" || { echo "service.sh: $BW_REASON" >&2; exit 2; }
-
-pfx="$work/service-prefix"
-bw_prefix_clone "$work/template" "$pfx" || { echo "service.sh: $BW_REASON" >&2; exit 2; }
-export WINEPREFIX=$pfx
+bw_session_prefix "$work" service || { echo "service.sh: $BW_REASON" >&2; exit 2; }
 data="$pfx/drive_c/ProgramData/banwatch"
 jsonl="$data/events.jsonl"
 trace="$work/service-wine-trace.log"
@@ -46,10 +40,6 @@ sed -e 's/^  heartbeat_interval: .*/  heartbeat_interval: 3/' \
     -e 's/^  change_debounce_ms: .*/  change_debounce_ms: 200/' \
     "$top/policies/kaspersky.yaml" > "$data/policy.yaml"
 
-passed=0 failed=0
-ok() { echo "PASS $*"; passed=$((passed+1)); }
-ko() { echo "FAIL $*"; failed=$((failed+1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else ko "$what"; fi; }
 
 W() { "$BW_WINE" "$@"; }
 BW() { timeout 60 "$BW_WINE" 'C:\banwatch\banwatch.exe' "$@"; }

@@ -157,6 +157,18 @@ static void apply(bw_store *s, const bw_findings *f, bool complete, int64_t now,
     assert_int_equal(e, BW_OK);
 }
 
+/* A store at path holding the base findings, applied by a complete scan at
+ * T0 (its changes already dealt with). *f receives the findings. */
+static bw_store *seeded(const char *path, bw_findings *f)
+{
+    bw_store *s = open_ok(path);
+    base_findings(f);
+    bw_changes c = {0};
+    apply(s, f, true, T0, &c);
+    bw_changes_free(&c);
+    return s;
+}
+
 static void test_first_scan_all_new(void **state)
 {
     (void)state;
@@ -220,12 +232,9 @@ static void test_first_scan_all_new(void **state)
 static void test_same_again_no_changes(void **state)
 {
     (void)state;
-    bw_store *s = open_ok(db_path("same"));
     bw_findings f;
-    base_findings(&f);
+    bw_store *s = seeded(db_path("same"), &f);
     bw_changes c = {0};
-    apply(s, &f, true, T0, &c);
-    bw_changes_free(&c);
     apply(s, &f, true, T0 + 3600, &c);
     assert_int_equal(c.n, 0);
     assert_null(c.items);
@@ -243,12 +252,9 @@ static void test_same_again_no_changes(void **state)
 static void test_removed_is_resolved(void **state)
 {
     (void)state;
-    bw_store *s = open_ok(db_path("resolved"));
     bw_findings f;
-    base_findings(&f);
+    bw_store *s = seeded(db_path("resolved"), &f);
     bw_changes c = {0};
-    apply(s, &f, true, T0, &c);
-    bw_changes_free(&c);
 
     /* drop the service */
     bw_findings one = {0};
@@ -291,12 +297,9 @@ static void test_removed_is_resolved(void **state)
 static void test_version_changed(void **state)
 {
     (void)state;
-    bw_store *s = open_ok(db_path("changed"));
     bw_findings f;
-    base_findings(&f);
+    bw_store *s = seeded(db_path("changed"), &f);
     bw_changes c = {0};
-    apply(s, &f, true, T0, &c);
-    bw_changes_free(&c);
 
     free(f.items[0].version);
     f.items[0].version = bw_strdup("12.1.0.506");
@@ -370,12 +373,9 @@ static void test_removed_then_back_is_new(void **state)
 static void test_incomplete_does_not_resolve(void **state)
 {
     (void)state;
-    bw_store *s = open_ok(db_path("incomplete"));
     bw_findings f;
-    base_findings(&f);
+    bw_store *s = seeded(db_path("incomplete"), &f);
     bw_changes c = {0};
-    apply(s, &f, true, T0, &c);
-    bw_changes_free(&c);
 
     /* the incomplete scan sees only a new KSN component */
     bw_findings part = {0};
@@ -967,12 +967,8 @@ static void test_migrate_v2_update_status(void **state)
 {
     (void)state;
     const char *p = db_path("v2");
-    bw_store *s = open_ok(p);
     bw_findings f;
-    base_findings(&f);
-    bw_changes c = {0};
-    apply(s, &f, true, T0, &c);
-    bw_changes_free(&c);
+    bw_store *s = seeded(p, &f);
     bw_store_close(s);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);

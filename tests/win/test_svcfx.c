@@ -313,7 +313,6 @@ static bw_contain_opts opts(bw_mode mode)
     o.mode = mode;
     o.stop_timeout_ms = 10000;
     o.stop_dependents = false;
-    o.allow_unprotected = false;
     o.now = T0;
     return o;
 }
@@ -1122,7 +1121,6 @@ static void test_allow_unprotected_acts(void **state)
     seed_two();
     plan_unprotected(false);
     bw_contain_opts o = opts(BW_MODE_ENFORCE);
-    o.allow_unprotected = true;
     bw_contain_summary s = run(f->store, &o);
     assert_int_equal(s.disabled, 2);
     assert_int_equal(s.stopped, 2);
@@ -1150,7 +1148,6 @@ static void test_repeat_not_reported_when_unprotected(void **state)
     seed_dependents();
     plan_unprotected(false);
     bw_contain_opts o = opts(BW_MODE_ENFORCE);
-    o.allow_unprotected = true;
     run(f->store, &o);
     expect_service(AVP, SERVICE_DISABLED, SERVICE_RUNNING);
     rescan_quietly(f->store, &o);
