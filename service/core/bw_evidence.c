@@ -699,45 +699,52 @@ bw_err bw_evidence_parse_kdb_stt(const void *data, size_t len, bw_evidence_time 
 
 /* ---- registry values -------------------------------------------------- */
 
-bw_err bw_evidence_last_successful_update(uint32_t value, bw_evidence_time *out)
+bw_err bw_evidence_filetime_to_unix(uint64_t ft, int64_t *out)
 {
-    if (!out)
-        return BW_EINVAL;
-    reset(out);
-    if (value == UINT32_C(0xFFFFFFFF) || value == 0) {
-        out->never = true;
-        set_reason(out, "never updated (%s)", value ? "0xFFFFFFFF" : "0");
-        return BW_OK;
-    }
-    out->when = (int64_t)value;
-    out->found = 1;
+    /* Ticks before 1970 are out of range; so are those after 9999. */
+    if (ft < BW_FILETIME_UNIX_EPOCH)
+        return BW_ERANGE;
+    uint64_t secs = (ft - BW_FILETIME_UNIX_EPOCH) / UINT64_C(10000000);
+    if (secs > (uint64_t)BW_EVIDENCE_MAX_TIME)
+        return BW_ERANGE;
+    if (out)
+        *out = (int64_t)secs;
     return BW_OK;
 }
 
-#define BASES_DATE_FORM "not in form dd-MM-yyyy HH-mm-ss"
+/* Trims white space around the first len bytes of s (up to a NUL). */
+static const unsigned char *trim(const char *s, size_t len, size_t *n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t k = 0;
+    while (k < len && p[k])
+        k++;
+    while (k && is_space(p[k - 1]))
+        k--;
+    while (k && is_space(p[0])) {
+        p++;
+        k--;
+    }
+    *n = k;
+    return p;
+}
 
-bw_err bw_evidence_parse_bases_date(const char *s, size_t len, bw_evidence_time *out)
+/* One date in a fixed pattern, from a registry string. */
+static bw_err text_date(const char *s, size_t len, const char *pat, const char *form,
+                        bw_evidence_time *out)
 {
     if (!out)
         return BW_EINVAL;
     reset(out);
     if (!s && len)
         return fail(out, BW_EINVAL, "no input buffer");
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = 0;
-    while (n < len && p[n])
-        n++;
-    while (n && is_space(p[n - 1]))
-        n--;
-    while (n && is_space(p[0])) {
-        p++;
-        n--;
-    }
+    size_t n;
+    const unsigned char *p = trim(s ? s : "", s ? len : 0, &n);
     if (n == 0)
         return fail(out, BW_EPARSE, "empty value");
     int64_t t = 0;
     const char *why = "";
-    bw_err err = parse_pattern(p, n, "DD-MM-YYYY hh-mm-ss", BASES_DATE_FORM, &t, &why);
+    bw_err err = parse_pattern(p, n, pat, form, &t, &why);
     if (err != BW_OK) {
         out->malformed = 1;
         return fail(out, err, why);
@@ -745,6 +752,83 @@ bw_err bw_evidence_parse_bases_date(const char *s, size_t len, bw_evidence_time 
     out->when = t;
     out->found = 1;
     return BW_OK;
+}
+
+static bw_err never(bw_evidence_time *out, const char *what)
+{
+    out->never = true;
+    set_reason(out, "never updated (%s)", what);
+    return BW_OK;
+}
+
+static bw_err found_at(bw_evidence_time *out, int64_t t)
+{
+    if (t < BW_EVIDENCE_MIN_TIME || t > BW_EVIDENCE_MAX_TIME)
+        return fail(out, BW_ERANGE, "time outside 1970..9999");
+    out->when = t;
+    out->found = 1;
+    return BW_OK;
+}
+
+#define INSTALLED_FORM "not in form DDMMYYYY HHMM"
+
+bw_err bw_evidence_registry_time(uint32_t reg_type, uint64_t value, const char *text, size_t len,
+                                 bw_evidence_time *out)
+{
+    if (!out)
+        return BW_EINVAL;
+    reset(out);
+    switch (reg_type) {
+    case BW_REG_DWORD:
+        if (value == 0 || value == UINT64_C(0xFFFFFFFF))
+            return never(out, value ? "0xFFFFFFFF" : "0");
+        if (value > UINT64_C(0xFFFFFFFF))
+            return fail(out, BW_EINVAL, "a DWORD wider than 32 bits");
+        return found_at(out, (int64_t)value);
+    case BW_REG_QWORD:
+    case BW_REG_BINARY: {
+        if (value == 0 || value == UINT64_MAX)
+            return never(out, value ? "all ones" : "0");
+        int64_t t = 0;
+        if (bw_evidence_filetime_to_unix(value, &t) != BW_OK)
+            return fail(out, BW_ERANGE, "FILETIME outside 1970..9999");
+        return found_at(out, t);
+    }
+    case BW_REG_SZ:
+    case BW_REG_EXPAND_SZ: {
+        size_t n;
+        const unsigned char *p = trim(text ? text : "", text ? len : 0, &n);
+        if (n == 0)
+            return fail(out, BW_EPARSE, "empty value");
+        bool digits = n <= 12;
+        for (size_t i = 0; digits && i < n; i++)
+            digits = p[i] >= '0' && p[i] <= '9';
+        if (!digits)
+            return text_date(text, len, "DDMMYYYY hhmm", INSTALLED_FORM, out);
+        int64_t t = 0;
+        for (size_t i = 0; i < n; i++)
+            t = t * 10 + (p[i] - '0');
+        if (t == 0 || t == INT64_C(0xFFFFFFFF))
+            return never(out, t ? "4294967295" : "0");
+        return found_at(out, t);
+    }
+    default:
+        set_reason(out, "registry type %lu is not a time", (unsigned long)reg_type);
+        out->err = BW_EINVAL;
+        return BW_EINVAL;
+    }
+}
+
+bw_err bw_evidence_parse_ddmmyyyy(const char *s, size_t len, bw_evidence_time *out)
+{
+    return text_date(s, len, "DDMMYYYY hhmm", INSTALLED_FORM, out);
+}
+
+#define BASES_DATE_FORM "not in form dd-MM-yyyy HH-mm-ss"
+
+bw_err bw_evidence_parse_bases_date(const char *s, size_t len, bw_evidence_time *out)
+{
+    return text_date(s, len, "DD-MM-YYYY hh-mm-ss", BASES_DATE_FORM, out);
 }
 
 /* ---- judgement ------------------------------------------------------------ */

@@ -19,7 +19,12 @@
  *     its bases dates in UTC, as the Network Agent statistics state
  *     explicitly). This is banwatch's documented interpretation.
  *   - kdb.stt "<n>;YYYYMMDDHHMM": treated as UTC, likewise.
- *   - LastSuccessfulUpdate: a DWORD of Unix seconds, UTC by definition.
+ *   - LastSuccessfulUpdate: a DWORD of Unix seconds (UTC by definition) in
+ *     some releases, a REG_QWORD FILETIME (100 ns since 1601-01-01 UTC) in
+ *     the 21.x consumer products; Data\UpdateState\LastUpdate is a
+ *     FILETIME too. Both forms are read (bw_evidence_registry_time).
+ *   - Data\Statistics\InstalledUpdateDate "DDMMYYYY HHMM": UTC, as the
+ *     bases index it mirrors.
  *   - Network Agent Protection_BasesDate "dd-MM-yyyy HH-mm-ss": UTC.
  *
  * Accepted range: 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z. Dates
@@ -127,10 +132,39 @@ bw_err bw_evidence_parse_index(const void *data, size_t len, bw_evidence_time *o
  * malformed lines are counted. */
 bw_err bw_evidence_parse_kdb_stt(const void *data, size_t len, bw_evidence_time *out);
 
-/* <prod>\Data\LastSuccessfulUpdate: Unix seconds. 0xFFFFFFFF and 0 both
- * mean "never updated" (0 is what a product writes before its first
- * update): never = true, err = BW_OK. */
-bw_err bw_evidence_last_successful_update(uint32_t value, bw_evidence_time *out);
+/* Registry value types (winnt.h REG_*), as the collectors record them. */
+#define BW_REG_SZ 1u
+#define BW_REG_EXPAND_SZ 2u
+#define BW_REG_BINARY 3u
+#define BW_REG_DWORD 4u
+#define BW_REG_QWORD 11u
+
+/* 100 ns ticks from 1601-01-01 (FILETIME's epoch) to 1970-01-01. */
+#define BW_FILETIME_UNIX_EPOCH UINT64_C(116444736000000000)
+
+/* FILETIME (100 ns since 1601-01-01T00:00:00Z) -> Unix seconds, rounded
+ * towards the past. BW_ERANGE outside 1970..9999. */
+bw_err bw_evidence_filetime_to_unix(uint64_t ft, int64_t *out);
+
+/* A registry time of an update (<prod>\Data\LastSuccessfulUpdate,
+ * <prod>\Data\UpdateState\LastUpdate), whatever the release stored:
+ *   - REG_DWORD: Unix seconds; 0 and 0xFFFFFFFF mean "never updated" (0 is
+ *     what a product writes before its first update);
+ *   - REG_QWORD, or REG_BINARY of exactly 8 bytes (little-endian, the
+ *     caller passes them as `value`): a FILETIME; 0 and all ones mean
+ *     "never updated";
+ *   - REG_SZ / REG_EXPAND_SZ (text, len bytes, stops at a NUL): decimal
+ *     Unix seconds, or "DDMMYYYY HHMM" (surrounding white space ignored).
+ * "Never" is no error: never = true, err = BW_OK. Another type is
+ * BW_EINVAL with the reason naming it; a time outside 1970..9999 is
+ * BW_ERANGE. */
+bw_err bw_evidence_registry_time(uint32_t reg_type, uint64_t value, const char *text, size_t len,
+                                 bw_evidence_time *out);
+
+/* <prod>\Data\Statistics\InstalledUpdateDate, already in UTF-8:
+ * "DDMMYYYY HHMM" (the date of the installed bases, UTC), surrounding white
+ * space ignored; reads at most len bytes and stops at a NUL. */
+bw_err bw_evidence_parse_ddmmyyyy(const char *s, size_t len, bw_evidence_time *out);
 
 /* Network Agent ...\Statistics\AVState Protection_BasesDate, already in
  * UTF-8: "dd-MM-yyyy HH-mm-ss", UTC. Reads at most len bytes and stops at a

@@ -240,7 +240,7 @@ bool bw_utf8_valid(const char *s, size_t n)
     return true;
 }
 
-static size_t utf8_put(char *out, uint32_t cp)
+size_t bw_utf8_put(char out[4], uint32_t cp)
 {
     if (cp < 0x80) {
         out[0] = (char)cp;
@@ -470,7 +470,7 @@ bool bw_glob(const char *pattern, const char *text)
 
 /* ---- normalisation -------------------------------------------------- */
 
-static uint32_t quote_fold(uint32_t c)
+uint32_t bw_quote_fold(uint32_t c)
 {
     switch (c) {
     case 0x00AB: case 0x00BB: case 0x201C: case 0x201D: case 0x201E:
@@ -502,7 +502,7 @@ char *bw_normalize(const char *s)
             bw_buf_putc(&b, *start);
             continue;
         }
-        uint32_t c = quote_fold(bw_casefold((uint32_t)cp));
+        uint32_t c = bw_quote_fold(bw_casefold((uint32_t)cp));
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
             pending_space = b.len > 0;
             continue;
@@ -510,7 +510,7 @@ char *bw_normalize(const char *s)
         if (pending_space)
             bw_buf_putc(&b, ' ');
         pending_space = false;
-        bw_buf_append(&b, tmp, utf8_put(tmp, c));
+        bw_buf_append(&b, tmp, bw_utf8_put(tmp, c));
     }
     return bw_buf_take(&b);
 }
@@ -535,7 +535,7 @@ bw_err bw_utf16_to_utf8(const uint16_t *s, size_t n, char **out)
             bw_buf_free(&b);
             return BW_EENCODING;
         }
-        bw_buf_append(&b, tmp, utf8_put(tmp, c));
+        bw_buf_append(&b, tmp, bw_utf8_put(tmp, c));
     }
     *out = bw_buf_take(&b);
     return *out ? BW_OK : BW_ENOMEM;

@@ -92,6 +92,15 @@ int32_t bw_utf8_next(const char **p, const char *end);
  * and publisher names). Code points without a folding map to themselves. */
 uint32_t bw_casefold(uint32_t cp);
 
+/* Encodes one code point (at most U+10FFFF) as UTF-8 into out; returns
+ * the number of bytes (1..4). */
+size_t bw_utf8_put(char out[4], uint32_t cp);
+
+/* Maps the typographic double quotes (« » “ ” „ ‟ ″ 〝 〞 ＂) to '"', the
+ * single ones (‘ ’ ‚ ‛ ′) to '\'', and the Unicode spaces (no-break, en,
+ * em, thin, ideographic ...) to ' '; other code points map to themselves. */
+uint32_t bw_quote_fold(uint32_t c);
+
 /* Case-insensitive, Unicode-aware equality of two UTF-8 strings. Invalid
  * bytes compare as themselves. NULL equals only NULL. */
 bool bw_ieq(const char *a, const char *b);

@@ -576,27 +576,121 @@ static void test_stt_every_prefix(void **state)
 
 /* ---- registry values ---------------------------------------------------- */
 
+/* The cutoff second as a FILETIME: 100 ns since 1601. */
+#define FT(unix) ((uint64_t)(unix) * 10000000u + BW_FILETIME_UNIX_EPOCH)
+
+static bw_err dword_time(uint32_t v, bw_evidence_time *r)
+{
+    return bw_evidence_registry_time(BW_REG_DWORD, v, NULL, 0, r);
+}
+
 static void test_last_successful_update(void **state)
 {
     (void)state;
     bw_evidence_time r;
-    assert_int_equal(bw_evidence_last_successful_update(UINT32_C(0xFFFFFFFF), &r), BW_OK);
+    assert_int_equal(dword_time(UINT32_C(0xFFFFFFFF), &r), BW_OK);
     assert_true(r.never);
     assert_int_equal(r.err, BW_OK);
     assert_int_equal(r.when, 0);
     assert_int_equal(r.found, 0);
     assert_string_equal(r.reason, "never updated (0xFFFFFFFF)");
-    assert_int_equal(bw_evidence_last_successful_update(0, &r), BW_OK);
+    assert_int_equal(dword_time(0, &r), BW_OK);
     assert_true(r.never);
     assert_string_equal(r.reason, "never updated (0)");
-    assert_int_equal(bw_evidence_last_successful_update(1727582400u, &r), BW_OK);
+    assert_int_equal(dword_time(1727582400u, &r), BW_OK);
     assert_false(r.never);
     assert_int_equal(r.when, CUTOFF);
     assert_int_equal(r.found, 1);
     assert_string_equal(r.reason, "");
-    assert_int_equal(bw_evidence_last_successful_update(UINT32_C(0xFFFFFFFE), &r), BW_OK);
+    assert_int_equal(dword_time(UINT32_C(0xFFFFFFFE), &r), BW_OK);
     assert_when(&r, "2106-02-07T06:28:14Z");
-    assert_int_equal(bw_evidence_last_successful_update(1, NULL), BW_EINVAL);
+    assert_int_equal(bw_evidence_registry_time(BW_REG_DWORD, 1, NULL, 0, NULL), BW_EINVAL);
+}
+
+/* 21.x consumer installs store a FILETIME (REG_QWORD): the value of a real
+ * Kaspersky Total Security 21.2 dump, 0, all ones, the cutoff second, the
+ * last second of 9999 and beyond, and before 1970. */
+static void test_registry_filetime(void **state)
+{
+    (void)state;
+    bw_evidence_time r;
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, UINT64_C(132538865392017081), NULL,
+                                               0, &r),
+                     BW_OK);
+    assert_when(&r, "2020-12-31T11:08:59Z");
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, 0, NULL, 0, &r), BW_OK);
+    assert_true(r.never);
+    assert_string_equal(r.reason, "never updated (0)");
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, UINT64_MAX, NULL, 0, &r), BW_OK);
+    assert_true(r.never);
+    assert_string_equal(r.reason, "never updated (all ones)");
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, FT(CUTOFF), NULL, 0, &r), BW_OK);
+    assert_int_equal(r.when, CUTOFF);
+    assert_true(bw_evidence_after_cutoff(r.when, BW_EVIDENCE_CUTOFF));
+    /* one tick before the cutoff is before it (rounded towards the past) */
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, FT(CUTOFF) - 1, NULL, 0, &r),
+                     BW_OK);
+    assert_int_equal(r.when, CUTOFF - 1);
+    assert_false(bw_evidence_after_cutoff(r.when, BW_EVIDENCE_CUTOFF));
+    /* an 8-byte REG_BINARY is the same FILETIME */
+    assert_int_equal(bw_evidence_registry_time(BW_REG_BINARY, FT(CUTOFF), NULL, 0, &r), BW_OK);
+    assert_int_equal(r.when, CUTOFF);
+    /* far future: the last second of 9999 is accepted, the next one is not */
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, FT(BW_EVIDENCE_MAX_TIME), NULL, 0,
+                                               &r),
+                     BW_OK);
+    assert_when(&r, "9999-12-31T23:59:59Z");
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, FT(BW_EVIDENCE_MAX_TIME + 1), NULL,
+                                               0, &r),
+                     BW_ERANGE);
+    assert_int_equal(r.err, BW_ERANGE);
+    assert_int_equal(r.when, 0);
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, UINT64_MAX - 1, NULL, 0, &r),
+                     BW_ERANGE);
+    /* before 1970 */
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, 1, NULL, 0, &r), BW_ERANGE);
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, BW_FILETIME_UNIX_EPOCH - 1, NULL, 0,
+                                               &r),
+                     BW_ERANGE);
+    int64_t t = -1;
+    assert_int_equal(bw_evidence_filetime_to_unix(BW_FILETIME_UNIX_EPOCH, &t), BW_OK);
+    assert_int_equal(t, 0);
+    /* a type that holds no time */
+    assert_int_equal(bw_evidence_registry_time(7 /* REG_MULTI_SZ */, 0, "x", 1, &r), BW_EINVAL);
+    assert_string_equal(r.reason, "registry type 7 is not a time");
+    /* a DWORD wider than 32 bits cannot come from the registry */
+    assert_int_equal(bw_evidence_registry_time(BW_REG_DWORD, UINT64_C(0x100000000), NULL, 0, &r),
+                     BW_EINVAL);
+}
+
+/* Data\Statistics\InstalledUpdateDate "DDMMYYYY HHMM" (and the string forms
+ * of the other registry times). */
+static void test_registry_text_time(void **state)
+{
+    (void)state;
+    bw_evidence_time r;
+    const char *dump = "31122020 1103";
+    assert_int_equal(bw_evidence_registry_time(BW_REG_SZ, 0, dump, strlen(dump), &r), BW_OK);
+    assert_when(&r, "2020-12-31T11:03:00Z");
+    assert_int_equal(bw_evidence_parse_ddmmyyyy(" 29092024 0400 ", 15, &r), BW_OK);
+    assert_int_equal(r.when, CUTOFF);
+    assert_int_equal(bw_evidence_parse_ddmmyyyy("29092024 0359", 13, &r), BW_OK);
+    assert_false(bw_evidence_after_cutoff(r.when, BW_EVIDENCE_CUTOFF));
+    /* a day that does not exist, a wrong form, nothing */
+    assert_int_equal(bw_evidence_parse_ddmmyyyy("31022024 1200", 13, &r), BW_EPARSE);
+    assert_int_equal(r.when, 0);
+    assert_int_equal(bw_evidence_parse_ddmmyyyy("2024-09-29", 10, &r), BW_EPARSE);
+    assert_string_equal(r.reason, "not in form DDMMYYYY HHMM");
+    assert_int_equal(bw_evidence_parse_ddmmyyyy("", 0, &r), BW_EPARSE);
+    /* decimal Unix seconds as text; 0 is never */
+    assert_int_equal(bw_evidence_registry_time(BW_REG_SZ, 0, "1727582400", 10, &r), BW_OK);
+    assert_int_equal(r.when, CUTOFF);
+    assert_int_equal(bw_evidence_registry_time(BW_REG_EXPAND_SZ, 0, "0", 1, &r), BW_OK);
+    assert_true(r.never);
+    /* stops at a NUL inside the bytes given */
+    assert_int_equal(bw_evidence_registry_time(BW_REG_SZ, 0, "29092024 0400\0junk", 18, &r),
+                     BW_OK);
+    assert_int_equal(r.when, CUTOFF);
 }
 
 static void test_bases_date(void **state)
@@ -666,11 +760,11 @@ static void test_cutoff_boundary(void **state)
     assert_false(bw_evidence_after_cutoff(r.when, BW_EVIDENCE_CUTOFF));
     assert_int_equal(stt_str("1;202409290401", &r), BW_OK);
     assert_true(bw_evidence_after_cutoff(r.when, BW_EVIDENCE_CUTOFF));
-    assert_int_equal(bw_evidence_last_successful_update(1727582399u, &r), BW_OK);
+    assert_int_equal(dword_time(1727582399u, &r), BW_OK);
     assert_false(bw_evidence_after_cutoff(r.when, BW_EVIDENCE_CUTOFF));
-    assert_int_equal(bw_evidence_last_successful_update(1727582400u, &r), BW_OK);
+    assert_int_equal(dword_time(1727582400u, &r), BW_OK);
     assert_true(bw_evidence_after_cutoff(r.when, BW_EVIDENCE_CUTOFF));
-    assert_int_equal(bw_evidence_last_successful_update(1727582401u, &r), BW_OK);
+    assert_int_equal(dword_time(1727582401u, &r), BW_OK);
     assert_true(bw_evidence_after_cutoff(r.when, BW_EVIDENCE_CUTOFF));
 }
 
@@ -737,6 +831,8 @@ int main(void)
         cmocka_unit_test(test_stt_bad),
         cmocka_unit_test(test_stt_every_prefix),
         cmocka_unit_test(test_last_successful_update),
+        cmocka_unit_test(test_registry_filetime),
+        cmocka_unit_test(test_registry_text_time),
         cmocka_unit_test(test_bases_date),
         cmocka_unit_test(test_cutoff_boundary),
         cmocka_unit_test(test_staleness),
