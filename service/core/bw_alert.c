@@ -32,6 +32,7 @@ static const event_info events[] = {
     {BW_EVENT_NEW_KSN_CONNECTION, "new-ksn-connection", BW_SEVERITY_WARNING},
     {BW_EVENT_FINDING_RESOLVED, "finding-resolved", BW_SEVERITY_INFORMATION},
     {BW_EVENT_FINDING_CHANGED, "finding-changed", BW_SEVERITY_WARNING},
+    {BW_EVENT_HOST_VERDICT, "host-verdict", BW_SEVERITY_WARNING},
     {BW_EVENT_UPDATE_AFTER_CUTOFF, "update-after-cutoff", BW_SEVERITY_WARNING},
     {BW_EVENT_STALE_PROTECTION, "stale-protection", BW_SEVERITY_WARNING},
     {BW_EVENT_WOULD_DISABLE, "would-disable", BW_SEVERITY_INFORMATION},
@@ -54,7 +55,7 @@ const bw_event_id bw_event_ids[] = {
     BW_EVENT_HEARTBEAT,       BW_EVENT_NEW_PRODUCT,     BW_EVENT_NEW_SERVICE,
     BW_EVENT_NEW_DRIVER,      BW_EVENT_NEW_KSN,         BW_EVENT_NEW_FILTER,
     BW_EVENT_NEW_REGISTRY,    BW_EVENT_NEW_KSN_CONNECTION,
-    BW_EVENT_FINDING_RESOLVED, BW_EVENT_FINDING_CHANGED,
+    BW_EVENT_FINDING_RESOLVED, BW_EVENT_FINDING_CHANGED, BW_EVENT_HOST_VERDICT,
     BW_EVENT_UPDATE_AFTER_CUTOFF, BW_EVENT_STALE_PROTECTION,
     BW_EVENT_WOULD_DISABLE, BW_EVENT_SERVICE_DISABLED, BW_EVENT_SERVICE_CONTAINED_STOP,
     BW_EVENT_CONTAIN_BLOCKED, BW_EVENT_CONTAIN_FAILED, BW_EVENT_SERVICE_RESTORED,
@@ -78,7 +79,7 @@ static const char *const heartbeat_fields[] = {"product", "service", "driver", "
                                                "filter",  "registry", "ksn_connection"};
 _Static_assert(sizeof heartbeat_fields / sizeof heartbeat_fields[0] == BW_STORE_KINDS,
                "a heartbeat field per kind");
-_Static_assert(6 + BW_STORE_KINDS <= BW_ALERT_MAX_FIELDS, "the heartbeat fits in an alert");
+_Static_assert(6 + BW_STORE_KINDS + 6 <= BW_ALERT_MAX_FIELDS, "the heartbeat fits in an alert");
 
 static const event_info *find_event(int id)
 {
@@ -213,6 +214,10 @@ bw_err bw_alert_from_change(const bw_change *c, const char *host, bw_alert *out)
     bool changed = c->change == BW_CHANGE_CHANGED;
     add(out, "old_display_name", changed ? c->old_display_name : NULL, &ok);
     add(out, "old_path", changed ? c->old_path : NULL, &ok);
+    add(out, "tier", c->tier ? bw_tier_name(c->tier) : NULL, &ok);
+    add(out, "old_tier",
+        changed && c->old_tier && c->old_tier != c->tier ? bw_tier_name(c->old_tier) : NULL,
+        &ok);
     return alert_end(out, ok);
 }
 
@@ -353,6 +358,47 @@ bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_a
     return alert_end(out, ok);
 }
 
+/* The products of a verdict, "name version; name version". */
+static char *product_list(const bw_verdict *v)
+{
+    bw_buf b = {0};
+    for (size_t i = 0; i < v->n_products; i++) {
+        const bw_verdict_product *p = &v->products[i];
+        bw_buf_printf(&b, "%s%s%s%s", i ? "; " : "", p->name ? p->name : "-",
+                      p->version ? " " : "", p->version ? p->version : "");
+    }
+    if (!b.data && !b.failed)
+        bw_buf_puts(&b, "");
+    return bw_buf_take(&b);
+}
+
+/* The verdict's fields: present, products, updated_after_cutoff, [newest_update,
+ * update_evidence,] stale, ksn_state, containment[, headline, next_step]. */
+static void verdict_fields(bw_alert *a, const bw_verdict *v, bool full, bool *ok)
+{
+    char *products = v ? product_list(v) : NULL;
+    if (v && !products)
+        *ok = false;
+    add(a, "present", v ? (v->counts ? bw_tier_name(v->present) : "no") : NULL, ok);
+    add(a, "products", products, ok);
+    free(products);
+    add(a, "updated_after_cutoff", v ? bw_tri_name(v->updated_after_cutoff) : NULL, ok);
+    if (full) {
+        char when[21];
+        if (v && v->has_update)
+            bw_format_utc(v->newest_update, when);
+        add(a, "newest_update", v && v->has_update ? when : NULL, ok);
+        add(a, "update_evidence", v && v->has_update ? v->update_evidence : NULL, ok);
+    }
+    add(a, "stale", v ? bw_tri_name(v->stale) : NULL, ok);
+    add(a, "ksn_state", v ? bw_ksn_state_name(v->ksn) : NULL, ok);
+    add(a, "containment", v ? v->containment : NULL, ok);
+    if (full) {
+        add(a, "headline", v ? v->headline : NULL, ok);
+        add(a, "next_step", v ? v->next_step : NULL, ok);
+    }
+}
+
 void bw_heartbeat_count(bw_heartbeat *hb, const bw_stored_findings *current)
 {
     memset(hb->by_kind, 0, sizeof hb->by_kind);
@@ -380,7 +426,140 @@ bw_err bw_alert_heartbeat(const bw_heartbeat *hb, bw_alert *out)
     add_int(out, "findings", (long long)total, &ok);
     for (int k = 0; k < BW_STORE_KINDS; k++)
         add_int(out, heartbeat_fields[k], (long long)hb->by_kind[k], &ok);
+    verdict_fields(out, hb->verdict, false, &ok);
     return alert_end(out, ok);
+}
+
+/* ---- what is due -------------------------------------------------------------------- */
+
+void bw_due_alerts_free(bw_due_alerts *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        bw_alert_clear(&d->items[i].alert);
+        free(d->items[i].memory_key);
+    }
+    free(d->items);
+    memset(d, 0, sizeof *d);
+}
+
+/* Appends a due alert (taking over *a) with its memory. */
+static bw_err due(bw_due_alerts *d, bw_alert *a, const char *kind, const char *product,
+                  int64_t value)
+{
+    char *key = bw_strfmt("%s:%s", kind, product);
+    if (!key || bw_grow(&d->items, &d->cap, d->n, sizeof *d->items) != BW_OK) {
+        free(key);
+        bw_alert_clear(a);
+        return BW_ENOMEM;
+    }
+    d->items[d->n].alert = *a;
+    d->items[d->n].memory_key = key;
+    d->items[d->n].memory_value = value;
+    d->n++;
+    memset(a, 0, sizeof *a);
+    return BW_OK;
+}
+
+static bool remembered(bw_memory_get get, void *ctx, const char *kind, const char *product,
+                       int64_t *value, bw_err *e)
+{
+    char *key = bw_strfmt("%s:%s", kind, product);
+    *e = key ? BW_OK : BW_ENOMEM;
+    bool has = key && get && get(ctx, key, value);
+    free(key);
+    return has;
+}
+
+bw_err bw_alert_updates_due(const bw_updates *u, const bw_findings *counted, const char *host,
+                            unsigned threshold_days, bw_memory_get get, void *ctx,
+                            bw_due_alerts *out)
+{
+    memset(out, 0, sizeof *out);
+    bw_err e = BW_OK;
+    bool may_run = bw_vendor_may_run(counted);
+    for (size_t i = 0; u && i < u->n && !e; i++) {
+        const bw_update_status *st = &u->items[i];
+        if (!st->has_date || !st->product)
+            continue;
+        int64_t seen = 0;
+        bool has = remembered(get, ctx, "update-after-cutoff", st->product, &seen, &e);
+        if (!e && st->after_cutoff && (!has || st->newest > seen)) {
+            bw_alert al = {0};
+            if ((e = bw_alert_update(BW_EVENT_UPDATE_AFTER_CUTOFF, host, st, threshold_days,
+                                     &al)) == BW_OK)
+                e = due(out, &al, "update-after-cutoff", st->product, st->newest);
+        }
+        /* Installed: the product's own registry key is still a finding. */
+        bool installed = false;
+        for (size_t j = 0; counted && j < counted->n && !installed; j++)
+            installed = counted->items[j].kind == BW_KIND_REGISTRY &&
+                        bw_ieq(counted->items[j].name, st->product);
+        if (e || !st->stale || !installed || !may_run)
+            continue;
+        has = remembered(get, ctx, "stale-protection", st->product, &seen, &e);
+        if (!e && (!has || seen != st->newest)) {
+            bw_alert al = {0};
+            if ((e = bw_alert_update(BW_EVENT_STALE_PROTECTION, host, st, threshold_days,
+                                     &al)) == BW_OK)
+                e = due(out, &al, "stale-protection", st->product, st->newest);
+        }
+    }
+    if (e)
+        bw_due_alerts_free(out);
+    return e;
+}
+
+bw_err bw_alert_gaps_due(const bw_snapshot *snap, const char *host, const char *last,
+                         bw_alert *out, char **digest)
+{
+    memset(out, 0, sizeof *out);
+    *digest = NULL;
+    if (!snap->n_gaps)
+        return BW_ENOTFOUND;
+    bw_buf d = {0};
+    bw_buf_printf(&d, "%zu item(s) could not be read", snap->n_gaps);
+    for (size_t i = 0; i < snap->n_gaps && i < 5; i++)
+        bw_buf_printf(&d, "; %s: %s", snap->gaps[i].where, snap->gaps[i].reason);
+    if (d.failed) {
+        bw_buf_free(&d);
+        return BW_ENOMEM;
+    }
+    if (last && strcmp(last, d.data) == 0) {
+        *digest = bw_buf_take(&d);
+        return *digest ? BW_ENOTFOUND : BW_ENOMEM;
+    }
+    bw_err e = bw_alert_error(BW_EVENT_SCAN_INCOMPLETE, host, d.data, out);
+    if (e == BW_OK && !(*digest = bw_buf_take(&d))) {
+        bw_alert_clear(out);
+        e = BW_ENOMEM;
+    }
+    bw_buf_free(&d);
+    return e;
+}
+
+bw_err bw_alert_verdict_due(const bw_verdict *v, const char *host, const char *last,
+                            bw_alert *out, char **digest)
+{
+    memset(out, 0, sizeof *out);
+    *digest = bw_verdict_digest(v);
+    if (!*digest)
+        return BW_ENOMEM;
+    if (last && strcmp(last, *digest) == 0)
+        return BW_ENOTFOUND;
+    bool ok = true;
+    alert_start(out, BW_EVENT_HOST_VERDICT);
+    if (!v->counts)
+        out->severity = BW_SEVERITY_INFORMATION;
+    add(out, "host", host, &ok);
+    verdict_fields(out, v, true, &ok);
+    bw_err e = alert_end(out, ok);
+    if (e) {
+        free(*digest);
+        *digest = NULL;
+    }
+    return e;
 }
 
 /* ---- rendering --------------------------------------------------------------------- */

@@ -19,14 +19,18 @@
  *   110 heartbeat (information)
  *       host, policy, policy_version, last_scan, last_scan_complete,
  *       findings, product, service, driver, ksn, filter, registry,
- *       ksn_connection
+ *       ksn_connection, present, products, updated_after_cutoff, stale,
+ *       ksn_state, containment (the host verdict, bw_verdict.h)
  *   200 new-product, 201 new-service, 202 new-driver, 203 new-ksn-component,
  *   204 new-class-filter, 205 new-registry-footprint,
  *   206 new-ksn-connection (warning),
  *   210 finding-resolved (information), 220 finding-changed (warning)
  *       kind, name, display_name, publisher, version, old_version, path,
- *       source, rule, host, old_display_name, old_path (the old_* values
- *       on 220 only)
+ *       source, rule, host, old_display_name, old_path, tier, old_tier (the
+ *       old_* values on 220 only)
+ *   230 host-verdict (warning when the vendor counts, else information)
+ *       host, present, products, updated_after_cutoff, newest_update,
+ *       update_evidence, stale, ksn_state, containment, headline, next_step
  *   300 update-after-cutoff (warning), 301 stale-protection (warning)
  *       host, product, newest_update, evidence, source, cutoff, age_days,
  *       threshold_days
@@ -58,6 +62,7 @@
 #include "bw_store.h"
 #include "bw_str.h"
 #include "bw_updates.h"
+#include "bw_verdict.h"
 
 typedef enum bw_event_id {
     /* 1xx lifecycle */
@@ -75,6 +80,7 @@ typedef enum bw_event_id {
     BW_EVENT_NEW_KSN_CONNECTION = 206,
     BW_EVENT_FINDING_RESOLVED = 210,
     BW_EVENT_FINDING_CHANGED = 220,
+    BW_EVENT_HOST_VERDICT = 230,        /* the host's verdict changed */
     /* 3xx update activity */
     BW_EVENT_UPDATE_AFTER_CUTOFF = 300, /* update evidence dated at/after the cutoff */
     BW_EVENT_STALE_PROTECTION = 301,    /* newest signatures older than the threshold */
@@ -117,7 +123,7 @@ bw_severity bw_event_severity(bw_event_id id);
 /* "information", "warning", "error". */
 const char *bw_severity_name(bw_severity s);
 
-#define BW_ALERT_MAX_FIELDS 13
+#define BW_ALERT_MAX_FIELDS 24
 
 typedef struct bw_alert_field {
     const char *name; /* static text */
@@ -188,6 +194,53 @@ bw_err bw_alert_change_activity(const bw_change *c, const char *host, int64_t cu
  * outcome or a result without a service name). */
 bw_err bw_alert_contain(const bw_contain_result *r, const char *host, bw_alert *out);
 
+/* ---- what is due (decisions that remember) ------------------------------------------
+ * The service raises some alerts once per state, across restarts. What was
+ * raised is kept by the caller (the state database); these decisions read
+ * it through a lookup and say what to raise and what to remember. */
+
+/* Reads a remembered number; false when the key is unset. */
+typedef bool (*bw_memory_get)(void *ctx, const char *key, int64_t *value);
+
+/* An alert that is due, and what to remember once it is raised. */
+typedef struct bw_due_alert {
+    bw_alert alert;
+    char *memory_key;
+    int64_t memory_value;
+} bw_due_alert;
+
+typedef struct bw_due_alerts {
+    bw_due_alert *items;
+    size_t n, cap;
+} bw_due_alerts;
+
+/* NULL-safe; leaves *d empty. */
+void bw_due_alerts_free(bw_due_alerts *d);
+
+/* The update alerts due for a scan: 300 for each product whose newest
+ * update after the cutoff is newer than the one last raised
+ * ("update-after-cutoff:<product>"), so evidence that appeared while the
+ * service was not running is raised once at the next start; 301 for each
+ * still-installed product (its registry key is among `counted`) whose
+ * newest signatures passed the threshold, while the vendor may run
+ * (bw_vendor_may_run), once per newest date ("stale-protection:<product>").
+ * *out zeroed or freed before. BW_ENOMEM only. */
+bw_err bw_alert_updates_due(const bw_updates *u, const bw_findings *counted, const char *host,
+                            unsigned threshold_days, bw_memory_get get, void *ctx,
+                            bw_due_alerts *out);
+
+/* 902 scan-incomplete when what could not be read differs from `last` (the
+ * digest last raised, or NULL). *digest receives the new digest, or NULL
+ * when the scan had no gap (forget it). Returns BW_ENOTFOUND when nothing
+ * is due (then *out is empty). */
+bw_err bw_alert_gaps_due(const bw_snapshot *snap, const char *host, const char *last,
+                         bw_alert *out, char **digest);
+
+/* 230 host-verdict when the verdict's digest differs from `last` (or NULL);
+ * *digest receives it. BW_ENOTFOUND when nothing is due. */
+bw_err bw_alert_verdict_due(const bw_verdict *v, const char *host, const char *last,
+                            bw_alert *out, char **digest);
+
 /* What a heartbeat summarises. Strings are borrowed. */
 typedef struct bw_heartbeat {
     const char *host;
@@ -196,6 +249,7 @@ typedef struct bw_heartbeat {
     int64_t last_scan;         /* finish time of the last scan; 0 if none */
     bool last_scan_complete;
     size_t by_kind[BW_STORE_KINDS]; /* unresolved findings per bw_kind */
+    const bw_verdict *verdict; /* the last one, or NULL before the first scan */
 } bw_heartbeat;
 
 /* Sets hb->by_kind from the store's current findings. */

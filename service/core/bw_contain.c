@@ -18,6 +18,7 @@ const char *bw_contain_decision_name(bw_contain_decision d)
     case BW_CONTAIN_SKIP_NOT_ONLY: return "not-in-only";
     case BW_CONTAIN_SKIP_DRIVER: return "driver-not-included";
     case BW_CONTAIN_SKIP_NOT_SCM: return "not-in-scm";
+    case BW_CONTAIN_SKIP_USER_WRITABLE: return "user-writable";
     }
     return "unknown";
 }
@@ -85,6 +86,9 @@ static bw_contain_decision decide(const bw_policy *pol, const bw_finding *f, boo
 {
     if (!svc || !svc->in_scm)
         return BW_CONTAIN_SKIP_NOT_SCM;
+    /* What any user could have planted never drives containment. */
+    if (f->user_writable)
+        return BW_CONTAIN_SKIP_USER_WRITABLE;
     if (any_glob(&pol->contain_allowlist, f->name))
         return BW_CONTAIN_SKIP_ALLOWLIST;
     if (driver && !any_glob(&pol->contain_drivers, f->name))

@@ -9,9 +9,11 @@
  * carries it out in the effective mode, and the outcomes below are what it
  * reports (Event IDs 400-406, docs/events.md).
  *
- * Which services are targets:
+ * Which services are targets (the findings given are those whose tier the
+ * policy counts, bw_judge.h):
  *   - every finding of kind service or KSN component that the service
- *     control manager knows as a Win32 service;
+ *     control manager knows as a Win32 service, unless its image lies in a
+ *     place any user can write;
  *   - a driver finding only when it also matches containment.drivers
  *     (disabling a driver, Start=4, takes effect at the next boot);
  *   - none that matches containment.allowlist; when containment.only is
@@ -48,11 +50,12 @@ typedef enum bw_contain_decision {
     BW_CONTAIN_SKIP_ALLOWLIST, /* matches containment.allowlist */
     BW_CONTAIN_SKIP_NOT_ONLY,  /* containment.only is set and does not match */
     BW_CONTAIN_SKIP_DRIVER,    /* a driver containment.drivers does not include */
-    BW_CONTAIN_SKIP_NOT_SCM    /* not known to the service control manager */
+    BW_CONTAIN_SKIP_NOT_SCM,   /* not known to the service control manager */
+    BW_CONTAIN_SKIP_USER_WRITABLE /* its image is in a place any user can write */
 } bw_contain_decision;
 
 /* "act", "allowlisted", "not-in-only", "driver-not-included",
- * "not-in-scm". */
+ * "not-in-scm", "user-writable". */
 const char *bw_contain_decision_name(bw_contain_decision d);
 
 typedef struct bw_contain_target {

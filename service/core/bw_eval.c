@@ -1,10 +1,18 @@
 /*
- * bw_eval.c - snapshot + policy -> findings (portable core, pure).
+ * bw_eval.c - snapshot + policy -> findings with confidence tiers
+ * (portable core, pure).
  *
- * The rules (docs/detection.md): a finding needs more than one signal, so
- * that a look-alike with one matching trait (a "kl*" driver of another
- * vendor, a product that merely has "Kaspersky" in its name but another
- * publisher) is not reported.
+ * The rules (docs/detection.md), in three steps:
+ *   1. each component on its own: its signals, whether anything about it
+ *      contradicts the vendor (then it is no finding at all), and its tier
+ *      from its own signals;
+ *   2. the machine: the vendor is present when a machine-wide confirmed
+ *      finding exists, and the folders of confirmed components' images are
+ *      the vendor's own;
+ *   3. vouching: presence lifts a name-matched service or driver whose
+ *      image agrees to `likely`; so does an image in a folder of a
+ *      confirmed one. Vouching never makes a finding `confirmed`, and what
+ *      a user could have written never vouches.
  */
 #include "bw_eval.h"
 
@@ -12,12 +20,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_names.h"
+
+_Static_assert(BW_HIDES_PRODUCT == 1u << BW_KIND_PRODUCT &&
+                   BW_HIDES_SERVICE == 1u << BW_KIND_SERVICE &&
+                   BW_HIDES_DRIVER == 1u << BW_KIND_DRIVER && BW_HIDES_KSN == 1u << BW_KIND_KSN &&
+                   BW_HIDES_FILTER == 1u << BW_KIND_FILTER &&
+                   BW_HIDES_REGISTRY == 1u << BW_KIND_REGISTRY &&
+                   BW_HIDES_KSN_CONNECTION == 1u << BW_KIND_KSN_CONNECTION,
+               "gap bits follow bw_kind");
+
+static const char *const kind_names[] = {"product", "service", "driver", "ksn",
+                                         "filter",  "registry", "ksn-connection"};
+
 const char *bw_kind_name(bw_kind k)
 {
-    static const char *const names[] = {"product", "service", "driver",
-                                        "ksn", "filter", "registry",
-                                        "ksn-connection"};
-    return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
+    return (unsigned)k < sizeof kind_names / sizeof kind_names[0] ? kind_names[k] : "unknown";
+}
+
+bool bw_kind_parse(const char *name, bw_kind *out)
+{
+    for (size_t i = 0; name && i < sizeof kind_names / sizeof kind_names[0]; i++)
+        if (strcmp(name, kind_names[i]) == 0) {
+            *out = (bw_kind)i;
+            return true;
+        }
+    return false;
 }
 
 /* Index of the first glob in l matching text, or -1. */
@@ -29,6 +57,39 @@ static long glob_any(const bw_strlist *l, const char *text)
         if (bw_glob(l->items[i], text))
             return (long)i;
     return -1;
+}
+
+/* Index of the first entry of l matching a key name, or -1: the name
+ * itself, or its base when the rest is one of the policy's per-install
+ * suffixes ("KLIF.K4W-21-25" is klif). exact: entries are names, not
+ * globs. */
+static long name_any(const bw_policy *pol, const bw_strlist *l, const char *name, bool exact)
+{
+    if (!name)
+        return -1;
+    long g = exact ? -1 : glob_any(l, name);
+    for (size_t i = 0; exact && i < l->n && g < 0; i++)
+        if (bw_ieq(l->items[i], name))
+            g = (long)i;
+    for (const char *dot = strchr(name, '.'); g < 0 && dot; dot = strchr(dot + 1, '.')) {
+        if (glob_any(&pol->name_suffixes, dot) < 0)
+            continue;
+        char *base = bw_strndup(name, (size_t)(dot - name));
+        if (base)
+            g = name_any(pol, l, base, exact);
+        free(base);
+    }
+    return g;
+}
+
+/* The key name without a per-install suffix ("KLIF.K4W-21-25" -> "KLIF"),
+ * malloc'd; the name itself when it has none. */
+static char *base_name(const bw_policy *pol, const char *name)
+{
+    for (const char *dot = strchr(name, '.'); dot; dot = strchr(dot + 1, '.'))
+        if (glob_any(&pol->name_suffixes, dot) >= 0)
+            return bw_strndup(name, (size_t)(dot - name));
+    return bw_strdup(name);
 }
 
 static long contains_any(const bw_strlist *l, const char *text)
@@ -61,58 +122,6 @@ static bool empty(const char *s)
     return true;
 }
 
-/* True if p (pointing at a '.') is followed by the 3-letter extension ext
- * in any ASCII case. */
-static bool has_ext(const char *p, const char *ext)
-{
-    for (int i = 0; i < 3; i++) {
-        char c = p[1 + i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c + 32);
-        if (c != ext[i])
-            return false;
-    }
-    return true;
-}
-
-/* File name of the program or driver in an ImagePath / UninstallString /
- * DisplayIcon: quotes, arguments and ",index" suffixes are dropped. Returns
- * a malloc'd string or NULL. */
-static char *image_file_name(const char *path)
-{
-    if (!path)
-        return NULL;
-    const char *start = path, *end;
-    while (*start == ' ')
-        start++;
-    if (*start == '"') {
-        start++;
-        end = strchr(start, '"');
-        if (!end)
-            end = start + strlen(start);
-    } else {
-        /* Unquoted: the path ends after the last ".exe"/".sys"/".dll". */
-        end = NULL;
-        for (const char *p = start; *p; p++) {
-            if (p[0] == '.' && (has_ext(p, "exe") || has_ext(p, "sys") || has_ext(p, "dll")) &&
-                (p[4] == '\0' || p[4] == ' ' || p[4] == ','))
-                end = p + 4;
-        }
-        if (!end) {
-            end = strchr(start, ',');
-            if (!end)
-                end = start + strlen(start);
-        }
-    }
-    const char *base = start;
-    for (const char *p = start; p < end; p++)
-        if (*p == '\\' || *p == '/')
-            base = p + 1;
-    if (base >= end)
-        return NULL;
-    return bw_strndup(base, (size_t)(end - base));
-}
-
 /* Adds a "what:detail" signal. */
 static bw_err add_signal(bw_finding *f, const char *what, const char *detail)
 {
@@ -130,42 +139,6 @@ static bool named_after(const char *file, const char *name)
     bool same = stem && bw_ieq(stem, name);
     free(stem);
     return same;
-}
-
-/* Path signals of an image path or install location. *hit: it matches a
- * vendor path glob, or its file is a vendor binary that says more than the
- * key name itself (avp.exe for AVP21.3, but not klif.sys for a key named
- * klif: another vendor's "klif" would have that too). *consistent
- * (optional): there is no image, or its file is named after the key or is a
- * vendor binary, so nothing about the image contradicts the name. key_name
- * may be NULL (products). */
-static bw_err path_signal(const bw_policy *pol, const char *path, const char *key_name,
-                          bw_finding *f, bool *hit, bool *consistent)
-{
-    *hit = false;
-    if (consistent)
-        *consistent = true;
-    if (!path)
-        return BW_OK;
-    bw_err e = BW_OK;
-    long i = glob_any(&pol->paths, path);
-    if (i >= 0) {
-        *hit = true;
-        e = add_signal(f, "path", pol->paths.items[i]);
-    }
-    char *file = image_file_name(path);
-    if (!file)
-        return e;
-    long b = equal_any(&pol->binaries, file);
-    bool own_name = named_after(file, key_name);
-    if (consistent)
-        *consistent = b >= 0 || own_name || *hit;
-    if (!e && !*hit && b >= 0 && !own_name) {
-        *hit = true;
-        e = add_signal(f, "binary", pol->binaries.items[b]);
-    }
-    free(file);
-    return e;
 }
 
 static void finding_clear(bw_finding *f)
@@ -209,74 +182,164 @@ static bool dup_into(char **dst, const char *s)
     return !s || *dst;
 }
 
+bool bw_findings_vendor_present(const bw_findings *f)
+{
+    for (size_t i = 0; f && i < f->n; i++)
+        if (f->items[i].tier == BW_TIER_CONFIRMED && !f->items[i].user_writable)
+            return true;
+    return false;
+}
+
+bw_err bw_findings_select(const bw_findings *f, unsigned tiers, bw_findings *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < f->n; i++) {
+        const bw_finding *x = &f->items[i];
+        if (!(tiers & BW_TIER_BIT(x->tier)))
+            continue;
+        bw_finding c = *x;
+        c.signals = (bw_strlist){0};
+        bool ok = dup_into(&c.name, x->name) && dup_into(&c.display_name, x->display_name) &&
+                  dup_into(&c.publisher, x->publisher) && dup_into(&c.version, x->version) &&
+                  dup_into(&c.path, x->path) && dup_into(&c.source, x->source) &&
+                  dup_into(&c.rule, x->rule) && dup_into(&c.user_sid, x->user_sid);
+        for (size_t j = 0; ok && j < x->signals.n; j++)
+            ok = bw_strlist_add(&c.signals, x->signals.items[j]) == BW_OK;
+        if (!ok || push(out, &c) != BW_OK) {
+            if (!ok)
+                finding_clear(&c);
+            bw_findings_free(out);
+            return BW_ENOMEM;
+        }
+    }
+    return BW_OK;
+}
+
 /* ---- products ---------------------------------------------------------- */
 
-static bw_err eval_product(const bw_policy *pol, char *const *norm_pubs,
+/* What an Uninstall entry's Publisher says. */
+typedef enum { PUB_ABSENT, PUB_VENDOR, PUB_MENTIONS, PUB_OTHER } pub_class;
+
+static pub_class publisher_class(const bw_policy *pol, char *const *pub_keys, const char *pub,
+                                 bw_err *e)
+{
+    *e = BW_OK;
+    if (bw_company_blank(pub))
+        return PUB_ABSENT;
+    char *k = bw_company_key(pub);
+    if (!k) {
+        *e = BW_ENOMEM;
+        return PUB_ABSENT;
+    }
+    pub_class c = PUB_OTHER;
+    for (size_t i = 0; i < pol->publishers.n && c == PUB_OTHER; i++)
+        if (pub_keys[i] && strcmp(k, pub_keys[i]) == 0)
+            c = PUB_VENDOR;
+    free(k);
+    /* A publisher that names the vendor in another way is not someone else:
+     * only a publisher that is positively another company vetoes. */
+    if (c == PUB_OTHER && contains_any(&pol->markers, pub) >= 0)
+        c = PUB_MENTIONS;
+    return c;
+}
+
+/* The path signal of an install location, uninstall command or icon: a
+ * vendor folder, or a vendor binary (avp.exe). */
+static bw_err product_path_signal(const bw_policy *pol, const bw_product_entry *p, bw_finding *f,
+                                  bool *hit)
+{
+    const char *const paths[] = {p->install_location, p->uninstall_string, p->display_icon};
+    *hit = false;
+    for (size_t i = 0; i < 3 && !*hit; i++) {
+        if (!paths[i])
+            continue;
+        long g = glob_any(&pol->paths, paths[i]);
+        if (g >= 0) {
+            *hit = true;
+            return add_signal(f, "path", pol->paths.items[g]);
+        }
+        char *file = bw_image_file(paths[i]);
+        long b = equal_any(&pol->binaries, file);
+        free(file);
+        if (b >= 0) {
+            *hit = true;
+            return add_signal(f, "binary", pol->binaries.items[b]);
+        }
+    }
+    return BW_OK;
+}
+
+static bw_err eval_product(const bw_policy *pol, char *const *pub_keys,
                            const bw_product_entry *p, bw_findings *out)
 {
     bw_finding f = {0};
     bw_err e = BW_OK;
-    bool matched = false;
-    char *rule = NULL;
+    pub_class pc = publisher_class(pol, pub_keys, p->publisher, &e);
+    if (e)
+        return e;
+    if (pc == PUB_OTHER)
+        return BW_OK; /* another company's product, whatever its name says */
 
-    if (!empty(p->publisher)) {
-        char *np = bw_normalize(p->publisher);
-        if (!np)
-            return BW_ENOMEM;
-        for (size_t i = 0; i < pol->publishers.n; i++) {
-            if (norm_pubs[i] && strcmp(np, norm_pubs[i]) == 0) {
-                matched = true;
-                rule = bw_strdup("vendor.publishers");
-                e = add_signal(&f, "publisher", p->publisher);
-                break;
-            }
-        }
-        free(np);
-        if (matched) {
-            long g = glob_any(&pol->products, p->display_name);
-            if (!e && g >= 0)
-                e = add_signal(&f, "display-name", pol->products.items[g]);
-        }
-        /* A publisher that is not the vendor's contradicts the name. */
-    } else {
-        long g = glob_any(&pol->products, p->display_name);
-        if (g >= 0) {
-            matched = true;
-            rule = bw_strfmt("vendor.products[%s]", pol->products.items[g]);
-            e = add_signal(&f, "display-name", pol->products.items[g]);
-            if (!e)
-                e = add_signal(&f, "no-publisher", NULL);
-        }
-    }
-    if (!matched)
-        goto out;
-    if (!rule) {
-        e = BW_ENOMEM;
-        goto out;
-    }
-    bool hit = false;
+    long family = glob_any(&pol->products, p->display_name);
+    long marker = contains_any(&pol->markers, p->display_name);
+    bool path = false;
+    if (pc == PUB_VENDOR)
+        e = add_signal(&f, "publisher", p->publisher);
+    else if (pc == PUB_MENTIONS)
+        e = add_signal(&f, "publisher-names-vendor", p->publisher);
+    else
+        e = add_signal(&f, "no-publisher", NULL);
+    if (!e && family >= 0)
+        e = add_signal(&f, "display-name", pol->products.items[family]);
+    else if (!e && marker >= 0)
+        e = add_signal(&f, "display-name-names-vendor", pol->markers.items[marker]);
     if (!e)
-        e = path_signal(pol, p->install_location, NULL, &f, &hit, NULL);
-    if (!e && !hit)
-        e = path_signal(pol, p->uninstall_string, NULL, &f, &hit, NULL);
+        e = product_path_signal(pol, p, &f, &path);
     if (e)
         goto out;
 
+    /* A vendor publisher and a product name or folder agree: confirmed. A
+     * publisher that names the vendor counts like a folder. */
+    bool named = family >= 0 || marker >= 0;
+    bw_tier t = BW_TIER_NONE;
+    const char *rule = NULL;
+    if (pc == PUB_VENDOR) {
+        t = named || path ? BW_TIER_CONFIRMED : BW_TIER_LIKELY;
+        rule = "vendor.publishers";
+    } else if (family >= 0) {
+        t = path || pc == PUB_MENTIONS ? BW_TIER_CONFIRMED : BW_TIER_LIKELY;
+        rule = "vendor.products";
+    } else if (marker >= 0) {
+        t = path || pc == PUB_MENTIONS ? BW_TIER_LIKELY : BW_TIER_POSSIBLE;
+        rule = "vendor.markers";
+    } else if (path) {
+        t = pc == PUB_MENTIONS ? BW_TIER_CONFIRMED : BW_TIER_LIKELY;
+        rule = "vendor.paths";
+    } else if (pc == PUB_MENTIONS) {
+        t = BW_TIER_POSSIBLE;
+        rule = "vendor.markers";
+    }
+    if (t == BW_TIER_NONE)
+        goto out;
     f.kind = BW_KIND_PRODUCT;
-    f.rule = rule;
-    rule = NULL;
+    f.tier = t;
     f.view = p->view;
+    f.user_writable = p->view == BW_VIEW_USER;
     const char *version = !empty(p->product_version) ? p->product_version : p->display_version;
-    if (!dup_into(&f.name, p->key_name) || !dup_into(&f.display_name, p->display_name) ||
-        !dup_into(&f.publisher, p->publisher) || !dup_into(&f.version, version) ||
-        !dup_into(&f.path, p->install_location) || !dup_into(&f.source, p->source) ||
-        !dup_into(&f.user_sid, p->user_sid)) {
+    if (pc != PUB_VENDOR && family >= 0)
+        f.rule = bw_strfmt("%s[%s]", rule, pol->products.items[family]);
+    else
+        f.rule = bw_strdup(rule);
+    if (!f.rule || !dup_into(&f.name, p->key_name) ||
+        !dup_into(&f.display_name, p->display_name) || !dup_into(&f.publisher, p->publisher) ||
+        !dup_into(&f.version, version) || !dup_into(&f.path, p->install_location) ||
+        !dup_into(&f.source, p->source) || !dup_into(&f.user_sid, p->user_sid) ||
+        (f.user_writable && add_signal(&f, "user-writable", "per-user hive"))) {
         e = BW_ENOMEM;
         goto out;
     }
     return push(out, &f);
 out:
-    free(rule);
     finding_clear(&f);
     return e;
 }
@@ -292,21 +355,58 @@ static const char *leaf(const char *path)
     return l;
 }
 
-static bw_err registry_finding(const bw_vendor_key *k, const char *name,
-                               const char *rule, const char *signal, bw_findings *out)
+/* The environment value that names the product, if any names the vendor:
+ * a product name with a vendor text, or a folder under a vendor path. */
+static const char *env_names_product(const bw_policy *pol, const bw_vendor_key *k,
+                                     const char **which)
+{
+    static const char *const names[] = {"ProductName", "Ins_DisplayName"};
+    static const char *const folders[] = {"ProductRoot", "DataRoot", "ProductFolder"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = bw_vendor_key_env(k, names[i]);
+        if (contains_any(&pol->markers, v) >= 0) {
+            *which = names[i];
+            return v;
+        }
+    }
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = bw_vendor_key_env(k, folders[i]);
+        if (glob_any(&pol->paths, v) >= 0) {
+            *which = folders[i];
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static bw_err registry_finding(const bw_policy *pol, const bw_vendor_key *k, const char *name,
+                               const char *rule, bw_findings *out)
 {
     bw_finding f = {0};
     f.kind = BW_KIND_REGISTRY;
     f.view = k->view;
+    f.user_writable = k->view == BW_VIEW_USER;
     const char *version = bw_vendor_key_env(k, "ProductDisplayVersion");
     if (empty(version))
         version = bw_vendor_key_env(k, "ProductVersion");
+    if (empty(version))
+        version = bw_vendor_key_env(k, "Ins_ProductVersion");
+    const char *display = bw_vendor_key_env(k, "ProductName");
+    if (empty(display))
+        display = bw_vendor_key_env(k, "Ins_DisplayName");
+    const char *which = NULL;
+    const char *named = k->key_name ? env_names_product(pol, k, &which) : NULL;
+    /* The vendor's own root and a product key name agree; the environment
+     * naming the product makes it certain. A bare root or a product key
+     * without an environment is a leftover: likely. */
+    f.tier = named ? BW_TIER_CONFIRMED : BW_TIER_LIKELY;
     f.rule = bw_strdup(rule);
-    if (!f.rule || !dup_into(&f.name, name) ||
-        !dup_into(&f.display_name, bw_vendor_key_env(k, "ProductName")) ||
+    if (!f.rule || !dup_into(&f.name, name) || !dup_into(&f.display_name, display) ||
         !dup_into(&f.version, version) ||
         !dup_into(&f.path, bw_vendor_key_env(k, "ProductRoot")) ||
-        !dup_into(&f.source, k->source) || add_signal(&f, "registry-key", signal)) {
+        !dup_into(&f.source, k->source) || add_signal(&f, "registry-key", k->root) ||
+        (named && add_signal(&f, "environment", which)) ||
+        (f.user_writable && add_signal(&f, "user-writable", "per-user hive"))) {
         finding_clear(&f);
         return BW_ENOMEM;
     }
@@ -326,7 +426,7 @@ static bw_err eval_vendor_keys(const bw_snapshot *s, const bw_policy *pol, bw_fi
         char *rule = bw_strfmt("vendor.registry_products[%s]", pol->registry_products.items[g]);
         if (!rule)
             return BW_ENOMEM;
-        e = registry_finding(k, k->key_name, rule, k->root, out);
+        e = registry_finding(pol, k, k->key_name, rule, out);
         free(rule);
     }
     /* A root with no product subkey (e.g. only Components\...) is reported
@@ -346,7 +446,7 @@ static bw_err eval_vendor_keys(const bw_snapshot *s, const bw_policy *pol, bw_fi
         char *rule = bw_strfmt("vendor.registry_roots[%s]", root->root);
         if (!rule)
             return BW_ENOMEM;
-        e = registry_finding(root, leaf(root->root), rule, root->root, out);
+        e = registry_finding(pol, root, leaf(root->root), rule, out);
         free(rule);
     }
     return e;
@@ -354,118 +454,271 @@ static bw_err eval_vendor_keys(const bw_snapshot *s, const bw_policy *pol, bw_fi
 
 /* ---- services and drivers ---------------------------------------------- */
 
-static bw_err eval_service(const bw_policy *pol, const bw_service_entry *v,
-                           bool vendor_present, bw_findings *out)
-{
-    if (!v->name)
-        return BW_OK;
-    bool driver = v->has_type && (v->type & BW_SVC_DRIVER_MASK);
-    bw_kind kind = driver ? BW_KIND_DRIVER : BW_KIND_SERVICE;
-    const bw_strlist *names = driver ? &pol->drivers : &pol->services;
-    const char *list = driver ? "vendor.drivers" : "vendor.services";
+/* What step 1 learned about one service or driver key. */
+typedef struct svc {
+    const bw_service_entry *v;
+    bw_finding f;          /* signals gathered; moved into the list at the end */
+    bw_kind kind;
+    const char *rule_list; /* "vendor.services", "vendor.drivers", "ksn.services",
+                              "vendor.generic_names" or NULL */
+    const char *rule_item;
+    bool distinctive;      /* the name is vendor-unique */
+    bool generic;          /* the name matches a generic pattern only */
+    int positives;         /* independent positive signals */
+    bool text, path, binary, altitude;
+    bool foreign_file;     /* an image file the name does not explain */
+    bool plain_text;       /* a text that describes something without naming
+                              the vendor (a distinctive name stays, weaker) */
+    bool contradicted;     /* decisive: never a finding */
+    bool user_writable;
+    char *folder;          /* canonical image folder, NULL if none */
+    bw_tier tier;
+} svc;
 
-    long g = glob_any(&pol->ksn_services, v->name);
+/* True if the normalised text says no more than the key's name (or the
+ * image file's stem): "klhk", "KLIF", "klhk driver". */
+static bool text_is_name(const char *text, const char *name, const char *file)
+{
+    if (bw_icontains(text, name))
+        return true;
+    if (file) {
+        const char *dot = strrchr(file, '.');
+        char *stem = dot ? bw_strndup(file, (size_t)(dot - file)) : bw_strdup(file);
+        bool same = stem && *stem && bw_icontains(text, stem);
+        free(stem);
+        return same;
+    }
+    return false;
+}
+
+/* True for an image under another company's program folder: Program Files
+ * or Program Files (x86) followed by a folder that is no vendor path. */
+static bool foreign_program_folder(const char *canon_folder)
+{
+    if (!canon_folder)
+        return false;
+    const char *p = canon_folder;
+    if (p[0] && p[1] == ':')
+        p += 2;
+    static const char *const roots[] = {"\\program files (x86)\\", "\\program files\\",
+                                        "%programfiles%\\", "%programfiles(x86)%\\"};
+    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++)
+        if (strncmp(p, roots[i], strlen(roots[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Step 1 for one key. */
+static bw_err svc_assess(const bw_policy *pol, const bw_service_entry *v, svc *s)
+{
+    memset(s, 0, sizeof *s);
+    s->v = v;
+    bw_finding *f = &s->f;
+    bw_err e = BW_OK;
+    bool driver = v->has_type && (v->type & BW_SVC_DRIVER_MASK);
+    s->kind = driver ? BW_KIND_DRIVER : BW_KIND_SERVICE;
+    const bw_strlist *names = driver ? &pol->drivers : &pol->services;
+    long g = name_any(pol, &pol->ksn_services, v->name, false);
     if (g >= 0) {
-        kind = BW_KIND_KSN;
-        names = &pol->ksn_services;
-        list = "ksn.services";
-    } else {
-        g = glob_any(names, v->name);
+        s->kind = BW_KIND_KSN;
+        s->rule_list = "ksn.services";
+        s->rule_item = pol->ksn_services.items[g];
+    } else if ((g = name_any(pol, names, v->name, false)) >= 0) {
+        s->rule_list = driver ? "vendor.drivers" : "vendor.services";
+        s->rule_item = names->items[g];
+    }
+    if (g >= 0) {
+        s->distinctive = true;
+        s->positives++;
+        e = add_signal(f, "name", s->rule_item);
+    } else if ((g = glob_any(&pol->generic_names, v->name)) >= 0) {
+        s->generic = true;
+        s->rule_list = "vendor.generic_names";
+        s->rule_item = pol->generic_names.items[g];
+        s->positives++; /* weak alone, but it agrees with another signal */
+        e = add_signal(f, "generic-name", s->rule_item);
     }
 
-    bw_finding f = {0};
-    bw_err e = BW_OK;
-    char *rule = NULL;
-    int corroborating = 0;
-    bool text = false, path = false, consistent = true;
-
-    if (g >= 0)
-        e = add_signal(&f, "name", names->items[g]);
+    char *file = bw_image_file(v->image_path);
+    char *base = base_name(pol, v->name);
+    if (!base)
+        e = BW_ENOMEM;
     long m = contains_any(&pol->markers, v->display_name);
     if (m < 0)
         m = contains_any(&pol->markers, v->description);
     if (!e && m >= 0) {
-        text = true;
-        corroborating++;
-        e = add_signal(&f, "text", pol->markers.items[m]);
+        s->text = true;
+        s->positives++;
+        e = add_signal(f, "text", pol->markers.items[m]);
     }
-    if (!e)
-        e = path_signal(pol, v->image_path, v->name, &f, &path, &consistent);
-    if (path)
-        corroborating++;
+    /* A display name or description that names another company keeps the
+     * key out. One that merely describes something without naming the
+     * vendor does too when the name is only generic: the vendor's own
+     * drivers often carry plain descriptions ("Core System Interceptors"),
+     * but then their names are the vendor's own. */
+    const char *const texts[] = {v->display_name, v->description};
+    for (size_t i = 0; i < 2 && !e && m < 0; i++) {
+        if (empty(texts[i]) || text_is_name(texts[i], base, file))
+            continue;
+        long o = contains_any(&pol->others, texts[i]);
+        if (o >= 0 || !s->distinctive) {
+            s->contradicted = true;
+            e = add_signal(f, o >= 0 ? "names-another-company" : "names-another-product",
+                           texts[i]);
+        } else if (!s->plain_text) {
+            s->plain_text = true;
+            e = add_signal(f, "text-without-vendor", texts[i]);
+        }
+    }
+
+    if (!e && v->image_path) {
+        s->folder = bw_image_folder(v->image_path);
+        s->user_writable = bw_path_user_writable(v->image_path);
+        long p = glob_any(&pol->paths, v->image_path);
+        long b = equal_any(&pol->binaries, file);
+        bool own = file && (named_after(file, v->name) || named_after(file, base));
+        if (p >= 0) {
+            s->path = true;
+            s->positives++;
+            e = add_signal(f, "path", pol->paths.items[p]);
+        }
+        if (!e && b >= 0 && !own) {
+            s->binary = true;
+            s->positives++;
+            e = add_signal(f, "binary", pol->binaries.items[b]);
+        }
+        /* An image the name does not explain, unless it sits in a vendor
+         * folder (step 3 also accepts a folder of a confirmed image). */
+        s->foreign_file = file && !own && b < 0 && p < 0;
+        if (!e && p < 0 && b < 0 && !s->text && foreign_program_folder(s->folder)) {
+            s->contradicted = true;
+            e = add_signal(f, "image-of-another-company", v->image_path);
+        }
+        if (!e && s->user_writable)
+            e = add_signal(f, "user-writable", v->image_path);
+    }
+    free(file);
+    free(base);
     for (size_t i = 0; !e && i < v->altitudes.n; i++) {
         if (equal_any(&pol->altitudes, v->altitudes.items[i]) >= 0) {
-            corroborating++;
-            e = add_signal(&f, "altitude", v->altitudes.items[i]);
+            s->altitude = true;
+            s->positives++;
+            e = add_signal(f, "altitude", v->altitudes.items[i]);
             break;
         }
     }
-    /* The vendor being on the machine supports a known name, unless the
-     * image is someone else's file (another vendor's "kltap" driver). */
-    if (!e && g >= 0 && vendor_present && consistent) {
-        corroborating++;
-        e = add_signal(&f, "vendor-present", NULL);
-    }
     if (e)
-        goto out;
+        return e;
 
-    if (g >= 0 && corroborating > 0)
-        rule = bw_strfmt("%s[%s]", list, names->items[g]);
-    else if (g < 0 && text && path)
-        rule = bw_strdup("vendor.markers+vendor.paths");
-    else
-        goto out; /* one signal is not enough */
-    if (!rule) {
-        e = BW_ENOMEM;
-        goto out;
+    /* Tier from the key's own signals: two that agree confirm; one that is
+     * the vendor's own is likely unless a plain text stands against it; a
+     * generic name or a vendor text alone is for review. */
+    if (s->positives >= 2)
+        s->tier = BW_TIER_CONFIRMED;
+    else if ((s->distinctive || s->path || s->binary || s->altitude) && !s->plain_text)
+        s->tier = BW_TIER_LIKELY;
+    else if (s->distinctive || s->generic || s->text)
+        s->tier = BW_TIER_POSSIBLE;
+    if (!s->rule_list && s->tier != BW_TIER_NONE) {
+        s->rule_list = s->text && (s->path || s->binary) ? "vendor.markers+vendor.paths"
+                       : s->altitude                     ? "vendor.altitudes"
+                       : s->path                         ? "vendor.paths"
+                       : s->binary                       ? "vendor.binaries"
+                                                         : "vendor.markers";
     }
+    return BW_OK;
+}
 
-    f.kind = kind;
-    f.rule = rule;
-    rule = NULL;
-    f.has_service_info = true;
-    f.service_type = v->has_type ? v->type : 0;
-    f.start = v->has_start ? v->start : UINT32_MAX;
-    f.state = v->state;
-    if (!dup_into(&f.name, v->name) || !dup_into(&f.display_name, v->display_name) ||
-        !dup_into(&f.path, v->image_path) || !dup_into(&f.source, v->source)) {
-        e = BW_ENOMEM;
-        goto out;
+static bool folder_in(const bw_strlist *folders, const char *f)
+{
+    return f && equal_any(folders, f) >= 0;
+}
+
+/* Step 3 for one key, then its finding. */
+static bw_err svc_finish(const bw_policy *pol, svc *s, bool present, const bw_strlist *folders,
+                         bw_findings *out)
+{
+    (void)pol;
+    bw_err e = BW_OK;
+    bool vendor_folder = !s->user_writable && folder_in(folders, s->folder);
+    /* A file the name does not explain contradicts it, unless it lives
+     * where the vendor's confirmed images live or the key's own text names
+     * the vendor (Security Center's SQL Server instance runs Microsoft's
+     * sqlservr.exe). */
+    if (s->foreign_file && !vendor_folder && !s->path && !s->text)
+        s->contradicted = true;
+    if (s->contradicted)
+        goto drop;
+    /* The vendor's presence vouches for its own (distinctive) names; a
+     * generic prefix needs a second signal of its own, or a shared folder:
+     * other vendors' kl* and kav* drivers sit next to the vendor's too. */
+    if (present && s->distinctive && !s->user_writable) {
+        e = add_signal(&s->f, "vendor-present", NULL);
+        if (s->tier < BW_TIER_LIKELY)
+            s->tier = BW_TIER_LIKELY;
     }
-    return push(out, &f);
-out:
-    free(rule);
-    finding_clear(&f);
+    if (!e && vendor_folder && s->tier < BW_TIER_CONFIRMED) {
+        e = add_signal(&s->f, "shared-folder", s->folder);
+        if (s->tier < BW_TIER_LIKELY)
+            s->tier = BW_TIER_LIKELY;
+        if (!s->rule_list)
+            s->rule_list = "shared-folder";
+    }
+    if (e || s->tier == BW_TIER_NONE)
+        goto drop;
+
+    const bw_service_entry *v = s->v;
+    bw_finding *f = &s->f;
+    f->kind = s->kind;
+    f->tier = s->tier;
+    f->user_writable = s->user_writable;
+    f->rule = s->rule_item ? bw_strfmt("%s[%s]", s->rule_list, s->rule_item)
+                           : bw_strdup(s->rule_list);
+    f->has_service_info = true;
+    f->service_type = v->has_type ? v->type : 0;
+    f->start = v->has_start ? v->start : UINT32_MAX;
+    f->state = v->state;
+    if (!f->rule || !dup_into(&f->name, v->name) ||
+        !dup_into(&f->display_name, v->display_name) || !dup_into(&f->path, v->image_path) ||
+        !dup_into(&f->source, v->source)) {
+        e = BW_ENOMEM;
+        goto drop;
+    }
+    return push(out, f);
+drop:
+    finding_clear(&s->f);
     return e;
 }
 
 /* ---- class filters ------------------------------------------------------ */
 
-static bool has_finding(const bw_findings *fs, bw_kind kind, const char *name)
+static const bw_finding *find_finding(const bw_findings *fs, bw_kind kind, const char *name)
 {
     for (size_t i = 0; i < fs->n; i++)
         if (fs->items[i].kind == kind && bw_ieq(fs->items[i].name, name))
-            return true;
-    return false;
+            return &fs->items[i];
+    return NULL;
 }
 
 static bw_err eval_filter(const bw_policy *pol, const bw_filter_entry *fl,
-                          const bw_findings *so_far, bool vendor_present, bw_findings *out)
+                          const bw_findings *so_far, bw_findings *out)
 {
-    long i = equal_any(&pol->class_filters, fl->filter);
+    long i = name_any(pol, &pol->class_filters, fl->filter, true);
     if (i < 0)
         return BW_OK;
-    bool driver = has_finding(so_far, BW_KIND_DRIVER, fl->filter);
-    if (!driver && !vendor_present)
-        return BW_OK;
+    const bw_finding *drv = find_finding(so_far, BW_KIND_DRIVER, fl->filter);
     bw_finding f = {0};
     f.kind = BW_KIND_FILTER;
+    /* The names are the vendor's own; a confirmed driver of the same name
+     * confirms the entry. A filter whose driver is gone is the classic
+     * leftover that leaves a keyboard or mouse dead: likely on its own. */
+    f.tier = drv && drv->tier == BW_TIER_CONFIRMED ? BW_TIER_CONFIRMED : BW_TIER_LIKELY;
     f.rule = bw_strfmt("vendor.class_filters[%s]", pol->class_filters.items[i]);
     if (!f.rule || !dup_into(&f.name, fl->filter) ||
         !dup_into(&f.display_name, fl->class_name) || !dup_into(&f.source, fl->source) ||
         add_signal(&f, "name", pol->class_filters.items[i]) ||
         add_signal(&f, "position", fl->position) ||
-        add_signal(&f, driver ? "driver-matched" : "vendor-present", NULL)) {
+        (drv && add_signal(&f, "driver", bw_tier_name(drv->tier)))) {
         finding_clear(&f);
         return BW_ENOMEM;
     }
@@ -475,11 +728,12 @@ static bw_err eval_filter(const bw_policy *pol, const bw_filter_entry *fl,
 /* ---- live KSN connections ------------------------------------------------ */
 
 /* A connection is a finding when its process image is a vendor binary and
- * it is connecting or connected (SYN_SENT, ESTABLISHED) to a KSN port. Any
- * other process talking to those ports (a look-alike or a proxy) and a
- * vendor process talking to other ports are not. The identity is the image
- * file and the remote endpoint only: local port and pid change with every
- * connection, and the finding must stay the same one across scans. */
+ * it is connecting or connected (SYN_SENT, ESTABLISHED) to a KSN port: two
+ * signals that agree, so confirmed. Any other process talking to those
+ * ports and a vendor process talking to other ports are not. The identity
+ * is the image file and the remote endpoint only: local port and pid
+ * change with every connection, and the finding must stay the same one
+ * across scans. */
 static bw_err eval_connection(const bw_policy *pol, const bw_connection_entry *c,
                               bw_findings *out)
 {
@@ -505,10 +759,12 @@ static bw_err eval_connection(const bw_policy *pol, const bw_connection_entry *c
     if (!endpoint)
         goto out;
     f.kind = BW_KIND_KSN_CONNECTION;
+    f.tier = BW_TIER_CONFIRMED;
+    f.user_writable = bw_path_user_writable(c->image);
     f.name = bw_strfmt("%s->%s", file, endpoint);
     if (!f.name)
         goto out;
-    if (has_finding(out, BW_KIND_KSN_CONNECTION, f.name)) {
+    if (find_finding(out, BW_KIND_KSN_CONNECTION, f.name)) {
         e = BW_OK; /* the same process image to the same endpoint again */
         goto out;
     }
@@ -517,7 +773,8 @@ static bw_err eval_connection(const bw_policy *pol, const bw_connection_entry *c
     f.rule = bw_strfmt("ksn.ports[%s]", port);
     if (!f.display_name || !f.source || !f.rule || !dup_into(&f.path, c->image) ||
         add_signal(&f, "binary", pol->binaries.items[b]) || add_signal(&f, "port", port) ||
-        add_signal(&f, "state", bw_tcp_state_name(c->state)))
+        add_signal(&f, "state", bw_tcp_state_name(c->state)) ||
+        (f.user_writable && add_signal(&f, "user-writable", c->image)))
         goto out;
     free(endpoint);
     return push(out, &f);
@@ -543,43 +800,77 @@ static int cmp_finding(const void *pa, const void *pb)
     return c ? c : cmp_str(a->source, b->source);
 }
 
+/* Steps 1-3 for the services and drivers. */
+static bw_err eval_services(const bw_snapshot *s, const bw_policy *pol, bw_findings *out)
+{
+    if (!s->n_services)
+        return BW_OK;
+    svc *all = calloc(s->n_services, sizeof *all);
+    bw_strlist folders = {0};
+    bw_err e = all ? BW_OK : BW_ENOMEM;
+    for (size_t i = 0; i < s->n_services && !e; i++)
+        if (s->services[i].name)
+            e = svc_assess(pol, &s->services[i], &all[i]);
+    /* Step 2: presence, and the folders of the confirmed images (never a
+     * shared folder such as System32\drivers, never a user-writable one). */
+    bool present = !e && bw_findings_vendor_present(out);
+    for (size_t i = 0; i < s->n_services && !e; i++) {
+        const svc *x = &all[i];
+        if (x->tier != BW_TIER_CONFIRMED || x->contradicted || x->user_writable)
+            continue;
+        present = true;
+        if (x->folder && !bw_folder_shared(x->folder) && !folder_in(&folders, x->folder))
+            e = bw_strlist_add(&folders, x->folder);
+    }
+    for (size_t i = 0; i < s->n_services; i++) {
+        if (!e && s->services[i].name)
+            e = svc_finish(pol, &all[i], present, &folders, out);
+        else if (all)
+            finding_clear(&all[i].f);
+        if (all)
+            free(all[i].folder);
+    }
+    free(all);
+    bw_strlist_free(&folders);
+    return e;
+}
+
 bw_err bw_evaluate(const bw_snapshot *s, const bw_policy *pol, bw_findings *out)
 {
     memset(out, 0, sizeof *out);
     bw_err e = BW_OK;
-    char **norm = calloc(pol->publishers.n + 1, sizeof *norm);
-    if (!norm)
+    char **pub_keys = calloc(pol->publishers.n + 1, sizeof *pub_keys);
+    if (!pub_keys)
         return BW_ENOMEM;
     for (size_t i = 0; i < pol->publishers.n; i++) {
-        norm[i] = bw_normalize(pol->publishers.items[i]);
-        if (!norm[i]) {
+        pub_keys[i] = bw_company_key(pol->publishers.items[i]);
+        if (!pub_keys[i]) {
             e = BW_ENOMEM;
             goto out;
         }
     }
 
     for (size_t i = 0; i < s->n_products && !e; i++)
-        e = eval_product(pol, norm, &s->products[i], out);
+        e = eval_product(pol, pub_keys, &s->products[i], out);
     if (!e)
         e = eval_vendor_keys(s, pol, out);
-    bool vendor_present = out->n > 0;
-    for (size_t i = 0; i < s->n_services && !e; i++)
-        e = eval_service(pol, &s->services[i], vendor_present, out);
+    for (size_t i = 0; i < s->n_connections && !e; i++)
+        e = eval_connection(pol, &s->connections[i], out);
+    if (!e)
+        e = eval_services(s, pol, out);
     /* Filters look at the drivers found so far; evaluate against a stable
      * view of them. */
     size_t before_filters = out->n;
     for (size_t i = 0; i < s->n_filters && !e; i++) {
         bw_findings so_far = {out->items, before_filters, before_filters};
-        e = eval_filter(pol, &s->filters[i], &so_far, vendor_present, out);
+        e = eval_filter(pol, &s->filters[i], &so_far, out);
     }
-    for (size_t i = 0; i < s->n_connections && !e; i++)
-        e = eval_connection(pol, &s->connections[i], out);
     if (!e && out->n > 1)
         qsort(out->items, out->n, sizeof *out->items, cmp_finding);
 out:
     for (size_t i = 0; i < pol->publishers.n; i++)
-        free(norm[i]);
-    free(norm);
+        free(pub_keys[i]);
+    free(pub_keys);
     if (e)
         bw_findings_free(out);
     return e;

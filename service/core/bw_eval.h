@@ -3,7 +3,16 @@
  *
  * Pure: no I/O, no clock, no globals. The rules and the signals they need
  * are described in docs/detection.md. Every finding names the policy rule
- * that matched and the signals that supported it, so an analyst can see why.
+ * that matched, the signals that supported it and its confidence tier, so
+ * an analyst can see why.
+ *
+ * Tiers, in short: `confirmed` when independent signals agree (a
+ * distinctive name and a vendor text, path or altitude; the vendor's
+ * publisher and a product name), `likely` when one vendor-unique signal
+ * stands with nothing against it or confirmed evidence on the same machine
+ * vouches for it, `possible` for a generic name pattern alone. Anything
+ * that contradicts (an image of another company, a text naming something
+ * else, a publisher that is someone else) keeps a look-alike out entirely.
  */
 #ifndef BW_EVAL_H
 #define BW_EVAL_H
@@ -14,6 +23,7 @@
 #include "bw_policy.h"
 #include "bw_snapshot.h"
 #include "bw_str.h"
+#include "bw_tier.h"
 
 typedef enum bw_kind {
     BW_KIND_PRODUCT = 0, /* an Uninstall entry */
@@ -31,6 +41,10 @@ typedef enum bw_kind {
 /* "product", "service", ... */
 const char *bw_kind_name(bw_kind k);
 
+/* The kind for a name as above; false if unknown. */
+bool bw_kind_parse(const char *name, bw_kind *out);
+
+
 typedef struct bw_finding {
     bw_kind kind;
     char *name;          /* registry key name: Uninstall subkey, service key, ... */
@@ -41,6 +55,11 @@ typedef struct bw_finding {
     char *source;        /* registry path read */
     char *rule;          /* policy rule, e.g. "vendor.drivers[kl*]" */
     bw_strlist signals;  /* what supported the match, e.g. "altitude:320400" */
+    bw_tier tier;        /* confidence (never BW_TIER_NONE in a list) */
+    /* Read from a place any user can write (a per-user hive, an image in a
+     * user-writable folder): evidence of that user's install, never a
+     * voucher for machine-wide components, never a containment target. */
+    bool user_writable;
     /* services and drivers */
     uint32_t service_type, start, state;
     bool has_service_info;
@@ -55,10 +74,19 @@ typedef struct bw_findings {
 } bw_findings;
 
 /* Evaluates the snapshot against the policy. *out must be zeroed or freed
- * before; it receives the findings, ordered by kind, then name, then
- * source. Returns BW_ENOMEM on allocation failure (then *out is empty). */
+ * before; it receives the findings of every tier, ordered by kind, then
+ * name, then source. Returns BW_ENOMEM on allocation failure (then *out is
+ * empty). */
 bw_err bw_evaluate(const bw_snapshot *snap, const bw_policy *pol, bw_findings *out);
 
 void bw_findings_free(bw_findings *f);
+
+/* True when the machine-wide findings include a confirmed one: the vendor
+ * is present (docs/detection.md, machine-level attribution). */
+bool bw_findings_vendor_present(const bw_findings *f);
+
+/* Deep copy of the findings whose tier is in `tiers` (BW_TIER_BIT set),
+ * in order, into *out (zeroed or freed before). BW_ENOMEM only. */
+bw_err bw_findings_select(const bw_findings *f, unsigned tiers, bw_findings *out);
 
 #endif

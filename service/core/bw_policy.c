@@ -850,12 +850,12 @@ static const char *parse_time(const char *s, int64_t *out)
 /* ---- the schema --------------------------------------------------------- */
 
 enum {
-    T_POLICY, T_VERSION, T_DESCRIPTION, T_CUTOFF, T_MODE, T_VENDOR, T_KSN, T_UPDATES, T_SERVICE,
-    T_CONTAINMENT, T_N
+    T_POLICY, T_VERSION, T_DESCRIPTION, T_CUTOFF, T_MODE, T_VENDOR, T_KSN, T_DETECTION,
+    T_UPDATES, T_SERVICE, T_CONTAINMENT, T_N
 };
-static const char *const top_keys[T_N] = {"policy", "version", "description", "cutoff",
-                                          "mode",   "vendor",  "ksn",         "updates",
-                                          "service", "containment"};
+static const char *const top_keys[T_N] = {"policy",    "version", "description", "cutoff",
+                                          "mode",      "vendor",  "ksn",         "detection",
+                                          "updates",   "service", "containment"};
 
 #define DEFAULT_STALE_AFTER_DAYS 7u
 #define MAX_STALE_AFTER_DAYS 3650u
@@ -890,6 +890,9 @@ static const struct {
     {"binaries", I_FILE, offsetof(bw_policy, binaries)},
     {"services", I_GLOB, offsetof(bw_policy, services)},
     {"drivers", I_GLOB, offsetof(bw_policy, drivers)},
+    {"generic_names", I_GLOB, offsetof(bw_policy, generic_names)},
+    {"name_suffixes", I_GLOB, offsetof(bw_policy, name_suffixes)},
+    {"others", I_TEXT, offsetof(bw_policy, others)},
     {"altitudes", I_ALTITUDE, offsetof(bw_policy, altitudes)},
     {"class_filters", I_NAME, offsetof(bw_policy, class_filters)},
     {"registry_roots", I_REGROOT, offsetof(bw_policy, registry_roots)},
@@ -900,27 +903,30 @@ static const struct {
 
 static bw_err load_vendor(ctx *c, const node *nd, bw_policy *p)
 {
-    const char *keys[1 + N_VENDOR_LISTS];
-    const node *vals[1 + N_VENDOR_LISTS];
+    const char *keys[2 + N_VENDOR_LISTS];
+    const node *vals[2 + N_VENDOR_LISTS];
     keys[0] = "name";
+    keys[1] = "removal";
     for (size_t i = 0; i < N_VENDOR_LISTS; i++)
-        keys[1 + i] = vendor_lists[i].key;
+        keys[2 + i] = vendor_lists[i].key;
     if (nd->type != N_MAP)
         return fail(c, nd, "vendor: expected a mapping, got %s", type_name(nd->type));
-    bw_err e = walk_map(c, nd, "vendor", keys, 1 + N_VENDOR_LISTS, vals);
+    bw_err e = walk_map(c, nd, "vendor", keys, 2 + N_VENDOR_LISTS, vals);
     if (e)
         return e;
     if (!vals[0])
         return fail(c, nd, "vendor: missing required key \"name\"");
     if ((e = get_string(c, vals[0], "vendor.name", 0, &p->vendor)) != BW_OK)
         return e;
+    if (vals[1] && (e = get_string(c, vals[1], "vendor.removal", S_TEXT, &p->removal)) != BW_OK)
+        return e;
     for (size_t i = 0; i < N_VENDOR_LISTS; i++) {
-        if (!vals[1 + i])
+        if (!vals[2 + i])
             continue;
         char where[64];
         join(where, sizeof where, "vendor", vendor_lists[i].key);
         bw_strlist *l = (bw_strlist *)((char *)p + vendor_lists[i].offset);
-        if ((e = get_strlist(c, vals[1 + i], where, vendor_lists[i].kind, l)) != BW_OK)
+        if ((e = get_strlist(c, vals[2 + i], where, vendor_lists[i].kind, l)) != BW_OK)
             return e;
     }
     return BW_OK;
@@ -967,6 +973,44 @@ static bw_err load_service(ctx *c, const node *nd, bw_policy *p)
             *field[i] = (uint32_t)v;
     }
     return e;
+}
+
+/* detection: {count_tiers: [confirmed, likely]} (docs/policy.md). */
+static bw_err load_detection(ctx *c, const node *nd, bw_policy *p)
+{
+    static const char *const keys[] = {"count_tiers"};
+    const node *v[1];
+    if (nd->type != N_MAP)
+        return fail(c, nd, "detection: expected a mapping, got %s", type_name(nd->type));
+    if (nd->n == 0)
+        return fail(c, nd, "detection: empty mapping (leave the key out instead)");
+    bw_err e = walk_map(c, nd, "detection", keys, 1, v);
+    if (e || !v[0])
+        return e;
+    const node *l = v[0];
+    if (l->type != N_SEQ || l->n == 0)
+        return fail(c, l, "detection.count_tiers: expected a non-empty list of tiers "
+                          "(confirmed, likely, possible), got %s",
+                    l->type == N_SEQ ? "an empty list" : type_name(l->type));
+    unsigned tiers = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const node *it = l->kids[i];
+        bw_tier t;
+        if (it->type != N_STR || !bw_tier_parse(it->text, &t) || t == BW_TIER_NONE)
+            return fail(c, it, "detection.count_tiers[%zu]: expected confirmed, likely or "
+                               "possible, got %s%s%s", i, it->type == N_STR ? "\"" : "",
+                        it->type == N_STR ? it->text : type_name(it->type),
+                        it->type == N_STR ? "\"" : "");
+        if (tiers & BW_TIER_BIT(t))
+            return fail(c, it, "detection.count_tiers[%zu]: \"%s\" is listed twice", i,
+                        it->text);
+        tiers |= BW_TIER_BIT(t);
+    }
+    if (!(tiers & BW_TIER_BIT(BW_TIER_CONFIRMED)))
+        return fail(c, l, "detection.count_tiers: must include confirmed (a confirmed "
+                          "finding always counts)");
+    p->count_tiers = tiers;
+    return BW_OK;
 }
 
 /* A true/false node. */
@@ -1124,6 +1168,8 @@ static bw_err load_policy(ctx *c, const node *root, bw_policy *p)
         return e;
     if (v[T_KSN] && (e = load_ksn(c, v[T_KSN], p)) != BW_OK)
         return e;
+    if (v[T_DETECTION] && (e = load_detection(c, v[T_DETECTION], p)) != BW_OK)
+        return e;
     if (v[T_UPDATES] && (e = load_updates(c, v[T_UPDATES], p)) != BW_OK)
         return e;
     if (v[T_SERVICE] && (e = load_service(c, v[T_SERVICE], p)) != BW_OK)
@@ -1182,6 +1228,7 @@ bw_err bw_policy_parse(const char *text, size_t len, const char *origin, bw_poli
     p->heartbeat_interval = DEFAULT_HEARTBEAT_INTERVAL;
     p->change_debounce_ms = DEFAULT_CHANGE_DEBOUNCE_MS;
     p->stale_after_days = DEFAULT_STALE_AFTER_DAYS;
+    p->count_tiers = BW_TIERS_DEFAULT;
     p->contain_stop_timeout = DEFAULT_STOP_TIMEOUT;
     for (size_t i = 0; i < sizeof default_av_services / sizeof *default_av_services; i++)
         if (bw_strlist_add(&p->contain_av_services, default_av_services[i]) != BW_OK) {
@@ -1206,6 +1253,7 @@ void bw_policy_free(bw_policy *p)
     free(p->version);
     free(p->description);
     free(p->vendor);
+    free(p->removal);
     for (size_t i = 0; i < N_VENDOR_LISTS; i++)
         bw_strlist_free((bw_strlist *)((char *)p + vendor_lists[i].offset));
     bw_strlist_free(&p->ksn_services);

@@ -17,6 +17,7 @@
 
 #include "bw_error.h"
 #include "bw_str.h"
+#include "bw_tier.h"
 
 typedef enum bw_mode {
     BW_MODE_AUDIT = 0, /* change nothing, report what would be done */
@@ -33,13 +34,26 @@ typedef struct bw_policy {
 
     /* vendor: (required) */
     char *vendor;                 /* vendor.name (required) */
+    char *removal;                /* vendor.removal: how to remove the
+                                     vendor's software, for the verdict's
+                                     next step (optional) */
     bw_strlist publishers;        /* exact publisher names (normalised compare) */
     bw_strlist products;          /* display-name globs */
     bw_strlist markers;           /* texts naming the vendor (substring) */
     bw_strlist paths;             /* path globs (image paths, install locations) */
     bw_strlist binaries;          /* vendor file names: avp.exe, klif.sys */
-    bw_strlist services;          /* service-name globs */
-    bw_strlist drivers;           /* driver-name globs */
+    bw_strlist services;          /* distinctive service-name globs: names
+                                     only the vendor uses */
+    bw_strlist drivers;           /* distinctive driver-name globs */
+    bw_strlist generic_names;     /* generic name prefixes (kl*, AVP*):
+                                     weak alone, other vendors use them */
+    bw_strlist others;            /* texts naming other companies known to
+                                     use look-alike names: a display name or
+                                     description with one (and no marker)
+                                     keeps a key out */
+    bw_strlist name_suffixes;     /* per-install tags a key name may carry
+                                     after its base name (".K4W-*": the key
+                                     "KLIF.K4W-21-25" is the driver klif) */
     bw_strlist altitudes;         /* minifilter altitudes allocated to the vendor */
     bw_strlist class_filters;     /* names in class UpperFilters/LowerFilters */
     bw_strlist registry_roots;    /* e.g. HKLM\SOFTWARE\KasperskyLab */
@@ -52,6 +66,12 @@ typedef struct bw_policy {
     uint16_t *ksn_ports;          /* TCP/UDP ports of KSN and its proxy */
     size_t n_ksn_ports;
     bw_strlist ksn_hosts;         /* host-name globs */
+
+    /* detection: (optional) */
+    unsigned count_tiers;         /* BW_TIER_BIT set of the tiers that count
+                                     for the verdict, the exit code, alerts
+                                     and containment (default confirmed and
+                                     likely) */
 
     /* updates: (optional) judging update evidence */
     uint32_t stale_after_days;    /* newest signatures older than this: stale

@@ -13,41 +13,6 @@
 
 #define BW_SCAN_SCHEMA "banwatch.scan/1"
 
-/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yy + (*m <= 2);
-}
-
-void bw_format_utc(int64_t t, char buf[21])
-{
-    int64_t days = t / 86400, rem = t % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        days--;
-    }
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
-    if (y < 0 || y > 9999) {
-        snprintf(buf, 21, "%s", y < 0 ? "0000-01-01T00:00:00Z" : "9999-12-31T23:59:59Z");
-        return;
-    }
-    /* The "% 100" bounds are no-ops that let the compiler see the fields fit. */
-    snprintf(buf, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u, m % 100u,
-             d % 100u, (unsigned)(rem / 3600) % 100u, (unsigned)(rem % 3600 / 60) % 100u,
-             (unsigned)(rem % 60) % 100u);
-}
-
 bw_err bw_json_string(bw_buf *out, const char *s)
 {
     if (!s)
@@ -164,14 +129,12 @@ static const char *mode_name(bw_mode m)
 }
 
 /* "containment": the plan (docs/scan-json.md). */
-static void json_contain(const bw_report_contain *c, bw_buf *out)
+static void json_contain(const bw_judgement *j, const char *mode_source, bw_buf *out)
 {
-    if (!c || !c->plan)
-        return;
-    const bw_contain_plan *p = c->plan;
+    const bw_contain_plan *p = &j->plan;
     bw_buf_printf(out, "  \"containment\": {\"mode\": \"%s\", \"mode_source\": ",
-                  mode_name(c->mode));
-    bw_json_string(out, c->mode_source);
+                  mode_name(j->mode));
+    bw_json_string(out, mode_source);
     bw_buf_printf(out, ", \"other_antivirus\": %s, \"other_antivirus_detail\": ",
                   p->other_av ? "true" : "false");
     bw_json_string(out, p->other_av_text);
@@ -189,14 +152,14 @@ static void json_contain(const bw_report_contain *c, bw_buf *out)
 }
 
 /* The containment plan as text. */
-static void text_contain(const bw_report_contain *c, bw_buf *out)
+static void text_contain(const bw_judgement *j, const char *mode_source, bw_buf *out)
 {
-    if (!c || !c->plan || !c->plan->n)
+    const bw_contain_plan *p = &j->plan;
+    if (!p->n)
         return;
-    const bw_contain_plan *p = c->plan;
-    bw_buf_printf(out, "\nContainment (%s mode%s%s): %s\n", mode_name(c->mode),
-                  c->mode_source ? ", from " : "", c->mode_source ? c->mode_source : "",
-                  c->mode == BW_MODE_ENFORCE ? "the service stops and disables"
+    bw_buf_printf(out, "\nContainment (%s mode%s%s): %s\n", mode_name(j->mode),
+                  mode_source ? ", from " : "", mode_source ? mode_source : "",
+                  j->mode == BW_MODE_ENFORCE ? "the service stops and disables"
                                              : "enforce would stop and disable");
     for (size_t i = 0; i < p->n; i++) {
         const bw_contain_target *t = &p->items[i];
@@ -214,10 +177,84 @@ static void text_contain(const bw_report_contain *c, bw_buf *out)
                          "remain (containment.allow_unprotected)\n");
 }
 
-bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
-                      const bw_findings *f, const bw_updates *updates,
-                      const bw_report_contain *contain, bw_buf *out)
+static void json_tri(bw_buf *out, const char *key, bw_tri t)
 {
+    bw_buf_printf(out, "\"%s\": \"%s\"", key, bw_tri_name(t));
+}
+
+static void json_time(bw_buf *out, const char *key, bool has, int64_t t)
+{
+    char when[21];
+    bw_format_utc(t, when);
+    bw_buf_printf(out, "\"%s\": ", key);
+    bw_json_string(out, has ? when : NULL);
+}
+
+/* "verdict": the host's verdict (docs/scan-json.md). */
+static void json_verdict(const bw_verdict *v, const bw_policy *pol, bw_buf *out)
+{
+    bw_buf_printf(out, "  \"verdict\": {\n    \"present\": \"%s\", \"counts\": %s, "
+                       "\"counted_tiers\": [",
+                  v->counts ? bw_tier_name(v->present) : "no",
+                  v->counts ? "true" : "false");
+    unsigned counted = bw_tiers_counted(pol->count_tiers);
+    bool first = true;
+    for (int t = BW_TIER_CONFIRMED; t > BW_TIER_NONE; t--)
+        if (counted & BW_TIER_BIT(t)) {
+            bw_buf_printf(out, "%s\"%s\"", first ? "" : ", ", bw_tier_name((bw_tier)t));
+            first = false;
+        }
+    bw_buf_printf(out, "],\n    \"findings_counted\": %zu, \"findings_for_review\": %zu, "
+                       "\"incomplete\": %s,\n    \"products\": [",
+                  v->n_counted, v->n_review, v->incomplete ? "true" : "false");
+    for (size_t i = 0; i < v->n_products; i++) {
+        const bw_verdict_product *p = &v->products[i];
+        bw_buf_puts(out, i ? ",\n      {\"name\": " : "\n      {\"name\": ");
+        bw_json_string(out, p->name);
+        bw_buf_puts(out, ", \"version\": ");
+        bw_json_string(out, p->version);
+        bw_buf_puts(out, ", \"install_date\": ");
+        bw_json_string(out, p->install_date);
+        bw_buf_puts(out, ", \"uninstall_key\": ");
+        bw_json_string(out, p->uninstall_key);
+        bw_buf_puts(out, ", \"vendor_key\": ");
+        bw_json_string(out, p->vendor_key);
+        bw_buf_printf(out, ", \"tier\": \"%s\", \"per_user\": %s, ", bw_tier_name(p->tier),
+                      p->per_user ? "true" : "false");
+        json_tri(out, "updated_after_cutoff", p->updated_after_cutoff);
+        bw_buf_puts(out, ", ");
+        json_time(out, "newest_update", p->has_update, p->newest_update);
+        bw_buf_puts(out, ", \"update_evidence\": ");
+        bw_json_string(out, p->has_update ? p->update_evidence : NULL);
+        bw_buf_puts(out, ", \"update_source\": ");
+        bw_json_string(out, p->has_update ? p->update_source : NULL);
+        bw_buf_puts(out, ", ");
+        json_tri(out, "stale", p->stale);
+        bw_buf_puts(out, "}");
+    }
+    bw_buf_puts(out, v->n_products ? "\n    ],\n    " : "],\n    ");
+    json_tri(out, "updated_after_cutoff", v->updated_after_cutoff);
+    bw_buf_puts(out, ", ");
+    json_time(out, "newest_update", v->has_update, v->newest_update);
+    bw_buf_puts(out, ", \"update_evidence\": ");
+    bw_json_string(out, v->has_update ? v->update_evidence : NULL);
+    bw_buf_puts(out, ", \"update_source\": ");
+    bw_json_string(out, v->has_update ? v->update_source : NULL);
+    bw_buf_puts(out, ",\n    ");
+    json_tri(out, "stale", v->stale);
+    bw_buf_printf(out, ", \"ksn\": \"%s\", \"containment\": ", bw_ksn_state_name(v->ksn));
+    bw_json_string(out, v->containment);
+    bw_buf_puts(out, ",\n    \"headline\": ");
+    bw_json_string(out, v->headline);
+    bw_buf_puts(out, ",\n    \"next_step\": ");
+    bw_json_string(out, v->next_step);
+    bw_buf_puts(out, "\n  },\n");
+}
+
+bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *j,
+                      const char *mode_source, bw_buf *out)
+{
+    const bw_findings *f = &j->findings;
     char when[21];
     bw_format_utc(snap->taken_at, when);
     bw_buf_puts(out, "{\n");
@@ -225,6 +262,7 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
     kv(out, "  ", "banwatch_version", BW_VERSION, true);
     kv(out, "  ", "host", snap->host, true);
     kv(out, "  ", "scan_time", when, true);
+    json_verdict(&j->verdict, pol, out);
     bw_buf_puts(out, "  \"policy\": {\n");
     kv(out, "    ", "name", pol->name, true);
     kv(out, "    ", "version", pol->version, true);
@@ -240,21 +278,29 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
         bw_json_string(out, snap->gaps[i].where);
         bw_buf_puts(out, ", \"reason\": ");
         bw_json_string(out, snap->gaps[i].reason);
-        bw_buf_puts(out, "}");
+        bw_buf_puts(out, ", \"may_hide\": [");
+        bool first = true;
+        for (int k = 0; k < BW_KINDS; k++)
+            if (snap->gaps[i].hides & (1u << k)) {
+                bw_buf_printf(out, "%s\"%s\"", first ? "" : ", ", bw_kind_name((bw_kind)k));
+                first = false;
+            }
+        bw_buf_puts(out, "]}");
     }
     bw_buf_puts(out, snap->n_gaps ? "\n  ],\n" : "],\n");
 
     size_t counts[BW_KINDS] = {0};
-    for (size_t i = 0; i < f->n; i++)
-        if ((unsigned)f->items[i].kind < BW_KINDS)
-            counts[f->items[i].kind]++;
-    bw_buf_printf(out, "  \"summary\": {\"findings\": %zu", f->n);
+    for (size_t i = 0; i < j->counted.n; i++)
+        if ((unsigned)j->counted.items[i].kind < BW_KINDS)
+            counts[j->counted.items[i].kind]++;
+    bw_buf_printf(out, "  \"summary\": {\"findings\": %zu, \"for_review\": %zu", j->counted.n,
+                  j->review.n);
     for (int k = 0; k < BW_KINDS; k++)
         bw_buf_printf(out, ", \"%s\": %zu", bw_kind_name((bw_kind)k), counts[k]);
     bw_buf_puts(out, "},\n");
 
-    json_updates(updates, out);
-    json_contain(contain, out);
+    json_updates(&j->updates, out);
+    json_contain(j, mode_source, out);
     bw_buf_puts(out, "  \"findings\": [");
     for (size_t i = 0; i < f->n; i++) {
         const bw_finding *x = &f->items[i];
@@ -262,12 +308,18 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
         const char *in = "      ";
         kv(out, in, "kind", bw_kind_name(x->kind), true);
         kv(out, in, "name", x->name, true);
+        kv(out, in, "tier", bw_tier_name(x->tier), true);
+        bw_buf_printf(out, "%s\"counts\": %s,\n", in,
+                      bw_tiers_counted(pol->count_tiers) & BW_TIER_BIT(x->tier) ? "true"
+                                                                                 : "false");
         kv(out, in, "display_name", x->display_name, true);
         kv(out, in, "publisher", x->publisher, true);
         kv(out, in, "version", x->version, true);
         kv(out, in, "path", x->path, true);
         kv(out, in, "source", x->source, true);
         kv(out, in, "view", view_name(x->view), true);
+        bw_buf_printf(out, "%s\"user_writable\": %s,\n", in,
+                      x->user_writable ? "true" : "false");
         if (x->kind == BW_KIND_PRODUCT)
             kv(out, in, "user_sid", x->user_sid, true);
         if (x->has_service_info) {
@@ -277,10 +329,10 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol,
         }
         kv(out, in, "rule", x->rule, true);
         bw_buf_printf(out, "%s\"signals\": [", in);
-        for (size_t j = 0; j < x->signals.n; j++) {
-            if (j)
+        for (size_t k = 0; k < x->signals.n; k++) {
+            if (k)
                 bw_buf_puts(out, ", ");
-            bw_json_string(out, x->signals.items[j]);
+            bw_json_string(out, x->signals.items[k]);
         }
         bw_buf_puts(out, "]\n    }");
     }
@@ -294,38 +346,54 @@ static void text_field(bw_buf *out, const char *label, const char *v)
         bw_buf_printf(out, "    %-13s %s\n", label, v);
 }
 
-bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol,
-                      const bw_findings *f, const bw_updates *updates,
-                      const bw_report_contain *contain, bw_buf *out)
+static void text_finding(bw_buf *out, const bw_finding *x)
 {
+    bw_buf_printf(out, "\n[%s] %s (%s)\n", bw_kind_name(x->kind), x->name, bw_tier_name(x->tier));
+    text_field(out, "display name", x->display_name);
+    text_field(out, "publisher", x->publisher);
+    text_field(out, "version", x->version);
+    text_field(out, "path", x->path);
+    if (x->has_service_info) {
+        text_field(out, "start", start_name(x->start));
+        text_field(out, "state", state_name(x->state));
+    }
+    text_field(out, "source", x->source);
+    text_field(out, "rule", x->rule);
+    bw_buf_puts(out, "    why          ");
+    for (size_t k = 0; k < x->signals.n; k++)
+        bw_buf_printf(out, "%s%s", k ? ", " : "", x->signals.items[k]);
+    bw_buf_puts(out, "\n");
+}
+
+bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *j,
+                      const char *mode_source, bw_buf *out)
+{
+    const bw_verdict *v = &j->verdict;
+    const bw_updates *updates = &j->updates;
     char when[21];
     bw_format_utc(snap->taken_at, when);
+    bw_buf_printf(out, "%s\n%s\n\n", v->headline, v->next_step);
     bw_buf_printf(out, "banwatch scan of %s at %s (policy %s %s)\n",
-                  snap->host ? snap->host : "(unknown host)", when,
-                  pol->name, pol->version);
-    if (f->n == 0)
+                  snap->host ? snap->host : "(unknown host)", when, pol->name, pol->version);
+    for (size_t i = 0; i < v->n_products; i++) {
+        const bw_verdict_product *p = &v->products[i];
+        bw_buf_printf(out, "%s  %s%s%s (%s%s%s%s)\n", i ? "" : "Products:\n", p->name,
+                      p->version ? " " : "", p->version ? p->version : "", bw_tier_name(p->tier),
+                      p->install_date ? ", installed " : "",
+                      p->install_date ? p->install_date : "", p->per_user ? ", per-user" : "");
+    }
+    if (j->counted.n == 0)
         bw_buf_printf(out, "No %s software found.\n", pol->vendor);
     else
-        bw_buf_printf(out, "%zu finding%s:\n", f->n, f->n == 1 ? "" : "s");
-    for (size_t i = 0; i < f->n; i++) {
-        const bw_finding *x = &f->items[i];
-        bw_buf_printf(out, "\n[%s] %s\n", bw_kind_name(x->kind), x->name);
-        text_field(out, "display name", x->display_name);
-        text_field(out, "publisher", x->publisher);
-        text_field(out, "version", x->version);
-        text_field(out, "path", x->path);
-        if (x->has_service_info) {
-            text_field(out, "start", start_name(x->start));
-            text_field(out, "state", state_name(x->state));
-        }
-        text_field(out, "source", x->source);
-        text_field(out, "rule", x->rule);
-        bw_buf_puts(out, "    why          ");
-        for (size_t j = 0; j < x->signals.n; j++)
-            bw_buf_printf(out, "%s%s", j ? ", " : "", x->signals.items[j]);
-        bw_buf_puts(out, "\n");
-    }
-    for (size_t i = 0; updates && i < updates->n; i++) {
+        bw_buf_printf(out, "%zu finding%s:\n", j->counted.n, j->counted.n == 1 ? "" : "s");
+    for (size_t i = 0; i < j->counted.n; i++)
+        text_finding(out, &j->counted.items[i]);
+    if (j->review.n)
+        bw_buf_printf(out, "\nFor review (%zu finding%s of tiers that do not count):\n",
+                      j->review.n, j->review.n == 1 ? "" : "s");
+    for (size_t i = 0; i < j->review.n; i++)
+        text_finding(out, &j->review.items[i]);
+    for (size_t i = 0; i < updates->n; i++) {
         const bw_update_status *st = &updates->items[i];
         char newest[21];
         if (i == 0)
@@ -344,11 +412,11 @@ bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol,
                       st->future ? ", DATED IN THE FUTURE" : "");
         bw_buf_printf(out, "    from %s\n", st->newest_source);
     }
-    for (size_t i = 0; updates && i < updates->n_bad; i++)
+    for (size_t i = 0; i < updates->n_bad; i++)
         bw_buf_printf(out, "%s  unreadable %s evidence %s: %s\n",
                       i == 0 ? "\n" : "", bw_evidence_kind_name(updates->bad[i].kind),
                       updates->bad[i].source, updates->bad[i].reason);
-    text_contain(contain, out);
+    text_contain(j, mode_source, out);
     if (snap->n_gaps) {
         bw_buf_printf(out, "\nIncomplete scan: %zu item%s could not be read:\n",
                       snap->n_gaps, snap->n_gaps == 1 ? "" : "s");

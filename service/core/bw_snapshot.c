@@ -6,7 +6,10 @@
 
 bw_snapshot *bw_snapshot_new(void)
 {
-    return calloc(1, sizeof(bw_snapshot));
+    bw_snapshot *s = calloc(1, sizeof(bw_snapshot));
+    if (s)
+        s->gap_hides = BW_HIDES_ALL;
+    return s;
 }
 
 /* Grows an array of `size`-byte items to hold one more, zeroes the new slot
@@ -125,6 +128,7 @@ bw_err bw_snapshot_add_gap(bw_snapshot *s, const char *where, const char *fmt, .
     }
     g->where = w;
     g->reason = reason;
+    g->hides = s->gap_hides;
     return BW_OK;
 }
 

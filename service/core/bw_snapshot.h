@@ -118,11 +118,15 @@ typedef struct bw_vendor_key {
 typedef enum bw_evidence_kind {
     BW_EVIDENCE_BASES_INDEX = 0, /* a bases index XML file (UpdateDate / <Update Date>) */
     BW_EVIDENCE_KDB_STT,         /* kdb.stt of server products ("<n>;YYYYMMDDHHMM") */
-    BW_EVIDENCE_LAST_UPDATE,     /* registry LastSuccessfulUpdate (DWORD Unix time) */
+    BW_EVIDENCE_LAST_UPDATE,     /* registry Data\LastSuccessfulUpdate (DWORD Unix
+                                    time, or QWORD FILETIME in 21.x) */
     BW_EVIDENCE_BASES_DATE,      /* Network Agent Protection_BasesDate (UTC text) */
     BW_EVIDENCE_FILE_MTIME,      /* newest modification time in a bases folder */
-    BW_EVIDENCE_INSTALL_DATE     /* Uninstall InstallDate of a vendor product (not
+    BW_EVIDENCE_INSTALL_DATE,    /* Uninstall InstallDate of a vendor product (not
                                     collected as an entry: read from the product) */
+    BW_EVIDENCE_UPDATE_STATE,    /* registry Data\UpdateState\LastUpdate (FILETIME) */
+    BW_EVIDENCE_INSTALLED_UPDATE /* registry Data\Statistics\InstalledUpdateDate
+                                    ("DDMMYYYY HHMM") */
 } bw_evidence_kind;
 
 typedef struct bw_evidence_entry {
@@ -132,7 +136,10 @@ typedef struct bw_evidence_entry {
     char *raw;         /* text read (files: their bytes, NUL-terminated, at
                           most 1 MiB; registry strings), or NULL */
     size_t raw_len;    /* bytes of raw (UTF-16 files keep their BOM) */
-    uint32_t dword;    /* BW_EVIDENCE_LAST_UPDATE */
+    uint32_t reg_type; /* registry values: the value's type (BW_REG_*);
+                          0 for files */
+    uint64_t number;   /* REG_DWORD / REG_QWORD / 8-byte REG_BINARY data
+                          (string values are in raw) */
     int64_t mtime;     /* BW_EVIDENCE_FILE_MTIME: Unix seconds, UTC */
 } bw_evidence_entry;
 
@@ -185,10 +192,29 @@ typedef struct bw_av_entry {
 /* "on", "off", "snoozed", "expired", "unknown". */
 const char *bw_av_state_name(bw_av_state s);
 
-/* Something the collectors could not read. */
+/* What a gap could hide: one bit per finding kind (the bw_kind values of
+ * bw_eval.h, in the same order). A gap holds back only what its own source
+ * could have found (bw_store.h, resolving). */
+#define BW_HIDES_PRODUCT 0x01u
+#define BW_HIDES_SERVICE 0x02u
+#define BW_HIDES_DRIVER 0x04u
+#define BW_HIDES_KSN 0x08u
+#define BW_HIDES_FILTER 0x10u
+#define BW_HIDES_REGISTRY 0x20u
+#define BW_HIDES_KSN_CONNECTION 0x40u
+#define BW_HIDES_SERVICES (BW_HIDES_SERVICE | BW_HIDES_DRIVER | BW_HIDES_KSN)
+#define BW_HIDES_ALL 0x7Fu
+
+/* Something the collectors could not read. `where` is a registry path
+ * ("HKLM\..."), a file path or a name ("service control manager"). A
+ * registry path scopes the gap: it can only hide findings whose source lies
+ * under it, or that it lies under (a value of the finding's own key). Any
+ * other `where` hides every finding of its kinds. */
 typedef struct bw_gap {
     char *where;     /* e.g. a registry path */
     char *reason;    /* e.g. "access denied (5)" */
+    unsigned hides;  /* BW_HIDES_* of the collector that recorded it; 0 for
+                        update evidence and other data no finding depends on */
 } bw_gap;
 
 typedef struct bw_snapshot {
@@ -219,6 +245,10 @@ typedef struct bw_snapshot {
     bool av_center;
     bw_gap *gaps;
     size_t n_gaps, cap_gaps;
+    /* What the collector running now could hide: bw_snapshot_add_gap gives
+     * each new gap this value (bw_win_collect_all sets it before each
+     * collector; a new snapshot starts with BW_HIDES_ALL). */
+    unsigned gap_hides;
 } bw_snapshot;
 
 bw_snapshot *bw_snapshot_new(void);
@@ -239,7 +269,8 @@ bw_err bw_vendor_key_add_env(bw_vendor_key *k, const char *name, const char *val
 /* Value of an environment entry (case-insensitive name), or NULL. */
 const char *bw_vendor_key_env(const bw_vendor_key *k, const char *name);
 
-/* Records a gap; `where` is copied, the reason is formatted. */
+/* Records a gap; `where` is copied, the reason is formatted, `hides` is
+ * the snapshot's current gap_hides. */
 bw_err bw_snapshot_add_gap(bw_snapshot *s, const char *where, const char *fmt, ...)
     BW_PRINTF(3, 4);
 

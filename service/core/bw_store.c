@@ -118,6 +118,24 @@ static const char *const migrations[] = {
     "  outcome_at INTEGER NOT NULL,"
     "  restored_at INTEGER"
     ");",
+    /* 4 -> 5: confidence tiers (NULL in rows of older versions: those
+     * findings counted, and are read as confirmed), small text state kept
+     * across restarts, and the host verdicts as they changed */
+    "ALTER TABLE findings ADD COLUMN tier TEXT;"
+    "ALTER TABLE changes ADD COLUMN tier TEXT;"
+    "ALTER TABLE changes ADD COLUMN old_tier TEXT;"
+    "CREATE TABLE state ("
+    "  key TEXT NOT NULL PRIMARY KEY,"
+    "  value TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE verdicts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  scan_id INTEGER,"
+    "  digest TEXT NOT NULL,"
+    "  fields TEXT NOT NULL"
+    ");",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -269,6 +287,20 @@ static bool kind_from_text(const char *t, bw_kind *out)
             return true;
         }
     return false;
+}
+
+/* A stored tier; NULL (rows of schema 4 and older) counted: confirmed. */
+static bw_tier tier_from_text(const char *t)
+{
+    bw_tier x = BW_TIER_CONFIRMED;
+    if (t)
+        bw_tier_parse(t, &x);
+    return x;
+}
+
+static bw_tier col_tier(sqlite3_stmt *st, int i)
+{
+    return tier_from_text((const char *)sqlite3_column_text(st, i));
 }
 
 static bool change_from_text(const char *t, bw_change_kind *out)
@@ -746,36 +778,38 @@ static bw_err apply_stmts_prep(bw_store *s, apply_stmts *a)
     bw_err e;
     const char *op = "apply scan: prepare";
     if ((e = prep(s,
-                  "SELECT display_name, version, path, resolved_at, last_scan_id"
+                  "SELECT display_name, version, path, resolved_at, last_scan_id, tier"
                   " FROM findings WHERE kind = ? AND source = ? AND name = ?",
                   &a->get, op)) ||
         (e = prep(s,
                   "INSERT INTO findings (kind, source, name, display_name, publisher,"
-                  " version, path, rule, first_seen, last_seen, resolved_at, last_scan_id)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL, ?10)",
+                  " version, path, rule, first_seen, last_seen, resolved_at, last_scan_id,"
+                  " tier)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL, ?10, ?12)",
                   &a->insert, op)) ||
         /* ?11 = 1 starts a new presence (first_seen = now). */
         (e = prep(s,
                   "UPDATE findings SET display_name = ?4, publisher = ?5, version = ?6,"
                   " path = ?7, rule = ?8, last_seen = ?9, resolved_at = NULL,"
-                  " last_scan_id = ?10,"
+                  " last_scan_id = ?10, tier = ?12,"
                   " first_seen = CASE WHEN ?11 THEN ?9 ELSE first_seen END"
                   " WHERE kind = ?1 AND source = ?2 AND name = ?3",
                   &a->update, op)) ||
         (e = prep(s,
-                  "SELECT kind, source, name, display_name, publisher, version, path, rule"
+                  "SELECT kind, source, name, display_name, publisher, version, path, rule,"
+                  " tier"
                   " FROM findings WHERE resolved_at IS NULL AND last_scan_id <> ?"
                   " ORDER BY kind, name, source",
                   &a->absent, op)) ||
         (e = prep(s,
                   "UPDATE findings SET resolved_at = ?1"
-                  " WHERE resolved_at IS NULL AND last_scan_id <> ?2",
+                  " WHERE kind = ?2 AND source = ?3 AND name = ?4",
                   &a->resolve, op)) ||
         (e = prep(s,
                   "INSERT INTO changes (scan_id, at, change, reappeared, kind, source,"
                   " name, display_name, publisher, version, path, rule, old_version,"
-                  " old_display_name, old_path)"
-                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  " old_display_name, old_path, tier, old_tier)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   &a->record, op)) ||
         (e = prep(s,
                   "UPDATE scans SET n_new = ?, n_resolved = ?, n_changed = ? WHERE id = ?",
@@ -796,6 +830,7 @@ static void bind_finding(sqlite3_stmt *st, const bw_finding *f, int64_t now, int
     bind_text(st, 8, f->rule);
     sqlite3_bind_int64(st, 9, now);
     sqlite3_bind_int64(st, 10, scan_id);
+    bind_text(st, 12, bw_tier_name(f->tier));
 }
 
 static bw_err step_done(bw_store *s, sqlite3_stmt *st, const char *op)
@@ -815,6 +850,7 @@ static bw_err apply_finding(bw_store *s, apply_stmts *a, const bw_finding *f, in
     bw_err e = BW_OK;
     char *old_dn = NULL, *old_ver = NULL, *old_path = NULL;
     bool exists = false, resolved = false, seen_now = false;
+    bw_tier old_tier = BW_TIER_NONE;
 
     if (!f->source || !f->name)
         return fail_msg(s, BW_EINVAL, op, "a finding without a name or source");
@@ -826,6 +862,7 @@ static bw_err apply_finding(bw_store *s, apply_stmts *a, const bw_finding *f, in
         exists = true;
         resolved = sqlite3_column_type(a->get, 3) != SQLITE_NULL;
         seen_now = sqlite3_column_int64(a->get, 4) == scan_id;
+        old_tier = col_tier(a->get, 5);
         if (!col_dup(a->get, 0, &old_dn) || !col_dup(a->get, 1, &old_ver) ||
             !col_dup(a->get, 2, &old_path))
             e = fail_msg(s, BW_ENOMEM, op, "out of memory");
@@ -846,7 +883,7 @@ static bw_err apply_finding(bw_store *s, apply_stmts *a, const bw_finding *f, in
         if (resolved)
             what = BW_CHANGE_NEW;
         else if (!str_eq(old_ver, f->version) || !str_eq(old_dn, f->display_name) ||
-                 !str_eq(old_path, f->path))
+                 !str_eq(old_path, f->path) || old_tier != f->tier)
             what = BW_CHANGE_CHANGED;
         bind_finding(a->update, f, now, scan_id);
         sqlite3_bind_int(a->update, 11, resolved ? 1 : 0);
@@ -861,10 +898,12 @@ static bw_err apply_finding(bw_store *s, apply_stmts *a, const bw_finding *f, in
         goto out;
     }
     c->change = what;
+    c->tier = f->tier;
     c->reappeared = exists && resolved;
     c->scan_id = scan_id;
     c->at = now;
     if (what == BW_CHANGE_CHANGED) {
+        c->old_tier = old_tier;
         c->old_version = old_ver;
         c->old_display_name = old_dn;
         c->old_path = old_path;
@@ -877,13 +916,63 @@ out:
     return e;
 }
 
-/* Resolves the unresolved findings this (complete) scan did not see. */
-static bw_err apply_absent(bw_store *s, apply_stmts *a, int64_t now, int64_t scan_id,
-                           bw_changes *out)
+/* True for a registry path ("HKLM\...", "HKU\...", "HKCU\..."). */
+static bool registry_path(const char *p)
+{
+    return p && (!strncmp(p, "HKLM\\", 5) || !strncmp(p, "HKU\\", 4) || !strncmp(p, "HKCU\\", 5) ||
+                 !strcmp(p, "HKU") || !strcmp(p, "HKLM"));
+}
+
+/* True if path a is b or lies under it (ASCII case-insensitive). */
+static bool path_under(const char *a, const char *b)
+{
+    size_t n = strlen(b);
+    if (strlen(a) < n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y + 32);
+        if (x != y)
+            return false;
+    }
+    return a[n] == '\0' || a[n] == '\\';
+}
+
+bool bw_store_held_back(const bw_scan_meta *m, bw_kind kind, const char *source, const char *name)
+{
+    bool finding_gaps = false;
+    for (size_t i = 0; i < m->n_gaps; i++) {
+        const bw_gap *g = &m->gaps[i];
+        finding_gaps |= g->hides != 0;
+        if (!(g->hides & (1u << kind)))
+            continue;
+        if (!registry_path(g->where) || !source)
+            return true; /* a source that could not be read at all */
+        if (path_under(source, g->where) || path_under(g->where, source))
+            return true;
+    }
+    /* Still seen, at a tier that does not count, while a gap could hide what
+     * vouched for it: absence from the counted findings proves nothing. */
+    for (size_t i = 0; finding_gaps && m->uncounted && i < m->uncounted->n; i++) {
+        const bw_finding *x = &m->uncounted->items[i];
+        if (x->kind == kind && str_eq(x->source, source) && str_eq(x->name, name))
+            return true;
+    }
+    return false;
+}
+
+/* Resolves the unresolved findings this scan did not see, except those a
+ * gap of a source that could have found them holds back. */
+static bw_err apply_absent(bw_store *s, apply_stmts *a, const bw_scan_meta *meta, int64_t now,
+                           int64_t scan_id, bw_changes *out)
 {
     const char *op = "apply scan: resolve";
     bw_err e = BW_OK;
     int rc;
+    size_t first = out->n;
     sqlite3_bind_int64(a->absent, 1, scan_id);
     while ((rc = sqlite3_step(a->absent)) == SQLITE_ROW) {
         bw_change *c = changes_push(out);
@@ -895,6 +984,7 @@ static bw_err apply_absent(bw_store *s, apply_stmts *a, int64_t now, int64_t sca
         c->change = BW_CHANGE_RESOLVED;
         c->scan_id = scan_id;
         c->at = now;
+        c->tier = col_tier(a->absent, 8);
         if (!kind_from_text(kt, &c->kind)) {
             e = fail_msg(s, BW_EINVAL, op, "unknown finding kind in the database");
             goto out;
@@ -906,14 +996,22 @@ static bw_err apply_absent(bw_store *s, apply_stmts *a, int64_t now, int64_t sca
             e = fail_msg(s, BW_ENOMEM, op, "out of memory");
             goto out;
         }
+        if (bw_store_held_back(meta, c->kind, c->source, c->name)) {
+            change_clear(c);
+            out->n--;
+        }
     }
     if (rc != SQLITE_DONE) {
         e = fail(s, op, rc);
         goto out;
     }
-    sqlite3_bind_int64(a->resolve, 1, now);
-    sqlite3_bind_int64(a->resolve, 2, scan_id);
-    e = step_done(s, a->resolve, op);
+    for (size_t i = first; i < out->n && !e; i++) {
+        sqlite3_bind_int64(a->resolve, 1, now);
+        bind_text(a->resolve, 2, kind_text(out->items[i].kind));
+        bind_text(a->resolve, 3, out->items[i].source);
+        bind_text(a->resolve, 4, out->items[i].name);
+        e = step_done(s, a->resolve, op);
+    }
 out:
     sqlite3_reset(a->absent);
     return e;
@@ -937,6 +1035,8 @@ static bw_err record_change(bw_store *s, apply_stmts *a, bw_change *c)
     bind_text(st, 13, c->old_version);
     bind_text(st, 14, c->old_display_name);
     bind_text(st, 15, c->old_path);
+    bind_text(st, 16, bw_tier_name(c->tier));
+    bind_text(st, 17, c->change == BW_CHANGE_CHANGED ? bw_tier_name(c->old_tier) : NULL);
     bw_err e = step_done(s, st, "apply scan: record change");
     if (!e)
         c->id = sqlite3_last_insert_rowid(s->db);
@@ -962,7 +1062,7 @@ bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta, const bw_findi
     for (size_t i = 0; i < f->n; i++)
         if ((e = apply_finding(s, &a, &f->items[i], now, scan_id, out)))
             goto out;
-    if (meta->complete && (e = apply_absent(s, &a, now, scan_id, out)))
+    if ((e = apply_absent(s, &a, meta, now, scan_id, out)))
         goto out;
     for (size_t i = 0; i < out->n; i++) {
         if ((e = record_change(s, &a, &out->items[i])))
@@ -998,6 +1098,8 @@ static bw_err change_row(sqlite3_stmt *st, void *item, const char **why)
     c->scan_id = sqlite3_column_int64(st, 1);
     c->at = sqlite3_column_int64(st, 2);
     c->reappeared = sqlite3_column_int(st, 4) != 0;
+    c->tier = col_tier(st, 16);
+    c->old_tier = sqlite3_column_type(st, 17) == SQLITE_NULL ? BW_TIER_NONE : col_tier(st, 17);
     if (!change_from_text((const char *)sqlite3_column_text(st, 3), &c->change) ||
         !kind_from_text((const char *)sqlite3_column_text(st, 5), &c->kind)) {
         *why = "unknown change or kind in the database";
@@ -1017,7 +1119,7 @@ bw_err bw_store_pending_changes(bw_store *s, bw_changes *out)
     static const char sql[] =
         "SELECT c.id, c.scan_id, c.at, c.change, c.reappeared, c.kind, c.name,"
         " c.display_name, c.publisher, c.version, c.path, c.source, c.rule,"
-        " c.old_version, c.old_display_name, c.old_path"
+        " c.old_version, c.old_display_name, c.old_path, c.tier, c.old_tier"
         " FROM changes c LEFT JOIN alerts a ON a.change_id = c.id"
         " WHERE a.id IS NULL ORDER BY c.id";
     memset(out, 0, sizeof *out);
@@ -1143,6 +1245,7 @@ static bw_err finding_row(sqlite3_stmt *st, void *item, const char **why)
     f->last_seen = sqlite3_column_int64(st, 9);
     f->resolved_at = sqlite3_column_int64(st, 10);
     f->last_scan_id = sqlite3_column_int64(st, 11);
+    f->tier = col_tier(st, 12);
     return col_dup(st, 1, &f->name) && col_dup(st, 2, &f->display_name) &&
                    col_dup(st, 3, &f->publisher) && col_dup(st, 4, &f->version) &&
                    col_dup(st, 5, &f->path) && col_dup(st, 6, &f->source) &&
@@ -1155,7 +1258,7 @@ bw_err bw_store_current_findings(bw_store *s, bw_stored_findings *out)
 {
     static const char sql[] =
         "SELECT kind, name, display_name, publisher, version, path, source, rule,"
-        " first_seen, last_seen, resolved_at, last_scan_id"
+        " first_seen, last_seen, resolved_at, last_scan_id, tier"
         " FROM findings WHERE resolved_at IS NULL";
     memset(out, 0, sizeof *out);
     bw_err e = query_rows(s, sql, "current findings", NULL, &out->items, &out->n, &out->cap,
@@ -1400,6 +1503,117 @@ bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value)
     if (rc != SQLITE_DONE)
         e = fail(s, op, rc);
     sqlite3_finalize(st);
+    return e;
+}
+
+/* ---- state ----------------------------------------------------------------------- */
+
+bw_err bw_store_state_get(bw_store *s, const char *key, char **value)
+{
+    sqlite3_stmt *st = NULL;
+    const char *op = "read state";
+    *value = NULL;
+    clear_err(s);
+    bw_err e = prep(s, "SELECT value FROM state WHERE key = ?", &st, op);
+    if (e)
+        return e;
+    bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        e = col_dup(st, 0, value) ? BW_OK : fail_msg(s, BW_ENOMEM, op, "out of memory");
+    else if (rc == SQLITE_DONE)
+        e = fail_msg(s, BW_ENOTFOUND, op, "no such key");
+    else
+        e = fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+bw_err bw_store_state_set(bw_store *s, const char *key, const char *value, int64_t now)
+{
+    sqlite3_stmt *st = NULL;
+    const char *op = "write state";
+    clear_err(s);
+    bw_err e = prep(s,
+                    value ? "INSERT OR REPLACE INTO state (key, value, updated_at) VALUES (?, ?, ?)"
+                          : "DELETE FROM state WHERE key = ?",
+                    &st, op);
+    if (e)
+        return e;
+    bind_text(st, 1, key);
+    if (value) {
+        bind_text(st, 2, value);
+        sqlite3_bind_int64(st, 3, now);
+    }
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+/* ---- host verdicts ------------------------------------------------------------------ */
+
+void bw_verdict_record_free(bw_verdict_record *r)
+{
+    if (!r)
+        return;
+    free(r->digest);
+    free(r->fields_json);
+    memset(r, 0, sizeof *r);
+}
+
+bw_err bw_store_verdict_add(bw_store *s, int64_t at, int64_t scan_id, const char *digest,
+                            const char *fields_json)
+{
+    sqlite3_stmt *st = NULL;
+    const char *op = "record verdict";
+    clear_err(s);
+    bw_err e = prep(s, "INSERT INTO verdicts (at, scan_id, digest, fields) VALUES (?, ?, ?, ?)",
+                    &st, op);
+    if (e)
+        return e;
+    sqlite3_bind_int64(st, 1, at);
+    if (scan_id > 0)
+        sqlite3_bind_int64(st, 2, scan_id);
+    else
+        sqlite3_bind_null(st, 2);
+    bind_text(st, 3, digest ? digest : "");
+    bind_text(st, 4, fields_json ? fields_json : "{}");
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+static bw_err verdict_row(sqlite3_stmt *st, void *item, const char **why)
+{
+    bw_verdict_record *r = item;
+    (void)why;
+    r->id = sqlite3_column_int64(st, 0);
+    r->at = sqlite3_column_int64(st, 1);
+    r->scan_id = sqlite3_column_int64(st, 2);
+    return col_dup(st, 3, &r->digest) && col_dup(st, 4, &r->fields_json) ? BW_OK : BW_ENOMEM;
+}
+
+bw_err bw_store_verdict_last(bw_store *s, bw_verdict_record *out)
+{
+    bw_verdict_record *rows = NULL;
+    size_t n = 0, cap = 0;
+    memset(out, 0, sizeof *out);
+    bw_err e = query_rows(s,
+                          "SELECT id, at, scan_id, digest, fields FROM verdicts"
+                          " ORDER BY id DESC LIMIT 1",
+                          "last verdict", NULL, &rows, &n, &cap, sizeof *rows, verdict_row);
+    if (e == BW_OK && n == 0)
+        e = fail_msg(s, BW_ENOTFOUND, "last verdict", "no verdict recorded");
+    if (e == BW_OK)
+        *out = rows[0];
+    else
+        for (size_t i = 0; i < n; i++)
+            bw_verdict_record_free(&rows[i]);
+    free(rows);
     return e;
 }
 

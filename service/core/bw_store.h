@@ -42,7 +42,7 @@
 
 /* The schema version this build creates and understands
  * (PRAGMA user_version). */
-#define BW_STORE_SCHEMA_VERSION 4
+#define BW_STORE_SCHEMA_VERSION 5
 
 /* Number of finding kinds (bw_kind values 0 .. BW_STORE_KINDS - 1). */
 #define BW_STORE_KINDS 7
@@ -93,24 +93,39 @@ typedef struct bw_scan_meta {
     const char *policy_version;
     int64_t started_at;      /* Unix seconds, UTC */
     int64_t finished_at;
-    /* False if any source could not be read. Findings of an incomplete scan
-     * are recorded, but nothing is resolved: absence is not evidence when
-     * the scan could not see everything. */
+    /* False if any source could not be read (recorded with the scan). */
     bool complete;
-    const bw_gap *gaps;      /* why it is incomplete (may be NULL) */
+    /* Why it is incomplete (may be NULL). A gap holds back the resolution
+     * of what its own source could have found (bw_store_held_back), and
+     * nothing else: an unreadable piece of update evidence resolves
+     * nothing away, and keeps nothing from resolving. */
+    const bw_gap *gaps;
     size_t n_gaps;
+    /* The findings the scan saw at tiers that are not stored (may be NULL):
+     * while a gap could hide what vouched for one of them, its absence
+     * from the stored ones is no evidence either. */
+    const bw_findings *uncounted;
 } bw_scan_meta;
 
 /* Fills *m from a snapshot and the policy (borrowing their strings):
  * started_at = snap->taken_at, finished_at = now, complete when the
- * snapshot has no gaps. pol may be NULL. */
+ * snapshot has no gaps, uncounted NULL. pol may be NULL. */
 void bw_scan_meta_init(bw_scan_meta *m, const bw_snapshot *snap,
                        const bw_policy *pol, int64_t now);
 
+/* True if a stored finding that the scan did not see must stay unresolved:
+ * a gap whose source could have found it (its `hides` has the finding's
+ * kind, and its registry path is the finding's source, lies under it or
+ * above it; a gap at no registry path covers every finding of its kinds),
+ * or the finding is among meta->uncounted while any gap that can hide
+ * findings exists. */
+bool bw_store_held_back(const bw_scan_meta *meta, bw_kind kind, const char *source,
+                        const char *name);
+
 typedef enum bw_change_kind {
     BW_CHANGE_NEW = 1,  /* first seen, or present again after being resolved */
-    BW_CHANGE_RESOLVED, /* present before, absent from a complete scan */
-    BW_CHANGE_CHANGED   /* same identity, other version, display name or path */
+    BW_CHANGE_RESOLVED, /* present before, absent now, and no gap holds it back */
+    BW_CHANGE_CHANGED   /* same identity, other version, display name, path or tier */
 } bw_change_kind;
 
 /* "new", "resolved", "changed" ("unknown" for other values). */
@@ -133,7 +148,10 @@ typedef struct bw_change {
     char *path;
     char *source;
     char *rule;
-    /* CHANGED only: the values before (NULL otherwise, or when absent). */
+    bw_tier tier;        /* the finding's tier (RESOLVED: the last stored) */
+    /* CHANGED only: the values before (NULL / NONE otherwise, or when
+     * absent). */
+    bw_tier old_tier;
     char *old_version;
     char *old_display_name;
     char *old_path;
@@ -149,8 +167,11 @@ void bw_changes_free(bw_changes *c);
 
 /* In one transaction: records the scan, upserts the findings (new ->
  * first_seen = now; present -> last_seen = now; previously resolved ->
- * present again with first_seen = now) and, when meta->complete, marks the
- * unresolved findings the scan did not see as resolved at `now`. The
+ * present again with first_seen = now) and marks the unresolved findings
+ * the scan did not see as resolved at `now`, except those
+ * bw_store_held_back keeps. The findings given are those the policy
+ * counts (bw_judgement.counted): a finding that drops to a tier that does
+ * not count is resolved, one that rises to one is new. The
  * changes this produced are recorded as pending and returned in *out
  * (which must be zeroed or freed before; ordered: NEW and CHANGED in the
  * order of f, then RESOLVED). A finding listed twice in f counts once.
@@ -193,6 +214,7 @@ typedef struct bw_stored_finding {
     char *path;
     char *source;
     char *rule;
+    bw_tier tier;
     int64_t first_seen;  /* start of the current presence */
     int64_t last_seen;
     int64_t resolved_at; /* 0 while present */
@@ -296,6 +318,36 @@ bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out);
  * get: BW_ENOTFOUND if unset. */
 bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value);
 bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value);
+
+/* ---- state ------------------------------------------------------------------ */
+
+/* A small text kept across restarts (e.g. "gaps-digest", the last 902
+ * raised). get: *value is a malloc'd copy, BW_ENOTFOUND if unset. set with
+ * value NULL deletes the key. */
+bw_err bw_store_state_get(bw_store *s, const char *key, char **value);
+bw_err bw_store_state_set(bw_store *s, const char *key, const char *value, int64_t now);
+
+/* ---- host verdicts ------------------------------------------------------------ */
+
+/* One host verdict as it was recorded when it changed. */
+typedef struct bw_verdict_record {
+    int64_t id;
+    int64_t at;
+    int64_t scan_id;
+    char *digest;        /* bw_verdict_digest */
+    char *fields_json;   /* the verdict's fields as a JSON object */
+} bw_verdict_record;
+
+/* NULL-safe; leaves *r zeroed. */
+void bw_verdict_record_free(bw_verdict_record *r);
+
+/* Records a verdict (one row per change). */
+bw_err bw_store_verdict_add(bw_store *s, int64_t at, int64_t scan_id, const char *digest,
+                            const char *fields_json);
+
+/* The newest recorded verdict into *out (zeroed or freed before);
+ * BW_ENOTFOUND if none. */
+bw_err bw_store_verdict_last(bw_store *s, bw_verdict_record *out);
 
 /* ---- containment ---------------------------------------------------------- */
 

@@ -16,6 +16,8 @@ const char *bw_evidence_kind_name(bw_evidence_kind k)
     case BW_EVIDENCE_BASES_DATE: return "protection-bases-date";
     case BW_EVIDENCE_FILE_MTIME: return "file-mtime";
     case BW_EVIDENCE_INSTALL_DATE: return "install-date";
+    case BW_EVIDENCE_UPDATE_STATE: return "update-state";
+    case BW_EVIDENCE_INSTALLED_UPDATE: return "installed-update-date";
     }
     return "unknown";
 }
@@ -69,7 +71,11 @@ static void interpret(const bw_evidence_entry *ev, bw_evidence_time *t)
         bw_evidence_parse_kdb_stt(ev->raw, ev->raw ? ev->raw_len : 0, t);
         break;
     case BW_EVIDENCE_LAST_UPDATE:
-        bw_evidence_last_successful_update(ev->dword, t);
+    case BW_EVIDENCE_UPDATE_STATE:
+    case BW_EVIDENCE_INSTALLED_UPDATE:
+        /* Releases differ in the type they store: the parser takes each. */
+        bw_evidence_registry_time(ev->reg_type ? ev->reg_type : BW_REG_DWORD, ev->number,
+                                  ev->raw, ev->raw ? ev->raw_len : 0, t);
         break;
     case BW_EVIDENCE_BASES_DATE:
         bw_evidence_parse_bases_date(ev->raw ? ev->raw : "", ev->raw ? ev->raw_len : 0, t);

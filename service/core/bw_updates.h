@@ -20,7 +20,8 @@
 #include "bw_snapshot.h"
 
 /* "bases-index", "kdb.stt", "last-successful-update",
- * "protection-bases-date", "file-mtime", "install-date". */
+ * "protection-bases-date", "file-mtime", "install-date", "update-state",
+ * "installed-update-date". */
 const char *bw_evidence_kind_name(bw_evidence_kind k);
 
 typedef struct bw_update_status {

@@ -23,6 +23,7 @@
 #include "../core/bw_alert.h"
 #include "../core/bw_contain.h"
 #include "../core/bw_eval.h"
+#include "../core/bw_judge.h"
 #include "../core/bw_report.h"
 #include "../core/bw_store.h"
 #include "../core/bw_updates.h"
@@ -46,8 +47,10 @@ typedef struct agent {
     char *store_path;
     bw_policy *pol;
     char *host;
-    char *last_gaps;   /* detail of the last 902 raised: raise again only on change */
-    char *last_db_error; /* detail of the last 903 raised: likewise */
+    char *last_gaps;   /* digest of the last 902 raised (also kept in the store) */
+    char *last_db_error; /* detail of the last 903 raised: raise again only on change */
+    bw_verdict verdict;  /* the last scan's host verdict (for the heartbeat) */
+    bool has_verdict;
     bw_regwatch *watches[MAX_WATCHES];
     bw_dirwatch *dirs[MAX_DIR_WATCHES];
     size_t n_dirs;
@@ -197,63 +200,78 @@ static void open_store(agent *a)
 
 static void ensure_watches(agent *a);
 
-/* False only when the vendor's services are all known to be stopped or
- * disabled: then no protection is claimed and stale signatures mislead no
- * one. With no service found, or a state the SCM does not know (a key
- * added after it started), the product may run: warn. */
-static bool vendor_may_run(const bw_findings *f)
+/* The store's memory of raised update alerts, for bw_alert_updates_due. */
+static bool meta_get(void *ctx, const char *key, int64_t *value)
 {
-    bool any = false;
-    for (size_t i = 0; i < f->n; i++) {
-        const bw_finding *x = &f->items[i];
-        if (x->kind != BW_KIND_SERVICE && x->kind != BW_KIND_KSN)
-            continue;
-        any = true;
-        if (x->state != BW_STATE_STOPPED)
-            return true;
-    }
-    return !any;
+    return bw_store_meta_get(ctx, key, value) == BW_OK;
 }
 
-/* Raises 300 for update evidence after the cutoff that was not reported
- * yet (the newest date reported per product is kept in the database, so
- * evidence that appeared while the service was not running is reported
- * once at the next start), and 301 when a still-installed product's newest
- * signatures pass the staleness threshold (once per newest date). */
-static void raise_updates(agent *a, const bw_updates *u, const bw_findings *f)
+/* Raises the update alerts that are due (bw_alert_updates_due) and
+ * remembers each. */
+static void raise_updates(agent *a, const bw_judgement *j)
 {
     if (!a->store)
         return;
-    for (size_t i = 0; i < u->n; i++) {
-        const bw_update_status *st = &u->items[i];
-        if (!st->has_date || !st->product)
-            continue;
-        char *key_after = bw_strfmt("update-after-cutoff:%s", st->product);
-        char *key_stale = bw_strfmt("stale-protection:%s", st->product);
-        int64_t seen = 0;
-        if (key_after && st->after_cutoff &&
-            (bw_store_meta_get(a->store, key_after, &seen) != BW_OK || st->newest > seen)) {
-            bw_alert al = {0};
-            if (bw_alert_update(BW_EVENT_UPDATE_AFTER_CUTOFF, a->host, st, a->pol->stale_after_days,
-                                &al) == BW_OK)
-                raise_alert(a, &al);
-            bw_store_meta_set(a->store, key_after, st->newest);
-        }
-        /* Installed: the product's own registry key is still a finding. */
-        bool installed = false;
-        for (size_t j = 0; j < f->n && !installed; j++)
-            installed = f->items[j].kind == BW_KIND_REGISTRY && bw_ieq(f->items[j].name, st->product);
-        if (key_stale && st->stale && installed && vendor_may_run(f) &&
-            (bw_store_meta_get(a->store, key_stale, &seen) != BW_OK || seen != st->newest)) {
-            bw_alert al = {0};
-            if (bw_alert_update(BW_EVENT_STALE_PROTECTION, a->host, st, a->pol->stale_after_days,
-                                &al) == BW_OK)
-                raise_alert(a, &al);
-            bw_store_meta_set(a->store, key_stale, st->newest);
-        }
-        free(key_after);
-        free(key_stale);
+    bw_due_alerts due = {0};
+    if (bw_alert_updates_due(&j->updates, &j->counted, a->host, a->pol->stale_after_days,
+                             meta_get, a->store, &due) != BW_OK) {
+        logf_(a, "ERROR", "out of memory deciding update alerts");
+        return;
     }
+    for (size_t i = 0; i < due.n; i++) {
+        raise_alert(a, &due.items[i].alert);
+        bw_store_meta_set(a->store, due.items[i].memory_key, due.items[i].memory_value);
+    }
+    bw_due_alerts_free(&due);
+}
+
+/* 902 when what cannot be read changes (not on every scan, nor after a
+ * restart: the digest is kept in the store when there is one). */
+static void raise_gaps(agent *a, const bw_snapshot *snap)
+{
+    char *stored = NULL, *digest = NULL;
+    if (!a->last_gaps && a->store &&
+        bw_store_state_get(a->store, "gaps-digest", &stored) == BW_OK)
+        a->last_gaps = stored;
+    bw_alert al = {0};
+    bw_err e = bw_alert_gaps_due(snap, a->host, a->last_gaps, &al, &digest);
+    if (e == BW_OK) {
+        logf_(a, "ERROR", "%s", bw_alert_get(&al, "detail"));
+        raise_alert(a, &al);
+    } else if (e == BW_ENOMEM) {
+        logf_(a, "ERROR", "out of memory deciding the scan-incomplete alert");
+        return;
+    }
+    bool changed = (digest == NULL) != (a->last_gaps == NULL) ||
+                   (digest && strcmp(digest, a->last_gaps) != 0);
+    if (changed && a->store)
+        bw_store_state_set(a->store, "gaps-digest", digest, bw_win_now(a->api));
+    free(a->last_gaps);
+    a->last_gaps = digest;
+}
+
+/* 230 when the host's verdict changes; the verdicts are recorded. */
+static void raise_verdict(agent *a, const bw_verdict *v, int64_t scan_id)
+{
+    bw_verdict_record last = {0};
+    bool has_last = a->store && bw_store_verdict_last(a->store, &last) == BW_OK;
+    char *digest = NULL;
+    bw_alert al = {0};
+    bw_err e = bw_alert_verdict_due(v, a->host, has_last ? last.digest : NULL, &al, &digest);
+    if (e == BW_OK) {
+        bw_buf fields = {0};
+        if (a->store && bw_alert_fields_json(&al, &fields) == BW_OK &&
+            bw_store_verdict_add(a->store, bw_win_now(a->api), scan_id, digest, fields.data) !=
+                BW_OK)
+            logf_(a, "ERROR", "cannot record the verdict: %s", bw_store_errmsg(a->store));
+        bw_buf_free(&fields);
+        logf_(a, "INFO", "verdict: %s", v->headline);
+        raise_alert(a, &al);
+    } else if (e == BW_ENOMEM) {
+        logf_(a, "ERROR", "out of memory deciding the verdict alert");
+    }
+    free(digest);
+    bw_verdict_record_free(&last);
 }
 
 /* The folder an evidence entry lives in (a bases folder), malloc'd. */
@@ -337,46 +355,53 @@ static void on_contain(void *ctx, const bw_contain_result *r)
         raise_alert(a, &al);
 }
 
-/* Runs containment on what the scan found, in the mode in force. */
-static void contain(agent *a, const bw_snapshot *snap, const bw_findings *f)
+/* Runs containment on what the scan found, in the mode the judgement was
+ * made with, and states the outcome in the verdict. */
+static void contain(agent *a, bw_judgement *j, const char *mode_source)
 {
-    bw_contain_plan plan = {0};
-    if (bw_contain_plan_make(snap, a->pol, f, &plan) != BW_OK) {
-        logf_(a, "ERROR", "containment: out of memory");
+    const bw_contain_plan *plan = &j->plan;
+    if (!plan->n_act)
         return;
-    }
-    if (plan.n_act) {
-        char source[256];
-        bw_contain_opts o = {.mode = bw_win_contain_mode(a->api, a->pol, source, sizeof source),
-                             .stop_timeout_ms = a->pol->contain_stop_timeout * 1000u,
-                             .stop_dependents = a->pol->contain_stop_dependents,
-                             .now = bw_win_now(a->api),
-                             .cancel = a->stop_event};
-        bw_contain_summary sum;
-        if (bw_win_contain(a->api, a->store, &plan, &o, on_contain, a, &sum) != BW_OK)
-            logf_(a, "ERROR", "containment: out of memory");
-        logf_(a, "INFO", "containment (%s mode, from %s; other anti-virus: %s): %zu target(s), "
-              "%zu would be disabled, %zu disabled, %zu stopped, %zu blocked, %zu held, "
-              "%zu failed, %zu already contained",
-              o.mode == BW_MODE_ENFORCE ? "enforce" : "audit", source,
-              plan.other_av_text ? plan.other_av_text : "-", plan.n_act, sum.would_disable,
-              sum.disabled, sum.stopped, sum.blocked, sum.held, sum.failed, sum.unchanged);
-    }
-    bw_contain_plan_free(&plan);
+    bw_contain_opts o = {.mode = j->mode,
+                         .stop_timeout_ms = a->pol->contain_stop_timeout * 1000u,
+                         .stop_dependents = a->pol->contain_stop_dependents,
+                         .now = bw_win_now(a->api),
+                         .cancel = a->stop_event};
+    bw_contain_summary sum = {0};
+    if (bw_win_contain(a->api, a->store, plan, &o, on_contain, a, &sum) != BW_OK)
+        logf_(a, "ERROR", "containment: out of memory");
+    logf_(a, "INFO", "containment (%s mode, from %s; other anti-virus: %s): %zu target(s), "
+          "%zu would be disabled, %zu disabled, %zu stopped, %zu blocked, %zu held, "
+          "%zu failed, %zu already contained",
+          o.mode == BW_MODE_ENFORCE ? "enforce" : "audit", mode_source,
+          plan->other_av_text ? plan->other_av_text : "-", plan->n_act, sum.would_disable,
+          sum.disabled, sum.stopped, sum.blocked, sum.held, sum.failed, sum.unchanged);
+    bw_verdict_contain c = j->verdict.contain;
+    c.acted = true;
+    c.disabled = sum.disabled + sum.unchanged;
+    c.blocked = sum.blocked;
+    c.failed = sum.failed;
+    c.would_disable = sum.would_disable;
+    if (bw_verdict_set_contain(&j->verdict, &c) != BW_OK)
+        logf_(a, "ERROR", "containment: out of memory");
 }
 
 static void scan(agent *a, const char *why)
 {
     ULONGLONG t0 = a->api->GetTickCount64();
     bw_snapshot *snap = bw_snapshot_new();
-    bw_findings f = {0};
+    bw_judgement j = {0};
     bw_changes ch = {0};
-    bw_updates u = {0};
+    int64_t scan_id = 0;
+    char mode_source[256];
     if (!snap ||
         bw_win_collect_all(a->api, &a->pol->registry_roots, &a->pol->bases_paths, snap) !=
-            BW_OK ||
-        bw_evaluate(snap, a->pol, &f) != BW_OK ||
-        bw_evaluate_updates(snap, a->pol, &f, snap->taken_at, &u) != BW_OK) {
+            BW_OK) {
+        logf_(a, "ERROR", "scan (%s): out of memory", why);
+        goto out;
+    }
+    bw_mode mode = bw_win_contain_mode(a->api, a->pol, mode_source, sizeof mode_source);
+    if (bw_judge(snap, a->pol, snap->taken_at, mode, &j) != BW_OK) {
         logf_(a, "ERROR", "scan (%s): out of memory", why);
         goto out;
     }
@@ -390,44 +415,34 @@ static void scan(agent *a, const char *why)
     if (a->store) {
         bw_scan_meta meta;
         bw_scan_meta_init(&meta, snap, a->pol, now);
-        int64_t scan_id = 0;
-        if (bw_store_apply_scan(a->store, &meta, &f, now, &ch, &scan_id) != BW_OK) {
+        meta.uncounted = &j.review;
+        if (bw_store_apply_scan(a->store, &meta, &j.counted, now, &ch, &scan_id) != BW_OK) {
             logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
             if (bw_store_corrupt(a->store))
                 open_store(a); /* moves the damaged file aside */
         } else {
-            if (bw_store_set_update_status(a->store, &u, scan_id, now) != BW_OK)
+            if (bw_store_set_update_status(a->store, &j.updates, scan_id, now) != BW_OK)
                 logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
             raise_changes(a, &ch);
-            raise_updates(a, &u, &f);
+            raise_updates(a, &j);
         }
     }
-    contain(a, snap, &f);
+    contain(a, &j, mode_source);
+    raise_verdict(a, &j.verdict, scan_id);
     update_dir_watches(a, snap);
     ensure_watches(a);
-    if (snap->n_gaps) {
-        /* Raised when what cannot be read changes, not on every scan. */
-        bw_buf d = {0};
-        bw_buf_printf(&d, "%zu item(s) could not be read", snap->n_gaps);
-        for (size_t i = 0; i < snap->n_gaps && i < 5; i++)
-            bw_buf_printf(&d, "; %s: %s", snap->gaps[i].where, snap->gaps[i].reason);
-        if (!d.failed && (!a->last_gaps || strcmp(a->last_gaps, d.data) != 0)) {
-            raise_error(a, BW_EVENT_SCAN_INCOMPLETE, d.data);
-            free(a->last_gaps);
-            a->last_gaps = bw_buf_take(&d);
-        }
-        bw_buf_free(&d);
-    } else {
-        free(a->last_gaps);
-        a->last_gaps = NULL;
-    }
-    logf_(a, "INFO", "scan (%s): %zu finding(s), %zu change(s), %zu evidence, %zu gap(s), %llu ms",
-          why, f.n, ch.n, snap->n_evidence, snap->n_gaps,
+    raise_gaps(a, snap);
+    logf_(a, "INFO", "scan (%s): %zu finding(s) (%zu for review), %zu change(s), %zu evidence, "
+          "%zu gap(s), %llu ms",
+          why, j.counted.n, j.review.n, ch.n, snap->n_evidence, snap->n_gaps,
           (unsigned long long)(a->api->GetTickCount64() - t0));
+    bw_verdict_free(&a->verdict);
+    a->verdict = j.verdict; /* kept for the heartbeat */
+    memset(&j.verdict, 0, sizeof j.verdict);
+    a->has_verdict = true;
 out:
-    bw_updates_free(&u);
     bw_changes_free(&ch);
-    bw_findings_free(&f);
+    bw_judgement_free(&j);
     bw_snapshot_free(snap);
 }
 
@@ -438,7 +453,8 @@ static void heartbeat(agent *a)
     bw_scan_record last = {0};
     bw_stored_findings cur = {0};
     bw_heartbeat hb = {.host = a->host, .policy_name = a->pol->name,
-                       .policy_version = a->pol->version};
+                       .policy_version = a->pol->version,
+                       .verdict = a->has_verdict ? &a->verdict : NULL};
     if (bw_store_last_scan(a->store, &last) == BW_OK) {
         hb.last_scan = last.finished_at;
         hb.last_scan_complete = last.complete;
@@ -653,6 +669,7 @@ out:
     bw_policy_free(a.pol);
     bw_appender_close(a.log);
     free(a.host);
+    bw_verdict_free(&a.verdict);
     free(a.last_gaps);
     free(a.last_db_error);
     free(a.store_path);

@@ -39,15 +39,18 @@ bw_err bw_win_collect_host(const bw_api *api, bw_snapshot *snap);
 
 /* Update evidence (read only; parsed in service/core/bw_evidence.c), for
  * each vendor key already in the snapshot (run after the vendor roots):
- *  - registry: <key source>\Data\LastSuccessfulUpdate (REG_DWORD) and,
- *    under each root, Components\34\1103\1.0.0.0\Statistics\AVState
- *    Protection_BasesDate (REG_SZ);
+ *  - registry: <key source>\Data\LastSuccessfulUpdate (REG_DWORD or
+ *    REG_QWORD), Data\UpdateState\LastUpdate and
+ *    Data\Statistics\InstalledUpdateDate, and, under each root,
+ *    Components\34\1103\1.0.0.0\Statistics\AVState Protection_BasesDate
+ *    (REG_SZ);
  *  - bases folders: the key's environment values Bases, Base, DataFolder
  *    (its "Bases" subfolder) and UpdateRoot, plus the policy's
  *    vendor.bases_paths; in each folder the index files (*.xml directly in
  *    it and in its "index" subfolder), Stat\kdb.stt, and the newest
  *    modification time of the files directly in it.
- * Environment strings (%ProgramData%...) are expanded. A folder or file
+ * The key's own %Name% variables, then Windows' (%ProgramData%...), are
+ * expanded. A folder or file
  * that does not exist is no gap; one that cannot be read is. */
 bw_err bw_win_collect_evidence(const bw_api *api, const bw_strlist *bases_paths,
                                bw_snapshot *snap);

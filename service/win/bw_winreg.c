@@ -512,6 +512,51 @@ bool bw_win_reg_has_wow64(const bw_api *api)
     return err != BW_ENOTFOUND;
 }
 
+bw_err bw_win_reg_scalar(const bw_api *api, HKEY key, const char *name, bw_win_scalar *out,
+                         bw_win_status *st)
+{
+    memset(out, 0, sizeof *out);
+    status_clear(st);
+    uint16_t *wname = NULL;
+    bw_err err = to_wide(name, &wname, st);
+    if (err != BW_OK)
+        return err;
+    /* One read into a small buffer: numbers and short strings need no
+     * second call; a longer string is read again by bw_win_reg_string. */
+    uint16_t small[130];
+    DWORD type = REG_NONE, size = sizeof small - sizeof small[0];
+    LSTATUS rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, (LPBYTE)small, &size);
+    free(wname);
+    if (rc != ERROR_SUCCESS && rc != ERROR_MORE_DATA)
+        return bw_win_status_set(st, (DWORD)rc);
+    out->type = (uint32_t)type;
+    if (type == REG_SZ || type == REG_EXPAND_SZ) {
+        if (rc == ERROR_MORE_DATA)
+            return bw_win_reg_string(api, key, name, &out->text, st);
+        if (size > sizeof small - sizeof small[0]) /* never trust a returned size */
+            size = sizeof small - sizeof small[0];
+        small[size / 2] = 0;
+        return units_to_utf8(small, size / 2, &out->text, st);
+    }
+    if (type != REG_DWORD && type != REG_QWORD && type != REG_BINARY)
+        return status_type(st, type);
+    DWORD want = type == REG_DWORD ? 4 : 8;
+    if (rc == ERROR_MORE_DATA || size != want) {
+        char why[80];
+        if (rc == ERROR_MORE_DATA)
+            snprintf(why, sizeof why, "wrong value size (over 258 bytes) for %s",
+                     bw_win_reg_type_name(type));
+        else
+            snprintf(why, sizeof why, "wrong value size %lu for %s", (unsigned long)size,
+                     bw_win_reg_type_name(type));
+        return status_data(st, BW_EINVAL, why);
+    }
+    const unsigned char *b = (const unsigned char *)small;
+    for (DWORD i = want; i-- > 0;)
+        out->number = out->number << 8 | b[i];
+    return BW_OK;
+}
+
 /* ---- collector helpers ------------------------------------------------- */
 
 bw_err bw_win_gap(bw_snapshot *snap, const char *where, const bw_win_status *st)

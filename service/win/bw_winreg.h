@@ -87,6 +87,21 @@ bw_err bw_win_reg_string(const bw_api *api, HKEY key, const char *name, char **o
 bw_err bw_win_reg_dword(const bw_api *api, HKEY key, const char *name, uint32_t *out,
                         bw_win_status *st);
 
+/* A value read whatever its type, for data whose type differs between
+ * releases (a time stored as REG_DWORD in one, REG_QWORD in another). */
+typedef struct bw_win_scalar {
+    uint32_t type;    /* REG_DWORD, REG_QWORD, REG_BINARY, REG_SZ or REG_EXPAND_SZ */
+    uint64_t number;  /* REG_DWORD (4 bytes), REG_QWORD or 8-byte REG_BINARY,
+                         little-endian */
+    char *text;       /* the strings, malloc'd UTF-8 (caller frees); else NULL */
+} bw_win_scalar;
+
+/* Reads such a value in one call when it fits 258 bytes. BW_EINVAL for
+ * another type, or a number of the wrong size (a REG_BINARY must be 8
+ * bytes: a FILETIME). */
+bw_err bw_win_reg_scalar(const bw_api *api, HKEY key, const char *name, bw_win_scalar *out,
+                         bw_win_status *st);
+
 /* Reads a REG_MULTI_SZ value, appending each string to *out; the list ends
  * at an empty string or at the end of the data (a missing double NUL is
  * tolerated). With accept_sz, a REG_SZ/REG_EXPAND_SZ value is read as a

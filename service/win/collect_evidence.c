@@ -6,7 +6,10 @@
  * snapshot:
  *
  *  1. Registry, in the order of the vendor keys. A product key (key_name
- *     set) gives <source>\Data\LastSuccessfulUpdate (REG_DWORD); a root
+ *     set) gives <source>\Data\LastSuccessfulUpdate (REG_DWORD Unix time
+ *     in some releases, REG_QWORD FILETIME in 21.x: the type is kept and
+ *     the parser takes both), Data\UpdateState\LastUpdate (FILETIME) and
+ *     Data\Statistics\InstalledUpdateDate ("DDMMYYYY HHMM"); a root
  *     record gives <source>\Components\34\1103\1.0.0.0\Statistics\AVState
  *     Protection_BasesDate (REG_SZ, the Network Agent's statistics). The
  *     source is opened literally in the 64-bit view: it already names the
@@ -15,14 +18,17 @@
  *
  *  2. Bases folders. Per product key, from its environment values in this
  *     order: Bases, Base, DataFolder + "\Bases", UpdateRoot; then every
- *     entry of the policy's bases_paths (product NULL). Each is expanded
- *     with ExpandEnvironmentStringsW; '/' becomes '\' and trailing
- *     backslashes are dropped; folders are de-duplicated case-insensitively
- *     (the first one seen, and so its product, wins). A relative Bases,
- *     Base or UpdateRoot value is taken relative to the key's DataFolder;
- *     any other relative path is a gap. UpdateRoot may name a folder, or a
- *     *.xml file: that file is read as a bases index and its folder becomes
- *     a bases folder.
+ *     entry of the policy's bases_paths (product NULL). A key's values
+ *     refer to each other as %Name% (Data = "%DataRoot%\Data"): those are
+ *     expanded first from the key itself (bw_expand.h), then Windows'
+ *     variables with ExpandEnvironmentStringsW; '/' becomes '\' and
+ *     trailing backslashes are dropped; folders are de-duplicated
+ *     case-insensitively (the first one seen, and so its product, wins). A
+ *     relative Bases or Base value is taken relative to the key's
+ *     DataFolder, a relative UpdateRoot relative to the bases folder
+ *     (Bases, else Base, else DataFolder\Bases); any other relative path is
+ *     a gap. UpdateRoot may name a folder, or a *.xml file: that file is
+ *     read as a bases index and its folder becomes a bases folder.
  *
  *  3. For each folder, in order: one BW_EVIDENCE_FILE_MTIME entry with the
  *     newest last-write time of the regular files directly in it (none when
@@ -40,6 +46,8 @@
 
 #include "bw_collect.h"
 #include "bw_winreg.h"
+#include "../core/bw_evidence.h"
+#include "../core/bw_expand.h"
 
 #define MAX_FILE_BYTES ((size_t)1 << 20)   /* per file read (1 MiB) */
 #define MAX_TOTAL_BYTES ((size_t)32 << 20) /* all files of one run */
@@ -51,8 +59,7 @@
 
 #define AVSTATE "Components\\34\\1103\\1.0.0.0\\Statistics\\AVState"
 
-/* 100 ns ticks from 1601-01-01 to 1970-01-01. */
-#define FILETIME_UNIX_EPOCH 116444736000000000ULL
+#define FILETIME_UNIX_EPOCH BW_FILETIME_UNIX_EPOCH
 
 typedef struct folder {
     char *path;
@@ -87,10 +94,10 @@ static bw_err gap_code(bw_snapshot *snap, const char *where, DWORD code)
 }
 
 /* Appends an evidence entry; product and source are copied, raw is taken
- * over (freed on failure). */
+ * over (freed on failure). reg_type and number describe a registry value. */
 static bw_err add_evidence(bw_snapshot *snap, bw_evidence_kind kind, const char *product,
-                           const char *source, char *raw, size_t raw_len, uint32_t dword,
-                           int64_t mtime)
+                           const char *source, char *raw, size_t raw_len, uint32_t reg_type,
+                           uint64_t number, int64_t mtime)
 {
     bw_evidence_entry *e;
     if (bw_snapshot_add_evidence(snap, &e) != BW_OK) {
@@ -100,7 +107,8 @@ static bw_err add_evidence(bw_snapshot *snap, bw_evidence_kind kind, const char 
     e->kind = kind;
     e->raw = raw;
     e->raw_len = raw_len;
-    e->dword = dword;
+    e->reg_type = reg_type;
+    e->number = number;
     e->mtime = mtime;
     e->product = product ? bw_strdup(product) : NULL;
     e->source = bw_strdup(source);
@@ -130,28 +138,50 @@ static bw_err open_under(const ctx *c, const char *source, const char *sub, cons
     return err;
 }
 
-static bw_err last_update(const ctx *c, const bw_vendor_key *k)
+/* One registry time of a product key: <source>\<sub> value `name`. */
+static bw_err registry_time(const ctx *c, const bw_vendor_key *k, const char *sub,
+                            const char *name, bw_evidence_kind kind)
 {
     HKEY key = NULL;
-    char *where = bw_strfmt("%s\\Data", k->source);
+    bw_win_scalar v = {0};
+    char *where = bw_strfmt("%s\\%s", k->source, sub);
     if (!where)
         return BW_ENOMEM;
-    bw_err err = open_under(c, k->source, "Data", where, &key);
+    bw_err err = open_under(c, k->source, sub, where, &key);
     if (err != BW_OK || !key)
         goto out;
-    uint32_t v = 0;
-    bool has = false;
-    err = bw_win_reg_dword_field(c->api, key, where, "LastSuccessfulUpdate", &v, &has, c->snap);
-    if (err != BW_OK || !has)
+    bw_win_status st;
+    char *source = bw_strfmt("%s\\%s", where, name);
+    if (!source) {
+        err = BW_ENOMEM;
         goto out;
-    char *source = bw_strfmt("%s\\LastSuccessfulUpdate", where);
-    err = source ? add_evidence(c->snap, BW_EVIDENCE_LAST_UPDATE, k->key_name, source, NULL, 0,
-                                v, 0)
-                 : BW_ENOMEM;
+    }
+    err = bw_win_reg_scalar(c->api, key, name, &v, &st);
+    if (err == BW_OK) {
+        size_t len = v.text ? strlen(v.text) : 0;
+        err = add_evidence(c->snap, kind, k->key_name, source, v.text, len, v.type, v.number, 0);
+        v.text = NULL;
+    } else if (err == BW_ENOTFOUND) {
+        err = BW_OK;
+    } else if (err != BW_ENOMEM) {
+        err = bw_win_gap(c->snap, source, &st);
+    }
     free(source);
 out:
+    free(v.text);
     bw_win_reg_close(c->api, key);
     free(where);
+    return err;
+}
+
+static bw_err last_update(const ctx *c, const bw_vendor_key *k)
+{
+    bw_err err = registry_time(c, k, "Data", "LastSuccessfulUpdate", BW_EVIDENCE_LAST_UPDATE);
+    if (err == BW_OK)
+        err = registry_time(c, k, "Data\\UpdateState", "LastUpdate", BW_EVIDENCE_UPDATE_STATE);
+    if (err == BW_OK)
+        err = registry_time(c, k, "Data\\Statistics", "InstalledUpdateDate",
+                            BW_EVIDENCE_INSTALLED_UPDATE);
     return err;
 }
 
@@ -170,7 +200,8 @@ static bw_err bases_date(const ctx *c, const bw_vendor_key *k)
         goto out;
     char *source = bw_strfmt("%s\\Protection_BasesDate", where);
     size_t len = strlen(text);
-    err = source ? add_evidence(c->snap, BW_EVIDENCE_BASES_DATE, NULL, source, text, len, 0, 0)
+    err = source ? add_evidence(c->snap, BW_EVIDENCE_BASES_DATE, NULL, source, text, len,
+                                BW_REG_SZ, 0, 0)
                  : BW_ENOMEM;
     text = NULL;
     free(source);
@@ -264,14 +295,25 @@ static bool ends_with_xml(const char *name)
     return e[0] == '.' && (e[1] | 0x20) == 'x' && (e[2] | 0x20) == 'm' && (e[3] | 0x20) == 'l';
 }
 
-/* The expanded, normalised form of a raw path value; relative paths are
- * taken under `base` when given. *out NULL: nothing to look at (a gap was
+/* The expanded, normalised form of a raw path value: the vendor key's own
+ * variables first (k may be NULL), then Windows'; relative paths are taken
+ * under `base` when given. *out NULL: nothing to look at (a gap was
  * recorded where the value is unusable). */
-static bw_err resolve(const ctx *c, const char *raw, const char *base, char **out)
+static bw_err resolve(const ctx *c, const bw_vendor_key *k, const char *raw, const char *base,
+                      char **out)
 {
     *out = NULL;
-    char *p = NULL;
-    bw_err err = expand(c, raw, &p);
+    char *p = NULL, *own = NULL;
+    char why[160];
+    bw_err err = bw_expand_vendor_vars(k ? k->env : NULL, k ? k->n_env : 0, raw, &own, why,
+                                       sizeof why);
+    if (err == BW_ENOMEM)
+        return err;
+    if (err != BW_OK)
+        return bw_snapshot_add_gap(c->snap, raw, "%s (in %s\\environment)", why,
+                                   k && k->source ? k->source : "the policy");
+    err = expand(c, own, &p);
+    free(own);
     if (err != BW_OK || !p)
         return err;
     normalize(p);
@@ -446,7 +488,7 @@ static bw_err read_file(ctx *c, const char *path, bw_evidence_kind kind, const c
     }
     buf[got] = '\0';
     c->total_bytes += got;
-    err = add_evidence(c->snap, kind, product, path, buf, got, 0, 0);
+    err = add_evidence(c->snap, kind, product, path, buf, got, 0, 0, 0);
     buf = NULL;
 out:
     free(buf);
@@ -572,7 +614,7 @@ static bw_err scan_folder(ctx *c, const folder *f)
                            ? (int64_t)((newest - FILETIME_UNIX_EPOCH) / 10000000u)
                            : -(int64_t)((FILETIME_UNIX_EPOCH - newest + 9999999u) / 10000000u);
         if ((err = add_evidence(c->snap, BW_EVIDENCE_FILE_MTIME, f->product, f->path, NULL, 0, 0,
-                                secs)) != BW_OK)
+                                0, secs)) != BW_OK)
             goto out;
     }
     idx_dir = bw_strfmt("%s\\index", f->path);
@@ -608,7 +650,7 @@ static bw_err add_update_root(ctx *c, const bw_vendor_key *k, const char *base)
     if (!raw)
         return BW_OK;
     char *p = NULL;
-    bw_err err = resolve(c, raw, base, &p);
+    bw_err err = resolve(c, k, raw, base, &p);
     if (err != BW_OK || !p)
         return err;
     path_kind kind;
@@ -636,29 +678,40 @@ static bw_err add_update_root(ctx *c, const bw_vendor_key *k, const char *base)
 
 static bw_err gather_key(ctx *c, const bw_vendor_key *k)
 {
-    char *data = NULL;
+    char *data = NULL, *bases = NULL;
     bw_err err = BW_OK;
     const char *df = bw_vendor_key_env(k, "DataFolder");
-    if (df && (err = resolve(c, df, NULL, &data)) != BW_OK)
+    if (df && (err = resolve(c, k, df, NULL, &data)) != BW_OK)
         return err;
     static const char *const names[] = {"Bases", "Base"};
     for (size_t i = 0; i < 2; i++) {
         const char *raw = bw_vendor_key_env(k, names[i]);
         char *p = NULL;
-        if (raw && (err = resolve(c, raw, data, &p)) != BW_OK)
+        if (raw && (err = resolve(c, k, raw, data, &p)) != BW_OK)
             goto out;
+        if (p && !bases && !(bases = bw_strdup(p))) {
+            free(p);
+            err = BW_ENOMEM;
+            goto out;
+        }
         if (p && (err = add_folder(c, p, k->key_name)) != BW_OK)
             goto out;
     }
     if (data) {
         char *p = bw_strfmt("%s\\Bases", data);
+        if (p && !bases && !(bases = bw_strdup(p))) {
+            free(p);
+            p = NULL;
+        }
         err = p ? add_folder(c, p, k->key_name) : BW_ENOMEM;
         if (err != BW_OK)
             goto out;
     }
-    err = add_update_root(c, k, data);
+    /* UpdateRoot ("index/u1901g.xml") is relative to the bases folder. */
+    err = add_update_root(c, k, bases);
 out:
     free(data);
+    free(bases);
     return err;
 }
 
@@ -688,7 +741,7 @@ bw_err bw_win_collect_evidence(const bw_api *api, const bw_strlist *bases_paths,
     }
     for (size_t i = 0; err == BW_OK && bases_paths && i < bases_paths->n; i++) {
         char *p = NULL;
-        err = resolve(&c, bases_paths->items[i], NULL, &p);
+        err = resolve(&c, NULL, bases_paths->items[i], NULL, &p);
         if (err == BW_OK && p)
             err = add_folder(&c, p, NULL);
     }

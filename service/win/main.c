@@ -33,6 +33,7 @@
 #include "../core/bw_alert.h"
 #include "../core/bw_store.h"
 #include "../core/bw_eval.h"
+#include "../core/bw_judge.h"
 #include "../core/bw_policy.h"
 #include "../core/bw_report.h"
 #include "../core/bw_str.h"
@@ -125,9 +126,7 @@ static int cmd_scan(int argc, char **argv)
 
     int rc = EXIT_ERROR;
     bw_snapshot *snap = NULL;
-    bw_findings findings = {0};
-    bw_updates updates = {0};
-    bw_contain_plan plan = {0};
+    bw_judgement j = {0};
     bw_buf report = {0};
     bw_policy *pol = load_policy(policy_path);
     if (!pol)
@@ -137,27 +136,16 @@ static int cmd_scan(int argc, char **argv)
         err("scan: out of memory while collecting");
         goto out;
     }
-    if (bw_evaluate(snap, pol, &findings) != BW_OK) {
-        err("scan: out of memory while evaluating");
-        goto out;
-    }
-    if (bw_evaluate_updates(snap, pol, &findings, snap->taken_at, &updates) != BW_OK) {
-        err("scan: out of memory while judging update evidence");
-        goto out;
-    }
-    /* What containment would do, in the mode in force: the policy given
+    /* The one judgement, in the containment mode in force: the policy given
      * (or the built-in one) and Group Policy. */
-    if (bw_contain_plan_make(snap, pol, &findings, &plan) != BW_OK) {
-        err("scan: out of memory while planning containment");
+    char mode_source[256];
+    bw_mode mode = bw_win_contain_mode(api, pol, mode_source, sizeof mode_source);
+    if (bw_judge(snap, pol, snap->taken_at, mode, &j) != BW_OK) {
+        err("scan: out of memory while judging");
         goto out;
     }
-    char mode_source[256];
-    bw_report_contain contain = {.plan = &plan,
-                                 .mode = bw_win_contain_mode(api, pol, mode_source,
-                                                             sizeof mode_source),
-                                 .mode_source = mode_source};
-    bw_err e = json ? bw_report_json(snap, pol, &findings, &updates, &contain, &report)
-                    : bw_report_text(snap, pol, &findings, &updates, &contain, &report);
+    bw_err e = json ? bw_report_json(snap, pol, &j, mode_source, &report)
+                    : bw_report_text(snap, pol, &j, mode_source, &report);
     if (e) {
         err("scan: out of memory while writing the report");
         goto out;
@@ -166,12 +154,14 @@ static int cmd_scan(int argc, char **argv)
         err("scan: cannot write the report to standard output");
         goto out;
     }
-    rc = findings.n ? EXIT_FINDINGS : snap->n_gaps ? EXIT_INCOMPLETE : EXIT_CLEAN;
+    switch (bw_judgement_outcome(&j)) {
+    case BW_SCAN_FINDINGS: rc = EXIT_FINDINGS; break;
+    case BW_SCAN_INCOMPLETE: rc = EXIT_INCOMPLETE; break;
+    default: rc = EXIT_CLEAN; break;
+    }
 out:
     bw_buf_free(&report);
-    bw_contain_plan_free(&plan);
-    bw_updates_free(&updates);
-    bw_findings_free(&findings);
+    bw_judgement_free(&j);
     bw_snapshot_free(snap);
     bw_policy_free(pol);
     return rc;

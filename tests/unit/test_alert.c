@@ -31,6 +31,7 @@ static void test_ids_and_severities(void **state)
         {206, "new-ksn-connection", BW_SEVERITY_WARNING},
         {210, "finding-resolved", BW_SEVERITY_INFORMATION},
         {220, "finding-changed", BW_SEVERITY_WARNING},
+        {230, "host-verdict", BW_SEVERITY_WARNING},
         {300, "update-after-cutoff", BW_SEVERITY_WARNING},
         {301, "stale-protection", BW_SEVERITY_WARNING},
         {400, "would-disable", BW_SEVERITY_INFORMATION},
@@ -138,6 +139,7 @@ static bw_change sample_change(bw_change_kind what, bw_kind kind)
     c.version = "12.1.0.506";
     c.path = "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\";
     c.source = "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{KES-11}";
+    c.tier = BW_TIER_CONFIRMED;
     c.rule = "vendor.publishers";
     /* old values are set for every kind of change: only 220 may show them */
     c.old_version = "11.11.0.452";
@@ -199,12 +201,13 @@ static void test_insertion_strings(void **state)
     assert_int_equal(bw_alert_from_change(&c, NULL, &a), BW_OK);
     static const char *const names[] = {"kind", "name", "display_name", "publisher",
                                         "version", "old_version", "path", "source",
-                                        "rule", "host", "old_display_name", "old_path"};
-    assert_int_equal(a.n_fields, 12);
-    for (size_t i = 0; i < 12; i++)
+                                        "rule", "host", "old_display_name", "old_path",
+                                        "tier", "old_tier"};
+    assert_int_equal(a.n_fields, 14);
+    for (size_t i = 0; i < 14; i++)
         assert_string_equal(a.fields[i].name, names[i]);
     const char *v[BW_ALERT_MAX_FIELDS];
-    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 12);
+    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 14);
     assert_string_equal(v[0], "product");
     assert_string_equal(v[1], "{KES-11}");
     assert_string_equal(v[2], "Kaspersky Endpoint Security for Windows");
@@ -216,9 +219,11 @@ static void test_insertion_strings(void **state)
     assert_string_equal(v[9], "-");
     assert_string_equal(v[10], "Kaspersky Endpoint Security 11");
     assert_string_equal(v[11], "C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.11.0\\");
+    assert_string_equal(v[12], "confirmed");
+    assert_string_equal(v[13], "-"); /* the tier did not change */
     /* a short array gets the first fields; the count is still all */
     const char *two[2];
-    assert_int_equal(bw_alert_strings(&a, two, 2), 12);
+    assert_int_equal(bw_alert_strings(&a, two, 2), 14);
     assert_string_equal(two[1], "{KES-11}");
     bw_alert_clear(&a);
 }
@@ -228,6 +233,7 @@ static void test_json_line_exact(void **state)
     (void)state;
     bw_change c = sample_change(BW_CHANGE_CHANGED, BW_KIND_PRODUCT);
     c.display_name = "Kaspersky \"KES\"\tx";
+    c.old_tier = BW_TIER_LIKELY;
     bw_alert a;
     assert_int_equal(bw_alert_from_change(&c, "WS-01", &a), BW_OK);
     bw_buf b = {0};
@@ -244,7 +250,8 @@ static void test_json_line_exact(void **state)
         "CurrentVersion\\\\Uninstall\\\\{KES-11}\","
         "\"rule\":\"vendor.publishers\","
         "\"old_display_name\":\"Kaspersky Endpoint Security 11\","
-        "\"old_path\":\"C:\\\\Program Files (x86)\\\\Kaspersky Lab\\\\KES.11.11.0\\\\\"}\n");
+        "\"old_path\":\"C:\\\\Program Files (x86)\\\\Kaspersky Lab\\\\KES.11.11.0\\\\\","
+        "\"tier\":\"confirmed\",\"old_tier\":\"likely\"}\n");
     /* exactly one line */
     assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1);
     bw_buf_free(&b);
@@ -366,8 +373,26 @@ static void test_heartbeat(void **state)
                         "\"last_scan\":\"2024-09-29T04:00:00Z\",\"last_scan_complete\":\"true\","
                         "\"findings\":\"4\",\"product\":\"1\",\"service\":\"0\","
                         "\"driver\":\"2\",\"ksn\":\"0\",\"filter\":\"0\",\"registry\":\"0\","
-                        "\"ksn_connection\":\"1\"}\n");
+                        "\"ksn_connection\":\"1\",\"present\":null,\"products\":null,"
+                        "\"updated_after_cutoff\":null,\"stale\":null,\"ksn_state\":null,"
+                        "\"containment\":null}\n");
     bw_buf_free(&b);
+    bw_alert_clear(&a);
+
+    /* with the last verdict */
+    bw_verdict_product p = {.name = "Kaspersky Total Security", .version = "21.3.10.391"};
+    bw_verdict v = {.present = BW_TIER_CONFIRMED, .counts = true, .products = &p,
+                    .n_products = 1, .updated_after_cutoff = BW_TRI_YES, .stale = BW_TRI_NO,
+                    .ksn = BW_KSN_PRESENT, .containment = "audit: enforce would disable 2 services"};
+    hb.verdict = &v;
+    assert_int_equal(bw_alert_heartbeat(&hb, &a), BW_OK);
+    assert_int_equal(a.n_fields, 19);
+    assert_string_equal(bw_alert_get(&a, "present"), "confirmed");
+    assert_string_equal(bw_alert_get(&a, "products"), "Kaspersky Total Security 21.3.10.391");
+    assert_string_equal(bw_alert_get(&a, "updated_after_cutoff"), "yes");
+    assert_string_equal(bw_alert_get(&a, "stale"), "no");
+    assert_string_equal(bw_alert_get(&a, "ksn_state"), "present");
+    assert_string_equal(bw_alert_get(&a, "containment"), "audit: enforce would disable 2 services");
     bw_alert_clear(&a);
 
     bw_heartbeat never = {.host = "WS-01"};
@@ -376,6 +401,112 @@ static void test_heartbeat(void **state)
     assert_null(bw_alert_get(&a, "last_scan_complete"));
     assert_string_equal(bw_alert_get(&a, "findings"), "0");
     bw_alert_clear(&a);
+}
+
+/* A memory for the due-alert decisions: a few keys and values. */
+typedef struct memory {
+    const char *keys[4];
+    int64_t values[4];
+} memory;
+
+static bool memory_get(void *ctx, const char *key, int64_t *value)
+{
+    const memory *m = ctx;
+    for (int i = 0; i < 4 && m->keys[i]; i++)
+        if (!strcmp(m->keys[i], key)) {
+            *value = m->values[i];
+            return true;
+        }
+    return false;
+}
+
+static void test_updates_due(void **state)
+{
+    (void)state;
+    const int64_t cutoff = 1727582400, newest = cutoff + 86400;
+    bw_update_status st[2] = {
+        {.product = "AVP21.3", .has_date = true, .newest = newest, .after_cutoff = true,
+         .stale = true, .has_signature = true, .cutoff = cutoff},
+        {.product = "KES", .has_date = false}};
+    bw_updates u = {.items = st, .n = 2};
+    /* the product's registry key is installed; its service runs */
+    bw_finding items[2] = {{.kind = BW_KIND_REGISTRY, .name = "AVP21.3"},
+                           {.kind = BW_KIND_SERVICE, .name = "AVP21.3", .state = BW_STATE_RUNNING}};
+    bw_findings counted = {.items = items, .n = 2};
+    memory none = {{NULL}, {0}};
+    bw_due_alerts d = {0};
+    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &none, &d), BW_OK);
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.items[0].alert.event_id, BW_EVENT_UPDATE_AFTER_CUTOFF);
+    assert_string_equal(d.items[0].memory_key, "update-after-cutoff:AVP21.3");
+    assert_int_equal(d.items[0].memory_value, newest);
+    assert_int_equal(d.items[1].alert.event_id, BW_EVENT_STALE_PROTECTION);
+    assert_string_equal(d.items[1].memory_key, "stale-protection:AVP21.3");
+    bw_due_alerts_free(&d);
+    /* remembered: nothing again; a newer date after the cutoff is raised */
+    memory seen = {{"update-after-cutoff:AVP21.3", "stale-protection:AVP21.3", NULL, NULL},
+                   {newest, newest, 0, 0}};
+    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &seen, &d), BW_OK);
+    assert_int_equal(d.n, 0);
+    st[0].newest = newest + 60;
+    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &seen, &d), BW_OK);
+    assert_int_equal(d.n, 2);
+    bw_due_alerts_free(&d);
+    /* every vendor service stopped: stale signatures protect no one */
+    items[1].state = BW_STATE_STOPPED;
+    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &none, &d), BW_OK);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.items[0].alert.event_id, BW_EVENT_UPDATE_AFTER_CUTOFF);
+    bw_due_alerts_free(&d);
+    /* uninstalled (no registry key): no stale protection either */
+    items[1].state = BW_STATE_RUNNING;
+    items[0].kind = BW_KIND_DRIVER;
+    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &none, &d), BW_OK);
+    assert_int_equal(d.n, 1);
+    bw_due_alerts_free(&d);
+}
+
+static void test_gaps_and_verdict_due(void **state)
+{
+    (void)state;
+    bw_snapshot *s = bw_snapshot_new();
+    bw_alert a;
+    char *digest = (char *)"x";
+    /* no gap: nothing due, nothing to remember */
+    assert_int_equal(bw_alert_gaps_due(s, "WS-01", "old", &a, &digest), BW_ENOTFOUND);
+    assert_null(digest);
+    assert_int_equal(bw_snapshot_add_gap(s, "HKLM\\X", "access denied (5)"), BW_OK);
+    assert_int_equal(bw_alert_gaps_due(s, "WS-01", NULL, &a, &digest), BW_OK);
+    assert_int_equal(a.event_id, BW_EVENT_SCAN_INCOMPLETE);
+    assert_string_equal(bw_alert_get(&a, "detail"),
+                        "1 item(s) could not be read; HKLM\\X: access denied (5)");
+    bw_alert_clear(&a);
+    char *again = NULL;
+    assert_int_equal(bw_alert_gaps_due(s, "WS-01", digest, &a, &again), BW_ENOTFOUND);
+    assert_string_equal(again, digest);
+    free(again);
+    free(digest);
+    bw_snapshot_free(s);
+
+    bw_verdict v = {.present = BW_TIER_LIKELY, .counts = true, .containment = "none",
+                    .headline = "h", .next_step = "n"};
+    assert_int_equal(bw_alert_verdict_due(&v, "WS-01", NULL, &a, &digest), BW_OK);
+    assert_int_equal(a.event_id, BW_EVENT_HOST_VERDICT);
+    assert_int_equal(a.severity, BW_SEVERITY_WARNING);
+    assert_string_equal(bw_alert_get(&a, "present"), "likely");
+    assert_string_equal(bw_alert_get(&a, "headline"), "h");
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_verdict_due(&v, "WS-01", digest, &a, &again), BW_ENOTFOUND);
+    free(again);
+    /* a verdict that says something else is due again; nothing present is information */
+    v.counts = false;
+    v.present = BW_TIER_NONE;
+    assert_int_equal(bw_alert_verdict_due(&v, "WS-01", digest, &a, &again), BW_OK);
+    assert_int_equal(a.severity, BW_SEVERITY_INFORMATION);
+    assert_string_equal(bw_alert_get(&a, "present"), "no");
+    bw_alert_clear(&a);
+    free(again);
+    free(digest);
 }
 
 static void test_contain_alerts(void **state)
@@ -435,6 +566,8 @@ int main(void)
         cmocka_unit_test(test_lifecycle_and_errors),
         cmocka_unit_test(test_heartbeat),
         cmocka_unit_test(test_contain_alerts),
+        cmocka_unit_test(test_updates_due),
+        cmocka_unit_test(test_gaps_and_verdict_due),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,10 @@ static bw_policy *make_policy(void)
     p->vendor = bw_strdup("Kaspersky");
     add_all(&p->publishers, (const char *const[]){"AO Kaspersky Lab", "Kaspersky Lab",
                                                    "АО \"Лаборатория Касперского\"", NULL});
-    add_all(&p->products, (const char *const[]){"Kaspersky *", "Антивирус Касперского*", NULL});
+    add_all(&p->products, (const char *const[]){"*Kaspersky*Anti-Virus*",
+                                                 "*Kaspersky*Endpoint Security*",
+                                                 "*Kaspersky Security Center*",
+                                                 "Антивирус Касперского*", NULL});
     add_all(&p->markers, (const char *const[]){"Kaspersky", "Касперск", NULL});
     add_all(&p->paths, (const char *const[]){"*\\Kaspersky Lab\\*", "*\\KasperskyLab\\*", NULL});
     add_all(&p->binaries, (const char *const[]){"avp.exe", "klnagent.exe", NULL});
@@ -37,6 +40,11 @@ static bw_policy *make_policy(void)
     add_all(&p->registry_roots, (const char *const[]){"HKLM\\SOFTWARE\\KasperskyLab", NULL});
     add_all(&p->registry_products, (const char *const[]){"AVP*", "KES*", NULL});
     add_all(&p->ksn_services, (const char *const[]){"ksnproxy", NULL});
+    add_all(&p->generic_names, (const char *const[]){"kl*", "avp*", NULL});
+    add_all(&p->name_suffixes, (const char *const[]){".K4W-*", ".KES-*", NULL});
+    add_all(&p->others, (const char *const[]){"Kingsoft", NULL});
+    add_all(&p->paths, (const char *const[]){"*\\drivers\\K4W-[0-9]*\\*", NULL});
+    p->count_tiers = BW_TIERS_DEFAULT;
     return p;
 }
 
@@ -48,7 +56,8 @@ static void free_policy(bw_policy *p)
     bw_strlist *lists[] = {&p->publishers, &p->products, &p->markers, &p->paths,
                            &p->binaries, &p->services, &p->drivers, &p->altitudes,
                            &p->class_filters, &p->registry_roots, &p->registry_products,
-                           &p->ksn_services};
+                           &p->ksn_services, &p->generic_names, &p->name_suffixes,
+                           &p->others};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         bw_strlist_free(lists[i]);
     free(p->ksn_ports);
@@ -85,16 +94,18 @@ static bw_service_entry *service(bw_snapshot *s, const char *name, uint32_t type
     return v;
 }
 
-/* Evaluates and renders the findings as "kind:name" lines. */
+/* Evaluates and renders the findings as "kind:name:tier" lines. */
 static char *eval_lines(const bw_snapshot *s, const bw_policy *p)
 {
     bw_findings f = {0};
     assert_int_equal(bw_evaluate(s, p, &f), BW_OK);
     bw_buf b = {0};
     for (size_t i = 0; i < f.n; i++)
-        bw_buf_printf(&b, "%s:%s\n", bw_kind_name(f.items[i].kind), f.items[i].name);
+        bw_buf_printf(&b, "%s:%s:%s\n", bw_kind_name(f.items[i].kind), f.items[i].name,
+                      bw_tier_name(f.items[i].tier));
     bw_findings_free(&f);
-    return bw_buf_take(&b);
+    char *out = bw_buf_take(&b);
+    return out ? out : bw_strdup("");
 }
 
 #define ASSERT_FINDINGS(snap, pol, expected)                                  \
@@ -104,34 +115,83 @@ static char *eval_lines(const bw_snapshot *s, const bw_policy *p)
         free(got_);                                                           \
     } while (0)
 
-static void test_product_by_publisher(void **state)
+static void add_filter(bw_snapshot *s, const char *name)
+{
+    bw_filter_entry *fl;
+    assert_int_equal(bw_snapshot_add_filter(s, &fl), BW_OK);
+    fl->filter = bw_strdup(name);
+    fl->class_guid = bw_strdup("{4D36E96B-E325-11CE-BFC1-08002BE10318}");
+    fl->class_name = bw_strdup("Keyboard");
+    fl->position = bw_strdup("UpperFilters");
+    fl->source = bw_strdup("HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class\\"
+                           "{4D36E96B-E325-11CE-BFC1-08002BE10318}");
+}
+
+static bw_vendor_key *vendor_key(bw_snapshot *s, const char *name)
+{
+    bw_vendor_key *k;
+    assert_int_equal(bw_snapshot_add_vendor_key(s, &k), BW_OK);
+    k->root = bw_strdup("HKLM\\SOFTWARE\\KasperskyLab");
+    k->key_name = name ? bw_strdup(name) : NULL;
+    k->source = name ? bw_strfmt("HKLM\\SOFTWARE\\WOW6432Node\\KasperskyLab\\%s", name)
+                     : bw_strdup("HKLM\\SOFTWARE\\WOW6432Node\\KasperskyLab");
+    k->view = BW_VIEW_32;
+    return k;
+}
+
+/* ---- products ------------------------------------------------------------ */
+
+static void test_product_publishers(void **state)
 {
     (void)state;
     bw_policy *pol = make_policy();
     bw_snapshot *s = bw_snapshot_new();
+    /* the vendor's publisher and a product name agree: confirmed */
     product(s, "{KES}", "Kaspersky Endpoint Security for Windows", "AO Kaspersky Lab");
-    /* localized publisher with guillemets and odd spacing matches */
-    product(s, "{RU}", "Kaspersky Endpoint Security для Windows",
-            "АО  «Лаборатория Касперского»");
-    /* no display name, but the vendor's publisher: still a leftover */
+    /* localized, in guillemets, odd spacing */
+    product(s, "{RU}", "Kaspersky Endpoint Security для Windows", "АО  «Лаборатория Касперского»");
+    /* the quotes are part of the value, no legal form (real Russian MSI) */
+    product(s, "{RU2}", "Агент администрирования Kaspersky Security Center",
+            "\"Лаборатория Касперского\"");
+    /* other legal form, trailing punctuation */
+    product(s, "{JSC}", "Kaspersky Anti-Virus", "Kaspersky Lab JSC.");
+    /* no display name, but the vendor's publisher: a leftover, likely */
     product(s, "{LEFT}", NULL, "kaspersky lab");
-    ASSERT_FINDINGS(s, pol, "product:{KES}\nproduct:{LEFT}\nproduct:{RU}\n");
+    /* a publisher that names the vendor without being a known form does not
+     * veto a product name */
+    product(s, "{UK}", "Kaspersky Anti-Virus", "Kaspersky Lab UK");
+    ASSERT_FINDINGS(s, pol,
+                    "product:{JSC}:confirmed\nproduct:{KES}:confirmed\nproduct:{LEFT}:likely\n"
+                    "product:{RU2}:confirmed\nproduct:{RU}:confirmed\nproduct:{UK}:confirmed\n");
     bw_snapshot_free(s);
     free_policy(pol);
 }
 
-static void test_product_lookalikes(void **state)
+static void test_product_names_and_lookalikes(void **state)
 {
     (void)state;
     bw_policy *pol = make_policy();
     bw_snapshot *s = bw_snapshot_new();
     product(s, "KasperBackup", "Kasper Backup", "Kasper Software");
-    product(s, "Helper", "Kaspersky Removal Helper", "Foo Utilities Ltd");
+    /* a positively other publisher vetoes any name */
+    product(s, "Helper", "Kaspersky Anti-Virus Removal Helper", "Foo Utilities Ltd");
     product(s, "NoName", NULL, NULL);
     product(s, "Defender", "Microsoft Defender", "Microsoft Corporation");
-    product(s, "Orphan", "Kaspersky Anti-Virus", NULL); /* name + no publisher */
-    product(s, "Orphan2", "Kaspersky Anti-Virus", "   "); /* blank = absent */
-    ASSERT_FINDINGS(s, pol, "product:Orphan\nproduct:Orphan2\n");
+    product(s, "Ultra", "UltraAV", "Pango Group");
+    /* no publisher (or a placeholder): a family name is likely */
+    product(s, "Orphan", "Kaspersky Anti-Virus", NULL);
+    product(s, "Orphan2", "Kaspersky Anti-Virus", "   ");
+    product(s, "Orphan3", "Kaspersky Anti-Virus", "N/A");
+    /* the vendor's name not first (server and management products) */
+    product(s, "KSC", "Агент администрирования Kaspersky Security Center 14", NULL);
+    /* a family name and the vendor's folder: confirmed */
+    bw_product_entry *p = product(s, "KES", "Kaspersky Endpoint Security 12.1 для Windows", NULL);
+    p->install_location = bw_strdup("C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\");
+    /* a tool that merely names the vendor: for review */
+    product(s, "Notes", "My Kaspersky Notes", NULL);
+    ASSERT_FINDINGS(s, pol,
+                    "product:KES:confirmed\nproduct:KSC:likely\nproduct:Notes:possible\n"
+                    "product:Orphan:likely\nproduct:Orphan2:likely\nproduct:Orphan3:likely\n");
     bw_snapshot_free(s);
     free_policy(pol);
 }
@@ -146,77 +206,202 @@ static void test_product_fields(void **state)
     p->display_version = bw_strdup("11.6.0");
     p->product_version = bw_strdup("11.6.0.394");
     p->install_location = bw_strdup("C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.6.0\\");
+    bw_product_entry *u = product(s, "PerUser", "Kaspersky Anti-Virus", "AO Kaspersky Lab");
+    u->view = BW_VIEW_USER;
+    u->user_sid = bw_strdup("S-1-5-21-1-2-3-1001");
     bw_findings f = {0};
     assert_int_equal(bw_evaluate(s, pol, &f), BW_OK);
-    assert_int_equal(f.n, 1);
-    assert_string_equal(f.items[0].version, "11.6.0.394");
-    assert_string_equal(f.items[0].publisher, "AO Kaspersky Lab");
-    assert_string_equal(f.items[0].path, p->install_location);
-    assert_string_equal(f.items[0].rule, "vendor.publishers");
-    assert_int_equal(f.items[0].signals.n, 3);
-    assert_string_equal(f.items[0].signals.items[0], "publisher:AO Kaspersky Lab");
-    assert_string_equal(f.items[0].signals.items[1], "display-name:Kaspersky *");
-    assert_string_equal(f.items[0].signals.items[2], "path:*\\Kaspersky Lab\\*");
+    assert_int_equal(f.n, 2);
+    const bw_finding *x = &f.items[1], *pu = &f.items[0]; /* ordered by name */
+    assert_string_equal(x->version, "11.6.0.394");
+    assert_string_equal(x->publisher, "AO Kaspersky Lab");
+    assert_string_equal(x->path, "C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.6.0\\");
+    assert_string_equal(x->rule, "vendor.publishers");
+    assert_int_equal(x->tier, BW_TIER_CONFIRMED);
+    assert_false(x->user_writable);
+    assert_int_equal(x->signals.n, 3);
+    assert_string_equal(x->signals.items[0], "publisher:AO Kaspersky Lab");
+    assert_string_equal(x->signals.items[1], "display-name:*Kaspersky*Endpoint Security*");
+    assert_string_equal(x->signals.items[2], "path:*\\Kaspersky Lab\\*");
+    /* a per-user install is reported as such */
+    assert_string_equal(pu->name, "PerUser");
+    assert_true(pu->user_writable);
+    assert_string_equal(pu->user_sid, "S-1-5-21-1-2-3-1001");
     bw_findings_free(&f);
     bw_snapshot_free(s);
     free_policy(pol);
 }
 
-static void test_drivers_need_corroboration(void **state)
+/* ---- services and drivers ---------------------------------------------------- */
+
+static void test_service_tiers(void **state)
 {
     (void)state;
     bw_policy *pol = make_policy();
     bw_snapshot *s = bw_snapshot_new();
-    /* a driver whose image merely repeats its Kaspersky-like name */
-    service(s, "klflt", BW_SVC_KERNEL_DRIVER, "klflt", "system32\\drivers\\klflt.sys");
-    /* a driver named like Kaspersky's, from someone else, nothing else */
-    service(s, "klhk", BW_SVC_KERNEL_DRIVER, "KL Hook (Acme)", "\\SystemRoot\\System32\\drivers\\klhk.sys");
-    /* same name pattern family but not listed */
-    service(s, "klmd", BW_SVC_KERNEL_DRIVER, "klmd", "system32\\drivers\\klmd.sys");
-    /* listed name + vendor altitude */
+    /* a distinctive name alone (a sparse key): likely */
+    service(s, "klnagent", BW_SVC_WIN32_OWN, NULL, NULL);
+    /* a distinctive name whose image merely repeats it: likely */
+    service(s, "klhk", BW_SVC_KERNEL_DRIVER, "klhk", "system32\\drivers\\klhk.sys");
+    /* name and altitude agree: confirmed */
     bw_service_entry *v = service(s, "klif", BW_SVC_FS_DRIVER, "klif", "system32\\DRIVERS\\klif.sys");
     assert_int_equal(bw_strlist_add(&v->altitudes, "320400"), BW_OK);
-    /* media player service whose name starts like AVP */
-    service(s, "AVPlayerService", BW_SVC_WIN32_OWN, "AV Player", "C:\\Program Files\\AVP\\avplayer.exe");
-    /* a Kaspersky service with a vendor path */
+    /* name and a vendor path and text agree: confirmed */
     service(s, "AVP21.3", BW_SVC_WIN32_OWN, "Kaspersky Anti-Virus Service 21.3",
             "\"C:\\Program Files (x86)\\Kaspersky Lab\\Kaspersky Total Security 21.3\\avp.exe\" -r");
     /* no listed name, but vendor text and vendor path */
     service(s, "vssbridge64", BW_SVC_WIN32_OWN, "Kaspersky Volume Shadow Copy Service Bridge",
             "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12\\x64\\vssbridge64.exe");
-    /* vendor text alone is not enough */
+    /* a generic prefix alone: for review */
+    service(s, "klmd", BW_SVC_KERNEL_DRIVER, "klmd", "system32\\drivers\\klmd.sys");
+    /* vendor text alone: for review */
     service(s, "Cleaner", BW_SVC_WIN32_OWN, "Removes Kaspersky leftovers", "C:\\Tools\\cleaner.exe");
-    ASSERT_FINDINGS(s, pol, "service:AVP21.3\nservice:vssbridge64\ndriver:klif\n");
+    /* a generic prefix and a vendor text agree: confirmed */
+    service(s, "klfltdev.NEW", BW_SVC_KERNEL_DRIVER, "Kaspersky KLFltDev", NULL);
+    ASSERT_FINDINGS(s, pol,
+                    "service:AVP21.3:confirmed\nservice:Cleaner:possible\n"
+                    "service:klnagent:likely\nservice:vssbridge64:confirmed\n"
+                    "driver:klfltdev.NEW:confirmed\ndriver:klhk:likely\ndriver:klif:confirmed\n"
+                    "driver:klmd:possible\n");
     bw_snapshot_free(s);
     free_policy(pol);
 }
 
-static void test_vendor_presence_corroborates(void **state)
+static void test_service_contradictions(void **state)
 {
     (void)state;
     bw_policy *pol = make_policy();
     bw_snapshot *s = bw_snapshot_new();
-    service(s, "klhk", BW_SVC_KERNEL_DRIVER, "klhk", "\\SystemRoot\\System32\\drivers\\klhk.sys");
-    bw_filter_entry *fl;
-    assert_int_equal(bw_snapshot_add_filter(s, &fl), BW_OK);
-    fl->filter = bw_strdup("klkbdflt");
-    fl->class_guid = bw_strdup("{4D36E96B-E325-11CE-BFC1-08002BE10318}");
-    fl->class_name = bw_strdup("Keyboard");
-    fl->position = bw_strdup("UpperFilters");
-    fl->source = bw_strdup("HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class\\{4D36E96B-E325-11CE-BFC1-08002BE10318}");
-    /* without the vendor: nothing */
+    /* a distinctive name whose image is some other file */
+    service(s, "klhk", BW_SVC_KERNEL_DRIVER, NULL, "System32\\drivers\\keytel_tap.sys");
+    /* ... or sits in another company's program folder */
+    service(s, "klif", BW_SVC_KERNEL_DRIVER, NULL, "\\??\\C:\\Program Files\\KloudSync\\klif.sys");
+    /* a text naming another company */
+    service(s, "klnagent", BW_SVC_WIN32_OWN, "Kingsoft Network Agent", NULL);
+    /* a generic prefix with a text that describes another product */
+    service(s, "klsync", BW_SVC_FS_DRIVER, "KloudSync File Filter", "system32\\drivers\\klsync.sys");
+    service(s, "AVPlayerService", BW_SVC_WIN32_OWN, "AV Player Media Service",
+            "C:\\Program Files\\Aurora\\avplayer.exe");
     ASSERT_FINDINGS(s, pol, "");
-    /* with a vendor registry root: the driver and the filter are leftovers */
-    bw_vendor_key *k;
-    assert_int_equal(bw_snapshot_add_vendor_key(s, &k), BW_OK);
-    k->root = bw_strdup("HKLM\\SOFTWARE\\KasperskyLab");
-    k->source = bw_strdup("HKLM\\SOFTWARE\\WOW6432Node\\KasperskyLab");
-    k->view = BW_VIEW_32;
-    ASSERT_FINDINGS(s, pol, "driver:klhk\nfilter:klkbdflt\nregistry:KasperskyLab\n");
-    /* another vendor's driver with a Kaspersky name next to Kaspersky: its
-     * image is not named after it, so presence does not vouch for it */
-    service(s, "klif", BW_SVC_KERNEL_DRIVER, "KeyTel TAP", "System32\\drivers\\keytel_tap.sys");
-    ASSERT_FINDINGS(s, pol, "driver:klhk\nfilter:klkbdflt\nregistry:KasperskyLab\n");
+    /* the vendor's presence does not pull any of them in */
+    bw_vendor_key *k = vendor_key(s, "AVP21.3");
+    assert_int_equal(bw_vendor_key_add_env(k, "ProductName", "Kaspersky Total Security"), BW_OK);
+    ASSERT_FINDINGS(s, pol, "registry:AVP21.3:confirmed\n");
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+/* Presence vouches for the vendor's own names whose image agrees; a plain
+ * text ("Core System Interceptors") leaves a distinctive name for review
+ * until then; a generic prefix needs more than presence. */
+static void test_vendor_presence(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    bw_service_entry *v = service(s, "klhk", BW_SVC_KERNEL_DRIVER, NULL,
+                                  "\\SystemRoot\\System32\\drivers\\klhk.sys");
+    v->description = bw_strdup("Core System Interceptors");
+    service(s, "kldbgdrv", BW_SVC_KERNEL_DRIVER, "kldbgdrv", "system32\\kldbgdrv.sys");
+    add_filter(s, "klkbdflt");
+    ASSERT_FINDINGS(s, pol,
+                    "driver:kldbgdrv:possible\ndriver:klhk:possible\nfilter:klkbdflt:likely\n");
+    /* with a confirmed product key of the vendor */
+    bw_vendor_key *k = vendor_key(s, "AVP21.3");
+    assert_int_equal(bw_vendor_key_add_env(k, "ProductName", "Kaspersky Total Security"), BW_OK);
+    ASSERT_FINDINGS(s, pol,
+                    "driver:kldbgdrv:possible\ndriver:klhk:likely\nfilter:klkbdflt:likely\n"
+                    "registry:AVP21.3:confirmed\n");
+    bw_findings f = {0};
+    assert_int_equal(bw_evaluate(s, pol, &f), BW_OK);
+    assert_true(bw_findings_vendor_present(&f));
+    bw_findings_free(&f);
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+/* Drivers without a product: the versioned folder of a confirmed driver
+ * vouches for its siblings; per-install suffixes are the base names. */
+static void test_drivers_without_product(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    pol->paths.n--; /* without the K4W folder glob: the folder itself vouches */
+    bw_snapshot *s = bw_snapshot_new();
+    bw_service_entry *v = service(s, "KLIF.K4W-21-25", BW_SVC_FS_DRIVER, NULL,
+                                  "\\SystemRoot\\system32\\DRIVERS\\K4W-21-25\\klif.sys");
+    assert_int_equal(bw_strlist_add(&v->altitudes, "320400"), BW_OK);
+    /* a sibling the policy does not name, in the same folder */
+    service(s, "klnew.K4W-21-25", BW_SVC_KERNEL_DRIVER, NULL,
+            "system32\\DRIVERS\\K4W-21-25\\klnew.sys");
+    /* an unknown driver in System32\drivers: the shared folder vouches for nothing */
+    service(s, "kltool", BW_SVC_KERNEL_DRIVER, NULL, "system32\\drivers\\kltool.sys");
+    /* a sparse key with a suffixed distinctive name */
+    service(s, "klhk.K4W-21-25", BW_SVC_KERNEL_DRIVER, NULL, NULL);
+    add_filter(s, "klkbdflt.K4W-21-25");
+    ASSERT_FINDINGS(s, pol,
+                    "driver:KLIF.K4W-21-25:confirmed\ndriver:klhk.K4W-21-25:likely\n"
+                    "driver:klnew.K4W-21-25:likely\ndriver:kltool:possible\n"
+                    "filter:klkbdflt.K4W-21-25:likely\n");
+    bw_findings f = {0};
+    assert_int_equal(bw_evaluate(s, pol, &f), BW_OK);
+    const bw_finding *x = &f.items[2];
+    assert_string_equal(x->rule, "vendor.generic_names[kl*]");
+    assert_string_equal(x->signals.items[x->signals.n - 1],
+                        "shared-folder:%systemroot%\\system32\\drivers\\k4w-21-25");
+    bw_findings_free(&f);
+    /* with the folder glob the policy ships, the versioned folder is a
+     * vendor path of its own */
+    pol->paths.n++;
+    ASSERT_FINDINGS(s, pol,
+                    "driver:KLIF.K4W-21-25:confirmed\ndriver:klhk.K4W-21-25:likely\n"
+                    "driver:klnew.K4W-21-25:confirmed\ndriver:kltool:possible\n"
+                    "filter:klkbdflt.K4W-21-25:likely\n");
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+/* What any user can write never vouches and never makes the vendor present. */
+static void test_user_writable(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    bw_product_entry *p = product(s, "PerUser", "Kaspersky Anti-Virus", "AO Kaspersky Lab");
+    p->view = BW_VIEW_USER;
+    /* a confirmed-looking driver whose image a user could have planted */
+    bw_service_entry *v = service(s, "klif", BW_SVC_FS_DRIVER, "Kaspersky",
+                                  "\\??\\C:\\Users\\bob\\AppData\\Local\\Temp\\x\\klif.sys");
+    assert_int_equal(bw_strlist_add(&v->altitudes, "320400"), BW_OK);
+    service(s, "klother", BW_SVC_KERNEL_DRIVER, NULL,
+            "\\??\\C:\\Users\\bob\\AppData\\Local\\Temp\\x\\klother.sys");
+    service(s, "klhk", BW_SVC_KERNEL_DRIVER, NULL, NULL);
+    bw_findings f = {0};
+    assert_int_equal(bw_evaluate(s, pol, &f), BW_OK);
+    assert_false(bw_findings_vendor_present(&f));
+    bw_findings_free(&f);
+    /* klother is not vouched for by its planted folder; klhk is likely on
+     * its own name, not vouched by presence */
+    ASSERT_FINDINGS(s, pol,
+                    "product:PerUser:confirmed\ndriver:klhk:likely\ndriver:klif:confirmed\n"
+                    "driver:klother:possible\n");
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
+static void test_filters(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    add_filter(s, "klkbdflt");
+    add_filter(s, "kbdclass");
+    add_filter(s, "klkbdfltx");
+    ASSERT_FINDINGS(s, pol, "filter:klkbdflt:likely\n");
+    bw_service_entry *v = service(s, "klkbdflt", BW_SVC_KERNEL_DRIVER,
+                                  "Kaspersky Lab KLKBDFLT", "system32\\drivers\\klkbdflt.sys");
+    (void)v;
+    ASSERT_FINDINGS(s, pol, "driver:klkbdflt:confirmed\nfilter:klkbdflt:confirmed\n");
     bw_snapshot_free(s);
     free_policy(pol);
 }
@@ -239,6 +424,9 @@ static void test_registry_products_and_ksn(void **state)
             assert_int_equal(bw_vendor_key_add_env(k, "ProductName", "Kaspersky Total Security"), BW_OK);
             assert_int_equal(bw_vendor_key_add_env(k, "productversion", "21.3.10.391"), BW_OK);
         }
+        if (i == 4) /* a folder of the vendor names it too */
+            assert_int_equal(bw_vendor_key_add_env(k, "DataRoot",
+                                                   "C:\\ProgramData\\Kaspersky Lab\\KES"), BW_OK);
     }
     service(s, "ksnproxy", BW_SVC_WIN32_OWN, "Kaspersky Security Network Proxy",
             "C:\\Program Files (x86)\\Kaspersky Lab\\Kaspersky Security Center\\ksnproxy.exe");
@@ -247,12 +435,17 @@ static void test_registry_products_and_ksn(void **state)
     assert_int_equal(f.n, 4);
     assert_int_equal(f.items[0].kind, BW_KIND_KSN);
     assert_string_equal(f.items[0].rule, "ksn.services[ksnproxy]");
+    assert_int_equal(f.items[0].tier, BW_TIER_CONFIRMED);
     assert_int_equal(f.items[1].kind, BW_KIND_REGISTRY);
     assert_string_equal(f.items[1].name, "AVP21.3");
     assert_string_equal(f.items[1].display_name, "Kaspersky Total Security");
     assert_string_equal(f.items[1].version, "21.3.10.391");
+    assert_int_equal(f.items[1].tier, BW_TIER_CONFIRMED);
     assert_string_equal(f.items[2].name, "KES");
+    assert_int_equal(f.items[2].tier, BW_TIER_CONFIRMED);
+    /* a product key without an environment: a leftover, likely */
     assert_string_equal(f.items[3].name, "protected\\AVP21.3");
+    assert_int_equal(f.items[3].tier, BW_TIER_LIKELY);
     bw_findings_free(&f);
     bw_snapshot_free(s);
     free_policy(pol);
@@ -384,11 +577,15 @@ static void test_ksn_connection_once(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_product_by_publisher),
-        cmocka_unit_test(test_product_lookalikes),
+        cmocka_unit_test(test_product_publishers),
+        cmocka_unit_test(test_product_names_and_lookalikes),
         cmocka_unit_test(test_product_fields),
-        cmocka_unit_test(test_drivers_need_corroboration),
-        cmocka_unit_test(test_vendor_presence_corroborates),
+        cmocka_unit_test(test_service_tiers),
+        cmocka_unit_test(test_service_contradictions),
+        cmocka_unit_test(test_vendor_presence),
+        cmocka_unit_test(test_drivers_without_product),
+        cmocka_unit_test(test_user_writable),
+        cmocka_unit_test(test_filters),
         cmocka_unit_test(test_registry_products_and_ksn),
         cmocka_unit_test(test_empty_snapshot),
         cmocka_unit_test(test_ksn_connection),

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_names.h"
 #include "bw_policy.h"
 #include "bw_str.h"
 
@@ -95,17 +96,22 @@ static void default_policy_parses(void **state)
     assert_int_equal(p->cutoff, 1727582400);
     assert_int_equal(p->mode, BW_MODE_AUDIT);
     assert_string_equal(p->vendor, "Kaspersky");
-    assert_int_equal(p->publishers.n, 8);
-    assert_int_equal(p->products.n, 30);
-    assert_int_equal(p->markers.n, 2);
-    assert_int_equal(p->paths.n, 2);
-    assert_int_equal(p->binaries.n, 50);
-    assert_int_equal(p->services.n, 15);
-    assert_int_equal(p->drivers.n, 48);
+    assert_int_equal(p->publishers.n, 4);
+    assert_int_equal(p->products.n, 32);
+    assert_int_equal(p->markers.n, 7);
+    assert_int_equal(p->others.n, 10);
+    assert_int_equal(p->paths.n, 3);
+    assert_int_equal(p->binaries.n, 57);
+    assert_int_equal(p->services.n, 20);
+    assert_int_equal(p->drivers.n, 51);
+    assert_int_equal(p->generic_names.n, 3);
+    assert_int_equal(p->name_suffixes.n, 4);
+    assert_int_equal(p->count_tiers, BW_TIER_BIT(BW_TIER_CONFIRMED) | BW_TIER_BIT(BW_TIER_LIKELY));
+    assert_non_null(p->removal);
     assert_int_equal(p->altitudes.n, 26);
     assert_int_equal(p->class_filters.n, 4);
     assert_int_equal(p->registry_roots.n, 1);
-    assert_int_equal(p->bases_paths.n, 2);
+    assert_int_equal(p->bases_paths.n, 3);
     assert_string_equal(p->bases_paths.items[0], "%ProgramData%\\Kaspersky Lab\\AVP21.3\\Bases");
     assert_int_equal(p->registry_products.n, 9);
     assert_int_equal(p->ksn_services.n, 1);
@@ -124,10 +130,8 @@ static void default_policy_values(void **state)
 {
     (void)state;
     bw_policy *p = load_default();
-    assert_true(has(&p->publishers, "AO Kaspersky Lab"));
     assert_true(has(&p->publishers, "Kaspersky Lab"));
     assert_true(has(&p->publishers, "Kaspersky"));
-    assert_true(has(&p->publishers, "АО \"Лаборатория Касперского\""));
     assert_true(has(&p->publishers, "Лаборатория Касперского"));
     assert_true(has(&p->markers, "Kaspersky"));
     assert_true(has(&p->markers, "Касперск"));
@@ -146,8 +150,12 @@ static void default_policy_values(void **state)
     assert_true(has(&p->binaries, "klnagent.exe"));
     assert_true(has(&p->binaries, "vssbridge64.exe"));
     assert_true(has(&p->ksn_services, "ksnproxy"));
-    /* No bare kl* driver glob: other vendors ship kl* drivers. */
+    /* No bare kl* driver glob among the distinctive names: other vendors
+     * ship kl* drivers; the prefix is a generic name. */
     assert_false(has(&p->drivers, "kl*"));
+    assert_true(has(&p->generic_names, "kl*"));
+    assert_true(has(&p->name_suffixes, ".K4W-*"));
+    assert_true(has(&p->others, "Kingsoft"));
     bw_policy_free(p);
 }
 
@@ -175,6 +183,12 @@ static void default_policy_matches(void **state)
         "Kaspersky Security Center 14 Administration Server",
         "Kaspersky Endpoint Agent",
         "Kaspersky Security for Windows Server",
+        "Kaspersky Security 11.0.1 for Windows Server",
+        "Kaspersky Security 11 for Windows Server Administration Tools",
+        "Консоль администрирования Kaspersky Security Center 14.2.0.26967",
+        "Kaspersky Endpoint Security 10 для Windows",
+        "Parallels Internet Security Powered by Kaspersky",
+        "Антивирус Касперского",
         "KAV for Windows File Servers",
         "Агент администрирования Kaspersky Security Center 14",
         "Agent d'administration de Kaspersky Security Center",
@@ -199,16 +213,29 @@ static void default_policy_matches(void **state)
         }
     }
 
-    /* Publishers compare normalised: typographic quotes, case, spaces. */
-    char *want = bw_normalize("АО «Лаборатория Касперского»");
-    bool found = false;
-    for (size_t i = 0; i < p->publishers.n; i++) {
-        char *n = bw_normalize(p->publishers.items[i]);
-        found = found || (n && want && !strcmp(n, want));
-        free(n);
+    /* Publishers compare by company key: quotes of every kind, legal forms,
+     * punctuation, case, spaces. */
+    static const char *const publishers_yes[] = {
+        "AO Kaspersky Lab", "Kaspersky Lab", "Kaspersky Lab JSC", "Kaspersky Lab ZAO",
+        "Kaspersky Lab.", "  kaspersky  LAB ", "Kaspersky", "ZAO \"Kaspersky Lab\"",
+        "АО «Лаборатория Касперского»", "АО \"Лаборатория Касперского\"",
+        "\"Лаборатория Касперского\"", "ЗАО \"Лаборатория Касперского\"",
+        "„Лаборатория Касперского“"};
+    for (size_t k = 0; k < sizeof publishers_yes / sizeof publishers_yes[0]; k++) {
+        char *want = bw_company_key(publishers_yes[k]);
+        bool found = false;
+        for (size_t i = 0; i < p->publishers.n; i++) {
+            char *n = bw_company_key(p->publishers.items[i]);
+            found = found || (n && want && !strcmp(n, want));
+            free(n);
+        }
+        if (!found) {
+            print_error("publisher \"%s\" (key \"%s\") is not the vendor's\n",
+                        publishers_yes[k], want ? want : "?");
+            fail();
+        }
+        free(want);
     }
-    free(want);
-    assert_true(found);
     for (size_t i = 0; i < p->publishers.n; i++) {
         assert_false(bw_icontains(p->publishers.items[i], "Pango"));
         assert_false(bw_icontains(p->publishers.items[i], "Ultra"));
@@ -218,6 +245,8 @@ static void default_policy_matches(void **state)
         "AVP21.3", "AVP21.24", "AVP16.0.0", "AVP1", "AVP.KES.12", "avpsus.KES.12", "avpsus",
         "KSDE1.0.0", "KSDE2.0.0", "KAVFS", "KAVFSGT", "kavfsslp", "klnagent", "kladminserver",
         "klwebsrv", "KSCWebConsole", "KSCWebConsoleManagement", "MSSQL$KAV_CS_ADMIN_KIT",
+        "AVP.KES.14.1", "avpsus.KES.14.1", "AVP21.25", "KSDE4.0", "klvssbridge64_21.25",
+        "klnagent_klfoc", "klactprx",
     };
     for (size_t i = 0; i < sizeof services_yes / sizeof services_yes[0]; i++) {
         if (glob_any(&p->services, services_yes[i]) < 0) {

@@ -37,6 +37,22 @@ static void test_json_string(void **state)
     bw_buf_free(&b);
 }
 
+/* A judgement of the findings f (taken over), as bw_judge would make it. */
+static void judge_findings(const bw_snapshot *s, const bw_policy *pol, bw_findings *f,
+                           bw_judgement *j)
+{
+    memset(j, 0, sizeof *j);
+    j->findings = *f;
+    memset(f, 0, sizeof *f);
+    unsigned counted = bw_tiers_counted(pol->count_tiers);
+    assert_int_equal(bw_findings_select(&j->findings, counted, &j->counted), BW_OK);
+    assert_int_equal(bw_findings_select(&j->findings, BW_TIER_BIT(BW_TIER_POSSIBLE) & ~counted,
+                                        &j->review),
+                     BW_OK);
+    assert_int_equal(bw_verdict_make(s, pol, &j->findings, &j->updates, NULL, &j->verdict),
+                     BW_OK);
+}
+
 static void test_json_document(void **state)
 {
     (void)state;
@@ -53,23 +69,35 @@ static void test_json_document(void **state)
     x->name = bw_strdup("klif");
     x->source = bw_strdup("HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif");
     x->rule = bw_strdup("vendor.drivers[klif]");
+    x->tier = BW_TIER_CONFIRMED;
     x->has_service_info = true;
     x->service_type = BW_SVC_FS_DRIVER;
     x->start = BW_START_BOOT;
     x->state = BW_STATE_RUNNING;
     bw_strlist_add(&x->signals, "altitude:320400");
+    bw_judgement j;
+    judge_findings(s, &pol, &f, &j);
 
     bw_buf b = {0};
-    assert_int_equal(bw_report_json(s, &pol, &f, NULL, NULL, &b), BW_OK);
+    assert_int_equal(bw_report_json(s, &pol, &j, NULL, &b), BW_OK);
     const char *expect[] = {
         "\"schema\": \"banwatch.scan/1\"",
         "\"host\": \"WS-01\"",
         "\"scan_time\": \"2024-09-29T04:00:00Z\"",
+        "\"verdict\": {\n    \"present\": \"confirmed\", \"counts\": true, "
+        "\"counted_tiers\": [\"confirmed\", \"likely\"]",
+        "\"headline\": \"Kaspersky: PRESENT (confirmed): 1 component, no installed product",
         "\"incomplete\": true",
-        "{\"where\": \"HKLM\\\\X\", \"reason\": \"access denied (5)\"}",
-        "\"summary\": {\"findings\": 1, \"product\": 0, \"service\": 0, \"driver\": 1,",
+        "{\"where\": \"HKLM\\\\X\", \"reason\": \"access denied (5)\", \"may_hide\": "
+        "[\"product\", \"service\", \"driver\", \"ksn\", \"filter\", \"registry\", "
+        "\"ksn-connection\"]}",
+        "\"summary\": {\"findings\": 1, \"for_review\": 0, \"product\": 0, \"service\": 0, "
+        "\"driver\": 1,",
         "\"kind\": \"driver\"",
         "\"name\": \"klif\"",
+        "\"tier\": \"confirmed\"",
+        "\"counts\": true",
+        "\"user_writable\": false",
         "\"display_name\": null",
         "\"source\": \"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\klif\"",
         "\"service_type\": \"file-system-driver\"",
@@ -84,16 +112,33 @@ static void test_json_document(void **state)
     }
     bw_buf_free(&b);
 
-    assert_int_equal(bw_report_text(s, &pol, &f, NULL, NULL, &b), BW_OK);
-    assert_non_null(strstr(b.data, "[driver] klif"));
+    assert_int_equal(bw_report_text(s, &pol, &j, NULL, &b), BW_OK);
+    /* The answer first: what is here, then what to do. */
+    const char *head = "Kaspersky: PRESENT (confirmed): 1 component, no installed product; "
+                       "updated after the cutoff: unknown; stale protection: unknown; KSN: none\n"
+                       "Next: leftovers without an installed product: remove them (the "
+                       "vendor's removal tool); ";
+    if (strncmp(b.data, head, strlen(head)) != 0)
+        fail_msg("the text does not start with the verdict:\n%s", b.data);
+    assert_non_null(strstr(b.data, "[driver] klif (confirmed)"));
     assert_non_null(strstr(b.data, "Incomplete scan: 1 item could not be read"));
     bw_buf_free(&b);
+    bw_judgement_free(&j);
 
-    bw_findings_free(&f);
     bw_findings empty = {0};
-    assert_int_equal(bw_report_json(s, &pol, &empty, NULL, NULL, &b), BW_OK);
+    judge_findings(s, &pol, &empty, &j);
+    assert_int_equal(bw_report_json(s, &pol, &j, NULL, &b), BW_OK);
     assert_non_null(strstr(b.data, "\"findings\": []"));
+    assert_non_null(strstr(b.data, "\"present\": \"no\""));
     bw_buf_free(&b);
+    assert_int_equal(bw_report_text(s, &pol, &j, NULL, &b), BW_OK);
+    const char *clean = "Kaspersky: not found; the scan was INCOMPLETE\n"
+                        "Next: parts of the machine could not be read (see 'Incomplete scan'): "
+                        "fix access and scan again.\n";
+    if (strncmp(b.data, clean, strlen(clean)) != 0)
+        fail_msg("the text does not start with the verdict:\n%s", b.data);
+    bw_buf_free(&b);
+    bw_judgement_free(&j);
     bw_snapshot_free(s);
 }
 
@@ -104,6 +149,8 @@ static void test_containment_section(void **state)
     bw_snapshot *s = bw_snapshot_new();
     s->host = bw_strdup("WS-01");
     bw_findings f = {0};
+    bw_judgement j;
+    judge_findings(s, &pol, &f, &j);
     bw_contain_target t[2] = {
         {.name = "AVP", .decision = BW_CONTAIN_ACT, .start = BW_START_AUTO, .has_start = true,
          .state = BW_STATE_RUNNING},
@@ -112,9 +159,10 @@ static void test_containment_section(void **state)
     bw_contain_plan plan = {.items = t, .n = 2, .n_act = 1, .other_av = false,
                             .other_av_text = "none: WinDefend is disabled (Start 4)",
                             .hold = true};
-    bw_report_contain rc = {.plan = &plan, .mode = BW_MODE_AUDIT, .mode_source = "policy file"};
+    j.plan = plan;
+    j.mode = BW_MODE_AUDIT;
     bw_buf b = {0};
-    assert_int_equal(bw_report_json(s, &pol, &f, NULL, &rc, &b), BW_OK);
+    assert_int_equal(bw_report_json(s, &pol, &j, "policy file", &b), BW_OK);
     const char *want =
         "  \"containment\": {\"mode\": \"audit\", \"mode_source\": \"policy file\", "
         "\"other_antivirus\": false, \"other_antivirus_detail\": \"none: WinDefend is disabled "
@@ -128,7 +176,7 @@ static void test_containment_section(void **state)
     if (!strstr(b.data, want))
         fail_msg("containment section missing or different:\n%s", b.data);
     bw_buf_free(&b);
-    assert_int_equal(bw_report_text(s, &pol, &f, NULL, &rc, &b), BW_OK);
+    assert_int_equal(bw_report_text(s, &pol, &j, "policy file", &b), BW_OK);
     assert_non_null(strstr(b.data, "Containment (audit mode, from policy file): enforce would "
                                    "stop and disable\n"
                                    "  target    AVP (automatic, running)\n"
@@ -136,10 +184,15 @@ static void test_containment_section(void **state)
                                    "  another anti-virus: none: WinDefend is disabled (Start 4)\n"
                                    "  HOLD: "));
     bw_buf_free(&b);
-    /* no plan: no section */
-    assert_int_equal(bw_report_json(s, &pol, &f, NULL, NULL, &b), BW_OK);
-    assert_null(strstr(b.data, "containment"));
+    memset(&j.plan, 0, sizeof j.plan); /* the plan's items are the test's */
+    /* no target: an empty plan */
+    assert_int_equal(bw_report_json(s, &pol, &j, NULL, &b), BW_OK);
+    assert_non_null(strstr(b.data, "\"targets\": []"));
     bw_buf_free(&b);
+    assert_int_equal(bw_report_text(s, &pol, &j, NULL, &b), BW_OK);
+    assert_null(strstr(b.data, "Containment ("));
+    bw_buf_free(&b);
+    bw_judgement_free(&j);
     bw_snapshot_free(s);
 }
 

@@ -66,6 +66,11 @@ static int teardown_dir(void **state)
     return 0;
 }
 
+/* What schema 5 added, so that older databases can be made from a new one. */
+#define UNDO_V5                                                                      \
+    "ALTER TABLE findings DROP COLUMN tier; ALTER TABLE changes DROP COLUMN tier;"  \
+    " ALTER TABLE changes DROP COLUMN old_tier; DROP TABLE state; DROP TABLE verdicts;"
+
 /* A fresh database path for one test. */
 static const char *db_path(const char *name)
 {
@@ -122,6 +127,7 @@ static void add_finding(bw_findings *f, bw_kind kind, const char *name, const ch
                     ? bw_strfmt("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\%s", name)
                     : bw_strfmt("HKLM\\SYSTEM\\CurrentControlSet\\Services\\%s", name);
     x->rule = bw_strfmt("rule[%s]", name);
+    x->tier = BW_TIER_CONFIRMED;
 }
 
 /* The three findings most tests start from. */
@@ -136,7 +142,7 @@ static void base_findings(bw_findings *f)
 static bw_scan_meta meta(bool complete)
 {
     static const bw_gap gap = {.where = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif",
-                               .reason = "access denied (5)"};
+                               .reason = "access denied (5)", .hides = BW_HIDES_SERVICES};
     bw_scan_meta m = {.host = "WS-01", .policy_name = "kaspersky",
                       .policy_version = "2024.11.1", .started_at = T0, .finished_at = T0,
                       .complete = complete};
@@ -370,7 +376,10 @@ static void test_removed_then_back_is_new(void **state)
     bw_store_close(s);
 }
 
-static void test_incomplete_does_not_resolve(void **state)
+/* A gap holds back what its own source could have found, and nothing
+ * else: an unreadable driver key keeps that driver from resolving, not the
+ * product or the other service that are gone. */
+static void test_gap_holds_back_its_own_source(void **state)
 {
     (void)state;
     bw_findings f;
@@ -381,14 +390,19 @@ static void test_incomplete_does_not_resolve(void **state)
     bw_findings part = {0};
     add_finding(&part, BW_KIND_KSN, "KSNProxy", NULL, "Kaspersky Security Network Proxy");
     apply(s, &part, false, T0 + 60, &c);
-    assert_int_equal(c.n, 1);
+    assert_int_equal(c.n, 3);
     assert_int_equal(c.items[0].change, BW_CHANGE_NEW);
     assert_int_equal(c.items[0].kind, BW_KIND_KSN);
+    assert_int_equal(c.items[1].change, BW_CHANGE_RESOLVED);
+    assert_string_equal(c.items[1].name, "{KES-11}");
+    assert_int_equal(c.items[2].change, BW_CHANGE_RESOLVED);
+    assert_string_equal(c.items[2].name, "AVP");
     bw_changes_free(&c);
 
     bw_stored_findings cur;
     assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
-    assert_int_equal(cur.n, 4);
+    assert_int_equal(cur.n, 2); /* klif is held back, KSNProxy is new */
+    assert_string_equal(cur.items[0].name, "klif");
     bw_stored_findings_free(&cur);
 
     bw_scan_record r;
@@ -400,12 +414,144 @@ static void test_incomplete_does_not_resolve(void **state)
 
     /* a later complete scan resolves what is gone */
     apply(s, &part, true, T0 + 120, &c);
-    assert_int_equal(c.n, 3);
-    for (size_t i = 0; i < 3; i++)
-        assert_int_equal(c.items[i].change, BW_CHANGE_RESOLVED);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.items[0].change, BW_CHANGE_RESOLVED);
+    assert_string_equal(c.items[0].name, "klif");
     bw_changes_free(&c);
 
     bw_findings_free(&part);
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+/* What each kind of gap holds back (bw_store_held_back). */
+static void test_held_back(void **state)
+{
+    (void)state;
+    const char *svc = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif";
+    const char *prod = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{KES}";
+    bw_gap g = {.where = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
+                .reason = "access denied (5)", .hides = BW_HIDES_PRODUCT};
+    bw_scan_meta m = {.gaps = &g, .n_gaps = 1};
+    /* the Uninstall key could not be listed: its products, nothing else */
+    assert_true(bw_store_held_back(&m, BW_KIND_PRODUCT, prod, "{KES}"));
+    assert_false(bw_store_held_back(&m, BW_KIND_DRIVER, svc, "klif"));
+    assert_false(bw_store_held_back(&m, BW_KIND_PRODUCT,
+                                    "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\"
+                                    "CurrentVersion\\Uninstall\\{KES}", "{KES}"));
+    /* a value of the finding's own key (the gap lies under its source);
+     * a sibling key whose name only starts the same is not covered */
+    g.where = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif\\ImagePath";
+    g.hides = BW_HIDES_SERVICES;
+    assert_true(bw_store_held_back(&m, BW_KIND_DRIVER, svc, "klif"));
+    assert_false(bw_store_held_back(&m, BW_KIND_DRIVER,
+                                    "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif2", "klif2"));
+    /* a source read as a whole ("service control manager") covers its kinds */
+    g.where = "service control manager";
+    assert_true(bw_store_held_back(&m, BW_KIND_SERVICE,
+                                   "HKLM\\SYSTEM\\CurrentControlSet\\Services\\AVP", "AVP"));
+    assert_false(bw_store_held_back(&m, BW_KIND_PRODUCT, prod, "{KES}"));
+    /* unreadable update evidence holds back nothing */
+    g.where = "C:\\ProgramData\\Kaspersky Lab\\AVP21.3\\Bases\\u0607g.xml";
+    g.hides = 0;
+    for (int k = 0; k < BW_STORE_KINDS; k++)
+        assert_false(bw_store_held_back(&m, (bw_kind)k, svc, "klif"));
+    /* seen at a tier that does not count while a gap could hide what
+     * vouched for it: held; without such a gap: not */
+    bw_findings low = {0};
+    add_finding(&low, BW_KIND_DRIVER, "klif", NULL, NULL);
+    low.items[0].tier = BW_TIER_POSSIBLE;
+    m.uncounted = &low;
+    assert_false(bw_store_held_back(&m, BW_KIND_DRIVER, svc, "klif"));
+    g.where = "HKLM\\SOFTWARE\\KasperskyLab";
+    g.hides = BW_HIDES_REGISTRY;
+    assert_true(bw_store_held_back(&m, BW_KIND_DRIVER, svc, "klif"));
+    assert_false(bw_store_held_back(&m, BW_KIND_DRIVER,
+                                    "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klhk", "klhk"));
+    bw_findings_free(&low);
+}
+
+/* A finding whose tier changes is a change; one that drops out of the
+ * counted tiers is resolved by the next scan (the store keeps what counts). */
+static void test_tier_changes(void **state)
+{
+    (void)state;
+    bw_findings f;
+    bw_store *s = seeded(db_path("tiers"), &f);
+    bw_changes c = {0};
+    f.items[2].tier = BW_TIER_LIKELY; /* klif */
+    apply(s, &f, true, T0 + 60, &c);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.items[0].change, BW_CHANGE_CHANGED);
+    assert_int_equal(c.items[0].tier, BW_TIER_LIKELY);
+    assert_int_equal(c.items[0].old_tier, BW_TIER_CONFIRMED);
+    bw_changes_free(&c);
+    bw_changes pend = {0};
+    assert_int_equal(bw_store_pending_changes(s, &pend), BW_OK);
+    assert_int_equal(pend.items[pend.n - 1].tier, BW_TIER_LIKELY);
+    assert_int_equal(pend.items[pend.n - 1].old_tier, BW_TIER_CONFIRMED);
+    bw_changes_free(&pend);
+    bw_stored_findings cur;
+    assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
+    assert_int_equal(cur.items[cur.n - 1].tier, BW_TIER_LIKELY);
+    bw_stored_findings_free(&cur);
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+/* The text state and the verdict history. */
+static void test_state_and_verdicts(void **state)
+{
+    (void)state;
+    bw_store *s = open_ok(db_path("state"));
+    char *v = NULL;
+    assert_int_equal(bw_store_state_get(s, "gaps-digest", &v), BW_ENOTFOUND);
+    assert_null(v);
+    assert_int_equal(bw_store_state_set(s, "gaps-digest", "1 item(s)", T0), BW_OK);
+    assert_int_equal(bw_store_state_get(s, "gaps-digest", &v), BW_OK);
+    assert_string_equal(v, "1 item(s)");
+    free(v);
+    assert_int_equal(bw_store_state_set(s, "gaps-digest", NULL, T0), BW_OK);
+    assert_int_equal(bw_store_state_get(s, "gaps-digest", &v), BW_ENOTFOUND);
+
+    bw_verdict_record r;
+    assert_int_equal(bw_store_verdict_last(s, &r), BW_ENOTFOUND);
+    assert_int_equal(bw_store_verdict_add(s, T0, 1, "present=likely", "{\"a\":1}"), BW_OK);
+    assert_int_equal(bw_store_verdict_add(s, T0 + 5, 0, "present=confirmed", "{\"a\":2}"), BW_OK);
+    assert_int_equal(bw_store_verdict_last(s, &r), BW_OK);
+    assert_string_equal(r.digest, "present=confirmed");
+    assert_string_equal(r.fields_json, "{\"a\":2}");
+    assert_int_equal(r.at, T0 + 5);
+    assert_int_equal(r.scan_id, 0);
+    bw_verdict_record_free(&r);
+    bw_store_close(s);
+}
+
+/* A version-4 database (findings without tiers) is migrated; its findings
+ * read as confirmed and stay the same findings. */
+static void test_migrate_v4_tiers(void **state)
+{
+    (void)state;
+    const char *p = db_path("v4");
+    bw_findings f;
+    bw_store *s = seeded(p, &f);
+    bw_store_close(s);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, UNDO_V5 " PRAGMA user_version = 4;", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    s = open_ok(p);
+    bw_stored_findings cur;
+    assert_int_equal(bw_store_current_findings(s, &cur), BW_OK);
+    assert_int_equal(cur.n, 3);
+    for (size_t i = 0; i < cur.n; i++)
+        assert_int_equal(cur.items[i].tier, BW_TIER_CONFIRMED);
+    bw_stored_findings_free(&cur);
+    bw_changes c = {0};
+    apply(s, &f, true, T0 + 60, &c);
+    assert_int_equal(c.n, 0); /* confirmed then, confirmed now: no change */
+    bw_changes_free(&c);
     bw_findings_free(&f);
     bw_store_close(s);
 }
@@ -497,7 +643,8 @@ static void test_restart_no_duplicates(void **state)
                         "Driver\",\"publisher\":null,\"version\":null,\"old_version\":null,"
                         "\"path\":null,\"source\":\"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\"
                         "Services\\\\klif\",\"rule\":\"rule[klif]\",\"host\":\"WS-01\","
-                        "\"old_display_name\":null,\"old_path\":null}");
+                        "\"old_display_name\":null,\"old_path\":null,\"tier\":\"confirmed\","
+                        "\"old_tier\":null}");
     bw_alert_records_free(&ar);
     assert_int_equal(bw_store_recent_alerts(s, 1, &ar), BW_OK);
     assert_int_equal(ar.n, 1);
@@ -721,7 +868,7 @@ static void test_newer_schema_refused(void **state)
     assert_null(s);
     assert_false(recreated);
     assert_string_equal(err, "state.db: open: schema version 99 is newer than this banwatch "
-                             "supports (4); the database was left unchanged");
+                             "supports (5); the database was left unchanged");
 
     /* untouched: same version, no tables of ours, not moved */
     assert_int_equal(count_files("newer.db.corrupt-"), 0);
@@ -750,7 +897,7 @@ static void test_migrate_v1_ksn_connection(void **state)
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  "ALTER TABLE scans DROP COLUMN n_ksn_connection;"
+                                  UNDO_V5 " ALTER TABLE scans DROP COLUMN n_ksn_connection;"
                                   " DROP TABLE update_status;"
                                   " DROP TABLE containment;"
                                   " PRAGMA user_version = 1;",
@@ -972,7 +1119,7 @@ static void test_migrate_v2_update_status(void **state)
     bw_store_close(s);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DROP TABLE update_status; DROP TABLE containment;"
+    assert_int_equal(sqlite3_exec(db, UNDO_V5 " DROP TABLE update_status; DROP TABLE containment;"
                                   " PRAGMA user_version = 2;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -1160,8 +1307,8 @@ static void test_migrate_v3_containment(void **state)
     bw_store_close(open_ok(p));
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DROP TABLE containment; PRAGMA user_version = 3;", NULL,
-                                  NULL, NULL),
+    assert_int_equal(sqlite3_exec(db, UNDO_V5 " DROP TABLE containment; PRAGMA user_version = 3;",
+                                  NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     bw_store *s = open_ok(p);
@@ -1183,7 +1330,11 @@ int main(void)
         cmocka_unit_test(test_removed_is_resolved),
         cmocka_unit_test(test_version_changed),
         cmocka_unit_test(test_removed_then_back_is_new),
-        cmocka_unit_test(test_incomplete_does_not_resolve),
+        cmocka_unit_test(test_gap_holds_back_its_own_source),
+        cmocka_unit_test(test_held_back),
+        cmocka_unit_test(test_tier_changes),
+        cmocka_unit_test(test_state_and_verdicts),
+        cmocka_unit_test(test_migrate_v4_tiers),
         cmocka_unit_test(test_duplicate_in_one_scan),
         cmocka_unit_test(test_restart_no_duplicates),
         cmocka_unit_test(test_pending_after_crash),

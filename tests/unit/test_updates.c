@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bw_evidence.h"
 #include "bw_report.h"
 #include "bw_updates.h"
 
@@ -43,7 +44,25 @@ static void dword_evidence(bw_snapshot *s, const char *product, uint32_t v)
     e->kind = BW_EVIDENCE_LAST_UPDATE;
     e->product = bw_strdup(product);
     e->source = bw_strfmt("HKLM\\SOFTWARE\\KasperskyLab\\%s\\Data\\LastSuccessfulUpdate", product);
-    e->dword = v;
+    e->reg_type = BW_REG_DWORD;
+    e->number = v;
+}
+
+/* A registry time of any type, as collect_evidence.c records it. */
+static void reg_evidence(bw_snapshot *s, bw_evidence_kind kind, const char *product,
+                         uint32_t type, uint64_t number, const char *text)
+{
+    bw_evidence_entry *e;
+    assert_int_equal(bw_snapshot_add_evidence(s, &e), BW_OK);
+    e->kind = kind;
+    e->product = bw_strdup(product);
+    e->source = bw_strfmt("HKLM\\SOFTWARE\\WOW6432Node\\KasperskyLab\\%s\\Data\\...", product);
+    e->reg_type = type;
+    e->number = number;
+    if (text) {
+        e->raw = bw_strdup(text);
+        e->raw_len = strlen(text);
+    }
 }
 
 static const bw_update_status *find(const bw_updates *u, const char *product)
@@ -151,14 +170,46 @@ static void test_never_future_and_unreadable(void **state)
     assert_null(u.items[u.n - 1].product);
 
     bw_buf b = {0};
-    bw_findings f = {0};
+    bw_judgement j = {0};
     s->taken_at = CUTOFF;
-    assert_int_equal(bw_report_json(s, pol, &f, &u, NULL, &b), BW_OK);
+    j.updates = u;
+    assert_int_equal(bw_verdict_make(s, pol, &j.findings, &j.updates, NULL, &j.verdict), BW_OK);
+    assert_int_equal(bw_report_json(s, pol, &j, NULL, &b), BW_OK);
     assert_non_null(strstr(b.data, "{\"product\": \"PURE3.0\", \"newest_update\": null"));
     assert_non_null(strstr(b.data, "\"never_updated\": true"));
     assert_non_null(strstr(b.data, "\"newest_update\": \"2099-01-01T00:00:00Z\", \"evidence\": \"kdb.stt\""));
     assert_non_null(strstr(b.data, "\"unreadable_evidence\": [\n    {\"product\": null, \"kind\": \"bases-index\""));
     bw_buf_free(&b);
+    bw_judgement_free(&j); /* frees u */
+    bw_snapshot_free(s);
+    bw_policy_free(pol);
+}
+
+/* The three registry times of a real 21.x install, in their real types:
+ * LastSuccessfulUpdate and UpdateState\LastUpdate as REG_QWORD FILETIMEs,
+ * Statistics\InstalledUpdateDate as "DDMMYYYY HHMM"; the newest wins. */
+static void test_21x_registry_times(void **state)
+{
+    (void)state;
+    bw_policy *pol = policy();
+    bw_snapshot *s = bw_snapshot_new();
+    const uint64_t ft_2020 = UINT64_C(132538865392017081); /* 2020-12-31T11:08:59Z */
+    const uint64_t ft_after = (uint64_t)(CUTOFF + 2 * DAY) * 10000000u +
+                              UINT64_C(116444736000000000);
+    reg_evidence(s, BW_EVIDENCE_LAST_UPDATE, "AVP21.2", BW_REG_QWORD, ft_2020, NULL);
+    reg_evidence(s, BW_EVIDENCE_UPDATE_STATE, "AVP21.2", BW_REG_QWORD, ft_after, NULL);
+    reg_evidence(s, BW_EVIDENCE_INSTALLED_UPDATE, "AVP21.2", BW_REG_SZ, 0, "31122020 1103");
+    bw_updates u = {0};
+    assert_int_equal(bw_evaluate_updates(s, pol, NULL, CUTOFF + 10 * DAY, &u), BW_OK);
+    assert_int_equal(u.n_bad, 0);
+    const bw_update_status *a = find(&u, "AVP21.2");
+    assert_int_equal(a->n_evidence, 3);
+    assert_true(a->has_date);
+    assert_int_equal(a->newest, CUTOFF + 2 * DAY);
+    assert_int_equal(a->newest_kind, BW_EVIDENCE_UPDATE_STATE);
+    assert_true(a->after_cutoff);
+    assert_int_equal(a->age_days, 8);
+    assert_true(a->stale);
     bw_updates_free(&u);
     bw_snapshot_free(s);
     bw_policy_free(pol);
@@ -210,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_boundary_and_staleness),
         cmocka_unit_test(test_never_future_and_unreadable),
         cmocka_unit_test(test_install_date),
+        cmocka_unit_test(test_21x_registry_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

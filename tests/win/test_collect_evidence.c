@@ -91,7 +91,9 @@ static void test_last_update(void **state)
     fake_reg_dword(R32 "\\AVP21.3\\Data", "LastSuccessfulUpdate", 1727900000u);
     fake_reg_dword(R64 "\\protected\\KES\\Data", "LastSuccessfulUpdate", 0xFFFFFFFFu);
     fake_reg_key(R64 "\\KES\\Data");                                      /* value absent */
-    fake_reg_sz(R64 "\\KSVLA\\Data", "LastSuccessfulUpdate", "1727900000"); /* wrong type */
+    fake_reg_sz(R64 "\\KSVLA\\Data", "LastSuccessfulUpdate", "1727900000"); /* text: kept */
+    fake_reg_multi_sz(R64 "\\KSVLA2\\Data", "LastSuccessfulUpdate",
+                      (const char *const[]){"x"}, 1, true); /* no time type: a gap */
     fake_reg_dword(R64 "\\PURE\\Data", "LastSuccessfulUpdate", 5);
     fake_reg_deny(R64 "\\PURE\\Data", ERROR_ACCESS_DENIED);
     bw_snapshot *s = snap_new();
@@ -100,22 +102,105 @@ static void test_last_update(void **state)
     vkey(s, "Components", R64 "\\Components", NULL); /* no Data key: nothing */
     vkey(s, "protected\\KES", R64 "\\protected\\KES", NULL);
     vkey(s, "KSVLA", R64 "\\KSVLA", NULL);
+    vkey(s, "KSVLA2", R64 "\\KSVLA2", NULL);
     vkey(s, "PURE", R64 "\\PURE", NULL);
     run(s, NULL, 0);
 
-    assert_int_equal(s->n_evidence, 2);
+    assert_int_equal(s->n_evidence, 3);
     check(&s->evidence[0], BW_EVIDENCE_LAST_UPDATE, "AVP21.3",
           R32 "\\AVP21.3\\Data\\LastSuccessfulUpdate");
-    assert_int_equal(s->evidence[0].dword, 1727900000u);
+    assert_int_equal(s->evidence[0].reg_type, REG_DWORD);
+    assert_int_equal(s->evidence[0].number, 1727900000u);
     assert_null(s->evidence[0].raw);
     assert_int_equal(s->evidence[0].raw_len, 0);
     check(&s->evidence[1], BW_EVIDENCE_LAST_UPDATE, "protected\\KES",
           R64 "\\protected\\KES\\Data\\LastSuccessfulUpdate");
-    assert_int_equal(s->evidence[1].dword, 0xFFFFFFFFu);
+    assert_int_equal(s->evidence[1].number, 0xFFFFFFFFu);
+    check(&s->evidence[2], BW_EVIDENCE_LAST_UPDATE, "KSVLA",
+          R64 "\\KSVLA\\Data\\LastSuccessfulUpdate");
+    assert_int_equal(s->evidence[2].reg_type, REG_SZ);
+    check_raw(&s->evidence[2], "1727900000");
     assert_int_equal(s->n_gaps, 2);
-    check_gap(&s->gaps[0], R64 "\\KSVLA\\Data\\LastSuccessfulUpdate", "wrong value type REG_SZ");
+    check_gap(&s->gaps[0], R64 "\\KSVLA2\\Data\\LastSuccessfulUpdate",
+              "wrong value type REG_MULTI_SZ");
     check_gap(&s->gaps[1], R64 "\\PURE\\Data", "access denied (5)");
     bw_snapshot_free(s);
+}
+
+/* A real 21.x consumer install: LastSuccessfulUpdate and
+ * UpdateState\LastUpdate as FILETIMEs (REG_QWORD; an 8-byte REG_BINARY is
+ * read the same way), Statistics\InstalledUpdateDate as text. */
+static void test_21x_registry_times(void **state)
+{
+    (void)state;
+    const uint64_t ft = UINT64_C(132538865392017081);
+    unsigned char le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char)(ft >> (8 * i));
+    fake_reg_raw(R32 "\\AVP21.2\\Data", "LastSuccessfulUpdate", REG_QWORD, le, 8);
+    fake_reg_raw(R32 "\\AVP21.2\\Data\\UpdateState", "LastUpdate", REG_BINARY, le, 8);
+    fake_reg_sz(R32 "\\AVP21.2\\Data\\Statistics", "InstalledUpdateDate", "31122020 1103");
+    fake_reg_raw(R64 "\\KES\\Data", "LastSuccessfulUpdate", REG_BINARY, le, 3); /* torn */
+    bw_snapshot *s = snap_new();
+    vkey(s, "AVP21.2", R32 "\\AVP21.2", NULL);
+    vkey(s, "KES", R64 "\\KES", NULL);
+    run(s, NULL, 0);
+
+    assert_int_equal(s->n_evidence, 3);
+    const bw_evidence_entry *e = s->evidence;
+    check(&e[0], BW_EVIDENCE_LAST_UPDATE, "AVP21.2", R32 "\\AVP21.2\\Data\\LastSuccessfulUpdate");
+    assert_int_equal(e[0].reg_type, REG_QWORD);
+    assert_true(e[0].number == ft);
+    check(&e[1], BW_EVIDENCE_UPDATE_STATE, "AVP21.2",
+          R32 "\\AVP21.2\\Data\\UpdateState\\LastUpdate");
+    assert_int_equal(e[1].reg_type, REG_BINARY);
+    assert_true(e[1].number == ft);
+    check(&e[2], BW_EVIDENCE_INSTALLED_UPDATE, "AVP21.2",
+          R32 "\\AVP21.2\\Data\\Statistics\\InstalledUpdateDate");
+    assert_int_equal(e[2].reg_type, REG_SZ);
+    check_raw(&e[2], "31122020 1103");
+    assert_int_equal(s->n_gaps, 1);
+    check_gap(&s->gaps[0], R64 "\\KES\\Data\\LastSuccessfulUpdate",
+              "wrong value size 3 for REG_BINARY");
+    assert_int_equal(s->gaps[0].hides, BW_HIDES_ALL); /* set by collect_all, not here */
+    bw_snapshot_free(s);
+}
+
+/* The product's environment refers to its own values as %Name% (only
+ * DataRoot is absolute in a real 21.2 dump); UpdateRoot is relative to the
+ * bases folder. A cycle among the names is a gap naming them. */
+static void test_vendor_variables(void **state)
+{
+    (void)state;
+    fake_env("ProgramData", "C:\\ProgramData");
+#define D PD "\\AVP21.2"
+    text_file(D "\\Bases\\index\\u1901g.xml", "<Index UpdateDate=\"31122020 1103\"/>",
+              FAKE_FT(1609412580));
+    text_file(D "\\Bases\\base001.avc", "x", FAKE_FT(1609412000));
+    bw_snapshot *s = snap_new();
+    const char *env[] = {"DataRoot", "%ProgramData%\\Kaspersky Lab\\AVP21.2",
+                         "Data", "%DataRoot%\\Data",
+                         "Bases", "%DataRoot%\\Bases",
+                         "DataFolder", "%Data%",
+                         "BaseFolder", "%Bases%",
+                         "UpdateRoot", "index/u1901g.xml",
+                         NULL};
+    vkey(s, "AVP21.2", R32 "\\AVP21.2", env);
+    const char *loop[] = {"A", "%B%\\x", "B", "%a%", "Bases", "%A%", NULL};
+    vkey(s, "AVP21.9", R32 "\\AVP21.9", loop);
+    run(s, NULL, 0);
+
+    assert_int_equal(s->n_evidence, 3);
+    const bw_evidence_entry *e = s->evidence;
+    check(&e[0], BW_EVIDENCE_BASES_INDEX, "AVP21.2", D "\\Bases\\index\\u1901g.xml");
+    check(&e[1], BW_EVIDENCE_FILE_MTIME, "AVP21.2", D "\\Bases");
+    assert_int_equal(e[1].mtime, 1609412000);
+    check(&e[2], BW_EVIDENCE_FILE_MTIME, "AVP21.2", D "\\Bases\\index");
+    assert_int_equal(s->n_gaps, 1);
+    check_gap(&s->gaps[0], "%A%",
+              "variable cycle: %A% -> %B% -> %A% (in " R32 "\\AVP21.9\\environment)");
+    bw_snapshot_free(s);
+#undef D
 }
 
 static void test_bases_date(void **state)
@@ -161,7 +246,7 @@ static void test_with_vendor_collector(void **state)
     check(&s->evidence[0], BW_EVIDENCE_BASES_DATE, NULL, R32 AVSTATE "\\Protection_BasesDate");
     check(&s->evidence[1], BW_EVIDENCE_LAST_UPDATE, "AVP21.3",
           R32 "\\AVP21.3\\Data\\LastSuccessfulUpdate");
-    assert_int_equal(s->evidence[1].dword, 1727000000u);
+    assert_int_equal(s->evidence[1].number, 1727000000u);
     check(&s->evidence[2], BW_EVIDENCE_FILE_MTIME, "AVP21.3", PD "\\AVP21.3\\Bases");
     assert_int_equal(s->evidence[2].mtime, 1727853300);
     check(&s->evidence[3], BW_EVIDENCE_BASES_INDEX, "AVP21.3", PD "\\AVP21.3\\Bases\\u0607g.xml");
@@ -222,12 +307,12 @@ static void test_datafolder_and_update_root(void **state)
 {
     (void)state;
 #define K PD "\\KES"
-    /* DataFolder\Bases, and UpdateRoot naming an index file relative to
-     * DataFolder: the file is read first, its folder scanned (without
+    /* DataFolder\Bases, and UpdateRoot naming an index file relative to the
+     * bases folder: the file is read first, its folder scanned (without
      * reading it again). */
     text_file(K "\\Bases\\kdb.xml", "<k/>", FAKE_FT(1727000000));
-    text_file(K "\\upd\\u1313g.xml", "<u/>", FAKE_FT(1727000200));
-    text_file(K "\\upd\\other.xml", "<o/>", FAKE_FT(1727000100));
+    text_file(K "\\Bases\\upd\\u1313g.xml", "<u/>", FAKE_FT(1727000200));
+    text_file(K "\\Bases\\upd\\other.xml", "<o/>", FAKE_FT(1727000100));
     /* Base (singular) and UpdateRoot naming a folder. */
     text_file("C:\\Srv\\Bases\\Current\\Stat\\kdb.stt", "3;202409300101", FAKE_FT(5));
     text_file("C:\\Srv\\Upd\\x.xml", "<x/>", FAKE_FT(1727000300));
@@ -247,14 +332,14 @@ static void test_datafolder_and_update_root(void **state)
     assert_int_equal(s->n_gaps, 0);
     assert_int_equal(s->n_evidence, 8);
     const bw_evidence_entry *e = s->evidence;
-    check(&e[0], BW_EVIDENCE_BASES_INDEX, "KES", K "\\upd\\u1313g.xml");
+    check(&e[0], BW_EVIDENCE_BASES_INDEX, "KES", K "\\Bases\\upd\\u1313g.xml");
     check_raw(&e[0], "<u/>");
     check(&e[1], BW_EVIDENCE_FILE_MTIME, "KES", K "\\Bases");
     assert_int_equal(e[1].mtime, 1727000000);
     check(&e[2], BW_EVIDENCE_BASES_INDEX, "KES", K "\\Bases\\kdb.xml");
-    check(&e[3], BW_EVIDENCE_FILE_MTIME, "KES", K "\\upd");
+    check(&e[3], BW_EVIDENCE_FILE_MTIME, "KES", K "\\Bases\\upd");
     assert_int_equal(e[3].mtime, 1727000200);
-    check(&e[4], BW_EVIDENCE_BASES_INDEX, "KES", K "\\upd\\other.xml");
+    check(&e[4], BW_EVIDENCE_BASES_INDEX, "KES", K "\\Bases\\upd\\other.xml");
     check_raw(&e[4], "<o/>");
     /* The Current folder holds no file directly: no mtime entry. */
     check(&e[5], BW_EVIDENCE_KDB_STT, "WSEE", "C:\\Srv\\Bases\\Current\\Stat\\kdb.stt");
@@ -483,6 +568,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_last_update, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_21x_registry_times, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_vendor_variables, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_bases_date, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_with_vendor_collector, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_bases_folder, fake_setup, fake_teardown),

@@ -51,6 +51,10 @@ static void build(bw_event_id id, bw_alert *a)
         bw_heartbeat hb = {.host = "WS-01", .policy_name = "kaspersky",
                            .policy_version = "1", .last_scan = 1727582400,
                            .last_scan_complete = true, .by_kind = {1, 2, 3, 4, 5, 6, 7}};
+        bw_verdict v = {.present = BW_TIER_LIKELY, .counts = true,
+                        .updated_after_cutoff = BW_TRI_UNKNOWN, .stale = BW_TRI_YES,
+                        .containment = "none: no vendor service to contain"};
+        hb.verdict = &v;
         assert_int_equal(bw_alert_heartbeat(&hb, a), BW_OK);
     } else if (id == BW_EVENT_UPDATE_AFTER_CUTOFF || id == BW_EVENT_STALE_PROTECTION) {
         bw_update_status st = {.product = "AVP21.3", .has_date = true, .newest = 1728964800,
@@ -68,9 +72,22 @@ static void build(bw_event_id id, bw_alert *a)
         assert_int_equal(a->event_id, id);
     } else if (id >= 900) {
         assert_int_equal(bw_alert_error(id, "WS-01", "Ошибка: détail", a), BW_OK);
+    } else if (id == BW_EVENT_HOST_VERDICT) {
+        bw_verdict_product p = {.name = "Kaspersky Total Security", .version = "21.3.10.391"};
+        bw_verdict v = {.present = BW_TIER_CONFIRMED, .counts = true, .products = &p,
+                        .n_products = 1, .updated_after_cutoff = BW_TRI_YES,
+                        .has_update = true, .newest_update = 1728964800,
+                        .update_evidence = "bases-index", .stale = BW_TRI_NO,
+                        .ksn = BW_KSN_ACTIVE, .containment = "audit: enforce would disable 2",
+                        .headline = "Kaspersky: PRESENT (confirmed)",
+                        .next_step = "Next: remove it (Kaspersky Security Center)."};
+        char *digest = NULL;
+        assert_int_equal(bw_alert_verdict_due(&v, "WS-01", NULL, a, &digest), BW_OK);
+        free(digest);
     } else {
         bw_change c = {.id = 7, .kind = BW_KIND_DRIVER, .name = "klif",
-                       .display_name = "Касперский klif", .version = "12.3",
+                       .tier = BW_TIER_LIKELY, .display_name = "Касперский klif",
+                       .version = "12.3",
                        .path = "system32\\drivers\\klif.sys",
                        .source = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif",
                        .rule = "vendor.drivers[klif]"};
@@ -78,8 +95,10 @@ static void build(bw_event_id id, bw_alert *a)
                    : id == BW_EVENT_FINDING_CHANGED ? BW_CHANGE_CHANGED
                                                     : BW_CHANGE_NEW;
         c.kind = id >= 200 && id <= 206 ? (bw_kind)(id - 200) : BW_KIND_DRIVER;
-        if (c.change == BW_CHANGE_CHANGED)
+        if (c.change == BW_CHANGE_CHANGED) {
             c.old_version = "12.2";
+            c.old_tier = BW_TIER_CONFIRMED;
+        }
         assert_int_equal(bw_alert_from_change(&c, "WS-01", a), BW_OK);
         assert_int_equal(a->event_id, id);
     }
