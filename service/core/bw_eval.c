@@ -590,7 +590,9 @@ static bw_err svc_assess(const bw_policy *pol, const bw_service_entry *v, svc *s
         /* An image the name does not explain, unless it sits in a vendor
          * folder (step 3 also accepts a folder of a confirmed image). */
         s->foreign_file = file && !own && b < 0 && p < 0;
-        if (!e && p < 0 && b < 0 && !s->text && foreign_program_folder(s->folder)) {
+        /* Another company's program folder: a file named after the key
+         * says nothing there (another vendor's "kldisk" is kldisk.sys too). */
+        if (!e && p < 0 && !s->binary && !s->text && foreign_program_folder(s->folder)) {
             s->contradicted = true;
             e = add_signal(f, "image-of-another-company", v->image_path);
         }

@@ -678,8 +678,13 @@ static bw_err registry_root(ctx *c, const node *nd, const char *path, char **out
     size_t n = strlen(rest);
     if (n == 0 || rest[0] == '\\' || rest[n - 1] == '\\' || strstr(rest, "\\\\"))
         return fail(c, nd, "%s: \"%s\" has an empty key name", path, s);
-    if (has_any(rest, "*?["))
-        return fail(c, nd, "%s: \"%s\" is a key path, not a pattern", path, s);
+    /* "HKU\*\..." stands for every user's hive; no other pattern. */
+    const char *check = rest;
+    if (!strcmp(hive, "HKU") && !strncmp(rest, "*\\", 2) && rest[2])
+        check = rest + 2;
+    if (has_any(check, "*?["))
+        return fail(c, nd, "%s: \"%s\" is a key path, not a pattern (only HKU\\*\\... "
+                           "stands for every user's hive)", path, s);
     *out = bw_strfmt("%s\\%s", hive, rest);
     return *out ? BW_OK : fail_nomem(c);
 }

@@ -133,6 +133,27 @@ static bool same_name(const char *a, const char *b)
     return same;
 }
 
+/* True for two folder paths that name the same folder (case, trailing
+ * backslashes and white space aside). */
+static bool same_folder(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    char *x = bw_normalize(a), *y = bw_normalize(b);
+    bool same = false;
+    if (x && y) {
+        size_t nx = strlen(x), ny = strlen(y);
+        while (nx && (x[nx - 1] == '\\' || x[nx - 1] == '/'))
+            x[--nx] = '\0';
+        while (ny && (y[ny - 1] == '\\' || y[ny - 1] == '/'))
+            y[--ny] = '\0';
+        same = nx && strcmp(x, y) == 0;
+    }
+    free(x);
+    free(y);
+    return same;
+}
+
 /* True if the vendor key k is the product of the Uninstall finding u. */
 static bool key_is_product(const bw_vendor_key *k, const bw_finding *u)
 {
@@ -143,8 +164,15 @@ static bool key_is_product(const bw_vendor_key *k, const bw_finding *u)
     if (same_name(bw_vendor_key_env(k, "ProductName"), u->display_name) ||
         same_name(bw_vendor_key_env(k, "Ins_DisplayName"), u->display_name))
         return true;
-    const char *kv = bw_vendor_key_env(k, "ProductVersion");
-    return kv && u->version && *kv && strcmp(kv, u->version) == 0;
+    static const char *const versions[] = {"ProductVersion", "ProductDisplayVersion",
+                                           "Ins_ProductVersion"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *kv = bw_vendor_key_env(k, versions[i]);
+        if (kv && u->version && *kv && strcmp(kv, u->version) == 0)
+            return true;
+    }
+    /* The same program folder. */
+    return same_folder(bw_vendor_key_env(k, "ProductRoot"), u->path);
 }
 
 static bw_verdict_product *add_product(bw_verdict *v)
@@ -186,9 +214,11 @@ static char *install_day(const char *uninstall, const char *unix_text)
 /* Folds one update status into a product's. */
 static bw_err take_update(bw_verdict_product *p, const bw_update_status *st)
 {
+    /* An install date after the cutoff is activity; one before it says
+     * nothing about later updates: only update evidence answers "no". */
     if (st->after_cutoff)
         p->updated_after_cutoff = BW_TRI_YES;
-    else if (st->has_date && p->updated_after_cutoff == BW_TRI_UNKNOWN)
+    else if (st->has_signature && p->updated_after_cutoff == BW_TRI_UNKNOWN)
         p->updated_after_cutoff = BW_TRI_NO;
     if (st->stale)
         p->stale = BW_TRI_YES;
@@ -317,14 +347,13 @@ static bw_err make_products(const bw_snapshot *s, const bw_policy *pol, const bw
 
 static bw_err host_updates(bw_verdict *v, const bw_updates *u)
 {
-    bool any_date = false, any_signature = false;
+    bool any_signature = false;
     for (size_t i = 0; i < v->n_products; i++) {
         const bw_verdict_product *p = &v->products[i];
         if (p->updated_after_cutoff == BW_TRI_YES)
             v->updated_after_cutoff = BW_TRI_YES;
         if (p->stale == BW_TRI_YES)
             v->stale = BW_TRI_YES;
-        any_date |= p->has_update;
         any_signature |= p->stale != BW_TRI_UNKNOWN;
         if (p->has_update && (!v->has_update || p->newest_update > v->newest_update)) {
             v->has_update = true;
@@ -345,7 +374,6 @@ static bw_err host_updates(bw_verdict *v, const bw_updates *u)
             v->updated_after_cutoff = BW_TRI_YES;
         if (st->stale)
             v->stale = BW_TRI_YES;
-        any_date |= st->has_date;
         any_signature |= st->has_signature;
         if (st->has_date && (!v->has_update || st->newest > v->newest_update)) {
             v->has_update = true;
@@ -356,7 +384,7 @@ static bw_err host_updates(bw_verdict *v, const bw_updates *u)
                 return BW_ENOMEM;
         }
     }
-    if (v->updated_after_cutoff == BW_TRI_UNKNOWN && any_date)
+    if (v->updated_after_cutoff == BW_TRI_UNKNOWN && any_signature)
         v->updated_after_cutoff = BW_TRI_NO;
     if (v->stale == BW_TRI_UNKNOWN && any_signature)
         v->stale = BW_TRI_NO;

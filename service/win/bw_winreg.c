@@ -557,6 +557,22 @@ bw_err bw_win_reg_scalar(const bw_api *api, HKEY key, const char *name, bw_win_s
     return BW_OK;
 }
 
+bool bw_win_reg_classes_hive(const char *name)
+{
+    static const char suffix[] = "_classes";
+    size_t n = strlen(name), k = sizeof suffix - 1;
+    if (n < k)
+        return false;
+    for (size_t i = 0; i < k; i++) {
+        char c = name[n - k + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != suffix[i])
+            return false;
+    }
+    return true;
+}
+
 /* ---- collector helpers ------------------------------------------------- */
 
 bw_err bw_win_gap(bw_snapshot *snap, const char *where, const bw_win_status *st)

@@ -127,6 +127,10 @@ bw_err bw_win_reg_parse_root(const char *text, HKEY *root, const char **rest);
  * prefix without it) and the 32-bit view shows the same keys again. */
 bool bw_win_reg_has_wow64(const bw_api *api);
 
+/* True for the name of a user's classes hive under HKU
+ * ("S-1-5-21-..._Classes", any case): it is no profile of its own. */
+bool bw_win_reg_classes_hive(const char *name);
+
 /* ---- helpers for the collectors ------------------------------------- */
 
 /* Records a gap at `where` with st's reason. BW_OK or BW_ENOMEM. */

@@ -45,6 +45,9 @@ static void cache_free(proc_cache *c)
     memset(c, 0, sizeof *c);
 }
 
+#define TABLE_NOT_READY_TRIES 8
+#define TABLE_NOT_READY_WAIT_MS 250
+
 /* Reads one table (TCP_TABLE_OWNER_PID_CONNECTIONS: every connection but
  * the listeners) into a malloc'd *out of *size bytes. A failure other than
  * BW_ENOMEM fills *st. */
@@ -52,6 +55,7 @@ static bw_err read_table(const bw_api *api, ULONG af, void **out, DWORD *size,
                          bw_win_status *st)
 {
     DWORD cap = 16 * 1024;
+    unsigned not_ready = 0;
     *out = NULL;
     for (int attempt = 0; attempt < MAX_TABLE_RETRIES; attempt++) {
         void *buf = malloc(cap);
@@ -66,6 +70,14 @@ static bw_err read_table(const bw_api *api, ULONG af, void **out, DWORD *size,
             return BW_OK;
         }
         free(buf);
+        /* The network store not answering yet (at boot; under Wine before
+         * its nsi service runs): wait a little and ask again. */
+        if ((rc == ERROR_FILE_NOT_FOUND || rc == ERROR_NOT_READY) &&
+            not_ready++ < TABLE_NOT_READY_TRIES) {
+            api->Sleep(TABLE_NOT_READY_WAIT_MS);
+            attempt--;
+            continue;
+        }
         if (rc != ERROR_INSUFFICIENT_BUFFER)
             return bw_win_status_set(st, rc);
         /* never trust a returned size: it must grow, and stay sane */

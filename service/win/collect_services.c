@@ -185,13 +185,33 @@ static bw_err scm_entries(svc_index *ix, bw_snapshot *snap, const BYTE *buf, DWO
     return BW_OK;
 }
 
+/* The service control manager is still starting or too busy to answer
+ * (at boot; under Wine while services.exe starts the automatic services):
+ * worth asking again shortly. */
+#define SCM_BUSY_TRIES 8
+#define SCM_BUSY_WAIT_MS 250
+static bool scm_busy(DWORD code)
+{
+    return code == RPC_S_SERVER_UNAVAILABLE || code == RPC_S_SERVER_TOO_BUSY ||
+           code == ERROR_SERVICE_DATABASE_LOCKED;
+}
+
 static bw_err scm_pass(const bw_api *api, svc_index *ix, bw_snapshot *snap)
 {
     bw_win_status st;
-    SC_HANDLE scm = api->OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE);
-    if (!scm) {
-        bw_win_status_set(&st, GetLastError());
-        return bw_win_gap(snap, SCM_WHERE, &st);
+    SC_HANDLE scm = NULL;
+    unsigned busy = 0; /* transient failures waited out so far */
+    for (;;) {
+        scm = api->OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE);
+        DWORD code = scm ? ERROR_SUCCESS : GetLastError();
+        if (scm || !scm_busy(code) || busy++ >= SCM_BUSY_TRIES) {
+            if (!scm) {
+                bw_win_status_set(&st, code);
+                return bw_win_gap(snap, SCM_WHERE, &st);
+            }
+            break;
+        }
+        api->Sleep(SCM_BUSY_WAIT_MS);
     }
     bw_err err = BW_OK;
     DWORD cb = 64u * 1024u, resume = 0;
@@ -212,6 +232,12 @@ static bw_err scm_pass(const bw_api *api, svc_index *ix, bw_snapshot *snap)
                                              SERVICE_WIN32 | SERVICE_DRIVER, SERVICE_STATE_ALL,
                                              buf, cb, &needed, &returned, &resume, NULL);
         DWORD code = ok ? ERROR_SUCCESS : GetLastError();
+        if (!ok && round == 0 && scm_busy(code) && busy++ < SCM_BUSY_TRIES) {
+            api->Sleep(SCM_BUSY_WAIT_MS); /* nothing read yet: ask again */
+            round = (unsigned)-1;
+            resume = 0;
+            continue;
+        }
         if (!ok && code != ERROR_MORE_DATA) {
             bw_win_status_set(&st, code);
             err = bw_win_gap(snap, SCM_WHERE, &st);

@@ -114,23 +114,6 @@ out:
     return err;
 }
 
-/* True for "S-1-5-21-..._Classes" and the like (any case). */
-static bool is_classes_hive(const char *name)
-{
-    static const char suffix[] = "_classes";
-    size_t n = strlen(name), k = sizeof suffix - 1;
-    if (n < k)
-        return false;
-    for (size_t i = 0; i < k; i++) {
-        char c = name[n - k + i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != suffix[i])
-            return false;
-    }
-    return true;
-}
-
 bw_err bw_win_collect_uninstall(const bw_api *api, bw_snapshot *snap)
 {
     scan sc = {HKEY_LOCAL_MACHINE, UNINSTALL_HKLM, KEY_WOW64_64KEY, BW_VIEW_64, NULL};
@@ -150,7 +133,7 @@ bw_err bw_win_collect_uninstall(const bw_api *api, bw_snapshot *snap)
     if ((err = bw_win_reg_subkeys_field(api, HKEY_USERS, "HKU", &sids, snap)) != BW_OK)
         goto out;
     for (size_t i = 0; i < sids.n; i++) {
-        if (is_classes_hive(sids.items[i]))
+        if (bw_win_reg_classes_hive(sids.items[i]))
             continue;
         char *path = bw_strfmt("%s\\" UNINSTALL_USER, sids.items[i]);
         if (!path) {

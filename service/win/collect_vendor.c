@@ -81,8 +81,68 @@ static bw_err vlist_gap_count(vlist *l, const char *where, size_t n, const char 
     return vlist_gap(l, where, text);
 }
 
+/* Compares two version-like names ("9.0" < "11.0" < "11.0.1"): numeric
+ * runs as numbers, the rest as bytes. */
+static int version_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            unsigned long x = strtoul(a, (char **)&a, 10), y = strtoul(b, (char **)&b, 10);
+            if (x != y)
+                return x < y ? -1 : 1;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
+/* The subkey of parent\path with the greatest version-like name (starting
+ * with a digit) that has an "environment" key of its own; *out NULL when
+ * none. A key that cannot be listed is no error here: the record stays
+ * without environment values. */
+static bw_err newest_version(const bw_api *api, HKEY parent, const char *path, REGSAM view,
+                             char **out)
+{
+    bw_win_status st;
+    HKEY key = NULL;
+    bw_strlist names = {0};
+    *out = NULL;
+    size_t n_bad = 0;
+    bw_err err = bw_win_reg_open(api, parent, path, view, &key, &st);
+    if (err == BW_OK)
+        err = bw_win_reg_subkeys(api, key, &names, &n_bad, &st);
+    if (err != BW_ENOMEM)
+        err = BW_OK;
+    for (size_t i = 0; err == BW_OK && i < names.n; i++) {
+        const char *n = names.items[i];
+        if (n[0] < '0' || n[0] > '9' || (*out && version_cmp(n, *out) <= 0))
+            continue;
+        char *env = bw_strfmt("%s\\environment", n);
+        HKEY h = NULL;
+        if (!env) {
+            err = BW_ENOMEM;
+            break;
+        }
+        if (bw_win_reg_open(api, key, env, view, &h, &st) == BW_OK) {
+            bw_win_reg_close(api, h);
+            free(*out);
+            if (!(*out = bw_strdup(n)))
+                err = BW_ENOMEM;
+        }
+        free(env);
+    }
+    bw_strlist_free(&names);
+    bw_win_reg_close(api, key);
+    return err;
+}
+
 /* Adds a record for parent\path (path "" for the root itself) and the
- * string values of its environment key. */
+ * string values of its environment key (or of its newest version
+ * subkey's, see newest_version). */
 static bw_err add_record(const bw_api *api, vlist *l, HKEY parent, REGSAM view,
                          const char *key_name, const char *path, const char *source)
 {
@@ -110,6 +170,26 @@ static bw_err add_record(const bw_api *api, vlist *l, HKEY parent, REGSAM view,
         return BW_ENOMEM;
     }
     bw_err err = bw_win_reg_open(api, parent, env_path, view, &env, &st);
+    if (err == BW_ENOTFOUND && key_name && *path) {
+        /* The server products keep it one level down, per version
+         * (WSEE\11.0\Environment): the newest version's is the product's. */
+        char *child = NULL;
+        if ((err = newest_version(api, parent, path, view, &child)) != BW_OK)
+            goto out;
+        err = BW_ENOTFOUND;
+        if (child) {
+            free(env_path);
+            free(env_where);
+            env_path = bw_strfmt("%s\\%s\\environment", path, child);
+            env_where = bw_strfmt("%s\\%s\\environment", source, child);
+            free(child);
+            if (!env_path || !env_where) {
+                err = BW_ENOMEM;
+                goto out;
+            }
+            err = bw_win_reg_open(api, parent, env_path, view, &env, &st);
+        }
+    }
     if (err != BW_OK) {
         if (err == BW_ENOTFOUND)
             err = BW_OK;
@@ -290,6 +370,28 @@ static bw_err emit(bw_snapshot *snap, const char *root_text, bw_view view, vlist
     return BW_OK;
 }
 
+/* "HKU\*\<rest>": the same key in every user hive loaded under HKU (the
+ * classes hives skipped). What a user's hive holds is that user's: the
+ * records are BW_VIEW_USER. */
+static bw_err each_user(const bw_api *api, const char *text, const char *rest, bw_snapshot *snap)
+{
+    bw_strlist sids = {0};
+    bw_err err = bw_win_reg_subkeys_field(api, HKEY_USERS, "HKU", &sids, snap);
+    for (size_t i = 0; err == BW_OK && i < sids.n; i++) {
+        if (bw_win_reg_classes_hive(sids.items[i]))
+            continue;
+        char *path = bw_strfmt("%s\\%s", sids.items[i], rest);
+        vlist l = {0};
+        err = path ? read_view(api, HKEY_USERS, path, KEY_WOW64_64KEY, &l) : BW_ENOMEM;
+        if (err == BW_OK)
+            err = emit(snap, text, BW_VIEW_USER, &l);
+        vlist_free(&l);
+        free(path);
+    }
+    bw_strlist_free(&sids);
+    return err;
+}
+
 static bw_err collect_root(const bw_api *api, const char *text, bw_snapshot *snap)
 {
     HKEY root;
@@ -305,6 +407,10 @@ static bw_err collect_root(const bw_api *api, const char *text, bw_snapshot *sna
 
     vlist v64 = {0}, v32 = {0};
     bw_err err;
+    if (root == HKEY_USERS && strncmp(p, "*\\", 2) == 0) {
+        err = each_user(api, text, p + 2, snap);
+        goto out;
+    }
     if (root == HKEY_USERS) { /* user hives are not redirected */
         err = read_view(api, root, p, KEY_WOW64_64KEY, &v64);
         if (err == BW_OK)

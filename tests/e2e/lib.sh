@@ -7,9 +7,15 @@
 #                       repository ("Windows Registry Editor Version 5.00");
 #                       converted to UTF-16LE with a BOM at test time, the
 #                       only encoding Wine's `reg import` reads correctly
-#   expected.tsv        the exact findings: "kind<TAB>name<TAB>source", one a
-#                       line, LC_ALL=C sorted; empty = a clean machine. The
-#                       token <SID> stands for the prefix user's SID.
+#   expected.tsv        the exact findings of every tier:
+#                       "kind<TAB>name<TAB>source<TAB>tier", one a line,
+#                       LC_ALL=C sorted; empty = a clean machine. The token
+#                       <SID> stands for the prefix user's SID.
+#   verdict.tsv         optional: the host verdict, "field<TAB>value" lines:
+#                       present, updated_after_cutoff, stale, ksn,
+#                       newest_update (a time or none), and one "product" line
+#                       per product the verdict names (then the set must be
+#                       exact)
 #   expect-incomplete   optional: the report must say "incomplete": true
 #   wine-system.reg     optional: raw lines appended to the prefix's
 #   wine-user.reg       system.reg / user.reg after the import (values that
@@ -267,16 +273,20 @@ bw_reg_verify() {
 
 # ---------------------------------------------------------------- checks
 
-BW_KINDS="product service driver ksn filter registry"
+BW_KINDS="product service driver ksn filter registry ksn-connection"
+BW_TIERS="confirmed likely possible"
 
-# bw_expected_lint FILE: expected.tsv must be 3 tab-separated fields per
-# line, a known kind, LC_ALL=C sorted, no duplicates, ending in a newline.
+# bw_expected_lint FILE: expected.tsv must be 4 tab-separated fields per
+# line (kind, name, source, tier), a known kind and tier, LC_ALL=C sorted,
+# no duplicates, ending in a newline.
 bw_expected_lint() {
     local f=$1 msg
-    msg=$(awk -F'\t' -v kinds="$BW_KINDS" '
-        BEGIN { n = split(kinds, k, " "); for (i = 1; i <= n; i++) ok[k[i]] = 1 }
-        NF != 3 { printf "%s:%d: want 3 tab-separated fields\n", FILENAME, NR; exit 1 }
+    msg=$(awk -F'\t' -v kinds="$BW_KINDS" -v tiers="$BW_TIERS" '
+        BEGIN { n = split(kinds, k, " "); for (i = 1; i <= n; i++) ok[k[i]] = 1
+                n = split(tiers, t, " "); for (i = 1; i <= n; i++) tok[t[i]] = 1 }
+        NF != 4 { printf "%s:%d: want 4 tab-separated fields (kind, name, source, tier)\n", FILENAME, NR; exit 1 }
         !($1 in ok) { printf "%s:%d: unknown kind %s\n", FILENAME, NR, $1; exit 1 }
+        !($4 in tok) { printf "%s:%d: unknown tier %s\n", FILENAME, NR, $4; exit 1 }
         $2 == "" || $3 == "" { printf "%s:%d: empty field\n", FILENAME, NR; exit 1 }
     ' "$f" 2>&1) || { bw_fail "$msg"; return 1; }
     if [ -s "$f" ] && [ "$(tail -c 1 "$f" | od -An -c | tr -d ' ')" != '\n' ]; then
@@ -288,13 +298,37 @@ bw_expected_lint() {
     return 0
 }
 
-# bw_check_report DIR EXPECTED_TSV SID WANT_INCOMPLETE ASSERT_JQ
+# bw_check_verdict DIR VERDICT_TSV: the report's .verdict against the
+# scenario's verdict.tsv (see the top of this file).
+bw_check_verdict() {
+    local dir=$1 want=$2 field value got products=0
+    [ -f "$want" ] || return 0
+    while IFS=$'\t' read -r field value _; do
+        case $field in
+        ''|'#'*) continue ;;
+        product) products=1; continue ;;
+        present|updated_after_cutoff|stale|ksn) got=$(jq -r ".verdict.$field" "$dir/stdout.json") ;;
+        newest_update) got=$(jq -r '.verdict.newest_update // "none"' "$dir/stdout.json") ;;
+        *) bw_fail "verdict.tsv: unknown field $field"; return 1 ;;
+        esac
+        [ "$got" = "$value" ] || { bw_fail "verdict $field is $got, want $value"; return 1; }
+    done <"$want"
+    if [ $products = 1 ]; then
+        local w g
+        w=$(awk -F'\t' '$1 == "product" { print $2 }' "$want" | LC_ALL=C sort)
+        g=$(jq -r '.verdict.products[].name' "$dir/stdout.json" | LC_ALL=C sort)
+        [ "$w" = "$g" ] || { bw_fail "verdict products are [$(echo "$g" | paste -sd '|')], want [$(echo "$w" | paste -sd '|')]"; return 1; }
+    fi
+    return 0
+}
+
+# bw_check_report DIR EXPECTED_TSV SID WANT_INCOMPLETE ASSERT_JQ [VERDICT_TSV]
 # Judges a finished scan whose files are in DIR (rc, stdout.json): exit
 # code, one UTF-8 JSON document with the documented top-level keys, the
 # "incomplete" flag, the exact (kind, name, source) set, and the optional
 # jq assertions. Writes DIR/actual.tsv and, on a difference, DIR/findings.diff.
 bw_check_report() {
-    local dir=$1 exp=$2 sid=$3 want_inc=$4 asserts=$5
+    local dir=$1 exp=$2 sid=$3 want_inc=$4 asserts=$5 verdict=${6:-}
     local rc want_rc n inc line res lineno=0
 
     rc=$(cat "$dir/rc" 2>/dev/null) || { bw_fail "no exit code recorded"; return 1; }
@@ -326,16 +360,25 @@ bw_check_report() {
         and ([.incomplete_reasons[] | (.where | type == "string") and (.reason | type == "string")] | all)
         and (.incomplete == (.incomplete_reasons | length > 0))
         and (.schema == "banwatch.scan/1")
+        and (.verdict | type == "object")
+        and (.verdict.present | test("^(no|confirmed|likely|possible)$"))
+        and (.verdict.updated_after_cutoff | test("^(yes|no|unknown)$"))
+        and (.verdict.stale | test("^(yes|no|unknown)$"))
+        and (.verdict.ksn | test("^(none|present|active)$"))
+        and (.verdict.headline | type == "string") and (.verdict.next_step | type == "string")
+        and (.verdict.products | type == "array")
         and (.containment | type == "object") and (.containment.mode == "audit")
         and (.containment.targets | type == "array")
         and ([.containment.targets[] | (.name | type == "string")
-              and (.decision | test("^(act|allowlisted|not-in-only|driver-not-included|not-in-scm)$"))]
+              and (.decision | test("^(act|allowlisted|not-in-only|driver-not-included|not-in-scm|user-writable)$"))]
              | all)
         and (.findings | type == "array")
         and ([.findings[] | (.kind | type == "string") and (.name | type == "string")
               and (.source | type == "string") and (.rule | type == "string") and (.rule != "")
-              and (.signals | type == "array") and (.signals | length > 0)] | all)
-        and (.summary.findings == (.findings | length))
+              and (.signals | type == "array") and (.signals | length > 0)
+              and (.tier | test("^(confirmed|likely|possible)$"))
+              and (.user_writable | type == "boolean")] | all)
+        and (.summary.findings + .summary.for_review == (.findings | length))
         and ([.findings[] | select(.kind == "product" or .kind == "registry")
               | .view == (if (.source | startswith("HKU\\")) then "user"
                           elif (.source | test("\\\\WOW6432Node\\\\"; "i")) then "32"
@@ -355,12 +398,15 @@ bw_check_report() {
         return 1
     fi
 
-    if [ -s "$exp" ]; then want_rc=1; elif [ "$want_inc" = true ]; then want_rc=4; else want_rc=0; fi
+    # Exit 1 when a finding of a tier the policy counts (confirmed, likely)
+    # is expected; possible findings are for review only.
+    if grep -qE $'\t(confirmed|likely)$' "$exp"; then want_rc=1
+    elif [ "$want_inc" = true ]; then want_rc=4; else want_rc=0; fi
 
     # Not @tsv: it would double every backslash of the registry paths. Raw
     # fields joined by tabs; a tab or newline inside a field (never in a
     # registry key name) is shown as \t / \n.
-    jq -r '.findings[] | [.kind, .name, .source]
+    jq -r '.findings[] | [.kind, .name, .source, .tier]
            | map(tostring | gsub("\t"; "\\t") | gsub("\n"; "\\n") | gsub("\r"; "\\r"))
            | join("\t")' "$dir/stdout.json" | LC_ALL=C sort >"$dir/actual.tsv"
     sed "s/<SID>/$sid/g" "$exp" >"$dir/expected.tsv"
@@ -378,6 +424,7 @@ bw_check_report() {
     rm -f "$dir/findings.diff"
 
     [ "$rc" = "$want_rc" ] || { bw_fail "exit code $rc, want $want_rc"; return 1; }
+    [ -z "$verdict" ] || bw_check_verdict "$dir" "$verdict" || return 1
 
     if [ -n "$asserts" ] && [ -f "$asserts" ]; then
         while IFS= read -r line; do
@@ -456,7 +503,8 @@ bw_scenario() {
         )
         rc=$(cat "$rdir/rc")
         bw_log "$name: exit $rc, $(wc -c <"$rdir/stdout.json") bytes of stdout"
-        bw_check_report "$rdir" "$sdir/expected.tsv" "$sid" "$want_inc" "$sdir/assert.jq" && ok=1
+        bw_check_report "$rdir" "$sdir/expected.tsv" "$sid" "$want_inc" "$sdir/assert.jq" \
+            "$sdir/verdict.tsv" && ok=1
     fi
 
     if [ "${BW_KEEP:-0}" = 1 ]; then bw_prefix_stop "$pfx"; else bw_prefix_remove "$pfx"; fi

@@ -129,7 +129,7 @@ selftest() {
     rm -rf -- "$WORK/selftest"; mkdir -p "$sd"
     cp -a "$MACHINES/$base/." "$sd/"
     { cat "$MACHINES/$base/expected.tsv"
-      printf 'driver\tbanwatch-selftest-absent\tHKLM\\SYSTEM\\CurrentControlSet\\Services\\banwatch-selftest-absent\n'
+      printf 'driver\tbanwatch-selftest-absent\tHKLM\\SYSTEM\\CurrentControlSet\\Services\\banwatch-selftest-absent\tlikely\n'
     } | LC_ALL=C sort >"$sd/expected.tsv"
     if bw_scenario selftest "$sd" "$rd" "$TEMPLATE" "$EXE"; then
         fail selftest "a wrong expected.tsv ($base plus one absent driver) passed"; return
@@ -163,7 +163,7 @@ selftest() {
     reset_dir; replay pass control "" || return
     # a finding the report lacks
     reset_dir
-    { cat "$WORK/selftest/expected.tsv"; printf 'service\tbanwatch-selftest-absent\tHKLM\\x\n'; } \
+    { cat "$WORK/selftest/expected.tsv"; printf 'service\tbanwatch-selftest-absent\tHKLM\\x\tlikely\n'; } \
         | LC_ALL=C sort >"$exp.add"; mv "$exp.add" "$exp"
     replay fail "a missing finding" "findings differ" || return
     cp "$rd/actual.tsv" "$exp"; sed -i "s/$SELFTEST_SID/<SID>/g" "$exp"
@@ -192,11 +192,33 @@ selftest() {
     replay fail "invalid UTF-8" "stdout is not valid UTF-8" || return
     reset_dir; jq -c 'del(.policy)' "$rd/stdout.json" >"$dir/stdout.json"
     replay fail "a missing top-level key" "report does not have" || return
+    # a wrong verdict
+    reset_dir; printf 'present\tno-such-tier\n' >"$WORK/selftest/verdict.tsv"
+    if bw_check_report "$dir" "$exp" "$SELFTEST_SID" "$got" "" "$WORK/selftest/verdict.tsv"; then
+        fail selftest "a wrong verdict.tsv was not detected"; return
+    fi
+    case $BW_REASON in "verdict present is"*) ;; *)
+        fail selftest "a wrong verdict.tsv failed for the wrong reason: $BW_REASON"; return ;; esac
     # an assert.jq line that is false
     reset_dir; printf '# must fail\n.findings | length == -1\n' >"$WORK/selftest/false.jq"
     replay fail "a false assert.jq line" "assert.jq:2" "$got" "$WORK/selftest/false.jq" || return
 
-    pass "selftest (wrong expectations, exit codes and broken reports are all detected)"
+    # the recall scorer: a scan that misses one entry of the vendor must fail
+    local t sc=""
+    for t in "$MACHINES"/*/truth.tsv; do
+        s=$(basename "$(dirname "$t")")
+        if [ -s "$RUNS/$s/actual.tsv" ] && grep -q $'\tyes\t' "$t"; then sc=$s; break; fi
+    done
+    if [ -n "$sc" ]; then
+        mkdir -p "$WORK/selftest/runs/$sc"
+        awk -F'\t' '!gone && ($4 == "confirmed" || $4 == "likely") { gone = 1; next } 1' \
+            "$RUNS/$sc/actual.tsv" >"$WORK/selftest/runs/$sc/actual.tsv"
+        if "$HERE/recall.sh" "$WORK/selftest/runs" "$sc" >/dev/null 2>&1; then
+            fail selftest "recall.sh did not notice a missed entry of $sc"; return
+        fi
+    fi
+
+    pass "selftest (wrong expectations, verdicts, exit codes, broken reports and missed entries are all detected)"
     [ "${BW_KEEP:-0}" = 1 ] || rm -rf -- "$WORK/selftest"
 }
 
@@ -232,6 +254,13 @@ run)
             fail "$s" "$BW_REASON"
         fi
     done
+    # Recall and precision against each machine's truth.tsv, per class.
+    if score=$("$HERE/recall.sh" "$RUNS" "${SELECTED[@]}"); then
+        pass "recall and precision against truth.tsv"
+    else
+        fail recall "the vendor's entries missed or another company's counted"
+    fi
+    printf '%s\n' "$score" | sed 's/^/    /'
     # Always prove that the harness can fail.
     selftest
     ;;

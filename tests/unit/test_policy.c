@@ -103,14 +103,14 @@ static void default_policy_parses(void **state)
     assert_int_equal(p->paths.n, 3);
     assert_int_equal(p->binaries.n, 57);
     assert_int_equal(p->services.n, 20);
-    assert_int_equal(p->drivers.n, 51);
+    assert_int_equal(p->drivers.n, 52);
     assert_int_equal(p->generic_names.n, 3);
     assert_int_equal(p->name_suffixes.n, 4);
     assert_int_equal(p->count_tiers, BW_TIER_BIT(BW_TIER_CONFIRMED) | BW_TIER_BIT(BW_TIER_LIKELY));
     assert_non_null(p->removal);
     assert_int_equal(p->altitudes.n, 26);
     assert_int_equal(p->class_filters.n, 4);
-    assert_int_equal(p->registry_roots.n, 1);
+    assert_int_equal(p->registry_roots.n, 2);
     assert_int_equal(p->bases_paths.n, 3);
     assert_string_equal(p->bases_paths.items[0], "%ProgramData%\\Kaspersky Lab\\AVP21.3\\Bases");
     assert_int_equal(p->registry_products.n, 9);
@@ -504,11 +504,14 @@ static void registry_roots_normalised(void **state)
                                  "    - HKEY_LOCAL_MACHINE\\SOFTWARE\\KasperskyLab\n"
                                  "    - hklm\\SOFTWARE\\KasperskyLab\\protected\n"
                                  "    - HKEY_USERS\\.DEFAULT\\Software\\KasperskyLab\n"
-                                 "    - HKU\\S-1-5-18\\Software\\KasperskyLab\n");
+                                 "    - HKU\\S-1-5-18\\Software\\KasperskyLab\n"
+                                 "    - HKEY_USERS\\*\\Software\\KasperskyLab\n");
     assert_string_equal(p->registry_roots.items[0], "HKLM\\SOFTWARE\\KasperskyLab");
     assert_string_equal(p->registry_roots.items[1], "HKLM\\SOFTWARE\\KasperskyLab\\protected");
     assert_string_equal(p->registry_roots.items[2], "HKU\\.DEFAULT\\Software\\KasperskyLab");
     assert_string_equal(p->registry_roots.items[3], "HKU\\S-1-5-18\\Software\\KasperskyLab");
+    /* every user's hive */
+    assert_string_equal(p->registry_roots.items[4], "HKU\\*\\Software\\KasperskyLab");
     bw_policy_free(p);
 }
 
@@ -719,9 +722,15 @@ static void error_registry_roots(void **state)
            "t.yaml:5:20: vendor.registry_roots[0]: \"HKLM\\\" has an empty key name");
     EXPECT(HEAD "  registry_roots: ['HKLM\\SOFTWARE\\\\KasperskyLab']\n",
            "t.yaml:5:20: vendor.registry_roots[0]: \"HKLM\\SOFTWARE\\\\KasperskyLab\" has an empty");
-    EXPECT(HEAD "  registry_roots: ['HKU\\*\\Software\\KasperskyLab']\n",
-           "t.yaml:5:20: vendor.registry_roots[0]: \"HKU\\*\\Software\\KasperskyLab\" is a key "
+    EXPECT(HEAD "  registry_roots: ['HKU\\S-1-*\\Software\\KasperskyLab']\n",
+           "t.yaml:5:20: vendor.registry_roots[0]: \"HKU\\S-1-*\\Software\\KasperskyLab\" is a key "
            "path, not a pattern");
+    EXPECT(HEAD "  registry_roots: ['HKLM\\*\\KasperskyLab']\n",
+           "t.yaml:5:20: vendor.registry_roots[0]: \"HKLM\\*\\KasperskyLab\" is a key path, not a "
+           "pattern");
+    EXPECT(HEAD "  registry_roots: ['HKU\\*\\Software\\Kasper*']\n",
+           "t.yaml:5:20: vendor.registry_roots[0]: \"HKU\\*\\Software\\Kasper*\" is a key path, "
+           "not a pattern");
 }
 
 static void error_globs(void **state)

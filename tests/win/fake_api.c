@@ -1363,6 +1363,20 @@ static DWORD WINAPI f_ExpandEnvironmentStringsW(LPCWSTR src, LPWSTR dst, DWORD s
     return need;
 }
 
+/* The collectors wait out a busy service control manager or network
+ * store: the fake records the time asked for and returns at once. */
+static unsigned long slept_ms;
+
+static VOID WINAPI f_Sleep(DWORD ms)
+{
+    slept_ms += ms;
+}
+
+unsigned long fake_slept_ms(void)
+{
+    return slept_ms;
+}
+
 /* Entries the collectors have no business calling fail the test; entries
  * not listed here stay NULL, so calling one crashes the test, which cmocka
  * reports as a failure. */
@@ -1389,6 +1403,7 @@ static const bw_api fake_table = {
     .GetExtendedTcpTable = f_GetExtendedTcpTable,
     .OpenProcess = f_OpenProcess,
     .QueryFullProcessImageNameW = f_QueryFullProcessImageNameW,
+    .Sleep = f_Sleep,
 };
 
 const bw_api *fake_api(void)
@@ -1399,6 +1414,7 @@ const bw_api *fake_api(void)
 int fake_setup(void **state)
 {
     (void)state;
+    slept_ms = 0;
     fake_reset();
     return 0;
 }

@@ -173,6 +173,8 @@ typedef enum fake_fn {
 /* The nth call (1-based, counted since fake_reset) of fn fails with err.
  * Up to 32 injections at once. */
 void fake_fail(fake_fn fn, unsigned nth, uint32_t err);
+/* Milliseconds the code under test asked Sleep for since fake_setup. */
+unsigned long fake_slept_ms(void);
 /* Calls of fn since fake_reset. */
 unsigned fake_calls(fake_fn fn);
 /* Handles (keys, SCM, file and find handles) currently open. */

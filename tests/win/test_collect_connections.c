@@ -162,6 +162,19 @@ static void test_table_errors(void **state)
     bw_snapshot_free(s);
 }
 
+/* The network store not answering yet is asked again after a short wait. */
+static void test_table_not_ready(void **state)
+{
+    (void)state;
+    fake_fail(FAKE_GetExtendedTcpTable, 1, ERROR_FILE_NOT_FOUND);
+    fake_fail(FAKE_GetExtendedTcpTable, 2, ERROR_FILE_NOT_FOUND);
+    fake_tcp6_unsupported();
+    bw_snapshot *s = collect();
+    assert_int_equal(s->n_gaps, 0);
+    assert_int_equal(fake_slept_ms(), 500);
+    bw_snapshot_free(s);
+}
+
 static void test_process_failures(void **state)
 {
     (void)state;
@@ -208,6 +221,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_table_grows, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_table_keeps_growing, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_table_errors, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_table_not_ready, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_process_failures, fake_setup, fake_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -160,6 +160,29 @@ static void test_enum_failure(void **state)
     bw_snapshot_free(s);
 }
 
+/* A service control manager still starting (RPC server unavailable) is
+ * asked again after a short wait; one that stays busy is a gap. */
+static void test_scm_busy(void **state)
+{
+    (void)state;
+    seed();
+    fake_fail(FAKE_OpenSCManagerW, 1, RPC_S_SERVER_UNAVAILABLE);
+    fake_fail(FAKE_EnumServicesStatusExW, 1, RPC_S_SERVER_TOO_BUSY);
+    bw_snapshot *s = collect();
+    assert_int_equal(s->n_gaps, 0);
+    assert_true(get(s, "AVP21.3")->in_scm);
+    assert_int_equal(fake_slept_ms(), 500);
+    bw_snapshot_free(s);
+    for (unsigned i = 1; i <= 20; i++)
+        fake_fail(FAKE_OpenSCManagerW, 2 + i, RPC_S_SERVER_UNAVAILABLE);
+    s = collect();
+    assert_int_equal(s->n_gaps, 1);
+    assert_string_equal(s->gaps[0].where, "service control manager");
+    assert_non_null(strstr(s->gaps[0].reason, "(1722)"));
+    assert_int_equal(fake_calls(FAKE_OpenSCManagerW), 2 + 9);
+    bw_snapshot_free(s);
+}
+
 static void test_paging(void **state)
 {
     (void)state;
@@ -323,6 +346,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scm_denied, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_registry_denied, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_enum_failure, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_scm_busy, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_paging, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_buffer_growth, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_registry_only_and_bad_data, fake_setup, fake_teardown),

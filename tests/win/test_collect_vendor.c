@@ -104,6 +104,46 @@ static void test_absent_and_forms(void **state)
     bw_snapshot_free(s);
 }
 
+/* HKU\*\...: the same key in every user hive, classes hives skipped. */
+static void test_every_user(void **state)
+{
+    (void)state;
+#define U1 "HKU\\S-1-5-21-1-2-3-1001"
+    fake_reg_sz(U1 "\\Software\\KasperskyLab\\AVP21.25\\environment", "ProductName", "Kaspersky");
+    fake_reg_key(U1 "_Classes\\Software\\KasperskyLab\\AVP21.25");
+    fake_reg_key("HKU\\S-1-5-18\\Software");
+    const char *roots[] = {"HKU\\*\\Software\\KasperskyLab"};
+    bw_snapshot *s = collect(roots, 1);
+    assert_int_equal(s->n_gaps, 0);
+    assert_int_equal(s->n_vendor_keys, 2);
+    check(&s->vendor_keys[0], roots[0], NULL, U1 "\\Software\\KasperskyLab", BW_VIEW_USER, 0);
+    check(&s->vendor_keys[1], roots[0], "AVP21.25", U1 "\\Software\\KasperskyLab\\AVP21.25",
+          BW_VIEW_USER, 1);
+    bw_snapshot_free(s);
+#undef U1
+}
+
+/* The server products keep their environment per version: the newest
+ * version's is the product key's. */
+static void test_versioned_environment(void **state)
+{
+    (void)state;
+    fake_reg_sz(R64 "\\WSEE\\9.0\\Environment", "ProductVersion", "9.0.0.1");
+    fake_reg_sz(R64 "\\WSEE\\11.0\\Environment", "ProductVersion", "11.0.1.897");
+    fake_reg_sz(R64 "\\WSEE\\11.0\\Environment", "Bases", "C:\\KSWS\\Bases");
+    fake_reg_key(R64 "\\WSEE\\12.0\\NoEnvironment");
+    fake_reg_key(R64 "\\WSEE\\Settings");
+    const char *roots[] = {"HKLM\\SOFTWARE\\KasperskyLab"};
+    bw_snapshot *s = collect(roots, 1);
+    assert_int_equal(s->n_gaps, 0);
+    assert_int_equal(s->n_vendor_keys, 2);
+    const bw_vendor_key *k = &s->vendor_keys[1];
+    check(k, roots[0], "WSEE", R64 "\\WSEE", BW_VIEW_64, 2);
+    assert_string_equal(bw_vendor_key_env(k, "ProductVersion"), "11.0.1.897");
+    assert_string_equal(bw_vendor_key_env(k, "Bases"), "C:\\KSWS\\Bases");
+    bw_snapshot_free(s);
+}
+
 static void test_no_wow64(void **state)
 {
     (void)state;
@@ -186,6 +226,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_both_views, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_absent_and_forms, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_every_user, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_versioned_environment, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_no_wow64, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_failures, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_env_cap, fake_setup, fake_teardown),
