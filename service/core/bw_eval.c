@@ -811,7 +811,7 @@ static bw_err eval_services(const bw_snapshot *s, const bw_policy *pol, bw_findi
     bw_strlist folders = {0};
     bw_err e = all ? BW_OK : BW_ENOMEM;
     for (size_t i = 0; i < s->n_services && !e; i++)
-        if (s->services[i].name)
+        if (s->services[i].name && !bw_ieq(s->services[i].name, BW_SELF_SERVICE))
             e = svc_assess(pol, &s->services[i], &all[i]);
     /* Step 2: presence, and the folders of the confirmed images (never a
      * shared folder such as System32\drivers, never a user-writable one). */
@@ -825,7 +825,7 @@ static bw_err eval_services(const bw_snapshot *s, const bw_policy *pol, bw_findi
             e = bw_strlist_add(&folders, x->folder);
     }
     for (size_t i = 0; i < s->n_services; i++) {
-        if (!e && s->services[i].name)
+        if (!e && all[i].v)
             e = svc_finish(pol, &all[i], present, &folders, out);
         else if (all)
             finding_clear(&all[i].f);

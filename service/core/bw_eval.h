@@ -35,6 +35,11 @@ typedef enum bw_kind {
     BW_KIND_KSN_CONNECTION /* a vendor process connected to a KSN port */
 } bw_kind;
 
+/* banwatch's own service: never a finding (its description names the vendor
+ * it looks for), never a containment target. The Win32 layer registers the
+ * service under this name. */
+#define BW_SELF_SERVICE "banwatch"
+
 /* Number of kinds (bw_kind values 0 .. BW_KINDS - 1). */
 #define BW_KINDS ((int)BW_KIND_KSN_CONNECTION + 1)
 

@@ -125,8 +125,10 @@ typedef enum bw_evidence_kind {
     BW_EVIDENCE_INSTALL_DATE,    /* Uninstall InstallDate of a vendor product (not
                                     collected as an entry: read from the product) */
     BW_EVIDENCE_UPDATE_STATE,    /* registry Data\UpdateState\LastUpdate (FILETIME) */
-    BW_EVIDENCE_INSTALLED_UPDATE /* registry Data\Statistics\InstalledUpdateDate
-                                    ("DDMMYYYY HHMM") */
+    BW_EVIDENCE_INSTALLED_UPDATE, /* registry Data\Statistics\InstalledUpdateDate
+                                     ("DDMMYYYY HHMM") */
+    BW_EVIDENCE_BASES_INFO       /* registry watchdog\BasesInfo\Date of KES
+                                    (FILETIME) */
 } bw_evidence_kind;
 
 typedef struct bw_evidence_entry {

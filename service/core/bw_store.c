@@ -134,7 +134,9 @@ static const char *const migrations[] = {
     "  at INTEGER NOT NULL,"
     "  scan_id INTEGER,"
     "  digest TEXT NOT NULL,"
-    "  fields TEXT NOT NULL"
+    "  present TEXT, products TEXT, updated_after_cutoff TEXT, newest_update TEXT,"
+    "  update_evidence TEXT, stale TEXT, ksn TEXT, containment TEXT, headline TEXT,"
+    "  next_step TEXT"
     ");",
 };
 
@@ -1558,28 +1560,37 @@ void bw_verdict_record_free(bw_verdict_record *r)
 {
     if (!r)
         return;
-    free(r->digest);
-    free(r->fields_json);
+    char **text[] = {&r->digest, &r->present, &r->products, &r->updated_after_cutoff,
+                     &r->newest_update, &r->update_evidence, &r->stale, &r->ksn,
+                     &r->containment, &r->headline, &r->next_step};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        free(*text[i]);
     memset(r, 0, sizeof *r);
 }
 
-bw_err bw_store_verdict_add(bw_store *s, int64_t at, int64_t scan_id, const char *digest,
-                            const char *fields_json)
+#define VERDICT_COLUMNS                                                                \
+    "digest, present, products, updated_after_cutoff, newest_update, update_evidence," \
+    " stale, ksn, containment, headline, next_step"
+
+bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r)
 {
     sqlite3_stmt *st = NULL;
     const char *op = "record verdict";
     clear_err(s);
-    bw_err e = prep(s, "INSERT INTO verdicts (at, scan_id, digest, fields) VALUES (?, ?, ?, ?)",
-                    &st, op);
+    bw_err e = prep(s, "INSERT INTO verdicts (at, scan_id, " VERDICT_COLUMNS ")"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, op);
     if (e)
         return e;
-    sqlite3_bind_int64(st, 1, at);
-    if (scan_id > 0)
-        sqlite3_bind_int64(st, 2, scan_id);
+    sqlite3_bind_int64(st, 1, r->at);
+    if (r->scan_id > 0)
+        sqlite3_bind_int64(st, 2, r->scan_id);
     else
         sqlite3_bind_null(st, 2);
-    bind_text(st, 3, digest ? digest : "");
-    bind_text(st, 4, fields_json ? fields_json : "{}");
+    const char *text[] = {r->digest ? r->digest : "", r->present, r->products,
+                          r->updated_after_cutoff, r->newest_update, r->update_evidence,
+                          r->stale, r->ksn, r->containment, r->headline, r->next_step};
+    for (int i = 0; i < 11; i++)
+        bind_text(st, 3 + i, text[i]);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE)
         e = fail(s, op, rc);
@@ -1594,7 +1605,13 @@ static bw_err verdict_row(sqlite3_stmt *st, void *item, const char **why)
     r->id = sqlite3_column_int64(st, 0);
     r->at = sqlite3_column_int64(st, 1);
     r->scan_id = sqlite3_column_int64(st, 2);
-    return col_dup(st, 3, &r->digest) && col_dup(st, 4, &r->fields_json) ? BW_OK : BW_ENOMEM;
+    char **text[] = {&r->digest, &r->present, &r->products, &r->updated_after_cutoff,
+                     &r->newest_update, &r->update_evidence, &r->stale, &r->ksn,
+                     &r->containment, &r->headline, &r->next_step};
+    for (int i = 0; i < 11; i++)
+        if (!col_dup(st, 3 + i, text[i]))
+            return BW_ENOMEM;
+    return BW_OK;
 }
 
 bw_err bw_store_verdict_last(bw_store *s, bw_verdict_record *out)
@@ -1603,7 +1620,7 @@ bw_err bw_store_verdict_last(bw_store *s, bw_verdict_record *out)
     size_t n = 0, cap = 0;
     memset(out, 0, sizeof *out);
     bw_err e = query_rows(s,
-                          "SELECT id, at, scan_id, digest, fields FROM verdicts"
+                          "SELECT id, at, scan_id, " VERDICT_COLUMNS " FROM verdicts"
                           " ORDER BY id DESC LIMIT 1",
                           "last verdict", NULL, &rows, &n, &cap, sizeof *rows, verdict_row);
     if (e == BW_OK && n == 0)

@@ -329,21 +329,30 @@ bw_err bw_store_state_set(bw_store *s, const char *key, const char *value, int64
 
 /* ---- host verdicts ------------------------------------------------------------ */
 
-/* One host verdict as it was recorded when it changed. */
+/* One host verdict as it was recorded when it changed: the fields of
+ * event 230 (bw_alert.h), as text. */
 typedef struct bw_verdict_record {
     int64_t id;
     int64_t at;
-    int64_t scan_id;
+    int64_t scan_id;     /* 0 if none */
     char *digest;        /* bw_verdict_digest */
-    char *fields_json;   /* the verdict's fields as a JSON object */
+    char *present;       /* "confirmed", "likely", "possible" or "no" */
+    char *products;      /* "name version; name version" */
+    char *updated_after_cutoff; /* "yes", "no", "unknown" */
+    char *newest_update; /* "YYYY-MM-DDTHH:MM:SSZ" or NULL */
+    char *update_evidence;
+    char *stale;         /* "yes", "no", "unknown" */
+    char *ksn;           /* "none", "present", "active" */
+    char *containment;
+    char *headline;
+    char *next_step;
 } bw_verdict_record;
 
 /* NULL-safe; leaves *r zeroed. */
 void bw_verdict_record_free(bw_verdict_record *r);
 
-/* Records a verdict (one row per change). */
-bw_err bw_store_verdict_add(bw_store *s, int64_t at, int64_t scan_id, const char *digest,
-                            const char *fields_json);
+/* Records a verdict (one row per change); r->id is ignored. */
+bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r);
 
 /* The newest recorded verdict into *out (zeroed or freed before);
  * BW_ENOTFOUND if none. */

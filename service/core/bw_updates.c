@@ -18,6 +18,7 @@ const char *bw_evidence_kind_name(bw_evidence_kind k)
     case BW_EVIDENCE_INSTALL_DATE: return "install-date";
     case BW_EVIDENCE_UPDATE_STATE: return "update-state";
     case BW_EVIDENCE_INSTALLED_UPDATE: return "installed-update-date";
+    case BW_EVIDENCE_BASES_INFO: return "bases-info-date";
     }
     return "unknown";
 }
@@ -73,6 +74,7 @@ static void interpret(const bw_evidence_entry *ev, bw_evidence_time *t)
     case BW_EVIDENCE_LAST_UPDATE:
     case BW_EVIDENCE_UPDATE_STATE:
     case BW_EVIDENCE_INSTALLED_UPDATE:
+    case BW_EVIDENCE_BASES_INFO:
         /* Releases differ in the type they store: the parser takes each. */
         bw_evidence_registry_time(ev->reg_type ? ev->reg_type : BW_REG_DWORD, ev->number,
                                   ev->raw, ev->raw ? ev->raw_len : 0, t);

@@ -21,7 +21,7 @@
 
 /* "bases-index", "kdb.stt", "last-successful-update",
  * "protection-bases-date", "file-mtime", "install-date", "update-state",
- * "installed-update-date". */
+ * "installed-update-date", "bases-info-date". */
 const char *bw_evidence_kind_name(bw_evidence_kind k);
 
 typedef struct bw_update_status {

@@ -314,8 +314,7 @@ static bw_err make_products(const bw_snapshot *s, const bw_policy *pol, const bw
             continue; /* a bare root is no product */
         bw_verdict_product *p = NULL;
         for (size_t i = 0; i < v->n_products && !p; i++)
-            if (!v->products[i].uninstall_key && v->products[i].vendor_key &&
-                bw_ieq(v->products[i].vendor_key, leaf_of(r->name)))
+            if (v->products[i].vendor_key && bw_ieq(v->products[i].vendor_key, leaf_of(r->name)))
                 p = &v->products[i];
         bool fresh = !p;
         if (fresh && !(p = add_product(v))) {
@@ -324,7 +323,8 @@ static bw_err make_products(const bw_snapshot *s, const bw_policy *pol, const bw
         }
         used[j] = true;
         p->tier = max_tier(p->tier, r->tier);
-        p->per_user = r->user_writable;
+        if (fresh)
+            p->per_user = r->user_writable;
         if (fresh && (!dup_into(&p->name, r->display_name ? r->display_name : leaf_of(r->name)) ||
                       !dup_into(&p->version, r->version) ||
                       !dup_into(&p->vendor_key, leaf_of(r->name)))) {

@@ -259,12 +259,21 @@ static void raise_verdict(agent *a, const bw_verdict *v, int64_t scan_id)
     bw_alert al = {0};
     bw_err e = bw_alert_verdict_due(v, a->host, has_last ? last.digest : NULL, &al, &digest);
     if (e == BW_OK) {
-        bw_buf fields = {0};
-        if (a->store && bw_alert_fields_json(&al, &fields) == BW_OK &&
-            bw_store_verdict_add(a->store, bw_win_now(a->api), scan_id, digest, fields.data) !=
-                BW_OK)
+        /* The record keeps the event's own values (what status shows). */
+        bw_verdict_record r = {
+            .at = bw_win_now(a->api), .scan_id = scan_id, .digest = digest,
+            .present = (char *)bw_alert_get(&al, "present"),
+            .products = (char *)bw_alert_get(&al, "products"),
+            .updated_after_cutoff = (char *)bw_alert_get(&al, "updated_after_cutoff"),
+            .newest_update = (char *)bw_alert_get(&al, "newest_update"),
+            .update_evidence = (char *)bw_alert_get(&al, "update_evidence"),
+            .stale = (char *)bw_alert_get(&al, "stale"),
+            .ksn = (char *)bw_alert_get(&al, "ksn_state"),
+            .containment = (char *)bw_alert_get(&al, "containment"),
+            .headline = (char *)bw_alert_get(&al, "headline"),
+            .next_step = (char *)bw_alert_get(&al, "next_step")};
+        if (a->store && bw_store_verdict_add(a->store, &r) != BW_OK)
             logf_(a, "ERROR", "cannot record the verdict: %s", bw_store_errmsg(a->store));
-        bw_buf_free(&fields);
         logf_(a, "INFO", "verdict: %s", v->headline);
         raise_alert(a, &al);
     } else if (e == BW_ENOMEM) {

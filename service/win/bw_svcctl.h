@@ -8,7 +8,7 @@
 #include "bw_api.h"
 #include "../core/bw_error.h"
 
-#define BW_SERVICE_NAME L"banwatch"
+#define BW_SERVICE_NAME L"banwatch" /* = BW_SELF_SERVICE of bw_eval.h */
 #define BW_SERVICE_DISPLAY L"banwatch endpoint agent"
 #define BW_EVENT_SOURCE L"banwatch"
 #define BW_EVENTLOG_KEY \

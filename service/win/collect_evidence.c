@@ -182,6 +182,9 @@ static bw_err last_update(const ctx *c, const bw_vendor_key *k)
     if (err == BW_OK)
         err = registry_time(c, k, "Data\\Statistics", "InstalledUpdateDate",
                             BW_EVIDENCE_INSTALLED_UPDATE);
+    /* KES keeps the date of its bases under watchdog (FILETIME). */
+    if (err == BW_OK)
+        err = registry_time(c, k, "watchdog\\BasesInfo", "Date", BW_EVIDENCE_BASES_INFO);
     return err;
 }
 

@@ -288,12 +288,18 @@ static int cmd_status(int argc, char **argv)
     bw_alert_records alerts = {0};
     bw_stored_updates upd = {0};
     bw_contain_records cont = {0};
+    bw_verdict_record verdict = {0};
     bw_buf b = {0};
     if (bw_store_open(path, &st, NULL, msg, sizeof msg) != BW_OK) {
         err("status: %s", msg);
         goto out;
     }
     if (bw_store_contain_list(st, &cont) != BW_OK) {
+        err("status: %s", bw_store_errmsg(st));
+        goto out;
+    }
+    bw_err ve = bw_store_verdict_last(st, &verdict);
+    if (ve != BW_OK && ve != BW_ENOTFOUND) {
         err("status: %s", bw_store_errmsg(st));
         goto out;
     }
@@ -307,6 +313,25 @@ static int cmd_status(int argc, char **argv)
     if (json) {
         bw_buf_puts(&b, "{\n  \"database\": ");
         bw_json_string(&b, path);
+        bw_buf_puts(&b, ",\n  \"verdict\": ");
+        if (ve == BW_OK) {
+            static const char *const names[] = {"present", "products", "updated_after_cutoff",
+                                                "newest_update", "update_evidence", "stale",
+                                                "ksn", "containment", "headline", "next_step"};
+            const char *values[] = {verdict.present, verdict.products,
+                                    verdict.updated_after_cutoff, verdict.newest_update,
+                                    verdict.update_evidence, verdict.stale, verdict.ksn,
+                                    verdict.containment, verdict.headline, verdict.next_step};
+            bw_buf_puts(&b, "{");
+            status_time(&b, "since", verdict.at, true);
+            for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+                bw_buf_printf(&b, ", \"%s\": ", names[i]);
+                bw_json_string(&b, values[i]);
+            }
+            bw_buf_puts(&b, "}");
+        } else {
+            bw_buf_puts(&b, "null");
+        }
         bw_buf_puts(&b, ",\n  \"last_scan\": ");
         if (le == BW_OK) {
             bw_buf_puts(&b, "{");
@@ -405,6 +430,15 @@ static int cmd_status(int argc, char **argv)
         }
         bw_buf_puts(&b, alerts.n ? "\n  ]\n}\n" : "]\n}\n");
     } else {
+        if (ve == BW_OK) {
+            char since[21];
+            bw_format_utc(verdict.at, since);
+            bw_buf_printf(&b, "%s\n%s\n(verdict since %s)\n\n",
+                          verdict.headline ? verdict.headline : "-",
+                          verdict.next_step ? verdict.next_step : "-", since);
+        } else {
+            bw_buf_puts(&b, "No verdict yet: the service has not completed a scan.\n\n");
+        }
         bw_buf_printf(&b, "banwatch state (%s)\n", path);
         if (le == BW_OK) {
             status_time(&b, "last scan:", last.finished_at, false);
@@ -479,6 +513,7 @@ static int cmd_status(int argc, char **argv)
     rc = 0;
 out:
     bw_buf_free(&b);
+    bw_verdict_record_free(&verdict);
     bw_stored_updates_free(&upd);
     bw_contain_records_free(&cont);
     bw_alert_records_free(&alerts);

@@ -110,7 +110,10 @@ idle_cpu_ok() {
     [ $((b - a)) -le 2 ]
 }
 check "idle service uses no CPU between events" idle_cpu_ok
-check "clean machine: no finding events" [ "$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)" -eq 0 ]
+check "clean machine: no finding events" [ "$(jq -c 'select(.event_id >= 200 and .event_id < 230)' "$jsonl" | wc -l)" -eq 0 ]
+check "clean machine: the first verdict says not found (230, information)" \
+    jsonl_has 'select(.event_id==230) | .present=="no" and .severity=="information" and .headline=="Kaspersky: not found"'
+
 
 # ---- a footprint appears while it runs
 t0=$(now_ms)
@@ -130,6 +133,14 @@ check "JSON-lines record carries the SIEM fields" \
     jsonl_has 'select(.event_id==200) | .kind=="product" and .publisher=="AO Kaspersky Lab" and .version=="12.3.0.493" and (.source|test("WOW6432Node")) and .rule=="vendor.publishers" and .severity=="warning" and .host != null'
 check "status --json shows the finding from the database" \
     status_has '[.findings[] | select(.kind=="driver" and .name=="klif")] | length == 1'
+check "the host verdict changed: 230 says the vendor is present (confirmed)" \
+    bash -c "for i in \$(seq 100); do jq -e 'select(.event_id==230 and .present==\"confirmed\")' '$jsonl' >/dev/null 2>&1 && exit 0; sleep 0.05; done; exit 1"
+check "230 names the product and says what to do next" \
+    jsonl_has 'select(.event_id==230 and .present=="confirmed") | (.products|test("Kaspersky Endpoint Security for Windows 12.3.0.493")) and (.next_step|test("^Next: "))'
+check "status --json carries the verdict" \
+    status_has '.verdict.present == "confirmed" and (.verdict.headline | test("PRESENT"))'
+check "status text starts with the verdict" \
+    bash -c "BW_OUT=\$(timeout 60 '$BW_WINE' 'C:\\banwatch\\banwatch.exe' status 2>/dev/null | head -n 1); [[ \$BW_OUT == Kaspersky:\ PRESENT* ]]"
 
 # ---- a new version
 reg_import "$top/tests/fixtures/service/upgrade.reg"
@@ -160,6 +171,8 @@ check "a valid policy on reload raises 102 (reloaded)" \
 check "heartbeat (110) with counts" wait_for 10 110
 check "heartbeat counts one product and one driver" \
     jsonl_has 'select(.event_id==110) | .product=="1" and .driver=="1"'
+check "heartbeat carries the host verdict" \
+    jsonl_has 'select(.event_id==110) | .present=="confirmed" and (.products|test("Kaspersky Endpoint Security"))'
 
 # ---- restart: no duplicates
 before=$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)
@@ -229,6 +242,20 @@ wait_for 20 100 "" 4 || true
 sleep 1
 check "a restart raises no 300 or 301 again ($before300/$before301 before, $(sig300)/$(count 301) after)" \
     [ "$(sig300)" -eq "$before300" -a "$(count 301)" -eq "$before301" -a "$before300" -eq 2 ]
+
+# ---- a gap holds back only what its own source could have found
+reg_import "$top/tests/fixtures/service/unreadable.reg"
+check "a product with unreadable update evidence raises 200" \
+    wait_for 10 200 '{3A9F0C61-58E2-4D7B-9C14-E2B06F7A5D38}'
+check "the unreadable evidence is reported (902 names LastSuccessfulUpdate)" \
+    bash -c "for i in \$(seq 100); do jq -e 'select(.event_id==902) | .detail | test(\"AVP21.3.Data.LastSuccessfulUpdate: wrong value type REG_MULTI_SZ\")' '$jsonl' >/dev/null 2>&1 && exit 0; sleep 0.05; done; exit 1"
+W reg delete 'HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{3A9F0C61-58E2-4D7B-9C14-E2B06F7A5D38}' /f >/dev/null 2>&1
+check "removed product raises 210 although the scan is still incomplete" \
+    wait_for 10 210 '{3A9F0C61-58E2-4D7B-9C14-E2B06F7A5D38}'
+check "the last scan was incomplete (the evidence gap remains)" \
+    status_has '.last_scan.complete == false'
+check "the vendor key of the product is still a finding" \
+    status_has '[.findings[] | select(.kind=="registry" and .name=="AVP21.3")] | length == 1'
 
 # ---- a corrupt database is moved aside and reported
 W net stop banwatch >/dev/null 2>&1

@@ -256,6 +256,11 @@ static void test_service_tiers(void **state)
     service(s, "klmd", BW_SVC_KERNEL_DRIVER, "klmd", "system32\\drivers\\klmd.sys");
     /* vendor text alone: for review */
     service(s, "Cleaner", BW_SVC_WIN32_OWN, "Removes Kaspersky leftovers", "C:\\Tools\\cleaner.exe");
+    /* banwatch's own service names the vendor it looks for: never a finding */
+    service(s, "banwatch", BW_SVC_WIN32_OWN, "banwatch",
+            "\"C:\\Program Files\\banwatch\\banwatch.exe\" service");
+    s->services[s->n_services - 1].description =
+        bw_strdup("Finds software of vendors banned by policy (Kaspersky by default)");
     /* a generic prefix and a vendor text agree: confirmed */
     service(s, "klfltdev.NEW", BW_SVC_KERNEL_DRIVER, "Kaspersky KLFltDev", NULL);
     ASSERT_FINDINGS(s, pol,

@@ -516,11 +516,27 @@ static void test_state_and_verdicts(void **state)
 
     bw_verdict_record r;
     assert_int_equal(bw_store_verdict_last(s, &r), BW_ENOTFOUND);
-    assert_int_equal(bw_store_verdict_add(s, T0, 1, "present=likely", "{\"a\":1}"), BW_OK);
-    assert_int_equal(bw_store_verdict_add(s, T0 + 5, 0, "present=confirmed", "{\"a\":2}"), BW_OK);
+    bw_verdict_record a = {.at = T0, .scan_id = 1, .digest = "present=likely",
+                           .present = "likely", .headline = "Kaspersky: PRESENT (likely)"};
+    assert_int_equal(bw_store_verdict_add(s, &a), BW_OK);
+    bw_verdict_record b = {.at = T0 + 5, .digest = "present=confirmed", .present = "confirmed",
+                           .products = "Kaspersky Total Security 21.3",
+                           .updated_after_cutoff = "yes", .newest_update = "2024-10-01T00:00:00Z",
+                           .update_evidence = "bases-index", .stale = "no", .ksn = "active",
+                           .containment = "none", .headline = "h\"\n", .next_step = "n"};
+    assert_int_equal(bw_store_verdict_add(s, &b), BW_OK);
     assert_int_equal(bw_store_verdict_last(s, &r), BW_OK);
     assert_string_equal(r.digest, "present=confirmed");
-    assert_string_equal(r.fields_json, "{\"a\":2}");
+    assert_string_equal(r.present, "confirmed");
+    assert_string_equal(r.products, "Kaspersky Total Security 21.3");
+    assert_string_equal(r.updated_after_cutoff, "yes");
+    assert_string_equal(r.newest_update, "2024-10-01T00:00:00Z");
+    assert_string_equal(r.update_evidence, "bases-index");
+    assert_string_equal(r.stale, "no");
+    assert_string_equal(r.ksn, "active");
+    assert_string_equal(r.containment, "none");
+    assert_string_equal(r.headline, "h\"\n");
+    assert_string_equal(r.next_step, "n");
     assert_int_equal(r.at, T0 + 5);
     assert_int_equal(r.scan_id, 0);
     bw_verdict_record_free(&r);

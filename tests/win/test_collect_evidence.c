@@ -141,13 +141,16 @@ static void test_21x_registry_times(void **state)
     fake_reg_raw(R32 "\\AVP21.2\\Data\\UpdateState", "LastUpdate", REG_BINARY, le, 8);
     fake_reg_sz(R32 "\\AVP21.2\\Data\\Statistics", "InstalledUpdateDate", "31122020 1103");
     fake_reg_raw(R64 "\\KES\\Data", "LastSuccessfulUpdate", REG_BINARY, le, 3); /* torn */
+    fake_reg_raw(R64 "\\KES\\watchdog\\BasesInfo", "Date", REG_QWORD, le, 8);
     bw_snapshot *s = snap_new();
     vkey(s, "AVP21.2", R32 "\\AVP21.2", NULL);
     vkey(s, "KES", R64 "\\KES", NULL);
     run(s, NULL, 0);
 
-    assert_int_equal(s->n_evidence, 3);
+    assert_int_equal(s->n_evidence, 4);
     const bw_evidence_entry *e = s->evidence;
+    check(&e[3], BW_EVIDENCE_BASES_INFO, "KES", R64 "\\KES\\watchdog\\BasesInfo\\Date");
+    assert_true(e[3].number == ft);
     check(&e[0], BW_EVIDENCE_LAST_UPDATE, "AVP21.2", R32 "\\AVP21.2\\Data\\LastSuccessfulUpdate");
     assert_int_equal(e[0].reg_type, REG_QWORD);
     assert_true(e[0].number == ft);
