@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bw_report.h"
+#include "bw_json.h"
+#include "bw_time.h"
 
 /* ---- the event table ----------------------------------------------------- */
 

@@ -4,6 +4,8 @@
  */
 #include "bw_report.h"
 
+#include "bw_json.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -12,29 +14,6 @@
 #endif
 
 #define BW_SCAN_SCHEMA "banwatch.scan/1"
-
-bw_err bw_json_string(bw_buf *out, const char *s)
-{
-    if (!s)
-        return bw_buf_puts(out, "null");
-    bw_buf_putc(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': bw_buf_puts(out, "\\\""); break;
-        case '\\': bw_buf_puts(out, "\\\\"); break;
-        case '\n': bw_buf_puts(out, "\\n"); break;
-        case '\r': bw_buf_puts(out, "\\r"); break;
-        case '\t': bw_buf_puts(out, "\\t"); break;
-        default:
-            if (*p < 0x20 || *p == 0x7F)
-                bw_buf_printf(out, "\\u%04x", *p);
-            else
-                bw_buf_putc(out, (char)*p);
-        }
-    }
-    bw_buf_putc(out, '"');
-    return out->failed ? BW_ENOMEM : BW_OK;
-}
 
 static const char *view_name(bw_view v)
 {
@@ -73,82 +52,9 @@ static const char *type_name(uint32_t t)
     return NULL;
 }
 
-static void kv(bw_buf *out, const char *indent, const char *key, const char *val, bool comma)
-{
-    bw_buf_printf(out, "%s\"%s\": ", indent, key);
-    bw_json_string(out, val);
-    bw_buf_puts(out, comma ? ",\n" : "\n");
-}
-
-static void json_updates(const bw_updates *u, bw_buf *out)
-{
-    char when[21];
-    bw_buf_puts(out, "  \"updates\": [");
-    for (size_t i = 0; u && i < u->n; i++) {
-        const bw_update_status *st = &u->items[i];
-        bw_buf_puts(out, i ? ",\n    {" : "\n    {");
-        bw_buf_puts(out, "\"product\": ");
-        bw_json_string(out, st->product);
-        bw_buf_puts(out, ", \"newest_update\": ");
-        bw_format_utc(st->newest, when);
-        bw_json_string(out, st->has_date ? when : NULL);
-        bw_buf_puts(out, ", \"evidence\": ");
-        bw_json_string(out, st->has_date ? bw_evidence_kind_name(st->newest_kind) : NULL);
-        bw_buf_puts(out, ", \"source\": ");
-        bw_json_string(out, st->has_date ? st->newest_source : NULL);
-        bw_format_utc(st->cutoff, when);
-        bw_buf_printf(out, ", \"cutoff\": \"%s\", \"after_cutoff\": %s, ", when,
-                      st->after_cutoff ? "true" : "false");
-        if (st->has_date)
-            bw_buf_printf(out, "\"age_days\": %lld, ", (long long)st->age_days);
-        else
-            bw_buf_puts(out, "\"age_days\": null, ");
-        bw_buf_printf(out, "\"stale\": %s, \"future\": %s, \"never_updated\": %s, "
-                           "\"evidence_read\": %u}",
-                      st->stale ? "true" : "false", st->future ? "true" : "false",
-                      st->never ? "true" : "false", st->n_evidence);
-    }
-    bw_buf_puts(out, u && u->n ? "\n  ],\n" : "],\n");
-    bw_buf_puts(out, "  \"unreadable_evidence\": [");
-    for (size_t i = 0; u && i < u->n_bad; i++) {
-        const bw_unreadable_evidence *b = &u->bad[i];
-        bw_buf_puts(out, i ? ",\n    {\"product\": " : "\n    {\"product\": ");
-        bw_json_string(out, b->product);
-        bw_buf_printf(out, ", \"kind\": \"%s\", \"source\": ", bw_evidence_kind_name(b->kind));
-        bw_json_string(out, b->source);
-        bw_buf_puts(out, ", \"reason\": ");
-        bw_json_string(out, b->reason);
-        bw_buf_puts(out, "}");
-    }
-    bw_buf_puts(out, u && u->n_bad ? "\n  ],\n" : "],\n");
-}
-
 static const char *mode_name(bw_mode m)
 {
     return m == BW_MODE_ENFORCE ? "enforce" : "audit";
-}
-
-/* "containment": the plan (docs/scan-json.md). */
-static void json_contain(const bw_judgement *j, const char *mode_source, bw_buf *out)
-{
-    const bw_contain_plan *p = &j->plan;
-    bw_buf_printf(out, "  \"containment\": {\"mode\": \"%s\", \"mode_source\": ",
-                  mode_name(j->mode));
-    bw_json_string(out, mode_source);
-    bw_buf_printf(out, ", \"other_antivirus\": %s, \"other_antivirus_detail\": ",
-                  p->other_av ? "true" : "false");
-    bw_json_string(out, p->other_av_text);
-    bw_buf_printf(out, ", \"would_hold\": %s, \"targets\": [", p->hold ? "true" : "false");
-    for (size_t i = 0; i < p->n; i++) {
-        const bw_contain_target *t = &p->items[i];
-        bw_buf_puts(out, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
-        bw_json_string(out, t->name);
-        bw_buf_printf(out, ", \"kind\": \"%s\", \"decision\": \"%s\", \"start_type\": ",
-                      t->driver ? "driver" : "service", bw_contain_decision_name(t->decision));
-        bw_json_string(out, t->has_start ? bw_start_type_name(t->start) : NULL);
-        bw_buf_printf(out, ", \"state\": \"%s\"}", bw_service_state_name(t->state));
-    }
-    bw_buf_puts(out, p->n ? "\n  ]},\n" : "]},\n");
 }
 
 /* The containment plan as text. */
@@ -177,167 +83,205 @@ static void text_contain(const bw_judgement *j, const char *mode_source, bw_buf 
                          "remain (containment.allow_unprotected)\n");
 }
 
-static void json_tri(bw_buf *out, const char *key, bw_tri t)
-{
-    bw_buf_printf(out, "\"%s\": \"%s\"", key, bw_tri_name(t));
-}
-
-static void json_time(bw_buf *out, const char *key, bool has, int64_t t)
+/* A time member: UTC text, or null without one. */
+static void json_time(bw_json *j, const char *key, bool has, int64_t t)
 {
     char when[21];
     bw_format_utc(t, when);
-    bw_buf_printf(out, "\"%s\": ", key);
-    bw_json_string(out, has ? when : NULL);
+    bw_json_str(j, key, has ? when : NULL);
+}
+
+/* "updates" and "unreadable_evidence" (docs/scan-json.md). */
+static void json_updates(bw_json *j, const bw_updates *u)
+{
+    bw_json_array(j, "updates", BW_JSON_BLOCK);
+    for (size_t i = 0; i < u->n; i++) {
+        const bw_update_status *st = &u->items[i];
+        bw_json_object(j, NULL, BW_JSON_INLINE);
+        bw_json_str(j, "product", st->product);
+        json_time(j, "newest_update", st->has_date, st->newest);
+        bw_json_str(j, "evidence", st->has_date ? bw_evidence_kind_name(st->newest_kind) : NULL);
+        bw_json_str(j, "source", st->has_date ? st->newest_source : NULL);
+        json_time(j, "cutoff", true, st->cutoff);
+        bw_json_bool(j, "after_cutoff", st->after_cutoff);
+        if (st->has_date)
+            bw_json_int(j, "age_days", st->age_days);
+        else
+            bw_json_null(j, "age_days");
+        bw_json_bool(j, "stale", st->stale);
+        bw_json_bool(j, "future", st->future);
+        bw_json_bool(j, "never_updated", st->never);
+        bw_json_uint(j, "evidence_read", st->n_evidence);
+        bw_json_end(j);
+    }
+    bw_json_end(j);
+    bw_json_array(j, "unreadable_evidence", BW_JSON_BLOCK);
+    for (size_t i = 0; i < u->n_bad; i++) {
+        const bw_unreadable_evidence *b = &u->bad[i];
+        bw_json_object(j, NULL, BW_JSON_INLINE);
+        bw_json_str(j, "product", b->product);
+        bw_json_str(j, "kind", bw_evidence_kind_name(b->kind));
+        bw_json_str(j, "source", b->source);
+        bw_json_str(j, "reason", b->reason);
+        bw_json_end(j);
+    }
+    bw_json_end(j);
+}
+
+/* "containment": the plan (docs/scan-json.md). */
+static void json_contain(bw_json *j, const bw_judgement *jd, const char *mode_source)
+{
+    const bw_contain_plan *p = &jd->plan;
+    bw_json_object(j, "containment", BW_JSON_INLINE);
+    bw_json_str(j, "mode", mode_name(jd->mode));
+    bw_json_str(j, "mode_source", mode_source);
+    bw_json_bool(j, "other_antivirus", p->other_av);
+    bw_json_str(j, "other_antivirus_detail", p->other_av_text);
+    bw_json_bool(j, "would_hold", p->hold);
+    bw_json_array(j, "targets", BW_JSON_BLOCK);
+    for (size_t i = 0; i < p->n; i++) {
+        const bw_contain_target *t = &p->items[i];
+        bw_json_object(j, NULL, BW_JSON_INLINE);
+        bw_json_str(j, "name", t->name);
+        bw_json_str(j, "kind", t->driver ? "driver" : "service");
+        bw_json_str(j, "decision", bw_contain_decision_name(t->decision));
+        bw_json_str(j, "start_type", t->has_start ? bw_start_type_name(t->start) : NULL);
+        bw_json_str(j, "state", bw_service_state_name(t->state));
+        bw_json_end(j);
+    }
+    bw_json_end(j);
+    bw_json_end(j);
 }
 
 /* "verdict": the host's verdict (docs/scan-json.md). */
-static void json_verdict(const bw_verdict *v, const bw_policy *pol, bw_buf *out)
+static void json_verdict(bw_json *j, const bw_verdict *v, const bw_policy *pol)
 {
-    bw_buf_printf(out, "  \"verdict\": {\n    \"present\": \"%s\", \"counts\": %s, "
-                       "\"counted_tiers\": [",
-                  v->counts ? bw_tier_name(v->present) : "no",
-                  v->counts ? "true" : "false");
+    bw_json_object(j, "verdict", BW_JSON_BLOCK);
+    bw_json_str(j, "present", v->counts ? bw_tier_name(v->present) : "no");
+    bw_json_bool(j, "counts", v->counts);
+    bw_json_array(j, "counted_tiers", BW_JSON_INLINE);
     unsigned counted = bw_tiers_counted(pol->count_tiers);
-    bool first = true;
     for (int t = BW_TIER_CONFIRMED; t > BW_TIER_NONE; t--)
-        if (counted & BW_TIER_BIT(t)) {
-            bw_buf_printf(out, "%s\"%s\"", first ? "" : ", ", bw_tier_name((bw_tier)t));
-            first = false;
-        }
-    bw_buf_printf(out, "],\n    \"findings_counted\": %zu, \"findings_for_review\": %zu, "
-                       "\"incomplete\": %s,\n    \"products\": [",
-                  v->n_counted, v->n_review, v->incomplete ? "true" : "false");
+        if (counted & BW_TIER_BIT(t))
+            bw_json_str(j, NULL, bw_tier_name((bw_tier)t));
+    bw_json_end(j);
+    bw_json_uint(j, "findings_counted", v->n_counted);
+    bw_json_uint(j, "findings_for_review", v->n_review);
+    bw_json_bool(j, "incomplete", v->incomplete);
+    bw_json_array(j, "products", BW_JSON_BLOCK);
     for (size_t i = 0; i < v->n_products; i++) {
         const bw_verdict_product *p = &v->products[i];
-        bw_buf_puts(out, i ? ",\n      {\"name\": " : "\n      {\"name\": ");
-        bw_json_string(out, p->name);
-        bw_buf_puts(out, ", \"version\": ");
-        bw_json_string(out, p->version);
-        bw_buf_puts(out, ", \"install_date\": ");
-        bw_json_string(out, p->install_date);
-        bw_buf_puts(out, ", \"uninstall_key\": ");
-        bw_json_string(out, p->uninstall_key);
-        bw_buf_puts(out, ", \"vendor_key\": ");
-        bw_json_string(out, p->vendor_key);
-        bw_buf_printf(out, ", \"tier\": \"%s\", \"per_user\": %s, ", bw_tier_name(p->tier),
-                      p->per_user ? "true" : "false");
-        json_tri(out, "updated_after_cutoff", p->updated_after_cutoff);
-        bw_buf_puts(out, ", ");
-        json_time(out, "newest_update", p->has_update, p->newest_update);
-        bw_buf_puts(out, ", \"update_evidence\": ");
-        bw_json_string(out, p->has_update ? p->update_evidence : NULL);
-        bw_buf_puts(out, ", \"update_source\": ");
-        bw_json_string(out, p->has_update ? p->update_source : NULL);
-        bw_buf_puts(out, ", ");
-        json_tri(out, "stale", p->stale);
-        bw_buf_puts(out, "}");
+        bw_json_object(j, NULL, BW_JSON_INLINE);
+        bw_json_str(j, "name", p->name);
+        bw_json_str(j, "version", p->version);
+        bw_json_str(j, "install_date", p->install_date);
+        bw_json_str(j, "uninstall_key", p->uninstall_key);
+        bw_json_str(j, "vendor_key", p->vendor_key);
+        bw_json_str(j, "tier", bw_tier_name(p->tier));
+        bw_json_bool(j, "per_user", p->per_user);
+        bw_json_str(j, "updated_after_cutoff", bw_tri_name(p->updated_after_cutoff));
+        json_time(j, "newest_update", p->has_update, p->newest_update);
+        bw_json_str(j, "update_evidence", p->has_update ? p->update_evidence : NULL);
+        bw_json_str(j, "update_source", p->has_update ? p->update_source : NULL);
+        bw_json_str(j, "stale", bw_tri_name(p->stale));
+        bw_json_end(j);
     }
-    bw_buf_puts(out, v->n_products ? "\n    ],\n    " : "],\n    ");
-    json_tri(out, "updated_after_cutoff", v->updated_after_cutoff);
-    bw_buf_puts(out, ", ");
-    json_time(out, "newest_update", v->has_update, v->newest_update);
-    bw_buf_puts(out, ", \"update_evidence\": ");
-    bw_json_string(out, v->has_update ? v->update_evidence : NULL);
-    bw_buf_puts(out, ", \"update_source\": ");
-    bw_json_string(out, v->has_update ? v->update_source : NULL);
-    bw_buf_puts(out, ",\n    ");
-    json_tri(out, "stale", v->stale);
-    bw_buf_printf(out, ", \"ksn\": \"%s\", \"containment\": ", bw_ksn_state_name(v->ksn));
-    bw_json_string(out, v->containment);
-    bw_buf_puts(out, ",\n    \"headline\": ");
-    bw_json_string(out, v->headline);
-    bw_buf_puts(out, ",\n    \"next_step\": ");
-    bw_json_string(out, v->next_step);
-    bw_buf_puts(out, "\n  },\n");
+    bw_json_end(j);
+    bw_json_str(j, "updated_after_cutoff", bw_tri_name(v->updated_after_cutoff));
+    json_time(j, "newest_update", v->has_update, v->newest_update);
+    bw_json_str(j, "update_evidence", v->has_update ? v->update_evidence : NULL);
+    bw_json_str(j, "update_source", v->has_update ? v->update_source : NULL);
+    bw_json_str(j, "stale", bw_tri_name(v->stale));
+    bw_json_str(j, "ksn", bw_ksn_state_name(v->ksn));
+    bw_json_str(j, "containment", v->containment);
+    bw_json_str(j, "headline", v->headline);
+    bw_json_str(j, "next_step", v->next_step);
+    bw_json_end(j);
 }
 
-bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *j,
+static void json_finding(bw_json *j, const bw_finding *x, unsigned counted)
+{
+    bw_json_object(j, NULL, BW_JSON_BLOCK);
+    bw_json_str(j, "kind", bw_kind_name(x->kind));
+    bw_json_str(j, "name", x->name);
+    bw_json_str(j, "tier", bw_tier_name(x->tier));
+    bw_json_bool(j, "counts", counted & BW_TIER_BIT(x->tier));
+    bw_json_str(j, "display_name", x->display_name);
+    bw_json_str(j, "publisher", x->publisher);
+    bw_json_str(j, "version", x->version);
+    bw_json_str(j, "path", x->path);
+    bw_json_str(j, "source", x->source);
+    bw_json_str(j, "view", view_name(x->view));
+    bw_json_bool(j, "user_writable", x->user_writable);
+    if (x->kind == BW_KIND_PRODUCT)
+        bw_json_str(j, "user_sid", x->user_sid);
+    if (x->has_service_info) {
+        bw_json_str(j, "service_type", type_name(x->service_type));
+        bw_json_str(j, "start", start_name(x->start));
+        bw_json_str(j, "state", state_name(x->state));
+    }
+    bw_json_str(j, "rule", x->rule);
+    bw_json_array(j, "signals", BW_JSON_INLINE);
+    for (size_t k = 0; k < x->signals.n; k++)
+        bw_json_str(j, NULL, x->signals.items[k]);
+    bw_json_end(j);
+    bw_json_end(j);
+}
+
+bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *jd,
                       const char *mode_source, bw_buf *out)
 {
-    const bw_findings *f = &j->findings;
+    bw_json jw, *j = &jw;
     char when[21];
     bw_format_utc(snap->taken_at, when);
-    bw_buf_puts(out, "{\n");
-    kv(out, "  ", "schema", BW_SCAN_SCHEMA, true);
-    kv(out, "  ", "banwatch_version", BW_VERSION, true);
-    kv(out, "  ", "host", snap->host, true);
-    kv(out, "  ", "scan_time", when, true);
-    json_verdict(&j->verdict, pol, out);
-    bw_buf_puts(out, "  \"policy\": {\n");
-    kv(out, "    ", "name", pol->name, true);
-    kv(out, "    ", "version", pol->version, true);
-    kv(out, "    ", "vendor", pol->vendor, true);
-    char cutoff[21];
-    bw_format_utc(pol->cutoff, cutoff);
-    kv(out, "    ", "cutoff", cutoff, false);
-    bw_buf_puts(out, "  },\n");
-    bw_buf_printf(out, "  \"incomplete\": %s,\n", snap->n_gaps ? "true" : "false");
-    bw_buf_puts(out, "  \"incomplete_reasons\": [");
+    bw_json_init(j, out);
+    bw_json_object(j, NULL, BW_JSON_BLOCK);
+    bw_json_str(j, "schema", BW_SCAN_SCHEMA);
+    bw_json_str(j, "banwatch_version", BW_VERSION);
+    bw_json_str(j, "host", snap->host);
+    bw_json_str(j, "scan_time", when);
+    json_verdict(j, &jd->verdict, pol);
+    bw_json_object(j, "policy", BW_JSON_BLOCK);
+    bw_json_str(j, "name", pol->name);
+    bw_json_str(j, "version", pol->version);
+    bw_json_str(j, "vendor", pol->vendor);
+    json_time(j, "cutoff", true, pol->cutoff);
+    bw_json_end(j);
+    bw_json_bool(j, "incomplete", snap->n_gaps > 0);
+    bw_json_array(j, "incomplete_reasons", BW_JSON_BLOCK);
     for (size_t i = 0; i < snap->n_gaps; i++) {
-        bw_buf_puts(out, i ? ",\n    {\"where\": " : "\n    {\"where\": ");
-        bw_json_string(out, snap->gaps[i].where);
-        bw_buf_puts(out, ", \"reason\": ");
-        bw_json_string(out, snap->gaps[i].reason);
-        bw_buf_puts(out, ", \"may_hide\": [");
-        bool first = true;
+        bw_json_object(j, NULL, BW_JSON_INLINE);
+        bw_json_str(j, "where", snap->gaps[i].where);
+        bw_json_str(j, "reason", snap->gaps[i].reason);
+        bw_json_array(j, "may_hide", BW_JSON_INLINE);
         for (int k = 0; k < BW_KINDS; k++)
-            if (snap->gaps[i].hides & (1u << k)) {
-                bw_buf_printf(out, "%s\"%s\"", first ? "" : ", ", bw_kind_name((bw_kind)k));
-                first = false;
-            }
-        bw_buf_puts(out, "]}");
+            if (snap->gaps[i].hides & (1u << k))
+                bw_json_str(j, NULL, bw_kind_name((bw_kind)k));
+        bw_json_end(j);
+        bw_json_end(j);
     }
-    bw_buf_puts(out, snap->n_gaps ? "\n  ],\n" : "],\n");
+    bw_json_end(j);
 
     size_t counts[BW_KINDS] = {0};
-    for (size_t i = 0; i < j->counted.n; i++)
-        if ((unsigned)j->counted.items[i].kind < BW_KINDS)
-            counts[j->counted.items[i].kind]++;
-    bw_buf_printf(out, "  \"summary\": {\"findings\": %zu, \"for_review\": %zu", j->counted.n,
-                  j->review.n);
+    for (size_t i = 0; i < jd->counted.n; i++)
+        if ((unsigned)jd->counted.items[i].kind < BW_KINDS)
+            counts[jd->counted.items[i].kind]++;
+    bw_json_object(j, "summary", BW_JSON_INLINE);
+    bw_json_uint(j, "findings", jd->counted.n);
+    bw_json_uint(j, "for_review", jd->review.n);
     for (int k = 0; k < BW_KINDS; k++)
-        bw_buf_printf(out, ", \"%s\": %zu", bw_kind_name((bw_kind)k), counts[k]);
-    bw_buf_puts(out, "},\n");
+        bw_json_uint(j, bw_kind_name((bw_kind)k), counts[k]);
+    bw_json_end(j);
 
-    json_updates(&j->updates, out);
-    json_contain(j, mode_source, out);
-    bw_buf_puts(out, "  \"findings\": [");
-    for (size_t i = 0; i < f->n; i++) {
-        const bw_finding *x = &f->items[i];
-        bw_buf_puts(out, i ? ",\n    {\n" : "\n    {\n");
-        const char *in = "      ";
-        kv(out, in, "kind", bw_kind_name(x->kind), true);
-        kv(out, in, "name", x->name, true);
-        kv(out, in, "tier", bw_tier_name(x->tier), true);
-        bw_buf_printf(out, "%s\"counts\": %s,\n", in,
-                      bw_tiers_counted(pol->count_tiers) & BW_TIER_BIT(x->tier) ? "true"
-                                                                                 : "false");
-        kv(out, in, "display_name", x->display_name, true);
-        kv(out, in, "publisher", x->publisher, true);
-        kv(out, in, "version", x->version, true);
-        kv(out, in, "path", x->path, true);
-        kv(out, in, "source", x->source, true);
-        kv(out, in, "view", view_name(x->view), true);
-        bw_buf_printf(out, "%s\"user_writable\": %s,\n", in,
-                      x->user_writable ? "true" : "false");
-        if (x->kind == BW_KIND_PRODUCT)
-            kv(out, in, "user_sid", x->user_sid, true);
-        if (x->has_service_info) {
-            kv(out, in, "service_type", type_name(x->service_type), true);
-            kv(out, in, "start", start_name(x->start), true);
-            kv(out, in, "state", state_name(x->state), true);
-        }
-        kv(out, in, "rule", x->rule, true);
-        bw_buf_printf(out, "%s\"signals\": [", in);
-        for (size_t k = 0; k < x->signals.n; k++) {
-            if (k)
-                bw_buf_puts(out, ", ");
-            bw_json_string(out, x->signals.items[k]);
-        }
-        bw_buf_puts(out, "]\n    }");
-    }
-    bw_buf_puts(out, f->n ? "\n  ]\n}\n" : "]\n}\n");
-    return out->failed ? BW_ENOMEM : BW_OK;
+    json_updates(j, &jd->updates);
+    json_contain(j, jd, mode_source);
+    unsigned counted = bw_tiers_counted(pol->count_tiers);
+    bw_json_array(j, "findings", BW_JSON_BLOCK);
+    for (size_t i = 0; i < jd->findings.n; i++)
+        json_finding(j, &jd->findings.items[i], counted);
+    bw_json_end(j);
+    bw_json_end(j);
+    return bw_json_done(j, true);
 }
 
 static void text_field(bw_buf *out, const char *label, const char *v)

@@ -8,6 +8,7 @@
 #include "bw_contain.h"
 #include "bw_eval.h"
 #include "bw_judge.h"
+#include "bw_json.h"
 #include "bw_policy.h"
 #include "bw_snapshot.h"
 #include "bw_str.h"
@@ -26,8 +27,6 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol, const bw_ju
 bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *j,
                       const char *mode_source, bw_buf *out);
 
-/* Appends s as a JSON string literal (quotes included); NULL -> null. */
-bw_err bw_json_string(bw_buf *out, const char *s);
 
 
 #endif

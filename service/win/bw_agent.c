@@ -16,9 +16,9 @@
 #include "bw_appender.h"
 #include "bw_collect.h"
 #include "bw_dirwatch.h"
-#include "bw_evsink.h"
 #include "bw_regwatch.h"
 #include "bw_svcfx.h"
+#include "sink/bw_sink.h"
 #include "bw_winio.h"
 #include "../core/bw_alert.h"
 #include "../core/bw_contain.h"
@@ -42,7 +42,7 @@ typedef struct agent {
     HANDLE stop_event; /* manual-reset: containment waits end early on it */
     char *data_dir;
     bw_appender *log;
-    bw_evsink *sink;
+    bw_sinks sinks;
     bw_store *store;
     char *store_path;
     bw_policy *pol;
@@ -81,10 +81,10 @@ static void logf_(agent *a, const char *level, const char *fmt, ...)
 static void raise_alert(agent *a, bw_alert *al)
 {
     int64_t now = bw_win_now(a->api);
-    if (a->sink && bw_evsink_emit(a->sink, al, now) != BW_OK)
-        logf_(a, "ERROR", "event %d: a sink failed to take it", (int)al->event_id);
-    logf_(a, "EVENT", "%d %s %s", (int)al->event_id, bw_event_name(al->event_id),
-          bw_alert_get(al, "name") ? bw_alert_get(al, "name") : "");
+    const char *failed = NULL;
+    if (bw_sinks_emit(&a->sinks, al, now, &failed) != BW_OK)
+        logf_(a, "ERROR", "event %d: the %s sink failed to take it", (int)al->event_id,
+              failed ? failed : "?");
     if (a->store) {
         bw_buf fields = {0};
         if (bw_alert_fields_json(al, &fields) != BW_OK ||
@@ -556,8 +556,14 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     free(log_path);
     logf_(&a, "INFO", "banwatch %s starting, data in %s", BW_VERSION, a.data_dir);
 
-    char msg[512] = "";
-    if (bw_evsink_open(api, a.data_dir, &a.sink, msg, sizeof msg) != BW_OK || msg[0])
+    char msg[1024] = "";
+    bw_sink_env env = {.api = api, .data_dir = a.data_dir, .log = a.log};
+    bw_err se = bw_sinks_open(&env, &a.sinks, msg, sizeof msg);
+    if (se == BW_ENOMEM) {
+        e = se;
+        goto out;
+    }
+    if (msg[0])
         logf_(&a, "ERROR", "%s", msg);
     if (hooks && hooks->starting)
         hooks->starting(hooks->ctx, 10000);
@@ -674,7 +680,7 @@ out:
     for (size_t i = 0; i < a.n_dirs; i++)
         bw_dirwatch_close(a.dirs[i]);
     bw_store_close(a.store);
-    bw_evsink_close(a.sink);
+    bw_sinks_close(&a.sinks);
     bw_policy_free(a.pol);
     bw_appender_close(a.log);
     free(a.host);

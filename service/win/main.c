@@ -25,11 +25,11 @@
 #include "bw_agent.h"
 #include "bw_api.h"
 #include "bw_collect.h"
-#include "bw_evsink.h"
 #include "bw_service.h"
 #include "bw_svcctl.h"
 #include "bw_svcfx.h"
 #include "bw_winio.h"
+#include "sink/bw_sink.h"
 #include "../core/bw_alert.h"
 #include "../core/bw_store.h"
 #include "../core/bw_eval.h"
@@ -527,7 +527,7 @@ out:
 /* ---- restore ---------------------------------------------------------------------- */
 
 typedef struct restore_ctx {
-    bw_evsink *sink;
+    bw_sinks sinks;
     bw_store *store;
     char *host;
 } restore_ctx;
@@ -548,8 +548,7 @@ static void on_restore(void *ctx, const bw_contain_result *r)
     if (bw_alert_contain(r, rc->host, &al) != BW_OK)
         return;
     int64_t now = bw_win_now(api);
-    if (rc->sink)
-        bw_evsink_emit(rc->sink, &al, now);
+    bw_sinks_emit(&rc->sinks, &al, now, NULL);
     bw_buf fields = {0};
     if (bw_alert_fields_json(&al, &fields) == BW_OK)
         bw_store_record_alert(rc->store, 0, (int)al.event_id, fields.data, now, NULL);
@@ -582,7 +581,11 @@ static int cmd_restore(int argc, char **argv)
         err("restore: %s", msg);
         goto out;
     }
-    bw_evsink_open(api, dir, &ctx.sink, msg, sizeof msg);
+    bw_sink_env env = {.api = api, .data_dir = dir};
+    if (bw_sinks_open(&env, &ctx.sinks, msg, sizeof msg) == BW_ENOMEM) {
+        err("restore: out of memory");
+        goto out;
+    }
     {
         bw_snapshot *hs = bw_snapshot_new();
         if (hs && bw_win_collect_host(api, hs) == BW_OK && hs->host)
@@ -613,7 +616,7 @@ static int cmd_restore(int argc, char **argv)
             "containment.allowlist", source);
     rc = bad ? EXIT_ERROR : 0;
 out:
-    bw_evsink_close(ctx.sink);
+    bw_sinks_close(&ctx.sinks);
     bw_store_close(ctx.store);
     free(ctx.host);
     free(path);

@@ -35,6 +35,52 @@ static void test_json_string(void **state)
     bw_json_string(&b, NULL);
     assert_string_equal(b.data, "null");
     bw_buf_free(&b);
+    /* invalid UTF-8 never reaches the output: one U+FFFD per bad byte;
+     * ESC and the JavaScript line separators are escaped */
+    bw_json_string(&b, "a\xff\xc3" "b\x1b[31m\xe2\x80\xa8\xed\xa0\x80");
+    assert_string_equal(b.data, "\"a\\ufffd\\ufffdb\\u001b[31m\\u2028\\ufffd\\ufffd\\ufffd\"");
+    bw_buf_free(&b);
+}
+
+/* The writer places commas, line breaks and indentation; misuse fails. */
+static void test_json_writer(void **state)
+{
+    (void)state;
+    bw_buf b = {0};
+    bw_json j;
+    bw_json_init(&j, &b);
+    bw_json_object(&j, NULL, BW_JSON_BLOCK);
+    bw_json_str(&j, "a", "x");
+    bw_json_object(&j, "in", BW_JSON_INLINE);
+    bw_json_int(&j, "n", -3);
+    bw_json_array(&j, "list", BW_JSON_BLOCK);
+    bw_json_bool(&j, NULL, true);
+    bw_json_null(&j, NULL);
+    bw_json_end(&j);
+    bw_json_end(&j);
+    bw_json_array(&j, "empty", BW_JSON_BLOCK);
+    bw_json_end(&j);
+    bw_json_uint(&j, "u", 18446744073709551615u);
+    bw_json_end(&j);
+    assert_int_equal(bw_json_done(&j, true), BW_OK);
+    assert_string_equal(b.data, "{\n  \"a\": \"x\",\n  \"in\": {\"n\": -3, \"list\": [\n    true,\n"
+                                "    null\n  ]},\n  \"empty\": [],\n  \"u\": 18446744073709551615\n}\n");
+    bw_buf_free(&b);
+    /* a container left open, a key in an array, closing too much */
+    bw_json_init(&j, &b);
+    bw_json_array(&j, NULL, BW_JSON_INLINE);
+    assert_int_equal(bw_json_done(&j, false), BW_ENOMEM);
+    bw_buf_free(&b);
+    bw_json_init(&j, &b);
+    bw_json_array(&j, NULL, BW_JSON_INLINE);
+    bw_json_str(&j, "k", "v");
+    bw_json_end(&j);
+    assert_int_equal(bw_json_done(&j, false), BW_ENOMEM);
+    bw_buf_free(&b);
+    bw_json_init(&j, &b);
+    bw_json_end(&j);
+    assert_int_equal(bw_json_done(&j, false), BW_ENOMEM);
+    bw_buf_free(&b);
 }
 
 /* A judgement of the findings f (taken over), as bw_judge would make it. */
@@ -84,8 +130,8 @@ static void test_json_document(void **state)
         "\"schema\": \"banwatch.scan/1\"",
         "\"host\": \"WS-01\"",
         "\"scan_time\": \"2024-09-29T04:00:00Z\"",
-        "\"verdict\": {\n    \"present\": \"confirmed\", \"counts\": true, "
-        "\"counted_tiers\": [\"confirmed\", \"likely\"]",
+        "\"verdict\": {\n    \"present\": \"confirmed\",\n    \"counts\": true,\n"
+        "    \"counted_tiers\": [\"confirmed\", \"likely\"]",
         "\"headline\": \"Kaspersky: PRESENT (confirmed): 1 component, no installed product",
         "\"incomplete\": true",
         "{\"where\": \"HKLM\\\\X\", \"reason\": \"access denied (5)\", \"may_hide\": "
@@ -202,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_containment_section),
         cmocka_unit_test(test_format_utc),
         cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_json_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

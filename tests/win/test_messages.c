@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "bw_api.h"
-#include "bw_evsink.h"
+#include "sink/bw_sink.h"
 #include "../core/bw_alert.h"
 
 /* Renders event `id` with the given insertion strings (UTF-8), as Event
@@ -112,10 +112,10 @@ static void test_every_event_renders(void **state)
         build(bw_event_ids[i], &a);
         const char *strs[BW_ALERT_MAX_FIELDS];
         size_t n = bw_alert_strings(&a, strs, BW_ALERT_MAX_FIELDS);
-        char *text = render(bw_evsink_message_id(&a), strs, n);
+        char *text = render(bw_sink_eventlog_message_id(&a), strs, n);
         if (!text)
             fail_msg("event %d has no message (id 0x%08lx)", (int)a.event_id,
-                     (unsigned long)bw_evsink_message_id(&a));
+                     (unsigned long)bw_sink_eventlog_message_id(&a));
         /* every field appears as key=value with its own value */
         for (size_t f = 0; f < a.n_fields; f++) {
             char *kv = bw_strfmt("%s=%s", a.fields[f].name, strs[f]);
@@ -133,13 +133,13 @@ static void test_severity_bits(void **state)
     (void)state;
     bw_alert a;
     build(BW_EVENT_NEW_DRIVER, &a);
-    assert_int_equal(bw_evsink_message_id(&a), 0x800000CAu);
+    assert_int_equal(bw_sink_eventlog_message_id(&a), 0x800000CAu);
     bw_alert_clear(&a);
     build(BW_EVENT_SERVICE_STARTED, &a);
-    assert_int_equal(bw_evsink_message_id(&a), 0x40000064u);
+    assert_int_equal(bw_sink_eventlog_message_id(&a), 0x40000064u);
     bw_alert_clear(&a);
     build(BW_EVENT_POLICY_INVALID, &a);
-    assert_int_equal(bw_evsink_message_id(&a), 0xC0000385u);
+    assert_int_equal(bw_sink_eventlog_message_id(&a), 0xC0000385u);
     bw_alert_clear(&a);
     /* an ID that is not in the table renders nothing */
     const char *one[] = {"x"};
