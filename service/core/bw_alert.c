@@ -572,41 +572,32 @@ size_t bw_alert_strings(const bw_alert *a, const char **out, size_t cap)
     return a->n_fields;
 }
 
-static void json_member(bw_buf *out, const char *name, const char *value)
-{
-    bw_json_string(out, name);
-    bw_buf_putc(out, ':');
-    bw_json_string(out, value);
-}
-
 bw_err bw_alert_fields_json(const bw_alert *a, bw_buf *out)
 {
-    bw_buf_putc(out, '{');
-    for (size_t i = 0; i < a->n_fields; i++) {
-        if (i)
-            bw_buf_putc(out, ',');
-        json_member(out, a->fields[i].name, a->fields[i].value);
-    }
-    bw_buf_putc(out, '}');
-    return out->failed ? BW_ENOMEM : BW_OK;
+    bw_json j;
+    bw_json_init(&j, out);
+    bw_json_object(&j, NULL, BW_JSON_COMPACT);
+    for (size_t i = 0; i < a->n_fields; i++)
+        bw_json_str(&j, a->fields[i].name, a->fields[i].value);
+    bw_json_end(&j);
+    return bw_json_done(&j, false);
 }
 
 bw_err bw_alert_json(const bw_alert *a, int64_t time, bw_buf *out)
 {
     char when[21];
     bw_format_utc(time, when);
-    bw_buf_printf(out, "{\"time\":\"%s\",\"event_id\":%d,\"event\":", when, (int)a->event_id);
-    bw_json_string(out, bw_event_name(a->event_id));
-    bw_buf_puts(out, ",\"severity\":");
-    bw_json_string(out, bw_severity_name(a->severity));
-    bw_buf_puts(out, ",");
-    json_member(out, "host", bw_alert_get(a, "host"));
-    for (size_t i = 0; i < a->n_fields; i++) {
-        if (strcmp(a->fields[i].name, "host") == 0)
-            continue;
-        bw_buf_putc(out, ',');
-        json_member(out, a->fields[i].name, a->fields[i].value);
-    }
-    bw_buf_puts(out, "}\n");
-    return out->failed ? BW_ENOMEM : BW_OK;
+    bw_json j;
+    bw_json_init(&j, out);
+    bw_json_object(&j, NULL, BW_JSON_COMPACT);
+    bw_json_str(&j, "time", when);
+    bw_json_int(&j, "event_id", a->event_id);
+    bw_json_str(&j, "event", bw_event_name(a->event_id));
+    bw_json_str(&j, "severity", bw_severity_name(a->severity));
+    bw_json_str(&j, "host", bw_alert_get(a, "host"));
+    for (size_t i = 0; i < a->n_fields; i++)
+        if (strcmp(a->fields[i].name, "host") != 0)
+            bw_json_str(&j, a->fields[i].name, a->fields[i].value);
+    bw_json_end(&j);
+    return bw_json_done(&j, true);
 }

@@ -72,12 +72,12 @@ static void member(bw_json *j, const char *key)
             bw_buf_puts(j->out, j->any[d] ? ",\n" : "\n");
             indent(j, blocks(j, d));
         } else if (j->any[d]) {
-            bw_buf_puts(j->out, ", ");
+            bw_buf_puts(j->out, j->style[d] == BW_JSON_COMPACT ? "," : ", ");
         }
         j->any[d] = true;
         if (!j->array[d]) {
             bw_json_string(j->out, key ? key : "");
-            bw_buf_puts(j->out, ": ");
+            bw_buf_puts(j->out, j->style[d] == BW_JSON_COMPACT ? ":" : ": ");
         } else if (key) {
             j->out->failed = true; /* a key inside an array */
         }

@@ -29,7 +29,8 @@ bw_err bw_json_string(bw_buf *out, const char *s);
 /* How a container lays out its members. */
 typedef enum bw_json_style {
     BW_JSON_INLINE = 0, /* members on one line: {"a": 1, "b": 2} */
-    BW_JSON_BLOCK       /* one member a line, indented two spaces a level */
+    BW_JSON_BLOCK,      /* one member a line, indented two spaces a level */
+    BW_JSON_COMPACT     /* no spaces at all: {"a":1,"b":2} (JSON lines) */
 } bw_json_style;
 
 #define BW_JSON_MAX_DEPTH 16

@@ -81,6 +81,18 @@ static void test_json_writer(void **state)
     bw_json_end(&j);
     assert_int_equal(bw_json_done(&j, false), BW_ENOMEM);
     bw_buf_free(&b);
+    /* compact: no spaces, nested containers too */
+    bw_json_init(&j, &b);
+    bw_json_object(&j, NULL, BW_JSON_COMPACT);
+    bw_json_str(&j, "k", "v");
+    bw_json_array(&j, "a", BW_JSON_COMPACT);
+    bw_json_int(&j, NULL, 1);
+    bw_json_int(&j, NULL, 2);
+    bw_json_end(&j);
+    bw_json_end(&j);
+    assert_int_equal(bw_json_done(&j, false), BW_OK);
+    assert_string_equal(b.data, "{\"k\":\"v\",\"a\":[1,2]}");
+    bw_buf_free(&b);
 }
 
 /* A judgement of the findings f (taken over), as bw_judge would make it. */
