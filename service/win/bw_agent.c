@@ -19,7 +19,9 @@
 #include "bw_regwatch.h"
 #include "bw_svcfx.h"
 #include "sink/bw_sink.h"
-#include "bw_winio.h"
+#include "bw_datadir.h"
+#include "bw_policyload.h"
+#include "bw_winhost.h"
 #include "../core/bw_alert.h"
 #include "../core/bw_contain.h"
 #include "../core/bw_eval.h"
@@ -539,10 +541,8 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     if (e)
         return e;
     {   /* the host name, for the events raised before the first scan */
-        bw_snapshot *hs = bw_snapshot_new();
-        if (hs && bw_win_collect_host(api, hs) == BW_OK && hs->host)
-            a.host = bw_strdup(hs->host);
-        bw_snapshot_free(hs);
+        char why[256];
+        bw_win_host_name(api, &a.host, why, sizeof why);
     }
     char *log_path = bw_strfmt("%s\\banwatch.log", a.data_dir);
     a.store_path = bw_strfmt("%s\\state.db", a.data_dir);

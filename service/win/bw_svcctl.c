@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <wchar.h>
 
-#include "bw_winio.h"
+#include "bw_winerr.h"
 
 /* Writes "<what>: <Win32 error text>" to msg and maps the error. */
 static bw_err fail(char *msg, size_t len, const char *what, DWORD code)

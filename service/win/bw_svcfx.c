@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bw_winio.h"
+#include "bw_winerr.h"
 #include "bw_winreg.h"
 #include "../core/bw_str.h"
 

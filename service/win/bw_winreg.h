@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "bw_api.h"
+#include "bw_winerr.h"
 #include "../core/bw_snapshot.h"
 
 /* Limits against hostile or corrupt data. */
@@ -32,22 +33,6 @@
 #define BW_WIN_MAX_VALUE_BYTES (64u * 1024u) /* larger values: "value too large" */
 #define BW_WIN_MAX_NAME_UNITS 32768u       /* key/value name buffer, in UTF-16 units */
 #define BW_WIN_MAX_RETRIES 8               /* re-reads of a value that keeps growing */
-
-/* Details of a failure. code is the Win32 error behind it (0 when the
- * failure is about the data, e.g. a wrong type); reason is the text for a
- * gap record, empty on success. */
-typedef struct bw_win_status {
-    DWORD code;
-    char reason[96];
-} bw_win_status;
-
-/* Maps a Win32 error code to bw_err: the one place that does so (libuv's
- * uv_translate_sys_error). ERROR_SUCCESS -> BW_OK; unknown -> BW_ESYS. */
-bw_err bw_win_error(DWORD code);
-
-/* Records `code` in *st (may be NULL) with the reason "<text> (<code>)",
- * e.g. "access denied (5)", and returns bw_win_error(code). */
-bw_err bw_win_status_set(bw_win_status *st, DWORD code);
 
 /* "REG_SZ", "REG_BINARY", ...; NULL for a type without a name. */
 const char *bw_win_reg_type_name(DWORD type);

@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "bw_collect.h"
+#include "bw_winfile.h"
 #include "bw_winreg.h"
 #include "../core/bw_evidence.h"
 #include "../core/bw_expand.h"
@@ -437,66 +438,26 @@ static bw_err read_file(ctx *c, const char *path, bw_evidence_kind kind, const c
         return BW_ENOMEM;
     if (c->total_full)
         return BW_OK;
-    uint16_t *w = NULL;
-    bw_err err = bw_utf8_to_utf16(path, &w, NULL);
-    if (err == BW_ENOMEM)
-        return err;
-    if (err != BW_OK)
-        return bw_snapshot_add_gap(c->snap, path, "path is not valid UTF-8");
-    HANDLE h = c->api->CreateFileW((LPCWSTR)w, GENERIC_READ,
-                                   FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                                   OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
-    free(w);
-    if (h == INVALID_HANDLE_VALUE) {
-        DWORD code = GetLastError();
-        if (absent_code(code))
-            return BW_OK;
-        return gap_code(c->snap, path, code);
-    }
-    char *buf = NULL;
-    LARGE_INTEGER size;
-    if (!c->api->GetFileSizeEx(h, &size)) {
-        err = gap_code(c->snap, path, GetLastError());
-        goto out;
-    }
-    if (size.QuadPart < 0 || (uint64_t)size.QuadPart > MAX_FILE_BYTES) {
-        err = bw_snapshot_add_gap(c->snap, path, "file too large (%lld bytes, limit %zu)",
-                                  (long long)size.QuadPart, MAX_FILE_BYTES);
-        goto out;
-    }
-    size_t n = (size_t)size.QuadPart, got = 0;
-    if (c->total_bytes + n > MAX_TOTAL_BYTES) {
+    size_t room = MAX_TOTAL_BYTES - c->total_bytes;
+    bw_win_file f;
+    bw_err err = bw_win_file_read(c->api, path, room < MAX_FILE_BYTES ? room : MAX_FILE_BYTES, &f);
+    if (err == BW_ERANGE && f.size > MAX_FILE_BYTES)
+        return bw_snapshot_add_gap(c->snap, path, "file too large (%llu bytes, limit %zu)",
+                                   (unsigned long long)f.size, MAX_FILE_BYTES);
+    if (err == BW_ERANGE) {
         c->total_full = true;
-        err = bw_snapshot_add_gap(c->snap, path,
-                                  "evidence files exceed %zu bytes in all; the rest was not read",
-                                  MAX_TOTAL_BYTES);
-        goto out;
+        return bw_snapshot_add_gap(c->snap, path,
+                                   "evidence files exceed %zu bytes in all; the rest was not read",
+                                   MAX_TOTAL_BYTES);
     }
-    buf = malloc(n + 1);
-    if (!buf) {
-        err = BW_ENOMEM;
-        goto out;
-    }
-    while (got < n) { /* a file that shrinks ends early; one that grows is cut */
-        DWORD chunk = 0;
-        if (!c->api->ReadFile(h, buf + got, (DWORD)(n - got), &chunk, NULL)) {
-            err = gap_code(c->snap, path, GetLastError());
-            goto out;
-        }
-        if (chunk == 0)
-            break;
-        if (chunk > n - got) /* never trust a returned length */
-            chunk = (DWORD)(n - got);
-        got += chunk;
-    }
-    buf[got] = '\0';
-    c->total_bytes += got;
-    err = add_evidence(c->snap, kind, product, path, buf, got, 0, 0, 0);
-    buf = NULL;
-out:
-    free(buf);
-    c->api->CloseHandle(h);
-    return err;
+    if (err == BW_EENCODING)
+        return bw_snapshot_add_gap(c->snap, path, "path is not valid UTF-8");
+    if (err != BW_OK && f.code)
+        return absent_code(f.code) ? BW_OK : gap_code(c->snap, path, f.code);
+    if (err != BW_OK)
+        return err;
+    c->total_bytes += f.len;
+    return add_evidence(c->snap, kind, product, path, f.data, f.len, 0, 0, 0);
 }
 
 static int cmp_str(const void *a, const void *b)

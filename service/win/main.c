@@ -28,7 +28,10 @@
 #include "bw_service.h"
 #include "bw_svcctl.h"
 #include "bw_svcfx.h"
-#include "bw_winio.h"
+#include "bw_console.h"
+#include "bw_datadir.h"
+#include "bw_policyload.h"
+#include "bw_winhost.h"
 #include "sink/bw_sink.h"
 #include "../core/bw_alert.h"
 #include "../core/bw_store.h"
@@ -587,10 +590,8 @@ static int cmd_restore(int argc, char **argv)
         goto out;
     }
     {
-        bw_snapshot *hs = bw_snapshot_new();
-        if (hs && bw_win_collect_host(api, hs) == BW_OK && hs->host)
-            ctx.host = bw_strdup(hs->host);
-        bw_snapshot_free(hs);
+        char why[256];
+        bw_win_host_name(api, &ctx.host, why, sizeof why);
     }
     o.now = bw_win_now(api);
     size_t ok = 0, bad = 0;

@@ -8,7 +8,7 @@
 
 #include "bw_sink.h"
 #include "../bw_svcctl.h"
-#include "../bw_winio.h"
+#include "../bw_winerr.h"
 
 typedef struct eventlog {
     const bw_api *api;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "bw_sink.h"
-#include "../bw_winio.h"
+#include "../bw_winerr.h"
 
 #define JSONL_MAX_BYTES (10u << 20)
 #define JSONL_KEEP 5
