@@ -146,75 +146,18 @@ static bw_err fail_nomem(ctx *c)
 
 /* ---- UTF-8 and positions ---------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len;
-    uint32_t cp;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-        cp = s[0] & 0x1Fu;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        cp = s[0] & 0x0Fu;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        cp = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-/* Decodes the code point at *p (text known to be valid UTF-8). */
-static uint32_t utf8_take(const char **p)
-{
-    const unsigned char *s = (const unsigned char *)*p;
-    size_t len = utf8_seq(s, 4);
-    uint32_t cp;
-    switch (len) {
-    case 2: cp = s[0] & 0x1Fu; break;
-    case 3: cp = s[0] & 0x0Fu; break;
-    case 4: cp = s[0] & 0x07u; break;
-    default: *p += 1; return s[0];
-    }
-    for (size_t i = 1; i < len; i++)
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    *p += len;
-    return cp;
-}
-
 /* 1-based line and column of byte offset `off`, counted the way libyaml
  * counts marks: CR, LF, CRLF, NEL, LS and PS end a line; columns count
  * characters, not bytes. Invalid bytes count as one character each. */
 static void position_of(const char *text, size_t len, size_t off, size_t *line, size_t *col)
 {
-    const unsigned char *s = (const unsigned char *)text;
-    size_t ln = 1, cl = 1, i = 0;
-    if (off > len)
-        off = len;
-    while (i < off) {
-        size_t w = utf8_seq(s + i, len - i);
-        if (w == 0)
-            w = 1;
-        bool brk = s[i] == '\n' || s[i] == '\r' || (w == 2 && s[i] == 0xC2 && s[i + 1] == 0x85) ||
-                   (w == 3 && s[i] == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9));
-        if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
-            w = 2;
-        i += w;
-        if (brk) {
+    const char *s = text, *end = text + (off < len ? off : len);
+    size_t ln = 1, cl = 1;
+    while (s < end) {
+        int32_t cp = bw_utf8_next(&s, text + len);
+        if (cp == '\r' && s < text + len && *s == '\n')
+            s++;
+        if (cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
             ln++;
             cl = 1;
         } else {
@@ -588,9 +531,10 @@ static bw_err get_string(ctx *c, const node *nd, const char *path, int flags, ch
  * pattern is well formed, else the reason. */
 static const char *glob_problem(const char *p)
 {
+    const char *end = p + strlen(p);
     while (*p) {
         if (*p != '[') {
-            (void)utf8_take(&p);
+            (void)bw_utf8_next(&p, end);
             continue;
         }
         const char *q = p + 1;
@@ -598,10 +542,10 @@ static const char *glob_problem(const char *p)
             q++;
         const char *first = q;
         while (*q && (*q != ']' || q == first)) {
-            uint32_t lo = utf8_take(&q);
+            int32_t lo = bw_utf8_next(&q, end);
             if (q[0] == '-' && q[1] && q[1] != ']') {
                 q++;
-                uint32_t hi = utf8_take(&q);
+                int32_t hi = bw_utf8_next(&q, end);
                 if (hi < lo)
                     return "range in '[...]' goes backwards";
             }
@@ -1209,15 +1153,12 @@ bw_err bw_policy_parse(const char *text, size_t len, const char *origin, bw_poli
     }
     /* Invalid UTF-8 is reported with its own position before libyaml sees
      * it (libyaml's reader reports byte offsets of its own buffer). */
-    for (size_t i = 0; i < len;) {
-        size_t w = utf8_seq((const unsigned char *)text + i, len - i);
-        if (w == 0) {
-            size_t line, col;
-            position_of(text, len, i, &line, &col);
-            return fail_at(&c, line, col, "invalid UTF-8 (byte 0x%02X)",
-                           (unsigned)(unsigned char)text[i]);
-        }
-        i += w;
+    size_t valid = bw_utf8_valid_prefix(text, len);
+    if (valid < len) {
+        size_t line, col;
+        position_of(text, len, valid, &line, &col);
+        return fail_at(&c, line, col, "invalid UTF-8 (byte 0x%02X)",
+                       (unsigned)(unsigned char)text[valid]);
     }
 
     if ((e = build_tree(&c, text, len, &root)) != BW_OK)

@@ -690,6 +690,10 @@ static void error_utf8(void **state)
     /* overlong encoding of '/' and an encoded surrogate */
     EXPECT("policy: \xc0\xaf\n", "t.yaml:1:9: invalid UTF-8 (byte 0xC0)");
     EXPECT("policy: t\r\nversion: \xed\xa0\x80\r\n", "t.yaml:2:10: invalid UTF-8 (byte 0xED)");
+    /* NEL, LS and PS end a line as libyaml counts them */
+    EXPECT(HEAD "description: \"a\xc2\x85" "b\xff\"\n", "t.yaml:6:2: invalid UTF-8 (byte 0xFF)");
+    EXPECT(HEAD "description: \"a\xe2\x80\xa8\xe2\x80\xa9" "bc\xf5\"\n",
+           "t.yaml:7:3: invalid UTF-8 (byte 0xF5)");
     /* a NUL byte in the text, and one made by an escape */
     static const char nul[] = "policy: t\nversion: a\0b\nvendor: {name: V}\n";
     expect_error(nul, sizeof nul - 1,
