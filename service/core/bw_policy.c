@@ -8,6 +8,13 @@
  * Building a tree first keeps the schema code free of event bookkeeping and
  * lets every message point at the exact node it is about.
  *
+ * The schema is a table per mapping (`field`: key, value type, place in
+ * bw_policy, default, limits; a nested mapping names its own table), walked
+ * by one function, load_fields; the same tables give the defaults
+ * (set_defaults) and free the policy (free_fields). A new key is one table
+ * entry, its bw_policy field and its row in docs/policy.md. A value no
+ * value type describes has a custom loader in its entry.
+ *
  * The loader is deliberately strict: anything it does not understand is an
  * error, because a policy that silently means less than its author intended
  * would miss the very software it is meant to find. The first problem found
@@ -146,75 +153,18 @@ static bw_err fail_nomem(ctx *c)
 
 /* ---- UTF-8 and positions ---------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len;
-    uint32_t cp;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-        cp = s[0] & 0x1Fu;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        cp = s[0] & 0x0Fu;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        cp = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-/* Decodes the code point at *p (text known to be valid UTF-8). */
-static uint32_t utf8_take(const char **p)
-{
-    const unsigned char *s = (const unsigned char *)*p;
-    size_t len = utf8_seq(s, 4);
-    uint32_t cp;
-    switch (len) {
-    case 2: cp = s[0] & 0x1Fu; break;
-    case 3: cp = s[0] & 0x0Fu; break;
-    case 4: cp = s[0] & 0x07u; break;
-    default: *p += 1; return s[0];
-    }
-    for (size_t i = 1; i < len; i++)
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    *p += len;
-    return cp;
-}
-
 /* 1-based line and column of byte offset `off`, counted the way libyaml
  * counts marks: CR, LF, CRLF, NEL, LS and PS end a line; columns count
  * characters, not bytes. Invalid bytes count as one character each. */
 static void position_of(const char *text, size_t len, size_t off, size_t *line, size_t *col)
 {
-    const unsigned char *s = (const unsigned char *)text;
-    size_t ln = 1, cl = 1, i = 0;
-    if (off > len)
-        off = len;
-    while (i < off) {
-        size_t w = utf8_seq(s + i, len - i);
-        if (w == 0)
-            w = 1;
-        bool brk = s[i] == '\n' || s[i] == '\r' || (w == 2 && s[i] == 0xC2 && s[i + 1] == 0x85) ||
-                   (w == 3 && s[i] == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9));
-        if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
-            w = 2;
-        i += w;
-        if (brk) {
+    const char *s = text, *end = text + (off < len ? off : len);
+    size_t ln = 1, cl = 1;
+    while (s < end) {
+        int32_t cp = bw_utf8_next(&s, text + len);
+        if (cp == '\r' && s < text + len && *s == '\n')
+            s++;
+        if (cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
             ln++;
             cl = 1;
         } else {
@@ -512,48 +462,6 @@ static void join(char *out, size_t n, const char *path, const char *key)
         snprintf(out, n, "%s", key);
 }
 
-/* Checks that `map` is a mapping whose keys are all in keys[0..nkeys), each
- * at most once, and points vals[i] at the value of keys[i] (NULL if
- * absent). `path` names the mapping in messages ("" for the top level). */
-static bw_err walk_map(ctx *c, const node *map, const char *path, const char *const *keys,
-                       size_t nkeys, const node **vals)
-{
-    for (size_t i = 0; i < nkeys; i++)
-        vals[i] = NULL;
-    for (size_t i = 0; i + 1 < map->n; i += 2) {
-        const node *k = map->kids[i];
-        char where[160];
-        if (k->type >= N_SEQ || k->type == N_NULL)
-            return fail(c, k, "%s%sexpected a key name, got %s", path, *path ? ": " : "",
-                        type_name(k->type));
-        join(where, sizeof where, path, k->text);
-        for (size_t j = 0; j < i; j += 2) {
-            const node *prev = map->kids[j];
-            if (!strcmp(prev->text, k->text))
-                return fail(c, k, "%s: duplicate key (first at %zu:%zu)", where, prev->line,
-                            prev->col);
-        }
-        size_t w = 0;
-        while (w < nkeys && strcmp(keys[w], k->text))
-            w++;
-        if (w == nkeys) {
-            size_t best = 0, dist = 99;
-            for (size_t j = 0; j < nkeys; j++) {
-                size_t d = key_distance(k->text, keys[j]);
-                if (d < dist) {
-                    dist = d;
-                    best = j;
-                }
-            }
-            if (dist <= 2)
-                return fail(c, k, "%s: unknown key (did you mean \"%s\"?)", where, keys[best]);
-            return fail(c, k, "%s: unknown key", where);
-        }
-        vals[w] = map->kids[i + 1];
-    }
-    return BW_OK;
-}
-
 /* What a string may contain, beyond being non-empty UTF-8. */
 enum {
     S_NUMBER = 1, /* a bare number is accepted as its text */
@@ -588,9 +496,10 @@ static bw_err get_string(ctx *c, const node *nd, const char *path, int flags, ch
  * pattern is well formed, else the reason. */
 static const char *glob_problem(const char *p)
 {
+    const char *end = p + strlen(p);
     while (*p) {
         if (*p != '[') {
-            (void)utf8_take(&p);
+            (void)bw_utf8_next(&p, end);
             continue;
         }
         const char *q = p + 1;
@@ -598,10 +507,10 @@ static const char *glob_problem(const char *p)
             q++;
         const char *first = q;
         while (*q && (*q != ']' || q == first)) {
-            uint32_t lo = utf8_take(&q);
+            int32_t lo = bw_utf8_next(&q, end);
             if (q[0] == '-' && q[1] && q[1] != ']') {
                 q++;
-                uint32_t hi = utf8_take(&q);
+                int32_t hi = bw_utf8_next(&q, end);
                 if (hi < lo)
                     return "range in '[...]' goes backwards";
             }
@@ -852,171 +761,7 @@ static const char *parse_time(const char *s, int64_t *out)
     return NULL;
 }
 
-/* ---- the schema --------------------------------------------------------- */
-
-enum {
-    T_POLICY, T_VERSION, T_DESCRIPTION, T_CUTOFF, T_MODE, T_VENDOR, T_KSN, T_DETECTION,
-    T_UPDATES, T_SERVICE, T_CONTAINMENT, T_N
-};
-static const char *const top_keys[T_N] = {"policy",    "version", "description", "cutoff",
-                                          "mode",      "vendor",  "ksn",         "detection",
-                                          "updates",   "service", "containment"};
-
-#define DEFAULT_STALE_AFTER_DAYS 7u
-#define MAX_STALE_AFTER_DAYS 3650u
-
-/* Defaults and limits of the service: timings. A week bounds the periods
- * so that a typo (an extra digit or two) cannot silence the agent for
- * months; a minute bounds the debounce so that a change is never held
- * back for long. */
-#define DEFAULT_SCAN_INTERVAL 3600u
-#define DEFAULT_HEARTBEAT_INTERVAL 3600u
-#define DEFAULT_CHANGE_DEBOUNCE_MS 500u
-#define MAX_INTERVAL 604800u
-
-/* Containment: how long to wait for a service to stop (a service's own
- * wait hints are honoured within it), and the services that count as
- * another anti-virus when the policy does not say. */
-#define DEFAULT_STOP_TIMEOUT 30u
-#define MAX_STOP_TIMEOUT 600u
-static const char *const default_av_services[] = {"WinDefend"};
-#define MAX_DEBOUNCE_MS 60000u
-
-/* vendor: list keys, in the order of bw_policy's fields. */
-static const struct {
-    const char *key;
-    item_kind kind;
-    size_t offset;
-} vendor_lists[] = {
-    {"publishers", I_TEXT, offsetof(bw_policy, publishers)},
-    {"products", I_GLOB, offsetof(bw_policy, products)},
-    {"markers", I_TEXT, offsetof(bw_policy, markers)},
-    {"paths", I_GLOB, offsetof(bw_policy, paths)},
-    {"binaries", I_FILE, offsetof(bw_policy, binaries)},
-    {"services", I_GLOB, offsetof(bw_policy, services)},
-    {"drivers", I_GLOB, offsetof(bw_policy, drivers)},
-    {"generic_names", I_GLOB, offsetof(bw_policy, generic_names)},
-    {"name_suffixes", I_GLOB, offsetof(bw_policy, name_suffixes)},
-    {"others", I_TEXT, offsetof(bw_policy, others)},
-    {"altitudes", I_ALTITUDE, offsetof(bw_policy, altitudes)},
-    {"class_filters", I_NAME, offsetof(bw_policy, class_filters)},
-    {"registry_roots", I_REGROOT, offsetof(bw_policy, registry_roots)},
-    {"registry_products", I_GLOB, offsetof(bw_policy, registry_products)},
-    {"bases_paths", I_TEXT, offsetof(bw_policy, bases_paths)},
-};
-#define N_VENDOR_LISTS (sizeof vendor_lists / sizeof vendor_lists[0])
-
-static bw_err load_vendor(ctx *c, const node *nd, bw_policy *p)
-{
-    const char *keys[2 + N_VENDOR_LISTS];
-    const node *vals[2 + N_VENDOR_LISTS];
-    keys[0] = "name";
-    keys[1] = "removal";
-    for (size_t i = 0; i < N_VENDOR_LISTS; i++)
-        keys[2 + i] = vendor_lists[i].key;
-    if (nd->type != N_MAP)
-        return fail(c, nd, "vendor: expected a mapping, got %s", type_name(nd->type));
-    bw_err e = walk_map(c, nd, "vendor", keys, 2 + N_VENDOR_LISTS, vals);
-    if (e)
-        return e;
-    if (!vals[0])
-        return fail(c, nd, "vendor: missing required key \"name\"");
-    if ((e = get_string(c, vals[0], "vendor.name", 0, &p->vendor)) != BW_OK)
-        return e;
-    if (vals[1] && (e = get_string(c, vals[1], "vendor.removal", S_TEXT, &p->removal)) != BW_OK)
-        return e;
-    for (size_t i = 0; i < N_VENDOR_LISTS; i++) {
-        if (!vals[2 + i])
-            continue;
-        char where[64];
-        join(where, sizeof where, "vendor", vendor_lists[i].key);
-        bw_strlist *l = (bw_strlist *)((char *)p + vendor_lists[i].offset);
-        if ((e = get_strlist(c, vals[2 + i], where, vendor_lists[i].kind, l)) != BW_OK)
-            return e;
-    }
-    return BW_OK;
-}
-
-static bw_err load_ksn(ctx *c, const node *nd, bw_policy *p)
-{
-    static const char *const keys[] = {"services", "ports", "hosts"};
-    const node *vals[3];
-    if (nd->type != N_MAP)
-        return fail(c, nd, "ksn: expected a mapping, got %s", type_name(nd->type));
-    if (nd->n == 0)
-        return fail(c, nd, "ksn: empty mapping (leave the key out instead)");
-    bw_err e = walk_map(c, nd, "ksn", keys, 3, vals);
-    if (!e && vals[0])
-        e = get_strlist(c, vals[0], "ksn.services", I_GLOB, &p->ksn_services);
-    if (!e && vals[1])
-        e = get_ports(c, vals[1], "ksn.ports", &p->ksn_ports, &p->n_ksn_ports);
-    if (!e && vals[2])
-        e = get_strlist(c, vals[2], "ksn.hosts", I_GLOB, &p->ksn_hosts);
-    return e;
-}
-
-static bw_err load_service(ctx *c, const node *nd, bw_policy *p)
-{
-    static const char *const keys[] = {"scan_interval", "heartbeat_interval",
-                                       "change_debounce_ms"};
-    static const unsigned long min[] = {1, 1, 0};
-    static const unsigned long max[] = {MAX_INTERVAL, MAX_INTERVAL, MAX_DEBOUNCE_MS};
-    uint32_t *field[] = {&p->scan_interval, &p->heartbeat_interval, &p->change_debounce_ms};
-    const node *vals[3];
-    if (nd->type != N_MAP)
-        return fail(c, nd, "service: expected a mapping, got %s", type_name(nd->type));
-    if (nd->n == 0)
-        return fail(c, nd, "service: empty mapping (leave the key out instead)");
-    bw_err e = walk_map(c, nd, "service", keys, 3, vals);
-    for (size_t i = 0; !e && i < 3; i++) {
-        if (!vals[i])
-            continue;
-        char where[64];
-        unsigned long v;
-        join(where, sizeof where, "service", keys[i]);
-        if ((e = get_uint(c, vals[i], where, "value", min[i], max[i], &v)) == BW_OK)
-            *field[i] = (uint32_t)v;
-    }
-    return e;
-}
-
-/* detection: {count_tiers: [confirmed, likely]} (docs/policy.md). */
-static bw_err load_detection(ctx *c, const node *nd, bw_policy *p)
-{
-    static const char *const keys[] = {"count_tiers"};
-    const node *v[1];
-    if (nd->type != N_MAP)
-        return fail(c, nd, "detection: expected a mapping, got %s", type_name(nd->type));
-    if (nd->n == 0)
-        return fail(c, nd, "detection: empty mapping (leave the key out instead)");
-    bw_err e = walk_map(c, nd, "detection", keys, 1, v);
-    if (e || !v[0])
-        return e;
-    const node *l = v[0];
-    if (l->type != N_SEQ || l->n == 0)
-        return fail(c, l, "detection.count_tiers: expected a non-empty list of tiers "
-                          "(confirmed, likely, possible), got %s",
-                    l->type == N_SEQ ? "an empty list" : type_name(l->type));
-    unsigned tiers = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        const node *it = l->kids[i];
-        bw_tier t;
-        if (it->type != N_STR || !bw_tier_parse(it->text, &t) || t == BW_TIER_NONE)
-            return fail(c, it, "detection.count_tiers[%zu]: expected confirmed, likely or "
-                               "possible, got %s%s%s", i, it->type == N_STR ? "\"" : "",
-                        it->type == N_STR ? it->text : type_name(it->type),
-                        it->type == N_STR ? "\"" : "");
-        if (tiers & BW_TIER_BIT(t))
-            return fail(c, it, "detection.count_tiers[%zu]: \"%s\" is listed twice", i,
-                        it->text);
-        tiers |= BW_TIER_BIT(t);
-    }
-    if (!(tiers & BW_TIER_BIT(BW_TIER_CONFIRMED)))
-        return fail(c, l, "detection.count_tiers: must include confirmed (a confirmed "
-                          "finding always counts)");
-    p->count_tiers = tiers;
-    return BW_OK;
-}
+/* ---- value checks ------------------------------------------------------- */
 
 /* A true/false node. */
 static bw_err get_bool(ctx *c, const node *nd, const char *path, bool *out)
@@ -1027,49 +772,10 @@ static bw_err get_bool(ctx *c, const node *nd, const char *path, bool *out)
     return BW_OK;
 }
 
-/* containment: what enforcement may touch (docs/policy.md). */
-static bw_err load_containment(ctx *c, const node *nd, bw_policy *p)
+/* A cutoff timestamp node -> Unix seconds, with the error naming `path`. */
+static bw_err get_time(ctx *c, const node *nd, const char *path, int64_t *out)
 {
-    enum { C_ALLOW, C_ONLY, C_DRIVERS, C_AV, C_UNPROT, C_DEPS, C_TIMEOUT, C_N };
-    static const char *const keys[C_N] = {"allowlist",         "only",
-                                          "drivers",           "antivirus_services",
-                                          "allow_unprotected", "stop_dependents",
-                                          "stop_timeout"};
-    const node *v[C_N];
-    if (nd->type != N_MAP)
-        return fail(c, nd, "containment: expected a mapping, got %s", type_name(nd->type));
-    if (nd->n == 0)
-        return fail(c, nd, "containment: empty mapping (leave the key out instead)");
-    bw_err e = walk_map(c, nd, "containment", keys, C_N, v);
-    if (!e && v[C_ALLOW])
-        e = get_strlist(c, v[C_ALLOW], "containment.allowlist", I_GLOB, &p->contain_allowlist);
-    if (!e && v[C_ONLY])
-        e = get_strlist(c, v[C_ONLY], "containment.only", I_GLOB, &p->contain_only);
-    if (!e && v[C_DRIVERS])
-        e = get_strlist(c, v[C_DRIVERS], "containment.drivers", I_GLOB, &p->contain_drivers);
-    if (!e && v[C_AV]) {
-        bw_strlist_free(&p->contain_av_services); /* replaces the default */
-        e = get_strlist(c, v[C_AV], "containment.antivirus_services", I_GLOB,
-                        &p->contain_av_services);
-    }
-    if (!e && v[C_UNPROT])
-        e = get_bool(c, v[C_UNPROT], "containment.allow_unprotected",
-                     &p->contain_allow_unprotected);
-    if (!e && v[C_DEPS])
-        e = get_bool(c, v[C_DEPS], "containment.stop_dependents", &p->contain_stop_dependents);
-    if (!e && v[C_TIMEOUT]) {
-        unsigned long t;
-        if ((e = get_uint(c, v[C_TIMEOUT], "containment.stop_timeout", "value", 1,
-                          MAX_STOP_TIMEOUT, &t)) == BW_OK)
-            p->contain_stop_timeout = (uint32_t)t;
-    }
-    return e;
-}
-
-/* A cutoff timestamp node -> Unix seconds, with the error naming `where`. */
-static bw_err get_time(ctx *c, const node *nd, const char *where, int64_t *out)
-{
-    bw_err e = get_string(c, nd, where, 0, NULL);
+    bw_err e = get_string(c, nd, path, 0, NULL);
     if (e)
         return e;
     const char *why = parse_time(nd->text, out);
@@ -1077,55 +783,88 @@ static bw_err get_time(ctx *c, const node *nd, const char *where, int64_t *out)
         return fail(c, nd,
                     "%s: invalid timestamp \"%s\": %s (e.g. 2024-09-29T04:00:00Z or "
                     "2024-09-29T00:00:00-04:00)",
-                    where, nd->text, why);
+                    path, nd->text, why);
     return BW_OK;
 }
 
-/* updates: {stale_after_days: N, cutoff_overrides: {<product glob>: <time>}} */
-static bw_err load_updates(ctx *c, const node *nd, bw_policy *p)
+/* audit | enforce, lower case only. */
+static bw_err get_mode(ctx *c, const node *nd, const char *path, bw_mode *out)
 {
-    static const char *const keys[] = {"stale_after_days", "cutoff_overrides"};
-    const node *vals[2];
-    if (nd->type != N_MAP)
-        return fail(c, nd, "updates: expected a mapping, got %s", type_name(nd->type));
-    if (nd->n == 0)
-        return fail(c, nd, "updates: empty mapping (leave the key out instead)");
-    bw_err e = walk_map(c, nd, "updates", keys, 2, vals);
+    bw_err e = get_string(c, nd, path, 0, NULL);
     if (e)
         return e;
-    if (vals[0]) {
-        unsigned long v;
-        if ((e = get_uint(c, vals[0], "updates.stale_after_days", "value", 1,
-                          MAX_STALE_AFTER_DAYS, &v)) != BW_OK)
-            return e;
-        p->stale_after_days = (uint32_t)v;
+    if (!strcmp(nd->text, "audit"))
+        *out = BW_MODE_AUDIT;
+    else if (!strcmp(nd->text, "enforce"))
+        *out = BW_MODE_ENFORCE;
+    else
+        return fail(c, nd, "%s: expected \"audit\" or \"enforce\", got \"%s\"", path, nd->text);
+    return BW_OK;
+}
+
+/* A non-empty list of confidence tiers (confirmed, likely, possible), each
+ * once and confirmed among them, as a BW_TIER_BIT set. */
+static bw_err get_tiers(ctx *c, const node *l, const char *path, unsigned *out)
+{
+    if (l->type != N_SEQ || l->n == 0)
+        return fail(c, l, "%s: expected a non-empty list of tiers (confirmed, likely, possible), "
+                          "got %s",
+                    path, l->type == N_SEQ ? "an empty list" : type_name(l->type));
+    unsigned tiers = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const node *it = l->kids[i];
+        bw_tier t;
+        if (it->type != N_STR || !bw_tier_parse(it->text, &t) || t == BW_TIER_NONE)
+            return fail(c, it, "%s[%zu]: expected confirmed, likely or possible, got %s%s%s", path,
+                        i, it->type == N_STR ? "\"" : "",
+                        it->type == N_STR ? it->text : type_name(it->type),
+                        it->type == N_STR ? "\"" : "");
+        if (tiers & BW_TIER_BIT(t))
+            return fail(c, it, "%s[%zu]: \"%s\" is listed twice", path, i, it->text);
+        tiers |= BW_TIER_BIT(t);
     }
-    const node *ov = vals[1];
-    if (!ov)
-        return BW_OK;
+    if (!(tiers & BW_TIER_BIT(BW_TIER_CONFIRMED)))
+        return fail(c, l, "%s: must include confirmed (a confirmed finding always counts)", path);
+    *out = tiers;
+    return BW_OK;
+}
+
+/* The key of `map` before kids[i] with the same text as kids[i], or NULL. */
+static const node *earlier_key(const node *map, size_t i)
+{
+    for (size_t j = 0; j < i; j += 2)
+        if (!strcmp(map->kids[j]->text, map->kids[i]->text))
+            return map->kids[j];
+    return NULL;
+}
+
+/* updates.cutoff_overrides: {<product pattern>: <timestamp>}, kept in
+ * document order in p->cutoff_products and, same index, p->cutoff_times. */
+static bw_err load_cutoff_overrides(ctx *c, const node *ov, const char *path, bw_policy *p)
+{
     if (ov->type != N_MAP)
-        return fail(c, ov, "updates.cutoff_overrides: expected a mapping of product "
-                           "patterns to timestamps, got %s", type_name(ov->type));
+        return fail(c, ov, "%s: expected a mapping of product patterns to timestamps, got %s",
+                    path, type_name(ov->type));
     if (ov->n == 0)
-        return fail(c, ov, "updates.cutoff_overrides: empty mapping (leave the key out instead)");
+        return fail(c, ov, "%s: empty mapping (leave the key out instead)", path);
     p->cutoff_times = calloc(ov->n / 2 + 1, sizeof *p->cutoff_times);
     if (!p->cutoff_times)
         return fail_nomem(c);
     for (size_t i = 0; i + 1 < ov->n; i += 2) {
-        const node *k = ov->kids[i], *val = ov->kids[i + 1];
+        const node *k = ov->kids[i];
         char where[160];
         if (k->type >= N_SEQ || k->type == N_NULL)
-            return fail(c, k, "updates.cutoff_overrides: expected a product pattern, got %s",
-                        type_name(k->type));
-        for (size_t j = 0; j < i; j += 2)
-            if (!strcmp(ov->kids[j]->text, k->text))
-                return fail(c, k, "updates.cutoff_overrides.%s: duplicate key (first at %zu:%zu)",
-                            k->text, ov->kids[j]->line, ov->kids[j]->col);
-        snprintf(where, sizeof where, "updates.cutoff_overrides.%s", k->text);
+            return fail(c, k, "%s: expected a product pattern, got %s", path, type_name(k->type));
+        join(where, sizeof where, path, k->text);
+        const node *prev = earlier_key(ov, i);
+        if (prev)
+            return fail(c, k, "%s: duplicate key (first at %zu:%zu)", where, prev->line,
+                        prev->col);
         const char *why = *k->text ? glob_problem(k->text) : "empty pattern";
         if (why)
             return fail(c, k, "%s: invalid pattern: %s", where, why);
-        if ((e = get_time(c, val, where, &p->cutoff_times[i / 2])) != BW_OK)
+        bw_err e = get_time(c, ov->kids[i + 1], where, &p->cutoff_times[i / 2]);
+        if (e)
             return e;
         if (bw_strlist_add(&p->cutoff_products, k->text) != BW_OK)
             return fail_nomem(c);
@@ -1133,55 +872,343 @@ static bw_err load_updates(ctx *c, const node *nd, bw_policy *p)
     return BW_OK;
 }
 
+/* ---- binding keys to fields ------------------------------------------------ */
+
+/* What a key's value is: how it is checked and what it is stored as. */
+typedef enum vtype {
+    V_STRING, /* char *: a string */
+    V_TEXT,   /* char *: free text, tabs and line breaks allowed */
+    V_NUMSTR, /* char *: a string; a bare number is taken as written */
+    V_TIME,   /* int64_t: a timestamp, as Unix seconds */
+    V_BOOL,   /* bool: true or false */
+    V_UINT,   /* uint32_t: an integer in min..max */
+    V_MODE,   /* bw_mode: audit or enforce */
+    V_TIERS,  /* unsigned: a list of confidence tiers, as a BW_TIER_BIT set */
+    V_LIST,   /* bw_strlist: a non-empty list of strings of one item kind */
+    V_PORTS,  /* uint16_t *, with a size_t count: a non-empty list of ports */
+    V_MAP,    /* nothing of its own: a nested mapping with its own table */
+    V_CUSTOM  /* whatever `load` checks and stores */
+} vtype;
+
+/* Checks a value that no vtype describes (node nd at key path `path`) and
+ * stores it in p. */
+typedef bw_err custom_loader(ctx *c, const node *nd, const char *path, bw_policy *p);
+
+/* One key of a mapping. A mapping's table lists its keys in the order
+ * their values are checked and ends with an entry whose key is NULL. */
+typedef struct field {
+    const char *key;
+    vtype type;
+    size_t off;                 /* the field in bw_policy (not V_MAP, V_CUSTOM) */
+    bool required;              /* the key must be given */
+    int64_t def;                /* V_TIME, V_BOOL, V_UINT, V_MODE, V_TIERS: default */
+    const char *def_item;       /* V_LIST: one-item default, replaced by the key */
+    unsigned long min, max;     /* V_UINT: the range */
+    item_kind item;             /* V_LIST: how the items are checked */
+    size_t count_off;           /* V_PORTS: the size_t count in bw_policy */
+    const struct field *sub;    /* V_MAP: the nested mapping's table */
+    custom_loader *load;        /* V_CUSTOM */
+} field;
+
+#define AT(member) offsetof(bw_policy, member)
+
+/* The service: timings. A week bounds the periods so that a typo (an extra
+ * digit or two) cannot silence the agent for months; a minute bounds the
+ * debounce so that a change is never held back for long. */
+#define MAX_INTERVAL 604800u
+#define MAX_DEBOUNCE_MS 60000u
+
+/* containment: how long to wait for a service to stop (a service's own
+ * wait hints are honoured within it), and the service that counts as
+ * another anti-virus when the policy does not say. */
+#define MAX_STOP_TIMEOUT 600u
+#define DEFAULT_AV_SERVICE "WinDefend"
+
+static const field vendor_fields[] = {
+    {"name", V_STRING, .off = AT(vendor), .required = true},
+    {"removal", V_TEXT, .off = AT(removal)},
+    {"publishers", V_LIST, .off = AT(publishers), .item = I_TEXT},
+    {"products", V_LIST, .off = AT(products), .item = I_GLOB},
+    {"markers", V_LIST, .off = AT(markers), .item = I_TEXT},
+    {"paths", V_LIST, .off = AT(paths), .item = I_GLOB},
+    {"binaries", V_LIST, .off = AT(binaries), .item = I_FILE},
+    {"services", V_LIST, .off = AT(services), .item = I_GLOB},
+    {"drivers", V_LIST, .off = AT(drivers), .item = I_GLOB},
+    {"generic_names", V_LIST, .off = AT(generic_names), .item = I_GLOB},
+    {"name_suffixes", V_LIST, .off = AT(name_suffixes), .item = I_GLOB},
+    {"others", V_LIST, .off = AT(others), .item = I_TEXT},
+    {"altitudes", V_LIST, .off = AT(altitudes), .item = I_ALTITUDE},
+    {"class_filters", V_LIST, .off = AT(class_filters), .item = I_NAME},
+    {"registry_roots", V_LIST, .off = AT(registry_roots), .item = I_REGROOT},
+    {"registry_products", V_LIST, .off = AT(registry_products), .item = I_GLOB},
+    {"bases_paths", V_LIST, .off = AT(bases_paths), .item = I_TEXT},
+    {.key = NULL},
+};
+
+static const field ksn_fields[] = {
+    {"services", V_LIST, .off = AT(ksn_services), .item = I_GLOB},
+    {"ports", V_PORTS, .off = AT(ksn_ports), .count_off = AT(n_ksn_ports)},
+    {"hosts", V_LIST, .off = AT(ksn_hosts), .item = I_GLOB},
+    {.key = NULL},
+};
+
+static const field detection_fields[] = {
+    {"count_tiers", V_TIERS, .off = AT(count_tiers), .def = BW_TIERS_DEFAULT},
+    {.key = NULL},
+};
+
+static const field updates_fields[] = {
+    {"stale_after_days", V_UINT, .off = AT(stale_after_days), .min = 1, .max = 3650, .def = 7},
+    {"cutoff_overrides", V_CUSTOM, .load = load_cutoff_overrides},
+    {.key = NULL},
+};
+
+static const field service_fields[] = {
+    {"scan_interval", V_UINT, .off = AT(scan_interval), .min = 1, .max = MAX_INTERVAL, .def = 3600},
+    {"heartbeat_interval", V_UINT, .off = AT(heartbeat_interval), .min = 1, .max = MAX_INTERVAL,
+     .def = 3600},
+    {"change_debounce_ms", V_UINT, .off = AT(change_debounce_ms), .min = 0, .max = MAX_DEBOUNCE_MS,
+     .def = 500},
+    {.key = NULL},
+};
+
+static const field containment_fields[] = {
+    {"allowlist", V_LIST, .off = AT(contain_allowlist), .item = I_GLOB},
+    {"only", V_LIST, .off = AT(contain_only), .item = I_GLOB},
+    {"drivers", V_LIST, .off = AT(contain_drivers), .item = I_GLOB},
+    {"antivirus_services", V_LIST, .off = AT(contain_av_services), .item = I_GLOB,
+     .def_item = DEFAULT_AV_SERVICE},
+    {"allow_unprotected", V_BOOL, .off = AT(contain_allow_unprotected)},
+    {"stop_dependents", V_BOOL, .off = AT(contain_stop_dependents)},
+    {"stop_timeout", V_UINT, .off = AT(contain_stop_timeout), .min = 1, .max = MAX_STOP_TIMEOUT,
+     .def = 30},
+    {.key = NULL},
+};
+
+/* The top level. */
+static const field policy_fields[] = {
+    {"policy", V_STRING, .off = AT(name), .required = true},
+    {"version", V_NUMSTR, .off = AT(version), .required = true},
+    {"description", V_TEXT, .off = AT(description)},
+    {"cutoff", V_TIME, .off = AT(cutoff), .def = DEFAULT_CUTOFF},
+    {"mode", V_MODE, .off = AT(mode), .def = BW_MODE_AUDIT},
+    {"vendor", V_MAP, .required = true, .sub = vendor_fields},
+    {"ksn", V_MAP, .sub = ksn_fields},
+    {"detection", V_MAP, .sub = detection_fields},
+    {"updates", V_MAP, .sub = updates_fields},
+    {"service", V_MAP, .sub = service_fields},
+    {"containment", V_MAP, .sub = containment_fields},
+    {.key = NULL},
+};
+
+/* The first key of `fields` at most two edits away from `key`, or NULL. */
+static const char *closest_key(const field *fields, const char *key)
+{
+    const char *best = NULL;
+    size_t dist = 3;
+    for (const field *f = fields; f->key; f++) {
+        size_t d = key_distance(key, f->key);
+        if (d < dist) {
+            dist = d;
+            best = f->key;
+        }
+    }
+    return best;
+}
+
+/* Checks the keys of `map` in document order: each a scalar, named in
+ * `fields` and given once. `path` names the mapping ("" at the top). */
+static bw_err check_keys(ctx *c, const node *map, const char *path, const field *fields)
+{
+    for (size_t i = 0; i + 1 < map->n; i += 2) {
+        const node *k = map->kids[i];
+        char where[160];
+        if (k->type >= N_SEQ || k->type == N_NULL)
+            return fail(c, k, "%s%sexpected a key name, got %s", path, *path ? ": " : "",
+                        type_name(k->type));
+        join(where, sizeof where, path, k->text);
+        const node *prev = earlier_key(map, i);
+        if (prev)
+            return fail(c, k, "%s: duplicate key (first at %zu:%zu)", where, prev->line,
+                        prev->col);
+        const field *f = fields;
+        while (f->key && strcmp(f->key, k->text))
+            f++;
+        if (f->key)
+            continue;
+        const char *near = closest_key(fields, k->text);
+        if (near)
+            return fail(c, k, "%s: unknown key (did you mean \"%s\"?)", where, near);
+        return fail(c, k, "%s: unknown key", where);
+    }
+    return BW_OK;
+}
+
+/* The value of `key` in `map`, or NULL when the key is not given. */
+static const node *value_of(const node *map, const char *key)
+{
+    for (size_t i = 0; i + 1 < map->n; i += 2)
+        if (!strcmp(map->kids[i]->text, key))
+            return map->kids[i + 1];
+    return NULL;
+}
+
+static bw_err load_value(ctx *c, const node *nd, const char *path, const field *f,
+                         bw_policy *p);
+
+/* Loads the mapping `map` (path `path`, "" at the top) by its table, in the
+ * order docs/policy.md promises: the keys, then the required keys, then
+ * the values in table order. */
+static bw_err load_fields(ctx *c, const node *map, const char *path, const field *fields,
+                          bw_policy *p)
+{
+    bw_err e = check_keys(c, map, path, fields);
+    if (e)
+        return e;
+    for (const field *f = fields; f->key; f++)
+        if (f->required && !value_of(map, f->key))
+            return fail(c, map, "%s%smissing required key \"%s\"", path, *path ? ": " : "",
+                        f->key);
+    for (const field *f = fields; f->key; f++) {
+        const node *v = value_of(map, f->key);
+        char where[160];
+        if (!v)
+            continue;
+        join(where, sizeof where, path, f->key);
+        e = load_value(c, v, where, f, p);
+        if (e)
+            return e;
+    }
+    return BW_OK;
+}
+
+static bool any_required(const field *fields)
+{
+    for (const field *f = fields; f->key; f++)
+        if (f->required)
+            return true;
+    return false;
+}
+
+/* Checks the value nd of the key `f` (at key path `path`) and stores it in
+ * p. A given list replaces the list's default. */
+static bw_err load_value(ctx *c, const node *nd, const char *path, const field *f,
+                         bw_policy *p)
+{
+    void *at = (char *)p + f->off;
+    unsigned long n;
+    bw_err e;
+    switch (f->type) {
+    case V_STRING:
+        return get_string(c, nd, path, 0, at);
+    case V_TEXT:
+        return get_string(c, nd, path, S_TEXT, at);
+    case V_NUMSTR:
+        return get_string(c, nd, path, S_NUMBER, at);
+    case V_TIME:
+        return get_time(c, nd, path, at);
+    case V_BOOL:
+        return get_bool(c, nd, path, at);
+    case V_UINT:
+        e = get_uint(c, nd, path, "value", f->min, f->max, &n);
+        if (!e)
+            *(uint32_t *)at = (uint32_t)n;
+        return e;
+    case V_MODE:
+        return get_mode(c, nd, path, at);
+    case V_TIERS:
+        return get_tiers(c, nd, path, at);
+    case V_LIST:
+        bw_strlist_free(at);
+        return get_strlist(c, nd, path, f->item, at);
+    case V_PORTS:
+        return get_ports(c, nd, path, at, (size_t *)((char *)p + f->count_off));
+    case V_MAP:
+        if (nd->type != N_MAP)
+            return fail(c, nd, "%s: expected a mapping, got %s", path, type_name(nd->type));
+        /* where nothing is required, an empty mapping says nothing */
+        if (nd->n == 0 && !any_required(f->sub))
+            return fail(c, nd, "%s: empty mapping (leave the key out instead)", path);
+        return load_fields(c, nd, path, f->sub, p);
+    case V_CUSTOM:
+        return f->load(c, nd, path, p);
+    }
+    return BW_OK;
+}
+
+/* Gives the fields of the table (and of its nested tables) their defaults. */
+static bw_err set_defaults(const field *fields, bw_policy *p)
+{
+    for (const field *f = fields; f->key; f++) {
+        void *at = (char *)p + f->off;
+        bw_err e = BW_OK;
+        switch (f->type) {
+        case V_TIME:
+            *(int64_t *)at = f->def;
+            break;
+        case V_BOOL:
+            *(bool *)at = f->def != 0;
+            break;
+        case V_UINT:
+            *(uint32_t *)at = (uint32_t)f->def;
+            break;
+        case V_MODE:
+            *(bw_mode *)at = (bw_mode)f->def;
+            break;
+        case V_TIERS:
+            *(unsigned *)at = (unsigned)f->def;
+            break;
+        case V_LIST:
+            if (f->def_item)
+                e = bw_strlist_add(at, f->def_item);
+            break;
+        case V_MAP:
+            e = set_defaults(f->sub, p);
+            break;
+        default: /* strings and ports: none; custom values: zero */
+            break;
+        }
+        if (e)
+            return e;
+    }
+    return BW_OK;
+}
+
+/* Frees what the fields of the table (and of its nested tables) own. */
+static void free_fields(const field *fields, bw_policy *p)
+{
+    for (const field *f = fields; f->key; f++) {
+        void *at = (char *)p + f->off;
+        switch (f->type) {
+        case V_STRING:
+        case V_TEXT:
+        case V_NUMSTR:
+            free(*(char **)at);
+            break;
+        case V_LIST:
+            bw_strlist_free(at);
+            break;
+        case V_PORTS:
+            free(*(uint16_t **)at);
+            break;
+        case V_MAP:
+            free_fields(f->sub, p);
+            break;
+        default: /* nothing owned; custom values are freed by bw_policy_free */
+            break;
+        }
+    }
+}
+
 static bw_err load_policy(ctx *c, const node *root, bw_policy *p)
 {
-    const node *v[T_N];
     if (!root)
         return fail_at(c, 1, 1, "empty policy: expected a mapping with the keys policy, "
                                 "version and vendor");
     if (root->type != N_MAP)
         return fail(c, root, "expected a mapping at the top level, got %s",
                     type_name(root->type));
-    bw_err e = walk_map(c, root, "", top_keys, T_N, v);
-    if (e)
-        return e;
-    static const int required[] = {T_POLICY, T_VERSION, T_VENDOR};
-    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-        if (!v[required[i]])
-            return fail(c, root, "missing required key \"%s\"", top_keys[required[i]]);
-
-    if ((e = get_string(c, v[T_POLICY], "policy", 0, &p->name)) ||
-        (e = get_string(c, v[T_VERSION], "version", S_NUMBER, &p->version)))
-        return e;
-    if (v[T_DESCRIPTION] &&
-        (e = get_string(c, v[T_DESCRIPTION], "description", S_TEXT, &p->description)))
-        return e;
-    if (v[T_CUTOFF] && (e = get_time(c, v[T_CUTOFF], "cutoff", &p->cutoff)) != BW_OK)
-        return e;
-    if (v[T_MODE]) {
-        const node *nd = v[T_MODE];
-        if ((e = get_string(c, nd, "mode", 0, NULL)) != BW_OK)
-            return e;
-        if (!strcmp(nd->text, "audit"))
-            p->mode = BW_MODE_AUDIT;
-        else if (!strcmp(nd->text, "enforce"))
-            p->mode = BW_MODE_ENFORCE;
-        else
-            return fail(c, nd, "mode: expected \"audit\" or \"enforce\", got \"%s\"", nd->text);
-    }
-    if ((e = load_vendor(c, v[T_VENDOR], p)) != BW_OK)
-        return e;
-    if (v[T_KSN] && (e = load_ksn(c, v[T_KSN], p)) != BW_OK)
-        return e;
-    if (v[T_DETECTION] && (e = load_detection(c, v[T_DETECTION], p)) != BW_OK)
-        return e;
-    if (v[T_UPDATES] && (e = load_updates(c, v[T_UPDATES], p)) != BW_OK)
-        return e;
-    if (v[T_SERVICE] && (e = load_service(c, v[T_SERVICE], p)) != BW_OK)
-        return e;
-    if (v[T_CONTAINMENT] && (e = load_containment(c, v[T_CONTAINMENT], p)) != BW_OK)
-        return e;
-    return BW_OK;
+    return load_fields(c, root, "", policy_fields, p);
 }
 
 /* ---- public API ----------------------------------------------------------- */
@@ -1209,38 +1236,24 @@ bw_err bw_policy_parse(const char *text, size_t len, const char *origin, bw_poli
     }
     /* Invalid UTF-8 is reported with its own position before libyaml sees
      * it (libyaml's reader reports byte offsets of its own buffer). */
-    for (size_t i = 0; i < len;) {
-        size_t w = utf8_seq((const unsigned char *)text + i, len - i);
-        if (w == 0) {
-            size_t line, col;
-            position_of(text, len, i, &line, &col);
-            return fail_at(&c, line, col, "invalid UTF-8 (byte 0x%02X)",
-                           (unsigned)(unsigned char)text[i]);
-        }
-        i += w;
+    size_t valid = bw_utf8_valid_prefix(text, len);
+    if (valid < len) {
+        size_t line, col;
+        position_of(text, len, valid, &line, &col);
+        return fail_at(&c, line, col, "invalid UTF-8 (byte 0x%02X)",
+                       (unsigned)(unsigned char)text[valid]);
     }
 
-    if ((e = build_tree(&c, text, len, &root)) != BW_OK)
+    e = build_tree(&c, text, len, &root);
+    if (e)
         goto out;
     p = calloc(1, sizeof *p);
-    if (!p) {
+    if (!p || set_defaults(policy_fields, p) != BW_OK) {
         e = fail_nomem(&c);
         goto out;
     }
-    p->cutoff = DEFAULT_CUTOFF;
-    p->mode = BW_MODE_AUDIT;
-    p->scan_interval = DEFAULT_SCAN_INTERVAL;
-    p->heartbeat_interval = DEFAULT_HEARTBEAT_INTERVAL;
-    p->change_debounce_ms = DEFAULT_CHANGE_DEBOUNCE_MS;
-    p->stale_after_days = DEFAULT_STALE_AFTER_DAYS;
-    p->count_tiers = BW_TIERS_DEFAULT;
-    p->contain_stop_timeout = DEFAULT_STOP_TIMEOUT;
-    for (size_t i = 0; i < sizeof default_av_services / sizeof *default_av_services; i++)
-        if (bw_strlist_add(&p->contain_av_services, default_av_services[i]) != BW_OK) {
-            e = fail_nomem(&c);
-            goto out;
-        }
-    if ((e = load_policy(&c, root, p)) != BW_OK)
+    e = load_policy(&c, root, p);
+    if (e)
         goto out;
     *out = p;
     p = NULL;
@@ -1254,22 +1267,10 @@ void bw_policy_free(bw_policy *p)
 {
     if (!p)
         return;
-    free(p->name);
-    free(p->version);
-    free(p->description);
-    free(p->vendor);
-    free(p->removal);
-    for (size_t i = 0; i < N_VENDOR_LISTS; i++)
-        bw_strlist_free((bw_strlist *)((char *)p + vendor_lists[i].offset));
-    bw_strlist_free(&p->ksn_services);
-    free(p->ksn_ports);
-    bw_strlist_free(&p->ksn_hosts);
+    free_fields(policy_fields, p);
+    /* what load_cutoff_overrides stores */
     bw_strlist_free(&p->cutoff_products);
     free(p->cutoff_times);
-    bw_strlist_free(&p->contain_allowlist);
-    bw_strlist_free(&p->contain_only);
-    bw_strlist_free(&p->contain_drivers);
-    bw_strlist_free(&p->contain_av_services);
     free(p);
 }
 

@@ -231,13 +231,20 @@ int32_t bw_utf8_next(const char **pp, const char *end)
     return (int32_t)cp;
 }
 
+size_t bw_utf8_valid_prefix(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+    while (p < end) {
+        const char *at = p;
+        if (bw_utf8_next(&p, end) < 0)
+            return (size_t)(at - s);
+    }
+    return n;
+}
+
 bool bw_utf8_valid(const char *s, size_t n)
 {
-    const char *end = s + n;
-    while (s < end)
-        if (bw_utf8_next(&s, end) < 0)
-            return false;
-    return true;
+    return bw_utf8_valid_prefix(s, n) == n;
 }
 
 size_t bw_utf8_put(char out[4], uint32_t cp)

@@ -83,6 +83,12 @@ void bw_strlist_free(bw_strlist *l);
 /* True if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool bw_utf8_valid(const char *s, size_t n);
 
+/* Length of the longest well-formed UTF-8 prefix of s[0..n): n when all of
+ * it is valid, else the offset of the first byte of the first invalid
+ * sequence (overlong, surrogate, above U+10FFFF, stray continuation byte,
+ * truncated). */
+size_t bw_utf8_valid_prefix(const char *s, size_t n);
+
 /* Decodes one code point at *p (bounded by end), advancing *p. Returns the
  * code point, or -1 for an invalid sequence (then *p moves by one byte). */
 int32_t bw_utf8_next(const char **p, const char *end);

@@ -364,6 +364,96 @@ static void service_timings(void **state)
     EXPECT(HEAD "service: {}\n", "t.yaml:5:10: service: empty mapping");
 }
 
+static void detection_section(void **state)
+{
+    (void)state;
+    bw_policy *p = parse_ok(HEAD);
+    assert_int_equal(p->count_tiers, BW_TIERS_DEFAULT);
+    bw_policy_free(p);
+    p = parse_ok(HEAD "detection:\n  count_tiers: [possible, confirmed]\n");
+    assert_int_equal(p->count_tiers,
+                     BW_TIER_BIT(BW_TIER_CONFIRMED) | BW_TIER_BIT(BW_TIER_POSSIBLE));
+    bw_policy_free(p);
+    EXPECT_EXACT(HEAD "detection:\n  count_tiers: []\n",
+                 "t.yaml:6:16: detection.count_tiers: expected a non-empty list of tiers "
+                 "(confirmed, likely, possible), got an empty list");
+    EXPECT_EXACT(HEAD "detection:\n  count_tiers: confirmed\n",
+                 "t.yaml:6:16: detection.count_tiers: expected a non-empty list of tiers "
+                 "(confirmed, likely, possible), got a string");
+    EXPECT_EXACT(HEAD "detection:\n  count_tiers: [confirmed, maybe]\n",
+                 "t.yaml:6:28: detection.count_tiers[1]: expected confirmed, likely or possible, "
+                 "got \"maybe\"");
+    EXPECT_EXACT(HEAD "detection:\n  count_tiers: [confirmed, 3]\n",
+                 "t.yaml:6:28: detection.count_tiers[1]: expected confirmed, likely or possible, "
+                 "got an integer");
+    EXPECT_EXACT(HEAD "detection:\n  count_tiers: [confirmed, likely, confirmed]\n",
+                 "t.yaml:6:36: detection.count_tiers[2]: \"confirmed\" is listed twice");
+    EXPECT_EXACT(HEAD "detection:\n  count_tiers: [likely, possible]\n",
+                 "t.yaml:6:16: detection.count_tiers: must include confirmed (a confirmed finding "
+                 "always counts)");
+    EXPECT_EXACT(HEAD "detection: {}\n",
+                 "t.yaml:5:12: detection: empty mapping (leave the key out instead)");
+}
+
+static void containment_section(void **state)
+{
+    (void)state;
+    bw_policy *p = parse_ok(HEAD);
+    assert_int_equal(p->contain_av_services.n, 1);
+    assert_string_equal(p->contain_av_services.items[0], "WinDefend");
+    assert_int_equal(p->contain_stop_timeout, 30);
+    assert_false(p->contain_allow_unprotected);
+    assert_false(p->contain_stop_dependents);
+    assert_int_equal(p->contain_allowlist.n, 0);
+    bw_policy_free(p);
+    /* a given list replaces the default */
+    p = parse_ok(HEAD "containment:\n  antivirus_services: [ekrn, 'AVG*']\n"
+                      "  allow_unprotected: true\n  stop_dependents: True\n  stop_timeout: 600\n");
+    assert_int_equal(p->contain_av_services.n, 2);
+    assert_string_equal(p->contain_av_services.items[0], "ekrn");
+    assert_string_equal(p->contain_av_services.items[1], "AVG*");
+    assert_true(p->contain_allow_unprotected);
+    assert_true(p->contain_stop_dependents);
+    assert_int_equal(p->contain_stop_timeout, 600);
+    bw_policy_free(p);
+    EXPECT_EXACT(HEAD "containment:\n  antivirus_services: []\n",
+                 "t.yaml:6:23: containment.antivirus_services: empty list");
+    EXPECT_EXACT(HEAD "containment:\n  stop_dependents: 1\n",
+                 "t.yaml:6:20: containment.stop_dependents: expected true or false, got an "
+                 "integer");
+    EXPECT_EXACT(HEAD "containment:\n  stop_timeout: 601\n",
+                 "t.yaml:6:17: containment.stop_timeout: value 601 is out of range 1..600");
+    EXPECT_EXACT(HEAD "updates:\n  stale_after_days: 3651\n",
+                 "t.yaml:6:21: updates.stale_after_days: value 3651 is out of range 1..3650");
+}
+
+/* The order of the checks (docs/policy.md, "Error messages"): within a
+ * mapping the keys, then the required keys, then the values in the order
+ * of the schema's tables, whatever the order in the document. */
+static void check_order(void **state)
+{
+    (void)state;
+    /* vendor: requires name, so an empty vendor mapping misses it */
+    EXPECT_EXACT("policy: t\nversion: x\nvendor: {}\n",
+                 "t.yaml:3:9: vendor: missing required key \"name\"");
+    EXPECT_EXACT("{}\n", "t.yaml:1:1: missing required key \"policy\"");
+    EXPECT_EXACT("policy: ~\nversion: x\n", "t.yaml:1:1: missing required key \"vendor\"");
+    EXPECT_EXACT("policy: t\nversion: x\nvendor: {drivers: [], name: ~}\n",
+                 "t.yaml:3:29: vendor.name: expected a string, got null");
+    EXPECT_EXACT(HEAD "ksn: {ports: []}\nmode: x\n",
+                 "t.yaml:6:7: mode: expected \"audit\" or \"enforce\", got \"x\"");
+    EXPECT_EXACT(HEAD "containment: {stop_timeout: 0}\nservice: {scan_interval: 0}\n",
+                 "t.yaml:6:26: service.scan_interval: value 0 is out of range 1..604800");
+    EXPECT_EXACT(HEAD "updates:\n  cutoff_overrides:\n    KES: 2024-10-01T00:00:00Z\n"
+                      "    'KES': 2024-10-02T00:00:00Z\n",
+                 "t.yaml:8:5: updates.cutoff_overrides.KES: duplicate key (first at 7:5)");
+    EXPECT_EXACT(HEAD "updates:\n  cutoff_overrides:\n    [KES]: 2024-10-01T00:00:00Z\n",
+                 "t.yaml:7:5: updates.cutoff_overrides: expected a product pattern, got a list");
+    EXPECT_EXACT(HEAD "updates:\n  cutoff_overrides: {}\n",
+                 "t.yaml:6:21: updates.cutoff_overrides: empty mapping (leave the key out "
+                 "instead)");
+}
+
 static const char block_style[] =
     "policy: k\n"
     "version: \"2.0\"\n"
@@ -690,6 +780,10 @@ static void error_utf8(void **state)
     /* overlong encoding of '/' and an encoded surrogate */
     EXPECT("policy: \xc0\xaf\n", "t.yaml:1:9: invalid UTF-8 (byte 0xC0)");
     EXPECT("policy: t\r\nversion: \xed\xa0\x80\r\n", "t.yaml:2:10: invalid UTF-8 (byte 0xED)");
+    /* NEL, LS and PS end a line as libyaml counts them */
+    EXPECT(HEAD "description: \"a\xc2\x85" "b\xff\"\n", "t.yaml:6:2: invalid UTF-8 (byte 0xFF)");
+    EXPECT(HEAD "description: \"a\xe2\x80\xa8\xe2\x80\xa9" "bc\xf5\"\n",
+           "t.yaml:7:3: invalid UTF-8 (byte 0xF5)");
     /* a NUL byte in the text, and one made by an escape */
     static const char nul[] = "policy: t\nversion: a\0b\nvendor: {name: V}\n";
     expect_error(nul, sizeof nul - 1,
@@ -894,6 +988,9 @@ int main(void)
         cmocka_unit_test(minimal_defaults),
         cmocka_unit_test(updates_section),
         cmocka_unit_test(service_timings),
+        cmocka_unit_test(detection_section),
+        cmocka_unit_test(containment_section),
+        cmocka_unit_test(check_order),
         cmocka_unit_test(flow_and_block_styles),
         cmocka_unit_test(non_ascii_survives),
         cmocka_unit_test(cutoff_values),

@@ -55,6 +55,25 @@ static void test_utf8_valid(void **state)
     assert_false(bw_utf8_valid("\x80", 1));
 }
 
+static void test_utf8_valid_prefix(void **state)
+{
+    (void)state;
+    assert_int_equal(bw_utf8_valid_prefix("", 0), 0);
+    assert_int_equal(bw_utf8_valid_prefix("plain", 5), 5);
+    assert_int_equal(bw_utf8_valid_prefix("é\xF0\x9F\x98\x80", 6), 6);
+    /* the offset of the sequence's first byte, not of the byte that breaks it */
+    assert_int_equal(bw_utf8_valid_prefix("ab\xE2\x82x", 5), 2);
+    assert_int_equal(bw_utf8_valid_prefix("é\xC3\"", 4), 2);   /* truncated */
+    assert_int_equal(bw_utf8_valid_prefix("x\xC0\xAF", 3), 1);  /* overlong '/' */
+    assert_int_equal(bw_utf8_valid_prefix("\xED\xA0\x80", 3), 0); /* surrogate */
+    assert_int_equal(bw_utf8_valid_prefix("a\xF4\x90\x80\x80", 5), 1); /* > U+10FFFF */
+    assert_int_equal(bw_utf8_valid_prefix("ab\x80", 3), 2);     /* stray continuation */
+    assert_int_equal(bw_utf8_valid_prefix("ab\xFF", 3), 2);
+    /* bounded by n: a sequence cut off by the bound is invalid */
+    assert_int_equal(bw_utf8_valid_prefix("a\xD0\x9A", 2), 1);
+    assert_int_equal(bw_utf8_valid_prefix("a\xD0\x9A", 3), 3);
+}
+
 static void test_casefold(void **state)
 {
     (void)state;
@@ -180,7 +199,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf),       cmocka_unit_test(test_strlist),
-        cmocka_unit_test(test_utf8_valid), cmocka_unit_test(test_casefold),
+        cmocka_unit_test(test_utf8_valid), cmocka_unit_test(test_utf8_valid_prefix),
+        cmocka_unit_test(test_casefold),
         cmocka_unit_test(test_ieq),       cmocka_unit_test(test_icontains),
         cmocka_unit_test(test_glob),      cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_utf16),
