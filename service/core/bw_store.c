@@ -14,7 +14,8 @@
 
 #include <sqlite3.h>
 
-#include "bw_report.h"
+#include "bw_str.h"
+#include "bw_time.h"
 #include "bw_updates.h"
 
 #define BUSY_TIMEOUT_MS 5000
