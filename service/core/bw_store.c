@@ -354,7 +354,7 @@ static bw_err query_rows(bw_store *s, const char *sql, const char *op, const int
         return e;
     if (bind1)
         sqlite3_bind_int64(st, 1, *bind1);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st)) {
         if (bw_grow(items_ptr, cap, *n, size) != BW_OK) {
             e = fail_msg(s, BW_ENOMEM, op, "out of memory");
             goto out;
@@ -365,7 +365,8 @@ static bw_err query_rows(bw_store *s, const char *sql, const char *op, const int
         memset(item, 0, size);
         (*n)++;
         const char *why = "out of memory";
-        if ((e = row(st, item, &why)) != BW_OK) {
+        e = row(st, item, &why);
+        if (e != BW_OK) {
             e = fail_msg(s, e, op, why);
             goto out;
         }
@@ -549,7 +550,8 @@ static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *deta
     if (e || *corrupt)
         return e;
     int v = 0;
-    if ((e = get_user_version(s, &v)))
+    e = get_user_version(s, &v);
+    if (e)
         return e;
     if (v > BW_STORE_SCHEMA_VERSION) {
         char msg[160];
@@ -563,9 +565,12 @@ static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *deta
 
     /* journal_mode answers with the mode in effect; WAL can be refused
      * (e.g. a file system without shared memory), which is not fatal. */
-    if ((e = exec(s, "PRAGMA journal_mode=WAL", "set journal mode")) ||
-        (e = exec(s, "PRAGMA synchronous=NORMAL", "set synchronous")) ||
-        (e = exec(s, "PRAGMA foreign_keys=ON", "enable foreign keys")))
+    e = exec(s, "PRAGMA journal_mode=WAL", "set journal mode");
+    if (!e)
+        e = exec(s, "PRAGMA synchronous=NORMAL", "set synchronous");
+    if (!e)
+        e = exec(s, "PRAGMA foreign_keys=ON", "enable foreign keys");
+    if (e)
         return e;
     return migrate(s, v);
 }
@@ -590,16 +595,19 @@ bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
         copy_err(errbuf, errlen, "state.db: open: out of memory");
         return BW_ENOMEM;
     }
-    if ((e = open_once(s, path, &corrupt, detail, sizeof detail)))
+    e = open_once(s, path, &corrupt, detail, sizeof detail);
+    if (e)
         goto out;
     if (corrupt) {
         sqlite3_close(s->db);
         s->db = NULL;
-        if ((e = move_aside(s, path, &moved_to)))
+        e = move_aside(s, path, &moved_to);
+        if (e)
             goto out;
         /* keep why the old file was refused: the message reports it */
         char fresh[sizeof detail];
-        if ((e = open_once(s, path, &corrupt, fresh, sizeof fresh)))
+        e = open_once(s, path, &corrupt, fresh, sizeof fresh);
+        if (e)
             goto out;
         if (corrupt) { /* a new file cannot be corrupt; do not loop */
             e = fail_msg(s, BW_EIO, "open", "the new database is reported corrupt");
@@ -736,7 +744,8 @@ static bw_err insert_scan(bw_store *s, const bw_scan_meta *m, const bw_findings 
     for (size_t i = 0; i < f->n; i++)
         if ((unsigned)f->items[i].kind < BW_STORE_KINDS)
             by_kind[f->items[i].kind]++;
-    if ((e = prep(s, sql, &st, "insert scan")))
+    e = prep(s, sql, &st, "insert scan");
+    if (e)
         goto out;
     sqlite3_bind_int64(st, 1, m->started_at);
     sqlite3_bind_int64(st, 2, m->finished_at);
@@ -778,46 +787,39 @@ static void apply_stmts_free(apply_stmts *a)
 
 static bw_err apply_stmts_prep(bw_store *s, apply_stmts *a)
 {
-    bw_err e;
-    const char *op = "apply scan: prepare";
-    if ((e = prep(s,
-                  "SELECT display_name, version, path, resolved_at, last_scan_id, tier"
-                  " FROM findings WHERE kind = ? AND source = ? AND name = ?",
-                  &a->get, op)) ||
-        (e = prep(s,
-                  "INSERT INTO findings (kind, source, name, display_name, publisher,"
-                  " version, path, rule, first_seen, last_seen, resolved_at, last_scan_id,"
-                  " tier)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL, ?10, ?12)",
-                  &a->insert, op)) ||
+    const struct {
+        sqlite3_stmt **st;
+        const char *sql;
+    } list[] = {
+        {&a->get, "SELECT display_name, version, path, resolved_at, last_scan_id, tier"
+                  " FROM findings WHERE kind = ? AND source = ? AND name = ?"},
+        {&a->insert, "INSERT INTO findings (kind, source, name, display_name, publisher,"
+                     " version, path, rule, first_seen, last_seen, resolved_at, last_scan_id,"
+                     " tier)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL, ?10, ?12)"},
         /* ?11 = 1 starts a new presence (first_seen = now). */
-        (e = prep(s,
-                  "UPDATE findings SET display_name = ?4, publisher = ?5, version = ?6,"
-                  " path = ?7, rule = ?8, last_seen = ?9, resolved_at = NULL,"
-                  " last_scan_id = ?10, tier = ?12,"
-                  " first_seen = CASE WHEN ?11 THEN ?9 ELSE first_seen END"
-                  " WHERE kind = ?1 AND source = ?2 AND name = ?3",
-                  &a->update, op)) ||
-        (e = prep(s,
-                  "SELECT kind, source, name, display_name, publisher, version, path, rule,"
-                  " tier"
-                  " FROM findings WHERE resolved_at IS NULL AND last_scan_id <> ?"
-                  " ORDER BY kind, name, source",
-                  &a->absent, op)) ||
-        (e = prep(s,
-                  "UPDATE findings SET resolved_at = ?1"
-                  " WHERE kind = ?2 AND source = ?3 AND name = ?4",
-                  &a->resolve, op)) ||
-        (e = prep(s,
-                  "INSERT INTO changes (scan_id, at, change, reappeared, kind, source,"
-                  " name, display_name, publisher, version, path, rule, old_version,"
-                  " old_display_name, old_path, tier, old_tier)"
-                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                  &a->record, op)) ||
-        (e = prep(s,
-                  "UPDATE scans SET n_new = ?, n_resolved = ?, n_changed = ? WHERE id = ?",
-                  &a->counts, op)))
-        return e;
+        {&a->update, "UPDATE findings SET display_name = ?4, publisher = ?5, version = ?6,"
+                     " path = ?7, rule = ?8, last_seen = ?9, resolved_at = NULL,"
+                     " last_scan_id = ?10, tier = ?12,"
+                     " first_seen = CASE WHEN ?11 THEN ?9 ELSE first_seen END"
+                     " WHERE kind = ?1 AND source = ?2 AND name = ?3"},
+        {&a->absent, "SELECT kind, source, name, display_name, publisher, version, path, rule,"
+                     " tier"
+                     " FROM findings WHERE resolved_at IS NULL AND last_scan_id <> ?"
+                     " ORDER BY kind, name, source"},
+        {&a->resolve, "UPDATE findings SET resolved_at = ?1"
+                      " WHERE kind = ?2 AND source = ?3 AND name = ?4"},
+        {&a->record, "INSERT INTO changes (scan_id, at, change, reappeared, kind, source,"
+                     " name, display_name, publisher, version, path, rule, old_version,"
+                     " old_display_name, old_path, tier, old_tier)"
+                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+        {&a->counts, "UPDATE scans SET n_new = ?, n_resolved = ?, n_changed = ? WHERE id = ?"},
+    };
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+        bw_err e = prep(s, list[i].sql, list[i].st, "apply scan: prepare");
+        if (e)
+            return e;
+    }
     return BW_OK;
 }
 
@@ -977,7 +979,7 @@ static bw_err apply_absent(bw_store *s, apply_stmts *a, const bw_scan_meta *meta
     int rc;
     size_t first = out->n;
     sqlite3_bind_int64(a->absent, 1, scan_id);
-    while ((rc = sqlite3_step(a->absent)) == SQLITE_ROW) {
+    for (rc = sqlite3_step(a->absent); rc == SQLITE_ROW; rc = sqlite3_step(a->absent)) {
         bw_change *c = changes_push(out);
         const char *kt = (const char *)sqlite3_column_text(a->absent, 0);
         if (!c) {
@@ -1058,17 +1060,21 @@ bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta, const bw_findi
     if (scan_id_out)
         *scan_id_out = 0;
     clear_err(s);
-    if ((e = begin(s, "apply scan")))
+    e = begin(s, "apply scan");
+    if (e)
         return e;
-    if ((e = apply_stmts_prep(s, &a)) || (e = insert_scan(s, meta, f, &scan_id)))
-        goto out;
-    for (size_t i = 0; i < f->n; i++)
-        if ((e = apply_finding(s, &a, &f->items[i], now, scan_id, out)))
-            goto out;
-    if ((e = apply_absent(s, &a, meta, now, scan_id, out)))
+    e = apply_stmts_prep(s, &a);
+    if (!e)
+        e = insert_scan(s, meta, f, &scan_id);
+    for (size_t i = 0; i < f->n && !e; i++)
+        e = apply_finding(s, &a, &f->items[i], now, scan_id, out);
+    if (!e)
+        e = apply_absent(s, &a, meta, now, scan_id, out);
+    if (e)
         goto out;
     for (size_t i = 0; i < out->n; i++) {
-        if ((e = record_change(s, &a, &out->items[i])))
+        e = record_change(s, &a, &out->items[i]);
+        if (e)
             goto out;
         counts[out->items[i].change]++;
     }
@@ -1076,7 +1082,8 @@ bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta, const bw_findi
     sqlite3_bind_int64(a.counts, 2, (sqlite3_int64)counts[BW_CHANGE_RESOLVED]);
     sqlite3_bind_int64(a.counts, 3, (sqlite3_int64)counts[BW_CHANGE_CHANGED]);
     sqlite3_bind_int64(a.counts, 4, scan_id);
-    if ((e = step_done(s, a.counts, "apply scan: counts")))
+    e = step_done(s, a.counts, "apply scan: counts");
+    if (e)
         goto out;
     apply_stmts_free(&a);
     memset(&a, 0, sizeof a);
@@ -1170,9 +1177,11 @@ bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
     if (alert_id)
         *alert_id = 0;
     clear_err(s);
-    if ((e = begin(s, op)))
+    e = begin(s, op);
+    if (e)
         return e;
-    if ((e = prep(s, sql, &st, op)))
+    e = prep(s, sql, &st, op);
+    if (e)
         goto out;
     sqlite3_bind_int64(st, 1, raised_at);
     sqlite3_bind_int(st, 2, event_id);
@@ -1191,7 +1200,8 @@ bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
         bool raised = false;
         sqlite3_finalize(st);
         st = NULL;
-        if ((e = bw_store_alert_raised(s, change_id, &raised)))
+        e = bw_store_alert_raised(s, change_id, &raised);
+        if (e)
             goto out;
         if (!raised) {
             e = fail_msg(s, BW_ENOTFOUND, op, "no such change");
@@ -1312,7 +1322,8 @@ bw_err bw_store_last_scan(bw_store *s, bw_scan_record *out)
     bw_err e;
     memset(out, 0, sizeof *out);
     clear_err(s);
-    if ((e = prep(s, sql, &st, op)))
+    e = prep(s, sql, &st, op);
+    if (e)
         return e;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
@@ -1391,9 +1402,13 @@ bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan
     sqlite3_stmt *st = NULL;
     bw_err e;
     clear_err(s);
-    if ((e = begin(s, op)))
+    e = begin(s, op);
+    if (e)
         return e;
-    if ((e = exec(s, "DELETE FROM update_status", op)) || (e = prep(s, sql, &st, op)))
+    e = exec(s, "DELETE FROM update_status", op);
+    if (!e)
+        e = prep(s, sql, &st, op);
+    if (e)
         goto out;
     for (size_t i = 0; i < u->n; i++) {
         const bw_update_status *x = &u->items[i];
@@ -1410,7 +1425,8 @@ bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan
         sqlite3_bind_int(st, 9, x->never ? 1 : 0);
         sqlite3_bind_int64(st, 10, scan_id);
         sqlite3_bind_int64(st, 11, now);
-        if ((e = step_done(s, st, op)))
+        e = step_done(s, st, op);
+        if (e)
             goto out;
     }
     sqlite3_finalize(st);
@@ -1803,7 +1819,9 @@ bw_err bw_store_contain_outcome(bw_store *s, const bw_contain_result *r, int64_t
         e = fail(s, op, rc);
     sqlite3_finalize(st);
     st = NULL;
-    if (e || (e = prep(s, sql, &st, op)))
+    if (!e)
+        e = prep(s, sql, &st, op);
+    if (e)
         return e;
     bind_text(st, 1, r->name);
     bind_text(st, 2, r->kind);
