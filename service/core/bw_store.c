@@ -14,17 +14,12 @@
 
 #include <sqlite3.h>
 
+#include "bw_store_int.h"
 #include "bw_str.h"
 #include "bw_time.h"
 #include "bw_updates.h"
 
 #define BUSY_TIMEOUT_MS 5000
-
-struct bw_store {
-    sqlite3 *db;
-    int errcode;
-    char errmsg[512];
-};
 
 /* ---- schema and migrations --------------------------------------------------
  * Step i takes the schema from version i to i + 1. Steps are only ever
@@ -178,10 +173,7 @@ static bool is_corrupt_rc(int rc)
     return (rc & 0xFF) == SQLITE_CORRUPT || (rc & 0xFF) == SQLITE_NOTADB;
 }
 
-/* Records "state.db: <op>: <sqlite message> (<code>)" and maps the code.
- * Must run before anything else touches the connection (a ROLLBACK would
- * replace the message). */
-static bw_err fail(bw_store *s, const char *op, int rc)
+bw_err bws_fail(bw_store *s, const char *op, int rc)
 {
     const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
     int code = s->db ? sqlite3_extended_errcode(s->db) : rc;
@@ -194,14 +186,14 @@ static bw_err fail(bw_store *s, const char *op, int rc)
     return map_rc(rc);
 }
 
-static bw_err fail_msg(bw_store *s, bw_err e, const char *op, const char *msg)
+bw_err bws_fail_msg(bw_store *s, bw_err e, const char *op, const char *msg)
 {
     s->errcode = 0;
     snprintf(s->errmsg, sizeof s->errmsg, "state.db: %s: %s", op, msg);
     return e;
 }
 
-static void clear_err(bw_store *s)
+void bws_clear_err(bw_store *s)
 {
     s->errcode = 0;
     s->errmsg[0] = '\0';
@@ -224,50 +216,56 @@ bool bw_store_corrupt(const bw_store *s)
 
 /* ---- small SQLite helpers --------------------------------------------------- */
 
-static bw_err prep(bw_store *s, const char *sql, sqlite3_stmt **st, const char *op)
+bw_err bws_prep(bw_store *s, const char *sql, sqlite3_stmt **st, const char *op)
 {
     int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
     if (rc != SQLITE_OK) {
         *st = NULL;
-        return fail(s, op, rc);
+        return bws_fail(s, op, rc);
     }
     return BW_OK;
 }
 
-static bw_err exec(bw_store *s, const char *sql, const char *op)
+bw_err bws_exec(bw_store *s, const char *sql, const char *op)
 {
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? BW_OK : fail(s, op, rc);
+    return rc == SQLITE_OK ? BW_OK : bws_fail(s, op, rc);
 }
 
-static bw_err begin(bw_store *s, const char *op)
+bw_err bws_begin(bw_store *s, const char *op)
 {
     /* IMMEDIATE takes the write lock now, so the busy timeout applies here
      * and not in the middle of the transaction. */
-    return exec(s, "BEGIN IMMEDIATE", op);
+    return bws_exec(s, "BEGIN IMMEDIATE", op);
 }
 
-static bw_err commit(bw_store *s, const char *op)
+bw_err bws_commit(bw_store *s, const char *op)
 {
-    return exec(s, "COMMIT", op);
+    return bws_exec(s, "COMMIT", op);
 }
 
-static void rollback(bw_store *s)
+void bws_rollback(bw_store *s)
 {
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+bw_err bws_step_done(bw_store *s, sqlite3_stmt *st, const char *op)
 {
-    /* A NULL pointer binds SQL NULL. Binding errors (range, memory) show up
-     * at sqlite3_step. */
+    int rc = sqlite3_step(st);
+    bw_err e = rc == SQLITE_DONE ? BW_OK : bws_fail(s, op, rc);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return e;
+}
+
+void bws_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    /* Binding errors (range, memory) show up at sqlite3_step. */
     sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-/* Copies a text column into *dst (NULL for SQL NULL). False when out of
- * memory. */
-static bool col_dup(sqlite3_stmt *st, int i, char **dst)
+bool bws_col_dup(sqlite3_stmt *st, int i, char **dst)
 {
     *dst = NULL;
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -335,28 +333,20 @@ static bool str_eq(const char *a, const char *b)
 
 /* ---- list queries -------------------------------------------------------------- */
 
-/* Reads the current row into a zeroed item: BW_OK, BW_ENOMEM, or BW_EINVAL
- * for data this build does not understand (*why then says what). */
-typedef bw_err (*row_reader)(sqlite3_stmt *st, void *item, const char **why);
-
-/* Runs sql (with ?1 bound to *bind1 when given) and appends one item of
- * `size` bytes per row to the typed array at items_ptr (n and cap as for
- * bw_grow), read by row. A failure is recorded under op; the items read so
- * far stay for the caller to free. */
-static bw_err query_rows(bw_store *s, const char *sql, const char *op, const int64_t *bind1,
-                         void *items_ptr, size_t *n, size_t *cap, size_t size, row_reader row)
+bw_err bws_query_rows(bw_store *s, const char *sql, const char *op, const int64_t *bind1,
+                      void *items_ptr, size_t *n, size_t *cap, size_t size, bws_row_reader row)
 {
     sqlite3_stmt *st = NULL;
     int rc;
-    clear_err(s);
-    bw_err e = prep(s, sql, &st, op);
+    bws_clear_err(s);
+    bw_err e = bws_prep(s, sql, &st, op);
     if (e)
         return e;
     if (bind1)
         sqlite3_bind_int64(st, 1, *bind1);
     for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st)) {
         if (bw_grow(items_ptr, cap, *n, size) != BW_OK) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
             goto out;
         }
         char *items; /* read through memcpy, as bw_grow does: no aliasing of T ** */
@@ -367,12 +357,12 @@ static bw_err query_rows(bw_store *s, const char *sql, const char *op, const int
         const char *why = "out of memory";
         e = row(st, item, &why);
         if (e != BW_OK) {
-            e = fail_msg(s, e, op, why);
+            e = bws_fail_msg(s, e, op, why);
             goto out;
         }
     }
     if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
 out:
     sqlite3_finalize(st);
     return e;
@@ -420,7 +410,7 @@ static bw_err move_aside(bw_store *s, const char *path, char **moved_to)
         base = n ? bw_strfmt("%s.corrupt-%s-%d", path, stamp, n)
                  : bw_strfmt("%s.corrupt-%s", path, stamp);
         if (!base) {
-            e = fail_msg(s, BW_ENOMEM, "move aside", "out of memory");
+            e = bws_fail_msg(s, BW_ENOMEM, "move aside", "out of memory");
             goto out;
         }
         if (!file_exists(base))
@@ -429,7 +419,7 @@ static bw_err move_aside(bw_store *s, const char *path, char **moved_to)
     if (rename(path, base) != 0) {
         char msg[256];
         snprintf(msg, sizeof msg, "cannot rename the damaged file to %s", base);
-        e = fail_msg(s, BW_EIO, "move aside", msg);
+        e = bws_fail_msg(s, BW_EIO, "move aside", msg);
         goto out;
     }
     /* The journal files belong to the damaged database: keep them beside it
@@ -441,7 +431,7 @@ static bw_err move_aside(bw_store *s, const char *path, char **moved_to)
         from = bw_strfmt("%s%s", path, sfx[i]);
         to = bw_strfmt("%s%s", base, sfx[i]);
         if (!from || !to) {
-            e = fail_msg(s, BW_ENOMEM, "move aside", "out of memory");
+            e = bws_fail_msg(s, BW_ENOMEM, "move aside", "out of memory");
             goto out;
         }
         if (file_exists(from) && rename(from, to) != 0)
@@ -484,7 +474,7 @@ static bw_err probe(bw_store *s, bool *corrupt, char *detail, size_t dlen)
         sqlite3_finalize(st);
         return BW_OK;
     }
-    bw_err e = fail(s, "quick_check", rc);
+    bw_err e = bws_fail(s, "quick_check", rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -492,14 +482,14 @@ static bw_err probe(bw_store *s, bool *corrupt, char *detail, size_t dlen)
 static bw_err get_user_version(bw_store *s, int *v)
 {
     sqlite3_stmt *st = NULL;
-    bw_err e = prep(s, "PRAGMA user_version", &st, "read schema version");
+    bw_err e = bws_prep(s, "PRAGMA user_version", &st, "read schema version");
     if (e)
         return e;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *v = sqlite3_column_int(st, 0);
     else
-        e = fail(s, "read schema version", rc);
+        e = bws_fail(s, "read schema version", rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -511,17 +501,17 @@ static bw_err migrate(bw_store *s, int from)
         snprintf(op, sizeof op, "migrate to schema version %d", v + 1);
         char *set = bw_strfmt("PRAGMA user_version = %d", v + 1);
         if (!set)
-            return fail_msg(s, BW_ENOMEM, op, "out of memory");
-        bw_err e = begin(s, op);
+            return bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
+        bw_err e = bws_begin(s, op);
         if (!e)
-            e = exec(s, migrations[v], op);
+            e = bws_exec(s, migrations[v], op);
         if (!e)
-            e = exec(s, set, op);
+            e = bws_exec(s, set, op);
         if (!e)
-            e = commit(s, op);
+            e = bws_commit(s, op);
         free(set);
         if (e) {
-            rollback(s);
+            bws_rollback(s);
             return e;
         }
     }
@@ -540,7 +530,7 @@ static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *deta
             snprintf(detail, dlen, "open: %s (%d)", sqlite3_errstr(rc), rc);
             return BW_OK;
         }
-        return fail(s, "open", rc);
+        return bws_fail(s, "open", rc);
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
@@ -558,18 +548,18 @@ static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *deta
         snprintf(msg, sizeof msg,
                  "schema version %d is newer than this banwatch supports (%d); "
                  "the database was left unchanged", v, BW_STORE_SCHEMA_VERSION);
-        return fail_msg(s, BW_EINVAL, "open", msg);
+        return bws_fail_msg(s, BW_EINVAL, "open", msg);
     }
     if (v < 0)
-        return fail_msg(s, BW_EINVAL, "open", "negative schema version");
+        return bws_fail_msg(s, BW_EINVAL, "open", "negative schema version");
 
     /* journal_mode answers with the mode in effect; WAL can be refused
      * (e.g. a file system without shared memory), which is not fatal. */
-    e = exec(s, "PRAGMA journal_mode=WAL", "set journal mode");
+    e = bws_exec(s, "PRAGMA journal_mode=WAL", "set journal mode");
     if (!e)
-        e = exec(s, "PRAGMA synchronous=NORMAL", "set synchronous");
+        e = bws_exec(s, "PRAGMA synchronous=NORMAL", "set synchronous");
     if (!e)
-        e = exec(s, "PRAGMA foreign_keys=ON", "enable foreign keys");
+        e = bws_exec(s, "PRAGMA foreign_keys=ON", "enable foreign keys");
     if (e)
         return e;
     return migrate(s, v);
@@ -610,7 +600,7 @@ bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
         if (e)
             goto out;
         if (corrupt) { /* a new file cannot be corrupt; do not loop */
-            e = fail_msg(s, BW_EIO, "open", "the new database is reported corrupt");
+            e = bws_fail_msg(s, BW_EIO, "open", "the new database is reported corrupt");
             goto out;
         }
         if (recreated)
@@ -620,7 +610,7 @@ bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
                      "state.db: the database was damaged (%s); it was moved to %s "
                      "and a new one was created", detail, moved_to);
     }
-    clear_err(s);
+    bws_clear_err(s);
     *out = s;
     s = NULL;
 out:
@@ -738,28 +728,28 @@ static bw_err insert_scan(bw_store *s, const bw_scan_meta *m, const bw_findings 
     char *reasons = gap_text(m);
     bw_err e;
     if (!m->complete && !reasons) {
-        e = fail_msg(s, BW_ENOMEM, "insert scan", "out of memory");
+        e = bws_fail_msg(s, BW_ENOMEM, "insert scan", "out of memory");
         goto out;
     }
     for (size_t i = 0; i < f->n; i++)
         if ((unsigned)f->items[i].kind < BW_STORE_KINDS)
             by_kind[f->items[i].kind]++;
-    e = prep(s, sql, &st, "insert scan");
+    e = bws_prep(s, sql, &st, "insert scan");
     if (e)
         goto out;
     sqlite3_bind_int64(st, 1, m->started_at);
     sqlite3_bind_int64(st, 2, m->finished_at);
-    bind_text(st, 3, m->host);
-    bind_text(st, 4, m->policy_name);
-    bind_text(st, 5, m->policy_version);
+    bws_bind_text(st, 3, m->host);
+    bws_bind_text(st, 4, m->policy_name);
+    bws_bind_text(st, 5, m->policy_version);
     sqlite3_bind_int(st, 6, m->complete ? 1 : 0);
-    bind_text(st, 7, m->complete ? NULL : reasons);
+    bws_bind_text(st, 7, m->complete ? NULL : reasons);
     sqlite3_bind_int64(st, 8, (sqlite3_int64)f->n);
     for (int k = 0; k < BW_STORE_KINDS; k++)
         sqlite3_bind_int64(st, 9 + k, (sqlite3_int64)by_kind[k]);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
-        e = fail(s, "insert scan", rc);
+        e = bws_fail(s, "insert scan", rc);
         goto out;
     }
     *scan_id = sqlite3_last_insert_rowid(s->db);
@@ -816,7 +806,7 @@ static bw_err apply_stmts_prep(bw_store *s, apply_stmts *a)
         {&a->counts, "UPDATE scans SET n_new = ?, n_resolved = ?, n_changed = ? WHERE id = ?"},
     };
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
-        bw_err e = prep(s, list[i].sql, list[i].st, "apply scan: prepare");
+        bw_err e = bws_prep(s, list[i].sql, list[i].st, "apply scan: prepare");
         if (e)
             return e;
     }
@@ -825,26 +815,17 @@ static bw_err apply_stmts_prep(bw_store *s, apply_stmts *a)
 
 static void bind_finding(sqlite3_stmt *st, const bw_finding *f, int64_t now, int64_t scan_id)
 {
-    bind_text(st, 1, kind_text(f->kind));
-    bind_text(st, 2, f->source);
-    bind_text(st, 3, f->name);
-    bind_text(st, 4, f->display_name);
-    bind_text(st, 5, f->publisher);
-    bind_text(st, 6, f->version);
-    bind_text(st, 7, f->path);
-    bind_text(st, 8, f->rule);
+    bws_bind_text(st, 1, kind_text(f->kind));
+    bws_bind_text(st, 2, f->source);
+    bws_bind_text(st, 3, f->name);
+    bws_bind_text(st, 4, f->display_name);
+    bws_bind_text(st, 5, f->publisher);
+    bws_bind_text(st, 6, f->version);
+    bws_bind_text(st, 7, f->path);
+    bws_bind_text(st, 8, f->rule);
     sqlite3_bind_int64(st, 9, now);
     sqlite3_bind_int64(st, 10, scan_id);
-    bind_text(st, 12, bw_tier_name(f->tier));
-}
-
-static bw_err step_done(bw_store *s, sqlite3_stmt *st, const char *op)
-{
-    int rc = sqlite3_step(st);
-    bw_err e = rc == SQLITE_DONE ? BW_OK : fail(s, op, rc);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return e;
+    bws_bind_text(st, 12, bw_tier_name(f->tier));
 }
 
 /* Upserts one finding and appends the change it makes, if any. */
@@ -858,21 +839,21 @@ static bw_err apply_finding(bw_store *s, apply_stmts *a, const bw_finding *f, in
     bw_tier old_tier = BW_TIER_NONE;
 
     if (!f->source || !f->name)
-        return fail_msg(s, BW_EINVAL, op, "a finding without a name or source");
-    bind_text(a->get, 1, kind_text(f->kind));
-    bind_text(a->get, 2, f->source);
-    bind_text(a->get, 3, f->name);
+        return bws_fail_msg(s, BW_EINVAL, op, "a finding without a name or source");
+    bws_bind_text(a->get, 1, kind_text(f->kind));
+    bws_bind_text(a->get, 2, f->source);
+    bws_bind_text(a->get, 3, f->name);
     int rc = sqlite3_step(a->get);
     if (rc == SQLITE_ROW) {
         exists = true;
         resolved = sqlite3_column_type(a->get, 3) != SQLITE_NULL;
         seen_now = sqlite3_column_int64(a->get, 4) == scan_id;
         old_tier = col_tier(a->get, 5);
-        if (!col_dup(a->get, 0, &old_dn) || !col_dup(a->get, 1, &old_ver) ||
-            !col_dup(a->get, 2, &old_path))
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+        if (!bws_col_dup(a->get, 0, &old_dn) || !bws_col_dup(a->get, 1, &old_ver) ||
+            !bws_col_dup(a->get, 2, &old_path))
+            e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
     } else if (rc != SQLITE_DONE) {
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     }
     sqlite3_reset(a->get);
     sqlite3_clear_bindings(a->get);
@@ -883,7 +864,7 @@ static bw_err apply_finding(bw_store *s, apply_stmts *a, const bw_finding *f, in
     if (!exists) {
         what = BW_CHANGE_NEW;
         bind_finding(a->insert, f, now, scan_id);
-        e = step_done(s, a->insert, op);
+        e = bws_step_done(s, a->insert, op);
     } else {
         if (resolved)
             what = BW_CHANGE_NEW;
@@ -892,14 +873,14 @@ static bw_err apply_finding(bw_store *s, apply_stmts *a, const bw_finding *f, in
             what = BW_CHANGE_CHANGED;
         bind_finding(a->update, f, now, scan_id);
         sqlite3_bind_int(a->update, 11, resolved ? 1 : 0);
-        e = step_done(s, a->update, op);
+        e = bws_step_done(s, a->update, op);
     }
     if (e || !what)
         goto out;
 
     bw_change *c = changes_push(out);
     if (!c || !change_from_finding(c, f)) {
-        e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+        e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
         goto out;
     }
     c->change = what;
@@ -983,7 +964,7 @@ static bw_err apply_absent(bw_store *s, apply_stmts *a, const bw_scan_meta *meta
         bw_change *c = changes_push(out);
         const char *kt = (const char *)sqlite3_column_text(a->absent, 0);
         if (!c) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
             goto out;
         }
         c->change = BW_CHANGE_RESOLVED;
@@ -991,14 +972,14 @@ static bw_err apply_absent(bw_store *s, apply_stmts *a, const bw_scan_meta *meta
         c->at = now;
         c->tier = col_tier(a->absent, 8);
         if (!kind_from_text(kt, &c->kind)) {
-            e = fail_msg(s, BW_EINVAL, op, "unknown finding kind in the database");
+            e = bws_fail_msg(s, BW_EINVAL, op, "unknown finding kind in the database");
             goto out;
         }
-        if (!col_dup(a->absent, 1, &c->source) || !col_dup(a->absent, 2, &c->name) ||
-            !col_dup(a->absent, 3, &c->display_name) ||
-            !col_dup(a->absent, 4, &c->publisher) || !col_dup(a->absent, 5, &c->version) ||
-            !col_dup(a->absent, 6, &c->path) || !col_dup(a->absent, 7, &c->rule)) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+        if (!bws_col_dup(a->absent, 1, &c->source) || !bws_col_dup(a->absent, 2, &c->name) ||
+            !bws_col_dup(a->absent, 3, &c->display_name) ||
+            !bws_col_dup(a->absent, 4, &c->publisher) || !bws_col_dup(a->absent, 5, &c->version) ||
+            !bws_col_dup(a->absent, 6, &c->path) || !bws_col_dup(a->absent, 7, &c->rule)) {
+            e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
             goto out;
         }
         if (bw_store_held_back(meta, c->kind, c->source, c->name)) {
@@ -1007,15 +988,15 @@ static bw_err apply_absent(bw_store *s, apply_stmts *a, const bw_scan_meta *meta
         }
     }
     if (rc != SQLITE_DONE) {
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
         goto out;
     }
     for (size_t i = first; i < out->n && !e; i++) {
         sqlite3_bind_int64(a->resolve, 1, now);
-        bind_text(a->resolve, 2, kind_text(out->items[i].kind));
-        bind_text(a->resolve, 3, out->items[i].source);
-        bind_text(a->resolve, 4, out->items[i].name);
-        e = step_done(s, a->resolve, op);
+        bws_bind_text(a->resolve, 2, kind_text(out->items[i].kind));
+        bws_bind_text(a->resolve, 3, out->items[i].source);
+        bws_bind_text(a->resolve, 4, out->items[i].name);
+        e = bws_step_done(s, a->resolve, op);
     }
 out:
     sqlite3_reset(a->absent);
@@ -1027,22 +1008,22 @@ static bw_err record_change(bw_store *s, apply_stmts *a, bw_change *c)
     sqlite3_stmt *st = a->record;
     sqlite3_bind_int64(st, 1, c->scan_id);
     sqlite3_bind_int64(st, 2, c->at);
-    bind_text(st, 3, bw_change_kind_name(c->change));
+    bws_bind_text(st, 3, bw_change_kind_name(c->change));
     sqlite3_bind_int(st, 4, c->reappeared ? 1 : 0);
-    bind_text(st, 5, kind_text(c->kind));
-    bind_text(st, 6, c->source);
-    bind_text(st, 7, c->name);
-    bind_text(st, 8, c->display_name);
-    bind_text(st, 9, c->publisher);
-    bind_text(st, 10, c->version);
-    bind_text(st, 11, c->path);
-    bind_text(st, 12, c->rule);
-    bind_text(st, 13, c->old_version);
-    bind_text(st, 14, c->old_display_name);
-    bind_text(st, 15, c->old_path);
-    bind_text(st, 16, bw_tier_name(c->tier));
-    bind_text(st, 17, c->change == BW_CHANGE_CHANGED ? bw_tier_name(c->old_tier) : NULL);
-    bw_err e = step_done(s, st, "apply scan: record change");
+    bws_bind_text(st, 5, kind_text(c->kind));
+    bws_bind_text(st, 6, c->source);
+    bws_bind_text(st, 7, c->name);
+    bws_bind_text(st, 8, c->display_name);
+    bws_bind_text(st, 9, c->publisher);
+    bws_bind_text(st, 10, c->version);
+    bws_bind_text(st, 11, c->path);
+    bws_bind_text(st, 12, c->rule);
+    bws_bind_text(st, 13, c->old_version);
+    bws_bind_text(st, 14, c->old_display_name);
+    bws_bind_text(st, 15, c->old_path);
+    bws_bind_text(st, 16, bw_tier_name(c->tier));
+    bws_bind_text(st, 17, c->change == BW_CHANGE_CHANGED ? bw_tier_name(c->old_tier) : NULL);
+    bw_err e = bws_step_done(s, st, "apply scan: record change");
     if (!e)
         c->id = sqlite3_last_insert_rowid(s->db);
     return e;
@@ -1059,8 +1040,8 @@ bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta, const bw_findi
     memset(out, 0, sizeof *out);
     if (scan_id_out)
         *scan_id_out = 0;
-    clear_err(s);
-    e = begin(s, "apply scan");
+    bws_clear_err(s);
+    e = bws_begin(s, "apply scan");
     if (e)
         return e;
     e = apply_stmts_prep(s, &a);
@@ -1082,16 +1063,16 @@ bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta, const bw_findi
     sqlite3_bind_int64(a.counts, 2, (sqlite3_int64)counts[BW_CHANGE_RESOLVED]);
     sqlite3_bind_int64(a.counts, 3, (sqlite3_int64)counts[BW_CHANGE_CHANGED]);
     sqlite3_bind_int64(a.counts, 4, scan_id);
-    e = step_done(s, a.counts, "apply scan: counts");
+    e = bws_step_done(s, a.counts, "apply scan: counts");
     if (e)
         goto out;
     apply_stmts_free(&a);
     memset(&a, 0, sizeof a);
-    e = commit(s, "apply scan: commit");
+    e = bws_commit(s, "apply scan: commit");
 out:
     apply_stmts_free(&a);
     if (e) {
-        rollback(s);
+        bws_rollback(s);
         bw_changes_free(out);
     } else if (scan_id_out) {
         *scan_id_out = scan_id;
@@ -1115,11 +1096,11 @@ static bw_err change_row(sqlite3_stmt *st, void *item, const char **why)
         *why = "unknown change or kind in the database";
         return BW_EINVAL;
     }
-    return col_dup(st, 6, &c->name) && col_dup(st, 7, &c->display_name) &&
-                   col_dup(st, 8, &c->publisher) && col_dup(st, 9, &c->version) &&
-                   col_dup(st, 10, &c->path) && col_dup(st, 11, &c->source) &&
-                   col_dup(st, 12, &c->rule) && col_dup(st, 13, &c->old_version) &&
-                   col_dup(st, 14, &c->old_display_name) && col_dup(st, 15, &c->old_path)
+    return bws_col_dup(st, 6, &c->name) && bws_col_dup(st, 7, &c->display_name) &&
+                   bws_col_dup(st, 8, &c->publisher) && bws_col_dup(st, 9, &c->version) &&
+                   bws_col_dup(st, 10, &c->path) && bws_col_dup(st, 11, &c->source) &&
+                   bws_col_dup(st, 12, &c->rule) && bws_col_dup(st, 13, &c->old_version) &&
+                   bws_col_dup(st, 14, &c->old_display_name) && bws_col_dup(st, 15, &c->old_path)
                ? BW_OK
                : BW_ENOMEM;
 }
@@ -1133,8 +1114,8 @@ bw_err bw_store_pending_changes(bw_store *s, bw_changes *out)
         " FROM changes c LEFT JOIN alerts a ON a.change_id = c.id"
         " WHERE a.id IS NULL ORDER BY c.id";
     memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s, sql, "pending changes", NULL, &out->items, &out->n, &out->cap,
-                          sizeof *out->items, change_row);
+    bw_err e = bws_query_rows(s, sql, "pending changes", NULL, &out->items, &out->n, &out->cap,
+                              sizeof *out->items, change_row);
     if (e)
         bw_changes_free(out);
     return e;
@@ -1145,8 +1126,8 @@ bw_err bw_store_alert_raised(bw_store *s, int64_t change_id, bool *raised)
     sqlite3_stmt *st = NULL;
     const char *op = "check alert";
     *raised = false;
-    clear_err(s);
-    bw_err e = prep(s, "SELECT 1 FROM alerts WHERE change_id = ?", &st, op);
+    bws_clear_err(s);
+    bw_err e = bws_prep(s, "SELECT 1 FROM alerts WHERE change_id = ?", &st, op);
     if (e)
         return e;
     sqlite3_bind_int64(st, 1, change_id);
@@ -1154,7 +1135,7 @@ bw_err bw_store_alert_raised(bw_store *s, int64_t change_id, bool *raised)
     if (rc == SQLITE_ROW)
         *raised = true;
     else if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -1176,11 +1157,11 @@ bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
     bw_err e;
     if (alert_id)
         *alert_id = 0;
-    clear_err(s);
-    e = begin(s, op);
+    bws_clear_err(s);
+    e = bws_begin(s, op);
     if (e)
         return e;
-    e = prep(s, sql, &st, op);
+    e = bws_prep(s, sql, &st, op);
     if (e)
         goto out;
     sqlite3_bind_int64(st, 1, raised_at);
@@ -1189,10 +1170,10 @@ bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
         sqlite3_bind_int64(st, 3, change_id);
     else
         sqlite3_bind_null(st, 3);
-    bind_text(st, 4, fields_json ? fields_json : "{}");
+    bws_bind_text(st, 4, fields_json ? fields_json : "{}");
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
         goto out;
     }
     if (sqlite3_changes(s->db) == 0 && change_id > 0) {
@@ -1204,7 +1185,7 @@ bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
         if (e)
             goto out;
         if (!raised) {
-            e = fail_msg(s, BW_ENOTFOUND, op, "no such change");
+            e = bws_fail_msg(s, BW_ENOTFOUND, op, "no such change");
             goto out;
         }
     } else if (alert_id) {
@@ -1212,11 +1193,11 @@ bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
     }
     sqlite3_finalize(st);
     st = NULL;
-    e = commit(s, op);
+    e = bws_commit(s, op);
 out:
     sqlite3_finalize(st);
     if (e) {
-        rollback(s);
+        bws_rollback(s);
         if (alert_id)
             *alert_id = 0;
     }
@@ -1259,10 +1240,10 @@ static bw_err finding_row(sqlite3_stmt *st, void *item, const char **why)
     f->resolved_at = sqlite3_column_int64(st, 10);
     f->last_scan_id = sqlite3_column_int64(st, 11);
     f->tier = col_tier(st, 12);
-    return col_dup(st, 1, &f->name) && col_dup(st, 2, &f->display_name) &&
-                   col_dup(st, 3, &f->publisher) && col_dup(st, 4, &f->version) &&
-                   col_dup(st, 5, &f->path) && col_dup(st, 6, &f->source) &&
-                   col_dup(st, 7, &f->rule)
+    return bws_col_dup(st, 1, &f->name) && bws_col_dup(st, 2, &f->display_name) &&
+                   bws_col_dup(st, 3, &f->publisher) && bws_col_dup(st, 4, &f->version) &&
+                   bws_col_dup(st, 5, &f->path) && bws_col_dup(st, 6, &f->source) &&
+                   bws_col_dup(st, 7, &f->rule)
                ? BW_OK
                : BW_ENOMEM;
 }
@@ -1274,8 +1255,8 @@ bw_err bw_store_current_findings(bw_store *s, bw_stored_findings *out)
         " first_seen, last_seen, resolved_at, last_scan_id, tier"
         " FROM findings WHERE resolved_at IS NULL";
     memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s, sql, "current findings", NULL, &out->items, &out->n, &out->cap,
-                          sizeof *out->items, finding_row);
+    bw_err e = bws_query_rows(s, sql, "current findings", NULL, &out->items, &out->n, &out->cap,
+                              sizeof *out->items, finding_row);
     if (e) {
         bw_stored_findings_free(out);
         return e;
@@ -1321,17 +1302,17 @@ bw_err bw_store_last_scan(bw_store *s, bw_scan_record *out)
     sqlite3_stmt *st = NULL;
     bw_err e;
     memset(out, 0, sizeof *out);
-    clear_err(s);
-    e = prep(s, sql, &st, op);
+    bws_clear_err(s);
+    e = bws_prep(s, sql, &st, op);
     if (e)
         return e;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
-        e = fail_msg(s, BW_ENOTFOUND, op, "no scan recorded yet");
+        e = bws_fail_msg(s, BW_ENOTFOUND, op, "no scan recorded yet");
         goto out;
     }
     if (rc != SQLITE_ROW) {
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
         goto out;
     }
     out->id = sqlite3_column_int64(st, 0);
@@ -1344,9 +1325,9 @@ bw_err bw_store_last_scan(bw_store *s, bw_scan_record *out)
     out->n_new = (size_t)sqlite3_column_int64(st, 9 + BW_STORE_KINDS);
     out->n_resolved = (size_t)sqlite3_column_int64(st, 10 + BW_STORE_KINDS);
     out->n_changed = (size_t)sqlite3_column_int64(st, 11 + BW_STORE_KINDS);
-    if (!col_dup(st, 3, &out->host) || !col_dup(st, 4, &out->policy_name) ||
-        !col_dup(st, 5, &out->policy_version) || !col_dup(st, 7, &out->incomplete_reasons))
-        e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+    if (!bws_col_dup(st, 3, &out->host) || !bws_col_dup(st, 4, &out->policy_name) ||
+        !bws_col_dup(st, 5, &out->policy_version) || !bws_col_dup(st, 7, &out->incomplete_reasons))
+        e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
 out:
     sqlite3_finalize(st);
     if (e)
@@ -1372,7 +1353,7 @@ static bw_err alert_row(sqlite3_stmt *st, void *item, const char **why)
     r->raised_at = sqlite3_column_int64(st, 1);
     r->event_id = sqlite3_column_int(st, 2);
     r->change_id = sqlite3_column_int64(st, 3);
-    return col_dup(st, 4, &r->fields_json) ? BW_OK : BW_ENOMEM;
+    return bws_col_dup(st, 4, &r->fields_json) ? BW_OK : BW_ENOMEM;
 }
 
 bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out)
@@ -1382,8 +1363,8 @@ bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out)
         " ORDER BY raised_at DESC, id DESC LIMIT ?";
     int64_t lim = limit > INT64_MAX ? INT64_MAX : (int64_t)limit;
     memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s, sql, "recent alerts", &lim, &out->items, &out->n, &out->cap,
-                          sizeof *out->items, alert_row);
+    bw_err e = bws_query_rows(s, sql, "recent alerts", &lim, &out->items, &out->n, &out->cap,
+                              sizeof *out->items, alert_row);
     if (e)
         bw_alert_records_free(out);
     return e;
@@ -1401,22 +1382,22 @@ bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan
     const char *op = "set update status";
     sqlite3_stmt *st = NULL;
     bw_err e;
-    clear_err(s);
-    e = begin(s, op);
+    bws_clear_err(s);
+    e = bws_begin(s, op);
     if (e)
         return e;
-    e = exec(s, "DELETE FROM update_status", op);
+    e = bws_exec(s, "DELETE FROM update_status", op);
     if (!e)
-        e = prep(s, sql, &st, op);
+        e = bws_prep(s, sql, &st, op);
     if (e)
         goto out;
     for (size_t i = 0; i < u->n; i++) {
         const bw_update_status *x = &u->items[i];
-        bind_text(st, 1, x->product ? x->product : "");
+        bws_bind_text(st, 1, x->product ? x->product : "");
         if (x->has_date) {
             sqlite3_bind_int64(st, 2, x->newest);
-            bind_text(st, 3, bw_evidence_kind_name(x->newest_kind));
-            bind_text(st, 4, x->newest_source);
+            bws_bind_text(st, 3, bw_evidence_kind_name(x->newest_kind));
+            bws_bind_text(st, 4, x->newest_source);
             sqlite3_bind_int64(st, 7, x->age_days);
         }
         sqlite3_bind_int64(st, 5, x->cutoff);
@@ -1425,17 +1406,17 @@ bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan
         sqlite3_bind_int(st, 9, x->never ? 1 : 0);
         sqlite3_bind_int64(st, 10, scan_id);
         sqlite3_bind_int64(st, 11, now);
-        e = step_done(s, st, op);
+        e = bws_step_done(s, st, op);
         if (e)
             goto out;
     }
     sqlite3_finalize(st);
     st = NULL;
-    e = commit(s, op);
+    e = bws_commit(s, op);
 out:
     sqlite3_finalize(st);
     if (e)
-        rollback(s);
+        bws_rollback(s);
     return e;
 }
 
@@ -1465,8 +1446,8 @@ static bw_err update_row(sqlite3_stmt *st, void *item, const char **why)
     x->never_updated = sqlite3_column_int(st, 8) != 0;
     x->scan_id = sqlite3_column_int64(st, 9);
     x->updated_at = sqlite3_column_int64(st, 10);
-    return col_dup(st, 0, &x->product) && col_dup(st, 2, &x->evidence) &&
-                   col_dup(st, 3, &x->source)
+    return bws_col_dup(st, 0, &x->product) && bws_col_dup(st, 2, &x->evidence) &&
+                   bws_col_dup(st, 3, &x->source)
                ? BW_OK
                : BW_ENOMEM;
 }
@@ -1478,8 +1459,8 @@ bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out)
         " age_days, stale, never_updated, scan_id, updated_at"
         " FROM update_status ORDER BY product = '', product";
     memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s, sql, "update status", NULL, &out->items, &out->n, &out->cap,
-                          sizeof *out->items, update_row);
+    bw_err e = bws_query_rows(s, sql, "update status", NULL, &out->items, &out->n, &out->cap,
+                              sizeof *out->items, update_row);
     if (e)
         bw_stored_updates_free(out);
     return e;
@@ -1491,18 +1472,18 @@ bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value)
 {
     sqlite3_stmt *st = NULL;
     const char *op = "read meta";
-    clear_err(s);
-    bw_err e = prep(s, "SELECT value FROM meta WHERE key = ?", &st, op);
+    bws_clear_err(s);
+    bw_err e = bws_prep(s, "SELECT value FROM meta WHERE key = ?", &st, op);
     if (e)
         return e;
-    bind_text(st, 1, key);
+    bws_bind_text(st, 1, key);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *value = sqlite3_column_int64(st, 0);
     else if (rc == SQLITE_DONE)
-        e = fail_msg(s, BW_ENOTFOUND, op, "no such key");
+        e = bws_fail_msg(s, BW_ENOTFOUND, op, "no such key");
     else
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -1511,16 +1492,16 @@ bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value)
 {
     sqlite3_stmt *st = NULL;
     const char *op = "write meta";
-    clear_err(s);
+    bws_clear_err(s);
     /* One statement is its own transaction (autocommit). */
-    bw_err e = prep(s, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &st, op);
+    bw_err e = bws_prep(s, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &st, op);
     if (e)
         return e;
-    bind_text(st, 1, key);
+    bws_bind_text(st, 1, key);
     sqlite3_bind_int64(st, 2, value);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -1532,18 +1513,18 @@ bw_err bw_store_state_get(bw_store *s, const char *key, char **value)
     sqlite3_stmt *st = NULL;
     const char *op = "read state";
     *value = NULL;
-    clear_err(s);
-    bw_err e = prep(s, "SELECT value FROM state WHERE key = ?", &st, op);
+    bws_clear_err(s);
+    bw_err e = bws_prep(s, "SELECT value FROM state WHERE key = ?", &st, op);
     if (e)
         return e;
-    bind_text(st, 1, key);
+    bws_bind_text(st, 1, key);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        e = col_dup(st, 0, value) ? BW_OK : fail_msg(s, BW_ENOMEM, op, "out of memory");
+        e = bws_col_dup(st, 0, value) ? BW_OK : bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
     else if (rc == SQLITE_DONE)
-        e = fail_msg(s, BW_ENOTFOUND, op, "no such key");
+        e = bws_fail_msg(s, BW_ENOTFOUND, op, "no such key");
     else
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -1552,21 +1533,21 @@ bw_err bw_store_state_set(bw_store *s, const char *key, const char *value, int64
 {
     sqlite3_stmt *st = NULL;
     const char *op = "write state";
-    clear_err(s);
-    bw_err e = prep(s,
-                    value ? "INSERT OR REPLACE INTO state (key, value, updated_at) VALUES (?, ?, ?)"
-                          : "DELETE FROM state WHERE key = ?",
-                    &st, op);
+    const char *sql = value ? "INSERT OR REPLACE INTO state (key, value, updated_at)"
+                              " VALUES (?, ?, ?)"
+                            : "DELETE FROM state WHERE key = ?";
+    bws_clear_err(s);
+    bw_err e = bws_prep(s, sql, &st, op);
     if (e)
         return e;
-    bind_text(st, 1, key);
+    bws_bind_text(st, 1, key);
     if (value) {
-        bind_text(st, 2, value);
+        bws_bind_text(st, 2, value);
         sqlite3_bind_int64(st, 3, now);
     }
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -1593,9 +1574,11 @@ bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r)
 {
     sqlite3_stmt *st = NULL;
     const char *op = "record verdict";
-    clear_err(s);
-    bw_err e = prep(s, "INSERT INTO verdicts (at, scan_id, " VERDICT_COLUMNS ")"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, op);
+    bws_clear_err(s);
+    bw_err e = bws_prep(s,
+                        "INSERT INTO verdicts (at, scan_id, " VERDICT_COLUMNS ")"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        &st, op);
     if (e)
         return e;
     sqlite3_bind_int64(st, 1, r->at);
@@ -1607,10 +1590,10 @@ bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r)
                           r->updated_after_cutoff, r->newest_update, r->update_evidence,
                           r->stale, r->ksn, r->containment, r->headline, r->next_step};
     for (int i = 0; i < 11; i++)
-        bind_text(st, 3 + i, text[i]);
+        bws_bind_text(st, 3 + i, text[i]);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -1626,7 +1609,7 @@ static bw_err verdict_row(sqlite3_stmt *st, void *item, const char **why)
                      &r->newest_update, &r->update_evidence, &r->stale, &r->ksn,
                      &r->containment, &r->headline, &r->next_step};
     for (int i = 0; i < 11; i++)
-        if (!col_dup(st, 3 + i, text[i]))
+        if (!bws_col_dup(st, 3 + i, text[i]))
             return BW_ENOMEM;
     return BW_OK;
 }
@@ -1636,12 +1619,12 @@ bw_err bw_store_verdict_last(bw_store *s, bw_verdict_record *out)
     bw_verdict_record *rows = NULL;
     size_t n = 0, cap = 0;
     memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s,
-                          "SELECT id, at, scan_id, " VERDICT_COLUMNS " FROM verdicts"
-                          " ORDER BY id DESC LIMIT 1",
-                          "last verdict", NULL, &rows, &n, &cap, sizeof *rows, verdict_row);
+    bw_err e = bws_query_rows(s,
+                              "SELECT id, at, scan_id, " VERDICT_COLUMNS " FROM verdicts"
+                              " ORDER BY id DESC LIMIT 1",
+                              "last verdict", NULL, &rows, &n, &cap, sizeof *rows, verdict_row);
     if (e == BW_OK && n == 0)
-        e = fail_msg(s, BW_ENOTFOUND, "last verdict", "no verdict recorded");
+        e = bws_fail_msg(s, BW_ENOTFOUND, "last verdict", "no verdict recorded");
     if (e == BW_OK)
         *out = rows[0];
     else
@@ -1679,7 +1662,7 @@ void bw_contain_records_free(bw_contain_records *r)
     "name, kind, display_name, changed, prior_start, prior_state, outcome, action, detail," \
     " error, changed_at, outcome_at, restored_at"
 
-/* Reads one row selected with CONTAIN_COLUMNS (a row_reader). */
+/* Reads one row selected with CONTAIN_COLUMNS (a bws_row_reader). */
 static bw_err contain_row(sqlite3_stmt *st, void *item, const char **why)
 {
     (void)why;
@@ -1695,9 +1678,9 @@ static bw_err contain_row(sqlite3_stmt *st, void *item, const char **why)
     r->changed_at = sqlite3_column_int64(st, 10);
     r->outcome_at = sqlite3_column_int64(st, 11);
     r->restored_at = sqlite3_column_int64(st, 12);
-    return col_dup(st, 0, &r->name) && col_dup(st, 1, &r->kind) &&
-                   col_dup(st, 2, &r->display_name) && col_dup(st, 7, &r->action) &&
-                   col_dup(st, 8, &r->detail)
+    return bws_col_dup(st, 0, &r->name) && bws_col_dup(st, 1, &r->kind) &&
+                   bws_col_dup(st, 2, &r->display_name) && bws_col_dup(st, 7, &r->action) &&
+                   bws_col_dup(st, 8, &r->detail)
                ? BW_OK
                : BW_ENOMEM;
 }
@@ -1707,21 +1690,21 @@ bw_err bw_store_contain_get(bw_store *s, const char *name, bw_contain_record *ou
     const char *op = "read containment record";
     sqlite3_stmt *st = NULL;
     memset(out, 0, sizeof *out);
-    clear_err(s);
-    bw_err e = prep(s, "SELECT " CONTAIN_COLUMNS " FROM containment WHERE name = ?", &st, op);
+    bws_clear_err(s);
+    bw_err e = bws_prep(s, "SELECT " CONTAIN_COLUMNS " FROM containment WHERE name = ?", &st, op);
     if (e)
         return e;
-    bind_text(st, 1, name);
+    bws_bind_text(st, 1, name);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         if (contain_row(st, out, NULL) != BW_OK) {
             bw_contain_record_free(out);
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
         }
     } else if (rc == SQLITE_DONE) {
-        e = fail_msg(s, BW_ENOTFOUND, op, "no such service");
+        e = bws_fail_msg(s, BW_ENOTFOUND, op, "no such service");
     } else {
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     }
     sqlite3_finalize(st);
     return e;
@@ -1746,21 +1729,21 @@ bw_err bw_store_contain_prior(bw_store *s, const char *name, const char *kind,
         "  changed = 1";
     const char *op = "record the state before containment";
     sqlite3_stmt *st = NULL;
-    clear_err(s);
+    bws_clear_err(s);
     if (!name || !kind)
-        return fail_msg(s, BW_EINVAL, op, "no service name");
-    bw_err e = prep(s, sql, &st, op);
+        return bws_fail_msg(s, BW_EINVAL, op, "no service name");
+    bw_err e = bws_prep(s, sql, &st, op);
     if (e)
         return e;
-    bind_text(st, 1, name);
-    bind_text(st, 2, kind);
-    bind_text(st, 3, display_name);
+    bws_bind_text(st, 1, name);
+    bws_bind_text(st, 2, kind);
+    bws_bind_text(st, 3, display_name);
     sqlite3_bind_int64(st, 4, start);
     sqlite3_bind_int64(st, 5, state);
     sqlite3_bind_int64(st, 6, now);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -1769,15 +1752,15 @@ bw_err bw_store_contain_unmark(bw_store *s, const char *name)
 {
     const char *op = "take back a containment record";
     sqlite3_stmt *st = NULL;
-    clear_err(s);
-    bw_err e = prep(s, "UPDATE containment SET changed = 0, changed_at = NULL WHERE name = ?",
-                    &st, op);
+    bws_clear_err(s);
+    bw_err e = bws_prep(s, "UPDATE containment SET changed = 0, changed_at = NULL WHERE name = ?",
+                        &st, op);
     if (e)
         return e;
-    bind_text(st, 1, name);
+    bws_bind_text(st, 1, name);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -1800,41 +1783,41 @@ bw_err bw_store_contain_outcome(bw_store *s, const bw_contain_result *r, int64_t
         "  changed = CASE WHEN ?9 THEN 0 ELSE changed END";
     const char *op = "record a containment outcome";
     sqlite3_stmt *st = NULL;
-    clear_err(s);
+    bws_clear_err(s);
     if (repeat)
         *repeat = false;
     if (!r || !r->name || !r->kind)
-        return fail_msg(s, BW_EINVAL, op, "no service name");
+        return bws_fail_msg(s, BW_EINVAL, op, "no service name");
     const char *outcome = bw_contain_outcome_name(r->outcome);
-    bw_err e = prep(s, sql_same, &st, op);
+    bw_err e = bws_prep(s, sql_same, &st, op);
     if (e)
         return e;
-    bind_text(st, 1, r->name);
-    bind_text(st, 2, outcome);
-    bind_text(st, 3, r->action);
+    bws_bind_text(st, 1, r->name);
+    bws_bind_text(st, 2, outcome);
+    bws_bind_text(st, 3, r->action);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && repeat)
         *repeat = true;
     else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     st = NULL;
     if (!e)
-        e = prep(s, sql, &st, op);
+        e = bws_prep(s, sql, &st, op);
     if (e)
         return e;
-    bind_text(st, 1, r->name);
-    bind_text(st, 2, r->kind);
-    bind_text(st, 3, r->display_name);
-    bind_text(st, 4, outcome);
-    bind_text(st, 5, r->action);
-    bind_text(st, 6, r->detail);
+    bws_bind_text(st, 1, r->name);
+    bws_bind_text(st, 2, r->kind);
+    bws_bind_text(st, 3, r->display_name);
+    bws_bind_text(st, 4, outcome);
+    bws_bind_text(st, 5, r->action);
+    bws_bind_text(st, 6, r->detail);
     sqlite3_bind_int64(st, 7, r->error);
     sqlite3_bind_int64(st, 8, now);
     sqlite3_bind_int(st, 9, r->outcome == BW_OUTCOME_RESTORED);
     rc = sqlite3_step(st);
     if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -1842,10 +1825,11 @@ bw_err bw_store_contain_outcome(bw_store *s, const bw_contain_result *r, int64_t
 bw_err bw_store_contain_list(bw_store *s, bw_contain_records *out)
 {
     memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s, "SELECT " CONTAIN_COLUMNS " FROM containment"
-                             " ORDER BY changed DESC, name",
-                          "list containment records", NULL, &out->items, &out->n, &out->cap,
-                          sizeof *out->items, contain_row);
+    bw_err e = bws_query_rows(s,
+                              "SELECT " CONTAIN_COLUMNS " FROM containment"
+                              " ORDER BY changed DESC, name",
+                              "list containment records", NULL, &out->items, &out->n, &out->cap,
+                              sizeof *out->items, contain_row);
     if (e)
         bw_contain_records_free(out);
     return e;
