@@ -1,8 +1,9 @@
 /*
  * bw_store_int.h - what the files of the state database share (portable
- * core): the store's struct and the SQLite helpers they all use, defined
- * once in bw_store.c. Private to service/core/bw_store*.c and no part of
- * the API, which is bw_store.h; it is the only header that names SQLite.
+ * core): the store's struct, the SQLite helpers they all use (defined once,
+ * in bw_store.c) and the migrations (bw_store_schema.c). Private to
+ * service/core/bw_store*.c and no part of the API, which is bw_store.h; it
+ * is the only header that names SQLite.
  */
 #ifndef BW_STORE_INT_H
 #define BW_STORE_INT_H
@@ -69,5 +70,12 @@ typedef bw_err (*bws_row_reader)(sqlite3_stmt *st, void *item, const char **why)
  * far stay for the caller to free. */
 bw_err bws_query_rows(bw_store *s, const char *sql, const char *op, const int64_t *bind1,
                       void *items_ptr, size_t *n, size_t *cap, size_t size, bws_row_reader row);
+
+/* ---- schema (bw_store_schema.c) ---------------------------------------- */
+
+/* Takes the schema from version `from` to BW_STORE_SCHEMA_VERSION, one
+ * step at a time, each in its own transaction with the new user_version;
+ * stops at the first failure, which leaves the version before it. */
+bw_err bws_migrate(bw_store *s, int from);
 
 #endif
