@@ -137,6 +137,14 @@ bw_err bws_step_done(bw_store *s, sqlite3_stmt *st, const char *op)
     return e;
 }
 
+bw_err bws_step_final(bw_store *s, sqlite3_stmt *st, const char *op)
+{
+    int rc = sqlite3_step(st);
+    bw_err e = rc == SQLITE_DONE ? BW_OK : bws_fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
 void bws_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     /* Binding errors (range, memory) show up at sqlite3_step. */

@@ -117,11 +117,7 @@ bw_err bw_store_contain_prior(bw_store *s, const char *name, const char *kind,
     sqlite3_bind_int64(st, 4, start);
     sqlite3_bind_int64(st, 5, state);
     sqlite3_bind_int64(st, 6, now);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = bws_fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
+    return bws_step_final(s, st, op);
 }
 
 bw_err bw_store_contain_unmark(bw_store *s, const char *name)
@@ -134,11 +130,7 @@ bw_err bw_store_contain_unmark(bw_store *s, const char *name)
     if (e)
         return e;
     bws_bind_text(st, 1, name);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = bws_fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
+    return bws_step_final(s, st, op);
 }
 
 bw_err bw_store_contain_outcome(bw_store *s, const bw_contain_result *r, int64_t now,
@@ -191,11 +183,7 @@ bw_err bw_store_contain_outcome(bw_store *s, const bw_contain_result *r, int64_t
     sqlite3_bind_int64(st, 7, r->error);
     sqlite3_bind_int64(st, 8, now);
     sqlite3_bind_int(st, 9, r->outcome == BW_OUTCOME_RESTORED);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = bws_fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
+    return bws_step_final(s, st, op);
 }
 
 bw_err bw_store_contain_list(bw_store *s, bw_contain_records *out)

@@ -53,6 +53,9 @@ void bws_rollback(bw_store *s);
  * bindings for the next use. */
 bw_err bws_step_done(bw_store *s, sqlite3_stmt *st, const char *op);
 
+/* Steps st, which must finish (SQLITE_DONE), then finalizes it. */
+bw_err bws_step_final(bw_store *s, sqlite3_stmt *st, const char *op);
+
 /* Binds v to parameter i (a copy; NULL binds SQL NULL). */
 void bws_bind_text(sqlite3_stmt *st, int i, const char *v);
 

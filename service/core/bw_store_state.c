@@ -43,11 +43,7 @@ bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value)
         return e;
     bws_bind_text(st, 1, key);
     sqlite3_bind_int64(st, 2, value);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = bws_fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
+    return bws_step_final(s, st, op);
 }
 
 /* ---- state ----------------------------------------------------------------------- */
@@ -89,11 +85,7 @@ bw_err bw_store_state_set(bw_store *s, const char *key, const char *value, int64
         bws_bind_text(st, 2, value);
         sqlite3_bind_int64(st, 3, now);
     }
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = bws_fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
+    return bws_step_final(s, st, op);
 }
 
 /* ---- host verdicts ------------------------------------------------------------------ */
@@ -135,11 +127,7 @@ bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r)
                           r->stale, r->ksn, r->containment, r->headline, r->next_step};
     for (int i = 0; i < 11; i++)
         bws_bind_text(st, 3 + i, text[i]);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = bws_fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
+    return bws_step_final(s, st, op);
 }
 
 static bw_err verdict_row(sqlite3_stmt *st, void *item, const char **why)
