@@ -10,26 +10,36 @@
 
 #include <sqlite3.h>
 
-/* ---- meta ---------------------------------------------------------------------- */
-
-bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value)
+/* Reads the value column of the row sql selects for key (its one
+ * parameter): into *num, or a malloc'd copy into *text when text is given.
+ * BW_ENOTFOUND if there is no such row; failures are recorded under op. */
+static bw_err read_value(bw_store *s, const char *sql, const char *op, const char *key,
+                         int64_t *num, char **text)
 {
     sqlite3_stmt *st = NULL;
-    const char *op = "read meta";
     bws_clear_err(s);
-    bw_err e = bws_prep(s, "SELECT value FROM meta WHERE key = ?", &st, op);
+    bw_err e = bws_prep(s, sql, &st, op);
     if (e)
         return e;
     bws_bind_text(st, 1, key);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *value = sqlite3_column_int64(st, 0);
+    if (rc == SQLITE_ROW && text)
+        e = bws_col_dup(st, 0, text) ? BW_OK : bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
+    else if (rc == SQLITE_ROW)
+        *num = sqlite3_column_int64(st, 0);
     else if (rc == SQLITE_DONE)
         e = bws_fail_msg(s, BW_ENOTFOUND, op, "no such key");
     else
         e = bws_fail(s, op, rc);
     sqlite3_finalize(st);
     return e;
+}
+
+/* ---- meta ---------------------------------------------------------------------- */
+
+bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value)
+{
+    return read_value(s, "SELECT value FROM meta WHERE key = ?", "read meta", key, value, NULL);
 }
 
 bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value)
@@ -50,23 +60,8 @@ bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value)
 
 bw_err bw_store_state_get(bw_store *s, const char *key, char **value)
 {
-    sqlite3_stmt *st = NULL;
-    const char *op = "read state";
     *value = NULL;
-    bws_clear_err(s);
-    bw_err e = bws_prep(s, "SELECT value FROM state WHERE key = ?", &st, op);
-    if (e)
-        return e;
-    bws_bind_text(st, 1, key);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        e = bws_col_dup(st, 0, value) ? BW_OK : bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
-    else if (rc == SQLITE_DONE)
-        e = bws_fail_msg(s, BW_ENOTFOUND, op, "no such key");
-    else
-        e = bws_fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
+    return read_value(s, "SELECT value FROM state WHERE key = ?", "read state", key, NULL, value);
 }
 
 bw_err bw_store_state_set(bw_store *s, const char *key, const char *value, int64_t now)
