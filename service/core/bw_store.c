@@ -1,9 +1,12 @@
 /*
- * bw_store.c - the state database in SQLite (portable core). The schema and
- * its migrations are described in docs/state-db.md; the contracts are in
- * bw_store.h. SQLite's win32 VFS takes UTF-8 file names, so the same code
- * opens %ProgramData%\banwatch\state.db on Windows and a temp file in the
- * native tests.
+ * bw_store.c - the connection to the state database (portable core):
+ * opening it (settings, the checks, a damaged file moved aside, the
+ * migrations run) and closing it, the errors every store function reports,
+ * and the SQLite helpers the other bw_store_*.c files share (declared in
+ * bw_store_int.h). The contracts are in bw_store.h, the database is
+ * described in docs/state-db.md. SQLite's win32 VFS takes UTF-8 file names,
+ * so the same code opens %ProgramData%\banwatch\state.db on Windows and a
+ * temp file in the native tests.
  */
 #include "bw_store.h"
 
