@@ -3,7 +3,8 @@
  * core): the store's struct, the SQLite helpers they all use (defined once,
  * in bw_store.c) and the migrations (bw_store_schema.c). Private to
  * service/core/bw_store*.c and no part of the API, which is bw_store.h; it
- * is the only header that names SQLite.
+ * is the only header that names SQLite. Its functions carry the prefix
+ * bws_.
  */
 #ifndef BW_STORE_INT_H
 #define BW_STORE_INT_H
