@@ -1,9 +1,12 @@
 /*
- * bw_store.c - the state database in SQLite (portable core). The schema and
- * its migrations are described in docs/state-db.md; the contracts are in
- * bw_store.h. SQLite's win32 VFS takes UTF-8 file names, so the same code
- * opens %ProgramData%\banwatch\state.db on Windows and a temp file in the
- * native tests.
+ * bw_store.c - the connection to the state database (portable core):
+ * opening it (settings, the checks, a damaged file moved aside, the
+ * migrations run) and closing it, the errors every store function reports,
+ * and the SQLite helpers the other bw_store_*.c files share (declared in
+ * bw_store_int.h). The contracts are in bw_store.h, the database is
+ * described in docs/state-db.md. SQLite's win32 VFS takes UTF-8 file names,
+ * so the same code opens %ProgramData%\banwatch\state.db on Windows and a
+ * temp file in the native tests.
  */
 #include "bw_store.h"
 
@@ -14,137 +17,11 @@
 
 #include <sqlite3.h>
 
-#include "bw_report.h"
-#include "bw_updates.h"
+#include "bw_store_int.h"
+#include "bw_str.h"
+#include "bw_time.h"
 
 #define BUSY_TIMEOUT_MS 5000
-
-struct bw_store {
-    sqlite3 *db;
-    int errcode;
-    char errmsg[512];
-};
-
-/* ---- schema and migrations --------------------------------------------------
- * Step i takes the schema from version i to i + 1. Steps are only ever
- * appended; a released step never changes. Each runs in its own transaction
- * together with the new user_version. */
-
-static const char *const migrations[] = {
-    /* 0 -> 1 */
-    "CREATE TABLE meta ("
-    "  key TEXT PRIMARY KEY,"
-    "  value INTEGER NOT NULL"
-    ");"
-    "CREATE TABLE scans ("
-    "  id INTEGER PRIMARY KEY,"
-    "  started_at INTEGER NOT NULL,"
-    "  finished_at INTEGER NOT NULL,"
-    "  host TEXT,"
-    "  policy_name TEXT,"
-    "  policy_version TEXT,"
-    "  complete INTEGER NOT NULL,"
-    "  incomplete_reasons TEXT,"
-    "  n_findings INTEGER NOT NULL,"
-    "  n_product INTEGER NOT NULL, n_service INTEGER NOT NULL,"
-    "  n_driver INTEGER NOT NULL, n_ksn INTEGER NOT NULL,"
-    "  n_filter INTEGER NOT NULL, n_registry INTEGER NOT NULL,"
-    "  n_new INTEGER NOT NULL DEFAULT 0,"
-    "  n_resolved INTEGER NOT NULL DEFAULT 0,"
-    "  n_changed INTEGER NOT NULL DEFAULT 0"
-    ");"
-    "CREATE TABLE findings ("
-    "  kind TEXT NOT NULL,"
-    "  source TEXT NOT NULL,"
-    "  name TEXT NOT NULL,"
-    "  display_name TEXT, publisher TEXT, version TEXT, path TEXT, rule TEXT,"
-    "  first_seen INTEGER NOT NULL,"
-    "  last_seen INTEGER NOT NULL,"
-    "  resolved_at INTEGER,"
-    "  last_scan_id INTEGER NOT NULL REFERENCES scans(id),"
-    "  PRIMARY KEY (kind, source, name)"
-    ");"
-    "CREATE INDEX findings_unresolved ON findings(resolved_at, last_scan_id);"
-    "CREATE TABLE changes ("
-    "  id INTEGER PRIMARY KEY,"
-    "  scan_id INTEGER NOT NULL REFERENCES scans(id),"
-    "  at INTEGER NOT NULL,"
-    "  change TEXT NOT NULL CHECK (change IN ('new', 'resolved', 'changed')),"
-    "  reappeared INTEGER NOT NULL DEFAULT 0,"
-    "  kind TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL,"
-    "  display_name TEXT, publisher TEXT, version TEXT, path TEXT, rule TEXT,"
-    "  old_version TEXT, old_display_name TEXT, old_path TEXT"
-    ");"
-    "CREATE TABLE alerts ("
-    "  id INTEGER PRIMARY KEY,"
-    "  raised_at INTEGER NOT NULL,"
-    "  event_id INTEGER NOT NULL,"
-    "  change_id INTEGER UNIQUE REFERENCES changes(id),"
-    "  kind TEXT, source TEXT, name TEXT, change TEXT, version TEXT,"
-    "  fields TEXT NOT NULL"
-    ");"
-    "CREATE INDEX alerts_raised ON alerts(raised_at);",
-    /* 1 -> 2: live KSN connections (bw_kind 6) */
-    "ALTER TABLE scans ADD COLUMN n_ksn_connection INTEGER NOT NULL DEFAULT 0;",
-    /* 2 -> 3: per product, the update status the last scan computed
-     * ('' is the product-less group) */
-    "CREATE TABLE update_status ("
-    "  product TEXT NOT NULL PRIMARY KEY,"
-    "  newest INTEGER,"
-    "  evidence TEXT,"
-    "  source TEXT,"
-    "  cutoff INTEGER,"
-    "  after_cutoff INTEGER,"
-    "  age_days INTEGER,"
-    "  stale INTEGER,"
-    "  never_updated INTEGER,"
-    "  scan_id INTEGER,"
-    "  updated_at INTEGER"
-    ");",
-    /* 3 -> 4: containment, one row per service banwatch acted on or
-     * reported; prior_* hold what to put back while `changed` is 1 */
-    "CREATE TABLE containment ("
-    "  name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,"
-    "  kind TEXT NOT NULL,"
-    "  display_name TEXT,"
-    "  changed INTEGER NOT NULL DEFAULT 0,"
-    "  prior_start INTEGER,"
-    "  prior_state INTEGER,"
-    "  outcome TEXT NOT NULL,"
-    "  action TEXT,"
-    "  detail TEXT,"
-    "  error INTEGER NOT NULL DEFAULT 0,"
-    "  changed_at INTEGER,"
-    "  outcome_at INTEGER NOT NULL,"
-    "  restored_at INTEGER"
-    ");",
-    /* 4 -> 5: confidence tiers (NULL in rows of older versions: those
-     * findings counted, and are read as confirmed), small text state kept
-     * across restarts, and the host verdicts as they changed */
-    "ALTER TABLE findings ADD COLUMN tier TEXT;"
-    "ALTER TABLE changes ADD COLUMN tier TEXT;"
-    "ALTER TABLE changes ADD COLUMN old_tier TEXT;"
-    "CREATE TABLE state ("
-    "  key TEXT NOT NULL PRIMARY KEY,"
-    "  value TEXT NOT NULL,"
-    "  updated_at INTEGER NOT NULL"
-    ");"
-    "CREATE TABLE verdicts ("
-    "  id INTEGER PRIMARY KEY,"
-    "  at INTEGER NOT NULL,"
-    "  scan_id INTEGER,"
-    "  digest TEXT NOT NULL,"
-    "  present TEXT, products TEXT, updated_after_cutoff TEXT, newest_update TEXT,"
-    "  update_evidence TEXT, stale TEXT, ksn TEXT, containment TEXT, headline TEXT,"
-    "  next_step TEXT"
-    ");",
-};
-
-#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
-
-_Static_assert(BW_STORE_KINDS == BW_KINDS, "the scans table counts every kind");
-_Static_assert(N_MIGRATIONS == BW_STORE_SCHEMA_VERSION,
-               "one migration step per schema version");
 
 /* ---- errors ------------------------------------------------------------------ */
 
@@ -177,10 +54,7 @@ static bool is_corrupt_rc(int rc)
     return (rc & 0xFF) == SQLITE_CORRUPT || (rc & 0xFF) == SQLITE_NOTADB;
 }
 
-/* Records "state.db: <op>: <sqlite message> (<code>)" and maps the code.
- * Must run before anything else touches the connection (a ROLLBACK would
- * replace the message). */
-static bw_err fail(bw_store *s, const char *op, int rc)
+bw_err bws_fail(bw_store *s, const char *op, int rc)
 {
     const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
     int code = s->db ? sqlite3_extended_errcode(s->db) : rc;
@@ -193,14 +67,14 @@ static bw_err fail(bw_store *s, const char *op, int rc)
     return map_rc(rc);
 }
 
-static bw_err fail_msg(bw_store *s, bw_err e, const char *op, const char *msg)
+bw_err bws_fail_msg(bw_store *s, bw_err e, const char *op, const char *msg)
 {
     s->errcode = 0;
     snprintf(s->errmsg, sizeof s->errmsg, "state.db: %s: %s", op, msg);
     return e;
 }
 
-static void clear_err(bw_store *s)
+void bws_clear_err(bw_store *s)
 {
     s->errcode = 0;
     s->errmsg[0] = '\0';
@@ -223,50 +97,64 @@ bool bw_store_corrupt(const bw_store *s)
 
 /* ---- small SQLite helpers --------------------------------------------------- */
 
-static bw_err prep(bw_store *s, const char *sql, sqlite3_stmt **st, const char *op)
+bw_err bws_prep(bw_store *s, const char *sql, sqlite3_stmt **st, const char *op)
 {
     int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
     if (rc != SQLITE_OK) {
         *st = NULL;
-        return fail(s, op, rc);
+        return bws_fail(s, op, rc);
     }
     return BW_OK;
 }
 
-static bw_err exec(bw_store *s, const char *sql, const char *op)
+bw_err bws_exec(bw_store *s, const char *sql, const char *op)
 {
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? BW_OK : fail(s, op, rc);
+    return rc == SQLITE_OK ? BW_OK : bws_fail(s, op, rc);
 }
 
-static bw_err begin(bw_store *s, const char *op)
+bw_err bws_begin(bw_store *s, const char *op)
 {
     /* IMMEDIATE takes the write lock now, so the busy timeout applies here
      * and not in the middle of the transaction. */
-    return exec(s, "BEGIN IMMEDIATE", op);
+    return bws_exec(s, "BEGIN IMMEDIATE", op);
 }
 
-static bw_err commit(bw_store *s, const char *op)
+bw_err bws_commit(bw_store *s, const char *op)
 {
-    return exec(s, "COMMIT", op);
+    return bws_exec(s, "COMMIT", op);
 }
 
-static void rollback(bw_store *s)
+void bws_rollback(bw_store *s)
 {
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+bw_err bws_step_done(bw_store *s, sqlite3_stmt *st, const char *op)
 {
-    /* A NULL pointer binds SQL NULL. Binding errors (range, memory) show up
-     * at sqlite3_step. */
+    int rc = sqlite3_step(st);
+    bw_err e = rc == SQLITE_DONE ? BW_OK : bws_fail(s, op, rc);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return e;
+}
+
+bw_err bws_step_final(bw_store *s, sqlite3_stmt *st, const char *op)
+{
+    int rc = sqlite3_step(st);
+    bw_err e = rc == SQLITE_DONE ? BW_OK : bws_fail(s, op, rc);
+    sqlite3_finalize(st);
+    return e;
+}
+
+void bws_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    /* Binding errors (range, memory) show up at sqlite3_step. */
     sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-/* Copies a text column into *dst (NULL for SQL NULL). False when out of
- * memory. */
-static bool col_dup(sqlite3_stmt *st, int i, char **dst)
+bool bws_col_dup(sqlite3_stmt *st, int i, char **dst)
 {
     *dst = NULL;
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -276,86 +164,22 @@ static bool col_dup(sqlite3_stmt *st, int i, char **dst)
     return *dst != NULL;
 }
 
-static const char *kind_text(bw_kind k)
-{
-    return bw_kind_name(k);
-}
-
-static bool kind_from_text(const char *t, bw_kind *out)
-{
-    for (int k = 0; k < BW_STORE_KINDS; k++)
-        if (t && strcmp(t, bw_kind_name((bw_kind)k)) == 0) {
-            *out = (bw_kind)k;
-            return true;
-        }
-    return false;
-}
-
-/* A stored tier; NULL (rows of schema 4 and older) counted: confirmed. */
-static bw_tier tier_from_text(const char *t)
-{
-    bw_tier x = BW_TIER_CONFIRMED;
-    if (t)
-        bw_tier_parse(t, &x);
-    return x;
-}
-
-static bw_tier col_tier(sqlite3_stmt *st, int i)
-{
-    return tier_from_text((const char *)sqlite3_column_text(st, i));
-}
-
-static bool change_from_text(const char *t, bw_change_kind *out)
-{
-    for (int c = BW_CHANGE_NEW; c <= BW_CHANGE_CHANGED; c++)
-        if (t && strcmp(t, bw_change_kind_name((bw_change_kind)c)) == 0) {
-            *out = (bw_change_kind)c;
-            return true;
-        }
-    return false;
-}
-
-const char *bw_change_kind_name(bw_change_kind c)
-{
-    switch (c) {
-    case BW_CHANGE_NEW: return "new";
-    case BW_CHANGE_RESOLVED: return "resolved";
-    case BW_CHANGE_CHANGED: return "changed";
-    default: return "unknown";
-    }
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-    if (!a || !b)
-        return a == b;
-    return strcmp(a, b) == 0;
-}
-
 /* ---- list queries -------------------------------------------------------------- */
 
-/* Reads the current row into a zeroed item: BW_OK, BW_ENOMEM, or BW_EINVAL
- * for data this build does not understand (*why then says what). */
-typedef bw_err (*row_reader)(sqlite3_stmt *st, void *item, const char **why);
-
-/* Runs sql (with ?1 bound to *bind1 when given) and appends one item of
- * `size` bytes per row to the typed array at items_ptr (n and cap as for
- * bw_grow), read by row. A failure is recorded under op; the items read so
- * far stay for the caller to free. */
-static bw_err query_rows(bw_store *s, const char *sql, const char *op, const int64_t *bind1,
-                         void *items_ptr, size_t *n, size_t *cap, size_t size, row_reader row)
+bw_err bws_query_rows(bw_store *s, const char *sql, const char *op, const int64_t *bind1,
+                      void *items_ptr, size_t *n, size_t *cap, size_t size, bws_row_reader row)
 {
     sqlite3_stmt *st = NULL;
     int rc;
-    clear_err(s);
-    bw_err e = prep(s, sql, &st, op);
+    bws_clear_err(s);
+    bw_err e = bws_prep(s, sql, &st, op);
     if (e)
         return e;
     if (bind1)
         sqlite3_bind_int64(st, 1, *bind1);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st)) {
         if (bw_grow(items_ptr, cap, *n, size) != BW_OK) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
+            e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
             goto out;
         }
         char *items; /* read through memcpy, as bw_grow does: no aliasing of T ** */
@@ -364,13 +188,14 @@ static bw_err query_rows(bw_store *s, const char *sql, const char *op, const int
         memset(item, 0, size);
         (*n)++;
         const char *why = "out of memory";
-        if ((e = row(st, item, &why)) != BW_OK) {
-            e = fail_msg(s, e, op, why);
+        e = row(st, item, &why);
+        if (e != BW_OK) {
+            e = bws_fail_msg(s, e, op, why);
             goto out;
         }
     }
     if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
+        e = bws_fail(s, op, rc);
 out:
     sqlite3_finalize(st);
     return e;
@@ -418,7 +243,7 @@ static bw_err move_aside(bw_store *s, const char *path, char **moved_to)
         base = n ? bw_strfmt("%s.corrupt-%s-%d", path, stamp, n)
                  : bw_strfmt("%s.corrupt-%s", path, stamp);
         if (!base) {
-            e = fail_msg(s, BW_ENOMEM, "move aside", "out of memory");
+            e = bws_fail_msg(s, BW_ENOMEM, "move aside", "out of memory");
             goto out;
         }
         if (!file_exists(base))
@@ -427,7 +252,7 @@ static bw_err move_aside(bw_store *s, const char *path, char **moved_to)
     if (rename(path, base) != 0) {
         char msg[256];
         snprintf(msg, sizeof msg, "cannot rename the damaged file to %s", base);
-        e = fail_msg(s, BW_EIO, "move aside", msg);
+        e = bws_fail_msg(s, BW_EIO, "move aside", msg);
         goto out;
     }
     /* The journal files belong to the damaged database: keep them beside it
@@ -439,7 +264,7 @@ static bw_err move_aside(bw_store *s, const char *path, char **moved_to)
         from = bw_strfmt("%s%s", path, sfx[i]);
         to = bw_strfmt("%s%s", base, sfx[i]);
         if (!from || !to) {
-            e = fail_msg(s, BW_ENOMEM, "move aside", "out of memory");
+            e = bws_fail_msg(s, BW_ENOMEM, "move aside", "out of memory");
             goto out;
         }
         if (file_exists(from) && rename(from, to) != 0)
@@ -482,7 +307,7 @@ static bw_err probe(bw_store *s, bool *corrupt, char *detail, size_t dlen)
         sqlite3_finalize(st);
         return BW_OK;
     }
-    bw_err e = fail(s, "quick_check", rc);
+    bw_err e = bws_fail(s, "quick_check", rc);
     sqlite3_finalize(st);
     return e;
 }
@@ -490,40 +315,16 @@ static bw_err probe(bw_store *s, bool *corrupt, char *detail, size_t dlen)
 static bw_err get_user_version(bw_store *s, int *v)
 {
     sqlite3_stmt *st = NULL;
-    bw_err e = prep(s, "PRAGMA user_version", &st, "read schema version");
+    bw_err e = bws_prep(s, "PRAGMA user_version", &st, "read schema version");
     if (e)
         return e;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *v = sqlite3_column_int(st, 0);
     else
-        e = fail(s, "read schema version", rc);
+        e = bws_fail(s, "read schema version", rc);
     sqlite3_finalize(st);
     return e;
-}
-
-static bw_err migrate(bw_store *s, int from)
-{
-    char op[64];
-    for (int v = from; v < N_MIGRATIONS; v++) {
-        snprintf(op, sizeof op, "migrate to schema version %d", v + 1);
-        char *set = bw_strfmt("PRAGMA user_version = %d", v + 1);
-        if (!set)
-            return fail_msg(s, BW_ENOMEM, op, "out of memory");
-        bw_err e = begin(s, op);
-        if (!e)
-            e = exec(s, migrations[v], op);
-        if (!e)
-            e = exec(s, set, op);
-        if (!e)
-            e = commit(s, op);
-        free(set);
-        if (e) {
-            rollback(s);
-            return e;
-        }
-    }
-    return BW_OK;
 }
 
 /* Opens and checks the file. *corrupt set means: close, move aside, retry. */
@@ -538,7 +339,7 @@ static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *deta
             snprintf(detail, dlen, "open: %s (%d)", sqlite3_errstr(rc), rc);
             return BW_OK;
         }
-        return fail(s, "open", rc);
+        return bws_fail(s, "open", rc);
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
@@ -548,25 +349,29 @@ static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *deta
     if (e || *corrupt)
         return e;
     int v = 0;
-    if ((e = get_user_version(s, &v)))
+    e = get_user_version(s, &v);
+    if (e)
         return e;
     if (v > BW_STORE_SCHEMA_VERSION) {
         char msg[160];
         snprintf(msg, sizeof msg,
                  "schema version %d is newer than this banwatch supports (%d); "
                  "the database was left unchanged", v, BW_STORE_SCHEMA_VERSION);
-        return fail_msg(s, BW_EINVAL, "open", msg);
+        return bws_fail_msg(s, BW_EINVAL, "open", msg);
     }
     if (v < 0)
-        return fail_msg(s, BW_EINVAL, "open", "negative schema version");
+        return bws_fail_msg(s, BW_EINVAL, "open", "negative schema version");
 
     /* journal_mode answers with the mode in effect; WAL can be refused
      * (e.g. a file system without shared memory), which is not fatal. */
-    if ((e = exec(s, "PRAGMA journal_mode=WAL", "set journal mode")) ||
-        (e = exec(s, "PRAGMA synchronous=NORMAL", "set synchronous")) ||
-        (e = exec(s, "PRAGMA foreign_keys=ON", "enable foreign keys")))
+    e = bws_exec(s, "PRAGMA journal_mode=WAL", "set journal mode");
+    if (!e)
+        e = bws_exec(s, "PRAGMA synchronous=NORMAL", "set synchronous");
+    if (!e)
+        e = bws_exec(s, "PRAGMA foreign_keys=ON", "enable foreign keys");
+    if (e)
         return e;
-    return migrate(s, v);
+    return bws_migrate(s, v);
 }
 
 bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
@@ -589,19 +394,22 @@ bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
         copy_err(errbuf, errlen, "state.db: open: out of memory");
         return BW_ENOMEM;
     }
-    if ((e = open_once(s, path, &corrupt, detail, sizeof detail)))
+    e = open_once(s, path, &corrupt, detail, sizeof detail);
+    if (e)
         goto out;
     if (corrupt) {
         sqlite3_close(s->db);
         s->db = NULL;
-        if ((e = move_aside(s, path, &moved_to)))
+        e = move_aside(s, path, &moved_to);
+        if (e)
             goto out;
         /* keep why the old file was refused: the message reports it */
         char fresh[sizeof detail];
-        if ((e = open_once(s, path, &corrupt, fresh, sizeof fresh)))
+        e = open_once(s, path, &corrupt, fresh, sizeof fresh);
+        if (e)
             goto out;
         if (corrupt) { /* a new file cannot be corrupt; do not loop */
-            e = fail_msg(s, BW_EIO, "open", "the new database is reported corrupt");
+            e = bws_fail_msg(s, BW_EIO, "open", "the new database is reported corrupt");
             goto out;
         }
         if (recreated)
@@ -611,7 +419,7 @@ bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
                      "state.db: the database was damaged (%s); it was moved to %s "
                      "and a new one was created", detail, moved_to);
     }
-    clear_err(s);
+    bws_clear_err(s);
     *out = s;
     s = NULL;
 out:
@@ -631,1203 +439,4 @@ void bw_store_close(bw_store *s)
      * statement here is finalized before its function returns. */
     sqlite3_close_v2(s->db);
     free(s);
-}
-
-/* ---- applying a scan --------------------------------------------------------- */
-
-void bw_scan_meta_init(bw_scan_meta *m, const bw_snapshot *snap, const bw_policy *pol,
-                       int64_t now)
-{
-    memset(m, 0, sizeof *m);
-    m->host = snap ? snap->host : NULL;
-    m->policy_name = pol ? pol->name : NULL;
-    m->policy_version = pol ? pol->version : NULL;
-    m->started_at = snap ? snap->taken_at : now;
-    m->finished_at = now;
-    m->gaps = snap ? snap->gaps : NULL;
-    m->n_gaps = snap ? snap->n_gaps : 0;
-    m->complete = m->n_gaps == 0;
-}
-
-static void change_clear(bw_change *c)
-{
-    free(c->name);
-    free(c->display_name);
-    free(c->publisher);
-    free(c->version);
-    free(c->path);
-    free(c->source);
-    free(c->rule);
-    free(c->old_version);
-    free(c->old_display_name);
-    free(c->old_path);
-    memset(c, 0, sizeof *c);
-}
-
-void bw_changes_free(bw_changes *c)
-{
-    if (!c)
-        return;
-    for (size_t i = 0; i < c->n; i++)
-        change_clear(&c->items[i]);
-    free(c->items);
-    memset(c, 0, sizeof *c);
-}
-
-/* Appends a zeroed change and returns it. */
-static bw_change *changes_push(bw_changes *c)
-{
-    if (bw_grow(&c->items, &c->cap, c->n, sizeof *c->items) != BW_OK)
-        return NULL;
-    bw_change *x = &c->items[c->n++];
-    memset(x, 0, sizeof *x);
-    return x;
-}
-
-static bool dup_into(char **dst, const char *src)
-{
-    *dst = NULL;
-    if (!src)
-        return true;
-    *dst = bw_strdup(src);
-    return *dst != NULL;
-}
-
-static bool change_from_finding(bw_change *c, const bw_finding *f)
-{
-    c->kind = f->kind;
-    return dup_into(&c->name, f->name) && dup_into(&c->display_name, f->display_name) &&
-           dup_into(&c->publisher, f->publisher) && dup_into(&c->version, f->version) &&
-           dup_into(&c->path, f->path) && dup_into(&c->source, f->source) &&
-           dup_into(&c->rule, f->rule);
-}
-
-static char *gap_text(const bw_scan_meta *m)
-{
-    if (m->complete && m->n_gaps == 0)
-        return NULL;
-    bw_buf b = {0};
-    for (size_t i = 0; i < m->n_gaps; i++)
-        bw_buf_printf(&b, "%s%s: %s", i ? "\n" : "",
-                      m->gaps[i].where ? m->gaps[i].where : "?",
-                      m->gaps[i].reason ? m->gaps[i].reason : "?");
-    if (m->n_gaps == 0)
-        bw_buf_puts(&b, "incomplete");
-    return bw_buf_take(&b);
-}
-
-static bw_err insert_scan(bw_store *s, const bw_scan_meta *m, const bw_findings *f,
-                          int64_t *scan_id)
-{
-    static const char sql[] =
-        "INSERT INTO scans (started_at, finished_at, host, policy_name, policy_version,"
-        " complete, incomplete_reasons, n_findings, n_product, n_service, n_driver,"
-        " n_ksn, n_filter, n_registry, n_ksn_connection)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    sqlite3_stmt *st = NULL;
-    size_t by_kind[BW_STORE_KINDS] = {0};
-    char *reasons = gap_text(m);
-    bw_err e;
-    if (!m->complete && !reasons) {
-        e = fail_msg(s, BW_ENOMEM, "insert scan", "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < f->n; i++)
-        if ((unsigned)f->items[i].kind < BW_STORE_KINDS)
-            by_kind[f->items[i].kind]++;
-    if ((e = prep(s, sql, &st, "insert scan")))
-        goto out;
-    sqlite3_bind_int64(st, 1, m->started_at);
-    sqlite3_bind_int64(st, 2, m->finished_at);
-    bind_text(st, 3, m->host);
-    bind_text(st, 4, m->policy_name);
-    bind_text(st, 5, m->policy_version);
-    sqlite3_bind_int(st, 6, m->complete ? 1 : 0);
-    bind_text(st, 7, m->complete ? NULL : reasons);
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)f->n);
-    for (int k = 0; k < BW_STORE_KINDS; k++)
-        sqlite3_bind_int64(st, 9 + k, (sqlite3_int64)by_kind[k]);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE) {
-        e = fail(s, "insert scan", rc);
-        goto out;
-    }
-    *scan_id = sqlite3_last_insert_rowid(s->db);
-out:
-    sqlite3_finalize(st);
-    free(reasons);
-    return e;
-}
-
-/* The statements one apply uses, prepared once. */
-typedef struct apply_stmts {
-    sqlite3_stmt *get, *insert, *update, *absent, *resolve, *record, *counts;
-} apply_stmts;
-
-static void apply_stmts_free(apply_stmts *a)
-{
-    sqlite3_finalize(a->get);
-    sqlite3_finalize(a->insert);
-    sqlite3_finalize(a->update);
-    sqlite3_finalize(a->absent);
-    sqlite3_finalize(a->resolve);
-    sqlite3_finalize(a->record);
-    sqlite3_finalize(a->counts);
-}
-
-static bw_err apply_stmts_prep(bw_store *s, apply_stmts *a)
-{
-    bw_err e;
-    const char *op = "apply scan: prepare";
-    if ((e = prep(s,
-                  "SELECT display_name, version, path, resolved_at, last_scan_id, tier"
-                  " FROM findings WHERE kind = ? AND source = ? AND name = ?",
-                  &a->get, op)) ||
-        (e = prep(s,
-                  "INSERT INTO findings (kind, source, name, display_name, publisher,"
-                  " version, path, rule, first_seen, last_seen, resolved_at, last_scan_id,"
-                  " tier)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL, ?10, ?12)",
-                  &a->insert, op)) ||
-        /* ?11 = 1 starts a new presence (first_seen = now). */
-        (e = prep(s,
-                  "UPDATE findings SET display_name = ?4, publisher = ?5, version = ?6,"
-                  " path = ?7, rule = ?8, last_seen = ?9, resolved_at = NULL,"
-                  " last_scan_id = ?10, tier = ?12,"
-                  " first_seen = CASE WHEN ?11 THEN ?9 ELSE first_seen END"
-                  " WHERE kind = ?1 AND source = ?2 AND name = ?3",
-                  &a->update, op)) ||
-        (e = prep(s,
-                  "SELECT kind, source, name, display_name, publisher, version, path, rule,"
-                  " tier"
-                  " FROM findings WHERE resolved_at IS NULL AND last_scan_id <> ?"
-                  " ORDER BY kind, name, source",
-                  &a->absent, op)) ||
-        (e = prep(s,
-                  "UPDATE findings SET resolved_at = ?1"
-                  " WHERE kind = ?2 AND source = ?3 AND name = ?4",
-                  &a->resolve, op)) ||
-        (e = prep(s,
-                  "INSERT INTO changes (scan_id, at, change, reappeared, kind, source,"
-                  " name, display_name, publisher, version, path, rule, old_version,"
-                  " old_display_name, old_path, tier, old_tier)"
-                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                  &a->record, op)) ||
-        (e = prep(s,
-                  "UPDATE scans SET n_new = ?, n_resolved = ?, n_changed = ? WHERE id = ?",
-                  &a->counts, op)))
-        return e;
-    return BW_OK;
-}
-
-static void bind_finding(sqlite3_stmt *st, const bw_finding *f, int64_t now, int64_t scan_id)
-{
-    bind_text(st, 1, kind_text(f->kind));
-    bind_text(st, 2, f->source);
-    bind_text(st, 3, f->name);
-    bind_text(st, 4, f->display_name);
-    bind_text(st, 5, f->publisher);
-    bind_text(st, 6, f->version);
-    bind_text(st, 7, f->path);
-    bind_text(st, 8, f->rule);
-    sqlite3_bind_int64(st, 9, now);
-    sqlite3_bind_int64(st, 10, scan_id);
-    bind_text(st, 12, bw_tier_name(f->tier));
-}
-
-static bw_err step_done(bw_store *s, sqlite3_stmt *st, const char *op)
-{
-    int rc = sqlite3_step(st);
-    bw_err e = rc == SQLITE_DONE ? BW_OK : fail(s, op, rc);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return e;
-}
-
-/* Upserts one finding and appends the change it makes, if any. */
-static bw_err apply_finding(bw_store *s, apply_stmts *a, const bw_finding *f, int64_t now,
-                            int64_t scan_id, bw_changes *out)
-{
-    const char *op = "apply scan: finding";
-    bw_err e = BW_OK;
-    char *old_dn = NULL, *old_ver = NULL, *old_path = NULL;
-    bool exists = false, resolved = false, seen_now = false;
-    bw_tier old_tier = BW_TIER_NONE;
-
-    if (!f->source || !f->name)
-        return fail_msg(s, BW_EINVAL, op, "a finding without a name or source");
-    bind_text(a->get, 1, kind_text(f->kind));
-    bind_text(a->get, 2, f->source);
-    bind_text(a->get, 3, f->name);
-    int rc = sqlite3_step(a->get);
-    if (rc == SQLITE_ROW) {
-        exists = true;
-        resolved = sqlite3_column_type(a->get, 3) != SQLITE_NULL;
-        seen_now = sqlite3_column_int64(a->get, 4) == scan_id;
-        old_tier = col_tier(a->get, 5);
-        if (!col_dup(a->get, 0, &old_dn) || !col_dup(a->get, 1, &old_ver) ||
-            !col_dup(a->get, 2, &old_path))
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-    } else if (rc != SQLITE_DONE) {
-        e = fail(s, op, rc);
-    }
-    sqlite3_reset(a->get);
-    sqlite3_clear_bindings(a->get);
-    if (e || seen_now) /* seen_now: listed twice in one scan, counted once */
-        goto out;
-
-    bw_change_kind what = 0;
-    if (!exists) {
-        what = BW_CHANGE_NEW;
-        bind_finding(a->insert, f, now, scan_id);
-        e = step_done(s, a->insert, op);
-    } else {
-        if (resolved)
-            what = BW_CHANGE_NEW;
-        else if (!str_eq(old_ver, f->version) || !str_eq(old_dn, f->display_name) ||
-                 !str_eq(old_path, f->path) || old_tier != f->tier)
-            what = BW_CHANGE_CHANGED;
-        bind_finding(a->update, f, now, scan_id);
-        sqlite3_bind_int(a->update, 11, resolved ? 1 : 0);
-        e = step_done(s, a->update, op);
-    }
-    if (e || !what)
-        goto out;
-
-    bw_change *c = changes_push(out);
-    if (!c || !change_from_finding(c, f)) {
-        e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-        goto out;
-    }
-    c->change = what;
-    c->tier = f->tier;
-    c->reappeared = exists && resolved;
-    c->scan_id = scan_id;
-    c->at = now;
-    if (what == BW_CHANGE_CHANGED) {
-        c->old_tier = old_tier;
-        c->old_version = old_ver;
-        c->old_display_name = old_dn;
-        c->old_path = old_path;
-        old_ver = old_dn = old_path = NULL;
-    }
-out:
-    free(old_dn);
-    free(old_ver);
-    free(old_path);
-    return e;
-}
-
-/* True for a registry path ("HKLM\...", "HKU\...", "HKCU\..."). */
-static bool registry_path(const char *p)
-{
-    return p && (!strncmp(p, "HKLM\\", 5) || !strncmp(p, "HKU\\", 4) || !strncmp(p, "HKCU\\", 5) ||
-                 !strcmp(p, "HKU") || !strcmp(p, "HKLM"));
-}
-
-/* True if path a is b or lies under it (ASCII case-insensitive). */
-static bool path_under(const char *a, const char *b)
-{
-    size_t n = strlen(b);
-    if (strlen(a) < n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x + 32);
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y + 32);
-        if (x != y)
-            return false;
-    }
-    return a[n] == '\0' || a[n] == '\\';
-}
-
-bool bw_store_held_back(const bw_scan_meta *m, bw_kind kind, const char *source, const char *name)
-{
-    bool finding_gaps = false;
-    for (size_t i = 0; i < m->n_gaps; i++) {
-        const bw_gap *g = &m->gaps[i];
-        finding_gaps |= g->hides != 0;
-        if (!(g->hides & (1u << kind)))
-            continue;
-        if (!registry_path(g->where) || !source)
-            return true; /* a source that could not be read at all */
-        if (path_under(source, g->where) || path_under(g->where, source))
-            return true;
-    }
-    /* Still seen, at a tier that does not count, while a gap could hide what
-     * vouched for it: absence from the counted findings proves nothing. */
-    for (size_t i = 0; finding_gaps && m->uncounted && i < m->uncounted->n; i++) {
-        const bw_finding *x = &m->uncounted->items[i];
-        if (x->kind == kind && str_eq(x->source, source) && str_eq(x->name, name))
-            return true;
-    }
-    return false;
-}
-
-/* Resolves the unresolved findings this scan did not see, except those a
- * gap of a source that could have found them holds back. */
-static bw_err apply_absent(bw_store *s, apply_stmts *a, const bw_scan_meta *meta, int64_t now,
-                           int64_t scan_id, bw_changes *out)
-{
-    const char *op = "apply scan: resolve";
-    bw_err e = BW_OK;
-    int rc;
-    size_t first = out->n;
-    sqlite3_bind_int64(a->absent, 1, scan_id);
-    while ((rc = sqlite3_step(a->absent)) == SQLITE_ROW) {
-        bw_change *c = changes_push(out);
-        const char *kt = (const char *)sqlite3_column_text(a->absent, 0);
-        if (!c) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-        c->change = BW_CHANGE_RESOLVED;
-        c->scan_id = scan_id;
-        c->at = now;
-        c->tier = col_tier(a->absent, 8);
-        if (!kind_from_text(kt, &c->kind)) {
-            e = fail_msg(s, BW_EINVAL, op, "unknown finding kind in the database");
-            goto out;
-        }
-        if (!col_dup(a->absent, 1, &c->source) || !col_dup(a->absent, 2, &c->name) ||
-            !col_dup(a->absent, 3, &c->display_name) ||
-            !col_dup(a->absent, 4, &c->publisher) || !col_dup(a->absent, 5, &c->version) ||
-            !col_dup(a->absent, 6, &c->path) || !col_dup(a->absent, 7, &c->rule)) {
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-            goto out;
-        }
-        if (bw_store_held_back(meta, c->kind, c->source, c->name)) {
-            change_clear(c);
-            out->n--;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        e = fail(s, op, rc);
-        goto out;
-    }
-    for (size_t i = first; i < out->n && !e; i++) {
-        sqlite3_bind_int64(a->resolve, 1, now);
-        bind_text(a->resolve, 2, kind_text(out->items[i].kind));
-        bind_text(a->resolve, 3, out->items[i].source);
-        bind_text(a->resolve, 4, out->items[i].name);
-        e = step_done(s, a->resolve, op);
-    }
-out:
-    sqlite3_reset(a->absent);
-    return e;
-}
-
-static bw_err record_change(bw_store *s, apply_stmts *a, bw_change *c)
-{
-    sqlite3_stmt *st = a->record;
-    sqlite3_bind_int64(st, 1, c->scan_id);
-    sqlite3_bind_int64(st, 2, c->at);
-    bind_text(st, 3, bw_change_kind_name(c->change));
-    sqlite3_bind_int(st, 4, c->reappeared ? 1 : 0);
-    bind_text(st, 5, kind_text(c->kind));
-    bind_text(st, 6, c->source);
-    bind_text(st, 7, c->name);
-    bind_text(st, 8, c->display_name);
-    bind_text(st, 9, c->publisher);
-    bind_text(st, 10, c->version);
-    bind_text(st, 11, c->path);
-    bind_text(st, 12, c->rule);
-    bind_text(st, 13, c->old_version);
-    bind_text(st, 14, c->old_display_name);
-    bind_text(st, 15, c->old_path);
-    bind_text(st, 16, bw_tier_name(c->tier));
-    bind_text(st, 17, c->change == BW_CHANGE_CHANGED ? bw_tier_name(c->old_tier) : NULL);
-    bw_err e = step_done(s, st, "apply scan: record change");
-    if (!e)
-        c->id = sqlite3_last_insert_rowid(s->db);
-    return e;
-}
-
-bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta, const bw_findings *f,
-                           int64_t now, bw_changes *out, int64_t *scan_id_out)
-{
-    apply_stmts a = {0};
-    int64_t scan_id = 0;
-    size_t counts[4] = {0};
-    bw_err e;
-
-    memset(out, 0, sizeof *out);
-    if (scan_id_out)
-        *scan_id_out = 0;
-    clear_err(s);
-    if ((e = begin(s, "apply scan")))
-        return e;
-    if ((e = apply_stmts_prep(s, &a)) || (e = insert_scan(s, meta, f, &scan_id)))
-        goto out;
-    for (size_t i = 0; i < f->n; i++)
-        if ((e = apply_finding(s, &a, &f->items[i], now, scan_id, out)))
-            goto out;
-    if ((e = apply_absent(s, &a, meta, now, scan_id, out)))
-        goto out;
-    for (size_t i = 0; i < out->n; i++) {
-        if ((e = record_change(s, &a, &out->items[i])))
-            goto out;
-        counts[out->items[i].change]++;
-    }
-    sqlite3_bind_int64(a.counts, 1, (sqlite3_int64)counts[BW_CHANGE_NEW]);
-    sqlite3_bind_int64(a.counts, 2, (sqlite3_int64)counts[BW_CHANGE_RESOLVED]);
-    sqlite3_bind_int64(a.counts, 3, (sqlite3_int64)counts[BW_CHANGE_CHANGED]);
-    sqlite3_bind_int64(a.counts, 4, scan_id);
-    if ((e = step_done(s, a.counts, "apply scan: counts")))
-        goto out;
-    apply_stmts_free(&a);
-    memset(&a, 0, sizeof a);
-    e = commit(s, "apply scan: commit");
-out:
-    apply_stmts_free(&a);
-    if (e) {
-        rollback(s);
-        bw_changes_free(out);
-    } else if (scan_id_out) {
-        *scan_id_out = scan_id;
-    }
-    return e;
-}
-
-/* ---- alerts --------------------------------------------------------------------- */
-
-static bw_err change_row(sqlite3_stmt *st, void *item, const char **why)
-{
-    bw_change *c = item;
-    c->id = sqlite3_column_int64(st, 0);
-    c->scan_id = sqlite3_column_int64(st, 1);
-    c->at = sqlite3_column_int64(st, 2);
-    c->reappeared = sqlite3_column_int(st, 4) != 0;
-    c->tier = col_tier(st, 16);
-    c->old_tier = sqlite3_column_type(st, 17) == SQLITE_NULL ? BW_TIER_NONE : col_tier(st, 17);
-    if (!change_from_text((const char *)sqlite3_column_text(st, 3), &c->change) ||
-        !kind_from_text((const char *)sqlite3_column_text(st, 5), &c->kind)) {
-        *why = "unknown change or kind in the database";
-        return BW_EINVAL;
-    }
-    return col_dup(st, 6, &c->name) && col_dup(st, 7, &c->display_name) &&
-                   col_dup(st, 8, &c->publisher) && col_dup(st, 9, &c->version) &&
-                   col_dup(st, 10, &c->path) && col_dup(st, 11, &c->source) &&
-                   col_dup(st, 12, &c->rule) && col_dup(st, 13, &c->old_version) &&
-                   col_dup(st, 14, &c->old_display_name) && col_dup(st, 15, &c->old_path)
-               ? BW_OK
-               : BW_ENOMEM;
-}
-
-bw_err bw_store_pending_changes(bw_store *s, bw_changes *out)
-{
-    static const char sql[] =
-        "SELECT c.id, c.scan_id, c.at, c.change, c.reappeared, c.kind, c.name,"
-        " c.display_name, c.publisher, c.version, c.path, c.source, c.rule,"
-        " c.old_version, c.old_display_name, c.old_path, c.tier, c.old_tier"
-        " FROM changes c LEFT JOIN alerts a ON a.change_id = c.id"
-        " WHERE a.id IS NULL ORDER BY c.id";
-    memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s, sql, "pending changes", NULL, &out->items, &out->n, &out->cap,
-                          sizeof *out->items, change_row);
-    if (e)
-        bw_changes_free(out);
-    return e;
-}
-
-bw_err bw_store_alert_raised(bw_store *s, int64_t change_id, bool *raised)
-{
-    sqlite3_stmt *st = NULL;
-    const char *op = "check alert";
-    *raised = false;
-    clear_err(s);
-    bw_err e = prep(s, "SELECT 1 FROM alerts WHERE change_id = ?", &st, op);
-    if (e)
-        return e;
-    sqlite3_bind_int64(st, 1, change_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *raised = true;
-    else if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
-}
-
-bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
-                             const char *fields_json, int64_t raised_at, int64_t *alert_id)
-{
-    /* The identity columns are copied from the change so that the alerts
-     * table reads on its own; OR IGNORE makes a second record for the same
-     * change a no-op (change_id is UNIQUE; NULLs never conflict). */
-    static const char sql[] =
-        "INSERT OR IGNORE INTO alerts (raised_at, event_id, change_id, kind, source,"
-        " name, change, version, fields)"
-        " SELECT ?1, ?2, ?3, c.kind, c.source, c.name, c.change, c.version, ?4"
-        " FROM (SELECT 1) LEFT JOIN changes c ON c.id = ?3"
-        " WHERE ?3 IS NULL OR c.id IS NOT NULL";
-    const char *op = "record alert";
-    sqlite3_stmt *st = NULL;
-    bw_err e;
-    if (alert_id)
-        *alert_id = 0;
-    clear_err(s);
-    if ((e = begin(s, op)))
-        return e;
-    if ((e = prep(s, sql, &st, op)))
-        goto out;
-    sqlite3_bind_int64(st, 1, raised_at);
-    sqlite3_bind_int(st, 2, event_id);
-    if (change_id > 0)
-        sqlite3_bind_int64(st, 3, change_id);
-    else
-        sqlite3_bind_null(st, 3);
-    bind_text(st, 4, fields_json ? fields_json : "{}");
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE) {
-        e = fail(s, op, rc);
-        goto out;
-    }
-    if (sqlite3_changes(s->db) == 0 && change_id > 0) {
-        /* Either already recorded (fine) or no such change (a caller bug). */
-        bool raised = false;
-        sqlite3_finalize(st);
-        st = NULL;
-        if ((e = bw_store_alert_raised(s, change_id, &raised)))
-            goto out;
-        if (!raised) {
-            e = fail_msg(s, BW_ENOTFOUND, op, "no such change");
-            goto out;
-        }
-    } else if (alert_id) {
-        *alert_id = sqlite3_last_insert_rowid(s->db);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    e = commit(s, op);
-out:
-    sqlite3_finalize(st);
-    if (e) {
-        rollback(s);
-        if (alert_id)
-            *alert_id = 0;
-    }
-    return e;
-}
-
-/* ---- queries ------------------------------------------------------------------- */
-
-static void stored_finding_clear(bw_stored_finding *f)
-{
-    free(f->name);
-    free(f->display_name);
-    free(f->publisher);
-    free(f->version);
-    free(f->path);
-    free(f->source);
-    free(f->rule);
-    memset(f, 0, sizeof *f);
-}
-
-void bw_stored_findings_free(bw_stored_findings *f)
-{
-    if (!f)
-        return;
-    for (size_t i = 0; i < f->n; i++)
-        stored_finding_clear(&f->items[i]);
-    free(f->items);
-    memset(f, 0, sizeof *f);
-}
-
-static bw_err finding_row(sqlite3_stmt *st, void *item, const char **why)
-{
-    bw_stored_finding *f = item;
-    if (!kind_from_text((const char *)sqlite3_column_text(st, 0), &f->kind)) {
-        *why = "unknown finding kind in the database";
-        return BW_EINVAL;
-    }
-    f->first_seen = sqlite3_column_int64(st, 8);
-    f->last_seen = sqlite3_column_int64(st, 9);
-    f->resolved_at = sqlite3_column_int64(st, 10);
-    f->last_scan_id = sqlite3_column_int64(st, 11);
-    f->tier = col_tier(st, 12);
-    return col_dup(st, 1, &f->name) && col_dup(st, 2, &f->display_name) &&
-                   col_dup(st, 3, &f->publisher) && col_dup(st, 4, &f->version) &&
-                   col_dup(st, 5, &f->path) && col_dup(st, 6, &f->source) &&
-                   col_dup(st, 7, &f->rule)
-               ? BW_OK
-               : BW_ENOMEM;
-}
-
-bw_err bw_store_current_findings(bw_store *s, bw_stored_findings *out)
-{
-    static const char sql[] =
-        "SELECT kind, name, display_name, publisher, version, path, source, rule,"
-        " first_seen, last_seen, resolved_at, last_scan_id, tier"
-        " FROM findings WHERE resolved_at IS NULL";
-    memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s, sql, "current findings", NULL, &out->items, &out->n, &out->cap,
-                          sizeof *out->items, finding_row);
-    if (e) {
-        bw_stored_findings_free(out);
-        return e;
-    }
-    /* Kinds are stored as names; order by the enum, as reports do. */
-    for (size_t i = 1; i < out->n; i++) {
-        bw_stored_finding x = out->items[i];
-        size_t j = i;
-        while (j > 0) {
-            const bw_stored_finding *p = &out->items[j - 1];
-            int c = p->kind != x.kind ? (p->kind < x.kind ? -1 : 1) : strcmp(p->name, x.name);
-            if (c == 0)
-                c = strcmp(p->source, x.source);
-            if (c <= 0)
-                break;
-            out->items[j] = out->items[j - 1];
-            j--;
-        }
-        out->items[j] = x;
-    }
-    return BW_OK;
-}
-
-void bw_scan_record_free(bw_scan_record *r)
-{
-    if (!r)
-        return;
-    free(r->host);
-    free(r->policy_name);
-    free(r->policy_version);
-    free(r->incomplete_reasons);
-    memset(r, 0, sizeof *r);
-}
-
-bw_err bw_store_last_scan(bw_store *s, bw_scan_record *out)
-{
-    static const char sql[] =
-        "SELECT id, started_at, finished_at, host, policy_name, policy_version, complete,"
-        " incomplete_reasons, n_findings, n_product, n_service, n_driver, n_ksn,"
-        " n_filter, n_registry, n_ksn_connection, n_new, n_resolved, n_changed"
-        " FROM scans ORDER BY id DESC LIMIT 1";
-    const char *op = "last scan";
-    sqlite3_stmt *st = NULL;
-    bw_err e;
-    memset(out, 0, sizeof *out);
-    clear_err(s);
-    if ((e = prep(s, sql, &st, op)))
-        return e;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
-        e = fail_msg(s, BW_ENOTFOUND, op, "no scan recorded yet");
-        goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        e = fail(s, op, rc);
-        goto out;
-    }
-    out->id = sqlite3_column_int64(st, 0);
-    out->started_at = sqlite3_column_int64(st, 1);
-    out->finished_at = sqlite3_column_int64(st, 2);
-    out->complete = sqlite3_column_int(st, 6) != 0;
-    out->n_findings = (size_t)sqlite3_column_int64(st, 8);
-    for (int k = 0; k < BW_STORE_KINDS; k++)
-        out->by_kind[k] = (size_t)sqlite3_column_int64(st, 9 + k);
-    out->n_new = (size_t)sqlite3_column_int64(st, 9 + BW_STORE_KINDS);
-    out->n_resolved = (size_t)sqlite3_column_int64(st, 10 + BW_STORE_KINDS);
-    out->n_changed = (size_t)sqlite3_column_int64(st, 11 + BW_STORE_KINDS);
-    if (!col_dup(st, 3, &out->host) || !col_dup(st, 4, &out->policy_name) ||
-        !col_dup(st, 5, &out->policy_version) || !col_dup(st, 7, &out->incomplete_reasons))
-        e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-out:
-    sqlite3_finalize(st);
-    if (e)
-        bw_scan_record_free(out);
-    return e;
-}
-
-void bw_alert_records_free(bw_alert_records *r)
-{
-    if (!r)
-        return;
-    for (size_t i = 0; i < r->n; i++)
-        free(r->items[i].fields_json);
-    free(r->items);
-    memset(r, 0, sizeof *r);
-}
-
-static bw_err alert_row(sqlite3_stmt *st, void *item, const char **why)
-{
-    (void)why;
-    bw_alert_record *r = item;
-    r->id = sqlite3_column_int64(st, 0);
-    r->raised_at = sqlite3_column_int64(st, 1);
-    r->event_id = sqlite3_column_int(st, 2);
-    r->change_id = sqlite3_column_int64(st, 3);
-    return col_dup(st, 4, &r->fields_json) ? BW_OK : BW_ENOMEM;
-}
-
-bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out)
-{
-    static const char sql[] =
-        "SELECT id, raised_at, event_id, change_id, fields FROM alerts"
-        " ORDER BY raised_at DESC, id DESC LIMIT ?";
-    int64_t lim = limit > INT64_MAX ? INT64_MAX : (int64_t)limit;
-    memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s, sql, "recent alerts", &lim, &out->items, &out->n, &out->cap,
-                          sizeof *out->items, alert_row);
-    if (e)
-        bw_alert_records_free(out);
-    return e;
-}
-
-/* ---- update status --------------------------------------------------------------- */
-
-bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan_id,
-                                  int64_t now)
-{
-    static const char sql[] =
-        "INSERT OR REPLACE INTO update_status (product, newest, evidence, source, cutoff,"
-        " after_cutoff, age_days, stale, never_updated, scan_id, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    const char *op = "set update status";
-    sqlite3_stmt *st = NULL;
-    bw_err e;
-    clear_err(s);
-    if ((e = begin(s, op)))
-        return e;
-    if ((e = exec(s, "DELETE FROM update_status", op)) || (e = prep(s, sql, &st, op)))
-        goto out;
-    for (size_t i = 0; i < u->n; i++) {
-        const bw_update_status *x = &u->items[i];
-        bind_text(st, 1, x->product ? x->product : "");
-        if (x->has_date) {
-            sqlite3_bind_int64(st, 2, x->newest);
-            bind_text(st, 3, bw_evidence_kind_name(x->newest_kind));
-            bind_text(st, 4, x->newest_source);
-            sqlite3_bind_int64(st, 7, x->age_days);
-        }
-        sqlite3_bind_int64(st, 5, x->cutoff);
-        sqlite3_bind_int(st, 6, x->after_cutoff ? 1 : 0);
-        sqlite3_bind_int(st, 8, x->stale ? 1 : 0);
-        sqlite3_bind_int(st, 9, x->never ? 1 : 0);
-        sqlite3_bind_int64(st, 10, scan_id);
-        sqlite3_bind_int64(st, 11, now);
-        if ((e = step_done(s, st, op)))
-            goto out;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    e = commit(s, op);
-out:
-    sqlite3_finalize(st);
-    if (e)
-        rollback(s);
-    return e;
-}
-
-void bw_stored_updates_free(bw_stored_updates *u)
-{
-    if (!u)
-        return;
-    for (size_t i = 0; i < u->n; i++) {
-        free(u->items[i].product);
-        free(u->items[i].evidence);
-        free(u->items[i].source);
-    }
-    free(u->items);
-    memset(u, 0, sizeof *u);
-}
-
-static bw_err update_row(sqlite3_stmt *st, void *item, const char **why)
-{
-    (void)why;
-    bw_stored_update *x = item;
-    x->has_date = sqlite3_column_type(st, 1) != SQLITE_NULL;
-    x->newest = sqlite3_column_int64(st, 1);
-    x->cutoff = sqlite3_column_int64(st, 4);
-    x->after_cutoff = sqlite3_column_int(st, 5) != 0;
-    x->age_days = sqlite3_column_int64(st, 6);
-    x->stale = sqlite3_column_int(st, 7) != 0;
-    x->never_updated = sqlite3_column_int(st, 8) != 0;
-    x->scan_id = sqlite3_column_int64(st, 9);
-    x->updated_at = sqlite3_column_int64(st, 10);
-    return col_dup(st, 0, &x->product) && col_dup(st, 2, &x->evidence) &&
-                   col_dup(st, 3, &x->source)
-               ? BW_OK
-               : BW_ENOMEM;
-}
-
-bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out)
-{
-    static const char sql[] =
-        "SELECT NULLIF(product, ''), newest, evidence, source, cutoff, after_cutoff,"
-        " age_days, stale, never_updated, scan_id, updated_at"
-        " FROM update_status ORDER BY product = '', product";
-    memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s, sql, "update status", NULL, &out->items, &out->n, &out->cap,
-                          sizeof *out->items, update_row);
-    if (e)
-        bw_stored_updates_free(out);
-    return e;
-}
-
-/* ---- meta ---------------------------------------------------------------------- */
-
-bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value)
-{
-    sqlite3_stmt *st = NULL;
-    const char *op = "read meta";
-    clear_err(s);
-    bw_err e = prep(s, "SELECT value FROM meta WHERE key = ?", &st, op);
-    if (e)
-        return e;
-    bind_text(st, 1, key);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *value = sqlite3_column_int64(st, 0);
-    else if (rc == SQLITE_DONE)
-        e = fail_msg(s, BW_ENOTFOUND, op, "no such key");
-    else
-        e = fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
-}
-
-bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value)
-{
-    sqlite3_stmt *st = NULL;
-    const char *op = "write meta";
-    clear_err(s);
-    /* One statement is its own transaction (autocommit). */
-    bw_err e = prep(s, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &st, op);
-    if (e)
-        return e;
-    bind_text(st, 1, key);
-    sqlite3_bind_int64(st, 2, value);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
-}
-
-/* ---- state ----------------------------------------------------------------------- */
-
-bw_err bw_store_state_get(bw_store *s, const char *key, char **value)
-{
-    sqlite3_stmt *st = NULL;
-    const char *op = "read state";
-    *value = NULL;
-    clear_err(s);
-    bw_err e = prep(s, "SELECT value FROM state WHERE key = ?", &st, op);
-    if (e)
-        return e;
-    bind_text(st, 1, key);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        e = col_dup(st, 0, value) ? BW_OK : fail_msg(s, BW_ENOMEM, op, "out of memory");
-    else if (rc == SQLITE_DONE)
-        e = fail_msg(s, BW_ENOTFOUND, op, "no such key");
-    else
-        e = fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
-}
-
-bw_err bw_store_state_set(bw_store *s, const char *key, const char *value, int64_t now)
-{
-    sqlite3_stmt *st = NULL;
-    const char *op = "write state";
-    clear_err(s);
-    bw_err e = prep(s,
-                    value ? "INSERT OR REPLACE INTO state (key, value, updated_at) VALUES (?, ?, ?)"
-                          : "DELETE FROM state WHERE key = ?",
-                    &st, op);
-    if (e)
-        return e;
-    bind_text(st, 1, key);
-    if (value) {
-        bind_text(st, 2, value);
-        sqlite3_bind_int64(st, 3, now);
-    }
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
-}
-
-/* ---- host verdicts ------------------------------------------------------------------ */
-
-void bw_verdict_record_free(bw_verdict_record *r)
-{
-    if (!r)
-        return;
-    char **text[] = {&r->digest, &r->present, &r->products, &r->updated_after_cutoff,
-                     &r->newest_update, &r->update_evidence, &r->stale, &r->ksn,
-                     &r->containment, &r->headline, &r->next_step};
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        free(*text[i]);
-    memset(r, 0, sizeof *r);
-}
-
-#define VERDICT_COLUMNS                                                                \
-    "digest, present, products, updated_after_cutoff, newest_update, update_evidence," \
-    " stale, ksn, containment, headline, next_step"
-
-bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r)
-{
-    sqlite3_stmt *st = NULL;
-    const char *op = "record verdict";
-    clear_err(s);
-    bw_err e = prep(s, "INSERT INTO verdicts (at, scan_id, " VERDICT_COLUMNS ")"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, op);
-    if (e)
-        return e;
-    sqlite3_bind_int64(st, 1, r->at);
-    if (r->scan_id > 0)
-        sqlite3_bind_int64(st, 2, r->scan_id);
-    else
-        sqlite3_bind_null(st, 2);
-    const char *text[] = {r->digest ? r->digest : "", r->present, r->products,
-                          r->updated_after_cutoff, r->newest_update, r->update_evidence,
-                          r->stale, r->ksn, r->containment, r->headline, r->next_step};
-    for (int i = 0; i < 11; i++)
-        bind_text(st, 3 + i, text[i]);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
-}
-
-static bw_err verdict_row(sqlite3_stmt *st, void *item, const char **why)
-{
-    bw_verdict_record *r = item;
-    (void)why;
-    r->id = sqlite3_column_int64(st, 0);
-    r->at = sqlite3_column_int64(st, 1);
-    r->scan_id = sqlite3_column_int64(st, 2);
-    char **text[] = {&r->digest, &r->present, &r->products, &r->updated_after_cutoff,
-                     &r->newest_update, &r->update_evidence, &r->stale, &r->ksn,
-                     &r->containment, &r->headline, &r->next_step};
-    for (int i = 0; i < 11; i++)
-        if (!col_dup(st, 3 + i, text[i]))
-            return BW_ENOMEM;
-    return BW_OK;
-}
-
-bw_err bw_store_verdict_last(bw_store *s, bw_verdict_record *out)
-{
-    bw_verdict_record *rows = NULL;
-    size_t n = 0, cap = 0;
-    memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s,
-                          "SELECT id, at, scan_id, " VERDICT_COLUMNS " FROM verdicts"
-                          " ORDER BY id DESC LIMIT 1",
-                          "last verdict", NULL, &rows, &n, &cap, sizeof *rows, verdict_row);
-    if (e == BW_OK && n == 0)
-        e = fail_msg(s, BW_ENOTFOUND, "last verdict", "no verdict recorded");
-    if (e == BW_OK)
-        *out = rows[0];
-    else
-        for (size_t i = 0; i < n; i++)
-            bw_verdict_record_free(&rows[i]);
-    free(rows);
-    return e;
-}
-
-/* ---- containment ------------------------------------------------------------------ */
-
-void bw_contain_record_free(bw_contain_record *r)
-{
-    if (!r)
-        return;
-    free(r->name);
-    free(r->kind);
-    free(r->display_name);
-    free(r->action);
-    free(r->detail);
-    memset(r, 0, sizeof *r);
-}
-
-void bw_contain_records_free(bw_contain_records *r)
-{
-    if (!r)
-        return;
-    for (size_t i = 0; i < r->n; i++)
-        bw_contain_record_free(&r->items[i]);
-    free(r->items);
-    memset(r, 0, sizeof *r);
-}
-
-#define CONTAIN_COLUMNS                                                                  \
-    "name, kind, display_name, changed, prior_start, prior_state, outcome, action, detail," \
-    " error, changed_at, outcome_at, restored_at"
-
-/* Reads one row selected with CONTAIN_COLUMNS (a row_reader). */
-static bw_err contain_row(sqlite3_stmt *st, void *item, const char **why)
-{
-    (void)why;
-    bw_contain_record *r = item;
-    r->changed = sqlite3_column_int(st, 3) != 0;
-    r->has_prior = sqlite3_column_type(st, 4) != SQLITE_NULL;
-    r->prior_start = (uint32_t)sqlite3_column_int64(st, 4);
-    r->prior_state = (uint32_t)sqlite3_column_int64(st, 5);
-    const char *o = (const char *)sqlite3_column_text(st, 6);
-    if (!bw_contain_outcome_parse(o, &r->outcome))
-        r->outcome = BW_OUTCOME_FAILED; /* a value this build does not know */
-    r->error = (uint32_t)sqlite3_column_int64(st, 9);
-    r->changed_at = sqlite3_column_int64(st, 10);
-    r->outcome_at = sqlite3_column_int64(st, 11);
-    r->restored_at = sqlite3_column_int64(st, 12);
-    return col_dup(st, 0, &r->name) && col_dup(st, 1, &r->kind) &&
-                   col_dup(st, 2, &r->display_name) && col_dup(st, 7, &r->action) &&
-                   col_dup(st, 8, &r->detail)
-               ? BW_OK
-               : BW_ENOMEM;
-}
-
-bw_err bw_store_contain_get(bw_store *s, const char *name, bw_contain_record *out)
-{
-    const char *op = "read containment record";
-    sqlite3_stmt *st = NULL;
-    memset(out, 0, sizeof *out);
-    clear_err(s);
-    bw_err e = prep(s, "SELECT " CONTAIN_COLUMNS " FROM containment WHERE name = ?", &st, op);
-    if (e)
-        return e;
-    bind_text(st, 1, name);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        if (contain_row(st, out, NULL) != BW_OK) {
-            bw_contain_record_free(out);
-            e = fail_msg(s, BW_ENOMEM, op, "out of memory");
-        }
-    } else if (rc == SQLITE_DONE) {
-        e = fail_msg(s, BW_ENOTFOUND, op, "no such service");
-    } else {
-        e = fail(s, op, rc);
-    }
-    sqlite3_finalize(st);
-    return e;
-}
-
-bw_err bw_store_contain_prior(bw_store *s, const char *name, const char *kind,
-                              const char *display_name, uint32_t start, uint32_t state,
-                              int64_t now)
-{
-    /* A row already marked changed keeps its prior values and first change
-     * time: the service's present state is banwatch's own doing. */
-    static const char sql[] =
-        "INSERT INTO containment (name, kind, display_name, changed, prior_start, prior_state,"
-        " outcome, changed_at, outcome_at)"
-        " VALUES (?1, ?2, ?3, 1, ?4, ?5, 'failed', ?6, ?6)"
-        " ON CONFLICT(name) DO UPDATE SET"
-        "  kind = excluded.kind,"
-        "  display_name = COALESCE(excluded.display_name, display_name),"
-        "  prior_start = CASE WHEN changed THEN prior_start ELSE excluded.prior_start END,"
-        "  prior_state = CASE WHEN changed THEN prior_state ELSE excluded.prior_state END,"
-        "  changed_at = CASE WHEN changed THEN changed_at ELSE excluded.changed_at END,"
-        "  changed = 1";
-    const char *op = "record the state before containment";
-    sqlite3_stmt *st = NULL;
-    clear_err(s);
-    if (!name || !kind)
-        return fail_msg(s, BW_EINVAL, op, "no service name");
-    bw_err e = prep(s, sql, &st, op);
-    if (e)
-        return e;
-    bind_text(st, 1, name);
-    bind_text(st, 2, kind);
-    bind_text(st, 3, display_name);
-    sqlite3_bind_int64(st, 4, start);
-    sqlite3_bind_int64(st, 5, state);
-    sqlite3_bind_int64(st, 6, now);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
-}
-
-bw_err bw_store_contain_unmark(bw_store *s, const char *name)
-{
-    const char *op = "take back a containment record";
-    sqlite3_stmt *st = NULL;
-    clear_err(s);
-    bw_err e = prep(s, "UPDATE containment SET changed = 0, changed_at = NULL WHERE name = ?",
-                    &st, op);
-    if (e)
-        return e;
-    bind_text(st, 1, name);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
-}
-
-bw_err bw_store_contain_outcome(bw_store *s, const bw_contain_result *r, int64_t now,
-                                bool *repeat)
-{
-    static const char sql_same[] =
-        "SELECT 1 FROM containment WHERE name = ? AND outcome = ? AND action IS ?";
-    static const char sql[] =
-        "INSERT INTO containment (name, kind, display_name, outcome, action, detail, error,"
-        " outcome_at, restored_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, CASE WHEN ?9 THEN ?8 END)"
-        " ON CONFLICT(name) DO UPDATE SET"
-        "  kind = CASE WHEN changed THEN kind ELSE excluded.kind END,"
-        "  display_name = COALESCE(excluded.display_name, display_name),"
-        "  outcome = excluded.outcome, action = excluded.action, detail = excluded.detail,"
-        "  error = excluded.error, outcome_at = excluded.outcome_at,"
-        "  restored_at = CASE WHEN ?9 THEN ?8 ELSE restored_at END,"
-        "  changed = CASE WHEN ?9 THEN 0 ELSE changed END";
-    const char *op = "record a containment outcome";
-    sqlite3_stmt *st = NULL;
-    clear_err(s);
-    if (repeat)
-        *repeat = false;
-    if (!r || !r->name || !r->kind)
-        return fail_msg(s, BW_EINVAL, op, "no service name");
-    const char *outcome = bw_contain_outcome_name(r->outcome);
-    bw_err e = prep(s, sql_same, &st, op);
-    if (e)
-        return e;
-    bind_text(st, 1, r->name);
-    bind_text(st, 2, outcome);
-    bind_text(st, 3, r->action);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && repeat)
-        *repeat = true;
-    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (e || (e = prep(s, sql, &st, op)))
-        return e;
-    bind_text(st, 1, r->name);
-    bind_text(st, 2, r->kind);
-    bind_text(st, 3, r->display_name);
-    bind_text(st, 4, outcome);
-    bind_text(st, 5, r->action);
-    bind_text(st, 6, r->detail);
-    sqlite3_bind_int64(st, 7, r->error);
-    sqlite3_bind_int64(st, 8, now);
-    sqlite3_bind_int(st, 9, r->outcome == BW_OUTCOME_RESTORED);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = fail(s, op, rc);
-    sqlite3_finalize(st);
-    return e;
-}
-
-bw_err bw_store_contain_list(bw_store *s, bw_contain_records *out)
-{
-    memset(out, 0, sizeof *out);
-    bw_err e = query_rows(s, "SELECT " CONTAIN_COLUMNS " FROM containment"
-                             " ORDER BY changed DESC, name",
-                          "list containment records", NULL, &out->items, &out->n, &out->cap,
-                          sizeof *out->items, contain_row);
-    if (e)
-        bw_contain_records_free(out);
-    return e;
 }

@@ -20,7 +20,8 @@
  * raised again. Re-applying the same state after a restart produces no
  * changes, because the findings it compares with are stored.
  *
- * No SQLite type leaves bw_store.c: results are plain structs with free
+ * No SQLite type leaves the bw_store*.c files (each section below names
+ * the one that keeps it): results are plain structs with free
  * functions. Every fallible function returns a bw_err; the text of the last
  * failure ("state.db: <operation>: <sqlite message> (<code>)") and the raw
  * SQLite code are kept in the store (bw_store_errmsg, bw_store_errcode).
@@ -49,7 +50,7 @@
 
 typedef struct bw_store bw_store;
 
-/* ---- opening ------------------------------------------------------------ */
+/* ---- opening (bw_store.c) ------------------------------------------------ */
 
 /* Opens (creating if needed) the database at the UTF-8 path, checks it
  * (PRAGMA quick_check), applies the forward migrations, and sets WAL mode,
@@ -84,7 +85,7 @@ int bw_store_errcode(const bw_store *s);
  * aside if the check finds the damage. */
 bool bw_store_corrupt(const bw_store *s);
 
-/* ---- applying a scan ---------------------------------------------------- */
+/* ---- applying a scan (bw_store_scans.c) ---------------------------------- */
 
 /* What the scan was. Strings and the gap array are borrowed for the call. */
 typedef struct bw_scan_meta {
@@ -181,28 +182,12 @@ bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta,
                            const bw_findings *f, int64_t now,
                            bw_changes *out, int64_t *scan_id);
 
-/* ---- alerts --------------------------------------------------------------- */
+/* ---- changes, findings and scans as stored (bw_store_scans.c) ------------ */
 
 /* The changes that have no alert recorded yet, oldest first (*out zeroed
  * or freed before). After a restart these are the alerts the previous run
  * did not get to raise. */
 bw_err bw_store_pending_changes(bw_store *s, bw_changes *out);
-
-/* *raised = true if an alert was already recorded for the change with this
- * id (a change is one identity, one kind of change and one version, found
- * by one scan). */
-bw_err bw_store_alert_raised(bw_store *s, int64_t change_id, bool *raised);
-
-/* Records that an alert was raised: event_id, the change it was for
- * (change_id, or 0 for lifecycle and error events), its fields as a JSON
- * object (bw_alert_fields_json) and the time. Recording a second alert for
- * the same change is a no-op (BW_OK). *alert_id (optional) receives the
- * row id (0 for the no-op). */
-bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
-                             const char *fields_json, int64_t raised_at,
-                             int64_t *alert_id);
-
-/* ---- queries (banwatch status) --------------------------------------------- */
 
 /* A finding as stored. */
 typedef struct bw_stored_finding {
@@ -253,6 +238,22 @@ void bw_scan_record_free(bw_scan_record *r);
  * if there has been none. */
 bw_err bw_store_last_scan(bw_store *s, bw_scan_record *out);
 
+/* ---- alerts (bw_store_alerts.c) ------------------------------------------ */
+
+/* *raised = true if an alert was already recorded for the change with this
+ * id (a change is one identity, one kind of change and one version, found
+ * by one scan). */
+bw_err bw_store_alert_raised(bw_store *s, int64_t change_id, bool *raised);
+
+/* Records that an alert was raised: event_id, the change it was for
+ * (change_id, or 0 for lifecycle and error events), its fields as a JSON
+ * object (bw_alert_fields_json) and the time. Recording a second alert for
+ * the same change is a no-op (BW_OK). *alert_id (optional) receives the
+ * row id (0 for the no-op). */
+bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
+                             const char *fields_json, int64_t raised_at,
+                             int64_t *alert_id);
+
 /* One recorded alert. */
 typedef struct bw_alert_record {
     int64_t id;
@@ -272,7 +273,7 @@ void bw_alert_records_free(bw_alert_records *r);
 /* Up to `limit` most recent alerts, newest first. */
 bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out);
 
-/* ---- update status -------------------------------------------------------- */
+/* ---- update status (bw_store_updates.c) ---------------------------------- */
 
 /* In one transaction, replaces the stored update statuses with u's items:
  * one row per product (the product-less group, product NULL, is stored
@@ -312,14 +313,14 @@ void bw_stored_updates_free(bw_stored_updates *u);
  * by product, the product-less group last (as bw_updates orders them). */
 bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out);
 
-/* ---- meta --------------------------------------------------------------- */
+/* ---- meta (bw_store_state.c) --------------------------------------------- */
 
 /* A small integer setting kept across restarts (e.g. "last_heartbeat").
  * get: BW_ENOTFOUND if unset. */
 bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value);
 bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value);
 
-/* ---- state ------------------------------------------------------------------ */
+/* ---- state (bw_store_state.c) -------------------------------------------- */
 
 /* A small text kept across restarts (e.g. "gaps-digest", the last 902
  * raised). get: *value is a malloc'd copy, BW_ENOTFOUND if unset. set with
@@ -327,7 +328,7 @@ bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value);
 bw_err bw_store_state_get(bw_store *s, const char *key, char **value);
 bw_err bw_store_state_set(bw_store *s, const char *key, const char *value, int64_t now);
 
-/* ---- host verdicts ------------------------------------------------------------ */
+/* ---- host verdicts (bw_store_state.c) ------------------------------------ */
 
 /* One host verdict as it was recorded when it changed: the fields of
  * event 230 (bw_alert.h), as text. */
@@ -358,7 +359,7 @@ bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r);
  * BW_ENOTFOUND if none. */
 bw_err bw_store_verdict_last(bw_store *s, bw_verdict_record *out);
 
-/* ---- containment ---------------------------------------------------------- */
+/* ---- containment (bw_store_contain.c) ------------------------------------ */
 
 /* What banwatch did to one service, kept per service name
  * (case-insensitive). */
