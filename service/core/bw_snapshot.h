@@ -48,6 +48,7 @@ typedef struct bw_product_entry {
 /* Service type bits (the values of the Services key's Type). */
 #define BW_SVC_KERNEL_DRIVER 0x1u
 #define BW_SVC_FS_DRIVER 0x2u
+#define BW_SVC_RECOGNIZER_DRIVER 0x8u
 #define BW_SVC_DRIVER_MASK 0x0Fu
 #define BW_SVC_WIN32_OWN 0x10u
 #define BW_SVC_WIN32_SHARE 0x20u

@@ -3,7 +3,11 @@
  * the vendor's services as a containment plan says, putting them back, and
  * the one place the containment mode is decided.
  *
- * Everything goes through the API table. The order for one target, in
+ * Everything goes through the API table. What to do next for a service,
+ * which outcome to report and in which words are decided in core
+ * (service/core/bw_cstep.h, step by step); this layer only carries the
+ * steps out (open, query, change, control, wait, the state database,
+ * reporting) and feeds what each found back. The order for one target, in
  * enforce mode:
  *   1. open it and read its configuration, state and launch protection
  *      (QueryServiceConfigW, QueryServiceStatusEx, QueryServiceConfig2W
