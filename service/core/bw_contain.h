@@ -5,7 +5,7 @@
  *
  * Pure: no I/O, no clock, no globals. The plan is made from the findings
  * of a scan, the snapshot they came from and the policy's `containment:`
- * section (docs/policy.md); the Win32 layer (service/win/bw_svcfx.c)
+ * section (docs/policy.md); the Win32 layer (service/win/contain/bw_contain_exec.c)
  * carries it out in the effective mode, and the outcomes below are what it
  * reports (Event IDs 400-406, docs/events.md).
  *

@@ -6,7 +6,7 @@
  *
  * Pure: no I/O, no clock, no globals. A machine (bw_cstep) is started for
  * one service (bw_cstep_contain, bw_cstep_restore) and hands out one step
- * at a time; the Win32 layer (service/win/bw_svcfx.c) carries the step out
+ * at a time; the Win32 layer (service/win/contain/bw_contain_exec.c) carries the step out
  * through the API table or the state database, fills a bw_cstep_feed with
  * what it found, and asks for the next step (bw_cstep_next), until
  * BW_CSTEP_DONE. The order of the steps, and so of the store writes and
@@ -48,7 +48,7 @@
 #include "bw_str.h"
 
 /* The Win32 errors the decisions tell apart (the winerror.h values: core
- * does not include windows.h; bw_svcfx.c checks that they match). */
+ * does not include windows.h; bw_contain_exec.c checks that they match). */
 #define BW_WERR_ACCESS_DENIED 5u
 #define BW_WERR_SERVICE_ALREADY_RUNNING 1056u
 #define BW_WERR_SERVICE_DOES_NOT_EXIST 1060u

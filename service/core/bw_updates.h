@@ -3,7 +3,7 @@
  * signature/update date the machine shows, whether it lies after the ban's
  * cutoff, and how stale the signatures are (portable core, pure).
  *
- * Input is the snapshot's raw evidence (service/win/collect_evidence.c
+ * Input is the snapshot's raw evidence (service/win/collect/collect_evidence.c
  * reads it); the parsers of bw_evidence.h interpret it. Evidence that
  * cannot be interpreted is listed as unreadable with its source and reason,
  * never turned into a date.

@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "bw_appender.h"
-#include "bw_collect.h"
+#include "collect/bw_collect.h"
 #include "bw_dirwatch.h"
 #include "bw_regwatch.h"
-#include "bw_svcfx.h"
+#include "contain/bw_contain_exec.h"
 #include "sink/bw_sink.h"
 #include "bw_datadir.h"
 #include "bw_policyload.h"

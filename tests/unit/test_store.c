@@ -1,4 +1,4 @@
-/* test_store.c - unit tests for the state database (bw_store.c): changes
+/* test_store.c - unit tests for the state database (bw_store*.c): changes
  * between scans, incomplete scans, alerts across restarts, corrupt and
  * newer databases. Files live in a directory the test creates (under
  * TMPDIR or /tmp natively, under the working directory on Windows). */

@@ -1,6 +1,6 @@
 /*
  * fake_scm.h - a fake service control manager behind an API table, for the
- * containment effect tests (service/win/bw_svcfx.c), run under Wine.
+ * containment effect tests (service/win/contain/bw_contain_exec.c), run under Wine.
  *
  * A separate table from fake_api.h: the collectors only read, the effects
  * change services, and each fake checks the calls its users may make. The

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "bw_collect.h"
+#include "collect/bw_collect.h"
 #include "fake_api.h"
 
 #define AVP "C:\\Program Files (x86)\\Kaspersky Lab\\Kaspersky Total Security 21.3\\avp.exe"

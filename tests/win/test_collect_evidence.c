@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "bw_collect.h"
+#include "collect/bw_collect.h"
 #include "fake_api.h"
 
 #define ROOT "HKLM\\SOFTWARE\\KasperskyLab"

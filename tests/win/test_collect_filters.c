@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "bw_collect.h"
+#include "collect/bw_collect.h"
 #include "fake_api.h"
 
 #define CLS "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class"

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "bw_collect.h"
+#include "collect/bw_collect.h"
 #include "fake_api.h"
 
 static bw_snapshot *collect(void)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "bw_collect.h"
+#include "collect/bw_collect.h"
 #include "fake_api.h"
 
 #define U64 "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"

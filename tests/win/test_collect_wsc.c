@@ -1,4 +1,4 @@
-/* test_collect_wsc.c - the Security Center collector (service/win/collect_wsc.c)
+/* test_collect_wsc.c - the Security Center collector (service/win/collect/collect_wsc.c)
  * against a fake IWSCProductList served through the API table's COM
  * entries: products and states, Security Center missing, failures as gaps,
  * and every reference and string released. */
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bw_collect.h"
-#include "bw_wsc.h"
+#include "collect/bw_collect.h"
+#include "collect/bw_wsc.h"
 
 /* ---- the fake --------------------------------------------------------------- */
 

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bw_api.h"
-#include "bw_appender.h"
+#include "../bw_api.h"
+#include "../bw_appender.h"
 #include "../../core/bw_alert.h"
 
 typedef struct bw_sink_ops {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "bw_sink.h"
-#include "../bw_svcctl.h"
+#include "../bw_identity.h"
 #include "../bw_winerr.h"
 
 typedef struct eventlog {

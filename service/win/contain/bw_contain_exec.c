@@ -1,20 +1,20 @@
 /*
- * bw_svcfx.c - containment effects (Win32 layer): stop and disable the
+ * bw_contain_exec.c - containment effects (Win32 layer): stop and disable the
  * targets of a containment plan, put them back, and decide the mode. Each
  * service is handled by core's steps (bw_cstep.h), carried out here
  * through the API table; the order of the steps and why is in
- * bw_svcfx.h.
+ * bw_contain_exec.h.
  */
-#include "bw_svcfx.h"
+#include "bw_contain_exec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bw_winerr.h"
-#include "bw_winreg.h"
-#include "../core/bw_cstep.h"
-#include "../core/bw_str.h"
+#include "../bw_winerr.h"
+#include "../bw_winreg.h"
+#include "../../core/bw_cstep.h"
+#include "../../core/bw_str.h"
 
 #ifndef SERVICE_CONFIG_LAUNCH_PROTECTED
 #define SERVICE_CONFIG_LAUNCH_PROTECTED 12

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "bw_collect.h"
-#include "bw_winreg.h"
+#include "../bw_winreg.h"
 
 #define MAX_ENV_VALUES 256u
 #define MAX_ENV_TEXT "256"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "bw_collect.h"
-#include "bw_winreg.h"
+#include "../bw_winreg.h"
 
 #define CLASS_PATH "SYSTEM\\CurrentControlSet\\Control\\Class"
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "bw_collect.h"
-#include "bw_winhost.h"
-#include "bw_winreg.h"
+#include "../bw_winhost.h"
+#include "../bw_winreg.h"
 
 /* Whether Group Policy turns Microsoft Defender Antivirus off. What cannot
  * be read counts as off (containment then does not count on Defender) and

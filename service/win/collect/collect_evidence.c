@@ -45,10 +45,10 @@
 #include <string.h>
 
 #include "bw_collect.h"
-#include "bw_winfile.h"
-#include "bw_winreg.h"
-#include "../core/bw_evidence.h"
-#include "../core/bw_expand.h"
+#include "../bw_winfile.h"
+#include "../bw_winreg.h"
+#include "../../core/bw_evidence.h"
+#include "../../core/bw_expand.h"
 
 #define MAX_FILE_BYTES ((size_t)1 << 20)   /* per file read (1 MiB) */
 #define MAX_TOTAL_BYTES ((size_t)32 << 20) /* all files of one run */

@@ -1,5 +1,5 @@
 /*
- * bw_svcfx.h - containment effects (Win32 layer): stopping and disabling
+ * bw_contain_exec.h - containment effects (Win32 layer): stopping and disabling
  * the vendor's services as a containment plan says, putting them back, and
  * the one place the containment mode is decided.
  *
@@ -31,17 +31,17 @@
  * "blocked" on every scan) is recorded but not reported again; actual
  * changes are always reported.
  */
-#ifndef BW_SVCFX_H
-#define BW_SVCFX_H
+#ifndef BW_CONTAIN_EXEC_H
+#define BW_CONTAIN_EXEC_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bw_api.h"
-#include "../core/bw_contain.h"
-#include "../core/bw_error.h"
-#include "../core/bw_policy.h"
-#include "../core/bw_store.h"
+#include "../bw_api.h"
+#include "../../core/bw_contain.h"
+#include "../../core/bw_error.h"
+#include "../../core/bw_policy.h"
+#include "../../core/bw_store.h"
 
 /* Where Group Policy sets the containment mode (REG_SZ "audit" or
  * "enforce"); it overrides the policy file's `mode:`. */

@@ -1,11 +1,11 @@
 /*
- * bw_service.h - running as a Windows service (Win32 layer): the SCM
+ * bw_scm.h - running as a Windows service (Win32 layer): the SCM
  * dispatcher, the control handler (STOP, SHUTDOWN, PARAMCHANGE) and status
  * reporting. The agent's work (bw_agent.h) runs on the service thread and
  * waits on the events this module signals.
  */
-#ifndef BW_SERVICE_H
-#define BW_SERVICE_H
+#ifndef BW_SCM_H
+#define BW_SCM_H
 
 #include "bw_api.h"
 #include "../core/bw_error.h"

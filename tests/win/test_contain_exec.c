@@ -1,5 +1,5 @@
 /*
- * test_svcfx.c - the containment effects (bw_svcfx.c) against the fake
+ * test_contain_exec.c - the containment effects (bw_contain_exec.c) against the fake
  * service control manager (fake_scm.c) and a real state database, under
  * Wine.
  *
@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "bw_svcfx.h"
+#include "contain/bw_contain_exec.h"
 #include "fake_scm.h"
 
 #define T0 INT64_C(1727600000)
@@ -280,7 +280,7 @@ static int setup(void **state)
     fx *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    snprintf(f->path, sizeof f->path, "test_svcfx-%lu-%u.db",
+    snprintf(f->path, sizeof f->path, "test_contain_exec-%lu-%u.db",
              (unsigned long)GetCurrentProcessId(), ++db_serial);
     remove_db(f->path);
     char err[512] = "";

@@ -11,7 +11,7 @@
 #ifndef BW_WSC_H
 #define BW_WSC_H
 
-#include "bw_api.h"
+#include "../bw_api.h"
 
 /* WSC_SECURITY_PROVIDER_ANTIVIRUS */
 #define BW_WSC_PROVIDER_ANTIVIRUS 0x4

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "bw_collect.h"
-#include "bw_winreg.h"
+#include "../bw_winreg.h"
 
 #define SERVICES_PATH "SYSTEM\\CurrentControlSet\\Services"
 #define SCM_WHERE "service control manager"

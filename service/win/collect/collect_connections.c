@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "bw_collect.h"
-#include "bw_winreg.h"
+#include "../bw_winreg.h"
 
 /* Address families (ws2def.h), spelled out so that this file needs no
  * Winsock header. */

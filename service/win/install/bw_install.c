@@ -1,12 +1,13 @@
-/* bw_svcctl.c - service and Event Log source registration (Win32 layer). */
-#include "bw_svcctl.h"
-#include "bw_winreg.h"
+/* bw_install.c - service and Event Log source registration (Win32 layer). */
+#include "bw_install.h"
+#include "../bw_identity.h"
+#include "../bw_winreg.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <wchar.h>
 
-#include "bw_winerr.h"
+#include "../bw_winerr.h"
 
 /* Writes "<what>: <Win32 error text>" to msg and maps the error. */
 static bw_err fail(char *msg, size_t len, const char *what, DWORD code)

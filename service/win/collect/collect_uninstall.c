@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "bw_collect.h"
-#include "bw_winreg.h"
+#include "../bw_winreg.h"
 
 #define UNINSTALL_HKLM "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 #define UNINSTALL_USER "Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall"

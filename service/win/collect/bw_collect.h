@@ -8,8 +8,8 @@
 #ifndef BW_COLLECT_H
 #define BW_COLLECT_H
 
-#include "bw_api.h"
-#include "../core/bw_snapshot.h"
+#include "../bw_api.h"
+#include "../../core/bw_snapshot.h"
 
 /* Uninstall entries: HKLM ...\CurrentVersion\Uninstall in the 64-bit and
  * the 32-bit view, and the same key in every user hive loaded under HKU

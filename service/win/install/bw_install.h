@@ -1,18 +1,12 @@
 /*
- * bw_svcctl.h - registering and removing the banwatch service and its
+ * bw_install.h - registering and removing the banwatch service and its
  * Event Log source (Win32 layer). Both operations are safe to re-run.
  */
-#ifndef BW_SVCCTL_H
-#define BW_SVCCTL_H
+#ifndef BW_INSTALL_H
+#define BW_INSTALL_H
 
-#include "bw_api.h"
-#include "../core/bw_error.h"
-
-#define BW_SERVICE_NAME L"banwatch" /* = BW_SELF_SERVICE of bw_eval.h */
-#define BW_SERVICE_DISPLAY L"banwatch endpoint agent"
-#define BW_EVENT_SOURCE L"banwatch"
-#define BW_EVENTLOG_KEY \
-    L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\banwatch"
+#include "../bw_api.h"
+#include "../../core/bw_error.h"
 
 /* Registers the service (LocalSystem, automatic delayed start, restart on
  * failure, description) to run `"<exe_path>" service`, and the Event Log

@@ -1,8 +1,8 @@
-/* bw_service.c - SCM glue: dispatcher, control handler, status (Win32 layer). */
-#include "bw_service.h"
+/* bw_scm.c - SCM glue: dispatcher, control handler, status (Win32 layer). */
+#include "bw_scm.h"
 
 #include "bw_agent.h"
-#include "bw_svcctl.h"
+#include "bw_identity.h"
 
 /* The SCM calls service_main and the handler without a context for the
  * former, so the little state they share lives here. */
