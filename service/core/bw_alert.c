@@ -20,8 +20,8 @@ typedef struct event_info {
 } event_info;
 
 static const event_info events[] = {
-    {BW_EVENT_SERVICE_STARTED, "service-started", BW_SEVERITY_INFORMATION},
-    {BW_EVENT_SERVICE_STOPPED, "service-stopped", BW_SEVERITY_INFORMATION},
+    {BW_EVENT_AGENT_STARTED, "agent-started", BW_SEVERITY_INFORMATION},
+    {BW_EVENT_AGENT_STOPPED, "agent-stopped", BW_SEVERITY_INFORMATION},
     {BW_EVENT_POLICY_LOADED, "policy-loaded", BW_SEVERITY_INFORMATION},
     {BW_EVENT_HEARTBEAT, "heartbeat", BW_SEVERITY_INFORMATION},
     {BW_EVENT_NEW_PRODUCT, "new-product", BW_SEVERITY_WARNING},
@@ -52,7 +52,7 @@ static const event_info events[] = {
 #define N_EVENTS (sizeof events / sizeof events[0])
 
 const bw_event_id bw_event_ids[] = {
-    BW_EVENT_SERVICE_STARTED, BW_EVENT_SERVICE_STOPPED, BW_EVENT_POLICY_LOADED,
+    BW_EVENT_AGENT_STARTED, BW_EVENT_AGENT_STOPPED, BW_EVENT_POLICY_LOADED,
     BW_EVENT_HEARTBEAT,       BW_EVENT_NEW_PRODUCT,     BW_EVENT_NEW_SERVICE,
     BW_EVENT_NEW_DRIVER,      BW_EVENT_NEW_KSN,         BW_EVENT_NEW_FILTER,
     BW_EVENT_NEW_REGISTRY,    BW_EVENT_NEW_KSN_CONNECTION,
@@ -248,7 +248,7 @@ bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_
 {
     bool ok = true;
     memset(out, 0, sizeof *out);
-    if (id != BW_EVENT_SERVICE_STARTED && id != BW_EVENT_SERVICE_STOPPED)
+    if (id != BW_EVENT_AGENT_STARTED && id != BW_EVENT_AGENT_STOPPED)
         return BW_EINVAL;
     alert_start(out, id);
     add(out, "host", host, &ok);

@@ -12,7 +12,7 @@
  * Event IDs never change meaning once released; new ones are added within
  * their band. Fields per event, in insertion-string order:
  *
- *   100 service-started, 101 service-stopped (information)
+ *   100 agent-started, 101 agent-stopped (information)
  *       host, program_version, detail
  *   102 policy-loaded (information)
  *       host, policy, policy_version, mode, detail
@@ -66,8 +66,8 @@
 
 typedef enum bw_event_id {
     /* 1xx lifecycle */
-    BW_EVENT_SERVICE_STARTED = 100,
-    BW_EVENT_SERVICE_STOPPED = 101,
+    BW_EVENT_AGENT_STARTED = 100,
+    BW_EVENT_AGENT_STOPPED = 101,
     BW_EVENT_POLICY_LOADED = 102,     /* loaded at start or reloaded */
     BW_EVENT_HEARTBEAT = 110,
     /* 2xx findings: 200 + bw_kind for new findings */

@@ -572,7 +572,7 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     open_store(&a);
     {
         bw_alert al = {0};
-        if (bw_alert_lifecycle(BW_EVENT_SERVICE_STARTED, a.host, BW_VERSION, "started", &al) ==
+        if (bw_alert_lifecycle(BW_EVENT_AGENT_STARTED, a.host, BW_VERSION, "started", &al) ==
             BW_OK)
             raise_alert(&a, &al);
     }
@@ -669,7 +669,7 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     }
     {
         bw_alert al = {0};
-        if (bw_alert_lifecycle(BW_EVENT_SERVICE_STOPPED, a.host, BW_VERSION, "stopped", &al) ==
+        if (bw_alert_lifecycle(BW_EVENT_AGENT_STOPPED, a.host, BW_VERSION, "stopped", &al) ==
             BW_OK)
             raise_alert(&a, &al);
     }

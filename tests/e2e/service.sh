@@ -97,7 +97,7 @@ check "Event Log source registered with its message file" source_ok
 
 # ---- start
 W net start banwatch >/dev/null 2>&1
-check "service started by the SCM raises 100 (service-started)" wait_for 20 100
+check "service started by the SCM raises 100 (agent-started)" wait_for 20 100
 check "policy loaded from the data directory (102)" \
     jsonl_has 'select(.event_id==102) | .detail | test("policy.yaml")'
 # An idle service waits on events and timers only: measure the CPU time of
@@ -177,7 +177,7 @@ check "heartbeat carries the host verdict" \
 # ---- restart: no duplicates
 before=$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)
 W net stop banwatch >/dev/null 2>&1
-check "stop raises 101 (service-stopped)" wait_for 10 101
+check "stop raises 101 (agent-stopped)" wait_for 10 101
 W net start banwatch >/dev/null 2>&1
 wait_for 20 100 "" 2 || true
 sleep 1

@@ -18,8 +18,8 @@ static void test_ids_and_severities(void **state)
         const char *name;
         bw_severity sev;
     } want[] = {
-        {100, "service-started", BW_SEVERITY_INFORMATION},
-        {101, "service-stopped", BW_SEVERITY_INFORMATION},
+        {100, "agent-started", BW_SEVERITY_INFORMATION},
+        {101, "agent-stopped", BW_SEVERITY_INFORMATION},
         {102, "policy-loaded", BW_SEVERITY_INFORMATION},
         {110, "heartbeat", BW_SEVERITY_INFORMATION},
         {200, "new-product", BW_SEVERITY_WARNING},
@@ -54,6 +54,10 @@ static void test_ids_and_severities(void **state)
         assert_string_equal(bw_event_name((bw_event_id)want[i].id), want[i].name);
         assert_int_equal(bw_event_severity((bw_event_id)want[i].id), want[i].sev);
     }
+    /* a SIEM keys on the name: no two events share one */
+    for (size_t i = 0; i < bw_n_event_ids; i++)
+        for (size_t k = i + 1; k < bw_n_event_ids; k++)
+            assert_string_not_equal(bw_event_name(bw_event_ids[i]), bw_event_name(bw_event_ids[k]));
     assert_false(bw_event_known(0));
     assert_false(bw_event_known(207));
     assert_string_equal(bw_event_name((bw_event_id)999), "unknown");
@@ -309,7 +313,7 @@ static void test_lifecycle_and_errors(void **state)
 {
     (void)state;
     bw_alert a;
-    assert_int_equal(bw_alert_lifecycle(BW_EVENT_SERVICE_STARTED, "WS-01", "0.2.0", NULL, &a),
+    assert_int_equal(bw_alert_lifecycle(BW_EVENT_AGENT_STARTED, "WS-01", "0.2.0", NULL, &a),
                      BW_OK);
     assert_int_equal(a.event_id, 100);
     assert_int_equal(a.severity, BW_SEVERITY_INFORMATION);

@@ -42,7 +42,7 @@ static char *render(DWORD full_id, const char *const *strs, size_t n)
 static void build(bw_event_id id, bw_alert *a)
 {
     memset(a, 0, sizeof *a);
-    if (id == BW_EVENT_SERVICE_STARTED || id == BW_EVENT_SERVICE_STOPPED) {
+    if (id == BW_EVENT_AGENT_STARTED || id == BW_EVENT_AGENT_STOPPED) {
         assert_int_equal(bw_alert_lifecycle(id, "WS-01", "0.1.0", "detail text", a), BW_OK);
     } else if (id == BW_EVENT_POLICY_LOADED) {
         bw_policy p = {.name = "kaspersky", .version = "2024.11.1", .mode = BW_MODE_AUDIT};
@@ -135,7 +135,7 @@ static void test_severity_bits(void **state)
     build(BW_EVENT_NEW_DRIVER, &a);
     assert_int_equal(bw_sink_eventlog_message_id(&a), 0x800000CAu);
     bw_alert_clear(&a);
-    build(BW_EVENT_SERVICE_STARTED, &a);
+    build(BW_EVENT_AGENT_STARTED, &a);
     assert_int_equal(bw_sink_eventlog_message_id(&a), 0x40000064u);
     bw_alert_clear(&a);
     build(BW_EVENT_POLICY_INVALID, &a);
