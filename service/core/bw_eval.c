@@ -325,7 +325,7 @@ static bw_err eval_product(const bw_policy *pol, char *const *pub_keys,
     f.tier = t;
     f.view = p->view;
     f.user_writable = p->view == BW_VIEW_USER;
-    const char *version = !empty(p->product_version) ? p->product_version : p->display_version;
+    const char *version = bw_product_version(p);
     if (pc != PUB_VENDOR && family >= 0)
         f.rule = bw_strfmt("%s[%s]", rule, pol->products.items[family]);
     else
@@ -386,11 +386,7 @@ static bw_err registry_finding(const bw_policy *pol, const bw_vendor_key *k, con
     f.kind = BW_KIND_REGISTRY;
     f.view = k->view;
     f.user_writable = k->view == BW_VIEW_USER;
-    const char *version = bw_vendor_key_env(k, "ProductDisplayVersion");
-    if (empty(version))
-        version = bw_vendor_key_env(k, "ProductVersion");
-    if (empty(version))
-        version = bw_vendor_key_env(k, "Ins_ProductVersion");
+    const char *version = bw_vendor_key_version(k);
     const char *display = bw_vendor_key_env(k, "ProductName");
     if (empty(display))
         display = bw_vendor_key_env(k, "Ins_DisplayName");

@@ -107,6 +107,24 @@ const char *bw_vendor_key_env(const bw_vendor_key *k, const char *name)
     return NULL;
 }
 
+const char *const bw_vendor_version_values[BW_VENDOR_VERSION_VALUES] = {
+    "ProductDisplayVersion", "ProductVersion", "Ins_ProductVersion"};
+
+const char *bw_vendor_key_version(const bw_vendor_key *k)
+{
+    for (size_t i = 0; i < BW_VENDOR_VERSION_VALUES; i++) {
+        const char *v = bw_vendor_key_env(k, bw_vendor_version_values[i]);
+        if (v && *v)
+            return v;
+    }
+    return NULL;
+}
+
+const char *bw_product_version(const bw_product_entry *p)
+{
+    return p->product_version && *p->product_version ? p->product_version : p->display_version;
+}
+
 bw_err bw_snapshot_add_gap(bw_snapshot *s, const char *where, const char *fmt, ...)
 {
     bw_buf b = {0};

@@ -272,6 +272,18 @@ bw_err bw_vendor_key_add_env(bw_vendor_key *k, const char *name, const char *val
 /* Value of an environment entry (case-insensitive name), or NULL. */
 const char *bw_vendor_key_env(const bw_vendor_key *k, const char *name);
 
+/* The values a vendor key may keep the product's version in, in the order
+ * they are preferred (ProductDisplayVersion, ProductVersion,
+ * Ins_ProductVersion), and the first of them that is set and not empty
+ * (NULL if none is). */
+#define BW_VENDOR_VERSION_VALUES 3
+extern const char *const bw_vendor_version_values[BW_VENDOR_VERSION_VALUES];
+const char *bw_vendor_key_version(const bw_vendor_key *k);
+
+/* An Uninstall entry's version: ProductDisplayVersion when set and not
+ * empty, else DisplayVersion (may be NULL). */
+const char *bw_product_version(const bw_product_entry *p);
+
 /* Records a gap; `where` is copied, the reason is formatted, `hides` is
  * the snapshot's current gap_hides. */
 bw_err bw_snapshot_add_gap(bw_snapshot *s, const char *where, const char *fmt, ...)

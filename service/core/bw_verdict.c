@@ -164,10 +164,8 @@ static bool key_is_product(const bw_vendor_key *k, const bw_finding *u)
     if (same_name(bw_vendor_key_env(k, "ProductName"), u->display_name) ||
         same_name(bw_vendor_key_env(k, "Ins_DisplayName"), u->display_name))
         return true;
-    static const char *const versions[] = {"ProductVersion", "ProductDisplayVersion",
-                                           "Ins_ProductVersion"};
-    for (size_t i = 0; i < 3; i++) {
-        const char *kv = bw_vendor_key_env(k, versions[i]);
+    for (size_t i = 0; i < BW_VENDOR_VERSION_VALUES; i++) {
+        const char *kv = bw_vendor_key_env(k, bw_vendor_version_values[i]);
         if (kv && u->version && *kv && strcmp(kv, u->version) == 0)
             return true;
     }
