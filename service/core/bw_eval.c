@@ -141,15 +141,42 @@ static bool named_after(const char *file, const char *name)
     return same;
 }
 
+void bw_finding_desc_clear(bw_finding_desc *d)
+{
+    free(d->name);
+    free(d->display_name);
+    free(d->publisher);
+    free(d->version);
+    free(d->path);
+    free(d->source);
+    free(d->rule);
+    memset(d, 0, sizeof *d);
+}
+
+/* Copies s into *dst; false if s was non-NULL and the copy failed. */
+static bool dup_into(char **dst, const char *s)
+{
+    *dst = bw_strdup(s);
+    return !s || *dst;
+}
+
+bw_err bw_finding_desc_copy(bw_finding_desc *dst, const bw_finding_desc *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->kind = src->kind;
+    dst->tier = src->tier;
+    if (dup_into(&dst->name, src->name) && dup_into(&dst->display_name, src->display_name) &&
+        dup_into(&dst->publisher, src->publisher) && dup_into(&dst->version, src->version) &&
+        dup_into(&dst->path, src->path) && dup_into(&dst->source, src->source) &&
+        dup_into(&dst->rule, src->rule))
+        return BW_OK;
+    bw_finding_desc_clear(dst);
+    return BW_ENOMEM;
+}
+
 static void finding_clear(bw_finding *f)
 {
-    free(f->name);
-    free(f->display_name);
-    free(f->publisher);
-    free(f->version);
-    free(f->path);
-    free(f->source);
-    free(f->rule);
+    bw_finding_desc_clear(&f->desc);
     free(f->user_sid);
     bw_strlist_free(&f->signals);
     memset(f, 0, sizeof *f);
@@ -175,13 +202,6 @@ static bw_err push(bw_findings *fs, bw_finding *f)
     return BW_OK;
 }
 
-/* Copies s into *dst; false if s was non-NULL and the copy failed. */
-static bool dup_into(char **dst, const char *s)
-{
-    *dst = bw_strdup(s);
-    return !s || *dst;
-}
-
 bool bw_findings_vendor_present(const bw_findings *f)
 {
     for (size_t i = 0; f && i < f->n; i++)
@@ -197,12 +217,11 @@ bw_err bw_findings_select(const bw_findings *f, unsigned tiers, bw_findings *out
         const bw_finding *x = &f->items[i];
         if (!(tiers & BW_TIER_BIT(x->tier)))
             continue;
-        bw_finding c = *x;
+        bw_finding c = *x; /* the numbers; every string is copied below */
         c.signals = (bw_strlist){0};
-        bool ok = dup_into(&c.name, x->name) && dup_into(&c.display_name, x->display_name) &&
-                  dup_into(&c.publisher, x->publisher) && dup_into(&c.version, x->version) &&
-                  dup_into(&c.path, x->path) && dup_into(&c.source, x->source) &&
-                  dup_into(&c.rule, x->rule) && dup_into(&c.user_sid, x->user_sid);
+        c.user_sid = NULL;
+        bool ok = bw_finding_desc_copy(&c.desc, &x->desc) == BW_OK &&
+                  dup_into(&c.user_sid, x->user_sid);
         for (size_t j = 0; ok && j < x->signals.n; j++)
             ok = bw_strlist_add(&c.signals, x->signals.items[j]) == BW_OK;
         if (!ok || push(out, &c) != BW_OK) {

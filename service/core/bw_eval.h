@@ -50,17 +50,44 @@ const char *bw_kind_name(bw_kind k);
 bool bw_kind_parse(const char *name, bw_kind *out);
 
 
+/* What describes a finding wherever banwatch keeps one: in a scan's
+ * findings (bw_finding), in the store's current findings
+ * (bw_stored_finding) and in a change (bw_change). Each of those starts
+ * with these members, reachable both directly (f->name) and as one
+ * bw_finding_desc (&f->desc) for the functions below. */
+#define BW_FINDING_DESC_MEMBERS                                                          \
+    bw_kind kind;                                                                        \
+    char *name;         /* registry key name: Uninstall subkey, service key, ... */      \
+    char *display_name; /* may be NULL */                                                \
+    char *publisher;    /* may be NULL */                                                \
+    char *version;      /* may be NULL */                                                \
+    char *path;         /* image path or install location; may be NULL */                \
+    char *source;       /* registry path read */                                         \
+    char *rule;         /* policy rule, e.g. "vendor.drivers[kl*]" */                    \
+    bw_tier tier;       /* confidence (never BW_TIER_NONE in a list of findings) */
+
+typedef struct bw_finding_desc {
+    BW_FINDING_DESC_MEMBERS
+} bw_finding_desc;
+
+/* The first member of a struct that carries a finding's description. */
+#define BW_FINDING_DESC_UNION  \
+    union {                    \
+        bw_finding_desc desc;  \
+        struct {               \
+            BW_FINDING_DESC_MEMBERS \
+        };                     \
+    }
+
+/* Frees the strings of d and zeroes it. */
+void bw_finding_desc_clear(bw_finding_desc *d);
+
+/* Copies src into *dst, strings included; BW_ENOMEM leaves *dst zeroed. */
+bw_err bw_finding_desc_copy(bw_finding_desc *dst, const bw_finding_desc *src);
+
 typedef struct bw_finding {
-    bw_kind kind;
-    char *name;          /* registry key name: Uninstall subkey, service key, ... */
-    char *display_name;  /* may be NULL */
-    char *publisher;     /* may be NULL */
-    char *version;       /* may be NULL */
-    char *path;          /* image path or install location; may be NULL */
-    char *source;        /* registry path read */
-    char *rule;          /* policy rule, e.g. "vendor.drivers[kl*]" */
+    BW_FINDING_DESC_UNION;
     bw_strlist signals;  /* what supported the match, e.g. "altitude:320400" */
-    bw_tier tier;        /* confidence (never BW_TIER_NONE in a list) */
     /* Read from a place any user can write (a per-user hive, an image in a
      * user-writable folder): evidence of that user's install, never a
      * voucher for machine-wide components, never a containment target. */

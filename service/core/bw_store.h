@@ -141,15 +141,8 @@ typedef struct bw_change {
     int64_t at;          /* when (the `now` of that scan) */
     bw_change_kind change;
     bool reappeared;     /* NEW for a finding that had been resolved */
-    bw_kind kind;
-    char *name;
-    char *display_name;
-    char *publisher;
-    char *version;
-    char *path;
-    char *source;
-    char *rule;
-    bw_tier tier;        /* the finding's tier (RESOLVED: the last stored) */
+    /* the finding (RESOLVED: as last stored) */
+    BW_FINDING_DESC_UNION;
     /* CHANGED only: the values before (NULL / NONE otherwise, or when
      * absent). */
     bw_tier old_tier;
@@ -191,15 +184,7 @@ bw_err bw_store_pending_changes(bw_store *s, bw_changes *out);
 
 /* A finding as stored. */
 typedef struct bw_stored_finding {
-    bw_kind kind;
-    char *name;
-    char *display_name;
-    char *publisher;
-    char *version;
-    char *path;
-    char *source;
-    char *rule;
-    bw_tier tier;
+    BW_FINDING_DESC_UNION;
     int64_t first_seen;  /* start of the current presence */
     int64_t last_seen;
     int64_t resolved_at; /* 0 while present */

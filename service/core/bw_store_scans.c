@@ -91,13 +91,7 @@ void bw_scan_meta_init(bw_scan_meta *m, const bw_snapshot *snap, const bw_policy
 
 static void change_clear(bw_change *c)
 {
-    free(c->name);
-    free(c->display_name);
-    free(c->publisher);
-    free(c->version);
-    free(c->path);
-    free(c->source);
-    free(c->rule);
+    bw_finding_desc_clear(&c->desc);
     free(c->old_version);
     free(c->old_display_name);
     free(c->old_path);
@@ -124,22 +118,15 @@ static bw_change *changes_push(bw_changes *c)
     return x;
 }
 
-static bool dup_into(char **dst, const char *src)
+/* Reads a finding's description from the columns first .. first + 6 (name,
+ * display_name, publisher, version, path, source, rule); kind and tier are
+ * the caller's. False when out of memory. */
+static bool col_desc(sqlite3_stmt *st, int first, bw_finding_desc *d)
 {
-    *dst = NULL;
-    if (!src)
-        return true;
-    *dst = bw_strdup(src);
-    return *dst != NULL;
-}
-
-static bool change_from_finding(bw_change *c, const bw_finding *f)
-{
-    c->kind = f->kind;
-    return dup_into(&c->name, f->name) && dup_into(&c->display_name, f->display_name) &&
-           dup_into(&c->publisher, f->publisher) && dup_into(&c->version, f->version) &&
-           dup_into(&c->path, f->path) && dup_into(&c->source, f->source) &&
-           dup_into(&c->rule, f->rule);
+    return bws_col_dup(st, first, &d->name) && bws_col_dup(st, first + 1, &d->display_name) &&
+           bws_col_dup(st, first + 2, &d->publisher) && bws_col_dup(st, first + 3, &d->version) &&
+           bws_col_dup(st, first + 4, &d->path) && bws_col_dup(st, first + 5, &d->source) &&
+           bws_col_dup(st, first + 6, &d->rule);
 }
 
 static char *gap_text(const bw_scan_meta *m)
@@ -234,7 +221,7 @@ static bw_err apply_stmts_prep(bw_store *s, apply_stmts *a)
                      " last_scan_id = ?10, tier = ?12,"
                      " first_seen = CASE WHEN ?11 THEN ?9 ELSE first_seen END"
                      " WHERE kind = ?1 AND source = ?2 AND name = ?3"},
-        {&a->absent, "SELECT kind, source, name, display_name, publisher, version, path, rule,"
+        {&a->absent, "SELECT kind, name, display_name, publisher, version, path, source, rule,"
                      " tier"
                      " FROM findings WHERE resolved_at IS NULL AND last_scan_id <> ?"
                      " ORDER BY kind, name, source"},
@@ -320,12 +307,11 @@ static bw_err apply_finding(bw_store *s, apply_stmts *a, const bw_finding *f, in
         goto out;
 
     bw_change *c = changes_push(out);
-    if (!c || !change_from_finding(c, f)) {
+    if (!c || bw_finding_desc_copy(&c->desc, &f->desc) != BW_OK) {
         e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
         goto out;
     }
     c->change = what;
-    c->tier = f->tier;
     c->reappeared = exists && resolved;
     c->scan_id = scan_id;
     c->at = now;
@@ -416,10 +402,7 @@ static bw_err apply_absent(bw_store *s, apply_stmts *a, const bw_scan_meta *meta
             e = bws_fail_msg(s, BW_EINVAL, op, "unknown finding kind in the database");
             goto out;
         }
-        if (!bws_col_dup(a->absent, 1, &c->source) || !bws_col_dup(a->absent, 2, &c->name) ||
-            !bws_col_dup(a->absent, 3, &c->display_name) ||
-            !bws_col_dup(a->absent, 4, &c->publisher) || !bws_col_dup(a->absent, 5, &c->version) ||
-            !bws_col_dup(a->absent, 6, &c->path) || !bws_col_dup(a->absent, 7, &c->rule)) {
+        if (!col_desc(a->absent, 1, &c->desc)) {
             e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
             goto out;
         }
@@ -537,10 +520,7 @@ static bw_err change_row(sqlite3_stmt *st, void *item, const char **why)
         *why = "unknown change or kind in the database";
         return BW_EINVAL;
     }
-    return bws_col_dup(st, 6, &c->name) && bws_col_dup(st, 7, &c->display_name) &&
-                   bws_col_dup(st, 8, &c->publisher) && bws_col_dup(st, 9, &c->version) &&
-                   bws_col_dup(st, 10, &c->path) && bws_col_dup(st, 11, &c->source) &&
-                   bws_col_dup(st, 12, &c->rule) && bws_col_dup(st, 13, &c->old_version) &&
+    return col_desc(st, 6, &c->desc) && bws_col_dup(st, 13, &c->old_version) &&
                    bws_col_dup(st, 14, &c->old_display_name) && bws_col_dup(st, 15, &c->old_path)
                ? BW_OK
                : BW_ENOMEM;
@@ -565,24 +545,12 @@ bw_err bw_store_pending_changes(bw_store *s, bw_changes *out)
 
 /* ---- current findings and the last scan ----------------------------------------- */
 
-static void stored_finding_clear(bw_stored_finding *f)
-{
-    free(f->name);
-    free(f->display_name);
-    free(f->publisher);
-    free(f->version);
-    free(f->path);
-    free(f->source);
-    free(f->rule);
-    memset(f, 0, sizeof *f);
-}
-
 void bw_stored_findings_free(bw_stored_findings *f)
 {
     if (!f)
         return;
     for (size_t i = 0; i < f->n; i++)
-        stored_finding_clear(&f->items[i]);
+        bw_finding_desc_clear(&f->items[i].desc);
     free(f->items);
     memset(f, 0, sizeof *f);
 }
@@ -599,12 +567,7 @@ static bw_err finding_row(sqlite3_stmt *st, void *item, const char **why)
     f->resolved_at = sqlite3_column_int64(st, 10);
     f->last_scan_id = sqlite3_column_int64(st, 11);
     f->tier = col_tier(st, 12);
-    return bws_col_dup(st, 1, &f->name) && bws_col_dup(st, 2, &f->display_name) &&
-                   bws_col_dup(st, 3, &f->publisher) && bws_col_dup(st, 4, &f->version) &&
-                   bws_col_dup(st, 5, &f->path) && bws_col_dup(st, 6, &f->source) &&
-                   bws_col_dup(st, 7, &f->rule)
-               ? BW_OK
-               : BW_ENOMEM;
+    return col_desc(st, 1, &f->desc) ? BW_OK : BW_ENOMEM;
 }
 
 bw_err bw_store_current_findings(bw_store *s, bw_stored_findings *out)
