@@ -47,6 +47,8 @@ static const event_info events[] = {
     {BW_EVENT_POLICY_INVALID, "policy-invalid", BW_SEVERITY_ERROR},
     {BW_EVENT_SCAN_INCOMPLETE, "scan-incomplete", BW_SEVERITY_ERROR},
     {BW_EVENT_STATE_DB_UNAVAILABLE, "state-db-unavailable", BW_SEVERITY_ERROR},
+    {BW_EVENT_DATA_DIR_SECURED, "data-dir-secured", BW_SEVERITY_WARNING},
+    {BW_EVENT_UNTRUSTED_DATA, "untrusted-data", BW_SEVERITY_ERROR},
 };
 
 #define N_EVENTS (sizeof events / sizeof events[0])
@@ -62,7 +64,7 @@ const bw_event_id bw_event_ids[] = {
     BW_EVENT_CONTAIN_BLOCKED, BW_EVENT_CONTAIN_FAILED, BW_EVENT_SERVICE_RESTORED,
     BW_EVENT_CONTAIN_HELD,
     BW_EVENT_STATE_DB_RECREATED, BW_EVENT_POLICY_INVALID, BW_EVENT_SCAN_INCOMPLETE,
-    BW_EVENT_STATE_DB_UNAVAILABLE,
+    BW_EVENT_STATE_DB_UNAVAILABLE, BW_EVENT_DATA_DIR_SECURED, BW_EVENT_UNTRUSTED_DATA,
 };
 const size_t bw_n_event_ids = sizeof bw_event_ids / sizeof bw_event_ids[0];
 
@@ -356,6 +358,33 @@ bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_a
     alert_start(out, id);
     add(out, "host", host, &ok);
     add(out, "detail", detail, &ok);
+    return alert_end(out, ok);
+}
+
+bw_err bw_alert_data_dir(const char *host, const char *path, const char *action,
+                         const char *found, const char *moved_to, bw_alert *out)
+{
+    bool ok = true;
+    memset(out, 0, sizeof *out);
+    alert_start(out, BW_EVENT_DATA_DIR_SECURED);
+    add(out, "host", host, &ok);
+    add(out, "path", path, &ok);
+    add(out, "action", action, &ok);
+    add(out, "found", found, &ok);
+    add(out, "moved_to", moved_to, &ok);
+    return alert_end(out, ok);
+}
+
+bw_err bw_alert_untrusted(const char *host, const char *path, const char *reason,
+                          const char *effect, bw_alert *out)
+{
+    bool ok = true;
+    memset(out, 0, sizeof *out);
+    alert_start(out, BW_EVENT_UNTRUSTED_DATA);
+    add(out, "host", host, &ok);
+    add(out, "path", path, &ok);
+    add(out, "reason", reason, &ok);
+    add(out, "effect", effect, &ok);
     return alert_end(out, ok);
 }
 

@@ -43,6 +43,10 @@
  *   900 state-db-recreated, 901 policy-invalid, 902 scan-incomplete,
  *   903 state-db-unavailable (error)
  *       host, detail
+ *   904 data-dir-secured (warning)
+ *       host, path, action, found, moved_to
+ *   905 untrusted-data (error)
+ *       host, path, reason, effect
  *
  * A missing value is NULL in the alert, null in JSON and "-" as an
  * insertion string. Every value is text (counts and times included), so
@@ -96,7 +100,9 @@ typedef enum bw_event_id {
     BW_EVENT_STATE_DB_RECREATED = 900,
     BW_EVENT_POLICY_INVALID = 901,
     BW_EVENT_SCAN_INCOMPLETE = 902,
-    BW_EVENT_STATE_DB_UNAVAILABLE = 903 /* the state database cannot be opened */
+    BW_EVENT_STATE_DB_UNAVAILABLE = 903, /* the state database cannot be opened */
+    BW_EVENT_DATA_DIR_SECURED = 904,     /* others could change the data folder: repaired */
+    BW_EVENT_UNTRUSTED_DATA = 905        /* a file or the folder is refused: others control it */
 } bw_event_id;
 
 typedef enum bw_severity {
@@ -173,6 +179,17 @@ bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char
 
 /* 900, 901, 902 or 903 (BW_EINVAL for other IDs), with the message to show. */
 bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_alert *out);
+
+/* 904: the data folder at path was repaired; action is
+ * bw_datadir_action_name's word, found what was wrong, moved_to where an
+ * untrusted folder went (NULL unless moved aside). */
+bw_err bw_alert_data_dir(const char *host, const char *path, const char *action,
+                         const char *found, const char *moved_to, bw_alert *out);
+
+/* 905: banwatch refuses the file or folder at path (reason: why it cannot
+ * be trusted; effect: what banwatch does without it). */
+bw_err bw_alert_untrusted(const char *host, const char *path, const char *reason,
+                          const char *effect, bw_alert *out);
 
 /* 300 or 301 for one product's update status (BW_EINVAL for other IDs or
  * a status without a date). threshold_days is the policy's

@@ -42,7 +42,9 @@
 typedef struct agent {
     const bw_api *api;
     HANDLE stop_event; /* manual-reset: containment waits end early on it */
-    char *data_dir;
+    bw_datadir dir;
+    char *data_dir;     /* dir.path when the folder may be used, else NULL */
+    bw_strlist refused; /* "path: why" of every 905 raised, to raise each once */
     bw_appender *log;
     bw_sinks sinks;
     bw_store *store;
@@ -107,6 +109,48 @@ static void raise_error(agent *a, bw_event_id id, const char *detail)
         raise_alert(a, &al);
 }
 
+/* 905 for a file or folder banwatch will not use, once per path and reason. */
+static void refuse(agent *a, const char *path, const char *why, const char *effect)
+{
+    char *key = bw_strfmt("%s: %s", path, why);
+    logf_(a, "ERROR", "refusing %s: %s; %s", path, why, effect);
+    if (!key)
+        return;
+    for (size_t i = 0; i < a->refused.n; i++)
+        if (strcmp(a->refused.items[i], key) == 0) {
+            free(key);
+            return;
+        }
+    bw_strlist_add_owned(&a->refused, key);
+    bw_alert al = {0};
+    if (bw_alert_untrusted(a->host, path, why, effect, &al) == BW_OK)
+        raise_alert(a, &al);
+}
+
+/* Whether the file `name` of the data folder may be used: it is absent or
+ * trusted (core/bw_trust.h). If not, 905 says what banwatch does without it. */
+static bool data_file_ok(agent *a, const char *name, const char *effect)
+{
+    if (!a->data_dir)
+        return false;
+    char why[320];
+    bw_err e = bw_datadir_file_trusted(a->api, &a->dir, name, why, sizeof why);
+    if (e == BW_OK || e == BW_ENOTFOUND)
+        return true;
+    if (e == BW_ENOMEM)
+        return false;
+    char *path = bw_strfmt("%s\\%s", a->data_dir, name);
+    refuse(a, path ? path : name, why, effect);
+    free(path);
+    return false;
+}
+
+/* A file sink refused its file (bw_sink_env.refused). */
+static void sink_refused(void *ctx, const char *path, const char *why)
+{
+    refuse(ctx, path, why, "events are not written to this file (the other sinks get them)");
+}
+
 static void raise_changes(agent *a, const bw_changes *ch)
 {
     bw_alerts alerts = {0};
@@ -140,11 +184,16 @@ static void raise_changes(agent *a, const bw_changes *ch)
  * the built-in one) stays in force. */
 static void load_policy(agent *a, bool reload)
 {
-    char *path = bw_strfmt("%s\\policy.yaml", a->data_dir);
+    char *path = a->data_dir ? bw_strfmt("%s\\policy.yaml", a->data_dir) : NULL;
     char msg[1024] = "";
     bw_policy *pol = NULL;
     const char *origin = "built-in";
-    bw_err e = path ? bw_win_policy_load(a->api, path, &pol, msg, sizeof msg) : BW_ENOMEM;
+    bw_err e = BW_ENOTFOUND;
+    if (path && data_file_ok(a, "policy.yaml",
+                             reload ? "the policy in force stays" : "the built-in policy is used"))
+        e = bw_win_policy_load(a->api, path, &pol, msg, sizeof msg);
+    else if (a->data_dir && !path)
+        e = BW_ENOMEM;
     if (e == BW_OK)
         origin = path;
     else if (e != BW_ENOTFOUND)
@@ -181,6 +230,13 @@ static void open_store(agent *a)
     bool recreated = false;
     bw_store_close(a->store);
     a->store = NULL;
+    static const char *const files[] = {"state.db", "state.db-journal", "state.db-wal",
+                                        "state.db-shm"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (!data_file_ok(a, files[i],
+                          "the state is not kept: alerts may repeat and containment changes "
+                          "nothing; an administrator should delete the file"))
+            return;
     if (bw_store_open(a->store_path, &a->store, &recreated, msg, sizeof msg) != BW_OK) {
         /* Raised when the reason changes, not at every retry (each scan). */
         if (!a->last_db_error || strcmp(a->last_db_error, msg) != 0) {
@@ -537,29 +593,43 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
 {
     agent a = {.api = api, .stop_event = stop_event};
     unsigned long syserr = 0;
-    bw_err e = bw_win_data_dir(api, &a.data_dir, &syserr);
-    if (e)
-        return e;
+    /* The data folder: made safe, or refused (then nothing is kept on disk
+     * and the Event Log still gets every event). */
+    bw_err de = bw_win_data_dir_open(api, &a.dir, &syserr);
+    bw_err e = BW_OK;
+    if (de == BW_ENOMEM)
+        return de;
+    if (de == BW_OK)
+        a.data_dir = a.dir.path;
     {   /* the host name, for the events raised before the first scan */
         char why[256];
         bw_win_host_name(api, &a.host, why, sizeof why);
     }
-    char *log_path = bw_strfmt("%s\\banwatch.log", a.data_dir);
-    a.store_path = bw_strfmt("%s\\state.db", a.data_dir);
-    if (!log_path || !a.store_path) {
+    char *log_path = a.data_dir ? bw_strfmt("%s\\banwatch.log", a.data_dir) : NULL;
+    a.store_path = a.data_dir ? bw_strfmt("%s\\state.db", a.data_dir) : NULL;
+    if (a.data_dir && (!log_path || !a.store_path)) {
         free(log_path);
-        free(a.data_dir);
-        free(a.store_path);
-        return BW_ENOMEM;
+        e = BW_ENOMEM;
+        goto out;
     }
-    bw_appender_open(api, log_path, LOG_MAX_BYTES, LOG_KEEP, &a.log, &syserr);
-    free(log_path);
+    char log_why[320] = "";
+    bw_err le = log_path ? bw_datadir_file_trusted(api, &a.dir, "banwatch.log", log_why,
+                                                   sizeof log_why)
+                         : BW_EINVAL;
+    if (le == BW_OK || le == BW_ENOTFOUND)
+        bw_appender_open(api, log_path, LOG_MAX_BYTES, LOG_KEEP, &a.log, &syserr);
     logf_(&a, "INFO", "banwatch %s starting, data in %s", BW_VERSION, a.data_dir);
 
     char msg[1024] = "";
-    bw_sink_env env = {.api = api, .data_dir = a.data_dir, .log = a.log};
+    bw_sink_env env = {.api = api,
+                       .data_dir = a.data_dir,
+                       .self_sid = a.dir.self_sid,
+                       .log = a.log,
+                       .refused = sink_refused,
+                       .ctx = &a};
     bw_err se = bw_sinks_open(&env, &a.sinks, msg, sizeof msg);
     if (se == BW_ENOMEM) {
+        free(log_path);
         e = se;
         goto out;
     }
@@ -569,7 +639,25 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
         hooks->starting(hooks->ctx, 10000);
 
     /* The database first, so that every event, these included, is recorded. */
-    open_store(&a);
+    if (a.data_dir)
+        open_store(&a);
+    /* What was done to the data folder, and the files refused so far. */
+    if (de != BW_OK) {
+        refuse(&a, a.dir.path ? a.dir.path : "the data folder",
+               a.dir.found[0] ? a.dir.found : bw_strerror(de),
+               "nothing is kept on disk: no state, log or events file; the Event Log still "
+               "gets every event");
+    } else if (a.dir.action == BW_DATADIR_RESET || a.dir.action == BW_DATADIR_MOVED_ASIDE) {
+        bw_alert al = {0};
+        logf_(&a, "WARN", "data folder %s: %s (%s)", a.dir.path,
+              bw_datadir_action_name(a.dir.action), a.dir.found);
+        if (bw_alert_data_dir(a.host, a.dir.path, bw_datadir_action_name(a.dir.action),
+                              a.dir.found, a.dir.aside, &al) == BW_OK)
+            raise_alert(&a, &al);
+    }
+    if (le != BW_OK && le != BW_ENOTFOUND && le != BW_EINVAL)
+        refuse(&a, log_path, log_why, "no service log is written");
+    free(log_path);
     {
         bw_alert al = {0};
         if (bw_alert_lifecycle(BW_EVENT_AGENT_STARTED, a.host, BW_VERSION, "started", &al) ==
@@ -688,6 +776,7 @@ out:
     free(a.last_gaps);
     free(a.last_db_error);
     free(a.store_path);
-    free(a.data_dir);
+    bw_strlist_free(&a.refused);
+    bw_datadir_free(&a.dir);
     return e;
 }

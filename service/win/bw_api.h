@@ -20,8 +20,10 @@
 #define UNICODE
 #endif
 #include <windows.h>
+#include <aclapi.h>
 #include <iphlpapi.h>
 #include <knownfolders.h>
+#include <sddl.h>
 #include <shlobj.h>
 
 typedef struct bw_api {
@@ -139,6 +141,32 @@ typedef struct bw_api {
     VOID(WINAPI *CoUninitialize)(void);
     HRESULT(WINAPI *CoCreateInstance)(REFCLSID, LPUNKNOWN, DWORD, REFIID, LPVOID *);
     VOID(WINAPI *SysFreeString)(BSTR);
+
+    /* security: who owns banwatch's files and folder and who may change
+     * them; the account it runs as. Descriptors and strings returned are
+     * freed with LocalFree. */
+    DWORD(WINAPI *GetSecurityInfo)(HANDLE, SE_OBJECT_TYPE, SECURITY_INFORMATION, PSID *, PSID *,
+                                   PACL *, PACL *, PSECURITY_DESCRIPTOR *);
+    DWORD(WINAPI *SetSecurityInfo)(HANDLE, SE_OBJECT_TYPE, SECURITY_INFORMATION, PSID, PSID,
+                                   PACL, PACL);
+    BOOL(WINAPI *ConvertStringSecurityDescriptorToSecurityDescriptorW)(LPCWSTR, DWORD,
+                                                                       PSECURITY_DESCRIPTOR *,
+                                                                       PULONG);
+    BOOL(WINAPI *ConvertSidToStringSidW)(PSID, LPWSTR *);
+    BOOL(WINAPI *ConvertStringSidToSidW)(LPCWSTR, PSID *);
+    BOOL(WINAPI *GetSecurityDescriptorControl)(PSECURITY_DESCRIPTOR,
+                                               PSECURITY_DESCRIPTOR_CONTROL, LPDWORD);
+    BOOL(WINAPI *GetSecurityDescriptorDacl)(PSECURITY_DESCRIPTOR, LPBOOL, PACL *, LPBOOL);
+    BOOL(WINAPI *GetAclInformation)(PACL, LPVOID, DWORD, ACL_INFORMATION_CLASS);
+    BOOL(WINAPI *GetAce)(PACL, DWORD, LPVOID *);
+    HLOCAL(WINAPI *LocalFree)(HLOCAL);
+    HANDLE(WINAPI *GetCurrentProcess)(void);
+    BOOL(WINAPI *OpenProcessToken)(HANDLE, DWORD, PHANDLE);
+    BOOL(WINAPI *GetTokenInformation)(HANDLE, TOKEN_INFORMATION_CLASS, LPVOID, DWORD, PDWORD);
+    BOOL(WINAPI *LookupPrivilegeValueW)(LPCWSTR, LPCWSTR, PLUID);
+    BOOL(WINAPI *AdjustTokenPrivileges)(HANDLE, BOOL, PTOKEN_PRIVILEGES, DWORD,
+                                        PTOKEN_PRIVILEGES, PDWORD);
+    BOOL(WINAPI *GetFileInformationByHandle)(HANDLE, LPBY_HANDLE_FILE_INFORMATION);
 } bw_api;
 
 /* The table of the real Win32 functions. */

@@ -251,17 +251,51 @@ static void status_time(bw_buf *b, const char *label, int64_t t, bool json)
 /* The containment mode in force for the service: its policy file in the
  * data directory (the built-in policy when there is none or it is
  * invalid), overridden by Group Policy. */
-static bw_mode mode_in_force(const char *data_dir, char *source, size_t srclen)
+static bw_mode mode_in_force(const bw_datadir *dd, char *source, size_t srclen)
 {
-    char msg[1024];
+    char msg[1024], why[320];
     bw_policy *pol = NULL;
-    char *path = bw_strfmt("%s\\policy.yaml", data_dir);
-    if (!path || bw_win_policy_load(api, path, &pol, msg, sizeof msg) != BW_OK)
+    char *path = bw_strfmt("%s\\policy.yaml", dd->path);
+    bw_err t = bw_datadir_file_trusted(api, dd, "policy.yaml", why, sizeof why);
+    if (!path || t != BW_OK || bw_win_policy_load(api, path, &pol, msg, sizeof msg) != BW_OK)
         bw_win_policy_load(api, NULL, &pol, msg, sizeof msg);
     bw_mode m = bw_win_contain_mode(api, pol, source, srclen);
     bw_policy_free(pol);
     free(path);
     return m;
+}
+
+/* The data folder and the path of the state database in it, for the command
+ * cmd, with the folder made safe and the database's files checked
+ * (core/bw_trust.h). On failure says why on stderr and returns false. */
+static bool open_data(const char *cmd, bw_datadir *dd, char **db_path)
+{
+    unsigned long syserr = 0;
+    *db_path = NULL;
+    bw_err e = bw_win_data_dir_open(api, dd, &syserr);
+    if (e == BW_EACCES) {
+        err("%s: the data folder %s cannot be trusted: %s", cmd, dd->path, dd->found);
+        return false;
+    }
+    if (e) {
+        err("%s: cannot find or create the data folder (error %lu)", cmd, syserr);
+        return false;
+    }
+    static const char *const files[] = {"state.db", "state.db-journal", "state.db-wal",
+                                        "state.db-shm"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char why[320];
+        e = bw_datadir_file_trusted(api, dd, files[i], why, sizeof why);
+        if (e != BW_OK && e != BW_ENOTFOUND) {
+            err("%s: refusing %s\\%s: %s (an administrator should delete it)", cmd, dd->path,
+                files[i], why);
+            return false;
+        }
+    }
+    *db_path = bw_strfmt("%s\\state.db", dd->path);
+    if (!*db_path)
+        err("%s: out of memory", cmd);
+    return *db_path != NULL;
 }
 
 static int cmd_status(int argc, char **argv)
@@ -271,18 +305,17 @@ static int cmd_status(int argc, char **argv)
         err("status: unknown option '%s' (see banwatch help)", argv[0]);
         return EXIT_ERROR;
     }
-    char *dir = NULL, *path = NULL;
-    unsigned long syserr = 0;
-    if (bw_win_data_dir(api, &dir, &syserr) != BW_OK || !(path = bw_strfmt("%s\\state.db", dir))) {
-        err("status: cannot find or create the data directory (error %lu)", syserr);
-        free(dir);
+    bw_datadir dd;
+    char *path = NULL;
+    if (!open_data("status", &dd, &path)) {
+        bw_datadir_free(&dd);
         return EXIT_ERROR;
     }
     char mode_source[256];
-    const char *mode = mode_in_force(dir, mode_source, sizeof mode_source) == BW_MODE_ENFORCE
+    const char *mode = mode_in_force(&dd, mode_source, sizeof mode_source) == BW_MODE_ENFORCE
                            ? "enforce"
                            : "audit";
-    free(dir);
+    bw_datadir_free(&dd);
     int rc = EXIT_ERROR;
     char msg[1024] = "";
     bw_store *st = NULL;
@@ -572,19 +605,17 @@ static int cmd_restore(int argc, char **argv)
             return EXIT_ERROR;
         }
     }
-    char *dir = NULL, *path = NULL, msg[1024] = "";
-    unsigned long syserr = 0;
+    char *path = NULL, msg[1024] = "";
     int rc = EXIT_ERROR;
     restore_ctx ctx = {0};
-    if (bw_win_data_dir(api, &dir, &syserr) != BW_OK || !(path = bw_strfmt("%s\\state.db", dir))) {
-        err("restore: cannot find the data directory (error %lu)", syserr);
+    bw_datadir dd;
+    if (!open_data("restore", &dd, &path))
         goto out;
-    }
     if (bw_store_open(path, &ctx.store, NULL, msg, sizeof msg) != BW_OK) {
         err("restore: %s", msg);
         goto out;
     }
-    bw_sink_env env = {.api = api, .data_dir = dir};
+    bw_sink_env env = {.api = api, .data_dir = dd.path, .self_sid = dd.self_sid};
     if (bw_sinks_open(&env, &ctx.sinks, msg, sizeof msg) == BW_ENOMEM) {
         err("restore: out of memory");
         goto out;
@@ -611,7 +642,7 @@ static int cmd_restore(int argc, char **argv)
     /* The agent acts again at its next scan if the mode in force is still
      * enforce: say so. */
     char source[256];
-    if (ok && mode_in_force(dir, source, sizeof source) == BW_MODE_ENFORCE)
+    if (ok && mode_in_force(&dd, source, sizeof source) == BW_MODE_ENFORCE)
         err("warning: the containment mode in force is enforce (%s): the service disables "
             "these services again at its next scan unless the mode is audit or they are in "
             "containment.allowlist", source);
@@ -621,7 +652,7 @@ out:
     bw_store_close(ctx.store);
     free(ctx.host);
     free(path);
-    free(dir);
+    bw_datadir_free(&dd);
     return rc;
 }
 

@@ -45,6 +45,8 @@ static void test_ids_and_severities(void **state)
         {901, "policy-invalid", BW_SEVERITY_ERROR},
         {902, "scan-incomplete", BW_SEVERITY_ERROR},
         {903, "state-db-unavailable", BW_SEVERITY_ERROR},
+        {904, "data-dir-secured", BW_SEVERITY_WARNING},
+        {905, "untrusted-data", BW_SEVERITY_ERROR},
     };
     size_t n = sizeof want / sizeof want[0];
     assert_int_equal(bw_n_event_ids, n);
@@ -347,6 +349,30 @@ static void test_lifecycle_and_errors(void **state)
     assert_int_equal(a.event_id, 902);
     bw_alert_clear(&a);
     assert_int_equal(bw_alert_error(BW_EVENT_NEW_DRIVER, "WS-01", "x", &a), BW_EINVAL);
+
+    /* the data folder repaired, a file refused */
+    const char *v2[BW_ALERT_MAX_FIELDS];
+    assert_int_equal(bw_alert_data_dir("WS-01", "C:\\ProgramData\\banwatch", "moved-aside",
+                                       "it is owned by S-1-5-21-1-2-3-1001",
+                                       "C:\\ProgramData\\banwatch.untrusted-1", &a),
+                     BW_OK);
+    assert_int_equal(a.event_id, 904);
+    assert_int_equal(a.severity, BW_SEVERITY_WARNING);
+    assert_int_equal(bw_alert_strings(&a, v2, BW_ALERT_MAX_FIELDS), 5);
+    assert_string_equal(v2[2], "moved-aside");
+    assert_string_equal(bw_alert_get(&a, "moved_to"), "C:\\ProgramData\\banwatch.untrusted-1");
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_untrusted("WS-01", "C:\\ProgramData\\banwatch\\policy.yaml",
+                                        "it has 2 names (hard links)",
+                                        "the built-in policy is used", &a),
+                     BW_OK);
+    assert_int_equal(a.event_id, 905);
+    assert_int_equal(a.severity, BW_SEVERITY_ERROR);
+    assert_int_equal(bw_alert_strings(&a, v2, BW_ALERT_MAX_FIELDS), 4);
+    assert_string_equal(v2[0], "WS-01");
+    assert_string_equal(v2[2], "it has 2 names (hard links)");
+    assert_string_equal(v2[3], "the built-in policy is used");
+    bw_alert_clear(&a);
 }
 
 static void test_heartbeat(void **state)

@@ -40,8 +40,14 @@ typedef struct bw_sink {
  * agent writes its own lines to it too); it may be NULL. */
 typedef struct bw_sink_env {
     const bw_api *api;
-    const char *data_dir; /* where file sinks keep their files */
+    const char *data_dir; /* where file sinks keep their files; NULL: none */
+    /* The account banwatch runs as: a file sink opens an existing file only
+     * when it can be trusted (core/bw_trust.h). */
+    const char *self_sid;
     bw_appender *log;
+    /* Told when a file sink refuses its file (may be NULL). */
+    void (*refused)(void *ctx, const char *path, const char *why);
+    void *ctx;
 } bw_sink_env;
 
 /* Opens one sink into *out. A sink that cannot work returns an error and

@@ -8,6 +8,7 @@
 
 #include "bw_sink.h"
 #include "../bw_winerr.h"
+#include "../bw_winsec.h"
 
 #define JSONL_MAX_BYTES (10u << 20)
 #define JSONL_KEEP 5
@@ -31,14 +32,26 @@ static const bw_sink_ops ops = {"jsonl", emit, NULL, close_};
 
 bw_err bw_sink_jsonl_open(const bw_sink_env *env, bw_sink *out, char *msg, size_t msglen)
 {
+    if (!env->data_dir) {
+        snprintf(msg, msglen, "no data folder for events.jsonl");
+        return BW_ENOTFOUND;
+    }
     char *path = bw_strfmt("%s\\events.jsonl", env->data_dir);
     if (!path)
         return BW_ENOMEM;
+    char why[320];
+    bw_err t = bw_win_path_trusted(env->api, path, env->self_sid, why, sizeof why);
+    if (t != BW_OK && t != BW_ENOTFOUND) {
+        snprintf(msg, msglen, "refusing %s: %s", path, why);
+        if (env->refused && t != BW_ENOMEM)
+            env->refused(env->ctx, path, why);
+        free(path);
+        return t == BW_ENOMEM ? t : BW_EACCES;
+    }
     unsigned long syserr = 0;
     bw_appender *app = NULL;
     bw_err e = bw_appender_open(env->api, path, JSONL_MAX_BYTES, JSONL_KEEP, &app, &syserr);
     if (e != BW_OK && e != BW_ENOMEM) {
-        char why[96];
         bw_win_error_text(syserr, why, sizeof why);
         snprintf(msg, msglen, "cannot open %s: %s", path, why);
     }
