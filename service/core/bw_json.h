@@ -26,10 +26,11 @@
 
 /* Appends s as a JSON string literal, quotes included; NULL gives null.
  * '"', '\\' and the control characters are escaped (\n, \r, \t, else
- * \u00XX, DEL included); a byte sequence that is not valid UTF-8 is
- * replaced by U+FFFD, one per invalid byte, so the output is always valid
- * UTF-8; U+2028 and U+2029 are escaped (JavaScript readers). BW_ENOMEM if
- * the buffer failed. */
+ * \u00XX, DEL and the C1 controls U+0080 .. U+009F included, so that no
+ * value reaches a terminal as a control sequence); a byte sequence that is
+ * not valid UTF-8 is replaced by U+FFFD, one per invalid byte, so the
+ * output is always valid UTF-8; U+2028 and U+2029 are escaped (JavaScript
+ * readers). BW_ENOMEM if the buffer failed. */
 bw_err bw_json_string(bw_buf *out, const char *s);
 
 /* How a container lays out its members. */

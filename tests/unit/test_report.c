@@ -41,6 +41,10 @@ static void test_json_string(void **state)
     bw_json_string(&b, "a\xff\xc3" "b\x1b[31m\xe2\x80\xa8\xed\xa0\x80");
     assert_string_equal(b.data, "\"a\\ufffd\\ufffdb\\u001b[31m\\u2028\\ufffd\\ufffd\\ufffd\"");
     bw_buf_free(&b);
+    /* the C1 controls (U+009B is a one-character CSI) too; U+00A0 is text */
+    bw_json_string(&b, "\xc2\x80\xc2\x9b" "2J\xc2\x9f\xc2\xa0");
+    assert_string_equal(b.data, "\"\\u0080\\u009b2J\\u009f\xc2\xa0\"");
+    bw_buf_free(&b);
 }
 
 /* The writer places commas, line breaks and indentation; misuse fails. */
