@@ -8,11 +8,17 @@
  * value read from the machine or the database can never change the shape
  * of the document: strings are escaped, and the structure comes from the
  * calls, never from stored text.
+ *
+ * Reading (bw_json_read.c) is limited to what banwatch itself stores as
+ * JSON: the flat objects of string values bw_alert_fields_json writes. A
+ * stored document is read into values and written again through the
+ * writer, never copied.
  */
 #ifndef BW_JSON_H
 #define BW_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bw_error.h"
@@ -20,10 +26,11 @@
 
 /* Appends s as a JSON string literal, quotes included; NULL gives null.
  * '"', '\\' and the control characters are escaped (\n, \r, \t, else
- * \u00XX, DEL included); a byte sequence that is not valid UTF-8 is
- * replaced by U+FFFD, one per invalid byte, so the output is always valid
- * UTF-8; U+2028 and U+2029 are escaped (JavaScript readers). BW_ENOMEM if
- * the buffer failed. */
+ * \u00XX, DEL and the C1 controls U+0080 .. U+009F included, so that no
+ * value reaches a terminal as a control sequence); a byte sequence that is
+ * not valid UTF-8 is replaced by U+FFFD, one per invalid byte, so the
+ * output is always valid UTF-8; U+2028 and U+2029 are escaped (JavaScript
+ * readers). BW_ENOMEM if the buffer failed. */
 bw_err bw_json_string(bw_buf *out, const char *s);
 
 /* How a container lays out its members. */
@@ -66,5 +73,31 @@ void bw_json_null(bw_json *j, const char *key);
 /* BW_OK when every container was closed and nothing failed; the buffer
  * then holds the document, followed by a newline when `newline`. */
 bw_err bw_json_done(bw_json *j, bool newline);
+
+/* ---- reading (bw_json_read.c) ---------------------------------------------------- */
+
+/* One member of a flat object: its key, and its value as text (NULL for
+ * null). */
+typedef struct bw_json_member {
+    char *key;
+    char *value;
+} bw_json_member;
+
+typedef struct bw_json_members {
+    bw_json_member *items;
+    size_t n, cap;
+} bw_json_members;
+
+/* NULL-safe; leaves *m empty. */
+void bw_json_members_free(bw_json_members *m);
+
+/* Reads text that is exactly one JSON object whose values are strings or
+ * null, with at most max_members members, into *out (zeroed or freed
+ * before), in order, the escapes decoded. White space is allowed where JSON
+ * allows it. Anything else is BW_EINVAL and leaves *out empty: other value
+ * types, nesting, a repeated key, text after the object, a string with a
+ * raw control character, bytes that are not valid UTF-8, \u0000 or an
+ * unpaired surrogate escape. BW_ENOMEM when memory runs out. */
+bw_err bw_json_read_flat(const char *text, size_t max_members, bw_json_members *out);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * bw_report.h - scan reports: the JSON document (schema in docs/scan-json.md)
- * and the human-readable text (portable core).
+ * bw_report.h - reports (portable core): the scan as a JSON document
+ * (schema in docs/scan-json.md) and as human-readable text (bw_report.c),
+ * and `banwatch status` the same two ways (bw_report_status.c).
  */
 #ifndef BW_REPORT_H
 #define BW_REPORT_H
@@ -11,6 +12,7 @@
 #include "bw_json.h"
 #include "bw_policy.h"
 #include "bw_snapshot.h"
+#include "bw_status.h"
 #include "bw_str.h"
 #include "bw_time.h"
 #include "bw_updates.h"
@@ -27,6 +29,16 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol, const bw_ju
 bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *j,
                       const char *mode_source, bw_buf *out);
 
+/* Appends the endpoint's state (bw_status.h) as one JSON document ending in
+ * a newline: database, verdict (null before the first), last_scan (null
+ * before the first), findings, updates, containment_mode, containment and
+ * recent_alerts, whose stored fields are read back and written again
+ * (docs/state-db.md). */
+bw_err bw_report_status_json(const bw_status *s, bw_buf *out);
 
+/* Appends the endpoint's state as text for a console, the verdict's two
+ * lines first; values that could drive a terminal are escaped
+ * (bw_buf_put_text). */
+bw_err bw_report_status_text(const bw_status *s, bw_buf *out);
 
 #endif

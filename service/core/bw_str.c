@@ -522,6 +522,57 @@ char *bw_normalize(const char *s)
     return bw_buf_take(&b);
 }
 
+/* ---- text for a terminal ----------------------------------------------- */
+
+/* The length of the character (or invalid byte) at p, and whether it must
+ * be escaped (bw_text_plain). */
+static size_t text_unit(const char *p, const char *end, bool *escape)
+{
+    unsigned char c = (unsigned char)*p;
+    if (c < 0x80) {
+        *escape = c < 0x20 || c == 0x7F;
+        return 1;
+    }
+    const char *q = p;
+    int32_t cp = bw_utf8_next(&q, end);
+    *escape = cp < 0 || cp <= 0x9F;
+    return (size_t)(q - p);
+}
+
+bool bw_text_plain(const char *s)
+{
+    if (!s)
+        return true;
+    const char *p = s, *end = s + strlen(s);
+    while (p < end) {
+        bool escape;
+        p += text_unit(p, end, &escape);
+        if (escape)
+            return false;
+    }
+    return true;
+}
+
+bw_err bw_buf_put_text(bw_buf *b, const char *s)
+{
+    if (!s)
+        return b->failed ? BW_ENOMEM : BW_OK;
+    const char *p = s, *end = s + strlen(s), *run = s;
+    while (p < end) {
+        bool escape;
+        size_t n = text_unit(p, end, &escape);
+        if (escape) {
+            bw_buf_append(b, run, (size_t)(p - run));
+            for (size_t i = 0; i < n; i++)
+                bw_buf_printf(b, "\\x%02x", (unsigned char)p[i]);
+            run = p + n;
+        }
+        p += n;
+    }
+    bw_buf_append(b, run, (size_t)(p - run));
+    return b->failed ? BW_ENOMEM : BW_OK;
+}
+
 /* ---- UTF-16 <-> UTF-8 -------------------------------------------------- */
 
 bw_err bw_utf16_to_utf8(const uint16_t *s, size_t n, char **out)

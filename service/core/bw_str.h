@@ -126,6 +126,23 @@ bool bw_glob(const char *pattern, const char *text);
  * typographic quotes (« » “ ” „ ‘ ’) mapped to ASCII quotes. */
 char *bw_normalize(const char *s);
 
+/* ---- text for a terminal ----------------------------------------------- */
+
+/* Text read from the machine or the state database may hold bytes that
+ * drive a terminal (ESC starts a control sequence, CR rewrites the line,
+ * U+009B is a one-character CSI) or break a line. These write such values
+ * so that they stay inside their line: every byte of a C0 control
+ * character (TAB, CR and LF included), of DEL, of a C1 control character
+ * (U+0080 .. U+009F) or of a sequence that is not valid UTF-8 is written as
+ * "\xHH" (lower-case hex); everything else as it is. */
+
+/* True if s needs no such escape (NULL: true). */
+bool bw_text_plain(const char *s);
+
+/* Appends s with those bytes escaped; NULL appends nothing. BW_ENOMEM if
+ * the buffer failed. */
+bw_err bw_buf_put_text(bw_buf *b, const char *s);
+
 /* ---- UTF-16 <-> UTF-8 -------------------------------------------------- */
 
 /* Converts n UTF-16 code units (stopping early at a NUL) to a malloc'd

@@ -39,6 +39,7 @@
 #include "../core/bw_judge.h"
 #include "../core/bw_policy.h"
 #include "../core/bw_report.h"
+#include "../core/bw_status.h"
 #include "../core/bw_str.h"
 
 #ifndef BW_VERSION
@@ -236,18 +237,6 @@ static int cmd_service(void)
     return 0;
 }
 
-static void status_time(bw_buf *b, const char *label, int64_t t, bool json)
-{
-    char when[21];
-    bw_format_utc(t, when);
-    if (json) {
-        bw_buf_printf(b, "\"%s\": ", label);
-        bw_json_string(b, t ? when : NULL);
-    } else {
-        bw_buf_printf(b, "%s %s", label, t ? when : "never");
-    }
-}
-
 /* The containment mode in force for the service: its policy file in the
  * data directory (the built-in policy when there is none or it is
  * invalid), overridden by Group Policy. */
@@ -298,6 +287,54 @@ static bool open_data(const char *cmd, bw_datadir *dd, char **db_path)
     return *db_path != NULL;
 }
 
+/* A read that may find nothing: BW_ENOTFOUND is no failure, *has says
+ * whether there was something. */
+static bw_err found(bw_err e, bool *has)
+{
+    *has = e == BW_OK;
+    return e == BW_ENOTFOUND ? BW_OK : e;
+}
+
+/* Gathers what status shows: the state database's records and the
+ * containment mode in force. A failure is reported on stderr. */
+static bool status_gather(bw_status *s)
+{
+    char msg[1024] = "", source[256] = "";
+    bw_datadir dd;
+    bool ok = open_data("status", &dd, &s->database);
+    if (ok)
+        s->mode = mode_in_force(&dd, source, sizeof source);
+    bw_datadir_free(&dd);
+    if (!ok)
+        return false;
+    s->mode_source = bw_strdup(source);
+    if (!s->mode_source) {
+        err("status: out of memory");
+        return false;
+    }
+    bw_store *st = NULL;
+    if (bw_store_open(s->database, &st, NULL, msg, sizeof msg) != BW_OK) {
+        err("status: %s", msg);
+        return false;
+    }
+    bw_err e = bw_store_contain_list(st, &s->containment);
+    if (e == BW_OK)
+        e = found(bw_store_verdict_last(st, &s->verdict), &s->has_verdict);
+    if (e == BW_OK)
+        e = found(bw_store_last_scan(st, &s->last_scan), &s->has_last_scan);
+    if (e == BW_OK)
+        e = bw_store_current_findings(st, &s->findings);
+    if (e == BW_OK)
+        e = bw_store_recent_alerts(st, BW_STATUS_RECENT_ALERTS, &s->alerts);
+    if (e == BW_OK)
+        e = bw_store_update_status(st, &s->updates);
+    if (e != BW_OK)
+        err("status: %s", bw_store_errmsg(st));
+    bw_store_close(st);
+    return e == BW_OK;
+}
+
+/* status: gathered here, rendered by the report module (bw_report_status.c). */
 static int cmd_status(int argc, char **argv)
 {
     bool json = argc == 1 && strcmp(argv[0], "--json") == 0;
@@ -305,258 +342,20 @@ static int cmd_status(int argc, char **argv)
         err("status: unknown option '%s' (see banwatch help)", argv[0]);
         return EXIT_ERROR;
     }
-    bw_datadir dd;
-    char *path = NULL;
-    if (!open_data("status", &dd, &path)) {
-        bw_datadir_free(&dd);
-        return EXIT_ERROR;
-    }
-    char mode_source[256];
-    const char *mode = mode_in_force(&dd, mode_source, sizeof mode_source) == BW_MODE_ENFORCE
-                           ? "enforce"
-                           : "audit";
-    bw_datadir_free(&dd);
     int rc = EXIT_ERROR;
-    char msg[1024] = "";
-    bw_store *st = NULL;
-    bw_scan_record last = {0};
-    bw_stored_findings cur = {0};
-    bw_alert_records alerts = {0};
-    bw_stored_updates upd = {0};
-    bw_contain_records cont = {0};
-    bw_verdict_record verdict = {0};
+    bw_status s = {0};
     bw_buf b = {0};
-    if (bw_store_open(path, &st, NULL, msg, sizeof msg) != BW_OK) {
-        err("status: %s", msg);
-        goto out;
-    }
-    if (bw_store_contain_list(st, &cont) != BW_OK) {
-        err("status: %s", bw_store_errmsg(st));
-        goto out;
-    }
-    bw_err ve = bw_store_verdict_last(st, &verdict);
-    if (ve != BW_OK && ve != BW_ENOTFOUND) {
-        err("status: %s", bw_store_errmsg(st));
-        goto out;
-    }
-    bw_err le = bw_store_last_scan(st, &last);
-    if ((le != BW_OK && le != BW_ENOTFOUND) || bw_store_current_findings(st, &cur) != BW_OK ||
-        bw_store_recent_alerts(st, 20, &alerts) != BW_OK ||
-        bw_store_update_status(st, &upd) != BW_OK) {
-        err("status: %s", bw_store_errmsg(st));
-        goto out;
-    }
-    if (json) {
-        bw_buf_puts(&b, "{\n  \"database\": ");
-        bw_json_string(&b, path);
-        bw_buf_puts(&b, ",\n  \"verdict\": ");
-        if (ve == BW_OK) {
-            static const char *const names[] = {"present", "products", "updated_after_cutoff",
-                                                "newest_update", "update_evidence", "stale",
-                                                "ksn", "containment", "headline", "next_step"};
-            const char *values[] = {verdict.present, verdict.products,
-                                    verdict.updated_after_cutoff, verdict.newest_update,
-                                    verdict.update_evidence, verdict.stale, verdict.ksn,
-                                    verdict.containment, verdict.headline, verdict.next_step};
-            bw_buf_puts(&b, "{");
-            status_time(&b, "since", verdict.at, true);
-            for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-                bw_buf_printf(&b, ", \"%s\": ", names[i]);
-                bw_json_string(&b, values[i]);
-            }
-            bw_buf_puts(&b, "}");
+    if (status_gather(&s)) {
+        bw_err e = json ? bw_report_status_json(&s, &b) : bw_report_status_text(&s, &b);
+        if (e != BW_OK) {
+            err("status: out of memory");
         } else {
-            bw_buf_puts(&b, "null");
-        }
-        bw_buf_puts(&b, ",\n  \"last_scan\": ");
-        if (le == BW_OK) {
-            bw_buf_puts(&b, "{");
-            status_time(&b, "finished_at", last.finished_at, true);
-            bw_buf_puts(&b, ", \"host\": ");
-            bw_json_string(&b, last.host);
-            bw_buf_puts(&b, ", \"policy\": ");
-            bw_json_string(&b, last.policy_name);
-            bw_buf_puts(&b, ", \"policy_version\": ");
-            bw_json_string(&b, last.policy_version);
-            bw_buf_printf(&b, ", \"complete\": %s, \"findings\": %zu}",
-                          last.complete ? "true" : "false", last.n_findings);
-        } else {
-            bw_buf_puts(&b, "null");
-        }
-        bw_buf_puts(&b, ",\n  \"findings\": [");
-        for (size_t i = 0; i < cur.n; i++) {
-            const bw_stored_finding *f = &cur.items[i];
-            bw_buf_printf(&b, "%s\n    {\"kind\": \"%s\", \"name\": ", i ? "," : "",
-                          bw_kind_name(f->kind));
-            bw_json_string(&b, f->name);
-            bw_buf_puts(&b, ", \"display_name\": ");
-            bw_json_string(&b, f->display_name);
-            bw_buf_puts(&b, ", \"version\": ");
-            bw_json_string(&b, f->version);
-            bw_buf_puts(&b, ", \"source\": ");
-            bw_json_string(&b, f->source);
-            bw_buf_puts(&b, ", ");
-            status_time(&b, "first_seen", f->first_seen, true);
-            bw_buf_puts(&b, ", ");
-            status_time(&b, "last_seen", f->last_seen, true);
-            bw_buf_puts(&b, "}");
-        }
-        bw_buf_puts(&b, cur.n ? "\n  ],\n  \"updates\": [" : "],\n  \"updates\": [");
-        for (size_t i = 0; i < upd.n; i++) {
-            const bw_stored_update *x = &upd.items[i];
-            bw_buf_printf(&b, "%s\n    {\"product\": ", i ? "," : "");
-            bw_json_string(&b, x->product);
-            bw_buf_puts(&b, ", ");
-            if (x->has_date)
-                status_time(&b, "newest_update", x->newest, true);
-            else
-                bw_buf_puts(&b, "\"newest_update\": null");
-            bw_buf_puts(&b, ", \"evidence\": ");
-            bw_json_string(&b, x->evidence);
-            bw_buf_puts(&b, ", \"source\": ");
-            bw_json_string(&b, x->source);
-            bw_buf_printf(&b, ", \"after_cutoff\": %s, \"age_days\": ",
-                          x->after_cutoff ? "true" : "false");
-            if (x->has_date)
-                bw_buf_printf(&b, "%lld", (long long)x->age_days);
-            else
-                bw_buf_puts(&b, "null");
-            bw_buf_printf(&b, ", \"stale\": %s, \"never_updated\": %s}",
-                          x->stale ? "true" : "false", x->never_updated ? "true" : "false");
-        }
-        bw_buf_printf(&b, upd.n ? "\n  ],\n  \"containment_mode\": {\"mode\": \"%s\", \"source\": "
-                                : "],\n  \"containment_mode\": {\"mode\": \"%s\", \"source\": ",
-                      mode);
-        bw_json_string(&b, mode_source);
-        bw_buf_puts(&b, "},\n  \"containment\": [");
-        for (size_t i = 0; i < cont.n; i++) {
-            const bw_contain_record *c = &cont.items[i];
-            bw_buf_printf(&b, "%s\n    {\"name\": ", i ? "," : "");
-            bw_json_string(&b, c->name);
-            bw_buf_puts(&b, ", \"kind\": ");
-            bw_json_string(&b, c->kind);
-            bw_buf_puts(&b, ", \"display_name\": ");
-            bw_json_string(&b, c->display_name);
-            bw_buf_printf(&b, ", \"outcome\": \"%s\", \"action\": ",
-                          bw_contain_outcome_name(c->outcome));
-            bw_json_string(&b, c->action);
-            bw_buf_printf(&b, ", \"changed\": %s, \"prior_start_type\": ",
-                          c->changed ? "true" : "false");
-            bw_json_string(&b, c->has_prior ? bw_start_type_name(c->prior_start) : NULL);
-            bw_buf_puts(&b, ", \"prior_state\": ");
-            bw_json_string(&b, c->has_prior ? bw_service_state_name(c->prior_state) : NULL);
-            bw_buf_puts(&b, ", ");
-            status_time(&b, "changed_at", c->changed_at, true);
-            bw_buf_puts(&b, ", ");
-            status_time(&b, "outcome_at", c->outcome_at, true);
-            bw_buf_puts(&b, ", ");
-            status_time(&b, "restored_at", c->restored_at, true);
-            bw_buf_printf(&b, ", \"error_code\": %lu, \"detail\": ", (unsigned long)c->error);
-            bw_json_string(&b, c->detail);
-            bw_buf_puts(&b, "}");
-        }
-        bw_buf_puts(&b, cont.n ? "\n  ],\n  \"recent_alerts\": [" : "],\n  \"recent_alerts\": [");
-        for (size_t i = 0; i < alerts.n; i++) {
-            bw_buf_printf(&b, "%s\n    {\"event_id\": %d, \"event\": \"%s\", ", i ? "," : "",
-                          alerts.items[i].event_id,
-                          bw_event_name((bw_event_id)alerts.items[i].event_id));
-            status_time(&b, "raised_at", alerts.items[i].raised_at, true);
-            bw_buf_printf(&b, ", \"fields\": %s}",
-                          alerts.items[i].fields_json ? alerts.items[i].fields_json : "null");
-        }
-        bw_buf_puts(&b, alerts.n ? "\n  ]\n}\n" : "]\n}\n");
-    } else {
-        if (ve == BW_OK) {
-            char since[21];
-            bw_format_utc(verdict.at, since);
-            bw_buf_printf(&b, "%s\n%s\n(verdict since %s)\n\n",
-                          verdict.headline ? verdict.headline : "-",
-                          verdict.next_step ? verdict.next_step : "-", since);
-        } else {
-            bw_buf_puts(&b, "No verdict yet: the service has not completed a scan.\n\n");
-        }
-        bw_buf_printf(&b, "banwatch state (%s)\n", path);
-        if (le == BW_OK) {
-            status_time(&b, "last scan:", last.finished_at, false);
-            bw_buf_printf(&b, " (%s, policy %s %s)\n", last.complete ? "complete" : "INCOMPLETE",
-                          last.policy_name ? last.policy_name : "-",
-                          last.policy_version ? last.policy_version : "-");
-        } else {
-            bw_buf_puts(&b, "last scan: never\n");
-        }
-        bw_buf_printf(&b, "findings present: %zu\n", cur.n);
-        for (size_t i = 0; i < cur.n; i++) {
-            const bw_stored_finding *f = &cur.items[i];
-            char since[21];
-            bw_format_utc(f->first_seen, since);
-            bw_buf_printf(&b, "  [%s] %s%s%s%s since %s\n", bw_kind_name(f->kind), f->name,
-                          f->display_name ? " (" : "", f->display_name ? f->display_name : "",
-                          f->display_name ? ")" : "", since);
-        }
-        for (size_t i = 0; i < upd.n; i++) {
-            const bw_stored_update *x = &upd.items[i];
-            const char *product = x->product ? x->product : "(no product)";
-            if (x->has_date) {
-                char when[21];
-                bw_format_utc(x->newest, when);
-                bw_buf_printf(&b, "update %s: newest %s (%s), %lld days old%s%s\n", product,
-                              when, x->evidence ? x->evidence : "-", (long long)x->age_days,
-                              x->after_cutoff ? ", AFTER CUTOFF" : "",
-                              x->stale ? ", STALE" : "");
-            } else {
-                bw_buf_printf(&b, "update %s: no update date%s\n", product,
-                              x->never_updated ? ", never updated" : "");
-            }
-        }
-        size_t n_changed = 0;
-        for (size_t i = 0; i < cont.n; i++)
-            n_changed += cont.items[i].changed;
-        bw_buf_printf(&b, "containment mode: %s (%s)\n", mode, mode_source);
-        bw_buf_printf(&b, "containment: %zu service(s) changed by banwatch", n_changed);
-        bw_buf_puts(&b, n_changed ? " ('banwatch restore' puts them back)\n" : "\n");
-        for (size_t i = 0; i < cont.n; i++) {
-            const bw_contain_record *c = &cont.items[i];
-            char when[21];
-            bw_format_utc(c->outcome_at, when);
-            bw_buf_printf(&b, "  %s %s: %s at %s", c->kind ? c->kind : "service", c->name,
-                          bw_contain_outcome_name(c->outcome), when);
-            if (c->changed && c->has_prior) {
-                char since[21];
-                bw_format_utc(c->changed_at, since);
-                bw_buf_printf(&b, "; changed since %s, was %s and %s", since,
-                              bw_start_type_name(c->prior_start),
-                              bw_service_state_name(c->prior_state));
-            } else if (c->restored_at) {
-                char at[21];
-                bw_format_utc(c->restored_at, at);
-                bw_buf_printf(&b, "; restored at %s", at);
-            }
-            bw_buf_putc(&b, '\n');
-        }
-        bw_buf_printf(&b, "recent alerts: %zu\n", alerts.n);
-        for (size_t i = 0; i < alerts.n; i++) {
-            char when[21];
-            bw_format_utc(alerts.items[i].raised_at, when);
-            bw_buf_printf(&b, "  %s %d %s\n", when, alerts.items[i].event_id,
-                          bw_event_name((bw_event_id)alerts.items[i].event_id));
+            bw_win_write_std(api, STD_OUTPUT_HANDLE, b.data, b.len);
+            rc = 0;
         }
     }
-    if (b.failed) {
-        err("status: out of memory");
-        goto out;
-    }
-    bw_win_write_std(api, STD_OUTPUT_HANDLE, b.data, b.len);
-    rc = 0;
-out:
     bw_buf_free(&b);
-    bw_verdict_record_free(&verdict);
-    bw_stored_updates_free(&upd);
-    bw_contain_records_free(&cont);
-    bw_alert_records_free(&alerts);
-    bw_stored_findings_free(&cur);
-    bw_scan_record_free(&last);
-    bw_store_close(st);
-    free(path);
+    bw_status_free(&s);
     return rc;
 }
 

@@ -1,4 +1,5 @@
-/* test_report.c - unit tests for the JSON and text reports (bw_report.c). */
+/* test_report.c - unit tests for the JSON and text reports (bw_report.c) and
+ * the JSON writer and reader (bw_json.c, bw_json_read.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,6 +40,10 @@ static void test_json_string(void **state)
      * ESC and the JavaScript line separators are escaped */
     bw_json_string(&b, "a\xff\xc3" "b\x1b[31m\xe2\x80\xa8\xed\xa0\x80");
     assert_string_equal(b.data, "\"a\\ufffd\\ufffdb\\u001b[31m\\u2028\\ufffd\\ufffd\\ufffd\"");
+    bw_buf_free(&b);
+    /* the C1 controls (U+009B is a one-character CSI) too; U+00A0 is text */
+    bw_json_string(&b, "\xc2\x80\xc2\x9b" "2J\xc2\x9f\xc2\xa0");
+    assert_string_equal(b.data, "\"\\u0080\\u009b2J\\u009f\xc2\xa0\"");
     bw_buf_free(&b);
 }
 
@@ -93,6 +98,84 @@ static void test_json_writer(void **state)
     assert_int_equal(bw_json_done(&j, false), BW_OK);
     assert_string_equal(b.data, "{\"k\":\"v\",\"a\":[1,2]}");
     bw_buf_free(&b);
+}
+
+/* bw_json_read_flat reads back what bw_alert_fields_json writes, and refuses
+ * anything else. */
+static void refused(const char *text)
+{
+    bw_json_members m = {0};
+    assert_int_equal(bw_json_read_flat(text, 8, &m), BW_EINVAL);
+    assert_int_equal(m.n, 0);
+    assert_null(m.items);
+}
+
+static void test_json_read_flat(void **state)
+{
+    (void)state;
+    bw_json_members m = {0};
+    /* what the writer makes, escapes decoded */
+    assert_int_equal(bw_json_read_flat("{\"kind\":\"driver\",\"path\":null,"
+                                       "\"source\":\"HKLM\\\\SYSTEM\\\\x\",\"q\":\"a\\\"b\\/\","
+                                       "\"c\":\"\\b\\f\\n\\r\\t\\u001b\\u00e9\\ud83d\\ude00\","
+                                       "\"u\":\"Касперский\",\"e\":\"\"}",
+                                       8, &m),
+                     BW_OK);
+    assert_int_equal(m.n, 7);
+    assert_string_equal(m.items[0].key, "kind");
+    assert_string_equal(m.items[0].value, "driver");
+    assert_string_equal(m.items[1].key, "path");
+    assert_null(m.items[1].value);
+    assert_string_equal(m.items[2].value, "HKLM\\SYSTEM\\x");
+    assert_string_equal(m.items[3].value, "a\"b/");
+    assert_string_equal(m.items[4].value, "\b\f\n\r\t\x1b\xc3\xa9\xf0\x9f\x98\x80");
+    assert_string_equal(m.items[5].value, "Касперский");
+    assert_string_equal(m.items[6].value, "");
+    bw_json_members_free(&m);
+    assert_null(m.items);
+    bw_json_members_free(&m); /* twice is fine */
+    /* white space, the empty object */
+    assert_int_equal(bw_json_read_flat(" \r\n{ \"a\" :\t\"1\" ,\n\"b\": null }\n ", 8, &m), BW_OK);
+    assert_int_equal(m.n, 2);
+    bw_json_members_free(&m);
+    assert_int_equal(bw_json_read_flat("{}", 8, &m), BW_OK);
+    assert_int_equal(m.n, 0);
+    bw_json_members_free(&m);
+
+    refused(NULL);
+    refused("");
+    refused("not json");
+    refused("null");
+    refused("[\"a\"]");
+    refused("\"a\"");
+    refused("{\"a\":\"b\"");                 /* unterminated */
+    refused("{\"a\":\"b}");
+    refused("{\"a\":\"b\",}");               /* trailing comma */
+    refused("{,}");
+    refused("{\"a\" \"b\"}");
+    refused("{a:\"b\"}");
+    refused("{\"a\":\"b\"}{\"c\":\"d\"}"); /* text after the object */
+    refused("{\"a\":\"b\"},\"x\":1");
+    refused("{\"a\":1}");                  /* other value types */
+    refused("{\"a\":true}");
+    refused("{\"a\":nul}");
+    refused("{\"a\":{\"b\":\"c\"}}");      /* nesting */
+    refused("{\"a\":[\"b\"]}");
+    refused("{\"a\":\"1\",\"a\":\"2\"}");  /* a repeated key */
+    refused("{\"a\":\"x\ty\"}");           /* a raw control character */
+    refused("{\"a\":\"\xff\"}");           /* invalid UTF-8 */
+    refused("{\"a\":\"\\u0000\"}");
+    refused("{\"a\":\"\\ud800\"}");        /* unpaired surrogates */
+    refused("{\"a\":\"\\udc00\\ud800\"}");
+    refused("{\"a\":\"\\ud800\\u0041\"}");
+    refused("{\"a\":\"\\u12\"}");
+    refused("{\"a\":\"\\x41\"}");
+    refused("{\"a\":\"\\");
+    /* at most max_members */
+    assert_int_equal(bw_json_read_flat("{\"a\":null,\"b\":null}", 2, &m), BW_OK);
+    bw_json_members_free(&m);
+    assert_int_equal(bw_json_read_flat("{\"a\":null,\"b\":null,\"c\":null}", 2, &m), BW_EINVAL);
+    assert_int_equal(m.n, 0);
 }
 
 /* A judgement of the findings f (taken over), as bw_judge would make it. */
@@ -261,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_format_utc),
         cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_json_writer),
+        cmocka_unit_test(test_json_read_flat),
         cmocka_unit_test(test_json_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

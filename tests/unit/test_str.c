@@ -195,6 +195,37 @@ static void test_utf16(void **state)
     assert_null(w);
 }
 
+/* Values for a terminal: control characters, C1 controls and invalid bytes
+ * are written as \xHH, so that a value cannot move the cursor, recolour,
+ * rewrite or break its line. */
+static void test_text(void **state)
+{
+    (void)state;
+    assert_true(bw_text_plain(NULL));
+    assert_true(bw_text_plain(""));
+    assert_true(bw_text_plain("HKLM\\SOFTWARE\\KasperskyLab \"AVP\" Касперский €"));
+    assert_false(bw_text_plain("a\x1b[2Jb"));
+    assert_false(bw_text_plain("a\tb"));
+    assert_false(bw_text_plain("\x7f"));
+    assert_false(bw_text_plain("\xc2\x9b" "31m")); /* U+009B, CSI */
+    assert_false(bw_text_plain("\xff"));
+    assert_false(bw_text_plain("\xe2\x82")); /* truncated */
+
+    bw_buf b = {0};
+    assert_int_equal(bw_buf_put_text(&b, "plain Лаборатория \\ \xc2\xa0"), BW_OK);
+    assert_string_equal(b.data, "plain Лаборатория \\ \xc2\xa0");
+    bw_buf_free(&b);
+    assert_int_equal(bw_buf_put_text(&b, "\x1b]0;pwned\x07x\r\n\tend\x7f"), BW_OK);
+    assert_string_equal(b.data, "\\x1b]0;pwned\\x07x\\x0d\\x0a\\x09end\\x7f");
+    bw_buf_free(&b);
+    assert_int_equal(bw_buf_put_text(&b, "\xc2\x9b" "2J \xc2\x85|\xff\xc3(\xed\xa0\x80"), BW_OK);
+    assert_string_equal(b.data, "\\xc2\\x9b2J \\xc2\\x85|\\xff\\xc3(\\xed\\xa0\\x80");
+    bw_buf_free(&b);
+    assert_int_equal(bw_buf_put_text(&b, NULL), BW_OK);
+    assert_int_equal(b.len, 0);
+    bw_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,7 +234,7 @@ int main(void)
         cmocka_unit_test(test_casefold),
         cmocka_unit_test(test_ieq),       cmocka_unit_test(test_icontains),
         cmocka_unit_test(test_glob),      cmocka_unit_test(test_normalize),
-        cmocka_unit_test(test_utf16),
+        cmocka_unit_test(test_utf16),     cmocka_unit_test(test_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
