@@ -70,6 +70,16 @@ static void build(bw_event_id id, bw_alert *a)
                                .detail = "Служба защищена: détail"};
         assert_int_equal(bw_alert_contain(&r, "WS-01", a), BW_OK);
         assert_int_equal(a->event_id, id);
+    } else if (id == BW_EVENT_DATA_DIR_SECURED) {
+        assert_int_equal(bw_alert_data_dir("WS-01", "C:\\ProgramData\\banwatch", "moved-aside",
+                                           "it is owned by S-1-5-21-1-2-3-1001",
+                                           "C:\\ProgramData\\banwatch.untrusted-1", a),
+                         BW_OK);
+    } else if (id == BW_EVENT_UNTRUSTED_DATA) {
+        assert_int_equal(bw_alert_untrusted("WS-01", "C:\\ProgramData\\banwatch\\policy.yaml",
+                                            "it has 2 names (hard links)",
+                                            "the built-in policy is used", a),
+                         BW_OK);
     } else if (id >= 900) {
         assert_int_equal(bw_alert_error(id, "WS-01", "Ошибка: détail", a), BW_OK);
     } else if (id == BW_EVENT_HOST_VERDICT) {
