@@ -584,8 +584,11 @@ bw_err bw_win_reg_subkeys_field(const bw_api *api, HKEY key, const char *where,
     bw_err err = bw_win_reg_subkeys(api, key, out, &n_bad, &st);
     if (err == BW_ENOMEM)
         return err;
-    if (err != BW_OK && (err = bw_win_gap(snap, where, &st)) != BW_OK)
-        return err;
+    if (err != BW_OK) {
+        err = bw_win_gap(snap, where, &st);
+        if (err != BW_OK)
+            return err;
+    }
     if (n_bad)
         return bw_snapshot_add_gap(snap, where, "%lu subkey names are not valid UTF-16",
                                    (unsigned long)n_bad);
