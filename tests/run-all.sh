@@ -2,7 +2,7 @@
 # Runs every banwatch test on Debian 12 (as root on a fresh machine: it
 # installs what it needs first). Stages:
 #   1. toolchain/setup.sh          packages + MinGW dependencies (cached)
-#   2. native build, ASan+UBSan    core unit tests (CTest)
+#   2. native build, ASan+UBSan    core unit tests, style checks (CTest)
 #   3. Windows build (MinGW)       banwatch.exe + tests, warnings are errors
 #   4. PE checks                   64-bit, hardening flags, system DLLs only
 #   5. under Wine                  core unit tests + collector tests (CTest)

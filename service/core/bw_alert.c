@@ -163,8 +163,11 @@ static void add(bw_alert *a, const char *name, const char *value, bool *ok)
         return;
     }
     char *v = NULL;
-    if (value && !(v = bw_strdup(value)))
-        *ok = false;
+    if (value) {
+        v = bw_strdup(value);
+        if (!v)
+            *ok = false;
+    }
     a->fields[a->n_fields].name = name;
     a->fields[a->n_fields].value = v;
     a->n_fields++;
@@ -235,7 +238,8 @@ bw_err bw_alert_from_changes(const bw_changes *c, const char *host, bw_alerts *o
         return BW_ENOMEM;
     out->cap = c->n;
     for (size_t i = 0; i < c->n; i++) {
-        if ((e = bw_alert_from_change(&c->items[i], host, &out->items[i])))
+        e = bw_alert_from_change(&c->items[i], host, &out->items[i]);
+        if (e)
             goto out;
         out->n++;
     }
@@ -517,8 +521,8 @@ bw_err bw_alert_updates_due(const bw_updates *u, const bw_findings *counted, con
         bool has = remembered(get, ctx, "update-after-cutoff", st->product, &seen, &e);
         if (!e && st->after_cutoff && (!has || st->newest > seen)) {
             bw_alert al = {0};
-            if ((e = bw_alert_update(BW_EVENT_UPDATE_AFTER_CUTOFF, host, st, threshold_days,
-                                     &al)) == BW_OK)
+            e = bw_alert_update(BW_EVENT_UPDATE_AFTER_CUTOFF, host, st, threshold_days, &al);
+            if (e == BW_OK)
                 e = due(out, &al, "update-after-cutoff", st->product, st->newest);
         }
         /* Installed: the product's own registry key is still a finding. */
@@ -531,8 +535,8 @@ bw_err bw_alert_updates_due(const bw_updates *u, const bw_findings *counted, con
         has = remembered(get, ctx, "stale-protection", st->product, &seen, &e);
         if (!e && (!has || seen != st->newest)) {
             bw_alert al = {0};
-            if ((e = bw_alert_update(BW_EVENT_STALE_PROTECTION, host, st, threshold_days,
-                                     &al)) == BW_OK)
+            e = bw_alert_update(BW_EVENT_STALE_PROTECTION, host, st, threshold_days, &al);
+            if (e == BW_OK)
                 e = due(out, &al, "stale-protection", st->product, st->newest);
         }
     }
@@ -561,9 +565,12 @@ bw_err bw_alert_gaps_due(const bw_snapshot *snap, const char *host, const char *
         return *digest ? BW_ENOTFOUND : BW_ENOMEM;
     }
     bw_err e = bw_alert_error(BW_EVENT_SCAN_INCOMPLETE, host, d.data, out);
-    if (e == BW_OK && !(*digest = bw_buf_take(&d))) {
-        bw_alert_clear(out);
-        e = BW_ENOMEM;
+    if (e == BW_OK) {
+        *digest = bw_buf_take(&d);
+        if (!*digest) {
+            bw_alert_clear(out);
+            e = BW_ENOMEM;
+        }
     }
     bw_buf_free(&d);
     return e;

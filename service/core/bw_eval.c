@@ -538,20 +538,26 @@ static bw_err svc_assess(const bw_policy *pol, const bw_service_entry *v, svc *s
         s->kind = BW_KIND_KSN;
         s->rule_list = "ksn.services";
         s->rule_item = pol->ksn_services.items[g];
-    } else if ((g = name_any(pol, names, v->name, false)) >= 0) {
-        s->rule_list = driver ? "vendor.drivers" : "vendor.services";
-        s->rule_item = names->items[g];
+    } else {
+        g = name_any(pol, names, v->name, false);
+        if (g >= 0) {
+            s->rule_list = driver ? "vendor.drivers" : "vendor.services";
+            s->rule_item = names->items[g];
+        }
     }
     if (g >= 0) {
         s->distinctive = true;
         s->positives++;
         e = add_signal(f, "name", s->rule_item);
-    } else if ((g = glob_any(&pol->generic_names, v->name)) >= 0) {
-        s->generic = true;
-        s->rule_list = "vendor.generic_names";
-        s->rule_item = pol->generic_names.items[g];
-        s->positives++; /* weak alone, but it agrees with another signal */
-        e = add_signal(f, "generic-name", s->rule_item);
+    } else {
+        g = glob_any(&pol->generic_names, v->name);
+        if (g >= 0) {
+            s->generic = true;
+            s->rule_list = "vendor.generic_names";
+            s->rule_item = pol->generic_names.items[g];
+            s->positives++; /* weak alone, but it agrees with another signal */
+            e = add_signal(f, "generic-name", s->rule_item);
+        }
     }
 
     char *file = bw_image_file(v->image_path);

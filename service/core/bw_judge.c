@@ -24,15 +24,24 @@ bw_err bw_judge(const bw_snapshot *snap, const bw_policy *pol, int64_t now, bw_m
     unsigned counted = bw_tiers_counted(pol->count_tiers);
     unsigned all = BW_TIER_BIT(BW_TIER_POSSIBLE) | BW_TIER_BIT(BW_TIER_LIKELY) |
                    BW_TIER_BIT(BW_TIER_CONFIRMED);
-    bw_err e;
-    if ((e = bw_evaluate(snap, pol, &out->findings)) ||
-        (e = bw_findings_select(&out->findings, counted, &out->counted)) ||
-        (e = bw_findings_select(&out->findings, all & ~counted, &out->review)) ||
-        (e = bw_evaluate_updates(snap, pol, &out->counted, now, &out->updates)) ||
-        (e = bw_contain_plan_make(snap, pol, &out->counted, &out->plan)))
+    bw_err e = bw_evaluate(snap, pol, &out->findings);
+    if (e)
+        goto fail;
+    e = bw_findings_select(&out->findings, counted, &out->counted);
+    if (e)
+        goto fail;
+    e = bw_findings_select(&out->findings, all & ~counted, &out->review);
+    if (e)
+        goto fail;
+    e = bw_evaluate_updates(snap, pol, &out->counted, now, &out->updates);
+    if (e)
+        goto fail;
+    e = bw_contain_plan_make(snap, pol, &out->counted, &out->plan);
+    if (e)
         goto fail;
     bw_verdict_contain c = {.mode = mode, .targets = out->plan.n_act, .hold = out->plan.hold};
-    if ((e = bw_verdict_make(snap, pol, &out->findings, &out->updates, &c, &out->verdict)))
+    e = bw_verdict_make(snap, pol, &out->findings, &out->updates, &c, &out->verdict);
+    if (e)
         goto fail;
     return BW_OK;
 fail:

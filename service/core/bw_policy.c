@@ -617,7 +617,8 @@ static bw_err get_strlist(ctx *c, const node *nd, const char *path, item_kind ki
         const char *t = it->text, *why;
         switch (kind) {
         case I_GLOB:
-            if ((why = glob_problem(t)) != NULL)
+            why = glob_problem(t);
+            if (why != NULL)
                 return fail(c, it, "%s: invalid pattern \"%s\": %s", where, t, why);
             break;
         case I_FILE:
@@ -635,7 +636,8 @@ static bw_err get_strlist(ctx *c, const node *nd, const char *path, item_kind ki
                             where, t);
             break;
         case I_REGROOT:
-            if ((e = registry_root(c, it, where, &s)) != BW_OK)
+            e = registry_root(c, it, where, &s);
+            if (e != BW_OK)
                 return e;
             break;
         case I_TEXT:

@@ -38,8 +38,11 @@ static bw_update_status *status_for(bw_updates *u, const char *product)
         return NULL;
     bw_update_status *st = &u->items[u->n];
     memset(st, 0, sizeof *st);
-    if (product && !(st->product = bw_strdup(product)))
-        return NULL;
+    if (product) {
+        st->product = bw_strdup(product);
+        if (!st->product)
+            return NULL;
+    }
     u->n++;
     return st;
 }

@@ -315,9 +315,12 @@ static bw_err make_products(const bw_snapshot *s, const bw_policy *pol, const bw
             if (v->products[i].vendor_key && bw_ieq(v->products[i].vendor_key, leaf_of(r->name)))
                 p = &v->products[i];
         bool fresh = !p;
-        if (fresh && !(p = add_product(v))) {
-            e = BW_ENOMEM;
-            break;
+        if (fresh) {
+            p = add_product(v);
+            if (!p) {
+                e = BW_ENOMEM;
+                break;
+            }
         }
         used[j] = true;
         p->tier = max_tier(p->tier, r->tier);
@@ -503,8 +506,8 @@ bw_err bw_verdict_make(const bw_snapshot *snap, const bw_policy *pol, const bw_f
 {
     memset(out, 0, sizeof *out);
     bw_err e = BW_OK;
-    if (!(out->vendor = bw_strdup(pol->vendor ? pol->vendor : "vendor")) ||
-        !dup_into(&out->removal, pol->removal)) {
+    out->vendor = bw_strdup(pol->vendor ? pol->vendor : "vendor");
+    if (!out->vendor || !dup_into(&out->removal, pol->removal)) {
         bw_verdict_free(out);
         return BW_ENOMEM;
     }
@@ -528,8 +531,12 @@ bw_err bw_verdict_make(const bw_snapshot *snap, const bw_policy *pol, const bw_f
         out->incomplete |= snap->gaps[i].hides != 0;
     if (contain)
         out->contain = *contain;
-    if ((e = make_products(snap, pol, f, u, out)) || (e = host_updates(out, u)) ||
-        (e = lines(out)))
+    e = make_products(snap, pol, f, u, out);
+    if (!e)
+        e = host_updates(out, u);
+    if (!e)
+        e = lines(out);
+    if (e)
         bw_verdict_free(out);
     return e;
 }

@@ -45,9 +45,9 @@ static void touch_subfolders(bw_dirwatch *w)
             continue;
         char *name = NULL, *sub = NULL;
         uint16_t *wsub = NULL;
-        if (bw_utf16_to_utf8((const uint16_t *)fd.cFileName, MAX_PATH, &name) == BW_OK &&
-            (sub = bw_strfmt("%s\\%s", w->path, name)) &&
-            bw_utf8_to_utf16(sub, &wsub, NULL) == BW_OK) {
+        if (bw_utf16_to_utf8((const uint16_t *)fd.cFileName, MAX_PATH, &name) == BW_OK)
+            sub = bw_strfmt("%s\\%s", w->path, name);
+        if (sub && bw_utf8_to_utf16(sub, &wsub, NULL) == BW_OK) {
             HANDLE h = w->api->CreateFileW((LPCWSTR)wsub, FILE_LIST_DIRECTORY,
                                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                                            NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
@@ -101,7 +101,8 @@ bw_err bw_dirwatch_open(const bw_api *api, const char *path, bw_dirwatch **out,
         e = BW_ESYS;
         goto fail;
     }
-    if ((e = arm(w, syserr)) != BW_OK)
+    e = arm(w, syserr);
+    if (e != BW_OK)
         goto fail;
     *out = w;
     return BW_OK;

@@ -524,6 +524,18 @@ static bw_err value_gap(bw_snapshot *snap, const char *where, const char *name,
     return err;
 }
 
+/* The end of a value read that failed with err: running out of memory
+ * stops, a missing value is fine, anything else is a gap on the value. */
+static bw_err value_failed(bw_snapshot *snap, const char *where, const char *name, bw_err err,
+                           const bw_win_status *st)
+{
+    if (err == BW_ENOMEM)
+        return err;
+    if (err == BW_ENOTFOUND)
+        return BW_OK;
+    return value_gap(snap, where, name, st);
+}
+
 bw_err bw_win_reg_open_field(const bw_api *api, HKEY parent, const char *path, REGSAM view,
                              HKEY *key, const char *where, bw_snapshot *snap)
 {
@@ -545,11 +557,7 @@ bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where,
         *field = s;
         return BW_OK;
     }
-    if (err == BW_ENOMEM)
-        return err;
-    if (err == BW_ENOTFOUND)
-        return BW_OK;
-    return value_gap(snap, where, name, &st);
+    return value_failed(snap, where, name, err, &st);
 }
 
 bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where,
@@ -565,11 +573,7 @@ bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where,
             *has = true;
         return BW_OK;
     }
-    if (err == BW_ENOMEM)
-        return err;
-    if (err == BW_ENOTFOUND)
-        return BW_OK;
-    return value_gap(snap, where, name, &st);
+    return value_failed(snap, where, name, err, &st);
 }
 
 bw_err bw_win_reg_subkeys_field(const bw_api *api, HKEY key, const char *where,
@@ -580,8 +584,11 @@ bw_err bw_win_reg_subkeys_field(const bw_api *api, HKEY key, const char *where,
     bw_err err = bw_win_reg_subkeys(api, key, out, &n_bad, &st);
     if (err == BW_ENOMEM)
         return err;
-    if (err != BW_OK && (err = bw_win_gap(snap, where, &st)) != BW_OK)
-        return err;
+    if (err != BW_OK) {
+        err = bw_win_gap(snap, where, &st);
+        if (err != BW_OK)
+            return err;
+    }
     if (n_bad)
         return bw_snapshot_add_gap(snap, where, "%lu subkey names are not valid UTF-16",
                                    (unsigned long)n_bad);

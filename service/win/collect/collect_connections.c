@@ -289,12 +289,14 @@ static bw_err collect_family(const bw_api *api, bw_snapshot *snap, proc_cache *c
         const proc_info *p = NULL;
         if (ipv6) {
             const MIB_TCP6ROW_OWNER_PID *r = &((const MIB_TCP6TABLE_OWNER_PID *)buf)->table[i];
-            if ((e = lookup(api, snap, cache, r->dwOwningPid, &p)) == BW_OK)
+            e = lookup(api, snap, cache, r->dwOwningPid, &p);
+            if (e == BW_OK)
                 e = add_row(snap, p, true, ipv6_text(r->ucLocalAddr), r->dwLocalPort,
                             ipv6_text(r->ucRemoteAddr), r->dwRemotePort, r->dwState);
         } else {
             const MIB_TCPROW_OWNER_PID *r = &((const MIB_TCPTABLE_OWNER_PID *)buf)->table[i];
-            if ((e = lookup(api, snap, cache, r->dwOwningPid, &p)) == BW_OK)
+            e = lookup(api, snap, cache, r->dwOwningPid, &p);
+            if (e == BW_OK)
                 e = add_row(snap, p, false, ipv4_text(r->dwLocalAddr), r->dwLocalPort,
                             ipv4_text(r->dwRemoteAddr), r->dwRemotePort, r->dwState);
         }

@@ -494,7 +494,8 @@ static bw_err list_dir(const ctx *c, const char *dir, bw_strlist *xml, size_t ro
          * path that is no folder is no gap. Look at the path itself. */
         path_kind kind;
         DWORD probe_code;
-        if ((err = probe_quiet(c, dir, &kind, &probe_code)) == BW_ENOMEM)
+        err = probe_quiet(c, dir, &kind, &probe_code);
+        if (err == BW_ENOMEM)
             return err;
         if (err == BW_OK && (kind == P_FILE || (kind == P_NONE && absent_code(probe_code))))
             return BW_OK;
@@ -577,8 +578,9 @@ static bw_err scan_folder(ctx *c, const folder *f)
         int64_t secs = newest >= FILETIME_UNIX_EPOCH
                            ? (int64_t)((newest - FILETIME_UNIX_EPOCH) / 10000000u)
                            : -(int64_t)((FILETIME_UNIX_EPOCH - newest + 9999999u) / 10000000u);
-        if ((err = add_evidence(c->snap, BW_EVIDENCE_FILE_MTIME, f->product, f->path, NULL, 0, 0,
-                                0, secs)) != BW_OK)
+        err = add_evidence(c->snap, BW_EVIDENCE_FILE_MTIME, f->product, f->path, NULL, 0, 0, 0,
+                           secs);
+        if (err != BW_OK)
             goto out;
     }
     idx_dir = bw_strfmt("%s\\index", f->path);
@@ -587,7 +589,8 @@ static bw_err scan_folder(ctx *c, const folder *f)
         err = BW_ENOMEM;
         goto out;
     }
-    if ((err = read_indexes(c, f->path, &top, f->product)) != BW_OK)
+    err = read_indexes(c, f->path, &top, f->product);
+    if (err != BW_OK)
         goto out;
     err = list_dir(c, idx_dir, &idx, MAX_INDEX - top.n, &over, &idx_newest, &idx_any,
                    &idx_exists);
@@ -618,7 +621,8 @@ static bw_err add_update_root(ctx *c, const bw_vendor_key *k, const char *base)
     if (err != BW_OK || !p)
         return err;
     path_kind kind;
-    if ((err = probe(c, p, &kind)) != BW_OK || kind == P_NONE) {
+    err = probe(c, p, &kind);
+    if (err != BW_OK || kind == P_NONE) {
         free(p);
         return err;
     }
@@ -645,27 +649,42 @@ static bw_err gather_key(ctx *c, const bw_vendor_key *k)
     char *data = NULL, *bases = NULL;
     bw_err err = BW_OK;
     const char *df = bw_vendor_key_env(k, "DataFolder");
-    if (df && (err = resolve(c, k, df, NULL, &data)) != BW_OK)
-        return err;
+    if (df) {
+        err = resolve(c, k, df, NULL, &data);
+        if (err != BW_OK)
+            return err;
+    }
     static const char *const names[] = {"Bases", "Base"};
     for (size_t i = 0; i < 2; i++) {
         const char *raw = bw_vendor_key_env(k, names[i]);
         char *p = NULL;
-        if (raw && (err = resolve(c, k, raw, data, &p)) != BW_OK)
-            goto out;
-        if (p && !bases && !(bases = bw_strdup(p))) {
-            free(p);
-            err = BW_ENOMEM;
-            goto out;
+        if (raw) {
+            err = resolve(c, k, raw, data, &p);
+            if (err != BW_OK)
+                goto out;
         }
-        if (p && (err = add_folder(c, p, k->key_name)) != BW_OK)
+        if (!p)
+            continue;
+        if (!bases) {
+            bases = bw_strdup(p);
+            if (!bases) {
+                free(p);
+                err = BW_ENOMEM;
+                goto out;
+            }
+        }
+        err = add_folder(c, p, k->key_name);
+        if (err != BW_OK)
             goto out;
     }
     if (data) {
         char *p = bw_strfmt("%s\\Bases", data);
-        if (p && !bases && !(bases = bw_strdup(p))) {
-            free(p);
-            p = NULL;
+        if (p && !bases) {
+            bases = bw_strdup(p);
+            if (!bases) {
+                free(p);
+                p = NULL;
+            }
         }
         err = p ? add_folder(c, p, k->key_name) : BW_ENOMEM;
         if (err != BW_OK)

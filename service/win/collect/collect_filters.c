@@ -32,7 +32,8 @@ static bw_err add_filters(const bw_api *api, bw_snapshot *snap, HKEY key, const 
     }
     for (size_t i = 0; i < names.n; i++) {
         bw_filter_entry *f;
-        if ((err = bw_snapshot_add_filter(snap, &f)) != BW_OK)
+        err = bw_snapshot_add_filter(snap, &f);
+        if (err != BW_OK)
             break;
         f->class_guid = bw_strdup(guid);
         f->class_name = class_name ? bw_strdup(class_name) : NULL;
@@ -59,9 +60,11 @@ static bw_err read_class(const bw_api *api, bw_snapshot *snap, HKEY classes, con
     bw_err err = bw_win_reg_open_field(api, classes, guid, KEY_WOW64_64KEY, &key, source, snap);
     if (err != BW_OK || !key)
         goto out;
-    if ((err = bw_win_reg_string_field(api, key, source, "Class", &class_name, snap)) != BW_OK)
+    err = bw_win_reg_string_field(api, key, source, "Class", &class_name, snap);
+    if (err != BW_OK)
         goto out;
-    if ((err = add_filters(api, snap, key, guid, class_name, source, "UpperFilters")) != BW_OK)
+    err = add_filters(api, snap, key, guid, class_name, source, "UpperFilters");
+    if (err != BW_OK)
         goto out;
     err = add_filters(api, snap, key, guid, class_name, source, "LowerFilters");
 out:
@@ -80,11 +83,14 @@ bw_err bw_win_collect_class_filters(const bw_api *api, bw_snapshot *snap)
                                        &classes, where, snap);
     if (err != BW_OK || !classes)
         goto out;
-    if ((err = bw_win_reg_subkeys_field(api, classes, where, &guids, snap)) != BW_OK)
+    err = bw_win_reg_subkeys_field(api, classes, where, &guids, snap);
+    if (err != BW_OK)
         goto out;
-    for (size_t i = 0; i < guids.n; i++)
-        if ((err = read_class(api, snap, classes, guids.items[i])) != BW_OK)
+    for (size_t i = 0; i < guids.n; i++) {
+        err = read_class(api, snap, classes, guids.items[i]);
+        if (err != BW_OK)
             goto out;
+    }
 out:
     bw_strlist_free(&guids);
     bw_win_reg_close(api, classes);

@@ -243,7 +243,8 @@ static bw_err scm_pass(const bw_api *api, svc_index *ix, bw_snapshot *snap)
             err = bw_win_gap(snap, SCM_WHERE, &st);
             break;
         }
-        if ((err = scm_entries(ix, snap, buf, cb, returned, &total, &n_bad)) != BW_OK)
+        err = scm_entries(ix, snap, buf, cb, returned, &total, &n_bad);
+        if (err != BW_OK)
             break;
         if (ok)
             break;
@@ -285,7 +286,8 @@ static bw_err read_altitudes(const bw_api *api, HKEY svc, bw_service_entry *e,
     bw_err err = bw_win_reg_open_field(api, svc, "Instances", KEY_WOW64_64KEY, &inst, where, snap);
     if (err != BW_OK || !inst)
         goto out;
-    if ((err = bw_win_reg_subkeys_field(api, inst, where, &names, snap)) != BW_OK)
+    err = bw_win_reg_subkeys_field(api, inst, where, &names, snap);
+    if (err != BW_OK)
         goto out;
     for (size_t i = 0; i < names.n; i++) {
         HKEY k = NULL;
@@ -336,8 +338,11 @@ static bw_err registry_service(const bw_api *api, svc_index *ix, bw_snapshot *sn
     if (err != BW_OK) {
         /* Unreadable: keep the name, say why. */
         e = index_find(ix, snap, name);
-        if (!e && (err = add_service(ix, snap, name, &e)) != BW_OK)
-            goto out;
+        if (!e) {
+            err = add_service(ix, snap, name, &e);
+            if (err != BW_OK)
+                goto out;
+        }
         e->in_registry = true;
         err = bw_win_gap(snap, src, &st);
         goto out;
@@ -355,8 +360,11 @@ static bw_err registry_service(const bw_api *api, svc_index *ix, bw_snapshot *sn
     e = index_find(ix, snap, name);
     if (terr == BW_ENOTFOUND && !e) /* not a service: a leftover or a parameter key */
         goto out;
-    if (!e && (err = add_service(ix, snap, name, &e)) != BW_OK)
-        goto out;
+    if (!e) {
+        err = add_service(ix, snap, name, &e);
+        if (err != BW_OK)
+            goto out;
+    }
     e->in_registry = true;
     free(e->source); /* the key's own spelling of the name */
     e->source = src;
@@ -375,19 +383,25 @@ static bw_err registry_service(const bw_api *api, svc_index *ix, bw_snapshot *sn
         if (err != BW_OK)
             goto out;
     }
-    if ((err = bw_win_reg_dword_field(api, key, e->source, "Start", &e->start, &e->has_start,
-                                      snap)) != BW_OK ||
-        (err = bw_win_reg_string_field(api, key, e->source, "ImagePath", &e->image_path,
-                                       snap)) != BW_OK ||
-        (err = bw_win_reg_string_field(api, key, e->source, "Description", &e->description,
-                                       snap)) != BW_OK ||
-        (err = bw_win_reg_string_field(api, key, e->source, "Group", &e->group, snap)) != BW_OK)
+    err = bw_win_reg_dword_field(api, key, e->source, "Start", &e->start, &e->has_start, snap);
+    if (err != BW_OK)
+        goto out;
+    err = bw_win_reg_string_field(api, key, e->source, "ImagePath", &e->image_path, snap);
+    if (err != BW_OK)
+        goto out;
+    err = bw_win_reg_string_field(api, key, e->source, "Description", &e->description, snap);
+    if (err != BW_OK)
+        goto out;
+    err = bw_win_reg_string_field(api, key, e->source, "Group", &e->group, snap);
+    if (err != BW_OK)
         goto out;
     /* The SCM's display name wins; the value stands in when there is none. */
-    if (!e->display_name &&
-        (err = bw_win_reg_string_field(api, key, e->source, "DisplayName", &e->display_name,
-                                       snap)) != BW_OK)
-        goto out;
+    if (!e->display_name) {
+        err = bw_win_reg_string_field(api, key, e->source, "DisplayName", &e->display_name,
+                                      snap);
+        if (err != BW_OK)
+            goto out;
+    }
     err = read_altitudes(api, key, e, snap);
 out:
     bw_win_reg_close(api, key);
@@ -404,11 +418,14 @@ static bw_err registry_pass(const bw_api *api, svc_index *ix, bw_snapshot *snap)
                                        &services, where, snap);
     if (err != BW_OK || !services)
         goto out;
-    if ((err = bw_win_reg_subkeys_field(api, services, where, &names, snap)) != BW_OK)
+    err = bw_win_reg_subkeys_field(api, services, where, &names, snap);
+    if (err != BW_OK)
         goto out;
-    for (size_t i = 0; i < names.n; i++)
-        if ((err = registry_service(api, ix, snap, services, names.items[i])) != BW_OK)
+    for (size_t i = 0; i < names.n; i++) {
+        err = registry_service(api, ix, snap, services, names.items[i]);
+        if (err != BW_OK)
             goto out;
+    }
 out:
     bw_strlist_free(&names);
     bw_win_reg_close(api, services);

@@ -100,7 +100,8 @@ static bw_err scan_key(const bw_api *api, bw_snapshot *snap, const scan *sc)
     bw_err err = bw_win_reg_open_field(api, sc->root, sc->path, sc->sam_view, &key, base, snap);
     if (err != BW_OK || !key)
         goto out;
-    if ((err = bw_win_reg_subkeys_field(api, key, base, &names, snap)) != BW_OK)
+    err = bw_win_reg_subkeys_field(api, key, base, &names, snap);
+    if (err != BW_OK)
         goto out;
     for (size_t i = 0; i < names.n; i++) {
         err = read_entry(api, snap, sc, key, names.items[i], base);
@@ -124,13 +125,15 @@ bw_err bw_win_collect_uninstall(const bw_api *api, bw_snapshot *snap)
     if (bw_win_reg_has_wow64(api)) {
         sc.sam_view = KEY_WOW64_32KEY;
         sc.view = BW_VIEW_32;
-        if ((err = scan_key(api, snap, &sc)) != BW_OK)
+        err = scan_key(api, snap, &sc);
+        if (err != BW_OK)
             return err;
     }
 
     /* User hives: enumerate HKU itself (a predefined key, never closed). */
     bw_strlist sids = {0};
-    if ((err = bw_win_reg_subkeys_field(api, HKEY_USERS, "HKU", &sids, snap)) != BW_OK)
+    err = bw_win_reg_subkeys_field(api, HKEY_USERS, "HKU", &sids, snap);
+    if (err != BW_OK)
         goto out;
     for (size_t i = 0; i < sids.n; i++) {
         if (bw_win_reg_classes_hive(sids.items[i]))

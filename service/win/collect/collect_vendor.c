@@ -130,7 +130,8 @@ static bw_err newest_version(const bw_api *api, HKEY parent, const char *path, R
         if (bw_win_reg_open(api, key, env, view, &h, &st) == BW_OK) {
             bw_win_reg_close(api, h);
             free(*out);
-            if (!(*out = bw_strdup(n)))
+            *out = bw_strdup(n);
+            if (!*out)
                 err = BW_ENOMEM;
         }
         free(env);
@@ -174,7 +175,8 @@ static bw_err add_record(const bw_api *api, vlist *l, HKEY parent, REGSAM view,
         /* The server products keep it one level down, per version
          * (WSEE\11.0\Environment): the newest version's is the product's. */
         char *child = NULL;
-        if ((err = newest_version(api, parent, path, view, &child)) != BW_OK)
+        err = newest_version(api, parent, path, view, &child);
+        if (err != BW_OK)
             goto out;
         err = BW_ENOTFOUND;
         if (child) {
@@ -201,11 +203,16 @@ static bw_err add_record(const bw_api *api, vlist *l, HKEY parent, REGSAM view,
     err = bw_win_reg_value_names(api, env, &names, &n_bad, &st);
     if (err == BW_ENOMEM)
         goto out;
-    if (err != BW_OK && (err = vlist_gap(l, env_where, st.reason)) != BW_OK)
-        goto out;
-    if (n_bad &&
-        (err = vlist_gap_count(l, env_where, n_bad, "value names are not valid UTF-16")) != BW_OK)
-        goto out;
+    if (err != BW_OK) {
+        err = vlist_gap(l, env_where, st.reason);
+        if (err != BW_OK)
+            goto out;
+    }
+    if (n_bad) {
+        err = vlist_gap_count(l, env_where, n_bad, "value names are not valid UTF-16");
+        if (err != BW_OK)
+            goto out;
+    }
     size_t cap_env = 0;
     for (size_t i = 0; i < names.n; i++) {
         if (!names.items[i][0]) /* the default value has no name to report */
@@ -270,11 +277,16 @@ static bw_err add_children(const bw_api *api, vlist *l, HKEY root_key, REGSAM vi
     err = bw_win_reg_subkeys(api, key, &names, &n_bad, &st);
     if (err == BW_ENOMEM)
         goto out;
-    if (err != BW_OK && (err = vlist_gap(l, where, st.reason)) != BW_OK)
-        goto out;
-    if (n_bad &&
-        (err = vlist_gap_count(l, where, n_bad, "subkey names are not valid UTF-16")) != BW_OK)
-        goto out;
+    if (err != BW_OK) {
+        err = vlist_gap(l, where, st.reason);
+        if (err != BW_OK)
+            goto out;
+    }
+    if (n_bad) {
+        err = vlist_gap_count(l, where, n_bad, "subkey names are not valid UTF-16");
+        if (err != BW_OK)
+            goto out;
+    }
     for (size_t i = 0; i < names.n; i++) {
         const char *n = names.items[i];
         char *key_name = bw_strfmt("%s%s", prefix, n);
@@ -312,9 +324,11 @@ static bw_err read_view(const bw_api *api, HKEY root, const char *path, REGSAM v
         goto out;
     }
     l->present = true;
-    if ((err = add_record(api, l, key, view, NULL, "", base)) != BW_OK)
+    err = add_record(api, l, key, view, NULL, "", base);
+    if (err != BW_OK)
         goto out;
-    if ((err = add_children(api, l, key, view, "", "", base)) != BW_OK)
+    err = add_children(api, l, key, view, "", "", base);
+    if (err != BW_OK)
         goto out;
     err = add_children(api, l, key, view, "protected", "protected\\", base);
 out:
@@ -351,7 +365,8 @@ static bw_err emit(bw_snapshot *snap, const char *root_text, bw_view view, vlist
     for (size_t i = 0; i < l->n; i++) {
         vrec *r = &l->recs[i];
         bw_vendor_key *k;
-        if ((err = bw_snapshot_add_vendor_key(snap, &k)) != BW_OK)
+        err = bw_snapshot_add_vendor_key(snap, &k);
+        if (err != BW_OK)
             return err;
         k->view = view;
         k->root = bw_strdup(root_text);
@@ -360,13 +375,17 @@ static bw_err emit(bw_snapshot *snap, const char *root_text, bw_view view, vlist
         r->key_name = r->source = NULL;
         if (!k->root)
             return BW_ENOMEM;
-        for (size_t e = 0; e < r->n_env; e++)
-            if ((err = bw_vendor_key_add_env(k, r->env[e].name, r->env[e].value)) != BW_OK)
+        for (size_t e = 0; e < r->n_env; e++) {
+            err = bw_vendor_key_add_env(k, r->env[e].name, r->env[e].value);
+            if (err != BW_OK)
                 return err;
+        }
     }
-    for (size_t i = 0; i < l->n_gaps; i++)
-        if ((err = bw_snapshot_add_gap(snap, l->gaps[i].where, "%s", l->gaps[i].reason)) != BW_OK)
+    for (size_t i = 0; i < l->n_gaps; i++) {
+        err = bw_snapshot_add_gap(snap, l->gaps[i].where, "%s", l->gaps[i].reason);
+        if (err != BW_OK)
             return err;
+    }
     return BW_OK;
 }
 

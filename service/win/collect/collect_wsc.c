@@ -43,7 +43,9 @@ static bw_err read_product(const bw_api *api, bw_wsc_product_list *list, ULONG i
                                            &utf8)
                         : BW_EINVAL;
         bw_av_entry *av = NULL;
-        if (c == BW_ENOMEM || (c == BW_OK && (e = bw_snapshot_add_av(snap, &av)) != BW_OK)) {
+        if (c == BW_OK)
+            e = bw_snapshot_add_av(snap, &av);
+        if (c == BW_ENOMEM || e != BW_OK) {
             free(utf8);
             e = BW_ENOMEM;
         } else if (c != BW_OK) {

@@ -107,9 +107,11 @@ bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path, char *
         e = fail(msg, len, "cannot create the service", GetLastError());
         goto out;
     }
-    if ((e = configure(api, svc, msg, len)) != BW_OK)
+    e = configure(api, svc, msg, len);
+    if (e != BW_OK)
         goto out;
-    if ((e = register_source(api, exe_path, msg, len)) != BW_OK)
+    e = register_source(api, exe_path, msg, len);
+    if (e != BW_OK)
         goto out;
     snprintf(msg, len, existed ? "service banwatch was already installed: configuration updated"
                                : "service banwatch installed (automatic, delayed start)");
