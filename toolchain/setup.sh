@@ -14,7 +14,7 @@ packages=(
   gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
   wine wine64 wixl tcl jq
   libyaml-dev libsqlite3-dev libcmocka-dev
-  python3
+  python3 clang-format
   ca-certificates
 )
 
