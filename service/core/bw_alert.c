@@ -54,17 +54,35 @@ static const event_info events[] = {
 #define N_EVENTS (sizeof events / sizeof events[0])
 
 const bw_event_id bw_event_ids[] = {
-    BW_EVENT_AGENT_STARTED, BW_EVENT_AGENT_STOPPED, BW_EVENT_POLICY_LOADED,
-    BW_EVENT_HEARTBEAT,       BW_EVENT_NEW_PRODUCT,     BW_EVENT_NEW_SERVICE,
-    BW_EVENT_NEW_DRIVER,      BW_EVENT_NEW_KSN,         BW_EVENT_NEW_FILTER,
-    BW_EVENT_NEW_REGISTRY,    BW_EVENT_NEW_KSN_CONNECTION,
-    BW_EVENT_FINDING_RESOLVED, BW_EVENT_FINDING_CHANGED, BW_EVENT_HOST_VERDICT,
-    BW_EVENT_UPDATE_AFTER_CUTOFF, BW_EVENT_STALE_PROTECTION,
-    BW_EVENT_WOULD_DISABLE, BW_EVENT_SERVICE_DISABLED, BW_EVENT_SERVICE_CONTAINED_STOP,
-    BW_EVENT_CONTAIN_BLOCKED, BW_EVENT_CONTAIN_FAILED, BW_EVENT_SERVICE_RESTORED,
+    BW_EVENT_AGENT_STARTED,
+    BW_EVENT_AGENT_STOPPED,
+    BW_EVENT_POLICY_LOADED,
+    BW_EVENT_HEARTBEAT,
+    BW_EVENT_NEW_PRODUCT,
+    BW_EVENT_NEW_SERVICE,
+    BW_EVENT_NEW_DRIVER,
+    BW_EVENT_NEW_KSN,
+    BW_EVENT_NEW_FILTER,
+    BW_EVENT_NEW_REGISTRY,
+    BW_EVENT_NEW_KSN_CONNECTION,
+    BW_EVENT_FINDING_RESOLVED,
+    BW_EVENT_FINDING_CHANGED,
+    BW_EVENT_HOST_VERDICT,
+    BW_EVENT_UPDATE_AFTER_CUTOFF,
+    BW_EVENT_STALE_PROTECTION,
+    BW_EVENT_WOULD_DISABLE,
+    BW_EVENT_SERVICE_DISABLED,
+    BW_EVENT_SERVICE_CONTAINED_STOP,
+    BW_EVENT_CONTAIN_BLOCKED,
+    BW_EVENT_CONTAIN_FAILED,
+    BW_EVENT_SERVICE_RESTORED,
     BW_EVENT_CONTAIN_HELD,
-    BW_EVENT_STATE_DB_RECREATED, BW_EVENT_POLICY_INVALID, BW_EVENT_SCAN_INCOMPLETE,
-    BW_EVENT_STATE_DB_UNAVAILABLE, BW_EVENT_DATA_DIR_SECURED, BW_EVENT_UNTRUSTED_DATA,
+    BW_EVENT_STATE_DB_RECREATED,
+    BW_EVENT_POLICY_INVALID,
+    BW_EVENT_SCAN_INCOMPLETE,
+    BW_EVENT_STATE_DB_UNAVAILABLE,
+    BW_EVENT_DATA_DIR_SECURED,
+    BW_EVENT_UNTRUSTED_DATA,
 };
 const size_t bw_n_event_ids = sizeof bw_event_ids / sizeof bw_event_ids[0];
 
@@ -78,7 +96,7 @@ _Static_assert(BW_EVENT_NEW_PRODUCT + BW_STORE_KINDS - 1 == BW_EVENT_NEW_KSN_CON
 
 /* The heartbeat's count fields, per bw_kind (field names are identifiers:
  * "ksn_connection" where the kind is "ksn-connection"). */
-static const char *const heartbeat_fields[] = {"product", "service", "driver", "ksn",
+static const char *const heartbeat_fields[] = {"product", "service",  "driver",        "ksn",
                                                "filter",  "registry", "ksn_connection"};
 _Static_assert(sizeof heartbeat_fields / sizeof heartbeat_fields[0] == BW_STORE_KINDS,
                "a heartbeat field per kind");
@@ -222,8 +240,7 @@ bw_err bw_alert_from_change(const bw_change *c, const char *host, bw_alert *out)
     add(out, "old_path", changed ? c->old_path : NULL, &ok);
     add(out, "tier", c->tier ? bw_tier_name(c->tier) : NULL, &ok);
     add(out, "old_tier",
-        changed && c->old_tier && c->old_tier != c->tier ? bw_tier_name(c->old_tier) : NULL,
-        &ok);
+        changed && c->old_tier && c->old_tier != c->tier ? bw_tier_name(c->old_tier) : NULL, &ok);
     return alert_end(out, ok);
 }
 

@@ -72,7 +72,7 @@ typedef enum bw_event_id {
     /* 1xx lifecycle */
     BW_EVENT_AGENT_STARTED = 100,
     BW_EVENT_AGENT_STOPPED = 101,
-    BW_EVENT_POLICY_LOADED = 102,     /* loaded at start or reloaded */
+    BW_EVENT_POLICY_LOADED = 102, /* loaded at start or reloaded */
     BW_EVENT_HEARTBEAT = 110,
     /* 2xx findings: 200 + bw_kind for new findings */
     BW_EVENT_NEW_PRODUCT = 200,
@@ -84,18 +84,18 @@ typedef enum bw_event_id {
     BW_EVENT_NEW_KSN_CONNECTION = 206,
     BW_EVENT_FINDING_RESOLVED = 210,
     BW_EVENT_FINDING_CHANGED = 220,
-    BW_EVENT_HOST_VERDICT = 230,        /* the host's verdict changed */
+    BW_EVENT_HOST_VERDICT = 230, /* the host's verdict changed */
     /* 3xx update activity */
     BW_EVENT_UPDATE_AFTER_CUTOFF = 300, /* update evidence dated at/after the cutoff */
     BW_EVENT_STALE_PROTECTION = 301,    /* newest signatures older than the threshold */
     /* 4xx containment: 400 + bw_contain_outcome */
-    BW_EVENT_WOULD_DISABLE = 400,        /* audit mode: what enforce would do */
-    BW_EVENT_SERVICE_DISABLED = 401,     /* start type set to disabled */
+    BW_EVENT_WOULD_DISABLE = 400,          /* audit mode: what enforce would do */
+    BW_EVENT_SERVICE_DISABLED = 401,       /* start type set to disabled */
     BW_EVENT_SERVICE_CONTAINED_STOP = 402, /* stopped by containment */
-    BW_EVENT_CONTAIN_BLOCKED = 403,      /* refused by self-defense / protection */
-    BW_EVENT_CONTAIN_FAILED = 404,       /* another failure */
-    BW_EVENT_SERVICE_RESTORED = 405,     /* prior start type put back */
-    BW_EVENT_CONTAIN_HELD = 406,         /* no other anti-virus would remain */
+    BW_EVENT_CONTAIN_BLOCKED = 403,        /* refused by self-defense / protection */
+    BW_EVENT_CONTAIN_FAILED = 404,         /* another failure */
+    BW_EVENT_SERVICE_RESTORED = 405,       /* prior start type put back */
+    BW_EVENT_CONTAIN_HELD = 406,           /* no other anti-virus would remain */
     /* 9xx errors */
     BW_EVENT_STATE_DB_RECREATED = 900,
     BW_EVENT_POLICY_INVALID = 901,
@@ -263,10 +263,10 @@ typedef struct bw_heartbeat {
     const char *host;
     const char *policy_name;
     const char *policy_version;
-    int64_t last_scan;         /* finish time of the last scan; 0 if none */
+    int64_t last_scan; /* finish time of the last scan; 0 if none */
     bool last_scan_complete;
     size_t by_kind[BW_STORE_KINDS]; /* unresolved findings per bw_kind */
-    const bw_verdict *verdict; /* the last one, or NULL before the first scan */
+    const bw_verdict *verdict;      /* the last one, or NULL before the first scan */
 } bw_heartbeat;
 
 /* Sets hb->by_kind from the store's current findings. */

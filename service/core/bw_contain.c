@@ -49,8 +49,8 @@ const char *bw_start_type_name(uint32_t start)
 
 const char *bw_service_state_name(uint32_t state)
 {
-    static const char *const names[] = {"unknown",      "stopped",          "start-pending",
-                                        "stop-pending", "running",          "continue-pending",
+    static const char *const names[] = {"unknown",       "stopped", "start-pending",
+                                        "stop-pending",  "running", "continue-pending",
                                         "pause-pending", "paused"};
     return state <= BW_STATE_PAUSED ? names[state] : "unknown";
 }
@@ -121,8 +121,8 @@ static bool vendor_named(const bw_policy *pol, const char *name)
 }
 
 /* Looks for another anti-virus: sets p->other_av and p->other_av_text. */
-static bw_err other_antivirus(const bw_snapshot *snap, const bw_policy *pol,
-                              const bw_findings *f, bw_contain_plan *p)
+static bw_err other_antivirus(const bw_snapshot *snap, const bw_policy *pol, const bw_findings *f,
+                              bw_contain_plan *p)
 {
     bw_buf why = {0}; /* why each candidate does not count */
     for (size_t i = 0; i < snap->n_services; i++) {
@@ -186,8 +186,8 @@ static bw_err other_antivirus(const bw_snapshot *snap, const bw_policy *pol,
     return BW_OK;
 }
 
-bw_err bw_contain_plan_make(const bw_snapshot *snap, const bw_policy *pol,
-                            const bw_findings *f, bw_contain_plan *out)
+bw_err bw_contain_plan_make(const bw_snapshot *snap, const bw_policy *pol, const bw_findings *f,
+                            bw_contain_plan *out)
 {
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < f->n; i++) {

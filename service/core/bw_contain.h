@@ -46,11 +46,11 @@
 
 /* What the plan says about one finding. */
 typedef enum bw_contain_decision {
-    BW_CONTAIN_ACT = 0,        /* a target */
-    BW_CONTAIN_SKIP_ALLOWLIST, /* matches containment.allowlist */
-    BW_CONTAIN_SKIP_NOT_ONLY,  /* containment.only is set and does not match */
-    BW_CONTAIN_SKIP_DRIVER,    /* a driver containment.drivers does not include */
-    BW_CONTAIN_SKIP_NOT_SCM,   /* not known to the service control manager */
+    BW_CONTAIN_ACT = 0,           /* a target */
+    BW_CONTAIN_SKIP_ALLOWLIST,    /* matches containment.allowlist */
+    BW_CONTAIN_SKIP_NOT_ONLY,     /* containment.only is set and does not match */
+    BW_CONTAIN_SKIP_DRIVER,       /* a driver containment.drivers does not include */
+    BW_CONTAIN_SKIP_NOT_SCM,      /* not known to the service control manager */
     BW_CONTAIN_SKIP_USER_WRITABLE /* its image is in a place any user can write */
 } bw_contain_decision;
 
@@ -59,13 +59,13 @@ typedef enum bw_contain_decision {
 const char *bw_contain_decision_name(bw_contain_decision d);
 
 typedef struct bw_contain_target {
-    char *name;          /* service key name */
-    char *display_name;  /* may be NULL */
-    bool driver;         /* kernel or file-system driver */
+    char *name;         /* service key name */
+    char *display_name; /* may be NULL */
+    bool driver;        /* kernel or file-system driver */
     bw_contain_decision decision;
     /* as the scan saw it (the effect re-reads them before acting) */
-    uint32_t start;      /* BW_START_*; valid if has_start */
-    uint32_t state;      /* BW_STATE_* */
+    uint32_t start; /* BW_START_*; valid if has_start */
+    uint32_t state; /* BW_STATE_* */
     bool has_start;
 } bw_contain_target;
 
@@ -81,13 +81,13 @@ typedef struct bw_contain_plan {
     /* Enforcement must change nothing: no other anti-virus would remain
      * and containment.allow_unprotected is false. */
     bool hold;
-    size_t n_act;             /* items with decision BW_CONTAIN_ACT */
+    size_t n_act; /* items with decision BW_CONTAIN_ACT */
 } bw_contain_plan;
 
 /* Makes the plan. *out must be zeroed or freed before. BW_ENOMEM on
  * allocation failure (then *out is empty). */
-bw_err bw_contain_plan_make(const bw_snapshot *snap, const bw_policy *pol,
-                            const bw_findings *f, bw_contain_plan *out);
+bw_err bw_contain_plan_make(const bw_snapshot *snap, const bw_policy *pol, const bw_findings *f,
+                            bw_contain_plan *out);
 
 /* NULL-safe; leaves *p empty. */
 void bw_contain_plan_free(bw_contain_plan *p);
@@ -118,15 +118,15 @@ bool bw_contain_outcome_parse(const char *name, bw_contain_outcome *out);
 typedef struct bw_contain_result {
     bw_contain_outcome outcome;
     const char *name;
-    const char *display_name;   /* may be NULL */
-    const char *kind;           /* "service", "driver" or "dependent" */
-    const char *action;         /* "disable", "stop", "restore", "start", "none",
-                                   "inspect" (audit: reading it failed) */
-    bool has_prior;             /* prior_start/prior_state are known */
-    uint32_t prior_start;       /* BW_START_* before banwatch acted */
-    uint32_t prior_state;       /* BW_STATE_* before banwatch acted */
-    uint32_t error;             /* the Win32 error, 0 if none */
-    const char *detail;         /* what happened, and what to do instead */
+    const char *display_name; /* may be NULL */
+    const char *kind;         /* "service", "driver" or "dependent" */
+    const char *action;       /* "disable", "stop", "restore", "start", "none",
+                                 "inspect" (audit: reading it failed) */
+    bool has_prior;           /* prior_start/prior_state are known */
+    uint32_t prior_start;     /* BW_START_* before banwatch acted */
+    uint32_t prior_state;     /* BW_STATE_* before banwatch acted */
+    uint32_t error;           /* the Win32 error, 0 if none */
+    const char *detail;       /* what happened, and what to do instead */
 } bw_contain_result;
 
 /* "boot", "system", "automatic", "manual", "disabled", "unknown". */

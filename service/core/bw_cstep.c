@@ -15,19 +15,19 @@
 
 /* What an administrator can do when Windows or the product's self-defense
  * refuses the change. */
-#define BLOCKED_ADVICE                                                                   \
-    "Windows refuses changes to a protected anti-malware service from any other "        \
-    "process, SYSTEM included. Instead: turn protection off by policy from the "          \
-    "vendor's management console (for Kaspersky: the Security Center / Administration "   \
-    "Server policy, self-defense and password protection settings), or uninstall the "    \
+#define BLOCKED_ADVICE                                                                  \
+    "Windows refuses changes to a protected anti-malware service from any other "       \
+    "process, SYSTEM included. Instead: turn protection off by policy from the "        \
+    "vendor's management console (for Kaspersky: the Security Center / Administration " \
+    "Server policy, self-defense and password protection settings), or uninstall the "  \
     "product with its uninstall password (or the vendor's removal tool)."
 
 /* Where the machine takes up the next feed: the step it handed out last. */
 enum phase {
     P_DONE = 0,
     /* containing the service itself */
-    C_OPENED,        /* OPEN for change (enforce) or queries (audit) */
-    C_PROBE_OPENED,  /* OPEN for queries after change was denied */
+    C_OPENED,       /* OPEN for change (enforce) or queries (audit) */
+    C_PROBE_OPENED, /* OPEN for queries after change was denied */
     C_PROBE_QUERIED,
     C_PROBE_RECORD,
     C_PROBE_PROTECTION,
@@ -36,15 +36,15 @@ enum phase {
     C_PROTECTION,
     C_RECORD,
     C_PRIOR,
-    C_DISABLED,      /* SET_START disabled */
+    C_DISABLED, /* SET_START disabled */
     C_UNMARKED,
     C_DISABLE_NOTICE,
     C_DISABLE_REPORTED,
     C_DEPENDENTS,
     C_STOP_NOTICE,
-    C_STOPPED,       /* STOP */
+    C_STOPPED, /* STOP */
     C_WAITED,
-    C_REPORTED,      /* the last report: done after it */
+    C_REPORTED, /* the last report: done after it */
     /* stopping its running dependents */
     D_OPENED,
     D_QUERIED,
@@ -65,10 +65,10 @@ enum phase {
 
 /* How a stop ended. */
 enum stop_end {
-    STOP_OK = 0,     /* stopped */
-    STOP_DENIED,     /* the request was refused with access denied */
-    STOP_FAILED,     /* refused otherwise, not in time, or not readable */
-    STOP_UNRECORDED  /* a dependent's prior state could not be recorded (why says so) */
+    STOP_OK = 0,    /* stopped */
+    STOP_DENIED,    /* the request was refused with access denied */
+    STOP_FAILED,    /* refused otherwise, not in time, or not readable */
+    STOP_UNRECORDED /* a dependent's prior state could not be recorded (why says so) */
 };
 
 static void put(char *buf, size_t len, const char *f, ...) BW_PRINTF(3, 4);
@@ -149,8 +149,8 @@ static bw_cstep_step named(bw_cstep *m, enum phase next, bw_cstep_op op, bw_cste
     return s;
 }
 
-static bw_cstep_step open_as(bw_cstep *m, enum phase next, bw_cstep_subject who,
-                             const char *name, bw_cstep_access access)
+static bw_cstep_step open_as(bw_cstep *m, enum phase next, bw_cstep_subject who, const char *name,
+                             bw_cstep_access access)
 {
     bw_cstep_step s = named(m, next, BW_CSTEP_OPEN, who, name);
     s.access = access;
@@ -177,8 +177,8 @@ static bw_cstep_step set_start(bw_cstep *m, enum phase next, uint32_t start)
     return s;
 }
 
-static bw_cstep_step wait_for(bw_cstep *m, enum phase next, bw_cstep_subject who,
-                              uint32_t want, unsigned timeout_ms)
+static bw_cstep_step wait_for(bw_cstep *m, enum phase next, bw_cstep_subject who, uint32_t want,
+                              unsigned timeout_ms)
 {
     bw_cstep_step s = go(m, next, BW_CSTEP_WAIT, who);
     s.want = want;
@@ -263,8 +263,7 @@ static bool stop_answer(bw_cstep *m, const bw_cstep_feed *fb, char *why, size_t 
 static enum stop_end stop_waited(bw_cstep *m, const bw_cstep_feed *fb, char *why, size_t len)
 {
     switch (fb->wait) {
-    case BW_WAIT_REACHED:
-        return STOP_OK;
+    case BW_WAIT_REACHED: return STOP_OK;
     case BW_WAIT_TIMEOUT:
         put(why, len, "it did not stop within %u s (state %s)", m->c.stop_timeout_ms / 1000,
             bw_service_state_name(fb->state));
@@ -288,11 +287,15 @@ static enum stop_end stop_waited(bw_cstep *m, const bw_cstep_feed *fb, char *why
 static bw_cstep_step probe_blocked(bw_cstep *m)
 {
     if (m->protect)
-        put(m->detail, sizeof m->detail, "Access to the service was denied: it is %s. "
-            "Nothing was changed. %s", protection_name(m->protection), BLOCKED_ADVICE);
+        put(m->detail, sizeof m->detail,
+            "Access to the service was denied: it is %s. "
+            "Nothing was changed. %s",
+            protection_name(m->protection), BLOCKED_ADVICE);
     else
-        put(m->detail, sizeof m->detail, "Access to the service was denied: it is "
-            "guarded by the product's self-defense. Nothing was changed. %s", BLOCKED_ADVICE);
+        put(m->detail, sizeof m->detail,
+            "Access to the service was denied: it is "
+            "guarded by the product's self-defense. Nothing was changed. %s",
+            BLOCKED_ADVICE);
     return final(m, BW_OUTCOME_BLOCKED);
 }
 
@@ -308,8 +311,10 @@ static bw_cstep_step opened(bw_cstep *m, const bw_cstep_feed *fb)
     if (fb->error == BW_WERR_SERVICE_DOES_NOT_EXIST)
         return done(m, true, BW_OK); /* uninstalled since the scan: nothing to contain */
     m->res.error = fb->error;
-    put(m->detail, sizeof m->detail, "The service could not be opened: %s. Nothing was "
-        "changed.", fb->error_text);
+    put(m->detail, sizeof m->detail,
+        "The service could not be opened: %s. Nothing was "
+        "changed.",
+        fb->error_text);
     return final(m, BW_OUTCOME_FAILED);
 }
 
@@ -319,10 +324,12 @@ static bw_cstep_step queried(bw_cstep *m, const bw_cstep_feed *fb)
         return done(m, false, BW_ENOMEM);
     if (fb->error) {
         m->res.error = fb->error;
-        put(m->detail, sizeof m->detail, "Its configuration could not be read: %s. Nothing "
-            "was changed.", fb->error_text);
-        return final(m, fb->error == BW_WERR_ACCESS_DENIED ? BW_OUTCOME_BLOCKED
-                                                           : BW_OUTCOME_FAILED);
+        put(m->detail, sizeof m->detail,
+            "Its configuration could not be read: %s. Nothing "
+            "was changed.",
+            fb->error_text);
+        return final(m,
+                     fb->error == BW_WERR_ACCESS_DENIED ? BW_OUTCOME_BLOCKED : BW_OUTCOME_FAILED);
     }
     take_query(m, fb);
     return go(m, C_PROTECTION, BW_CSTEP_PROTECTION, BW_CSTEP_SELF);
@@ -359,7 +366,8 @@ static bw_cstep_step decide(bw_cstep *m)
     }
     if (plan->hold) {
         m->res.action = "none";
-        put(m->detail, sizeof m->detail, "Not changed: no other anti-virus would remain (%s). "
+        put(m->detail, sizeof m->detail,
+            "Not changed: no other anti-virus would remain (%s). "
             "Install or enable another anti-virus first, or set "
             "containment.allow_unprotected: true to act anyway.",
             plan->other_av_text ? plan->other_av_text : "none");
@@ -370,7 +378,8 @@ static bw_cstep_step decide(bw_cstep *m)
      * outcome). */
     m->notice = !plan->other_av;
     if (!m->c.have_store) {
-        put(m->detail, sizeof m->detail, "The state database is unavailable: nothing was "
+        put(m->detail, sizeof m->detail,
+            "The state database is unavailable: nothing was "
             "changed (a change that cannot be rolled back is not made).");
         return final(m, BW_OUTCOME_FAILED);
     }
@@ -386,7 +395,8 @@ static bw_cstep_step notice(bw_cstep *m, enum phase next)
     m->note.outcome = BW_OUTCOME_HELD;
     m->note.action = "disable";
     m->note.error = 0;
-    put(m->note_detail, sizeof m->note_detail, "No other anti-virus remains (%s); acting "
+    put(m->note_detail, sizeof m->note_detail,
+        "No other anti-virus remains (%s); acting "
         "anyway because containment.allow_unprotected is true.",
         m->c.plan->other_av_text ? m->c.plan->other_av_text : "none");
     m->note.detail = m->note_detail;
@@ -408,8 +418,10 @@ static bw_cstep_step after_disable(bw_cstep *m)
 static bw_cstep_step prior_recorded(bw_cstep *m, const bw_cstep_feed *fb)
 {
     if (fb->store_error) {
-        put(m->detail, sizeof m->detail, "Its start type could not be recorded for rollback "
-            "(%s): nothing was changed.", fb->store_error);
+        put(m->detail, sizeof m->detail,
+            "Its start type could not be recorded for rollback "
+            "(%s): nothing was changed.",
+            fb->store_error);
         return final(m, BW_OUTCOME_FAILED);
     }
     if (m->start != BW_START_DISABLED)
@@ -423,13 +435,16 @@ static bw_cstep_step disabled(bw_cstep *m, const bw_cstep_feed *fb)
         m->res.error = fb->error;
         if (fb->error == BW_WERR_ACCESS_DENIED) {
             m->res.outcome = BW_OUTCOME_BLOCKED;
-            put(m->detail, sizeof m->detail, "Changing its start type was refused (%s): the "
-                "product's self-defense guards it. Nothing was changed. %s", fb->error_text,
-                BLOCKED_ADVICE);
+            put(m->detail, sizeof m->detail,
+                "Changing its start type was refused (%s): the "
+                "product's self-defense guards it. Nothing was changed. %s",
+                fb->error_text, BLOCKED_ADVICE);
         } else {
             m->res.outcome = BW_OUTCOME_FAILED;
-            put(m->detail, sizeof m->detail, "Its start type could not be changed: %s. "
-                "Nothing was changed.", fb->error_text);
+            put(m->detail, sizeof m->detail,
+                "Its start type could not be changed: %s. "
+                "Nothing was changed.",
+                fb->error_text);
         }
         m->res.detail = m->detail;
         /* The change was not made: a first record is taken back, so that
@@ -469,12 +484,16 @@ static bw_cstep_step stop_ended(bw_cstep *m, enum stop_end end)
         return final(m, BW_OUTCOME_STOPPED);
     }
     if (end == STOP_DENIED) {
-        put(m->detail, sizeof m->detail, "It is disabled, but stopping it was refused (%s): "
-            "the product's self-defense guards it. %s", m->cause, BLOCKED_ADVICE);
+        put(m->detail, sizeof m->detail,
+            "It is disabled, but stopping it was refused (%s): "
+            "the product's self-defense guards it. %s",
+            m->cause, BLOCKED_ADVICE);
         return final(m, BW_OUTCOME_BLOCKED);
     }
-    put(m->detail, sizeof m->detail, "Not stopped: %s. It is disabled and will not start at "
-        "the next boot.", m->cause);
+    put(m->detail, sizeof m->detail,
+        "Not stopped: %s. It is disabled and will not start at "
+        "the next boot.",
+        m->cause);
     return final(m, BW_OUTCOME_FAILED);
 }
 
@@ -507,7 +526,8 @@ static bw_cstep_step dependents_listed(bw_cstep *m, bw_cstep_feed *fb)
         put(m->detail, sizeof m->detail, "Left running: services that depend on it run (");
         for (size_t i = 0; i < m->deps.n; i++)
             add(m->detail, sizeof m->detail, "%s%s", i ? ", " : "", m->deps.items[i]);
-        add(m->detail, sizeof m->detail, ") and containment.stop_dependents is false. It is "
+        add(m->detail, sizeof m->detail,
+            ") and containment.stop_dependents is false. It is "
             "disabled and will not start at the next boot.");
         return final(m, BW_OUTCOME_FAILED);
     }
@@ -555,8 +575,10 @@ static bw_cstep_step dependent_prior(bw_cstep *m, const bw_cstep_feed *fb)
 {
     if (fb->store_error) {
         m->err = 0;
-        put(m->why, sizeof m->why, "its dependent %s could not be recorded in the state "
-            "database (%s)", m->dres.name, fb->store_error);
+        put(m->why, sizeof m->why,
+            "its dependent %s could not be recorded in the state "
+            "database (%s)",
+            m->dres.name, fb->store_error);
         return dependent_ended(m, STOP_UNRECORDED, true);
     }
     return go(m, D_STOPPED, BW_CSTEP_STOP, BW_CSTEP_DEPENDENT);
@@ -568,8 +590,7 @@ static bw_cstep_step contain_next(bw_cstep *m, bw_cstep_feed *fb)
 {
     enum stop_end end = STOP_OK;
     switch ((enum phase)m->phase) {
-    case C_OPENED:
-        return opened(m, fb);
+    case C_OPENED: return opened(m, fb);
     case C_PROBE_OPENED:
         if (fb->error)
             return probe_blocked(m);
@@ -585,10 +606,8 @@ static bw_cstep_step contain_next(bw_cstep *m, bw_cstep_feed *fb)
     case C_PROBE_PROTECTION:
         take_protection(m, fb);
         return go(m, C_PROBE_CLOSED, BW_CSTEP_CLOSE, BW_CSTEP_SELF);
-    case C_PROBE_CLOSED:
-        return probe_blocked(m);
-    case C_QUERIED:
-        return queried(m, fb);
+    case C_PROBE_CLOSED: return probe_blocked(m);
+    case C_QUERIED: return queried(m, fb);
     case C_PROTECTION:
         take_protection(m, fb);
         m->res.kind = m->driver ? "driver" : "service";
@@ -597,28 +616,21 @@ static bw_cstep_step contain_next(bw_cstep *m, bw_cstep_feed *fb)
         take_prior(&m->res, fb, m->start, m->state);
         m->was_changed = fb->changed;
         return decide(m);
-    case C_PRIOR:
-        return prior_recorded(m, fb);
-    case C_DISABLED:
-        return disabled(m, fb);
-    case C_UNMARKED:
-        return report(m, C_REPORTED, &m->res);
+    case C_PRIOR: return prior_recorded(m, fb);
+    case C_DISABLED: return disabled(m, fb);
+    case C_UNMARKED: return report(m, C_REPORTED, &m->res);
     case C_DISABLE_NOTICE:
         m->res.outcome = BW_OUTCOME_DISABLED;
         m->res.detail = m->detail;
         return report(m, C_DISABLE_REPORTED, &m->res);
-    case C_DISABLE_REPORTED:
-        return after_disable(m);
-    case C_DEPENDENTS:
-        return dependents_listed(m, fb);
-    case C_STOP_NOTICE:
-        return go(m, C_STOPPED, BW_CSTEP_STOP, BW_CSTEP_SELF);
+    case C_DISABLE_REPORTED: return after_disable(m);
+    case C_DEPENDENTS: return dependents_listed(m, fb);
+    case C_STOP_NOTICE: return go(m, C_STOPPED, BW_CSTEP_STOP, BW_CSTEP_SELF);
     case C_STOPPED:
         if (stop_answer(m, fb, m->cause, sizeof m->cause, &end))
             return wait_for(m, C_WAITED, BW_CSTEP_SELF, BW_STATE_STOPPED, m->c.stop_timeout_ms);
         return stop_ended(m, end);
-    case C_WAITED:
-        return stop_ended(m, stop_waited(m, fb, m->cause, sizeof m->cause));
+    case C_WAITED: return stop_ended(m, stop_waited(m, fb, m->cause, sizeof m->cause));
     case D_OPENED:
         if (fb->error)
             return dependent_unreadable(m, fb, false);
@@ -634,27 +646,23 @@ static bw_cstep_step contain_next(bw_cstep *m, bw_cstep_feed *fb)
     case D_RECORD:
         take_prior(&m->dres, fb, m->dstart, m->dstate);
         return record_prior(m, D_PRIOR, &m->dres, m->dstart, m->dstate);
-    case D_PRIOR:
-        return dependent_prior(m, fb);
+    case D_PRIOR: return dependent_prior(m, fb);
     case D_STOPPED:
         if (stop_answer(m, fb, m->cause, sizeof m->cause, &end))
             return wait_for(m, D_WAITED, BW_CSTEP_DEPENDENT, BW_STATE_STOPPED,
                             m->c.stop_timeout_ms);
         return dependent_ended(m, end, true);
-    case D_WAITED:
-        return dependent_ended(m, stop_waited(m, fb, m->cause, sizeof m->cause), true);
-    case D_CLOSED:
-        return dependent_closed(m);
-    case D_REPORTED:
-        m->di++;
-        return next_dependent(m);
+    case D_WAITED: return dependent_ended(m, stop_waited(m, fb, m->cause, sizeof m->cause), true);
+    case D_CLOSED: return dependent_closed(m);
+    case D_REPORTED: m->di++; return next_dependent(m);
     case D_FAILED:
         m->res.error = m->err;
-        put(m->detail, sizeof m->detail, "Not stopped: %s. It is disabled and will not start "
-            "at the next boot.", m->why);
+        put(m->detail, sizeof m->detail,
+            "Not stopped: %s. It is disabled and will not start "
+            "at the next boot.",
+            m->why);
         return final(m, BW_OUTCOME_FAILED);
-    default:
-        return done(m, false, BW_OK);
+    default: return done(m, false, BW_OK);
     }
 }
 
@@ -697,8 +705,8 @@ static bw_cstep_step start_failed(bw_cstep *m, uint32_t err, const char *err_tex
 static bw_cstep_step after_set(bw_cstep *m)
 {
     const bw_contain_record *rec = m->r.rec;
-    bool was_running = rec->prior_state == BW_STATE_RUNNING ||
-                       rec->prior_state == BW_STATE_START_PENDING;
+    bool was_running =
+        rec->prior_state == BW_STATE_RUNNING || rec->prior_state == BW_STATE_START_PENDING;
     if (m->r.start && was_running)
         return go(m, R_STARTED, BW_CSTEP_START, BW_CSTEP_SELF);
     return restored(m, was_running ? " It was running before: it starts at the next boot per "
@@ -718,8 +726,7 @@ static bw_cstep_step restore_opened(bw_cstep *m, const bw_cstep_feed *fb)
     }
     if (fb->error) {
         m->res.error = fb->error;
-        put(m->detail, sizeof m->detail, "The service could not be opened: %s%s",
-            fb->error_text,
+        put(m->detail, sizeof m->detail, "The service could not be opened: %s%s", fb->error_text,
             fb->error == BW_WERR_ACCESS_DENIED ? " (run banwatch restore elevated)" : "");
         return final(m, BW_OUTCOME_FAILED);
     }
@@ -731,8 +738,7 @@ static bw_cstep_step restore_opened(bw_cstep *m, const bw_cstep_feed *fb)
 static bw_cstep_step restore_next(bw_cstep *m, bw_cstep_feed *fb)
 {
     switch ((enum phase)m->phase) {
-    case R_OPENED:
-        return restore_opened(m, fb);
+    case R_OPENED: return restore_opened(m, fb);
     case R_SET:
         if (fb->error) {
             m->res.error = fb->error;
@@ -756,11 +762,12 @@ static bw_cstep_step restore_next(bw_cstep *m, bw_cstep_feed *fb)
             return done(m, false, BW_OK);
         m->res.action = "start";
         m->res.error = m->err;
-        put(m->detail, sizeof m->detail, "Its start type was put back, but it did not "
-            "start%s%s.", m->err ? ": " : " within the timeout", m->err_text);
+        put(m->detail, sizeof m->detail,
+            "Its start type was put back, but it did not "
+            "start%s%s.",
+            m->err ? ": " : " within the timeout", m->err_text);
         return final(m, BW_OUTCOME_FAILED);
-    default:
-        return done(m, false, BW_OK);
+    default: return done(m, false, BW_OK);
     }
 }
 
@@ -834,13 +841,17 @@ bw_contain_result bw_cstep_contain_scm_failed(const bw_contain_target *t, bool e
                                               uint32_t err, const char *err_text, char *detail,
                                               size_t len)
 {
-    put(detail, len, "The service control manager could not be opened (%s): nothing was "
-        "changed.%s", err_text,
+    put(detail, len,
+        "The service control manager could not be opened (%s): nothing was "
+        "changed.%s",
+        err_text,
         err == BW_WERR_ACCESS_DENIED ? " banwatch must run as LocalSystem or elevated." : "");
-    bw_contain_result r = {.outcome = BW_OUTCOME_FAILED, .name = t->name,
+    bw_contain_result r = {.outcome = BW_OUTCOME_FAILED,
+                           .name = t->name,
                            .display_name = t->display_name,
                            .kind = t->driver ? "driver" : "service",
-                           .action = enforce ? "disable" : "inspect", .error = err,
+                           .action = enforce ? "disable" : "inspect",
+                           .error = err,
                            .detail = detail};
     return r;
 }
@@ -849,8 +860,12 @@ bw_contain_result bw_cstep_restore_scm_failed(const bw_contain_record *rec, uint
                                               const char *err_text, char *detail, size_t len)
 {
     put(detail, len, "The service control manager could not be opened: %s", err_text);
-    bw_contain_result r = {.outcome = BW_OUTCOME_FAILED, .name = rec->name,
-                           .display_name = rec->display_name, .kind = rec->kind,
-                           .action = "restore", .error = err, .detail = detail};
+    bw_contain_result r = {.outcome = BW_OUTCOME_FAILED,
+                           .name = rec->name,
+                           .display_name = rec->display_name,
+                           .kind = rec->kind,
+                           .action = "restore",
+                           .error = err,
+                           .detail = detail};
     return r;
 }

@@ -49,11 +49,11 @@
 
 /* The Win32 errors the decisions tell apart (the winerror.h values: core
  * does not include windows.h; bw_contain_exec.c checks that they match). */
-#define BW_WERR_ACCESS_DENIED 5u
-#define BW_WERR_SERVICE_ALREADY_RUNNING 1056u
-#define BW_WERR_SERVICE_DOES_NOT_EXIST 1060u
+#define BW_WERR_ACCESS_DENIED              5u
+#define BW_WERR_SERVICE_ALREADY_RUNNING    1056u
+#define BW_WERR_SERVICE_DOES_NOT_EXIST     1060u
 #define BW_WERR_SERVICE_CANNOT_ACCEPT_CTRL 1061u
-#define BW_WERR_SERVICE_NOT_ACTIVE 1062u
+#define BW_WERR_SERVICE_NOT_ACTIVE         1062u
 
 /* What the executor does next. */
 typedef enum bw_cstep_op {
@@ -76,10 +76,7 @@ typedef enum bw_cstep_op {
 
 /* Whose handle a step uses: the service itself or, while its dependents
  * are stopped, the current dependent. */
-typedef enum bw_cstep_subject {
-    BW_CSTEP_SELF = 0,
-    BW_CSTEP_DEPENDENT
-} bw_cstep_subject;
+typedef enum bw_cstep_subject { BW_CSTEP_SELF = 0, BW_CSTEP_DEPENDENT } bw_cstep_subject;
 
 #define BW_CSTEP_SUBJECTS 2
 
@@ -103,38 +100,38 @@ typedef enum bw_wait_end {
  * inputs) and stay valid until the next call on the machine. */
 typedef struct bw_cstep_step {
     bw_cstep_op op;
-    bw_cstep_subject subject;         /* OPEN to CLOSE: whose handle */
-    const char *name;                 /* OPEN, READ_RECORD, RECORD_PRIOR, UNMARK */
-    bw_cstep_access access;           /* OPEN */
-    const char *kind, *display_name;  /* RECORD_PRIOR (display_name may be NULL) */
-    uint32_t start;                   /* RECORD_PRIOR, SET_START: BW_START_* */
-    uint32_t state;                   /* RECORD_PRIOR: BW_STATE_* */
-    uint32_t want;                    /* WAIT: BW_STATE_STOPPED or BW_STATE_RUNNING */
-    unsigned timeout_ms;              /* WAIT */
-    const bw_contain_result *result;  /* REPORT, NOTICE */
-    bool unchanged;                   /* DONE: nothing needed doing (count it unchanged) */
-    bw_err err;                       /* DONE: BW_OK, or BW_ENOMEM: the run must end */
+    bw_cstep_subject subject;        /* OPEN to CLOSE: whose handle */
+    const char *name;                /* OPEN, READ_RECORD, RECORD_PRIOR, UNMARK */
+    bw_cstep_access access;          /* OPEN */
+    const char *kind, *display_name; /* RECORD_PRIOR (display_name may be NULL) */
+    uint32_t start;                  /* RECORD_PRIOR, SET_START: BW_START_* */
+    uint32_t state;                  /* RECORD_PRIOR: BW_STATE_* */
+    uint32_t want;                   /* WAIT: BW_STATE_STOPPED or BW_STATE_RUNNING */
+    unsigned timeout_ms;             /* WAIT */
+    const bw_contain_result *result; /* REPORT, NOTICE */
+    bool unchanged;                  /* DONE: nothing needed doing (count it unchanged) */
+    bw_err err;                      /* DONE: BW_OK, or BW_ENOMEM: the run must end */
 } bw_cstep_step;
 
 /* What the executor found doing a step; zeroed before each step, then only
  * what the step yields is filled. */
 typedef struct bw_cstep_feed {
-    uint32_t error;          /* the Win32 error of the OPEN, QUERY, SET_START, STOP,
-                                START or WAIT (FAILED); 0 if none */
-    char error_text[96];     /* its text, e.g. "access denied (5)", when error is set */
-    bool nomem;              /* QUERY, DEPENDENTS: out of memory */
-    uint32_t type;           /* QUERY: BW_SVC_* type bits */
-    uint32_t start;          /* QUERY: BW_START_* */
-    uint32_t state;          /* QUERY; WAIT: the last state polled */
-    bool protection_known;   /* PROTECTION: the level could be read */
-    uint32_t protection;     /* PROTECTION: 0 none, 1 Windows, 2 Windows light, 3 AM-PPL */
-    bool changed;            /* READ_RECORD: banwatch changed it and has not restored it */
-    bool has_prior;          /* READ_RECORD: prior_start/prior_state were recorded */
+    uint32_t error;        /* the Win32 error of the OPEN, QUERY, SET_START, STOP,
+                              START or WAIT (FAILED); 0 if none */
+    char error_text[96];   /* its text, e.g. "access denied (5)", when error is set */
+    bool nomem;            /* QUERY, DEPENDENTS: out of memory */
+    uint32_t type;         /* QUERY: BW_SVC_* type bits */
+    uint32_t start;        /* QUERY: BW_START_* */
+    uint32_t state;        /* QUERY; WAIT: the last state polled */
+    bool protection_known; /* PROTECTION: the level could be read */
+    uint32_t protection;   /* PROTECTION: 0 none, 1 Windows, 2 Windows light, 3 AM-PPL */
+    bool changed;          /* READ_RECORD: banwatch changed it and has not restored it */
+    bool has_prior;        /* READ_RECORD: prior_start/prior_state were recorded */
     uint32_t prior_start, prior_state; /* READ_RECORD */
-    const char *store_error; /* RECORD_PRIOR: NULL if recorded, else why not */
-    bw_strlist dependents;   /* DEPENDENTS: the names (empty if they cannot be listed);
-                                the machine takes them, leaving the list empty */
-    bw_wait_end wait;        /* WAIT */
+    const char *store_error;           /* RECORD_PRIOR: NULL if recorded, else why not */
+    bw_strlist dependents;             /* DEPENDENTS: the names (empty if they cannot be listed);
+                                          the machine takes them, leaving the list empty */
+    bw_wait_end wait;                  /* WAIT */
 } bw_cstep_feed;
 
 /* A target to contain. The plan and target must outlive the machine. */
@@ -149,28 +146,28 @@ typedef struct bw_cstep_contain_in {
 
 /* A service to put back. The record must outlive the machine. */
 typedef struct bw_cstep_restore_in {
-    const bw_contain_record *rec;    /* a record banwatch changed */
-    bool start;                      /* start again what was running before */
+    const bw_contain_record *rec; /* a record banwatch changed */
+    bool start;                   /* start again what was running before */
     unsigned start_timeout_ms;
 } bw_cstep_restore_in;
 
 /* The machine: its fields are private to bw_cstep.c. */
 typedef struct bw_cstep {
-    unsigned phase;                  /* where the next feed is taken up */
+    unsigned phase; /* where the next feed is taken up */
     bw_cstep_contain_in c;
     bw_cstep_restore_in r;
     bool driver, protect, was_changed, notice, dependent, start_failed;
     uint32_t start, state, protection, dstart, dstate;
     bool protection_known;
-    bw_strlist deps;                 /* running dependents, stopped first */
-    size_t di;                       /* the current one */
-    const bw_contain_target *dself;  /* the current dependent as a target, or NULL */
-    unsigned dend;                   /* how the current dependent's stop ended */
-    uint32_t err;                    /* the error of the stop, or of the start */
+    bw_strlist deps;                /* running dependents, stopped first */
+    size_t di;                      /* the current one */
+    const bw_contain_target *dself; /* the current dependent as a target, or NULL */
+    unsigned dend;                  /* how the current dependent's stop ended */
+    uint32_t err;                   /* the error of the stop, or of the start */
     char err_text[96];
-    bw_contain_result res;           /* the service's outcome */
-    bw_contain_result dres;          /* the current dependent's */
-    bw_contain_result note;          /* the 406 notice */
+    bw_contain_result res;  /* the service's outcome */
+    bw_contain_result dres; /* the current dependent's */
+    bw_contain_result note; /* the 406 notice */
     char detail[1024], note_detail[512], why[600], cause[512];
 } bw_cstep;
 

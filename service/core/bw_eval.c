@@ -30,7 +30,7 @@ _Static_assert(BW_HIDES_PRODUCT == 1u << BW_KIND_PRODUCT &&
                    BW_HIDES_KSN_CONNECTION == 1u << BW_KIND_KSN_CONNECTION,
                "gap bits follow bw_kind");
 
-static const char *const kind_names[] = {"product", "service", "driver", "ksn",
+static const char *const kind_names[] = {"product", "service",  "driver",        "ksn",
                                          "filter",  "registry", "ksn-connection"};
 
 const char *bw_kind_name(bw_kind k)
@@ -288,8 +288,8 @@ static bw_err product_path_signal(const bw_policy *pol, const bw_product_entry *
     return BW_OK;
 }
 
-static bw_err eval_product(const bw_policy *pol, char *const *pub_keys,
-                           const bw_product_entry *p, bw_findings *out)
+static bw_err eval_product(const bw_policy *pol, char *const *pub_keys, const bw_product_entry *p,
+                           bw_findings *out)
 {
     bw_finding f = {0};
     bw_err e = BW_OK;
@@ -472,21 +472,21 @@ static bw_err eval_vendor_keys(const bw_snapshot *s, const bw_policy *pol, bw_fi
 /* What step 1 learned about one service or driver key. */
 typedef struct svc {
     const bw_service_entry *v;
-    bw_finding f;          /* signals gathered; moved into the list at the end */
+    bw_finding f; /* signals gathered; moved into the list at the end */
     bw_kind kind;
     const char *rule_list; /* "vendor.services", "vendor.drivers", "ksn.services",
                               "vendor.generic_names" or NULL */
     const char *rule_item;
-    bool distinctive;      /* the name is vendor-unique */
-    bool generic;          /* the name matches a generic pattern only */
-    int positives;         /* independent positive signals */
+    bool distinctive; /* the name is vendor-unique */
+    bool generic;     /* the name matches a generic pattern only */
+    int positives;    /* independent positive signals */
     bool text, path, binary, altitude;
-    bool foreign_file;     /* an image file the name does not explain */
-    bool plain_text;       /* a text that describes something without naming
-                              the vendor (a distinctive name stays, weaker) */
-    bool contradicted;     /* decisive: never a finding */
+    bool foreign_file; /* an image file the name does not explain */
+    bool plain_text;   /* a text that describes something without naming
+                          the vendor (a distinctive name stays, weaker) */
+    bool contradicted; /* decisive: never a finding */
     bool user_writable;
-    char *folder;          /* canonical image folder, NULL if none */
+    char *folder; /* canonical image folder, NULL if none */
     bw_tier tier;
 } svc;
 
@@ -695,8 +695,8 @@ static bw_err svc_finish(const bw_policy *pol, svc *s, bool present, const bw_st
     f->kind = s->kind;
     f->tier = s->tier;
     f->user_writable = s->user_writable;
-    f->rule = s->rule_item ? bw_strfmt("%s[%s]", s->rule_list, s->rule_item)
-                           : bw_strdup(s->rule_list);
+    f->rule =
+        s->rule_item ? bw_strfmt("%s[%s]", s->rule_list, s->rule_item) : bw_strdup(s->rule_list);
     f->has_service_info = true;
     f->service_type = v->has_type ? v->type : 0;
     f->start = v->has_start ? v->start : UINT32_MAX;
@@ -737,9 +737,8 @@ static bw_err eval_filter(const bw_policy *pol, const bw_filter_entry *fl,
      * leftover that leaves a keyboard or mouse dead: likely on its own. */
     f.tier = drv && drv->tier == BW_TIER_CONFIRMED ? BW_TIER_CONFIRMED : BW_TIER_LIKELY;
     f.rule = bw_strfmt("vendor.class_filters[%s]", pol->class_filters.items[i]);
-    if (!f.rule || !dup_into(&f.name, fl->filter) ||
-        !dup_into(&f.display_name, fl->class_name) || !dup_into(&f.source, fl->source) ||
-        add_signal(&f, "name", pol->class_filters.items[i]) ||
+    if (!f.rule || !dup_into(&f.name, fl->filter) || !dup_into(&f.display_name, fl->class_name) ||
+        !dup_into(&f.source, fl->source) || add_signal(&f, "name", pol->class_filters.items[i]) ||
         add_signal(&f, "position", fl->position) ||
         (drv && add_signal(&f, "driver", bw_tier_name(drv->tier)))) {
         finding_clear(&f);

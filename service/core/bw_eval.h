@@ -26,12 +26,12 @@
 #include "bw_tier.h"
 
 typedef enum bw_kind {
-    BW_KIND_PRODUCT = 0, /* an Uninstall entry */
-    BW_KIND_SERVICE,     /* a Win32 service */
-    BW_KIND_DRIVER,      /* a kernel or file-system driver */
-    BW_KIND_KSN,         /* a KSN component (e.g. the KSN Proxy service) */
-    BW_KIND_FILTER,      /* a device class filter entry */
-    BW_KIND_REGISTRY,    /* a key under the vendor's registry roots */
+    BW_KIND_PRODUCT = 0,   /* an Uninstall entry */
+    BW_KIND_SERVICE,       /* a Win32 service */
+    BW_KIND_DRIVER,        /* a kernel or file-system driver */
+    BW_KIND_KSN,           /* a KSN component (e.g. the KSN Proxy service) */
+    BW_KIND_FILTER,        /* a device class filter entry */
+    BW_KIND_REGISTRY,      /* a key under the vendor's registry roots */
     BW_KIND_KSN_CONNECTION /* a vendor process connected to a KSN port */
 } bw_kind;
 
@@ -49,21 +49,20 @@ const char *bw_kind_name(bw_kind k);
 /* The kind for a name as above; false if unknown. */
 bool bw_kind_parse(const char *name, bw_kind *out);
 
-
 /* What describes a finding wherever banwatch keeps one: in a scan's
  * findings (bw_finding), in the store's current findings
  * (bw_stored_finding) and in a change (bw_change). Each of those starts
  * with these members, reachable both directly (f->name) and as one
  * bw_finding_desc (&f->desc) for the functions below. */
-#define BW_FINDING_DESC_MEMBERS                                                          \
-    bw_kind kind;                                                                        \
-    char *name;         /* registry key name: Uninstall subkey, service key, ... */      \
-    char *display_name; /* may be NULL */                                                \
-    char *publisher;    /* may be NULL */                                                \
-    char *version;      /* may be NULL */                                                \
-    char *path;         /* image path or install location; may be NULL */                \
-    char *source;       /* registry path read */                                         \
-    char *rule;         /* policy rule, e.g. "vendor.drivers[kl*]" */                    \
+#define BW_FINDING_DESC_MEMBERS                                                     \
+    bw_kind kind;                                                                   \
+    char *name;         /* registry key name: Uninstall subkey, service key, ... */ \
+    char *display_name; /* may be NULL */                                           \
+    char *publisher;    /* may be NULL */                                           \
+    char *version;      /* may be NULL */                                           \
+    char *path;         /* image path or install location; may be NULL */           \
+    char *source;       /* registry path read */                                    \
+    char *rule;         /* policy rule, e.g. "vendor.drivers[kl*]" */               \
     bw_tier tier;       /* confidence (never BW_TIER_NONE in a list of findings) */
 
 typedef struct bw_finding_desc {
@@ -71,12 +70,12 @@ typedef struct bw_finding_desc {
 } bw_finding_desc;
 
 /* The first member of a struct that carries a finding's description. */
-#define BW_FINDING_DESC_UNION  \
-    union {                    \
-        bw_finding_desc desc;  \
-        struct {               \
+#define BW_FINDING_DESC_UNION       \
+    union {                         \
+        bw_finding_desc desc;       \
+        struct {                    \
             BW_FINDING_DESC_MEMBERS \
-        };                     \
+        };                          \
     }
 
 /* Frees the strings of d and zeroes it. */
@@ -87,7 +86,7 @@ bw_err bw_finding_desc_copy(bw_finding_desc *dst, const bw_finding_desc *src);
 
 typedef struct bw_finding {
     BW_FINDING_DESC_UNION;
-    bw_strlist signals;  /* what supported the match, e.g. "altitude:320400" */
+    bw_strlist signals; /* what supported the match, e.g. "altitude:320400" */
     /* Read from a place any user can write (a per-user hive, an image in a
      * user-writable folder): evidence of that user's install, never a
      * voucher for machine-wide components, never a containment target. */

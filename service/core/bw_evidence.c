@@ -40,15 +40,14 @@ int64_t bw_evidence_days_from_civil(int64_t year, unsigned month, unsigned day)
     int64_t y = year - (month <= 2 ? 1 : 0);
     int64_t era = (y >= 0 ? y : y - 399) / 400;
     unsigned yoe = (unsigned)(y - era * 400);             /* 0..399 */
-    unsigned mp = month > 2 ? month - 3 : month + 9;       /* March = 0 */
-    unsigned doy = (153 * mp + 2) / 5 + day - 1;           /* 0..365 */
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  /* 0..146096 */
+    unsigned mp = month > 2 ? month - 3 : month + 9;      /* March = 0 */
+    unsigned doy = (153 * mp + 2) / 5 + day - 1;          /* 0..365 */
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* 0..146096 */
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-bw_err bw_evidence_civil_to_unix(int64_t year, int month, int day, int hour,
-                                 int minute, int second, int64_t *out,
-                                 const char **reason)
+bw_err bw_evidence_civil_to_unix(int64_t year, int month, int day, int hour, int minute,
+                                 int second, int64_t *out, const char **reason)
 {
     const char *why = "";
     bw_err err = BW_OK;
@@ -87,8 +86,8 @@ bw_err bw_evidence_civil_to_unix(int64_t year, int month, int day, int hour,
 /* Parses exactly n characters against a pattern: Y, M, D, h, m, s are
  * digits of year, month, day, hour, minute, second; every other character
  * must appear as it is. `form` names the expected form in reasons. */
-static bw_err parse_pattern(const unsigned char *s, size_t n, const char *pat,
-                            const char *form, int64_t *t, const char **why)
+static bw_err parse_pattern(const unsigned char *s, size_t n, const char *pat, const char *form,
+                            int64_t *t, const char **why)
 {
     if (n != strlen(pat)) {
         *why = form;
@@ -158,15 +157,14 @@ typedef struct acc {
     int64_t max;
     unsigned found;
     unsigned malformed;
-    size_t first_pos;       /* position of the first malformed date */
+    size_t first_pos; /* position of the first malformed date */
     bw_err first_err;
     const char *first_why;
-    const char *label;      /* "UpdateDate", "Update Date", NULL for lines */
-    unsigned first_line;    /* kdb.stt: line of the first malformed date */
+    const char *label;   /* "UpdateDate", "Update Date", NULL for lines */
+    unsigned first_line; /* kdb.stt: line of the first malformed date */
 } acc;
 
-static void acc_add(acc *a, bw_err err, int64_t t, const char *why, size_t pos,
-                    unsigned line)
+static void acc_add(acc *a, bw_err err, int64_t t, const char *why, size_t pos, unsigned line)
 {
     if (err == BW_OK) {
         if (a->found == 0 || t > a->max)
@@ -198,8 +196,7 @@ static void acc_merge(acc *into, const acc *from)
 }
 
 /* Fills the result from the merged accumulator. */
-static bw_err finish(bw_evidence_time *r, const acc *a, const char *trunc_in,
-                     const char *nothing)
+static bw_err finish(bw_evidence_time *r, const acc *a, const char *trunc_in, const char *nothing)
 {
     char label[32] = "";
     if (a->malformed) {
@@ -241,8 +238,8 @@ static bw_err finish(bw_evidence_time *r, const acc *a, const char *trunc_in,
 
 typedef struct view {
     const unsigned char *p;
-    size_t n;   /* characters (code units) */
-    bool wide;  /* UTF-16LE */
+    size_t n;  /* characters (code units) */
+    bool wide; /* UTF-16LE */
 } view;
 
 #define NPOS ((size_t)-1)
@@ -377,15 +374,15 @@ static bw_err open_view(const void *data, size_t len, view *v, bool *odd, const 
 
 typedef struct index_scan {
     const view *v;
-    acc update_date;  /* UpdateDate attributes of any element */
-    acc kdbefi;       /* Date of <Update CompID="KDBEFI...">  */
-    acc other;        /* Date of the other <Update> elements */
+    acc update_date; /* UpdateDate attributes of any element */
+    acc kdbefi;      /* Date of <Update CompID="KDBEFI...">  */
+    acc other;       /* Date of the other <Update> elements */
     const char *trunc_in;
 } index_scan;
 
 /* Validates one date attribute value [s, e). */
-static void index_date(const view *v, size_t s, size_t e, bool quoted, bool closed,
-                       int64_t *t, bw_err *err, const char **why)
+static void index_date(const view *v, size_t s, size_t e, bool quoted, bool closed, int64_t *t,
+                       bw_err *err, const char **why)
 {
     unsigned char buf[32];
     size_t n;
@@ -564,8 +561,7 @@ static size_t skip_declaration(const view *v, size_t i)
 
 /* The start of each file parser: checks out, resets it and opens the input
  * as text; on failure *out says why. */
-static bw_err parse_begin(const void *data, size_t len, bw_evidence_time *out, view *v,
-                          bool *odd)
+static bw_err parse_begin(const void *data, size_t len, bw_evidence_time *out, view *v, bool *odd)
 {
     if (!out)
         return BW_EINVAL;

@@ -102,9 +102,8 @@ int64_t bw_evidence_days_from_civil(int64_t year, unsigned month, unsigned day);
  * second 0..59 (BW_EPARSE otherwise), then the year 1970..9999 (BW_ERANGE
  * otherwise), and stores the Unix time (UTC) in *out. *reason (optional)
  * receives a static text on failure and "" on success. */
-bw_err bw_evidence_civil_to_unix(int64_t year, int month, int day, int hour,
-                                 int minute, int second, int64_t *out,
-                                 const char **reason);
+bw_err bw_evidence_civil_to_unix(int64_t year, int month, int day, int hour, int minute,
+                                 int second, int64_t *out, const char **reason);
 
 /* ---- parsers ------------------------------------------------------------ */
 
@@ -133,11 +132,11 @@ bw_err bw_evidence_parse_index(const void *data, size_t len, bw_evidence_time *o
 bw_err bw_evidence_parse_kdb_stt(const void *data, size_t len, bw_evidence_time *out);
 
 /* Registry value types (winnt.h REG_*), as the collectors record them. */
-#define BW_REG_SZ 1u
+#define BW_REG_SZ        1u
 #define BW_REG_EXPAND_SZ 2u
-#define BW_REG_BINARY 3u
-#define BW_REG_DWORD 4u
-#define BW_REG_QWORD 11u
+#define BW_REG_BINARY    3u
+#define BW_REG_DWORD     4u
+#define BW_REG_QWORD     11u
 
 /* 100 ns ticks from 1601-01-01 (FILETIME's epoch) to 1970-01-01. */
 #define BW_FILETIME_UNIX_EPOCH UINT64_C(116444736000000000)

@@ -60,8 +60,8 @@ static bw_err expand(ctx *c, const char *text)
         }
         bw_buf_append(&c->out, p, (size_t)(pct - p));
         const char *close = strchr(pct + 1, '%');
-        const bw_kv *v = close && close > pct + 1 ? lookup(c, pct + 1, (size_t)(close - pct - 1))
-                                                  : NULL;
+        const bw_kv *v =
+            close && close > pct + 1 ? lookup(c, pct + 1, (size_t)(close - pct - 1)) : NULL;
         if (!v) { /* not one of the key's names: kept for Windows */
             size_t keep = close ? (size_t)(close - pct) : strlen(pct);
             bw_buf_append(&c->out, pct, keep);

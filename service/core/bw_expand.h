@@ -21,7 +21,7 @@
 /* Nesting limit (a value referring to a value ... this deep) and the
  * longest result, in bytes. */
 #define BW_EXPAND_MAX_DEPTH 8
-#define BW_EXPAND_MAX_LEN 32768
+#define BW_EXPAND_MAX_LEN   32768
 
 /* Expands every %Name% in `raw` whose Name is one of the n_env values of
  * `env` (names compare case-insensitively) by that value, itself expanded

@@ -32,7 +32,7 @@ bw_err bw_json_string(bw_buf *out, const char *s)
         const char *start = p;
         int32_t cp = bw_utf8_next(&p, end);
         if (cp < 0)
-            bw_buf_puts(out, "\\ufffd"); /* one per invalid byte */
+            bw_buf_puts(out, "\\ufffd");                     /* one per invalid byte */
         else if (cp <= 0x9F || cp == 0x2028 || cp == 0x2029) /* C1 controls, separators */
             bw_buf_printf(out, "\\u%04x", (unsigned)cp);
         else

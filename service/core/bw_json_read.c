@@ -18,8 +18,7 @@ typedef struct reader {
 
 static void skip_space(reader *r)
 {
-    while (r->p < r->end &&
-           (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+    while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
         r->p++;
 }
 

@@ -22,14 +22,14 @@
 #include "bw_verdict.h"
 
 typedef struct bw_judgement {
-    bw_findings findings;  /* every tier */
-    bw_findings counted;   /* the tiers the policy counts (copies): what is
-                              stored, alerted and contained */
-    bw_findings review;    /* the other tiers (copies): reported for review */
+    bw_findings findings; /* every tier */
+    bw_findings counted;  /* the tiers the policy counts (copies): what is
+                             stored, alerted and contained */
+    bw_findings review;   /* the other tiers (copies): reported for review */
     bw_updates updates;
-    bw_contain_plan plan;  /* made from the counted findings */
+    bw_contain_plan plan; /* made from the counted findings */
     bw_verdict verdict;
-    bw_mode mode;          /* the containment mode it was judged with */
+    bw_mode mode; /* the containment mode it was judged with */
 } bw_judgement;
 
 /* Judges a snapshot. *out must be zeroed or freed before. BW_ENOMEM only
@@ -42,9 +42,9 @@ void bw_judgement_free(bw_judgement *j);
 
 /* What `scan` exits with (docs/scan-json.md). */
 typedef enum bw_scan_outcome {
-    BW_SCAN_CLEAN = 0,      /* nothing that counts, and nothing hidden */
-    BW_SCAN_FINDINGS = 1,   /* findings of a counted tier */
-    BW_SCAN_INCOMPLETE = 4  /* nothing that counts, but a gap could hide it */
+    BW_SCAN_CLEAN = 0,     /* nothing that counts, and nothing hidden */
+    BW_SCAN_FINDINGS = 1,  /* findings of a counted tier */
+    BW_SCAN_INCOMPLETE = 4 /* nothing that counts, but a gap could hide it */
 } bw_scan_outcome;
 
 bw_scan_outcome bw_judgement_outcome(const bw_judgement *j);

@@ -14,12 +14,17 @@
 static bool is_quote(uint32_t c)
 {
     switch (c) {
-    case '"': case '\'': case '`': case 0x00B4: /* acute accent used as a quote */
-    case 0x2039: case 0x203A:                   /* ‹ › */
-    case 0x300C: case 0x300D: case 0x300E: case 0x300F: /* 「 」 『 』 */
-        return true;
-    default:
-        return false;
+    case '"':
+    case '\'':
+    case '`':
+    case 0x00B4: /* acute accent used as a quote */
+    case 0x2039:
+    case 0x203A: /* ‹ › */
+    case 0x300C:
+    case 0x300D:
+    case 0x300E:
+    case 0x300F: /* 「 」 『 』 */ return true;
+    default: return false;
     }
 }
 
@@ -36,15 +41,42 @@ static bool is_separator(uint32_t c)
 
 /* Legal forms, as keys (case-folded, dots removed). */
 static const char *const legal_forms[] = {
-    "ao",   "zao",  "oao",   "pao",       "jsc",          "ojsc", "cjsc",        "ooo",
-    "llc",  "ltd",  "limited", "gmbh",    "ag",           "inc",  "incorporated", "corp",
-    "corporation", "co", "company", "plc", "sa",          "srl",  "sas",         "sarl",
-    "bv",   "nv",   "kk",    "pty",       "oy",           "ab",   "spa",
-    "\xd0\xb0\xd0\xbe",                     /* ао */
-    "\xd0\xb7\xd0\xb0\xd0\xbe",             /* зао */
-    "\xd0\xbe\xd0\xb0\xd0\xbe",             /* оао */
-    "\xd0\xbf\xd0\xb0\xd0\xbe",             /* пао */
-    "\xd0\xbe\xd0\xbe\xd0\xbe",             /* ооо */
+    "ao",
+    "zao",
+    "oao",
+    "pao",
+    "jsc",
+    "ojsc",
+    "cjsc",
+    "ooo",
+    "llc",
+    "ltd",
+    "limited",
+    "gmbh",
+    "ag",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "sa",
+    "srl",
+    "sas",
+    "sarl",
+    "bv",
+    "nv",
+    "kk",
+    "pty",
+    "oy",
+    "ab",
+    "spa",
+    "\xd0\xb0\xd0\xbe",         /* ао */
+    "\xd0\xb7\xd0\xb0\xd0\xbe", /* зао */
+    "\xd0\xbe\xd0\xb0\xd0\xbe", /* оао */
+    "\xd0\xbf\xd0\xb0\xd0\xbe", /* пао */
+    "\xd0\xbe\xd0\xbe\xd0\xbe", /* ооо */
 };
 
 static bool is_legal_form(const char *word, size_t n)
@@ -106,8 +138,8 @@ bool bw_company_blank(const char *name)
     char *k = bw_company_key(name);
     if (!k)
         return false; /* out of memory: not known to be blank */
-    static const char *const blanks[] = {"", "n a", "na", "unknown", "none", "null",
-                                         "not available", "publisher"};
+    static const char *const blanks[] = {"",     "n a",           "na",       "unknown", "none",
+                                         "null", "not available", "publisher"};
     bool blank = false;
     for (size_t i = 0; !blank && i < sizeof blanks / sizeof blanks[0]; i++)
         blank = strcmp(k, blanks[i]) == 0;
@@ -201,12 +233,9 @@ static char *canonical(const char *path)
         const char *from;
         const char *to;
     } windows[] = {
-        {"\\systemroot\\", "%systemroot%\\"},
-        {"%systemroot%\\", "%systemroot%\\"},
-        {"%windir%\\", "%systemroot%\\"},
-        {"c:\\windows\\", "%systemroot%\\"},
-        {"system32\\", "%systemroot%\\system32\\"},
-        {"syswow64\\", "%systemroot%\\syswow64\\"},
+        {"\\systemroot\\", "%systemroot%\\"},       {"%systemroot%\\", "%systemroot%\\"},
+        {"%windir%\\", "%systemroot%\\"},           {"c:\\windows\\", "%systemroot%\\"},
+        {"system32\\", "%systemroot%\\system32\\"}, {"syswow64\\", "%systemroot%\\syswow64\\"},
     };
     char *out = NULL;
     for (size_t i = 0; i < sizeof windows / sizeof windows[0] && !out; i++)
@@ -280,13 +309,12 @@ bool bw_path_user_writable(const char *path)
     if (!c)
         return false;
     bool w = false;
-    static const char *const vars[] = {"%temp%", "%tmp%", "%appdata%", "%localappdata%",
+    static const char *const vars[] = {"%temp%",        "%tmp%",    "%appdata%", "%localappdata%",
                                        "%userprofile%", "%public%", "%homepath%"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0] && !w; i++)
         w = starts(c, vars[i]);
     if (!w)
-        w = has_component(c, "appdata") || has_component(c, "temp") ||
-            has_component(c, "tmp");
+        w = has_component(c, "appdata") || has_component(c, "temp") || has_component(c, "tmp");
     if (!w && c[0] && c[1] == ':' && c[2] == '\\') {
         /* The first folder under a drive's root. */
         const char *first = c + 3;

@@ -105,8 +105,7 @@ typedef struct ctx {
     size_t errlen;
 } ctx;
 
-static bw_err failv(ctx *c, size_t line, size_t col, const char *fmt, va_list ap)
-    BW_PRINTF(4, 0);
+static bw_err failv(ctx *c, size_t line, size_t col, const char *fmt, va_list ap) BW_PRINTF(4, 0);
 
 static bw_err failv(ctx *c, size_t line, size_t col, const char *fmt, va_list ap)
 {
@@ -119,8 +118,7 @@ static bw_err failv(ctx *c, size_t line, size_t col, const char *fmt, va_list ap
 }
 
 /* Records a parse error at a 1-based position; returns BW_EPARSE. */
-static bw_err fail_at(ctx *c, size_t line, size_t col, const char *fmt, ...)
-    BW_PRINTF(4, 5);
+static bw_err fail_at(ctx *c, size_t line, size_t col, const char *fmt, ...) BW_PRINTF(4, 5);
 
 static bw_err fail_at(ctx *c, size_t line, size_t col, const char *fmt, ...)
 {
@@ -132,8 +130,7 @@ static bw_err fail_at(ctx *c, size_t line, size_t col, const char *fmt, ...)
 }
 
 /* Records a parse error at a node. */
-static bw_err fail(ctx *c, const node *nd, const char *fmt, ...)
-    BW_PRINTF(3, 4);
+static bw_err fail(ctx *c, const node *nd, const char *fmt, ...) BW_PRINTF(3, 4);
 
 static bw_err fail(ctx *c, const node *nd, const char *fmt, ...)
 {
@@ -307,14 +304,12 @@ static bw_err syntax_error(ctx *c, const yaml_parser_t *p, const char *text, siz
 {
     size_t line, col;
     switch (p->error) {
-    case YAML_MEMORY_ERROR:
-        return fail_nomem(c);
+    case YAML_MEMORY_ERROR: return fail_nomem(c);
     case YAML_READER_ERROR:
         position_of(text, len, p->problem_offset, &line, &col);
         return fail_at(c, line, col, "invalid input: %s",
                        p->problem ? p->problem : "unreadable character");
-    default:
-        break;
+    default: break;
     }
     line = p->problem_mark.line + 1;
     col = p->problem_mark.column + 1;
@@ -349,9 +344,7 @@ static bw_err build_tree(ctx *c, const char *text, size_t len, node **root)
         node *nd = NULL;
         size_t line = ev.start_mark.line + 1, col = ev.start_mark.column + 1;
         switch (ev.type) {
-        case YAML_STREAM_END_EVENT:
-            done = true;
-            break;
+        case YAML_STREAM_END_EVENT: done = true; break;
         case YAML_DOCUMENT_START_EVENT:
             if (docs++ > 0)
                 e = fail_at(c, line, col, "only one YAML document is allowed");
@@ -407,11 +400,8 @@ static bw_err build_tree(ctx *c, const char *text, size_t len, node **root)
                 stack[depth++] = nd;
             break;
         case YAML_SEQUENCE_END_EVENT:
-        case YAML_MAPPING_END_EVENT:
-            depth--;
-            break;
-        default: /* stream start, document end */
-            break;
+        case YAML_MAPPING_END_EVENT: depth--; break;
+        default: /* stream start, document end */ break;
         }
         yaml_event_delete(&ev);
     }
@@ -529,12 +519,12 @@ static bool has_any(const char *s, const char *chars)
 
 /* How the items of a string list are checked. */
 typedef enum item_kind {
-    I_TEXT,      /* literal text (publishers, markers) */
-    I_GLOB,      /* a pattern */
-    I_FILE,      /* a literal file name: no wildcard, no directory */
-    I_NAME,      /* a literal name: no wildcard */
-    I_ALTITUDE,  /* digits, optionally a fraction; bare numbers accepted */
-    I_REGROOT    /* HKLM\... or HKU\... key path */
+    I_TEXT,     /* literal text (publishers, markers) */
+    I_GLOB,     /* a pattern */
+    I_FILE,     /* a literal file name: no wildcard, no directory */
+    I_NAME,     /* a literal name: no wildcard */
+    I_ALTITUDE, /* digits, optionally a fraction; bare numbers accepted */
+    I_REGROOT   /* HKLM\... or HKU\... key path */
 } item_kind;
 
 static bool is_altitude(const char *s)
@@ -592,8 +582,10 @@ static bw_err registry_root(ctx *c, const node *nd, const char *path, char **out
     if (!strcmp(hive, "HKU") && !strncmp(rest, "*\\", 2) && rest[2])
         check = rest + 2;
     if (has_any(check, "*?["))
-        return fail(c, nd, "%s: \"%s\" is a key path, not a pattern (only HKU\\*\\... "
-                           "stands for every user's hive)", path, s);
+        return fail(c, nd,
+                    "%s: \"%s\" is a key path, not a pattern (only HKU\\*\\... "
+                    "stands for every user's hive)",
+                    path, s);
     *out = bw_strfmt("%s\\%s", hive, rest);
     return *out ? BW_OK : fail_nomem(c);
 }
@@ -623,8 +615,8 @@ static bw_err get_strlist(ctx *c, const node *nd, const char *path, item_kind ki
             break;
         case I_FILE:
             if (has_any(t, "\\/:"))
-                return fail(c, it, "%s: \"%s\": expected a file name without a directory",
-                            where, t);
+                return fail(c, it, "%s: \"%s\": expected a file name without a directory", where,
+                            t);
             /* fall through */
         case I_NAME:
             if (has_any(t, "*?["))
@@ -640,8 +632,7 @@ static bw_err get_strlist(ctx *c, const node *nd, const char *path, item_kind ki
             if (e != BW_OK)
                 return e;
             break;
-        case I_TEXT:
-            break;
+        case I_TEXT: break;
         }
         if (s)
             e = bw_strlist_add_owned(out, s);
@@ -673,7 +664,7 @@ static bw_err get_uint(ctx *c, const node *nd, const char *path, const char *wha
     unsigned long v = 0;
     bool big = false;
     for (; *t; t++) {
-        unsigned d = *t <= '9' ? (unsigned)(*t - '0')
+        unsigned d = *t <= '9'   ? (unsigned)(*t - '0')
                      : *t <= 'F' ? (unsigned)(*t - 'A' + 10)
                                  : (unsigned)(*t - 'a' + 10);
         if (v > (max + 1) / base + 1)
@@ -711,7 +702,6 @@ static bw_err get_ports(ctx *c, const node *nd, const char *path, uint16_t **por
     return BW_OK;
 }
 
-
 static bool digits_at(const char *s, size_t n, unsigned *out)
 {
     unsigned v = 0;
@@ -731,8 +721,7 @@ static const char *parse_time(const char *s, int64_t *out)
     unsigned y, mo, d, h, mi, se, oh = 0, om = 0;
     if (strlen(s) < 20 || !digits_at(s, 4, &y) || s[4] != '-' || !digits_at(s + 5, 2, &mo) ||
         s[7] != '-' || !digits_at(s + 8, 2, &d) || s[10] != 'T' || !digits_at(s + 11, 2, &h) ||
-        s[13] != ':' || !digits_at(s + 14, 2, &mi) || s[16] != ':' ||
-        !digits_at(s + 17, 2, &se))
+        s[13] != ':' || !digits_at(s + 14, 2, &mi) || s[16] != ':' || !digits_at(s + 17, 2, &se))
         return "expected YYYY-MM-DDTHH:MM:SS followed by Z or an offset";
     const char *z = s + 19;
     int sign = 0;
@@ -809,16 +798,17 @@ static bw_err get_mode(ctx *c, const node *nd, const char *path, bw_mode *out)
 static bw_err get_tiers(ctx *c, const node *l, const char *path, unsigned *out)
 {
     if (l->type != N_SEQ || l->n == 0)
-        return fail(c, l, "%s: expected a non-empty list of tiers (confirmed, likely, possible), "
-                          "got %s",
+        return fail(c, l,
+                    "%s: expected a non-empty list of tiers (confirmed, likely, possible), "
+                    "got %s",
                     path, l->type == N_SEQ ? "an empty list" : type_name(l->type));
     unsigned tiers = 0;
     for (size_t i = 0; i < l->n; i++) {
         const node *it = l->kids[i];
         bw_tier t;
         if (it->type != N_STR || !bw_tier_parse(it->text, &t) || t == BW_TIER_NONE)
-            return fail(c, it, "%s[%zu]: expected confirmed, likely or possible, got %s%s%s", path,
-                        i, it->type == N_STR ? "\"" : "",
+            return fail(c, it, "%s[%zu]: expected confirmed, likely or possible, got %s%s%s",
+                        path, i, it->type == N_STR ? "\"" : "",
                         it->type == N_STR ? it->text : type_name(it->type),
                         it->type == N_STR ? "\"" : "");
         if (tiers & BW_TIER_BIT(t))
@@ -901,15 +891,15 @@ typedef bw_err custom_loader(ctx *c, const node *nd, const char *path, bw_policy
 typedef struct field {
     const char *key;
     vtype type;
-    size_t off;                 /* the field in bw_policy (not V_MAP, V_CUSTOM) */
-    bool required;              /* the key must be given */
-    int64_t def;                /* V_TIME, V_BOOL, V_UINT, V_MODE, V_TIERS: default */
-    const char *def_item;       /* V_LIST: one-item default, replaced by the key */
-    unsigned long min, max;     /* V_UINT: the range */
-    item_kind item;             /* V_LIST: how the items are checked */
-    size_t count_off;           /* V_PORTS: the size_t count in bw_policy */
-    const struct field *sub;    /* V_MAP: the nested mapping's table */
-    custom_loader *load;        /* V_CUSTOM */
+    size_t off;              /* the field in bw_policy (not V_MAP, V_CUSTOM) */
+    bool required;           /* the key must be given */
+    int64_t def;             /* V_TIME, V_BOOL, V_UINT, V_MODE, V_TIERS: default */
+    const char *def_item;    /* V_LIST: one-item default, replaced by the key */
+    unsigned long min, max;  /* V_UINT: the range */
+    item_kind item;          /* V_LIST: how the items are checked */
+    size_t count_off;        /* V_PORTS: the size_t count in bw_policy */
+    const struct field *sub; /* V_MAP: the nested mapping's table */
+    custom_loader *load;     /* V_CUSTOM */
 } field;
 
 #define AT(member) offsetof(bw_policy, member)
@@ -917,13 +907,13 @@ typedef struct field {
 /* The service: timings. A week bounds the periods so that a typo (an extra
  * digit or two) cannot silence the agent for months; a minute bounds the
  * debounce so that a change is never held back for long. */
-#define MAX_INTERVAL 604800u
+#define MAX_INTERVAL    604800u
 #define MAX_DEBOUNCE_MS 60000u
 
 /* containment: how long to wait for a service to stop (a service's own
  * wait hints are honoured within it), and the service that counts as
  * another anti-virus when the policy does not say. */
-#define MAX_STOP_TIMEOUT 600u
+#define MAX_STOP_TIMEOUT   600u
 #define DEFAULT_AV_SERVICE "WinDefend"
 
 static const field vendor_fields[] = {
@@ -966,11 +956,12 @@ static const field updates_fields[] = {
 };
 
 static const field service_fields[] = {
-    {"scan_interval", V_UINT, .off = AT(scan_interval), .min = 1, .max = MAX_INTERVAL, .def = 3600},
+    {"scan_interval", V_UINT, .off = AT(scan_interval), .min = 1, .max = MAX_INTERVAL,
+     .def = 3600},
     {"heartbeat_interval", V_UINT, .off = AT(heartbeat_interval), .min = 1, .max = MAX_INTERVAL,
      .def = 3600},
-    {"change_debounce_ms", V_UINT, .off = AT(change_debounce_ms), .min = 0, .max = MAX_DEBOUNCE_MS,
-     .def = 500},
+    {"change_debounce_ms", V_UINT, .off = AT(change_debounce_ms), .min = 0,
+     .max = MAX_DEBOUNCE_MS, .def = 500},
     {.key = NULL},
 };
 
@@ -1055,8 +1046,7 @@ static const node *value_of(const node *map, const char *key)
     return NULL;
 }
 
-static bw_err load_value(ctx *c, const node *nd, const char *path, const field *f,
-                         bw_policy *p);
+static bw_err load_value(ctx *c, const node *nd, const char *path, const field *f, bw_policy *p);
 
 /* Loads the mapping `map` (path `path`, "" at the top) by its table, in the
  * order docs/policy.md promises: the keys, then the required keys, then
@@ -1094,37 +1084,26 @@ static bool any_required(const field *fields)
 
 /* Checks the value nd of the key `f` (at key path `path`) and stores it in
  * p. A given list replaces the list's default. */
-static bw_err load_value(ctx *c, const node *nd, const char *path, const field *f,
-                         bw_policy *p)
+static bw_err load_value(ctx *c, const node *nd, const char *path, const field *f, bw_policy *p)
 {
     void *at = (char *)p + f->off;
     unsigned long n;
     bw_err e;
     switch (f->type) {
-    case V_STRING:
-        return get_string(c, nd, path, 0, at);
-    case V_TEXT:
-        return get_string(c, nd, path, S_TEXT, at);
-    case V_NUMSTR:
-        return get_string(c, nd, path, S_NUMBER, at);
-    case V_TIME:
-        return get_time(c, nd, path, at);
-    case V_BOOL:
-        return get_bool(c, nd, path, at);
+    case V_STRING: return get_string(c, nd, path, 0, at);
+    case V_TEXT: return get_string(c, nd, path, S_TEXT, at);
+    case V_NUMSTR: return get_string(c, nd, path, S_NUMBER, at);
+    case V_TIME: return get_time(c, nd, path, at);
+    case V_BOOL: return get_bool(c, nd, path, at);
     case V_UINT:
         e = get_uint(c, nd, path, "value", f->min, f->max, &n);
         if (!e)
             *(uint32_t *)at = (uint32_t)n;
         return e;
-    case V_MODE:
-        return get_mode(c, nd, path, at);
-    case V_TIERS:
-        return get_tiers(c, nd, path, at);
-    case V_LIST:
-        bw_strlist_free(at);
-        return get_strlist(c, nd, path, f->item, at);
-    case V_PORTS:
-        return get_ports(c, nd, path, at, (size_t *)((char *)p + f->count_off));
+    case V_MODE: return get_mode(c, nd, path, at);
+    case V_TIERS: return get_tiers(c, nd, path, at);
+    case V_LIST: bw_strlist_free(at); return get_strlist(c, nd, path, f->item, at);
+    case V_PORTS: return get_ports(c, nd, path, at, (size_t *)((char *)p + f->count_off));
     case V_MAP:
         if (nd->type != N_MAP)
             return fail(c, nd, "%s: expected a mapping, got %s", path, type_name(nd->type));
@@ -1132,8 +1111,7 @@ static bw_err load_value(ctx *c, const node *nd, const char *path, const field *
         if (nd->n == 0 && !any_required(f->sub))
             return fail(c, nd, "%s: empty mapping (leave the key out instead)", path);
         return load_fields(c, nd, path, f->sub, p);
-    case V_CUSTOM:
-        return f->load(c, nd, path, p);
+    case V_CUSTOM: return f->load(c, nd, path, p);
     }
     return BW_OK;
 }
@@ -1145,30 +1123,17 @@ static bw_err set_defaults(const field *fields, bw_policy *p)
         void *at = (char *)p + f->off;
         bw_err e = BW_OK;
         switch (f->type) {
-        case V_TIME:
-            *(int64_t *)at = f->def;
-            break;
-        case V_BOOL:
-            *(bool *)at = f->def != 0;
-            break;
-        case V_UINT:
-            *(uint32_t *)at = (uint32_t)f->def;
-            break;
-        case V_MODE:
-            *(bw_mode *)at = (bw_mode)f->def;
-            break;
-        case V_TIERS:
-            *(unsigned *)at = (unsigned)f->def;
-            break;
+        case V_TIME: *(int64_t *)at = f->def; break;
+        case V_BOOL: *(bool *)at = f->def != 0; break;
+        case V_UINT: *(uint32_t *)at = (uint32_t)f->def; break;
+        case V_MODE: *(bw_mode *)at = (bw_mode)f->def; break;
+        case V_TIERS: *(unsigned *)at = (unsigned)f->def; break;
         case V_LIST:
             if (f->def_item)
                 e = bw_strlist_add(at, f->def_item);
             break;
-        case V_MAP:
-            e = set_defaults(f->sub, p);
-            break;
-        default: /* strings and ports: none; custom values: zero */
-            break;
+        case V_MAP: e = set_defaults(f->sub, p); break;
+        default: /* strings and ports: none; custom values: zero */ break;
         }
         if (e)
             return e;
@@ -1184,20 +1149,11 @@ static void free_fields(const field *fields, bw_policy *p)
         switch (f->type) {
         case V_STRING:
         case V_TEXT:
-        case V_NUMSTR:
-            free(*(char **)at);
-            break;
-        case V_LIST:
-            bw_strlist_free(at);
-            break;
-        case V_PORTS:
-            free(*(uint16_t **)at);
-            break;
-        case V_MAP:
-            free_fields(f->sub, p);
-            break;
-        default: /* nothing owned; custom values are freed by bw_policy_free */
-            break;
+        case V_NUMSTR: free(*(char **)at); break;
+        case V_LIST: bw_strlist_free(at); break;
+        case V_PORTS: free(*(uint16_t **)at); break;
+        case V_MAP: free_fields(f->sub, p); break;
+        default: /* nothing owned; custom values are freed by bw_policy_free */ break;
         }
     }
 }
@@ -1205,8 +1161,9 @@ static void free_fields(const field *fields, bw_policy *p)
 static bw_err load_policy(ctx *c, const node *root, bw_policy *p)
 {
     if (!root)
-        return fail_at(c, 1, 1, "empty policy: expected a mapping with the keys policy, "
-                                "version and vendor");
+        return fail_at(c, 1, 1,
+                       "empty policy: expected a mapping with the keys policy, "
+                       "version and vendor");
     if (root->type != N_MAP)
         return fail(c, root, "expected a mapping at the top level, got %s",
                     type_name(root->type));

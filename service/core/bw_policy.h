@@ -25,12 +25,12 @@ typedef enum bw_mode {
 } bw_mode;
 
 typedef struct bw_policy {
-    char *name;             /* policy: (required) */
-    char *version;          /* version: (required, string) */
-    char *description;      /* description: (optional) */
-    int64_t cutoff;         /* cutoff: ISO 8601 UTC, Unix seconds;
-                               default 2024-09-29T04:00:00Z */
-    bw_mode mode;           /* mode: audit | enforce (default audit) */
+    char *name;        /* policy: (required) */
+    char *version;     /* version: (required, string) */
+    char *description; /* description: (optional) */
+    int64_t cutoff;    /* cutoff: ISO 8601 UTC, Unix seconds;
+                          default 2024-09-29T04:00:00Z */
+    bw_mode mode;      /* mode: audit | enforce (default audit) */
 
     /* vendor: (required) */
     char *vendor;                 /* vendor.name (required) */
@@ -62,28 +62,28 @@ typedef struct bw_policy {
                                      evidence); %VARS% are expanded on Windows */
 
     /* ksn: (optional) */
-    bw_strlist ksn_services;      /* KSN service names (globs) */
-    uint16_t *ksn_ports;          /* TCP/UDP ports of KSN and its proxy */
+    bw_strlist ksn_services; /* KSN service names (globs) */
+    uint16_t *ksn_ports;     /* TCP/UDP ports of KSN and its proxy */
     size_t n_ksn_ports;
-    bw_strlist ksn_hosts;         /* host-name globs */
+    bw_strlist ksn_hosts; /* host-name globs */
 
     /* detection: (optional) */
-    unsigned count_tiers;         /* BW_TIER_BIT set of the tiers that count
-                                     for the verdict, the exit code, alerts
-                                     and containment (default confirmed and
-                                     likely) */
+    unsigned count_tiers; /* BW_TIER_BIT set of the tiers that count
+                             for the verdict, the exit code, alerts
+                             and containment (default confirmed and
+                             likely) */
 
     /* updates: (optional) judging update evidence */
-    uint32_t stale_after_days;    /* newest signatures older than this: stale
-                                     protection (default 7) */
-    bw_strlist cutoff_products;   /* globs of product keys with their own cutoff */
-    int64_t *cutoff_times;        /* ... and that cutoff, same index */
+    uint32_t stale_after_days;  /* newest signatures older than this: stale
+                                   protection (default 7) */
+    bw_strlist cutoff_products; /* globs of product keys with their own cutoff */
+    int64_t *cutoff_times;      /* ... and that cutoff, same index */
 
     /* service: (optional) the resident agent's timing */
-    uint32_t scan_interval;       /* full rescan, seconds (default 3600) */
-    uint32_t heartbeat_interval;  /* heartbeat event, seconds (default 3600) */
-    uint32_t change_debounce_ms;  /* quiet time after a registry change before
-                                     the quick rescan (default 500) */
+    uint32_t scan_interval;      /* full rescan, seconds (default 3600) */
+    uint32_t heartbeat_interval; /* heartbeat event, seconds (default 3600) */
+    uint32_t change_debounce_ms; /* quiet time after a registry change before
+                                    the quick rescan (default 500) */
 
     /* containment: (optional) what enforcement may touch; see bw_contain.h.
      * The mode itself is `mode:` above (Group Policy may override it:
@@ -102,8 +102,8 @@ typedef struct bw_policy {
  * path). On success *out owns a new policy (free with bw_policy_free). On
  * failure returns BW_EPARSE (or BW_ENOMEM) and writes a NUL-terminated
  * "<origin>:<line>:<col>: <reason>" into errbuf (errlen bytes, may be 0). */
-bw_err bw_policy_parse(const char *text, size_t len, const char *origin,
-                       bw_policy **out, char *errbuf, size_t errlen);
+bw_err bw_policy_parse(const char *text, size_t len, const char *origin, bw_policy **out,
+                       char *errbuf, size_t errlen);
 
 /* NULL-safe. */
 void bw_policy_free(bw_policy *p);

@@ -33,8 +33,8 @@ static const char *start_name(uint32_t s)
 
 static const char *state_name(uint32_t s)
 {
-    static const char *const names[] = {"unknown", "stopped", "start-pending",
-                                        "stop-pending", "running", "continue-pending",
+    static const char *const names[] = {"unknown",       "stopped", "start-pending",
+                                        "stop-pending",  "running", "continue-pending",
                                         "pause-pending", "paused"};
     return s < 8 ? names[s] : "unknown";
 }
@@ -70,14 +70,12 @@ static void text_contain(const bw_judgement *j, const char *mode_source, bw_buf 
     for (size_t i = 0; i < p->n; i++) {
         const bw_contain_target *t = &p->items[i];
         bw_buf_printf(out, "  %-9s %s (%s, %s)%s%s\n",
-                      t->decision == BW_CONTAIN_ACT ? "target" : "left",
-                      t->name, t->has_start ? bw_start_type_name(t->start) : "unknown start",
-                      bw_service_state_name(t->state),
-                      t->decision == BW_CONTAIN_ACT ? "" : ": ",
+                      t->decision == BW_CONTAIN_ACT ? "target" : "left", t->name,
+                      t->has_start ? bw_start_type_name(t->start) : "unknown start",
+                      bw_service_state_name(t->state), t->decision == BW_CONTAIN_ACT ? "" : ": ",
                       t->decision == BW_CONTAIN_ACT ? "" : bw_contain_decision_name(t->decision));
     }
-    bw_buf_printf(out, "  another anti-virus: %s\n",
-                  p->other_av_text ? p->other_av_text : "-");
+    bw_buf_printf(out, "  another anti-virus: %s\n", p->other_av_text ? p->other_av_text : "-");
     if (p->hold && p->n_act)
         bw_buf_puts(out, "  HOLD: enforcement changes nothing while no other anti-virus would "
                          "remain (containment.allow_unprotected)\n");
@@ -348,22 +346,21 @@ bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol, const bw_ju
             continue;
         }
         bw_format_utc(st->newest, newest);
-        bw_buf_printf(out, "newest %s (%s), %lld day%s old%s%s%s\n", newest,
-                      bw_evidence_kind_name(st->newest_kind), (long long)st->age_days,
-                      st->age_days == 1 ? "" : "s",
-                      st->after_cutoff ? ", UPDATED AFTER THE CUTOFF" : "",
-                      st->stale ? ", STALE PROTECTION" : "",
-                      st->future ? ", DATED IN THE FUTURE" : "");
+        bw_buf_printf(
+            out, "newest %s (%s), %lld day%s old%s%s%s\n", newest,
+            bw_evidence_kind_name(st->newest_kind), (long long)st->age_days,
+            st->age_days == 1 ? "" : "s", st->after_cutoff ? ", UPDATED AFTER THE CUTOFF" : "",
+            st->stale ? ", STALE PROTECTION" : "", st->future ? ", DATED IN THE FUTURE" : "");
         bw_buf_printf(out, "    from %s\n", st->newest_source);
     }
     for (size_t i = 0; i < updates->n_bad; i++)
-        bw_buf_printf(out, "%s  unreadable %s evidence %s: %s\n",
-                      i == 0 ? "\n" : "", bw_evidence_kind_name(updates->bad[i].kind),
-                      updates->bad[i].source, updates->bad[i].reason);
+        bw_buf_printf(out, "%s  unreadable %s evidence %s: %s\n", i == 0 ? "\n" : "",
+                      bw_evidence_kind_name(updates->bad[i].kind), updates->bad[i].source,
+                      updates->bad[i].reason);
     text_contain(j, mode_source, out);
     if (snap->n_gaps) {
-        bw_buf_printf(out, "\nIncomplete scan: %zu item%s could not be read:\n",
-                      snap->n_gaps, snap->n_gaps == 1 ? "" : "s");
+        bw_buf_printf(out, "\nIncomplete scan: %zu item%s could not be read:\n", snap->n_gaps,
+                      snap->n_gaps == 1 ? "" : "s");
         for (size_t i = 0; i < snap->n_gaps; i++)
             bw_buf_printf(out, "  %s: %s\n", snap->gaps[i].where, snap->gaps[i].reason);
     }

@@ -128,7 +128,8 @@ static void json_containment(bw_json *j, const bw_status *s)
         bw_json_bool(j, "changed", c->changed);
         bw_json_str(j, "prior_start_type",
                     c->has_prior ? bw_start_type_name(c->prior_start) : NULL);
-        bw_json_str(j, "prior_state", c->has_prior ? bw_service_state_name(c->prior_state) : NULL);
+        bw_json_str(j, "prior_state",
+                    c->has_prior ? bw_service_state_name(c->prior_state) : NULL);
         json_time(j, "changed_at", c->changed_at);
         json_time(j, "outcome_at", c->outcome_at);
         json_time(j, "restored_at", c->restored_at);

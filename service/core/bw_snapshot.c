@@ -23,12 +23,12 @@ static void *grow(void **items, size_t *n, size_t *cap, size_t size)
     return slot;
 }
 
-#define ADD(s, arr, n, cap, out)                                              \
-    do {                                                                      \
-        void *items_ = (s)->arr;                                              \
-        *(out) = grow(&items_, &(s)->n, &(s)->cap, sizeof *(s)->arr);         \
-        (s)->arr = items_;                                                    \
-        return *(out) ? BW_OK : BW_ENOMEM;                                    \
+#define ADD(s, arr, n, cap, out)                                      \
+    do {                                                              \
+        void *items_ = (s)->arr;                                      \
+        *(out) = grow(&items_, &(s)->n, &(s)->cap, sizeof *(s)->arr); \
+        (s)->arr = items_;                                            \
+        return *(out) ? BW_OK : BW_ENOMEM;                            \
     } while (0)
 
 bw_err bw_snapshot_add_product(bw_snapshot *s, bw_product_entry **out)
@@ -75,9 +75,8 @@ const char *bw_av_state_name(bw_av_state st)
 const char *bw_tcp_state_name(uint32_t state)
 {
     static const char *const names[] = {
-        "UNKNOWN",    "CLOSED",     "LISTEN",  "SYN_SENT", "SYN_RCVD",
-        "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE_WAIT", "CLOSING",
-        "LAST_ACK",   "TIME_WAIT",  "DELETE_TCB"};
+        "UNKNOWN",   "CLOSED",     "LISTEN",  "SYN_SENT", "SYN_RCVD",  "ESTABLISHED", "FIN_WAIT1",
+        "FIN_WAIT2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT", "DELETE_TCB"};
     return state < sizeof names / sizeof names[0] ? names[state] : "UNKNOWN";
 }
 

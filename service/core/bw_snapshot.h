@@ -42,57 +42,57 @@ typedef struct bw_product_entry {
     char *source;           /* full registry path of the subkey */
     char *user_sid;         /* for BW_VIEW_USER: the hive's SID */
     bw_view view;
-    bool system_component;  /* SystemComponent = 1 */
+    bool system_component; /* SystemComponent = 1 */
 } bw_product_entry;
 
 /* Service type bits (the values of the Services key's Type). */
-#define BW_SVC_KERNEL_DRIVER 0x1u
-#define BW_SVC_FS_DRIVER 0x2u
+#define BW_SVC_KERNEL_DRIVER     0x1u
+#define BW_SVC_FS_DRIVER         0x2u
 #define BW_SVC_RECOGNIZER_DRIVER 0x8u
-#define BW_SVC_DRIVER_MASK 0x0Fu
-#define BW_SVC_WIN32_OWN 0x10u
-#define BW_SVC_WIN32_SHARE 0x20u
+#define BW_SVC_DRIVER_MASK       0x0Fu
+#define BW_SVC_WIN32_OWN         0x10u
+#define BW_SVC_WIN32_SHARE       0x20u
 
 /* Start types (Start value) and states (SERVICE_STATUS.dwCurrentState). */
-#define BW_START_BOOT 0u
-#define BW_START_SYSTEM 1u
-#define BW_START_AUTO 2u
-#define BW_START_DEMAND 3u
-#define BW_START_DISABLED 4u
-#define BW_STATE_UNKNOWN 0u
-#define BW_STATE_STOPPED 1u
-#define BW_STATE_START_PENDING 2u
-#define BW_STATE_STOP_PENDING 3u
-#define BW_STATE_RUNNING 4u
+#define BW_START_BOOT             0u
+#define BW_START_SYSTEM           1u
+#define BW_START_AUTO             2u
+#define BW_START_DEMAND           3u
+#define BW_START_DISABLED         4u
+#define BW_STATE_UNKNOWN          0u
+#define BW_STATE_STOPPED          1u
+#define BW_STATE_START_PENDING    2u
+#define BW_STATE_STOP_PENDING     3u
+#define BW_STATE_RUNNING          4u
 #define BW_STATE_CONTINUE_PENDING 5u
-#define BW_STATE_PAUSE_PENDING 6u
-#define BW_STATE_PAUSED 7u
+#define BW_STATE_PAUSE_PENDING    6u
+#define BW_STATE_PAUSED           7u
 
 /* One service or driver, merged from the SCM and the Services key. */
 typedef struct bw_service_entry {
-    char *name;          /* key / service name */
-    char *display_name;  /* SCM display name, else the DisplayName value */
-    char *description;   /* Description value */
-    char *image_path;    /* ImagePath value, as stored */
-    char *group;         /* Group value */
-    char *source;        /* registry path of the Services\<name> key */
+    char *name;           /* key / service name */
+    char *display_name;   /* SCM display name, else the DisplayName value */
+    char *description;    /* Description value */
+    char *image_path;     /* ImagePath value, as stored */
+    char *group;          /* Group value */
+    char *source;         /* registry path of the Services\<name> key */
     bw_strlist altitudes; /* Instances\*\Altitude values */
-    uint32_t type;       /* Type bits; valid if has_type */
-    uint32_t start;      /* Start; valid if has_start */
-    uint32_t state;      /* BW_STATE_*, BW_STATE_UNKNOWN if not in SCM */
+    uint32_t type;        /* Type bits; valid if has_type */
+    uint32_t start;       /* Start; valid if has_start */
+    uint32_t state;       /* BW_STATE_*, BW_STATE_UNKNOWN if not in SCM */
     bool has_type;
     bool has_start;
-    bool in_scm;         /* listed by EnumServicesStatusExW */
-    bool in_registry;    /* present under HKLM\SYSTEM\...\Services */
+    bool in_scm;      /* listed by EnumServicesStatusExW */
+    bool in_registry; /* present under HKLM\SYSTEM\...\Services */
 } bw_service_entry;
 
 /* One name in a device class key's UpperFilters or LowerFilters. */
 typedef struct bw_filter_entry {
-    char *class_guid;  /* "{4D36E96B-E325-11CE-BFC1-08002BE10318}" */
-    char *class_name;  /* Class value, e.g. "Keyboard" */
-    char *position;    /* "UpperFilters" or "LowerFilters" */
-    char *filter;      /* the driver name listed */
-    char *source;      /* registry path of the class key */
+    char *class_guid; /* "{4D36E96B-E325-11CE-BFC1-08002BE10318}" */
+    char *class_name; /* Class value, e.g. "Keyboard" */
+    char *position;   /* "UpperFilters" or "LowerFilters" */
+    char *filter;     /* the driver name listed */
+    char *source;     /* registry path of the class key */
 } bw_filter_entry;
 
 /* A name/value pair read from the registry (string data only). */
@@ -106,9 +106,9 @@ typedef struct bw_kv {
  * when the record stands for the root itself. env holds the string values
  * of the subkey's "environment" key (ProductName, ProductVersion, ...). */
 typedef struct bw_vendor_key {
-    char *root;      /* the policy's root as written, e.g. HKLM\SOFTWARE\KasperskyLab */
+    char *root; /* the policy's root as written, e.g. HKLM\SOFTWARE\KasperskyLab */
     char *key_name;
-    char *source;    /* full registry path read */
+    char *source; /* full registry path read */
     bw_view view;
     bw_kv *env;
     size_t n_env;
@@ -117,19 +117,19 @@ typedef struct bw_vendor_key {
 /* Where a piece of update evidence was read from. The collectors only read
  * (raw text, file times); the parsers of bw_evidence.h interpret it. */
 typedef enum bw_evidence_kind {
-    BW_EVIDENCE_BASES_INDEX = 0, /* a bases index XML file (UpdateDate / <Update Date>) */
-    BW_EVIDENCE_KDB_STT,         /* kdb.stt of server products ("<n>;YYYYMMDDHHMM") */
-    BW_EVIDENCE_LAST_UPDATE,     /* registry Data\LastSuccessfulUpdate (DWORD Unix
-                                    time, or QWORD FILETIME in 21.x) */
-    BW_EVIDENCE_BASES_DATE,      /* Network Agent Protection_BasesDate (UTC text) */
-    BW_EVIDENCE_FILE_MTIME,      /* newest modification time in a bases folder */
-    BW_EVIDENCE_INSTALL_DATE,    /* Uninstall InstallDate of a vendor product (not
-                                    collected as an entry: read from the product) */
-    BW_EVIDENCE_UPDATE_STATE,    /* registry Data\UpdateState\LastUpdate (FILETIME) */
+    BW_EVIDENCE_BASES_INDEX = 0,  /* a bases index XML file (UpdateDate / <Update Date>) */
+    BW_EVIDENCE_KDB_STT,          /* kdb.stt of server products ("<n>;YYYYMMDDHHMM") */
+    BW_EVIDENCE_LAST_UPDATE,      /* registry Data\LastSuccessfulUpdate (DWORD Unix
+                                     time, or QWORD FILETIME in 21.x) */
+    BW_EVIDENCE_BASES_DATE,       /* Network Agent Protection_BasesDate (UTC text) */
+    BW_EVIDENCE_FILE_MTIME,       /* newest modification time in a bases folder */
+    BW_EVIDENCE_INSTALL_DATE,     /* Uninstall InstallDate of a vendor product (not
+                                     collected as an entry: read from the product) */
+    BW_EVIDENCE_UPDATE_STATE,     /* registry Data\UpdateState\LastUpdate (FILETIME) */
     BW_EVIDENCE_INSTALLED_UPDATE, /* registry Data\Statistics\InstalledUpdateDate
                                      ("DDMMYYYY HHMM") */
-    BW_EVIDENCE_BASES_INFO       /* registry watchdog\BasesInfo\Date of KES
-                                    (FILETIME) */
+    BW_EVIDENCE_BASES_INFO        /* registry watchdog\BasesInfo\Date of KES
+                                     (FILETIME) */
 } bw_evidence_kind;
 
 typedef struct bw_evidence_entry {
@@ -147,18 +147,18 @@ typedef struct bw_evidence_entry {
 } bw_evidence_entry;
 
 /* TCP states (MIB_TCP_STATE values). */
-#define BW_TCP_CLOSED 1u
-#define BW_TCP_LISTEN 2u
-#define BW_TCP_SYN_SENT 3u
-#define BW_TCP_SYN_RCVD 4u
+#define BW_TCP_CLOSED      1u
+#define BW_TCP_LISTEN      2u
+#define BW_TCP_SYN_SENT    3u
+#define BW_TCP_SYN_RCVD    4u
 #define BW_TCP_ESTABLISHED 5u
-#define BW_TCP_FIN_WAIT1 6u
-#define BW_TCP_FIN_WAIT2 7u
-#define BW_TCP_CLOSE_WAIT 8u
-#define BW_TCP_CLOSING 9u
-#define BW_TCP_LAST_ACK 10u
-#define BW_TCP_TIME_WAIT 11u
-#define BW_TCP_DELETE_TCB 12u
+#define BW_TCP_FIN_WAIT1   6u
+#define BW_TCP_FIN_WAIT2   7u
+#define BW_TCP_CLOSE_WAIT  8u
+#define BW_TCP_CLOSING     9u
+#define BW_TCP_LAST_ACK    10u
+#define BW_TCP_TIME_WAIT   11u
+#define BW_TCP_DELETE_TCB  12u
 
 /* One row of the TCP connection table (IPv4 or IPv6) with its owning
  * process. image is NULL when the process could not be opened or named;
@@ -169,26 +169,26 @@ typedef struct bw_evidence_entry {
  * other failures are recorded as gaps at "process <pid>" as well. */
 typedef struct bw_connection_entry {
     uint32_t pid;
-    char *image;        /* full image path (QueryFullProcessImageNameW), or NULL */
-    char *image_note;   /* why image is NULL; NULL when it is set */
-    char *local_addr;   /* "192.0.2.10", "2001:db8::1" (no brackets) */
+    char *image;      /* full image path (QueryFullProcessImageNameW), or NULL */
+    char *image_note; /* why image is NULL; NULL when it is set */
+    char *local_addr; /* "192.0.2.10", "2001:db8::1" (no brackets) */
     char *remote_addr;
     uint16_t local_port, remote_port;
-    uint32_t state;     /* BW_TCP_* */
+    uint32_t state; /* BW_TCP_* */
     bool ipv6;
 } bw_connection_entry;
 
 /* An anti-virus product registered with Windows Security Center. */
 typedef enum bw_av_state {
-    BW_AV_ON = 0,   /* WSC_SECURITY_PRODUCT_STATE_ON */
+    BW_AV_ON = 0, /* WSC_SECURITY_PRODUCT_STATE_ON */
     BW_AV_OFF,
     BW_AV_SNOOZED,
     BW_AV_EXPIRED,
-    BW_AV_UNKNOWN   /* a value this build does not know */
+    BW_AV_UNKNOWN /* a value this build does not know */
 } bw_av_state;
 
 typedef struct bw_av_entry {
-    char *name;        /* the product name Security Center shows */
+    char *name; /* the product name Security Center shows */
     bw_av_state state;
 } bw_av_entry;
 
@@ -198,15 +198,15 @@ const char *bw_av_state_name(bw_av_state s);
 /* What a gap could hide: one bit per finding kind (the bw_kind values of
  * bw_eval.h, in the same order). A gap holds back only what its own source
  * could have found (bw_store.h, resolving). */
-#define BW_HIDES_PRODUCT 0x01u
-#define BW_HIDES_SERVICE 0x02u
-#define BW_HIDES_DRIVER 0x04u
-#define BW_HIDES_KSN 0x08u
-#define BW_HIDES_FILTER 0x10u
-#define BW_HIDES_REGISTRY 0x20u
+#define BW_HIDES_PRODUCT        0x01u
+#define BW_HIDES_SERVICE        0x02u
+#define BW_HIDES_DRIVER         0x04u
+#define BW_HIDES_KSN            0x08u
+#define BW_HIDES_FILTER         0x10u
+#define BW_HIDES_REGISTRY       0x20u
 #define BW_HIDES_KSN_CONNECTION 0x40u
-#define BW_HIDES_SERVICES (BW_HIDES_SERVICE | BW_HIDES_DRIVER | BW_HIDES_KSN)
-#define BW_HIDES_ALL 0x7Fu
+#define BW_HIDES_SERVICES       (BW_HIDES_SERVICE | BW_HIDES_DRIVER | BW_HIDES_KSN)
+#define BW_HIDES_ALL            0x7Fu
 
 /* Something the collectors could not read. `where` is a registry path
  * ("HKLM\..."), a file path or a name ("service control manager"). A
@@ -214,15 +214,15 @@ const char *bw_av_state_name(bw_av_state s);
  * under it, or that it lies under (a value of the finding's own key). Any
  * other `where` hides every finding of its kinds. */
 typedef struct bw_gap {
-    char *where;     /* e.g. a registry path */
-    char *reason;    /* e.g. "access denied (5)" */
-    unsigned hides;  /* BW_HIDES_* of the collector that recorded it; 0 for
-                        update evidence and other data no finding depends on */
+    char *where;    /* e.g. a registry path */
+    char *reason;   /* e.g. "access denied (5)" */
+    unsigned hides; /* BW_HIDES_* of the collector that recorded it; 0 for
+                       update evidence and other data no finding depends on */
 } bw_gap;
 
 typedef struct bw_snapshot {
-    char *host;            /* computer name (DNS host name if known) */
-    int64_t taken_at;      /* Unix seconds, UTC */
+    char *host;       /* computer name (DNS host name if known) */
+    int64_t taken_at; /* Unix seconds, UTC */
     /* Group Policy turns Microsoft Defender Antivirus off
      * (HKLM\SOFTWARE\Policies\Microsoft\Windows Defender, DisableAntiSpyware
      * or DisableAntiVirus = 1), or the setting could not be read (then a gap

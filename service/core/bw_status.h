@@ -21,20 +21,20 @@
 #define BW_STATUS_RECENT_ALERTS 20
 
 typedef struct bw_status {
-    char *database;              /* the state database's path (UTF-8) */
+    char *database; /* the state database's path (UTF-8) */
     /* The containment mode in force for the service (its policy file, else
      * the built-in policy, overridden by Group Policy) and where it comes
      * from. */
     bw_mode mode;
     char *mode_source;
-    bool has_verdict;            /* a host verdict was recorded: */
-    bw_verdict_record verdict;   /*   the newest one */
-    bool has_last_scan;          /* a scan was recorded: */
-    bw_scan_record last_scan;    /*   the most recent one */
-    bw_stored_findings findings; /* the unresolved findings */
-    bw_stored_updates updates;   /* the update status per product */
+    bool has_verdict;               /* a host verdict was recorded: */
+    bw_verdict_record verdict;      /*   the newest one */
+    bool has_last_scan;             /* a scan was recorded: */
+    bw_scan_record last_scan;       /*   the most recent one */
+    bw_stored_findings findings;    /* the unresolved findings */
+    bw_stored_updates updates;      /* the update status per product */
     bw_contain_records containment; /* what containment did, per service */
-    bw_alert_records alerts;     /* the most recent alerts, newest first */
+    bw_alert_records alerts;        /* the most recent alerts, newest first */
 } bw_status;
 
 /* Frees every member; leaves *s zeroed. NULL-safe. */

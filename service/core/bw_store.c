@@ -328,8 +328,7 @@ static bw_err get_user_version(bw_store *s, int *v)
 }
 
 /* Opens and checks the file. *corrupt set means: close, move aside, retry. */
-static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *detail,
-                        size_t dlen)
+static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *detail, size_t dlen)
 {
     *corrupt = false;
     int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -356,7 +355,8 @@ static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *deta
         char msg[160];
         snprintf(msg, sizeof msg,
                  "schema version %d is newer than this banwatch supports (%d); "
-                 "the database was left unchanged", v, BW_STORE_SCHEMA_VERSION);
+                 "the database was left unchanged",
+                 v, BW_STORE_SCHEMA_VERSION);
         return bws_fail_msg(s, BW_EINVAL, "open", msg);
     }
     if (v < 0)
@@ -374,8 +374,8 @@ static bw_err open_once(bw_store *s, const char *path, bool *corrupt, char *deta
     return bws_migrate(s, v);
 }
 
-bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
-                     char *errbuf, size_t errlen)
+bw_err bw_store_open(const char *path, bw_store **out, bool *recreated, char *errbuf,
+                     size_t errlen)
 {
     bw_err e = BW_OK;
     bool corrupt = false;
@@ -417,7 +417,8 @@ bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
         if (errbuf && errlen)
             snprintf(errbuf, errlen,
                      "state.db: the database was damaged (%s); it was moved to %s "
-                     "and a new one was created", detail, moved_to);
+                     "and a new one was created",
+                     detail, moved_to);
     }
     bws_clear_err(s);
     *out = s;

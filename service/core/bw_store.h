@@ -67,8 +67,8 @@ typedef struct bw_store bw_store;
  * BW_EBUSY, BW_ENOMEM. On failure errbuf (errlen bytes, may be 0) receives
  * "state.db: <operation>: <reason> (<code>)" and *out is NULL. On success
  * *out owns the store (close with bw_store_close). */
-bw_err bw_store_open(const char *path, bw_store **out, bool *recreated,
-                     char *errbuf, size_t errlen);
+bw_err bw_store_open(const char *path, bw_store **out, bool *recreated, char *errbuf,
+                     size_t errlen);
 
 /* Closes the database. NULL-safe. */
 void bw_store_close(bw_store *s);
@@ -92,7 +92,7 @@ typedef struct bw_scan_meta {
     const char *host;
     const char *policy_name;
     const char *policy_version;
-    int64_t started_at;      /* Unix seconds, UTC */
+    int64_t started_at; /* Unix seconds, UTC */
     int64_t finished_at;
     /* False if any source could not be read (recorded with the scan). */
     bool complete;
@@ -111,8 +111,8 @@ typedef struct bw_scan_meta {
 /* Fills *m from a snapshot and the policy (borrowing their strings):
  * started_at = snap->taken_at, finished_at = now, complete when the
  * snapshot has no gaps, uncounted NULL. pol may be NULL. */
-void bw_scan_meta_init(bw_scan_meta *m, const bw_snapshot *snap,
-                       const bw_policy *pol, int64_t now);
+void bw_scan_meta_init(bw_scan_meta *m, const bw_snapshot *snap, const bw_policy *pol,
+                       int64_t now);
 
 /* True if a stored finding that the scan did not see must stay unresolved:
  * a gap whose source could have found it (its `hides` has the finding's
@@ -136,11 +136,11 @@ const char *bw_change_kind_name(bw_change_kind c);
  * path read plus the key name (several class filters share one class key).
  * For RESOLVED the fields are the last ones stored. */
 typedef struct bw_change {
-    int64_t id;          /* the change's row: the key its alert is kept by */
-    int64_t scan_id;     /* the scan that found it */
-    int64_t at;          /* when (the `now` of that scan) */
+    int64_t id;      /* the change's row: the key its alert is kept by */
+    int64_t scan_id; /* the scan that found it */
+    int64_t at;      /* when (the `now` of that scan) */
     bw_change_kind change;
-    bool reappeared;     /* NEW for a finding that had been resolved */
+    bool reappeared; /* NEW for a finding that had been resolved */
     /* the finding (RESOLVED: as last stored) */
     BW_FINDING_DESC_UNION;
     /* CHANGED only: the values before (NULL / NONE otherwise, or when
@@ -171,9 +171,8 @@ void bw_changes_free(bw_changes *c);
  * order of f, then RESOLVED). A finding listed twice in f counts once.
  * *scan_id (optional) receives the scan's id. On failure nothing is
  * written and *out is empty. */
-bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta,
-                           const bw_findings *f, int64_t now,
-                           bw_changes *out, int64_t *scan_id);
+bw_err bw_store_apply_scan(bw_store *s, const bw_scan_meta *meta, const bw_findings *f,
+                           int64_t now, bw_changes *out, int64_t *scan_id);
 
 /* ---- changes, findings and scans as stored (bw_store_scans.c) ------------ */
 
@@ -185,7 +184,7 @@ bw_err bw_store_pending_changes(bw_store *s, bw_changes *out);
 /* A finding as stored. */
 typedef struct bw_stored_finding {
     BW_FINDING_DESC_UNION;
-    int64_t first_seen;  /* start of the current presence */
+    int64_t first_seen; /* start of the current presence */
     int64_t last_seen;
     int64_t resolved_at; /* 0 while present */
     int64_t last_scan_id;
@@ -210,9 +209,9 @@ typedef struct bw_scan_record {
     char *policy_name;
     char *policy_version;
     bool complete;
-    char *incomplete_reasons; /* "where: reason" lines, NULL if complete */
-    size_t n_findings;                 /* findings seen by the scan */
-    size_t by_kind[BW_STORE_KINDS];    /* of which, per bw_kind */
+    char *incomplete_reasons;       /* "where: reason" lines, NULL if complete */
+    size_t n_findings;              /* findings seen by the scan */
+    size_t by_kind[BW_STORE_KINDS]; /* of which, per bw_kind */
     size_t n_new, n_resolved, n_changed;
 } bw_scan_record;
 
@@ -236,16 +235,15 @@ bw_err bw_store_alert_raised(bw_store *s, int64_t change_id, bool *raised);
  * the same change is a no-op (BW_OK). *alert_id (optional) receives the
  * row id (0 for the no-op). */
 bw_err bw_store_record_alert(bw_store *s, int64_t change_id, int event_id,
-                             const char *fields_json, int64_t raised_at,
-                             int64_t *alert_id);
+                             const char *fields_json, int64_t raised_at, int64_t *alert_id);
 
 /* One recorded alert. */
 typedef struct bw_alert_record {
     int64_t id;
     int64_t raised_at;
     int event_id;
-    int64_t change_id;   /* 0 for lifecycle and error events */
-    char *fields_json;   /* the JSON object recorded */
+    int64_t change_id; /* 0 for lifecycle and error events */
+    char *fields_json; /* the JSON object recorded */
 } bw_alert_record;
 
 typedef struct bw_alert_records {
@@ -266,24 +264,23 @@ bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out);
  * that computed them (bw_store_apply_scan), now the time of writing. A
  * product listed twice counts once (the last one). On failure nothing is
  * written. */
-bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan_id,
-                                  int64_t now);
+bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan_id, int64_t now);
 
 /* One product's update status as stored. */
 typedef struct bw_stored_update {
-    char *product;       /* vendor key; NULL for the product-less group */
-    bool has_date;       /* some evidence gave a date */
-    int64_t newest;      /* Unix seconds, UTC, if has_date (0 otherwise) */
-    char *evidence;      /* bw_evidence_kind_name of the newest date; NULL
-                            without a date */
-    char *source;        /* where the newest date was read; NULL without one */
-    int64_t cutoff;      /* the cutoff that applied */
+    char *product;  /* vendor key; NULL for the product-less group */
+    bool has_date;  /* some evidence gave a date */
+    int64_t newest; /* Unix seconds, UTC, if has_date (0 otherwise) */
+    char *evidence; /* bw_evidence_kind_name of the newest date; NULL
+                       without a date */
+    char *source;   /* where the newest date was read; NULL without one */
+    int64_t cutoff; /* the cutoff that applied */
     bool after_cutoff;
-    int64_t age_days;    /* if has_date (0 otherwise) */
+    int64_t age_days; /* if has_date (0 otherwise) */
     bool stale;
-    bool never_updated;  /* the product says it never updated */
-    int64_t scan_id;     /* the scan that computed it */
-    int64_t updated_at;  /* when it was written */
+    bool never_updated; /* the product says it never updated */
+    int64_t scan_id;    /* the scan that computed it */
+    int64_t updated_at; /* when it was written */
 } bw_stored_update;
 
 typedef struct bw_stored_updates {
@@ -320,15 +317,15 @@ bw_err bw_store_state_set(bw_store *s, const char *key, const char *value, int64
 typedef struct bw_verdict_record {
     int64_t id;
     int64_t at;
-    int64_t scan_id;     /* 0 if none */
-    char *digest;        /* bw_verdict_digest */
-    char *present;       /* "confirmed", "likely", "possible" or "no" */
-    char *products;      /* "name version; name version" */
+    int64_t scan_id;            /* 0 if none */
+    char *digest;               /* bw_verdict_digest */
+    char *present;              /* "confirmed", "likely", "possible" or "no" */
+    char *products;             /* "name version; name version" */
     char *updated_after_cutoff; /* "yes", "no", "unknown" */
-    char *newest_update; /* "YYYY-MM-DDTHH:MM:SSZ" or NULL */
+    char *newest_update;        /* "YYYY-MM-DDTHH:MM:SSZ" or NULL */
     char *update_evidence;
-    char *stale;         /* "yes", "no", "unknown" */
-    char *ksn;           /* "none", "present", "active" */
+    char *stale; /* "yes", "no", "unknown" */
+    char *ksn;   /* "none", "present", "active" */
     char *containment;
     char *headline;
     char *next_step;
@@ -350,20 +347,20 @@ bw_err bw_store_verdict_last(bw_store *s, bw_verdict_record *out);
  * (case-insensitive). */
 typedef struct bw_contain_record {
     char *name;
-    char *kind;            /* "service", "driver" or "dependent" */
-    char *display_name;    /* may be NULL */
-    bool changed;          /* banwatch changed it and has not restored it:
-                              prior_start/prior_state are what to put back */
-    bool has_prior;        /* prior_start/prior_state were recorded */
-    uint32_t prior_start;  /* BW_START_* before the first change */
-    uint32_t prior_state;  /* BW_STATE_* before the first change */
+    char *kind;                 /* "service", "driver" or "dependent" */
+    char *display_name;         /* may be NULL */
+    bool changed;               /* banwatch changed it and has not restored it:
+                                   prior_start/prior_state are what to put back */
+    bool has_prior;             /* prior_start/prior_state were recorded */
+    uint32_t prior_start;       /* BW_START_* before the first change */
+    uint32_t prior_state;       /* BW_STATE_* before the first change */
     bw_contain_outcome outcome; /* the last outcome */
-    char *action;          /* of the last outcome; may be NULL */
-    char *detail;          /* of the last outcome; may be NULL */
-    uint32_t error;        /* Win32 error of the last outcome, 0 if none */
-    int64_t changed_at;    /* when banwatch first changed it; 0 if never */
-    int64_t outcome_at;    /* when the last outcome was recorded */
-    int64_t restored_at;   /* when it was last restored; 0 if never */
+    char *action;               /* of the last outcome; may be NULL */
+    char *detail;               /* of the last outcome; may be NULL */
+    uint32_t error;             /* Win32 error of the last outcome, 0 if none */
+    int64_t changed_at;         /* when banwatch first changed it; 0 if never */
+    int64_t outcome_at;         /* when the last outcome was recorded */
+    int64_t restored_at;        /* when it was last restored; 0 if never */
 } bw_contain_record;
 
 typedef struct bw_contain_records {

@@ -116,9 +116,8 @@ static bw_err alert_row(sqlite3_stmt *st, void *item, const char **why)
 
 bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out)
 {
-    static const char sql[] =
-        "SELECT id, raised_at, event_id, change_id, fields FROM alerts"
-        " ORDER BY raised_at DESC, id DESC LIMIT ?";
+    static const char sql[] = "SELECT id, raised_at, event_id, change_id, fields FROM alerts"
+                              " ORDER BY raised_at DESC, id DESC LIMIT ?";
     int64_t lim = limit > INT64_MAX ? INT64_MAX : (int64_t)limit;
     memset(out, 0, sizeof *out);
     bw_err e = bws_query_rows(s, sql, "recent alerts", &lim, &out->items, &out->n, &out->cap,

@@ -34,7 +34,7 @@ void bw_contain_records_free(bw_contain_records *r)
     memset(r, 0, sizeof *r);
 }
 
-#define CONTAIN_COLUMNS                                                                  \
+#define CONTAIN_COLUMNS                                                                     \
     "name, kind, display_name, changed, prior_start, prior_state, outcome, action, detail," \
     " error, changed_at, outcome_at, restored_at"
 

@@ -135,8 +135,7 @@ static char *gap_text(const bw_scan_meta *m)
         return NULL;
     bw_buf b = {0};
     for (size_t i = 0; i < m->n_gaps; i++)
-        bw_buf_printf(&b, "%s%s: %s", i ? "\n" : "",
-                      m->gaps[i].where ? m->gaps[i].where : "?",
+        bw_buf_printf(&b, "%s%s: %s", i ? "\n" : "", m->gaps[i].where ? m->gaps[i].where : "?",
                       m->gaps[i].reason ? m->gaps[i].reason : "?");
     if (m->n_gaps == 0)
         bw_buf_puts(&b, "incomplete");
@@ -332,8 +331,8 @@ out:
 /* True for a registry path ("HKLM\...", "HKU\...", "HKCU\..."). */
 static bool registry_path(const char *p)
 {
-    return p && (!strncmp(p, "HKLM\\", 5) || !strncmp(p, "HKU\\", 4) || !strncmp(p, "HKCU\\", 5) ||
-                 !strcmp(p, "HKU") || !strcmp(p, "HKLM"));
+    return p && (!strncmp(p, "HKLM\\", 5) || !strncmp(p, "HKU\\", 4) ||
+                 !strncmp(p, "HKCU\\", 5) || !strcmp(p, "HKU") || !strcmp(p, "HKLM"));
 }
 
 /* True if path a is b or lies under it (ASCII case-insensitive). */
@@ -542,7 +541,6 @@ bw_err bw_store_pending_changes(bw_store *s, bw_changes *out)
     return e;
 }
 
-
 /* ---- current findings and the last scan ----------------------------------------- */
 
 void bw_stored_findings_free(bw_stored_findings *f)
@@ -648,7 +646,8 @@ bw_err bw_store_last_scan(bw_store *s, bw_scan_record *out)
     out->n_resolved = (size_t)sqlite3_column_int64(st, 10 + BW_STORE_KINDS);
     out->n_changed = (size_t)sqlite3_column_int64(st, 11 + BW_STORE_KINDS);
     if (!bws_col_dup(st, 3, &out->host) || !bws_col_dup(st, 4, &out->policy_name) ||
-        !bws_col_dup(st, 5, &out->policy_version) || !bws_col_dup(st, 7, &out->incomplete_reasons))
+        !bws_col_dup(st, 5, &out->policy_version) ||
+        !bws_col_dup(st, 7, &out->incomplete_reasons))
         e = bws_fail_msg(s, BW_ENOMEM, op, "out of memory");
 out:
     sqlite3_finalize(st);

@@ -129,8 +129,7 @@ static const char *const migrations[] = {
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 _Static_assert(BW_STORE_KINDS == BW_KINDS, "the scans table counts every kind");
-_Static_assert(N_MIGRATIONS == BW_STORE_SCHEMA_VERSION,
-               "one migration step per schema version");
+_Static_assert(N_MIGRATIONS == BW_STORE_SCHEMA_VERSION, "one migration step per schema version");
 
 bw_err bws_migrate(bw_store *s, int from)
 {

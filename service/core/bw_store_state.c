@@ -89,9 +89,10 @@ void bw_verdict_record_free(bw_verdict_record *r)
 {
     if (!r)
         return;
-    char **text[] = {&r->digest, &r->present, &r->products, &r->updated_after_cutoff,
-                     &r->newest_update, &r->update_evidence, &r->stale, &r->ksn,
-                     &r->containment, &r->headline, &r->next_step};
+    char **text[] = {
+        &r->digest,        &r->present,         &r->products, &r->updated_after_cutoff,
+        &r->newest_update, &r->update_evidence, &r->stale,    &r->ksn,
+        &r->containment,   &r->headline,        &r->next_step};
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         free(*text[i]);
     memset(r, 0, sizeof *r);
@@ -117,9 +118,17 @@ bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r)
         sqlite3_bind_int64(st, 2, r->scan_id);
     else
         sqlite3_bind_null(st, 2);
-    const char *text[] = {r->digest ? r->digest : "", r->present, r->products,
-                          r->updated_after_cutoff, r->newest_update, r->update_evidence,
-                          r->stale, r->ksn, r->containment, r->headline, r->next_step};
+    const char *text[] = {r->digest ? r->digest : "",
+                          r->present,
+                          r->products,
+                          r->updated_after_cutoff,
+                          r->newest_update,
+                          r->update_evidence,
+                          r->stale,
+                          r->ksn,
+                          r->containment,
+                          r->headline,
+                          r->next_step};
     for (int i = 0; i < 11; i++)
         bws_bind_text(st, 3 + i, text[i]);
     return bws_step_final(s, st, op);
@@ -132,9 +141,10 @@ static bw_err verdict_row(sqlite3_stmt *st, void *item, const char **why)
     r->id = sqlite3_column_int64(st, 0);
     r->at = sqlite3_column_int64(st, 1);
     r->scan_id = sqlite3_column_int64(st, 2);
-    char **text[] = {&r->digest, &r->present, &r->products, &r->updated_after_cutoff,
-                     &r->newest_update, &r->update_evidence, &r->stale, &r->ksn,
-                     &r->containment, &r->headline, &r->next_step};
+    char **text[] = {
+        &r->digest,        &r->present,         &r->products, &r->updated_after_cutoff,
+        &r->newest_update, &r->update_evidence, &r->stale,    &r->ksn,
+        &r->containment,   &r->headline,        &r->next_step};
     for (int i = 0; i < 11; i++)
         if (!bws_col_dup(st, 3 + i, text[i]))
             return BW_ENOMEM;

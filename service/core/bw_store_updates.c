@@ -12,8 +12,7 @@
 
 #include "bw_updates.h"
 
-bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan_id,
-                                  int64_t now)
+bw_err bw_store_set_update_status(bw_store *s, const bw_updates *u, int64_t scan_id, int64_t now)
 {
     static const char sql[] =
         "INSERT OR REPLACE INTO update_status (product, newest, evidence, source, cutoff,"

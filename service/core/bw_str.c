@@ -203,11 +203,17 @@ int32_t bw_utf8_next(const char **pp, const char *end)
         *pp += 1;
         return (int32_t)c;
     } else if ((c & 0xE0) == 0xC0) {
-        len = 2; cp = c & 0x1F; min = 0x80;
+        len = 2;
+        cp = c & 0x1F;
+        min = 0x80;
     } else if ((c & 0xF0) == 0xE0) {
-        len = 3; cp = c & 0x0F; min = 0x800;
+        len = 3;
+        cp = c & 0x0F;
+        min = 0x800;
     } else if ((c & 0xF8) == 0xF0) {
-        len = 4; cp = c & 0x07; min = 0x10000;
+        len = 4;
+        cp = c & 0x07;
+        min = 0x10000;
     } else {
         *pp += 1;
         return -1;
@@ -331,17 +337,17 @@ uint32_t bw_casefold(uint32_t c)
     if (c >= 0x10A0 && c <= 0x10C5)
         return c + 7264; /* Georgian Asomtavruli -> Nuskhuri */
     if (c >= 0x1F08 && c <= 0x1F6F && (c & 0x8) && ((c & 0xFFF0) != 0x1F50 || (c & 1)))
-        return c - 8;    /* Greek extended, the common pairs */
+        return c - 8; /* Greek extended, the common pairs */
     if (c >= 0x2160 && c <= 0x216F)
-        return c + 16;   /* Roman numerals */
+        return c + 16; /* Roman numerals */
     if (c >= 0x24B6 && c <= 0x24CF)
-        return c + 26;   /* circled letters */
+        return c + 26; /* circled letters */
     if (c >= 0x2C00 && c <= 0x2C2F)
-        return c + 48;   /* Glagolitic */
+        return c + 48; /* Glagolitic */
     if (c >= 0xFF21 && c <= 0xFF3A)
-        return c + 32;   /* fullwidth Latin */
+        return c + 32; /* fullwidth Latin */
     if (c >= 0x10400 && c <= 0x10427)
-        return c + 40;   /* Deseret */
+        return c + 40; /* Deseret */
     return c;
 }
 
@@ -480,17 +486,36 @@ bool bw_glob(const char *pattern, const char *text)
 uint32_t bw_quote_fold(uint32_t c)
 {
     switch (c) {
-    case 0x00AB: case 0x00BB: case 0x201C: case 0x201D: case 0x201E:
-    case 0x201F: case 0x2033: case 0x301D: case 0x301E: case 0xFF02:
-        return '"';
-    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032:
-        return '\'';
-    case 0x00A0: case 0x2007: case 0x202F: case 0x3000:
-    case 0x2000: case 0x2001: case 0x2002: case 0x2003: case 0x2004:
-    case 0x2005: case 0x2006: case 0x2008: case 0x2009: case 0x200A:
-        return ' ';
-    default:
-        return c;
+    case 0x00AB:
+    case 0x00BB:
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x201F:
+    case 0x2033:
+    case 0x301D:
+    case 0x301E:
+    case 0xFF02: return '"';
+    case 0x2018:
+    case 0x2019:
+    case 0x201A:
+    case 0x201B:
+    case 0x2032: return '\'';
+    case 0x00A0:
+    case 0x2007:
+    case 0x202F:
+    case 0x3000:
+    case 0x2000:
+    case 0x2001:
+    case 0x2002:
+    case 0x2003:
+    case 0x2004:
+    case 0x2005:
+    case 0x2006:
+    case 0x2008:
+    case 0x2009:
+    case 0x200A: return ' ';
+    default: return c;
     }
 }
 

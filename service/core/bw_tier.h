@@ -11,10 +11,10 @@
 
 /* Ordered: a higher value is a stronger finding. */
 typedef enum bw_tier {
-    BW_TIER_NONE = 0,  /* not a finding */
-    BW_TIER_POSSIBLE,  /* a generic name pattern (or a vendor text) alone */
-    BW_TIER_LIKELY,    /* one vendor-unique signal, or vouched for */
-    BW_TIER_CONFIRMED  /* independent signals agree */
+    BW_TIER_NONE = 0, /* not a finding */
+    BW_TIER_POSSIBLE, /* a generic name pattern (or a vendor text) alone */
+    BW_TIER_LIKELY,   /* one vendor-unique signal, or vouched for */
+    BW_TIER_CONFIRMED /* independent signals agree */
 } bw_tier;
 
 #define BW_TIERS 4

@@ -33,8 +33,8 @@ void bw_format_utc(int64_t t, char buf[21])
         return;
     }
     /* The "% 100" bounds are no-ops that let the compiler see the fields fit. */
-    snprintf(buf, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u, m % 100u,
-             d % 100u, (unsigned)(rem / 3600) % 100u, (unsigned)(rem % 3600 / 60) % 100u,
+    snprintf(buf, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u, m % 100u, d % 100u,
+             (unsigned)(rem / 3600) % 100u, (unsigned)(rem % 3600 / 60) % 100u,
              (unsigned)(rem % 60) % 100u);
 }
 

@@ -9,11 +9,11 @@
 
 #include "bw_str.h"
 
-#define SID_SYSTEM "S-1-5-18"
-#define SID_ADMINISTRATORS "S-1-5-32-544"
+#define SID_SYSTEM            "S-1-5-18"
+#define SID_ADMINISTRATORS    "S-1-5-32-544"
 #define SID_TRUSTED_INSTALLER "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
-#define SID_CREATOR_OWNER "S-1-3-0"
-#define SID_OWNER_RIGHTS "S-1-3-4"
+#define SID_CREATOR_OWNER     "S-1-3-0"
+#define SID_OWNER_RIGHTS      "S-1-3-4"
 
 static const struct {
     const char *sid;

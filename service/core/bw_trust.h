@@ -31,22 +31,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BW_SID_MAX 192 /* a SID in string form, terminator included */
-#define BW_ACES_MAX 64 /* ACEs looked at; more than that is not trusted */
+#define BW_SID_MAX  192 /* a SID in string form, terminator included */
+#define BW_ACES_MAX 64  /* ACEs looked at; more than that is not trusted */
 
 /* Access rights that change an object (winnt.h values; the Win32 layer
  * checks they match). Generic rights are counted as what they include. */
-#define BW_ACCESS_WRITE_DATA 0x00000002u   /* FILE_WRITE_DATA, FILE_ADD_FILE */
-#define BW_ACCESS_APPEND_DATA 0x00000004u  /* FILE_APPEND_DATA, FILE_ADD_SUBDIRECTORY */
-#define BW_ACCESS_DELETE_CHILD 0x00000040u /* FILE_DELETE_CHILD */
-#define BW_ACCESS_DELETE 0x00010000u       /* DELETE */
-#define BW_ACCESS_WRITE_DAC 0x00040000u    /* WRITE_DAC */
-#define BW_ACCESS_WRITE_OWNER 0x00080000u  /* WRITE_OWNER */
-#define BW_ACCESS_GENERIC_ALL 0x10000000u  /* GENERIC_ALL */
+#define BW_ACCESS_WRITE_DATA    0x00000002u /* FILE_WRITE_DATA, FILE_ADD_FILE */
+#define BW_ACCESS_APPEND_DATA   0x00000004u /* FILE_APPEND_DATA, FILE_ADD_SUBDIRECTORY */
+#define BW_ACCESS_DELETE_CHILD  0x00000040u /* FILE_DELETE_CHILD */
+#define BW_ACCESS_DELETE        0x00010000u /* DELETE */
+#define BW_ACCESS_WRITE_DAC     0x00040000u /* WRITE_DAC */
+#define BW_ACCESS_WRITE_OWNER   0x00080000u /* WRITE_OWNER */
+#define BW_ACCESS_GENERIC_ALL   0x10000000u /* GENERIC_ALL */
 #define BW_ACCESS_GENERIC_WRITE 0x40000000u /* GENERIC_WRITE */
-#define BW_ACCESS_CHANGES                                                                    \
-    (BW_ACCESS_WRITE_DATA | BW_ACCESS_APPEND_DATA | BW_ACCESS_DELETE_CHILD |                 \
-     BW_ACCESS_DELETE | BW_ACCESS_WRITE_DAC | BW_ACCESS_WRITE_OWNER | BW_ACCESS_GENERIC_ALL | \
+#define BW_ACCESS_CHANGES                                                                       \
+    (BW_ACCESS_WRITE_DATA | BW_ACCESS_APPEND_DATA | BW_ACCESS_DELETE_CHILD | BW_ACCESS_DELETE | \
+     BW_ACCESS_WRITE_DAC | BW_ACCESS_WRITE_OWNER | BW_ACCESS_GENERIC_ALL |                      \
      BW_ACCESS_GENERIC_WRITE)
 
 /* One entry of an access control list. */

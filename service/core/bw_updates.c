@@ -56,7 +56,8 @@ static bw_err add_bad(bw_updates *u, const bw_evidence_entry *ev, const bw_evide
     b->kind = ev->kind;
     b->product = bw_strdup(ev->product);
     b->source = bw_strdup(ev->source ? ev->source : "");
-    b->reason = bw_strfmt("%s: %s", bw_errname(t->err), t->reason[0] ? t->reason : bw_strerror(t->err));
+    b->reason =
+        bw_strfmt("%s: %s", bw_errname(t->err), t->reason[0] ? t->reason : bw_strerror(t->err));
     u->n_bad++;
     if ((ev->product && !b->product) || !b->source || !b->reason)
         return BW_ENOMEM;
@@ -79,8 +80,8 @@ static void interpret(const bw_evidence_entry *ev, bw_evidence_time *t)
     case BW_EVIDENCE_INSTALLED_UPDATE:
     case BW_EVIDENCE_BASES_INFO:
         /* Releases differ in the type they store: the parser takes each. */
-        bw_evidence_registry_time(ev->reg_type ? ev->reg_type : BW_REG_DWORD, ev->number,
-                                  ev->raw, ev->raw ? ev->raw_len : 0, t);
+        bw_evidence_registry_time(ev->reg_type ? ev->reg_type : BW_REG_DWORD, ev->number, ev->raw,
+                                  ev->raw ? ev->raw_len : 0, t);
         break;
     case BW_EVIDENCE_BASES_DATE:
         bw_evidence_parse_bases_date(ev->raw ? ev->raw : "", ev->raw ? ev->raw_len : 0, t);
@@ -113,9 +114,7 @@ static void interpret(const bw_evidence_entry *ev, bw_evidence_time *t)
             t->found = 1;
         break;
     }
-    default:
-        t->err = BW_EINVAL;
-        strcpy(t->reason, "unknown evidence kind");
+    default: t->err = BW_EINVAL; strcpy(t->reason, "unknown evidence kind");
     }
 }
 
@@ -198,8 +197,10 @@ bw_err bw_evaluate_updates(const bw_snapshot *snap, const bw_policy *pol,
                 e = BW_ENOMEM;
                 break;
             }
-            bw_evidence_entry ev = {.kind = BW_EVIDENCE_INSTALL_DATE, .product = f->name,
-                                    .source = src, .raw = p->install_date,
+            bw_evidence_entry ev = {.kind = BW_EVIDENCE_INSTALL_DATE,
+                                    .product = f->name,
+                                    .source = src,
+                                    .raw = p->install_date,
                                     .raw_len = strlen(p->install_date)};
             e = take(out, &ev);
             free(src);
@@ -213,8 +214,8 @@ bw_err bw_evaluate_updates(const bw_snapshot *snap, const bw_policy *pol,
         st->after_cutoff = bw_evidence_after_cutoff(st->newest, st->cutoff);
         int64_t basis = st->has_signature ? st->newest_signature : st->newest;
         if (bw_evidence_age_days(basis, now, &st->age_days, &st->future) == BW_OK)
-            st->stale = st->has_signature && !st->future &&
-                        st->age_days > (int64_t)pol->stale_after_days;
+            st->stale =
+                st->has_signature && !st->future && st->age_days > (int64_t)pol->stale_after_days;
     }
     if (e) {
         bw_updates_free(out);

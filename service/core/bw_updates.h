@@ -25,33 +25,33 @@
 const char *bw_evidence_kind_name(bw_evidence_kind k);
 
 typedef struct bw_update_status {
-    char *product;           /* vendor key ("AVP21.3"); NULL: not tied to one */
-    bool has_date;           /* some evidence gave a date */
-    int64_t newest;          /* newest date (Unix seconds, UTC) if has_date */
+    char *product;  /* vendor key ("AVP21.3"); NULL: not tied to one */
+    bool has_date;  /* some evidence gave a date */
+    int64_t newest; /* newest date (Unix seconds, UTC) if has_date */
     bw_evidence_kind newest_kind;
-    char *newest_source;     /* where the newest date was read */
-    bool never;              /* the product says it never updated (and no date) */
-    int64_t cutoff;          /* the cutoff that applies to this product */
-    bool after_cutoff;       /* newest >= cutoff: update activity after the ban */
-    int64_t age_days;        /* whole days from the newest signature date (or,
-                                without one, from newest) to now (floor) */
-    bool future;             /* that date lies after now: suspicious, not fresh */
-    bool stale;              /* newest signature date older than the policy's
-                                stale_after_days (install dates never count) */
-    bool has_signature;      /* some signature evidence (not an install date) */
+    char *newest_source; /* where the newest date was read */
+    bool never;          /* the product says it never updated (and no date) */
+    int64_t cutoff;      /* the cutoff that applies to this product */
+    bool after_cutoff;   /* newest >= cutoff: update activity after the ban */
+    int64_t age_days;    /* whole days from the newest signature date (or,
+                            without one, from newest) to now (floor) */
+    bool future;         /* that date lies after now: suspicious, not fresh */
+    bool stale;          /* newest signature date older than the policy's
+                            stale_after_days (install dates never count) */
+    bool has_signature;  /* some signature evidence (not an install date) */
     int64_t newest_signature;
-    unsigned n_evidence;     /* evidence entries read for this product */
+    unsigned n_evidence; /* evidence entries read for this product */
 } bw_update_status;
 
 typedef struct bw_unreadable_evidence {
     char *product;
     char *source;
     bw_evidence_kind kind;
-    char *reason;            /* e.g. "parse-error: no valid UpdateDate" */
+    char *reason; /* e.g. "parse-error: no valid UpdateDate" */
 } bw_unreadable_evidence;
 
 typedef struct bw_updates {
-    bw_update_status *items;   /* ordered by product (NULL last) */
+    bw_update_status *items; /* ordered by product (NULL last) */
     size_t n, cap;
     bw_unreadable_evidence *bad;
     size_t n_bad, cap_bad;

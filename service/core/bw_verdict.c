@@ -233,8 +233,7 @@ static bw_err take_update(bw_verdict_product *p, const bw_update_status *st)
 }
 
 /* Every update status whose product is one of the product's keys. */
-static bw_err product_updates(bw_verdict_product *p, const bw_updates *u,
-                              const bw_strlist *keys)
+static bw_err product_updates(bw_verdict_product *p, const bw_updates *u, const bw_strlist *keys)
 {
     for (size_t i = 0; u && i < u->n; i++) {
         const bw_update_status *st = &u->items[i];
@@ -265,7 +264,8 @@ static bw_err make_products(const bw_snapshot *s, const bw_policy *pol, const bw
     bw_err e = BW_OK;
     for (size_t i = 0; i < n && !e; i++) {
         const bw_finding *x = &f->items[i];
-        if (x->kind != BW_KIND_PRODUCT || !(bw_tiers_counted(pol->count_tiers) & BW_TIER_BIT(x->tier)))
+        if (x->kind != BW_KIND_PRODUCT ||
+            !(bw_tiers_counted(pol->count_tiers) & BW_TIER_BIT(x->tier)))
             continue;
         bw_verdict_product *p = add_product(v);
         bw_strlist keys = {0};
@@ -284,7 +284,8 @@ static bw_err make_products(const bw_snapshot *s, const bw_policy *pol, const bw
         for (size_t j = 0; j < n && !e; j++) {
             const bw_finding *r = &f->items[j];
             if (r->kind != BW_KIND_REGISTRY || used[j] || r->user_writable != x->user_writable ||
-                !(bw_tiers_counted(pol->count_tiers) & BW_TIER_BIT(r->tier)) || !key_is_product(key_of(s, r), x))
+                !(bw_tiers_counted(pol->count_tiers) & BW_TIER_BIT(r->tier)) ||
+                !key_is_product(key_of(s, r), x))
                 continue;
             used[j] = true;
             p->tier = max_tier(p->tier, r->tier);
@@ -305,7 +306,8 @@ static bw_err make_products(const bw_snapshot *s, const bw_policy *pol, const bw
      * "protected\" and the other registry view are one product. */
     for (size_t j = 0; j < n && !e; j++) {
         const bw_finding *r = &f->items[j];
-        if (r->kind != BW_KIND_REGISTRY || used[j] || !(bw_tiers_counted(pol->count_tiers) & BW_TIER_BIT(r->tier)))
+        if (r->kind != BW_KIND_REGISTRY || used[j] ||
+            !(bw_tiers_counted(pol->count_tiers) & BW_TIER_BIT(r->tier)))
             continue;
         const bw_vendor_key *k = key_of(s, r);
         if (!k || !k->key_name)
@@ -326,9 +328,9 @@ static bw_err make_products(const bw_snapshot *s, const bw_policy *pol, const bw
         p->tier = max_tier(p->tier, r->tier);
         if (fresh)
             p->per_user = r->user_writable;
-        if (fresh && (!dup_into(&p->name, r->display_name ? r->display_name : leaf_of(r->name)) ||
-                      !dup_into(&p->version, r->version) ||
-                      !dup_into(&p->vendor_key, leaf_of(r->name)))) {
+        if (fresh &&
+            (!dup_into(&p->name, r->display_name ? r->display_name : leaf_of(r->name)) ||
+             !dup_into(&p->version, r->version) || !dup_into(&p->vendor_key, leaf_of(r->name)))) {
             e = BW_ENOMEM;
             break;
         }
@@ -412,12 +414,13 @@ static bw_err lines(bw_verdict *v)
         v->containment = bw_strdup("none: no vendor service to contain");
     else if (c->acted && c->mode == BW_MODE_ENFORCE)
         v->containment = bw_strfmt("enforce: %zu disabled, %zu blocked by self-defense, "
-                                   "%zu failed, of %zu %s", c->disabled, c->blocked, c->failed,
-                                   c->targets, plural(c->targets, "service", "services"));
+                                   "%zu failed, of %zu %s",
+                                   c->disabled, c->blocked, c->failed, c->targets,
+                                   plural(c->targets, "service", "services"));
     else if (c->mode == BW_MODE_ENFORCE && c->hold)
         v->containment = bw_strfmt("held: enforce changes none of %zu %s while no other "
-                                   "anti-virus would remain", c->targets,
-                                   plural(c->targets, "service", "services"));
+                                   "anti-virus would remain",
+                                   c->targets, plural(c->targets, "service", "services"));
     else if (c->mode == BW_MODE_ENFORCE)
         v->containment = bw_strfmt("enforce: %zu %s to stop and disable", c->targets,
                                    plural(c->targets, "service", "services"));
@@ -444,9 +447,9 @@ static bw_err lines(bw_verdict *v)
             bw_buf_printf(&h, ": %zu %s, no installed product", v->n_counted,
                           plural(v->n_counted, "component", "components"));
         }
-        bw_buf_printf(&h, "; updated after the cutoff: %s",
-                      v->updated_after_cutoff == BW_TRI_YES ? "YES"
-                                                            : bw_tri_name(v->updated_after_cutoff));
+        bw_buf_printf(
+            &h, "; updated after the cutoff: %s",
+            v->updated_after_cutoff == BW_TRI_YES ? "YES" : bw_tri_name(v->updated_after_cutoff));
         if (v->has_update) {
             char day[11];
             bw_format_date(v->newest_update, day);
@@ -468,17 +471,20 @@ static bw_err lines(bw_verdict *v)
     const char *with = v->removal ? v->removal : "the vendor's removal tool";
     if (v->counts && v->updated_after_cutoff == BW_TRI_YES)
         next = owned = bw_strfmt("it received updates after the ban's cutoff: remove it (%s) "
-                                 "and install a supported anti-virus", with);
+                                 "and install a supported anti-virus",
+                                 with);
     else if (v->counts && v->stale == BW_TRI_YES)
         next = "its signatures are stale, so this endpoint is unprotected: install a supported "
                "anti-virus, then remove it";
     else if (v->counts && v->n_products)
         next = owned = bw_strfmt("remove it (%s) and make sure a supported anti-virus "
-                                 "protects this endpoint", with);
+                                 "protects this endpoint",
+                                 with);
     else if (v->counts)
         next = owned = bw_strfmt("leftovers without an installed product: remove them (%s); "
                                  "a leftover keyboard or mouse filter can disable the device "
-                                 "at the next boot", with);
+                                 "at the next boot",
+                                 with);
     else if (v->incomplete)
         next = "parts of the machine could not be read (see 'Incomplete scan'): fix access "
                "and scan again";

@@ -29,11 +29,7 @@
 #include "bw_snapshot.h"
 #include "bw_updates.h"
 
-typedef enum bw_tri {
-    BW_TRI_UNKNOWN = 0,
-    BW_TRI_NO,
-    BW_TRI_YES
-} bw_tri;
+typedef enum bw_tri { BW_TRI_UNKNOWN = 0, BW_TRI_NO, BW_TRI_YES } bw_tri;
 
 /* "unknown", "no", "yes". */
 const char *bw_tri_name(bw_tri t);
@@ -48,7 +44,7 @@ typedef enum bw_ksn_state {
 const char *bw_ksn_state_name(bw_ksn_state k);
 
 typedef struct bw_verdict_product {
-    char *name;             /* DisplayName, else the key's ProductName, else its name */
+    char *name; /* DisplayName, else the key's ProductName, else its name */
     char *version;
     char *install_date;     /* "YYYY-MM-DD", or NULL */
     char *uninstall_key;    /* the Uninstall subkey (finding name), or NULL */
@@ -57,30 +53,30 @@ typedef struct bw_verdict_product {
     bw_tier tier;           /* the best tier of its findings */
     bool per_user;          /* only in a user's hive */
     bw_tri updated_after_cutoff;
-    bool has_update;        /* newest_update etc. are set */
-    int64_t newest_update;  /* Unix seconds, UTC */
+    bool has_update;             /* newest_update etc. are set */
+    int64_t newest_update;       /* Unix seconds, UTC */
     const char *update_evidence; /* bw_evidence_kind_name of it (static) */
     char *update_source;
-    bw_tri stale;           /* newest signatures older than the threshold */
+    bw_tri stale; /* newest signatures older than the threshold */
 } bw_verdict_product;
 
 /* What containment does about the vendor's services. */
 typedef struct bw_verdict_contain {
     bw_mode mode;
-    size_t targets;   /* services the plan acts on */
-    bool hold;        /* enforcement holds: no other anti-virus would remain */
+    size_t targets; /* services the plan acts on */
+    bool hold;      /* enforcement holds: no other anti-virus would remain */
     /* after the effects ran (the service); zero for a scan */
     bool acted;
     size_t disabled, blocked, failed, would_disable;
 } bw_verdict_contain;
 
 typedef struct bw_verdict {
-    bw_tier present;        /* best tier among the counted findings (NONE:
-                               the vendor is not here) */
-    bool counts;            /* that tier is one the policy counts */
-    bool machine_wide;      /* a counted finding outside per-user places */
-    size_t n_counted;       /* findings of counted tiers */
-    size_t n_review;        /* findings of tiers that do not count */
+    bw_tier present;   /* best tier among the counted findings (NONE:
+                          the vendor is not here) */
+    bool counts;       /* that tier is one the policy counts */
+    bool machine_wide; /* a counted finding outside per-user places */
+    size_t n_counted;  /* findings of counted tiers */
+    size_t n_review;   /* findings of tiers that do not count */
     bw_verdict_product *products;
     size_t n_products, cap_products;
     bw_tri updated_after_cutoff; /* host: yes if any product did */
@@ -88,24 +84,23 @@ typedef struct bw_verdict {
     int64_t newest_update;
     const char *update_evidence; /* static */
     char *update_source;
-    char *update_product;   /* the product name the newest date belongs to */
+    char *update_product; /* the product name the newest date belongs to */
     bw_tri stale;
     bw_ksn_state ksn;
     bw_verdict_contain contain;
-    char *containment;      /* e.g. "audit: enforce would disable 3 services" */
-    bool incomplete;        /* a gap could hide findings */
-    char *vendor;           /* the policy's vendor name */
-    char *removal;          /* the policy's vendor.removal, or NULL */
-    char *headline;         /* the first line of the text report */
-    char *next_step;        /* the second: what to do next */
+    char *containment; /* e.g. "audit: enforce would disable 3 services" */
+    bool incomplete;   /* a gap could hide findings */
+    char *vendor;      /* the policy's vendor name */
+    char *removal;     /* the policy's vendor.removal, or NULL */
+    char *headline;    /* the first line of the text report */
+    char *next_step;   /* the second: what to do next */
 } bw_verdict;
 
 /* Makes the verdict from the findings of every tier, the update statuses,
  * the snapshot they came from and the containment state. *out must be
  * zeroed or freed before. BW_ENOMEM only (then *out is empty). */
 bw_err bw_verdict_make(const bw_snapshot *snap, const bw_policy *pol, const bw_findings *f,
-                       const bw_updates *u, const bw_verdict_contain *contain,
-                       bw_verdict *out);
+                       const bw_updates *u, const bw_verdict_contain *contain, bw_verdict *out);
 
 /* Re-states containment (after the effects ran) and the lines that depend
  * on it. BW_ENOMEM only. */

@@ -34,9 +34,9 @@
 #define BW_VERSION "0.1.0"
 #endif
 
-#define LOG_MAX_BYTES (1u << 20)
-#define LOG_KEEP 3
-#define MAX_WATCHES 5     /* Uninstall (2 views), Services, vendor roots (2 views) */
+#define LOG_MAX_BYTES   (1u << 20)
+#define LOG_KEEP        3
+#define MAX_WATCHES     5  /* Uninstall (2 views), Services, vendor roots (2 views) */
 #define MAX_DIR_WATCHES 16 /* signature bases folders */
 
 typedef struct agent {
@@ -51,7 +51,7 @@ typedef struct agent {
     char *store_path;
     bw_policy *pol;
     char *host;
-    char *last_gaps;   /* digest of the last 902 raised (also kept in the store) */
+    char *last_gaps;     /* digest of the last 902 raised (also kept in the store) */
     char *last_db_error; /* detail of the last 903 raised: raise again only on change */
     bw_verdict verdict;  /* the last scan's host verdict (for the heartbeat) */
     bool has_verdict;
@@ -59,7 +59,6 @@ typedef struct agent {
     bw_dirwatch *dirs[MAX_DIR_WATCHES];
     size_t n_dirs;
 } agent;
-
 
 static void logf_(agent *a, const char *level, const char *fmt, ...) BW_PRINTF(3, 4);
 static void logf_(agent *a, const char *level, const char *fmt, ...)
@@ -160,8 +159,9 @@ static void raise_changes(agent *a, const bw_changes *ch)
     }
     for (size_t i = 0; i < alerts.n; i++) {
         bool raised = false;
-        if (a->store && bw_store_alert_raised(a->store, alerts.items[i].change_id, &raised) ==
-                            BW_OK && raised) {
+        if (a->store &&
+            bw_store_alert_raised(a->store, alerts.items[i].change_id, &raised) == BW_OK &&
+            raised) {
             bw_alert_clear(&alerts.items[i]);
             continue;
         }
@@ -189,8 +189,9 @@ static void load_policy(agent *a, bool reload)
     bw_policy *pol = NULL;
     const char *origin = "built-in";
     bw_err e = BW_ENOTFOUND;
-    if (path && data_file_ok(a, "policy.yaml",
-                             reload ? "the policy in force stays" : "the built-in policy is used"))
+    if (path &&
+        data_file_ok(a, "policy.yaml",
+                     reload ? "the policy in force stays" : "the built-in policy is used"))
         e = bw_win_policy_load(a->api, path, &pol, msg, sizeof msg);
     else if (a->data_dir && !path)
         e = BW_ENOMEM;
@@ -318,18 +319,20 @@ static void raise_verdict(agent *a, const bw_verdict *v, int64_t scan_id)
     bw_err e = bw_alert_verdict_due(v, a->host, has_last ? last.digest : NULL, &al, &digest);
     if (e == BW_OK) {
         /* The record keeps the event's own values (what status shows). */
-        bw_verdict_record r = {
-            .at = bw_win_now(a->api), .scan_id = scan_id, .digest = digest,
-            .present = (char *)bw_alert_get(&al, "present"),
-            .products = (char *)bw_alert_get(&al, "products"),
-            .updated_after_cutoff = (char *)bw_alert_get(&al, "updated_after_cutoff"),
-            .newest_update = (char *)bw_alert_get(&al, "newest_update"),
-            .update_evidence = (char *)bw_alert_get(&al, "update_evidence"),
-            .stale = (char *)bw_alert_get(&al, "stale"),
-            .ksn = (char *)bw_alert_get(&al, "ksn_state"),
-            .containment = (char *)bw_alert_get(&al, "containment"),
-            .headline = (char *)bw_alert_get(&al, "headline"),
-            .next_step = (char *)bw_alert_get(&al, "next_step")};
+        bw_verdict_record r = {.at = bw_win_now(a->api),
+                               .scan_id = scan_id,
+                               .digest = digest,
+                               .present = (char *)bw_alert_get(&al, "present"),
+                               .products = (char *)bw_alert_get(&al, "products"),
+                               .updated_after_cutoff =
+                                   (char *)bw_alert_get(&al, "updated_after_cutoff"),
+                               .newest_update = (char *)bw_alert_get(&al, "newest_update"),
+                               .update_evidence = (char *)bw_alert_get(&al, "update_evidence"),
+                               .stale = (char *)bw_alert_get(&al, "stale"),
+                               .ksn = (char *)bw_alert_get(&al, "ksn_state"),
+                               .containment = (char *)bw_alert_get(&al, "containment"),
+                               .headline = (char *)bw_alert_get(&al, "headline"),
+                               .next_step = (char *)bw_alert_get(&al, "next_step")};
         if (a->store && bw_store_verdict_add(a->store, &r) != BW_OK)
             logf_(a, "ERROR", "cannot record the verdict: %s", bw_store_errmsg(a->store));
         logf_(a, "INFO", "verdict: %s", v->headline);
@@ -437,7 +440,8 @@ static void contain(agent *a, bw_judgement *j, const char *mode_source)
     bw_contain_summary sum = {0};
     if (bw_win_contain(a->api, a->store, plan, &o, on_contain, a, &sum) != BW_OK)
         logf_(a, "ERROR", "containment: out of memory");
-    logf_(a, "INFO", "containment (%s mode, from %s; other anti-virus: %s): %zu target(s), "
+    logf_(a, "INFO",
+          "containment (%s mode, from %s; other anti-virus: %s): %zu target(s), "
           "%zu would be disabled, %zu disabled, %zu stopped, %zu blocked, %zu held, "
           "%zu failed, %zu already contained",
           o.mode == BW_MODE_ENFORCE ? "enforce" : "audit", mode_source,
@@ -461,9 +465,8 @@ static void scan(agent *a, const char *why)
     bw_changes ch = {0};
     int64_t scan_id = 0;
     char mode_source[256];
-    if (!snap ||
-        bw_win_collect_all(a->api, &a->pol->registry_roots, &a->pol->bases_paths, snap) !=
-            BW_OK) {
+    if (!snap || bw_win_collect_all(a->api, &a->pol->registry_roots, &a->pol->bases_paths,
+                                    snap) != BW_OK) {
         logf_(a, "ERROR", "scan (%s): out of memory", why);
         goto out;
     }
@@ -499,7 +502,8 @@ static void scan(agent *a, const char *why)
     update_dir_watches(a, snap);
     ensure_watches(a);
     raise_gaps(a, snap);
-    logf_(a, "INFO", "scan (%s): %zu finding(s) (%zu for review), %zu change(s), %zu evidence, "
+    logf_(a, "INFO",
+          "scan (%s): %zu finding(s) (%zu for review), %zu change(s), %zu evidence, "
           "%zu gap(s), %llu ms",
           why, j.counted.n, j.review.n, ch.n, snap->n_evidence, snap->n_gaps,
           (unsigned long long)(a->api->GetTickCount64() - t0));
@@ -519,7 +523,8 @@ static void heartbeat(agent *a)
         return;
     bw_scan_record last = {0};
     bw_stored_findings cur = {0};
-    bw_heartbeat hb = {.host = a->host, .policy_name = a->pol->name,
+    bw_heartbeat hb = {.host = a->host,
+                       .policy_name = a->pol->name,
                        .policy_version = a->pol->version,
                        .verdict = a->has_verdict ? &a->verdict : NULL};
     if (bw_store_last_scan(a->store, &last) == BW_OK) {
@@ -556,13 +561,16 @@ static void ensure_watches(agent *a)
     for (size_t i = 0; i < 3; i++) {
         if (a->watches[i])
             continue;
-        bw_err e = bw_regwatch_open(a->api, fixed[i].path, fixed[i].view, &a->watches[i], &syserr);
+        bw_err e =
+            bw_regwatch_open(a->api, fixed[i].path, fixed[i].view, &a->watches[i], &syserr);
         if (e == BW_ENOTFOUND) /* not there yet: watch its parent for its creation */
             e = bw_regwatch_open(a->api, L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion",
                                  fixed[i].view, &a->watches[i], &syserr);
         if (e != BW_OK)
-            logf_(a, "WARN", "cannot watch registry key %d for changes (error %lu): "
-                  "only periodic scans will see its changes", (int)i, syserr);
+            logf_(a, "WARN",
+                  "cannot watch registry key %d for changes (error %lu): "
+                  "only periodic scans will see its changes",
+                  (int)i, syserr);
     }
     size_t slot = 3;
     for (size_t r = 0; r < a->pol->registry_roots.n && slot < MAX_WATCHES; r++) {
@@ -601,7 +609,7 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
         return de;
     if (de == BW_OK)
         a.data_dir = a.dir.path;
-    {   /* the host name, for the events raised before the first scan */
+    { /* the host name, for the events raised before the first scan */
         char why[256];
         bw_win_host_name(api, &a.host, why, sizeof why);
     }
@@ -613,9 +621,9 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
         goto out;
     }
     char log_why[320] = "";
-    bw_err le = log_path ? bw_datadir_file_trusted(api, &a.dir, "banwatch.log", log_why,
-                                                   sizeof log_why)
-                         : BW_EINVAL;
+    bw_err le =
+        log_path ? bw_datadir_file_trusted(api, &a.dir, "banwatch.log", log_why, sizeof log_why)
+                 : BW_EINVAL;
     if (le == BW_OK || le == BW_ENOTFOUND)
         bw_appender_open(api, log_path, LOG_MAX_BYTES, LOG_KEEP, &a.log, &syserr);
     logf_(&a, "INFO", "banwatch %s starting, data in %s", BW_VERSION, a.data_dir);
@@ -737,7 +745,8 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
             continue;
         }
         if (r == WAIT_FAILED) {
-            logf_(&a, "ERROR", "wait failed (error %lu); stopping", (unsigned long)GetLastError());
+            logf_(&a, "ERROR", "wait failed (error %lu); stopping",
+                  (unsigned long)GetLastError());
             e = BW_ESYS;
             break;
         }

@@ -30,21 +30,19 @@ typedef struct bw_api {
     /* registry */
     LSTATUS(WINAPI *RegOpenKeyExW)(HKEY, LPCWSTR, DWORD, REGSAM, PHKEY);
     LSTATUS(WINAPI *RegCloseKey)(HKEY);
-    LSTATUS(WINAPI *RegEnumKeyExW)(HKEY, DWORD, LPWSTR, LPDWORD, LPDWORD,
-                                   LPWSTR, LPDWORD, PFILETIME);
-    LSTATUS(WINAPI *RegQueryValueExW)(HKEY, LPCWSTR, LPDWORD, LPDWORD,
-                                      LPBYTE, LPDWORD);
-    LSTATUS(WINAPI *RegEnumValueW)(HKEY, DWORD, LPWSTR, LPDWORD, LPDWORD,
-                                   LPDWORD, LPBYTE, LPDWORD);
-    LSTATUS(WINAPI *RegQueryInfoKeyW)(HKEY, LPWSTR, LPDWORD, LPDWORD, LPDWORD,
-                                      LPDWORD, LPDWORD, LPDWORD, LPDWORD,
-                                      LPDWORD, LPDWORD, PFILETIME);
+    LSTATUS(WINAPI *RegEnumKeyExW)
+    (HKEY, DWORD, LPWSTR, LPDWORD, LPDWORD, LPWSTR, LPDWORD, PFILETIME);
+    LSTATUS(WINAPI *RegQueryValueExW)(HKEY, LPCWSTR, LPDWORD, LPDWORD, LPBYTE, LPDWORD);
+    LSTATUS(WINAPI *RegEnumValueW)
+    (HKEY, DWORD, LPWSTR, LPDWORD, LPDWORD, LPDWORD, LPBYTE, LPDWORD);
+    LSTATUS(WINAPI *RegQueryInfoKeyW)
+    (HKEY, LPWSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD, LPDWORD, LPDWORD, LPDWORD, LPDWORD,
+     LPDWORD, PFILETIME);
 
     /* service control manager */
     SC_HANDLE(WINAPI *OpenSCManagerW)(LPCWSTR, LPCWSTR, DWORD);
-    BOOL(WINAPI *EnumServicesStatusExW)(SC_HANDLE, SC_ENUM_TYPE, DWORD, DWORD,
-                                        LPBYTE, DWORD, LPDWORD, LPDWORD,
-                                        LPDWORD, LPCWSTR);
+    BOOL(WINAPI *EnumServicesStatusExW)
+    (SC_HANDLE, SC_ENUM_TYPE, DWORD, DWORD, LPBYTE, DWORD, LPDWORD, LPDWORD, LPDWORD, LPCWSTR);
     BOOL(WINAPI *CloseServiceHandle)(SC_HANDLE);
 
     /* system information */
@@ -52,8 +50,8 @@ typedef struct bw_api {
     VOID(WINAPI *GetSystemTimeAsFileTime)(LPFILETIME);
 
     /* files */
-    HANDLE(WINAPI *CreateFileW)(LPCWSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES,
-                                DWORD, DWORD, HANDLE);
+    HANDLE(WINAPI *CreateFileW)
+    (LPCWSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE);
     BOOL(WINAPI *ReadFile)(HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED);
     BOOL(WINAPI *GetFileSizeEx)(HANDLE, PLARGE_INTEGER);
     BOOL(WINAPI *CloseHandle)(HANDLE);
@@ -65,19 +63,20 @@ typedef struct bw_api {
     BOOL(WINAPI *WriteFile)(HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED);
 
     /* registry writes and change notification */
-    LSTATUS(WINAPI *RegCreateKeyExW)(HKEY, LPCWSTR, DWORD, LPWSTR, DWORD, REGSAM,
-                                     const LPSECURITY_ATTRIBUTES, PHKEY, LPDWORD);
+    LSTATUS(WINAPI *RegCreateKeyExW)
+    (HKEY, LPCWSTR, DWORD, LPWSTR, DWORD, REGSAM, const LPSECURITY_ATTRIBUTES, PHKEY, LPDWORD);
     LSTATUS(WINAPI *RegSetValueExW)(HKEY, LPCWSTR, DWORD, DWORD, const BYTE *, DWORD);
     LSTATUS(WINAPI *RegDeleteTreeW)(HKEY, LPCWSTR);
     LSTATUS(WINAPI *RegNotifyChangeKeyValue)(HKEY, BOOL, DWORD, HANDLE, BOOL);
 
     /* service control and the service's own lifecycle */
     SC_HANDLE(WINAPI *OpenServiceW)(SC_HANDLE, LPCWSTR, DWORD);
-    SC_HANDLE(WINAPI *CreateServiceW)(SC_HANDLE, LPCWSTR, LPCWSTR, DWORD, DWORD, DWORD,
-                                      DWORD, LPCWSTR, LPCWSTR, LPDWORD, LPCWSTR,
-                                      LPCWSTR, LPCWSTR);
-    BOOL(WINAPI *ChangeServiceConfigW)(SC_HANDLE, DWORD, DWORD, DWORD, LPCWSTR, LPCWSTR,
-                                       LPDWORD, LPCWSTR, LPCWSTR, LPCWSTR, LPCWSTR);
+    SC_HANDLE(WINAPI *CreateServiceW)
+    (SC_HANDLE, LPCWSTR, LPCWSTR, DWORD, DWORD, DWORD, DWORD, LPCWSTR, LPCWSTR, LPDWORD, LPCWSTR,
+     LPCWSTR, LPCWSTR);
+    BOOL(WINAPI *ChangeServiceConfigW)
+    (SC_HANDLE, DWORD, DWORD, DWORD, LPCWSTR, LPCWSTR, LPDWORD, LPCWSTR, LPCWSTR, LPCWSTR,
+     LPCWSTR);
     BOOL(WINAPI *ChangeServiceConfig2W)(SC_HANDLE, DWORD, LPVOID);
     BOOL(WINAPI *DeleteService)(SC_HANDLE);
     BOOL(WINAPI *ControlService)(SC_HANDLE, DWORD, LPSERVICE_STATUS);
@@ -85,18 +84,16 @@ typedef struct bw_api {
     BOOL(WINAPI *QueryServiceConfigW)(SC_HANDLE, LPQUERY_SERVICE_CONFIGW, DWORD, LPDWORD);
     BOOL(WINAPI *QueryServiceConfig2W)(SC_HANDLE, DWORD, LPBYTE, DWORD, LPDWORD);
     BOOL(WINAPI *StartServiceW)(SC_HANDLE, DWORD, LPCWSTR *);
-    BOOL(WINAPI *EnumDependentServicesW)(SC_HANDLE, DWORD, LPENUM_SERVICE_STATUSW, DWORD,
-                                         LPDWORD, LPDWORD);
+    BOOL(WINAPI *EnumDependentServicesW)
+    (SC_HANDLE, DWORD, LPENUM_SERVICE_STATUSW, DWORD, LPDWORD, LPDWORD);
     BOOL(WINAPI *StartServiceCtrlDispatcherW)(const SERVICE_TABLE_ENTRYW *);
-    SERVICE_STATUS_HANDLE(WINAPI *RegisterServiceCtrlHandlerExW)(LPCWSTR,
-                                                                 LPHANDLER_FUNCTION_EX,
-                                                                 LPVOID);
+    SERVICE_STATUS_HANDLE(WINAPI *RegisterServiceCtrlHandlerExW)
+    (LPCWSTR, LPHANDLER_FUNCTION_EX, LPVOID);
     BOOL(WINAPI *SetServiceStatus)(SERVICE_STATUS_HANDLE, LPSERVICE_STATUS);
 
     /* Event Log */
     HANDLE(WINAPI *RegisterEventSourceW)(LPCWSTR, LPCWSTR);
-    BOOL(WINAPI *ReportEventW)(HANDLE, WORD, WORD, DWORD, PSID, WORD, DWORD,
-                               LPCWSTR *, LPVOID);
+    BOOL(WINAPI *ReportEventW)(HANDLE, WORD, WORD, DWORD, PSID, WORD, DWORD, LPCWSTR *, LPVOID);
     BOOL(WINAPI *DeregisterEventSource)(HANDLE);
 
     /* synchronisation */
@@ -124,8 +121,8 @@ typedef struct bw_api {
     BOOL(WINAPI *FindClose)(HANDLE);
 
     /* directory change notification (signature bases folders) */
-    BOOL(WINAPI *ReadDirectoryChangesW)(HANDLE, LPVOID, DWORD, BOOL, DWORD, LPDWORD,
-                                        LPOVERLAPPED, LPOVERLAPPED_COMPLETION_ROUTINE);
+    BOOL(WINAPI *ReadDirectoryChangesW)
+    (HANDLE, LPVOID, DWORD, BOOL, DWORD, LPDWORD, LPOVERLAPPED, LPOVERLAPPED_COMPLETION_ROUTINE);
     BOOL(WINAPI *CancelIoEx)(HANDLE, LPOVERLAPPED);
     BOOL(WINAPI *GetOverlappedResult)(HANDLE, LPOVERLAPPED, LPDWORD, BOOL);
 
@@ -145,17 +142,17 @@ typedef struct bw_api {
     /* security: who owns banwatch's files and folder and who may change
      * them; the account it runs as. Descriptors and strings returned are
      * freed with LocalFree. */
-    DWORD(WINAPI *GetSecurityInfo)(HANDLE, SE_OBJECT_TYPE, SECURITY_INFORMATION, PSID *, PSID *,
-                                   PACL *, PACL *, PSECURITY_DESCRIPTOR *);
-    DWORD(WINAPI *SetSecurityInfo)(HANDLE, SE_OBJECT_TYPE, SECURITY_INFORMATION, PSID, PSID,
-                                   PACL, PACL);
-    BOOL(WINAPI *ConvertStringSecurityDescriptorToSecurityDescriptorW)(LPCWSTR, DWORD,
-                                                                       PSECURITY_DESCRIPTOR *,
-                                                                       PULONG);
+    DWORD(WINAPI *GetSecurityInfo)
+    (HANDLE, SE_OBJECT_TYPE, SECURITY_INFORMATION, PSID *, PSID *, PACL *, PACL *,
+     PSECURITY_DESCRIPTOR *);
+    DWORD(WINAPI *SetSecurityInfo)
+    (HANDLE, SE_OBJECT_TYPE, SECURITY_INFORMATION, PSID, PSID, PACL, PACL);
+    BOOL(WINAPI *ConvertStringSecurityDescriptorToSecurityDescriptorW)
+    (LPCWSTR, DWORD, PSECURITY_DESCRIPTOR *, PULONG);
     BOOL(WINAPI *ConvertSidToStringSidW)(PSID, LPWSTR *);
     BOOL(WINAPI *ConvertStringSidToSidW)(LPCWSTR, PSID *);
-    BOOL(WINAPI *GetSecurityDescriptorControl)(PSECURITY_DESCRIPTOR,
-                                               PSECURITY_DESCRIPTOR_CONTROL, LPDWORD);
+    BOOL(WINAPI *GetSecurityDescriptorControl)
+    (PSECURITY_DESCRIPTOR, PSECURITY_DESCRIPTOR_CONTROL, LPDWORD);
     BOOL(WINAPI *GetSecurityDescriptorDacl)(PSECURITY_DESCRIPTOR, LPBOOL, PACL *, LPBOOL);
     BOOL(WINAPI *GetAclInformation)(PACL, LPVOID, DWORD, ACL_INFORMATION_CLASS);
     BOOL(WINAPI *GetAce)(PACL, DWORD, LPVOID *);
@@ -164,8 +161,8 @@ typedef struct bw_api {
     BOOL(WINAPI *OpenProcessToken)(HANDLE, DWORD, PHANDLE);
     BOOL(WINAPI *GetTokenInformation)(HANDLE, TOKEN_INFORMATION_CLASS, LPVOID, DWORD, PDWORD);
     BOOL(WINAPI *LookupPrivilegeValueW)(LPCWSTR, LPCWSTR, PLUID);
-    BOOL(WINAPI *AdjustTokenPrivileges)(HANDLE, BOOL, PTOKEN_PRIVILEGES, DWORD,
-                                        PTOKEN_PRIVILEGES, PDWORD);
+    BOOL(WINAPI *AdjustTokenPrivileges)
+    (HANDLE, BOOL, PTOKEN_PRIVILEGES, DWORD, PTOKEN_PRIVILEGES, PDWORD);
     BOOL(WINAPI *GetFileInformationByHandle)(HANDLE, LPBY_HANDLE_FILE_INFORMATION);
 } bw_api;
 

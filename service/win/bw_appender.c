@@ -10,8 +10,8 @@
 struct bw_appender {
     const bw_api *api;
     HANDLE h;
-    uint16_t *path;   /* UTF-16 path */
-    char *path8;      /* UTF-8 path, for rotated names */
+    uint16_t *path; /* UTF-16 path */
+    char *path8;    /* UTF-8 path, for rotated names */
     size_t max_bytes;
     unsigned keep;
     uint64_t size;

@@ -19,8 +19,8 @@ typedef struct bw_appender bw_appender;
  * started. Other processes may read the file while it is open. A failure
  * to open is mapped by bw_win_error (BW_ENOTFOUND for a missing folder,
  * BW_EACCES, ...) with the Win32 code in *syserr. */
-bw_err bw_appender_open(const bw_api *api, const char *path, size_t max_bytes,
-                        unsigned keep, bw_appender **out, unsigned long *syserr);
+bw_err bw_appender_open(const bw_api *api, const char *path, size_t max_bytes, unsigned keep,
+                        bw_appender **out, unsigned long *syserr);
 
 /* Appends len bytes (one whole line, newline included) and flushes them to
  * the file. */

@@ -103,10 +103,9 @@ static bw_err reset_permissions(const bw_api *api, const char *path, bw_win_stat
         !api->GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted)) {
         e = bw_win_status_set(st, GetLastError());
     } else {
-        DWORD rc = api->SetSecurityInfo(h, SE_FILE_OBJECT,
-                                        DACL_SECURITY_INFORMATION |
-                                            PROTECTED_DACL_SECURITY_INFORMATION,
-                                        NULL, NULL, dacl, NULL);
+        DWORD rc = api->SetSecurityInfo(
+            h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+            NULL, NULL, dacl, NULL);
         if (rc != ERROR_SUCCESS)
             e = bw_win_status_set(st, rc);
     }

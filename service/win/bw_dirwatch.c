@@ -8,7 +8,7 @@
 #include "../core/bw_str.h"
 
 #define NOTIFY_BYTES 16384u
-#define MAX_SUBDIRS 256u
+#define MAX_SUBDIRS  256u
 
 struct bw_dirwatch {
     const bw_api *api;
@@ -86,10 +86,10 @@ bw_err bw_dirwatch_open(const bw_api *api, const char *path, bw_dirwatch **out,
     bw_err e = (w->path = bw_strdup(path)) ? bw_utf8_to_utf16(path, &w->wpath, NULL) : BW_ENOMEM;
     if (e)
         goto fail;
-    w->dir = api->CreateFileW((LPCWSTR)w->wpath, FILE_LIST_DIRECTORY,
-                              FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                              OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OVERLAPPED,
-                              NULL);
+    w->dir =
+        api->CreateFileW((LPCWSTR)w->wpath, FILE_LIST_DIRECTORY,
+                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                         OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OVERLAPPED, NULL);
     if (w->dir == INVALID_HANDLE_VALUE) {
         *syserr = GetLastError();
         e = bw_win_error(*syserr);

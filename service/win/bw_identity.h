@@ -7,10 +7,9 @@
 #ifndef BW_IDENTITY_H
 #define BW_IDENTITY_H
 
-#define BW_SERVICE_NAME L"banwatch" /* = BW_SELF_SERVICE of bw_eval.h */
+#define BW_SERVICE_NAME    L"banwatch" /* = BW_SELF_SERVICE of bw_eval.h */
 #define BW_SERVICE_DISPLAY L"banwatch endpoint agent"
-#define BW_EVENT_SOURCE L"banwatch"
-#define BW_EVENTLOG_KEY \
-    L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\banwatch"
+#define BW_EVENT_SOURCE    L"banwatch"
+#define BW_EVENTLOG_KEY    L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\banwatch"
 
 #endif

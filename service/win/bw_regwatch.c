@@ -18,8 +18,8 @@ bw_err bw_regwatch_rearm(bw_regwatch *w, unsigned long *syserr)
     return rc == ERROR_SUCCESS ? BW_OK : BW_ESYS;
 }
 
-bw_err bw_regwatch_open(const bw_api *api, const wchar_t *path, REGSAM view,
-                        bw_regwatch **out, unsigned long *syserr)
+bw_err bw_regwatch_open(const bw_api *api, const wchar_t *path, REGSAM view, bw_regwatch **out,
+                        unsigned long *syserr)
 {
     *out = NULL;
     *syserr = 0;

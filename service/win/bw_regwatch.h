@@ -16,8 +16,8 @@ typedef struct bw_regwatch bw_regwatch;
  * KEY_WOW64_32KEY) for subkey and value changes. BW_ENOTFOUND if the key
  * does not exist. The watch is armed on return. Notifications are bound to
  * the calling thread: arm and wait on the same thread. */
-bw_err bw_regwatch_open(const bw_api *api, const wchar_t *path, REGSAM view,
-                        bw_regwatch **out, unsigned long *syserr);
+bw_err bw_regwatch_open(const bw_api *api, const wchar_t *path, REGSAM view, bw_regwatch **out,
+                        unsigned long *syserr);
 
 /* The auto-reset event signalled on a change. */
 HANDLE bw_regwatch_event(const bw_regwatch *w);

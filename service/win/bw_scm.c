@@ -40,13 +40,9 @@ static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID data, LPVOID ctx)
         report(SERVICE_STOP_PENDING, NO_ERROR, 5000);
         svc_api->SetEvent(stop_event);
         return NO_ERROR;
-    case SERVICE_CONTROL_PARAMCHANGE:
-        svc_api->SetEvent(reload_event);
-        return NO_ERROR;
-    case SERVICE_CONTROL_INTERROGATE:
-        return NO_ERROR;
-    default:
-        return ERROR_CALL_NOT_IMPLEMENTED;
+    case SERVICE_CONTROL_PARAMCHANGE: svc_api->SetEvent(reload_event); return NO_ERROR;
+    case SERVICE_CONTROL_INTERROGATE: return NO_ERROR;
+    default: return ERROR_CALL_NOT_IMPLEMENTED;
     }
 }
 

@@ -72,8 +72,8 @@ static bw_err to_wide(const char *name, uint16_t **out, bw_win_status *st)
     return BW_OK;
 }
 
-bw_err bw_win_reg_open(const bw_api *api, HKEY parent, const char *path, REGSAM view,
-                       HKEY *out, bw_win_status *st)
+bw_err bw_win_reg_open(const bw_api *api, HKEY parent, const char *path, REGSAM view, HKEY *out,
+                       bw_win_status *st)
 {
     *out = NULL;
     status_clear(st);
@@ -108,8 +108,8 @@ static LSTATUS enum_name(const bw_api *api, HKEY key, bool values, DWORD i, uint
     return api->RegEnumKeyExW(key, i, (LPWSTR)name, len, NULL, NULL, NULL, NULL);
 }
 
-static bw_err enum_names(const bw_api *api, HKEY key, bool values, bw_strlist *out,
-                         size_t *n_bad, bw_win_status *st)
+static bw_err enum_names(const bw_api *api, HKEY key, bool values, bw_strlist *out, size_t *n_bad,
+                         bw_win_status *st)
 {
     status_clear(st);
     if (n_bad)
@@ -188,7 +188,7 @@ bw_err bw_win_reg_value_names(const bw_api *api, HKEY key, bw_strlist *out, size
 
 /* ---- values ------------------------------------------------------------ */
 
-#define TYPE_BIT(t) (1u << (t))
+#define TYPE_BIT(t)  (1u << (t))
 #define STRING_TYPES (TYPE_BIT(REG_SZ) | TYPE_BIT(REG_EXPAND_SZ))
 
 static bool type_ok(DWORD type, uint32_t mask)
@@ -546,8 +546,8 @@ bw_err bw_win_reg_open_field(const bw_api *api, HKEY parent, const char *path, R
     return err == BW_ENOMEM ? err : bw_win_gap(snap, where, &st);
 }
 
-bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where,
-                               const char *name, char **field, bw_snapshot *snap)
+bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where, const char *name,
+                               char **field, bw_snapshot *snap)
 {
     bw_win_status st;
     char *s = NULL;
@@ -560,9 +560,8 @@ bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where,
     return value_failed(snap, where, name, err, &st);
 }
 
-bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where,
-                              const char *name, uint32_t *field, bool *has,
-                              bw_snapshot *snap)
+bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where, const char *name,
+                              uint32_t *field, bool *has, bw_snapshot *snap)
 {
     bw_win_status st;
     uint32_t v = 0;
@@ -576,8 +575,8 @@ bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where,
     return value_failed(snap, where, name, err, &st);
 }
 
-bw_err bw_win_reg_subkeys_field(const bw_api *api, HKEY key, const char *where,
-                                bw_strlist *out, bw_snapshot *snap)
+bw_err bw_win_reg_subkeys_field(const bw_api *api, HKEY key, const char *where, bw_strlist *out,
+                                bw_snapshot *snap)
 {
     bw_win_status st;
     size_t n_bad = 0;

@@ -28,11 +28,11 @@
 #include "../core/bw_snapshot.h"
 
 /* Limits against hostile or corrupt data. */
-#define BW_WIN_MAX_SUBKEYS 100000u         /* subkeys read per key */
-#define BW_WIN_MAX_VALUES 100000u          /* value names read per key */
+#define BW_WIN_MAX_SUBKEYS     100000u       /* subkeys read per key */
+#define BW_WIN_MAX_VALUES      100000u       /* value names read per key */
 #define BW_WIN_MAX_VALUE_BYTES (64u * 1024u) /* larger values: "value too large" */
-#define BW_WIN_MAX_NAME_UNITS 32768u       /* key/value name buffer, in UTF-16 units */
-#define BW_WIN_MAX_RETRIES 8               /* re-reads of a value that keeps growing */
+#define BW_WIN_MAX_NAME_UNITS  32768u        /* key/value name buffer, in UTF-16 units */
+#define BW_WIN_MAX_RETRIES     8             /* re-reads of a value that keeps growing */
 
 /* "REG_SZ", "REG_BINARY", ...; NULL for a type without a name. */
 const char *bw_win_reg_type_name(DWORD type);
@@ -41,8 +41,8 @@ const char *bw_win_reg_type_name(DWORD type);
  * given by `view` (KEY_WOW64_64KEY, KEY_WOW64_32KEY or 0). On success the
  * caller closes *out with bw_win_reg_close. BW_ENOTFOUND when the key does
  * not exist, BW_EACCES when access is denied. */
-bw_err bw_win_reg_open(const bw_api *api, HKEY parent, const char *path, REGSAM view,
-                       HKEY *out, bw_win_status *st);
+bw_err bw_win_reg_open(const bw_api *api, HKEY parent, const char *path, REGSAM view, HKEY *out,
+                       bw_win_status *st);
 
 /* Closes a key opened by bw_win_reg_open; NULL is ignored. */
 void bw_win_reg_close(const bw_api *api, HKEY key);
@@ -75,10 +75,10 @@ bw_err bw_win_reg_dword(const bw_api *api, HKEY key, const char *name, uint32_t 
 /* A value read whatever its type, for data whose type differs between
  * releases (a time stored as REG_DWORD in one, REG_QWORD in another). */
 typedef struct bw_win_scalar {
-    uint32_t type;    /* REG_DWORD, REG_QWORD, REG_BINARY, REG_SZ or REG_EXPAND_SZ */
-    uint64_t number;  /* REG_DWORD (4 bytes), REG_QWORD or 8-byte REG_BINARY,
-                         little-endian */
-    char *text;       /* the strings, malloc'd UTF-8 (caller frees); else NULL */
+    uint32_t type;   /* REG_DWORD, REG_QWORD, REG_BINARY, REG_SZ or REG_EXPAND_SZ */
+    uint64_t number; /* REG_DWORD (4 bytes), REG_QWORD or 8-byte REG_BINARY,
+                        little-endian */
+    char *text;      /* the strings, malloc'd UTF-8 (caller frees); else NULL */
 } bw_win_scalar;
 
 /* Reads such a value in one call when it fits 258 bytes. BW_EINVAL for
@@ -130,18 +130,17 @@ bw_err bw_win_reg_open_field(const bw_api *api, HKEY parent, const char *path, R
 /* Reads string value `name` of key into *field (which must be NULL).
  * Absent: *field stays NULL, no gap. Any other failure: *field stays NULL
  * and a gap is recorded at "<where>\<name>". Returns BW_OK or BW_ENOMEM. */
-bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where,
-                               const char *name, char **field, bw_snapshot *snap);
+bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where, const char *name,
+                               char **field, bw_snapshot *snap);
 
 /* Appends key's subkey names to *out, as bw_win_reg_subkeys; a failed
  * enumeration and names that are not valid UTF-16 become gaps at `where`
  * (the names read so far are kept). Returns BW_OK or BW_ENOMEM. */
-bw_err bw_win_reg_subkeys_field(const bw_api *api, HKEY key, const char *where,
-                                bw_strlist *out, bw_snapshot *snap);
+bw_err bw_win_reg_subkeys_field(const bw_api *api, HKEY key, const char *where, bw_strlist *out,
+                                bw_snapshot *snap);
 
 /* Same for a DWORD value: *has tells whether *field was set. */
-bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where,
-                              const char *name, uint32_t *field, bool *has,
-                              bw_snapshot *snap);
+bw_err bw_win_reg_dword_field(const bw_api *api, HKEY key, const char *where, const char *name,
+                              uint32_t *field, bool *has, bw_snapshot *snap);
 
 #endif

@@ -78,10 +78,9 @@ bw_err bw_win_open_object(const bw_api *api, const char *path, DWORD access, HAN
         return status_text(st, e, "the path is not valid UTF-8");
     if (e)
         return status_text(st, e, bw_strerror(e));
-    HANDLE h = api->CreateFileW((LPCWSTR)w, access | READ_CONTROL,
-                                FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                                OPEN_EXISTING,
-                                FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    HANDLE h = api->CreateFileW(
+        (LPCWSTR)w, access | READ_CONTROL, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+        NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
     free(w);
     if (h == INVALID_HANDLE_VALUE)
         return bw_win_status_set(st, GetLastError());
@@ -116,9 +115,8 @@ static void read_ace(const bw_api *api, const ACE_HEADER *h, bw_ace *a)
     }
     case SYSTEM_AUDIT_ACE_TYPE:
     case SYSTEM_ALARM_ACE_TYPE:
-    case SYSTEM_MANDATORY_LABEL_ACE_TYPE:
-        break; /* grant nothing */
-    default: /* object ACEs and others: assume the worst */
+    case SYSTEM_MANDATORY_LABEL_ACE_TYPE: break; /* grant nothing */
+    default:                                     /* object ACEs and others: assume the worst */
         a->allow = true;
         a->mask = ((const ACCESS_ALLOWED_ACE *)h)->Mask;
         snprintf(a->sid, sizeof a->sid, "(an ACE of type %u)", (unsigned)h->AceType);
@@ -176,8 +174,8 @@ out:
     return e;
 }
 
-bw_err bw_win_path_trusted(const bw_api *api, const char *path, const char *self_sid,
-                           char *why, size_t whylen)
+bw_err bw_win_path_trusted(const bw_api *api, const char *path, const char *self_sid, char *why,
+                           size_t whylen)
 {
     if (whylen)
         why[0] = '\0';

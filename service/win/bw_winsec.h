@@ -33,7 +33,7 @@ bw_err bw_win_object_facts(const bw_api *api, HANDLE h, bw_object_facts *o, bw_w
  * cannot be trusted, why says why (bw_object_trusted's words). Another
  * error: its facts could not be read, why says so; it is not trusted
  * either. */
-bw_err bw_win_path_trusted(const bw_api *api, const char *path, const char *self_sid,
-                           char *why, size_t whylen);
+bw_err bw_win_path_trusted(const bw_api *api, const char *path, const char *self_sid, char *why,
+                           size_t whylen);
 
 #endif

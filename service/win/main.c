@@ -46,12 +46,7 @@
 #define BW_VERSION "0.1.0"
 #endif
 
-enum {
-    EXIT_CLEAN = 0,
-    EXIT_FINDINGS = 1,
-    EXIT_ERROR = 2,
-    EXIT_INCOMPLETE = 4
-};
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2, EXIT_INCOMPLETE = 4 };
 
 static const bw_api *api = &bw_api_system;
 
@@ -136,7 +131,8 @@ static int cmd_scan(int argc, char **argv)
     if (!pol)
         goto out;
     snap = bw_snapshot_new();
-    if (!snap || bw_win_collect_all(api, &pol->registry_roots, &pol->bases_paths, snap) != BW_OK) {
+    if (!snap ||
+        bw_win_collect_all(api, &pol->registry_roots, &pol->bases_paths, snap) != BW_OK) {
         err("scan: out of memory while collecting");
         goto out;
     }
@@ -375,8 +371,8 @@ static void on_restore(void *ctx, const bw_contain_result *r)
                   bw_contain_outcome_name(r->outcome), r->detail ? ": " : "",
                   r->detail ? r->detail : "");
     if (!line.failed)
-        bw_win_write_std(api, r->outcome == BW_OUTCOME_RESTORED ? STD_OUTPUT_HANDLE
-                                                                : STD_ERROR_HANDLE,
+        bw_win_write_std(api,
+                         r->outcome == BW_OUTCOME_RESTORED ? STD_OUTPUT_HANDLE : STD_ERROR_HANDLE,
                          line.data, line.len);
     bw_buf_free(&line);
     bw_alert al = {0};
@@ -444,7 +440,8 @@ static int cmd_restore(int argc, char **argv)
     if (ok && mode_in_force(&dd, source, sizeof source) == BW_MODE_ENFORCE)
         err("warning: the containment mode in force is enforce (%s): the service disables "
             "these services again at its next scan unless the mode is audit or they are in "
-            "containment.allowlist", source);
+            "containment.allowlist",
+            source);
     rc = bad ? EXIT_ERROR : 0;
 out:
     bw_sinks_close(&ctx.sinks);

@@ -28,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *g_log;          /* --log FILE, or NULL */
-static DWORD g_stop_delay;         /* --stop-delay MS */
-static char g_name[256];           /* the service name the SCM gave us */
+static const char *g_log;  /* --log FILE, or NULL */
+static DWORD g_stop_delay; /* --stop-delay MS */
+static char g_name[256];   /* the service name the SCM gave us */
 static SERVICE_STATUS_HANDLE g_status_handle;
 static SERVICE_STATUS g_status;
 static HANDLE g_stop_event;
@@ -55,8 +55,9 @@ static void trace(const char *fmt, ...)
     n = (int)strlen(line);
     line[n++] = '\r';
     line[n++] = '\n';
-    f = CreateFileA(g_log, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                    NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    f = CreateFileA(g_log, FILE_APPEND_DATA,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
+                    FILE_ATTRIBUTE_NORMAL, NULL);
     if (f == INVALID_HANDLE_VALUE)
         return;
     WriteFile(f, line, (DWORD)n, &written, NULL);
@@ -95,10 +96,8 @@ static DWORD WINAPI handler(DWORD control, DWORD type, LPVOID data, LPVOID conte
             SetEvent(g_stop_event);
         }
         return NO_ERROR;
-    case SERVICE_CONTROL_INTERROGATE:
-        return NO_ERROR;
-    default:
-        return ERROR_CALL_NOT_IMPLEMENTED;
+    case SERVICE_CONTROL_INTERROGATE: return NO_ERROR;
+    default: return ERROR_CALL_NOT_IMPLEMENTED;
     }
 }
 
@@ -165,7 +164,8 @@ int main(int argc, char **argv)
         if (err == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)
             fprintf(stderr, "fakesvc: a test service: run it with the service control manager\n");
         else
-            fprintf(stderr, "fakesvc: StartServiceCtrlDispatcher failed: %lu\n", (unsigned long)err);
+            fprintf(stderr, "fakesvc: StartServiceCtrlDispatcher failed: %lu\n",
+                    (unsigned long)err);
         return 1;
     }
     return 0;

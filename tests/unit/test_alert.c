@@ -59,7 +59,8 @@ static void test_ids_and_severities(void **state)
     /* a SIEM keys on the name: no two events share one */
     for (size_t i = 0; i < bw_n_event_ids; i++)
         for (size_t k = i + 1; k < bw_n_event_ids; k++)
-            assert_string_not_equal(bw_event_name(bw_event_ids[i]), bw_event_name(bw_event_ids[k]));
+            assert_string_not_equal(bw_event_name(bw_event_ids[i]),
+                                    bw_event_name(bw_event_ids[k]));
     assert_false(bw_event_known(0));
     assert_false(bw_event_known(207));
     assert_string_equal(bw_event_name((bw_event_id)999), "unknown");
@@ -72,20 +73,27 @@ static void test_ids_and_severities(void **state)
 static void test_update_alerts(void **state)
 {
     (void)state;
-    bw_update_status st = {.product = "AVP21.3", .has_date = true, .newest = 1728964800,
-                           .newest_kind = BW_EVIDENCE_LAST_UPDATE,
-                           .newest_source = "HKLM\\SOFTWARE\\KasperskyLab\\AVP21.3\\Data\\LastSuccessfulUpdate",
-                           .cutoff = 1727582400, .after_cutoff = true, .age_days = 404};
+    bw_update_status st = {
+        .product = "AVP21.3",
+        .has_date = true,
+        .newest = 1728964800,
+        .newest_kind = BW_EVIDENCE_LAST_UPDATE,
+        .newest_source = "HKLM\\SOFTWARE\\KasperskyLab\\AVP21.3\\Data\\LastSuccessfulUpdate",
+        .cutoff = 1727582400,
+        .after_cutoff = true,
+        .age_days = 404};
     bw_alert a;
     assert_int_equal(bw_alert_update(BW_EVENT_UPDATE_AFTER_CUTOFF, "WS-01", &st, 7, &a), BW_OK);
     assert_int_equal(a.severity, BW_SEVERITY_WARNING);
     bw_buf b = {0};
     assert_int_equal(bw_alert_json(&a, 1760000000, &b), BW_OK);
-    assert_string_equal(b.data,
+    assert_string_equal(
+        b.data,
         "{\"time\":\"2025-10-09T08:53:20Z\",\"event_id\":300,\"event\":\"update-after-cutoff\","
         "\"severity\":\"warning\",\"host\":\"WS-01\",\"product\":\"AVP21.3\","
         "\"newest_update\":\"2024-10-15T04:00:00Z\",\"evidence\":\"last-successful-update\","
-        "\"source\":\"HKLM\\\\SOFTWARE\\\\KasperskyLab\\\\AVP21.3\\\\Data\\\\LastSuccessfulUpdate\","
+        "\"source\":\"HKLM\\\\SOFTWARE\\\\KasperskyLab\\\\AVP21."
+        "3\\\\Data\\\\LastSuccessfulUpdate\","
         "\"cutoff\":\"2024-09-29T04:00:00Z\",\"age_days\":\"404\",\"threshold_days\":\"7\"}\n");
     bw_buf_free(&b);
     bw_alert_clear(&a);
@@ -144,7 +152,8 @@ static bw_change sample_change(bw_change_kind what, bw_kind kind)
     c.publisher = "AO Kaspersky Lab";
     c.version = "12.1.0.506";
     c.path = "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\";
-    c.source = "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{KES-11}";
+    c.source =
+        "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{KES-11}";
     c.tier = BW_TIER_CONFIRMED;
     c.rule = "vendor.publishers";
     /* old values are set for every kind of change: only 220 may show them */
@@ -205,10 +214,10 @@ static void test_insertion_strings(void **state)
     c.publisher = NULL;
     bw_alert a;
     assert_int_equal(bw_alert_from_change(&c, NULL, &a), BW_OK);
-    static const char *const names[] = {"kind", "name", "display_name", "publisher",
-                                        "version", "old_version", "path", "source",
-                                        "rule", "host", "old_display_name", "old_path",
-                                        "tier", "old_tier"};
+    static const char *const names[] = {
+        "kind", "name",    "display_name", "publisher", "version",          "old_version",
+        "path", "source",  "rule",         "host",      "old_display_name", "old_path",
+        "tier", "old_tier"};
     assert_int_equal(a.n_fields, 14);
     for (size_t i = 0; i < 14; i++)
         assert_string_equal(a.fields[i].name, names[i]);
@@ -269,8 +278,8 @@ static void test_json_line_exact(void **state)
     bw_alert_clear(&a);
 
     /* a missing host is null */
-    assert_int_equal(bw_alert_error(BW_EVENT_POLICY_INVALID, NULL,
-                                    "policy.yaml:3:1: unknown key", &a), BW_OK);
+    assert_int_equal(
+        bw_alert_error(BW_EVENT_POLICY_INVALID, NULL, "policy.yaml:3:1: unknown key", &a), BW_OK);
     assert_int_equal(bw_alert_json(&a, 0, &b), BW_OK);
     assert_string_equal(b.data, "{\"time\":\"1970-01-01T00:00:00Z\",\"event_id\":901,"
                                 "\"event\":\"policy-invalid\",\"severity\":\"error\","
@@ -378,11 +387,15 @@ static void test_lifecycle_and_errors(void **state)
 static void test_heartbeat(void **state)
 {
     (void)state;
-    bw_stored_finding items[4] = {{.kind = BW_KIND_PRODUCT}, {.kind = BW_KIND_DRIVER},
-                                  {.kind = BW_KIND_DRIVER}, {.kind = BW_KIND_KSN_CONNECTION}};
+    bw_stored_finding items[4] = {{.kind = BW_KIND_PRODUCT},
+                                  {.kind = BW_KIND_DRIVER},
+                                  {.kind = BW_KIND_DRIVER},
+                                  {.kind = BW_KIND_KSN_CONNECTION}};
     bw_stored_findings cur = {.items = items, .n = 4, .cap = 4};
-    bw_heartbeat hb = {.host = "WS-01", .policy_name = "kaspersky",
-                       .policy_version = "2024.11.1", .last_scan = 1727582400,
+    bw_heartbeat hb = {.host = "WS-01",
+                       .policy_name = "kaspersky",
+                       .policy_version = "2024.11.1",
+                       .last_scan = 1727582400,
                        .last_scan_complete = true};
     hb.by_kind[BW_KIND_KSN] = 5; /* replaced by the count */
     bw_heartbeat_count(&hb, &cur);
@@ -411,9 +424,14 @@ static void test_heartbeat(void **state)
 
     /* with the last verdict */
     bw_verdict_product p = {.name = "Kaspersky Total Security", .version = "21.3.10.391"};
-    bw_verdict v = {.present = BW_TIER_CONFIRMED, .counts = true, .products = &p,
-                    .n_products = 1, .updated_after_cutoff = BW_TRI_YES, .stale = BW_TRI_NO,
-                    .ksn = BW_KSN_PRESENT, .containment = "audit: enforce would disable 2 services"};
+    bw_verdict v = {.present = BW_TIER_CONFIRMED,
+                    .counts = true,
+                    .products = &p,
+                    .n_products = 1,
+                    .updated_after_cutoff = BW_TRI_YES,
+                    .stale = BW_TRI_NO,
+                    .ksn = BW_KSN_PRESENT,
+                    .containment = "audit: enforce would disable 2 services"};
     hb.verdict = &v;
     assert_int_equal(bw_alert_heartbeat(&hb, &a), BW_OK);
     assert_int_equal(a.n_fields, 19);
@@ -422,7 +440,8 @@ static void test_heartbeat(void **state)
     assert_string_equal(bw_alert_get(&a, "updated_after_cutoff"), "yes");
     assert_string_equal(bw_alert_get(&a, "stale"), "no");
     assert_string_equal(bw_alert_get(&a, "ksn_state"), "present");
-    assert_string_equal(bw_alert_get(&a, "containment"), "audit: enforce would disable 2 services");
+    assert_string_equal(bw_alert_get(&a, "containment"),
+                        "audit: enforce would disable 2 services");
     bw_alert_clear(&a);
 
     bw_heartbeat never = {.host = "WS-01"};
@@ -454,18 +473,24 @@ static void test_updates_due(void **state)
 {
     (void)state;
     const int64_t cutoff = 1727582400, newest = cutoff + 86400;
-    bw_update_status st[2] = {
-        {.product = "AVP21.3", .has_date = true, .newest = newest, .after_cutoff = true,
-         .stale = true, .has_signature = true, .cutoff = cutoff},
-        {.product = "KES", .has_date = false}};
+    bw_update_status st[2] = {{.product = "AVP21.3",
+                               .has_date = true,
+                               .newest = newest,
+                               .after_cutoff = true,
+                               .stale = true,
+                               .has_signature = true,
+                               .cutoff = cutoff},
+                              {.product = "KES", .has_date = false}};
     bw_updates u = {.items = st, .n = 2};
     /* the product's registry key is installed; its service runs */
-    bw_finding items[2] = {{.kind = BW_KIND_REGISTRY, .name = "AVP21.3"},
-                           {.kind = BW_KIND_SERVICE, .name = "AVP21.3", .state = BW_STATE_RUNNING}};
+    bw_finding items[2] = {
+        {.kind = BW_KIND_REGISTRY, .name = "AVP21.3"},
+        {.kind = BW_KIND_SERVICE, .name = "AVP21.3", .state = BW_STATE_RUNNING}};
     bw_findings counted = {.items = items, .n = 2};
     memory none = {{NULL}, {0}};
     bw_due_alerts d = {0};
-    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &none, &d), BW_OK);
+    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &none, &d),
+                     BW_OK);
     assert_int_equal(d.n, 2);
     assert_int_equal(d.items[0].alert.event_id, BW_EVENT_UPDATE_AFTER_CUTOFF);
     assert_string_equal(d.items[0].memory_key, "update-after-cutoff:AVP21.3");
@@ -476,22 +501,26 @@ static void test_updates_due(void **state)
     /* remembered: nothing again; a newer date after the cutoff is raised */
     memory seen = {{"update-after-cutoff:AVP21.3", "stale-protection:AVP21.3", NULL, NULL},
                    {newest, newest, 0, 0}};
-    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &seen, &d), BW_OK);
+    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &seen, &d),
+                     BW_OK);
     assert_int_equal(d.n, 0);
     st[0].newest = newest + 60;
-    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &seen, &d), BW_OK);
+    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &seen, &d),
+                     BW_OK);
     assert_int_equal(d.n, 2);
     bw_due_alerts_free(&d);
     /* every vendor service stopped: stale signatures protect no one */
     items[1].state = BW_STATE_STOPPED;
-    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &none, &d), BW_OK);
+    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &none, &d),
+                     BW_OK);
     assert_int_equal(d.n, 1);
     assert_int_equal(d.items[0].alert.event_id, BW_EVENT_UPDATE_AFTER_CUTOFF);
     bw_due_alerts_free(&d);
     /* uninstalled (no registry key): no stale protection either */
     items[1].state = BW_STATE_RUNNING;
     items[0].kind = BW_KIND_DRIVER;
-    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &none, &d), BW_OK);
+    assert_int_equal(bw_alert_updates_due(&u, &counted, "WS-01", 7, memory_get, &none, &d),
+                     BW_OK);
     assert_int_equal(d.n, 1);
     bw_due_alerts_free(&d);
 }
@@ -518,8 +547,11 @@ static void test_gaps_and_verdict_due(void **state)
     free(digest);
     bw_snapshot_free(s);
 
-    bw_verdict v = {.present = BW_TIER_LIKELY, .counts = true, .containment = "none",
-                    .headline = "h", .next_step = "n"};
+    bw_verdict v = {.present = BW_TIER_LIKELY,
+                    .counts = true,
+                    .containment = "none",
+                    .headline = "h",
+                    .next_step = "n"};
     assert_int_equal(bw_alert_verdict_due(&v, "WS-01", NULL, &a, &digest), BW_OK);
     assert_int_equal(a.event_id, BW_EVENT_HOST_VERDICT);
     assert_int_equal(a.severity, BW_SEVERITY_WARNING);
@@ -542,21 +574,28 @@ static void test_gaps_and_verdict_due(void **state)
 static void test_contain_alerts(void **state)
 {
     (void)state;
-    bw_contain_result r = {.outcome = BW_OUTCOME_BLOCKED, .name = "AVP",
+    bw_contain_result r = {.outcome = BW_OUTCOME_BLOCKED,
+                           .name = "AVP",
                            .display_name = "Kaspersky Endpoint Security Service",
-                           .kind = "service", .action = "disable", .has_prior = true,
-                           .prior_start = BW_START_AUTO, .prior_state = BW_STATE_RUNNING,
-                           .error = 5, .detail = "protected"};
+                           .kind = "service",
+                           .action = "disable",
+                           .has_prior = true,
+                           .prior_start = BW_START_AUTO,
+                           .prior_state = BW_STATE_RUNNING,
+                           .error = 5,
+                           .detail = "protected"};
     bw_alert a;
     assert_int_equal(bw_alert_contain(&r, "WS-01", &a), BW_OK);
     assert_int_equal(a.event_id, 403);
     assert_int_equal(a.severity, BW_SEVERITY_WARNING);
-    static const char *const names[] = {"host", "service", "display_name", "kind", "action",
-                                        "prior_start_type", "prior_state", "result",
-                                        "error_code", "detail"};
-    static const char *const values[] = {"WS-01", "AVP", "Kaspersky Endpoint Security Service",
-                                         "service", "disable", "automatic", "running",
-                                         "blocked", "5", "protected"};
+    static const char *const names[] = {
+        "host",        "service", "display_name", "kind",  "action", "prior_start_type",
+        "prior_state", "result",  "error_code",   "detail"};
+    static const char *const values[] = {
+        "WS-01",    "AVP",     "Kaspersky Endpoint Security Service",
+        "service",  "disable", "automatic",
+        "running",  "blocked", "5",
+        "protected"};
     assert_int_equal(a.n_fields, 10);
     for (size_t i = 0; i < 10; i++) {
         assert_string_equal(a.fields[i].name, names[i]);
@@ -586,18 +625,12 @@ static void test_contain_alerts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ids_and_severities),
-        cmocka_unit_test(test_update_alerts),
-        cmocka_unit_test(test_change_activity),
-        cmocka_unit_test(test_change_to_event),
-        cmocka_unit_test(test_insertion_strings),
-        cmocka_unit_test(test_json_line_exact),
-        cmocka_unit_test(test_from_changes),
-        cmocka_unit_test(test_lifecycle_and_errors),
-        cmocka_unit_test(test_heartbeat),
-        cmocka_unit_test(test_contain_alerts),
-        cmocka_unit_test(test_updates_due),
-        cmocka_unit_test(test_gaps_and_verdict_due),
+        cmocka_unit_test(test_ids_and_severities), cmocka_unit_test(test_update_alerts),
+        cmocka_unit_test(test_change_activity),    cmocka_unit_test(test_change_to_event),
+        cmocka_unit_test(test_insertion_strings),  cmocka_unit_test(test_json_line_exact),
+        cmocka_unit_test(test_from_changes),       cmocka_unit_test(test_lifecycle_and_errors),
+        cmocka_unit_test(test_heartbeat),          cmocka_unit_test(test_contain_alerts),
+        cmocka_unit_test(test_updates_due),        cmocka_unit_test(test_gaps_and_verdict_due),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -305,9 +305,11 @@ static void test_policy_errors(void **state)
     } bad[] = {
         {"containment: []\n", "t.yaml:6:14: containment: expected a mapping"},
         {"containment: {}\n", "containment: empty mapping"},
-        {"containment:\n  allow_unprotected: yes\n", "t.yaml:7:22: containment.allow_unprotected: "
-                                                     "expected true or false"},
-        {"containment:\n  stop_timeout: 0\n", "containment.stop_timeout: value 0 is out of range"},
+        {"containment:\n  allow_unprotected: yes\n",
+         "t.yaml:7:22: containment.allow_unprotected: "
+         "expected true or false"},
+        {"containment:\n  stop_timeout: 0\n",
+         "containment.stop_timeout: value 0 is out of range"},
         {"containment:\n  stop_timeout: 601\n", "out of range 1..600"},
         {"containment:\n  allowlist: []\n", "containment.allowlist: empty list"},
         {"containment:\n  drivers: ['kl[if']\n", "invalid pattern"},

@@ -14,13 +14,13 @@
 
 #include "bw_cstep.h"
 
-#define WIN32_OWN BW_SVC_WIN32_OWN
-#define KERNEL_DRIVER BW_SVC_KERNEL_DRIVER
-#define DENIED BW_WERR_ACCESS_DENIED
-#define GONE BW_WERR_SERVICE_DOES_NOT_EXIST
+#define WIN32_OWN         BW_SVC_WIN32_OWN
+#define KERNEL_DRIVER     BW_SVC_KERNEL_DRIVER
+#define DENIED            BW_WERR_ACCESS_DENIED
+#define GONE              BW_WERR_SERVICE_DOES_NOT_EXIST
 #define MARKED_FOR_DELETE 1072u
-#define LOGON_FAILED 1069u
-#define REQUEST_TIMEOUT 1053u
+#define LOGON_FAILED      1069u
+#define REQUEST_TIMEOUT   1053u
 
 /* ---- the plan ---------------------------------------------------------------- */
 
@@ -62,10 +62,10 @@ static bw_cstep_step S;
 
 static const char *op_name(bw_cstep_op op)
 {
-    static const char *const names[] = {"OPEN",      "QUERY",  "PROTECTION", "READ_RECORD",
-                                        "RECORD_PRIOR", "UNMARK", "SET_START", "DEPENDENTS",
-                                        "STOP",      "START",  "WAIT",       "CLOSE",
-                                        "REPORT",    "NOTICE", "DONE"};
+    static const char *const names[] = {"OPEN",         "QUERY",  "PROTECTION", "READ_RECORD",
+                                        "RECORD_PRIOR", "UNMARK", "SET_START",  "DEPENDENTS",
+                                        "STOP",         "START",  "WAIT",       "CLOSE",
+                                        "REPORT",       "NOTICE", "DONE"};
     return (unsigned)op < sizeof names / sizeof names[0] ? names[op] : "?";
 }
 
@@ -213,8 +213,8 @@ static void waits(uint32_t want, unsigned timeout_ms, bw_wait_end end, uint32_t 
  * service, kind and action; a part of the detail (unless NULL); the Win32
  * error. Returns it for more checks, valid until the next answer. */
 static const bw_contain_result *reports_(bool notice, bw_contain_outcome o, const char *name,
-                                         const char *kind, const char *action,
-                                         const char *detail, uint32_t error)
+                                         const char *kind, const char *action, const char *detail,
+                                         uint32_t error)
 {
     expect_op(notice ? BW_CSTEP_NOTICE : BW_CSTEP_REPORT);
     const bw_contain_result *r = S.result;
@@ -231,7 +231,7 @@ static const bw_contain_result *reports_(bool notice, bw_contain_outcome o, cons
     return r;
 }
 
-#define REPORTS(o, name, kind, action, detail, error)                                       \
+#define REPORTS(o, name, kind, action, detail, error) \
     reports_(false, (o), (name), (kind), (action), (detail), (error))
 
 static void expect_prior(const bw_contain_result *r, uint32_t start, uint32_t state)
@@ -276,8 +276,11 @@ static void stops_last(const char *name)
 static void contain(const bw_contain_target *t, bool enforce, bool stop_dependents,
                     bool have_store)
 {
-    bw_cstep_contain_in in = {.plan = &PLAN, .target = t, .enforce = enforce,
-                              .stop_dependents = stop_dependents, .have_store = have_store,
+    bw_cstep_contain_in in = {.plan = &PLAN,
+                              .target = t,
+                              .enforce = enforce,
+                              .stop_dependents = stop_dependents,
+                              .have_store = have_store,
                               .stop_timeout_ms = 10000};
     S = bw_cstep_contain(&M, &in);
 }
@@ -316,8 +319,8 @@ static void avp_disabled(bool stop_dependents)
     no_record("AVP");
     records_prior("AVP", "service", BW_START_AUTO, BW_STATE_RUNNING, NULL);
     sets_start(BW_START_DISABLED);
-    const bw_contain_result *r = REPORTS(BW_OUTCOME_DISABLED, "AVP", "service", "disable",
-                                         "stopping it now", 0);
+    const bw_contain_result *r =
+        REPORTS(BW_OUTCOME_DISABLED, "AVP", "service", "disable", "stopping it now", 0);
     expect_prior(r, BW_START_AUTO, BW_STATE_RUNNING);
     assert_string_equal(r->display_name, "Kaspersky Endpoint Security Service");
     answer(NULL);
@@ -354,7 +357,8 @@ static void test_audit_protected_held_driver(void **state)
     audit_read(true, WIN32_OWN, BW_START_AUTO, BW_STATE_RUNNING, 3);
     const bw_contain_result *r = REPORTS(BW_OUTCOME_WOULD_DISABLE, "AVP", "service", "disable",
                                          "protected (antimalware light, AM-PPL): enforcement "
-                                         "would be blocked.", 0);
+                                         "would be blocked.",
+                                         0);
     if (!bw_icontains(r->detail, "password") ||
         !bw_icontains(r->detail, "Enforce mode would hold: no other anti-virus would remain."))
         fail_msg("detail: %s", r->detail);
@@ -489,8 +493,7 @@ static void test_already_disabled(void **state)
     dependents(NULL);
     ok(BW_CSTEP_STOP);
     waits(BW_STATE_STOPPED, 10000, BW_WAIT_REACHED, BW_STATE_STOPPED);
-    const bw_contain_result *r =
-        REPORTS(BW_OUTCOME_STOPPED, "AVP", "service", "stop", NULL, 0);
+    const bw_contain_result *r = REPORTS(BW_OUTCOME_STOPPED, "AVP", "service", "stop", NULL, 0);
     expect_prior(r, BW_START_AUTO, BW_STATE_RUNNING);
     answer(NULL);
     expect_done(false, BW_OK);
@@ -522,10 +525,11 @@ static void test_no_store(void **state)
     avp_read(BW_START_AUTO, BW_STATE_RUNNING, true, 0);
     no_record("AVP");
     records_prior("AVP", "service", BW_START_AUTO, BW_STATE_RUNNING, "disk I/O error");
-    reports_last(BW_OUTCOME_FAILED, "AVP", "service", "disable",
-                 "Its start type could not be recorded for rollback (disk I/O error): nothing was "
-                 "changed.",
-                 0);
+    reports_last(
+        BW_OUTCOME_FAILED, "AVP", "service", "disable",
+        "Its start type could not be recorded for rollback (disk I/O error): nothing was "
+        "changed.",
+        0);
 }
 
 /* Reading the configuration fails: 403 when denied, else 404; out of
@@ -620,10 +624,11 @@ static void test_change_refused(void **state)
     expect_op(BW_CSTEP_UNMARK);
     assert_string_equal(S.name, "AVP");
     answer(NULL);
-    reports_last(BW_OUTCOME_BLOCKED, "AVP", "service", "disable",
-                 "Changing its start type was refused (error text (5)): the product's self-defense "
-                 "guards it. Nothing was changed. Windows refuses",
-                 DENIED);
+    reports_last(
+        BW_OUTCOME_BLOCKED, "AVP", "service", "disable",
+        "Changing its start type was refused (error text (5)): the product's self-defense "
+        "guards it. Nothing was changed. Windows refuses",
+        DENIED);
 
     /* Re-enabled by the product after banwatch's change: the record stays. */
     avp_read(BW_START_AUTO, BW_STATE_RUNNING, true, 0);
@@ -642,18 +647,20 @@ static void test_stop_refused(void **state)
     avp_disabled(false);
     dependents(NULL);
     fails(BW_CSTEP_STOP, DENIED);
-    reports_last(BW_OUTCOME_BLOCKED, "AVP", "service", "stop",
-                 "It is disabled, but stopping it was refused (the stop request was refused: error "
-                 "text (5)): the product's self-defense guards it. Windows refuses",
-                 DENIED);
+    reports_last(
+        BW_OUTCOME_BLOCKED, "AVP", "service", "stop",
+        "It is disabled, but stopping it was refused (the stop request was refused: error "
+        "text (5)): the product's self-defense guards it. Windows refuses",
+        DENIED);
 
     avp_disabled(false);
     dependents(NULL);
     fails(BW_CSTEP_STOP, REQUEST_TIMEOUT);
-    reports_last(BW_OUTCOME_FAILED, "AVP", "service", "stop",
-                 "Not stopped: the stop request was refused: error text (1053). It is disabled and "
-                 "will not start at the next boot.",
-                 REQUEST_TIMEOUT);
+    reports_last(
+        BW_OUTCOME_FAILED, "AVP", "service", "stop",
+        "Not stopped: the stop request was refused: error text (1053). It is disabled and "
+        "will not start at the next boot.",
+        REQUEST_TIMEOUT);
 }
 
 static void test_stop_timeout(void **state)
@@ -723,8 +730,8 @@ static void test_unprotected_notice(void **state)
     changed_record("AVP", BW_START_AUTO, BW_STATE_RUNNING);
     records_prior("AVP", "service", BW_START_DISABLED, BW_STATE_RUNNING, NULL);
     dependents(NULL);
-    const bw_contain_result *n = reports_(true, BW_OUTCOME_HELD, "AVP", "service", "disable",
-                                          "acting anyway", 0);
+    const bw_contain_result *n =
+        reports_(true, BW_OUTCOME_HELD, "AVP", "service", "disable", "acting anyway", 0);
     expect_prior(n, BW_START_AUTO, BW_STATE_RUNNING);
     answer(NULL);
     stops_last("AVP");
@@ -964,10 +971,11 @@ static void test_restore_without_start(void **state)
     restore(false);
     opens(BW_ACCESS_RESTORE, "AVP");
     sets_start(BW_START_AUTO);
-    reports_last(BW_OUTCOME_RESTORED, "AVP", "service", "restore",
-                 "Start type automatic put back. It was running before: it starts at the next boot "
-                 "per its start type, or now with 'banwatch restore --start'.",
-                 0);
+    reports_last(
+        BW_OUTCOME_RESTORED, "AVP", "service", "restore",
+        "Start type automatic put back. It was running before: it starts at the next boot "
+        "per its start type, or now with 'banwatch restore --start'.",
+        0);
 
     /* A dependent's start type was never changed: only started again. */
     record_of("KSDE", "dependent", BW_START_DEMAND, BW_STATE_RUNNING);
@@ -998,9 +1006,10 @@ static void test_restore_fails(void **state)
 
     restore(true);
     fails(BW_CSTEP_OPEN, DENIED);
-    reports_last(BW_OUTCOME_FAILED, "AVP", "service", "restore",
-                 "The service could not be opened: error text (5) (run banwatch restore elevated)",
-                 DENIED);
+    reports_last(
+        BW_OUTCOME_FAILED, "AVP", "service", "restore",
+        "The service could not be opened: error text (5) (run banwatch restore elevated)",
+        DENIED);
 }
 
 /* Uninstalled since containment: nothing to put back, the record closes. */
@@ -1042,17 +1051,16 @@ static void test_poll(void **state)
     /* A tenth of the wait hint, within 250 ms and 5 s. */
     assert_int_equal(bw_cstep_poll(BW_STATE_STOPPED, BW_STATE_STOP_PENDING, 2000, 0, 10000, &end),
                      250);
-    assert_int_equal(bw_cstep_poll(BW_STATE_STOPPED, BW_STATE_STOP_PENDING, 30000, 0, 10000, &end),
-                     3000);
+    assert_int_equal(
+        bw_cstep_poll(BW_STATE_STOPPED, BW_STATE_STOP_PENDING, 30000, 0, 10000, &end), 3000);
     assert_int_equal(
         bw_cstep_poll(BW_STATE_STOPPED, BW_STATE_STOP_PENDING, 600000, 0, 100000, &end), 5000);
     /* ... and no later than the deadline, never 0 before it. */
-    assert_int_equal(bw_cstep_poll(BW_STATE_STOPPED, BW_STATE_STOP_PENDING, 30000, 9900, 10000,
-                                   &end),
-                     100);
+    assert_int_equal(
+        bw_cstep_poll(BW_STATE_STOPPED, BW_STATE_STOP_PENDING, 30000, 9900, 10000, &end), 100);
     assert_int_equal(bw_cstep_poll(BW_STATE_STOPPED, BW_STATE_RUNNING, 0, 9999, 10000, &end), 1);
-    assert_int_equal(bw_cstep_poll(BW_STATE_STOPPED, BW_STATE_STOP_PENDING, 0, 10000, 10000, &end),
-                     0);
+    assert_int_equal(
+        bw_cstep_poll(BW_STATE_STOPPED, BW_STATE_STOP_PENDING, 0, 10000, 10000, &end), 0);
     assert_int_equal(end, BW_WAIT_TIMEOUT);
     /* Waiting for a start, a service that stopped again will not start. */
     end = BW_WAIT_REACHED;
@@ -1067,8 +1075,8 @@ static void test_scm_failed(void **state)
     (void)state;
     char detail[256];
     const bw_contain_target *t = plan_avp(true, false);
-    bw_contain_result r = bw_cstep_contain_scm_failed(t, true, DENIED, "access denied (5)",
-                                                      detail, sizeof detail);
+    bw_contain_result r =
+        bw_cstep_contain_scm_failed(t, true, DENIED, "access denied (5)", detail, sizeof detail);
     assert_int_equal(r.outcome, BW_OUTCOME_FAILED);
     assert_string_equal(r.name, "AVP");
     assert_string_equal(r.kind, "service");

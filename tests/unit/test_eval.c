@@ -25,11 +25,10 @@ static bw_policy *make_policy(void)
     p->version = bw_strdup("1");
     p->vendor = bw_strdup("Kaspersky");
     add_all(&p->publishers, (const char *const[]){"AO Kaspersky Lab", "Kaspersky Lab",
-                                                   "АО \"Лаборатория Касперского\"", NULL});
-    add_all(&p->products, (const char *const[]){"*Kaspersky*Anti-Virus*",
-                                                 "*Kaspersky*Endpoint Security*",
-                                                 "*Kaspersky Security Center*",
-                                                 "Антивирус Касперского*", NULL});
+                                                  "АО \"Лаборатория Касперского\"", NULL});
+    add_all(&p->products,
+            (const char *const[]){"*Kaspersky*Anti-Virus*", "*Kaspersky*Endpoint Security*",
+                                  "*Kaspersky Security Center*", "Антивирус Касперского*", NULL});
     add_all(&p->markers, (const char *const[]){"Kaspersky", "Касперск", NULL});
     add_all(&p->paths, (const char *const[]){"*\\Kaspersky Lab\\*", "*\\KasperskyLab\\*", NULL});
     add_all(&p->binaries, (const char *const[]){"avp.exe", "klnagent.exe", NULL});
@@ -53,11 +52,11 @@ static void free_policy(bw_policy *p)
     free(p->name);
     free(p->version);
     free(p->vendor);
-    bw_strlist *lists[] = {&p->publishers, &p->products, &p->markers, &p->paths,
-                           &p->binaries, &p->services, &p->drivers, &p->altitudes,
-                           &p->class_filters, &p->registry_roots, &p->registry_products,
-                           &p->ksn_services, &p->generic_names, &p->name_suffixes,
-                           &p->others};
+    bw_strlist *lists[] = {&p->publishers,     &p->products,          &p->markers,
+                           &p->paths,          &p->binaries,          &p->services,
+                           &p->drivers,        &p->altitudes,         &p->class_filters,
+                           &p->registry_roots, &p->registry_products, &p->ksn_services,
+                           &p->generic_names,  &p->name_suffixes,     &p->others};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         bw_strlist_free(lists[i]);
     free(p->ksn_ports);
@@ -72,7 +71,8 @@ static bw_product_entry *product(bw_snapshot *s, const char *key, const char *na
     p->key_name = bw_strdup(key);
     p->display_name = name ? bw_strdup(name) : NULL;
     p->publisher = publisher ? bw_strdup(publisher) : NULL;
-    p->source = bw_strfmt("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\%s", key);
+    p->source =
+        bw_strfmt("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\%s", key);
     p->view = BW_VIEW_64;
     return p;
 }
@@ -108,11 +108,11 @@ static char *eval_lines(const bw_snapshot *s, const bw_policy *p)
     return out ? out : bw_strdup("");
 }
 
-#define ASSERT_FINDINGS(snap, pol, expected)                                  \
-    do {                                                                      \
-        char *got_ = eval_lines(snap, pol);                                   \
-        assert_string_equal(got_, expected);                                  \
-        free(got_);                                                           \
+#define ASSERT_FINDINGS(snap, pol, expected) \
+    do {                                     \
+        char *got_ = eval_lines(snap, pol);  \
+        assert_string_equal(got_, expected); \
+        free(got_);                          \
     } while (0)
 
 static void add_filter(bw_snapshot *s, const char *name)
@@ -149,7 +149,8 @@ static void test_product_publishers(void **state)
     /* the vendor's publisher and a product name agree: confirmed */
     product(s, "{KES}", "Kaspersky Endpoint Security for Windows", "AO Kaspersky Lab");
     /* localized, in guillemets, odd spacing */
-    product(s, "{RU}", "Kaspersky Endpoint Security для Windows", "АО  «Лаборатория Касперского»");
+    product(s, "{RU}", "Kaspersky Endpoint Security для Windows",
+            "АО  «Лаборатория Касперского»");
     /* the quotes are part of the value, no legal form (real Russian MSI) */
     product(s, "{RU2}", "Агент администрирования Kaspersky Security Center",
             "\"Лаборатория Касперского\"");
@@ -201,8 +202,8 @@ static void test_product_fields(void **state)
     (void)state;
     bw_policy *pol = make_policy();
     bw_snapshot *s = bw_snapshot_new();
-    bw_product_entry *p = product(s, "{7EC66A9F}", "Kaspersky Endpoint Security for Windows",
-                                  "AO Kaspersky Lab");
+    bw_product_entry *p =
+        product(s, "{7EC66A9F}", "Kaspersky Endpoint Security for Windows", "AO Kaspersky Lab");
     p->display_version = bw_strdup("11.6.0");
     p->product_version = bw_strdup("11.6.0.394");
     p->install_location = bw_strdup("C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.6.0\\");
@@ -244,18 +245,21 @@ static void test_service_tiers(void **state)
     /* a distinctive name whose image merely repeats it: likely */
     service(s, "klhk", BW_SVC_KERNEL_DRIVER, "klhk", "system32\\drivers\\klhk.sys");
     /* name and altitude agree: confirmed */
-    bw_service_entry *v = service(s, "klif", BW_SVC_FS_DRIVER, "klif", "system32\\DRIVERS\\klif.sys");
+    bw_service_entry *v =
+        service(s, "klif", BW_SVC_FS_DRIVER, "klif", "system32\\DRIVERS\\klif.sys");
     assert_int_equal(bw_strlist_add(&v->altitudes, "320400"), BW_OK);
     /* name and a vendor path and text agree: confirmed */
-    service(s, "AVP21.3", BW_SVC_WIN32_OWN, "Kaspersky Anti-Virus Service 21.3",
-            "\"C:\\Program Files (x86)\\Kaspersky Lab\\Kaspersky Total Security 21.3\\avp.exe\" -r");
+    service(
+        s, "AVP21.3", BW_SVC_WIN32_OWN, "Kaspersky Anti-Virus Service 21.3",
+        "\"C:\\Program Files (x86)\\Kaspersky Lab\\Kaspersky Total Security 21.3\\avp.exe\" -r");
     /* no listed name, but vendor text and vendor path */
     service(s, "vssbridge64", BW_SVC_WIN32_OWN, "Kaspersky Volume Shadow Copy Service Bridge",
             "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12\\x64\\vssbridge64.exe");
     /* a generic prefix alone: for review */
     service(s, "klmd", BW_SVC_KERNEL_DRIVER, "klmd", "system32\\drivers\\klmd.sys");
     /* vendor text alone: for review */
-    service(s, "Cleaner", BW_SVC_WIN32_OWN, "Removes Kaspersky leftovers", "C:\\Tools\\cleaner.exe");
+    service(s, "Cleaner", BW_SVC_WIN32_OWN, "Removes Kaspersky leftovers",
+            "C:\\Tools\\cleaner.exe");
     /* banwatch's own service names the vendor it looks for: never a finding */
     service(s, "banwatch", BW_SVC_WIN32_OWN, "banwatch",
             "\"C:\\Program Files\\banwatch\\banwatch.exe\" service");
@@ -280,11 +284,13 @@ static void test_service_contradictions(void **state)
     /* a distinctive name whose image is some other file */
     service(s, "klhk", BW_SVC_KERNEL_DRIVER, NULL, "System32\\drivers\\keytel_tap.sys");
     /* ... or sits in another company's program folder */
-    service(s, "klif", BW_SVC_KERNEL_DRIVER, NULL, "\\??\\C:\\Program Files\\KloudSync\\klif.sys");
+    service(s, "klif", BW_SVC_KERNEL_DRIVER, NULL,
+            "\\??\\C:\\Program Files\\KloudSync\\klif.sys");
     /* a text naming another company */
     service(s, "klnagent", BW_SVC_WIN32_OWN, "Kingsoft Network Agent", NULL);
     /* a generic prefix with a text that describes another product */
-    service(s, "klsync", BW_SVC_FS_DRIVER, "KloudSync File Filter", "system32\\drivers\\klsync.sys");
+    service(s, "klsync", BW_SVC_FS_DRIVER, "KloudSync File Filter",
+            "system32\\drivers\\klsync.sys");
     service(s, "AVPlayerService", BW_SVC_WIN32_OWN, "AV Player Media Service",
             "C:\\Program Files\\Aurora\\avplayer.exe");
     ASSERT_FINDINGS(s, pol, "");
@@ -403,8 +409,8 @@ static void test_filters(void **state)
     add_filter(s, "kbdclass");
     add_filter(s, "klkbdfltx");
     ASSERT_FINDINGS(s, pol, "filter:klkbdflt:likely\n");
-    bw_service_entry *v = service(s, "klkbdflt", BW_SVC_KERNEL_DRIVER,
-                                  "Kaspersky Lab KLKBDFLT", "system32\\drivers\\klkbdflt.sys");
+    bw_service_entry *v = service(s, "klkbdflt", BW_SVC_KERNEL_DRIVER, "Kaspersky Lab KLKBDFLT",
+                                  "system32\\drivers\\klkbdflt.sys");
     (void)v;
     ASSERT_FINDINGS(s, pol, "driver:klkbdflt:confirmed\nfilter:klkbdflt:confirmed\n");
     bw_snapshot_free(s);
@@ -426,12 +432,14 @@ static void test_registry_products_and_ksn(void **state)
                             : bw_strdup("HKLM\\SOFTWARE\\KasperskyLab");
         k->view = BW_VIEW_64;
         if (i == 1) {
-            assert_int_equal(bw_vendor_key_add_env(k, "ProductName", "Kaspersky Total Security"), BW_OK);
+            assert_int_equal(bw_vendor_key_add_env(k, "ProductName", "Kaspersky Total Security"),
+                             BW_OK);
             assert_int_equal(bw_vendor_key_add_env(k, "productversion", "21.3.10.391"), BW_OK);
         }
         if (i == 4) /* a folder of the vendor names it too */
-            assert_int_equal(bw_vendor_key_add_env(k, "DataRoot",
-                                                   "C:\\ProgramData\\Kaspersky Lab\\KES"), BW_OK);
+            assert_int_equal(
+                bw_vendor_key_add_env(k, "DataRoot", "C:\\ProgramData\\Kaspersky Lab\\KES"),
+                BW_OK);
     }
     service(s, "ksnproxy", BW_SVC_WIN32_OWN, "Kaspersky Security Network Proxy",
             "C:\\Program Files (x86)\\Kaspersky Lab\\Kaspersky Security Center\\ksnproxy.exe");
@@ -479,8 +487,8 @@ static void set_ksn_ports(bw_policy *p)
     p->n_ksn_ports = 3;
 }
 
-static void connection(bw_snapshot *s, const char *image, uint16_t local_port,
-                       const char *remote, uint16_t remote_port, uint32_t state)
+static void connection(bw_snapshot *s, const char *image, uint16_t local_port, const char *remote,
+                       uint16_t remote_port, uint32_t state)
 {
     bw_connection_entry *c;
     assert_int_equal(bw_snapshot_add_connection(s, &c), BW_OK);

@@ -210,8 +210,8 @@ static void test_index_update_elements(void **state)
     assert_when(&r, "2024-10-03T07:00:00Z");
 
     /* Date on other elements does not count; a namespace prefix is ignored */
-    assert_int_equal(index_str("<File Date=\"01012030 0000\"/><k:Update Date=\"04102024 0000\"/>", &r),
-                     BW_OK);
+    assert_int_equal(
+        index_str("<File Date=\"01012030 0000\"/><k:Update Date=\"04102024 0000\"/>", &r), BW_OK);
     assert_when(&r, "2024-10-04T00:00:00Z");
     assert_int_equal(index_str("<File Date=\"01012030 0000\"/>", &r), BW_ENOTFOUND);
 
@@ -224,7 +224,8 @@ static void test_index_update_elements(void **state)
     assert_int_equal(r.found, 2);
 
     /* a duplicate Date is counted as malformed, the first one is kept */
-    assert_int_equal(index_str("<Update Date=\"01102024 0000\" Date=\"01012030 0000\"/>", &r), BW_OK);
+    assert_int_equal(index_str("<Update Date=\"01102024 0000\" Date=\"01012030 0000\"/>", &r),
+                     BW_OK);
     assert_when(&r, "2024-10-01T00:00:00Z");
     assert_int_equal(r.malformed, 1);
 }
@@ -243,8 +244,8 @@ static void test_index_multiple_newest(void **state)
     assert_when(&r, "2024-10-15T12:00:00Z");
     assert_int_equal(r.found, 3);
     assert_int_equal(r.malformed, 2);
-    assert_string_equal(r.reason,
-                        "2 malformed dates ignored; first: UpdateDate: no such day in that month");
+    assert_string_equal(
+        r.reason, "2 malformed dates ignored; first: UpdateDate: no such day in that month");
 }
 
 static void test_index_comments_cdata(void **state)
@@ -265,7 +266,8 @@ static void test_index_comments_cdata(void **state)
     assert_int_equal(r.malformed, 0);
 
     /* only a commented-out date: nothing found */
-    assert_int_equal(index_str("<!-- <x UpdateDate=\"01012030 0000\"/> --><r/>", &r), BW_ENOTFOUND);
+    assert_int_equal(index_str("<!-- <x UpdateDate=\"01012030 0000\"/> --><r/>", &r),
+                     BW_ENOTFOUND);
     assert_string_equal(r.reason, "no UpdateDate or Update Date attribute");
 }
 
@@ -318,7 +320,8 @@ static void test_index_truncated(void **state)
     assert_int_equal(index_str("<r UpdateDate=\"01012024 12", &r), BW_EPARSE);
     assert_true(r.truncated);
     assert_string_equal(r.reason, "UpdateDate: value not terminated");
-    assert_int_equal(index_str("<r UpdateDate=\"01012024 1200\"", &r), BW_OK); /* value complete */
+    assert_int_equal(index_str("<r UpdateDate=\"01012024 1200\"", &r),
+                     BW_OK); /* value complete */
     assert_true(r.truncated);
     assert_string_equal(r.reason, "input ends inside a tag");
     assert_int_equal(index_str("<r a=\"b\"/><!-- x", &r), BW_EPARSE);
@@ -367,7 +370,8 @@ static void test_index_encodings(void **state)
     assert_int_equal(index_str("\xEF\xBB\xBF<r UpdateDate=\"01102024 0000\"/>", &r), BW_OK);
     assert_when(&r, "2024-10-01T00:00:00Z");
     /* non-ASCII UTF-8 elsewhere does not matter */
-    assert_int_equal(index_str("<r Name=\"Касперский\" UpdateDate=\"01102024 0000\"/>", &r), BW_OK);
+    assert_int_equal(index_str("<r Name=\"Касперский\" UpdateDate=\"01102024 0000\"/>", &r),
+                     BW_OK);
 
     /* UTF-16LE with BOM */
     unsigned char *b = utf16le("<?xml version=\"1.0\" encoding=\"utf-16\"?>"
@@ -469,7 +473,8 @@ static void test_index_huge(void **state)
 static void test_index_random(void **state)
 {
     (void)state;
-    static const char alphabet[] = "<>!-[]?/='\" \r\n\tUpdateDCompIKBEF0123456789:\xEF\xBB\xBF\xFF\xFE";
+    static const char alphabet[] =
+        "<>!-[]?/='\" \r\n\tUpdateDCompIKBEF0123456789:\xEF\xBB\xBF\xFF\xFE";
     uint32_t seed = 12345;
     for (int round = 0; round < 3000; round++) {
         unsigned char buf[200];
@@ -506,7 +511,10 @@ static void test_stt_valid(void **state)
     assert_when(&r, "2024-10-01T15:30:00Z");
     assert_int_equal(stt_str("  7 ; 202410011530   \t\r\n\r\n", &r), BW_OK);
     assert_when(&r, "2024-10-01T15:30:00Z");
-    assert_int_equal(stt_str("\xEF\xBB\xBF" "7;202402292359\n", &r), BW_OK);
+    assert_int_equal(stt_str("\xEF\xBB\xBF"
+                             "7;202402292359\n",
+                             &r),
+                     BW_OK);
     assert_when(&r, "2024-02-29T23:59:00Z");
     /* several lines, CR only and mixed: the newest wins */
     assert_int_equal(stt_str("1;202409280000\r2;202410020000\n3;202410010000\r\n", &r), BW_OK);
@@ -577,7 +585,7 @@ static void test_stt_every_prefix(void **state)
 /* ---- registry values ---------------------------------------------------- */
 
 /* The cutoff second as a FILETIME: 100 ns since 1601. */
-#define FT(unix) ((uint64_t)(unix) * 10000000u + BW_FILETIME_UNIX_EPOCH)
+#define FT(unix) ((uint64_t)(unix)*10000000u + BW_FILETIME_UNIX_EPOCH)
 
 static bw_err dword_time(uint32_t v, bw_evidence_time *r)
 {
@@ -614,9 +622,9 @@ static void test_registry_filetime(void **state)
 {
     (void)state;
     bw_evidence_time r;
-    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, UINT64_C(132538865392017081), NULL,
-                                               0, &r),
-                     BW_OK);
+    assert_int_equal(
+        bw_evidence_registry_time(BW_REG_QWORD, UINT64_C(132538865392017081), NULL, 0, &r),
+        BW_OK);
     assert_when(&r, "2020-12-31T11:08:59Z");
     assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, 0, NULL, 0, &r), BW_OK);
     assert_true(r.never);
@@ -628,30 +636,28 @@ static void test_registry_filetime(void **state)
     assert_int_equal(r.when, CUTOFF);
     assert_true(bw_evidence_after_cutoff(r.when, BW_EVIDENCE_CUTOFF));
     /* one tick before the cutoff is before it (rounded towards the past) */
-    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, FT(CUTOFF) - 1, NULL, 0, &r),
-                     BW_OK);
+    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, FT(CUTOFF) - 1, NULL, 0, &r), BW_OK);
     assert_int_equal(r.when, CUTOFF - 1);
     assert_false(bw_evidence_after_cutoff(r.when, BW_EVIDENCE_CUTOFF));
     /* an 8-byte REG_BINARY is the same FILETIME */
     assert_int_equal(bw_evidence_registry_time(BW_REG_BINARY, FT(CUTOFF), NULL, 0, &r), BW_OK);
     assert_int_equal(r.when, CUTOFF);
     /* far future: the last second of 9999 is accepted, the next one is not */
-    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, FT(BW_EVIDENCE_MAX_TIME), NULL, 0,
-                                               &r),
-                     BW_OK);
+    assert_int_equal(
+        bw_evidence_registry_time(BW_REG_QWORD, FT(BW_EVIDENCE_MAX_TIME), NULL, 0, &r), BW_OK);
     assert_when(&r, "9999-12-31T23:59:59Z");
-    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, FT(BW_EVIDENCE_MAX_TIME + 1), NULL,
-                                               0, &r),
-                     BW_ERANGE);
+    assert_int_equal(
+        bw_evidence_registry_time(BW_REG_QWORD, FT(BW_EVIDENCE_MAX_TIME + 1), NULL, 0, &r),
+        BW_ERANGE);
     assert_int_equal(r.err, BW_ERANGE);
     assert_int_equal(r.when, 0);
     assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, UINT64_MAX - 1, NULL, 0, &r),
                      BW_ERANGE);
     /* before 1970 */
     assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, 1, NULL, 0, &r), BW_ERANGE);
-    assert_int_equal(bw_evidence_registry_time(BW_REG_QWORD, BW_FILETIME_UNIX_EPOCH - 1, NULL, 0,
-                                               &r),
-                     BW_ERANGE);
+    assert_int_equal(
+        bw_evidence_registry_time(BW_REG_QWORD, BW_FILETIME_UNIX_EPOCH - 1, NULL, 0, &r),
+        BW_ERANGE);
     int64_t t = -1;
     assert_int_equal(bw_evidence_filetime_to_unix(BW_FILETIME_UNIX_EPOCH, &t), BW_OK);
     assert_int_equal(t, 0);

@@ -82,7 +82,8 @@ static void folder_is(const char *path, const char *want)
 static void test_image_paths(void **state)
 {
     (void)state;
-    char *file = bw_image_file("\"C:\\Program Files (x86)\\Kaspersky Lab\\KTS 21.3\\avp.exe\" -r");
+    char *file =
+        bw_image_file("\"C:\\Program Files (x86)\\Kaspersky Lab\\KTS 21.3\\avp.exe\" -r");
     assert_string_equal(file, "avp.exe");
     free(file);
     file = bw_image_file("C:\\Program Files\\X\\svc.exe /k netsvcs");
@@ -130,7 +131,8 @@ static void test_user_writable(void **state)
     assert_false(bw_path_user_writable("\\SystemRoot\\system32\\DRIVERS\\klif.sys"));
     assert_false(bw_path_user_writable("system32\\drivers\\klif.sys"));
     assert_false(bw_path_user_writable("\"C:\\Program Files (x86)\\Kaspersky Lab\\avp.exe\" -r"));
-    assert_false(bw_path_user_writable("C:\\ProgramData\\Kaspersky Lab\\AVP21.25\\Bases\\klids.sys"));
+    assert_false(
+        bw_path_user_writable("C:\\ProgramData\\Kaspersky Lab\\AVP21.25\\Bases\\klids.sys"));
     assert_false(bw_path_user_writable("C:\\avp.exe"));
     assert_false(bw_path_user_writable(NULL));
 }
@@ -185,7 +187,7 @@ static void test_expand(void **state)
     expand(self, 1, "%A%", BW_EPARSE, why, sizeof why);
     assert_string_equal(why, "variable cycle: %A% -> %A%");
     /* depth: a chain of 8 expands, 9 is too deep */
-    bw_kv chain[10] = {{"V0", "end"}, {"V1", "%V0%"}, {"V2", "%V1%"}, {"V3", "%V2%"},
+    bw_kv chain[10] = {{"V0", "end"},  {"V1", "%V0%"}, {"V2", "%V1%"}, {"V3", "%V2%"},
                        {"V4", "%V3%"}, {"V5", "%V4%"}, {"V6", "%V5%"}, {"V7", "%V6%"},
                        {"V8", "%V7%"}, {"V9", "%V8%"}};
     o = expand(chain, 10, "%V7%", BW_OK, why, sizeof why);
@@ -210,10 +212,8 @@ static void test_expand(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_company_key),
-        cmocka_unit_test(test_company_blank),
-        cmocka_unit_test(test_image_paths),
-        cmocka_unit_test(test_user_writable),
+        cmocka_unit_test(test_company_key), cmocka_unit_test(test_company_blank),
+        cmocka_unit_test(test_image_paths), cmocka_unit_test(test_user_writable),
         cmocka_unit_test(test_expand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,7 +52,7 @@ static void expect_error(const char *yaml, size_t len, const char *want, bool ex
     }
 }
 
-#define EXPECT(yaml, want) expect_error((yaml), strlen(yaml), (want), false)
+#define EXPECT(yaml, want)       expect_error((yaml), strlen(yaml), (want), false)
 #define EXPECT_EXACT(yaml, want) expect_error((yaml), strlen(yaml), (want), true)
 
 static bool has(const bw_strlist *l, const char *s)
@@ -106,7 +106,8 @@ static void default_policy_parses(void **state)
     assert_int_equal(p->drivers.n, 52);
     assert_int_equal(p->generic_names.n, 3);
     assert_int_equal(p->name_suffixes.n, 4);
-    assert_int_equal(p->count_tiers, BW_TIER_BIT(BW_TIER_CONFIRMED) | BW_TIER_BIT(BW_TIER_LIKELY));
+    assert_int_equal(p->count_tiers,
+                     BW_TIER_BIT(BW_TIER_CONFIRMED) | BW_TIER_BIT(BW_TIER_LIKELY));
     assert_non_null(p->removal);
     assert_int_equal(p->altitudes.n, 26);
     assert_int_equal(p->class_filters.n, 4);
@@ -136,10 +137,9 @@ static void default_policy_values(void **state)
     assert_true(has(&p->markers, "Kaspersky"));
     assert_true(has(&p->markers, "Касперск"));
     static const char *const alts[] = {
-        "389510", "389500", "385815", "385810", "362902", "362901", "362900",
-        "328650", "320450", "320350", "320440", "320430", "320420", "320410",
-        "320401", "320400", "288900", "268300", "221500", "148810", "44900",
-        "148800", "138100", "100800", "44890",  "87200"};
+        "389510", "389500", "385815", "385810", "362902", "362901", "362900", "328650", "320450",
+        "320350", "320440", "320430", "320420", "320410", "320401", "320400", "288900", "268300",
+        "221500", "148810", "44900",  "148800", "138100", "100800", "44890",  "87200"};
     for (size_t i = 0; i < sizeof alts / sizeof alts[0]; i++)
         assert_true(has(&p->altitudes, alts[i]));
     assert_true(has(&p->class_filters, "klkbdflt"));
@@ -201,8 +201,13 @@ static void default_policy_matches(void **state)
         }
     }
     static const char *const products_no[] = {
-        "Kasper Backup", "Kaspersky Removal Helper", "UltraAV", "UltraVPN",
-        "Kasperskyish Tool", "My Kaspersky Notes", "Microsoft Defender Antivirus",
+        "Kasper Backup",
+        "Kaspersky Removal Helper",
+        "UltraAV",
+        "UltraVPN",
+        "Kasperskyish Tool",
+        "My Kaspersky Notes",
+        "Microsoft Defender Antivirus",
     };
     for (size_t i = 0; i < sizeof products_no / sizeof products_no[0]; i++) {
         long g = glob_any(&p->products, products_no[i]);
@@ -215,12 +220,19 @@ static void default_policy_matches(void **state)
 
     /* Publishers compare by company key: quotes of every kind, legal forms,
      * punctuation, case, spaces. */
-    static const char *const publishers_yes[] = {
-        "AO Kaspersky Lab", "Kaspersky Lab", "Kaspersky Lab JSC", "Kaspersky Lab ZAO",
-        "Kaspersky Lab.", "  kaspersky  LAB ", "Kaspersky", "ZAO \"Kaspersky Lab\"",
-        "АО «Лаборатория Касперского»", "АО \"Лаборатория Касперского\"",
-        "\"Лаборатория Касперского\"", "ЗАО \"Лаборатория Касперского\"",
-        "„Лаборатория Касперского“"};
+    static const char *const publishers_yes[] = {"AO Kaspersky Lab",
+                                                 "Kaspersky Lab",
+                                                 "Kaspersky Lab JSC",
+                                                 "Kaspersky Lab ZAO",
+                                                 "Kaspersky Lab.",
+                                                 "  kaspersky  LAB ",
+                                                 "Kaspersky",
+                                                 "ZAO \"Kaspersky Lab\"",
+                                                 "АО «Лаборатория Касперского»",
+                                                 "АО \"Лаборатория Касперского\"",
+                                                 "\"Лаборатория Касперского\"",
+                                                 "ЗАО \"Лаборатория Касперского\"",
+                                                 "„Лаборатория Касперского“"};
     for (size_t k = 0; k < sizeof publishers_yes / sizeof publishers_yes[0]; k++) {
         char *want = bw_company_key(publishers_yes[k]);
         bool found = false;
@@ -230,8 +242,8 @@ static void default_policy_matches(void **state)
             free(n);
         }
         if (!found) {
-            print_error("publisher \"%s\" (key \"%s\") is not the vendor's\n",
-                        publishers_yes[k], want ? want : "?");
+            print_error("publisher \"%s\" (key \"%s\") is not the vendor's\n", publishers_yes[k],
+                        want ? want : "?");
             fail();
         }
         free(want);
@@ -242,11 +254,31 @@ static void default_policy_matches(void **state)
     }
 
     static const char *const services_yes[] = {
-        "AVP21.3", "AVP21.24", "AVP16.0.0", "AVP1", "AVP.KES.12", "avpsus.KES.12", "avpsus",
-        "KSDE1.0.0", "KSDE2.0.0", "KAVFS", "KAVFSGT", "kavfsslp", "klnagent", "kladminserver",
-        "klwebsrv", "KSCWebConsole", "KSCWebConsoleManagement", "MSSQL$KAV_CS_ADMIN_KIT",
-        "AVP.KES.14.1", "avpsus.KES.14.1", "AVP21.25", "KSDE4.0", "klvssbridge64_21.25",
-        "klnagent_klfoc", "klactprx",
+        "AVP21.3",
+        "AVP21.24",
+        "AVP16.0.0",
+        "AVP1",
+        "AVP.KES.12",
+        "avpsus.KES.12",
+        "avpsus",
+        "KSDE1.0.0",
+        "KSDE2.0.0",
+        "KAVFS",
+        "KAVFSGT",
+        "kavfsslp",
+        "klnagent",
+        "kladminserver",
+        "klwebsrv",
+        "KSCWebConsole",
+        "KSCWebConsoleManagement",
+        "MSSQL$KAV_CS_ADMIN_KIT",
+        "AVP.KES.14.1",
+        "avpsus.KES.14.1",
+        "AVP21.25",
+        "KSDE4.0",
+        "klvssbridge64_21.25",
+        "klnagent_klfoc",
+        "klactprx",
     };
     for (size_t i = 0; i < sizeof services_yes / sizeof services_yes[0]; i++) {
         if (glob_any(&p->services, services_yes[i]) < 0) {
@@ -258,16 +290,16 @@ static void default_policy_matches(void **state)
     for (size_t i = 0; i < sizeof services_no / sizeof services_no[0]; i++)
         assert_true(glob_any(&p->services, services_no[i]) < 0);
 
-    static const char *const drivers_yes[] = {"klif", "KLIF", "klhk", "klflt", "klim6",
-                                              "klbackupflt", "klupd_klif_arkmon", "cm_km"};
+    static const char *const drivers_yes[] = {
+        "klif", "KLIF", "klhk", "klflt", "klim6", "klbackupflt", "klupd_klif_arkmon", "cm_km"};
     for (size_t i = 0; i < sizeof drivers_yes / sizeof drivers_yes[0]; i++)
         assert_true(glob_any(&p->drivers, drivers_yes[i]) >= 0);
     static const char *const drivers_no[] = {"klmfilter", "kl3", "klvendorx", "disk"};
     for (size_t i = 0; i < sizeof drivers_no / sizeof drivers_no[0]; i++)
         assert_true(glob_any(&p->drivers, drivers_no[i]) < 0);
 
-    static const char *const keys_yes[] = {"AVP21.3", "AVP", "KES", "KES11", "KES.11.6",
-                                           "PURE3.0", "KSVLA", "WSEE"};
+    static const char *const keys_yes[] = {"AVP21.3",  "AVP",     "KES",   "KES11",
+                                           "KES.11.6", "PURE3.0", "KSVLA", "WSEE"};
     for (size_t i = 0; i < sizeof keys_yes / sizeof keys_yes[0]; i++)
         assert_true(glob_any(&p->registry_products, keys_yes[i]) >= 0);
     static const char *const keys_no[] = {"Components", "protected", "AVPX", "KESTREL"};
@@ -388,9 +420,10 @@ static void detection_section(void **state)
                  "got an integer");
     EXPECT_EXACT(HEAD "detection:\n  count_tiers: [confirmed, likely, confirmed]\n",
                  "t.yaml:6:36: detection.count_tiers[2]: \"confirmed\" is listed twice");
-    EXPECT_EXACT(HEAD "detection:\n  count_tiers: [likely, possible]\n",
-                 "t.yaml:6:16: detection.count_tiers: must include confirmed (a confirmed finding "
-                 "always counts)");
+    EXPECT_EXACT(
+        HEAD "detection:\n  count_tiers: [likely, possible]\n",
+        "t.yaml:6:16: detection.count_tiers: must include confirmed (a confirmed finding "
+        "always counts)");
     EXPECT_EXACT(HEAD "detection: {}\n",
                  "t.yaml:5:12: detection: empty mapping (leave the key out instead)");
 }
@@ -407,8 +440,9 @@ static void containment_section(void **state)
     assert_int_equal(p->contain_allowlist.n, 0);
     bw_policy_free(p);
     /* a given list replaces the default */
-    p = parse_ok(HEAD "containment:\n  antivirus_services: [ekrn, 'AVG*']\n"
-                      "  allow_unprotected: true\n  stop_dependents: True\n  stop_timeout: 600\n");
+    p = parse_ok(HEAD
+                 "containment:\n  antivirus_services: [ekrn, 'AVG*']\n"
+                 "  allow_unprotected: true\n  stop_dependents: True\n  stop_timeout: 600\n");
     assert_int_equal(p->contain_av_services.n, 2);
     assert_string_equal(p->contain_av_services.items[0], "ekrn");
     assert_string_equal(p->contain_av_services.items[1], "AVG*");
@@ -454,29 +488,28 @@ static void check_order(void **state)
                  "instead)");
 }
 
-static const char block_style[] =
-    "policy: k\n"
-    "version: \"2.0\"\n"
-    "mode: enforce\n"
-    "vendor:\n"
-    "  name: Kaspersky\n"
-    "  publishers:\n"
-    "    - AO Kaspersky Lab\n"
-    "    - АО \"Лаборатория Касперского\"\n"
-    "  services:\n"
-    "    - AVP[0-9]*\n"
-    "    - klnagent\n"
-    "  altitudes:\n"
-    "    - 320400\n"
-    "    - \"389510\"\n"
-    "  registry_roots:\n"
-    "    - HKLM\\SOFTWARE\\KasperskyLab\n"
-    "ksn:\n"
-    "  ports:\n"
-    "    - 13111\n"
-    "    - 15111\n"
-    "  hosts:\n"
-    "    - ksn-*-geo.kaspersky-labs.com\n";
+static const char block_style[] = "policy: k\n"
+                                  "version: \"2.0\"\n"
+                                  "mode: enforce\n"
+                                  "vendor:\n"
+                                  "  name: Kaspersky\n"
+                                  "  publishers:\n"
+                                  "    - AO Kaspersky Lab\n"
+                                  "    - АО \"Лаборатория Касперского\"\n"
+                                  "  services:\n"
+                                  "    - AVP[0-9]*\n"
+                                  "    - klnagent\n"
+                                  "  altitudes:\n"
+                                  "    - 320400\n"
+                                  "    - \"389510\"\n"
+                                  "  registry_roots:\n"
+                                  "    - HKLM\\SOFTWARE\\KasperskyLab\n"
+                                  "ksn:\n"
+                                  "  ports:\n"
+                                  "    - 13111\n"
+                                  "    - 15111\n"
+                                  "  hosts:\n"
+                                  "    - ksn-*-geo.kaspersky-labs.com\n";
 
 static const char flow_style[] =
     "{policy: k, version: '2.0', mode: enforce,\n"
@@ -524,15 +557,17 @@ static void flow_and_block_styles(void **state)
 static void non_ascii_survives(void **state)
 {
     (void)state;
-    bw_policy *p = parse_ok(HEAD
-                            "  products: [\"Агент администрирования Kaspersky Security Center*\",\n"
-                            "             'Agent d''administration de Kaspersky Security Center*']\n"
-                            "  markers: [Касперск, \"\\u041a\\u0430\"]\n"
-                            "description: |\n"
-                            "  Ligne 1 — «citation»\n"
-                            "  日本語\n");
-    assert_string_equal(p->products.items[0], "Агент администрирования Kaspersky Security Center*");
-    assert_string_equal(p->products.items[1], "Agent d'administration de Kaspersky Security Center*");
+    bw_policy *p =
+        parse_ok(HEAD "  products: [\"Агент администрирования Kaspersky Security Center*\",\n"
+                      "             'Agent d''administration de Kaspersky Security Center*']\n"
+                      "  markers: [Касперск, \"\\u041a\\u0430\"]\n"
+                      "description: |\n"
+                      "  Ligne 1 — «citation»\n"
+                      "  日本語\n");
+    assert_string_equal(p->products.items[0],
+                        "Агент администрирования Kaspersky Security Center*");
+    assert_string_equal(p->products.items[1],
+                        "Agent d'administration de Kaspersky Security Center*");
     assert_string_equal(p->markers.items[0], "Касперск");
     assert_string_equal(p->markers.items[1], "Ка");
     assert_string_equal(p->description, "Ligne 1 — «citation»\n日本語\n");
@@ -568,7 +603,8 @@ static void cutoff_values(void **state)
 static void numbers_as_text(void **state)
 {
     (void)state;
-    bw_policy *p = parse_ok("policy: t\nversion: 1.2\nvendor: {name: V, altitudes: [320400, 385100.5]}\n");
+    bw_policy *p =
+        parse_ok("policy: t\nversion: 1.2\nvendor: {name: V, altitudes: [320400, 385100.5]}\n");
     assert_string_equal(p->version, "1.2");
     assert_string_equal(p->altitudes.items[0], "320400");
     assert_string_equal(p->altitudes.items[1], "385100.5");
@@ -608,9 +644,10 @@ static void registry_roots_normalised(void **state)
 static void globs_accepted(void **state)
 {
     (void)state;
-    bw_policy *p = parse_ok(HEAD "  paths: ['*\\Kaspersky Lab\\*', 'C:\\x\\[ab]\\y', '\\*literal\\?']\n"
-                                 "  services: ['AVP[0-9]*', 'k[!a-c]x', 'x[]]y', 'a[-z]', "
-                                 "'[Кк]асп*', 'MSSQL$KAV_CS_ADMIN_KIT']\n");
+    bw_policy *p =
+        parse_ok(HEAD "  paths: ['*\\Kaspersky Lab\\*', 'C:\\x\\[ab]\\y', '\\*literal\\?']\n"
+                      "  services: ['AVP[0-9]*', 'k[!a-c]x', 'x[]]y', 'a[-z]', "
+                      "'[Кк]асп*', 'MSSQL$KAV_CS_ADMIN_KIT']\n");
     assert_int_equal(p->paths.n, 3);
     assert_int_equal(p->services.n, 6);
     bw_policy_free(p);
@@ -687,7 +724,8 @@ static void error_wrong_types(void **state)
            "t.yaml:5:27: vendor.publishers[1]: expected a string, got an integer");
     EXPECT(HEAD "ksn: [13111]\n", "t.yaml:5:6: ksn: expected a mapping, got a list");
     EXPECT(HEAD "ksn: {}\n", "t.yaml:5:6: ksn: empty mapping");
-    EXPECT(HEAD "description: 12\n", "t.yaml:5:14: description: expected a string, got an integer");
+    EXPECT(HEAD "description: 12\n",
+           "t.yaml:5:14: description: expected a string, got an integer");
     EXPECT(HEAD "mode: ~\n", "t.yaml:5:7: mode: expected a string, got null");
     EXPECT("- a\n- b\n", "t.yaml:1:1: expected a mapping at the top level, got a list");
     EXPECT("just text\n", "t.yaml:1:1: expected a mapping at the top level, got a string");
@@ -700,7 +738,8 @@ static void error_ports(void **state)
     (void)state;
     EXPECT(HEAD "ksn:\n  ports: [13111, \"15111\", 17111]\n",
            "t.yaml:6:18: ksn.ports[1]: expected a port number, got a string");
-    EXPECT(HEAD "ksn:\n  ports: [0]\n", "t.yaml:6:11: ksn.ports[0]: port 0 is out of range 1..65535");
+    EXPECT(HEAD "ksn:\n  ports: [0]\n",
+           "t.yaml:6:11: ksn.ports[0]: port 0 is out of range 1..65535");
     EXPECT(HEAD "ksn:\n  ports:\n    - 443\n    - 65536\n",
            "t.yaml:8:7: ksn.ports[1]: port 65536 is out of range 1..65535");
     EXPECT(HEAD "ksn:\n  ports: [-1]\n", "t.yaml:6:11: ksn.ports[0]: port -1 is out of range");
@@ -722,7 +761,8 @@ static void error_empty_values(void **state)
     EXPECT(HEAD "  drivers:\n    - klif\n    -\n",
            "t.yaml:7:6: vendor.drivers[1]: expected a string, got null");
     EXPECT("policy: ''\nversion: x\nvendor: {name: V}\n", "t.yaml:1:9: policy: empty string");
-    EXPECT("policy: t\nversion: x\nvendor: {name: \"\"}\n", "t.yaml:3:16: vendor.name: empty string");
+    EXPECT("policy: t\nversion: x\nvendor: {name: \"\"}\n",
+           "t.yaml:3:16: vendor.name: empty string");
     EXPECT(HEAD "  drivers: [\"kl\\tif\"]\n",
            "t.yaml:5:13: vendor.drivers[0]: control character U+0009 in a string");
 }
@@ -737,7 +777,8 @@ static void error_duplicate_keys(void **state)
     EXPECT(HEAD "ksn: {ports: [1], hosts: [h], ports: [2]}\n",
            "t.yaml:5:31: ksn.ports: duplicate key (first at 5:7)");
     /* a quoted key names the same key */
-    EXPECT(HEAD "\"mode\": audit\nmode: enforce\n", "t.yaml:6:1: mode: duplicate key (first at 5:1)");
+    EXPECT(HEAD "\"mode\": audit\nmode: enforce\n",
+           "t.yaml:6:1: mode: duplicate key (first at 5:1)");
 }
 
 static void error_cutoff(void **state)
@@ -752,9 +793,11 @@ static void error_cutoff(void **state)
            "t.yaml:5:9: cutoff: invalid timestamp \"2024-09-29T04:00:00+0400\": expected Z or an "
            "offset");
     EXPECT(HEAD "cutoff: 2024-13-29T04:00:00Z\n",
-           "t.yaml:5:9: cutoff: invalid timestamp \"2024-13-29T04:00:00Z\": the month is out of range");
+           "t.yaml:5:9: cutoff: invalid timestamp \"2024-13-29T04:00:00Z\": the month is out of "
+           "range");
     EXPECT(HEAD "cutoff: 2023-02-29T04:00:00Z\n",
-           "t.yaml:5:9: cutoff: invalid timestamp \"2023-02-29T04:00:00Z\": the day is out of range");
+           "t.yaml:5:9: cutoff: invalid timestamp \"2023-02-29T04:00:00Z\": the day is out of "
+           "range");
     EXPECT(HEAD "cutoff: 2024-09-29T24:00:00Z\n",
            "t.yaml:5:9: cutoff: invalid timestamp \"2024-09-29T24:00:00Z\": the time of day");
     EXPECT(HEAD "cutoff: 2024-09-29T04:00:00+24:00\n",
@@ -781,8 +824,11 @@ static void error_utf8(void **state)
     EXPECT("policy: \xc0\xaf\n", "t.yaml:1:9: invalid UTF-8 (byte 0xC0)");
     EXPECT("policy: t\r\nversion: \xed\xa0\x80\r\n", "t.yaml:2:10: invalid UTF-8 (byte 0xED)");
     /* NEL, LS and PS end a line as libyaml counts them */
-    EXPECT(HEAD "description: \"a\xc2\x85" "b\xff\"\n", "t.yaml:6:2: invalid UTF-8 (byte 0xFF)");
-    EXPECT(HEAD "description: \"a\xe2\x80\xa8\xe2\x80\xa9" "bc\xf5\"\n",
+    EXPECT(HEAD "description: \"a\xc2\x85"
+                "b\xff\"\n",
+           "t.yaml:6:2: invalid UTF-8 (byte 0xFF)");
+    EXPECT(HEAD "description: \"a\xe2\x80\xa8\xe2\x80\xa9"
+                "bc\xf5\"\n",
            "t.yaml:7:3: invalid UTF-8 (byte 0xF5)");
     /* a NUL byte in the text, and one made by an escape */
     static const char nul[] = "policy: t\nversion: a\0b\nvendor: {name: V}\n";
@@ -814,14 +860,17 @@ static void error_registry_roots(void **state)
            "t.yaml:6:7: vendor.registry_roots[0]: \"SOFTWARE\\KasperskyLab\" must start");
     EXPECT(HEAD "  registry_roots: ['HKLM\\']\n",
            "t.yaml:5:20: vendor.registry_roots[0]: \"HKLM\\\" has an empty key name");
-    EXPECT(HEAD "  registry_roots: ['HKLM\\SOFTWARE\\\\KasperskyLab']\n",
-           "t.yaml:5:20: vendor.registry_roots[0]: \"HKLM\\SOFTWARE\\\\KasperskyLab\" has an empty");
-    EXPECT(HEAD "  registry_roots: ['HKU\\S-1-*\\Software\\KasperskyLab']\n",
-           "t.yaml:5:20: vendor.registry_roots[0]: \"HKU\\S-1-*\\Software\\KasperskyLab\" is a key "
-           "path, not a pattern");
-    EXPECT(HEAD "  registry_roots: ['HKLM\\*\\KasperskyLab']\n",
-           "t.yaml:5:20: vendor.registry_roots[0]: \"HKLM\\*\\KasperskyLab\" is a key path, not a "
-           "pattern");
+    EXPECT(
+        HEAD "  registry_roots: ['HKLM\\SOFTWARE\\\\KasperskyLab']\n",
+        "t.yaml:5:20: vendor.registry_roots[0]: \"HKLM\\SOFTWARE\\\\KasperskyLab\" has an empty");
+    EXPECT(
+        HEAD "  registry_roots: ['HKU\\S-1-*\\Software\\KasperskyLab']\n",
+        "t.yaml:5:20: vendor.registry_roots[0]: \"HKU\\S-1-*\\Software\\KasperskyLab\" is a key "
+        "path, not a pattern");
+    EXPECT(
+        HEAD "  registry_roots: ['HKLM\\*\\KasperskyLab']\n",
+        "t.yaml:5:20: vendor.registry_roots[0]: \"HKLM\\*\\KasperskyLab\" is a key path, not a "
+        "pattern");
     EXPECT(HEAD "  registry_roots: ['HKU\\*\\Software\\Kasper*']\n",
            "t.yaml:5:20: vendor.registry_roots[0]: \"HKU\\*\\Software\\Kasper*\" is a key path, "
            "not a pattern");
@@ -837,18 +886,22 @@ static void error_globs(void **state)
     EXPECT(HEAD "  products: ['Kaspersky [z-a]']\n",
            "t.yaml:5:14: vendor.products[0]: invalid pattern \"Kaspersky [z-a]\": range in "
            "'[...]' goes backwards");
-    EXPECT(HEAD "  drivers: ['kl[]']\n", "t.yaml:5:13: vendor.drivers[0]: invalid pattern \"kl[]\": unterminated");
-    EXPECT(HEAD "  paths: ['*\\Kaspersky Lab\\x[']\n",
-           "t.yaml:5:11: vendor.paths[0]: invalid pattern \"*\\Kaspersky Lab\\x[\": unterminated");
+    EXPECT(HEAD "  drivers: ['kl[]']\n",
+           "t.yaml:5:13: vendor.drivers[0]: invalid pattern \"kl[]\": unterminated");
+    EXPECT(
+        HEAD "  paths: ['*\\Kaspersky Lab\\x[']\n",
+        "t.yaml:5:11: vendor.paths[0]: invalid pattern \"*\\Kaspersky Lab\\x[\": unterminated");
     /* there is no escape character: '\' before '[' does not hide the class */
-    EXPECT(HEAD "  paths: ['*\\Kaspersky Lab\\[x']\n",
-           "t.yaml:5:11: vendor.paths[0]: invalid pattern \"*\\Kaspersky Lab\\[x\": unterminated");
+    EXPECT(
+        HEAD "  paths: ['*\\Kaspersky Lab\\[x']\n",
+        "t.yaml:5:11: vendor.paths[0]: invalid pattern \"*\\Kaspersky Lab\\[x\": unterminated");
     /* a literal '[' is a one-character class */
     bw_policy *p = parse_ok(HEAD "  paths: ['*\\Kaspersky Lab\\[[]x']\n");
     assert_string_equal(p->paths.items[0], "*\\Kaspersky Lab\\[[]x");
     bw_policy_free(p);
-    EXPECT(HEAD "  registry_products: ['AVP[']\n",
-           "t.yaml:5:23: vendor.registry_products[0]: invalid pattern \"AVP[\": unterminated '['");
+    EXPECT(
+        HEAD "  registry_products: ['AVP[']\n",
+        "t.yaml:5:23: vendor.registry_products[0]: invalid pattern \"AVP[\": unterminated '['");
     EXPECT(HEAD "ksn:\n  hosts: ['ksn-[a.kaspersky.com']\n",
            "t.yaml:6:11: ksn.hosts[0]: invalid pattern");
     EXPECT(HEAD "ksn:\n  services: ['ksn[']\n", "t.yaml:6:14: ksn.services[0]: invalid pattern");
@@ -866,7 +919,8 @@ static void error_names_and_altitudes(void **state)
            "t.yaml:5:19: vendor.class_filters[0]: \"kl*\": expected a name, not a pattern");
     EXPECT(HEAD "  altitudes: [320400, abc]\n",
            "t.yaml:5:23: vendor.altitudes[1]: \"abc\" is not an altitude");
-    EXPECT(HEAD "  altitudes: [-5]\n", "t.yaml:5:15: vendor.altitudes[0]: \"-5\" is not an altitude");
+    EXPECT(HEAD "  altitudes: [-5]\n",
+           "t.yaml:5:15: vendor.altitudes[0]: \"-5\" is not an altitude");
     EXPECT(HEAD "  altitudes: [true]\n",
            "t.yaml:5:15: vendor.altitudes[0]: expected a string, got a boolean");
 }
@@ -881,7 +935,8 @@ static void error_yaml_features(void **state)
            "t.yaml:1:9: unsupported tag \"!custom\"");
     EXPECT("policy: t\nversion: !!int x\nvendor: {name: V}\n",
            "t.yaml:2:10: value \"x\" does not fit its tag !!int");
-    EXPECT(HEAD "  drivers: !!map [a]\n", "t.yaml:5:12: unsupported tag \"tag:yaml.org,2002:map\"");
+    EXPECT(HEAD "  drivers: !!map [a]\n",
+           "t.yaml:5:12: unsupported tag \"tag:yaml.org,2002:map\"");
     char deep[256] = HEAD "  drivers: ";
     for (int i = 0; i < 40; i++)
         strcat(deep, "[");
@@ -890,7 +945,8 @@ static void error_yaml_features(void **state)
     char *hit = NULL;
     char err[512];
     bw_policy *p = NULL;
-    assert_int_equal(bw_policy_parse(deep, strlen(deep), "t.yaml", &p, err, sizeof err), BW_EPARSE);
+    assert_int_equal(bw_policy_parse(deep, strlen(deep), "t.yaml", &p, err, sizeof err),
+                     BW_EPARSE);
     hit = strstr(err, "nested too deeply");
     assert_non_null(hit);
 }

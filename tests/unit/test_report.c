@@ -38,11 +38,13 @@ static void test_json_string(void **state)
     bw_buf_free(&b);
     /* invalid UTF-8 never reaches the output: one U+FFFD per bad byte;
      * ESC and the JavaScript line separators are escaped */
-    bw_json_string(&b, "a\xff\xc3" "b\x1b[31m\xe2\x80\xa8\xed\xa0\x80");
+    bw_json_string(&b, "a\xff\xc3"
+                       "b\x1b[31m\xe2\x80\xa8\xed\xa0\x80");
     assert_string_equal(b.data, "\"a\\ufffd\\ufffdb\\u001b[31m\\u2028\\ufffd\\ufffd\\ufffd\"");
     bw_buf_free(&b);
     /* the C1 controls (U+009B is a one-character CSI) too; U+00A0 is text */
-    bw_json_string(&b, "\xc2\x80\xc2\x9b" "2J\xc2\x9f\xc2\xa0");
+    bw_json_string(&b, "\xc2\x80\xc2\x9b"
+                       "2J\xc2\x9f\xc2\xa0");
     assert_string_equal(b.data, "\"\\u0080\\u009b2J\\u009f\xc2\xa0\"");
     bw_buf_free(&b);
 }
@@ -68,8 +70,9 @@ static void test_json_writer(void **state)
     bw_json_uint(&j, "u", 18446744073709551615u);
     bw_json_end(&j);
     assert_int_equal(bw_json_done(&j, true), BW_OK);
-    assert_string_equal(b.data, "{\n  \"a\": \"x\",\n  \"in\": {\"n\": -3, \"list\": [\n    true,\n"
-                                "    null\n  ]},\n  \"empty\": [],\n  \"u\": 18446744073709551615\n}\n");
+    assert_string_equal(b.data,
+                        "{\n  \"a\": \"x\",\n  \"in\": {\"n\": -3, \"list\": [\n    true,\n"
+                        "    null\n  ]},\n  \"empty\": [],\n  \"u\": 18446744073709551615\n}\n");
     bw_buf_free(&b);
     /* a container left open, a key in an array, closing too much */
     bw_json_init(&j, &b);
@@ -135,7 +138,8 @@ static void test_json_read_flat(void **state)
     assert_null(m.items);
     bw_json_members_free(&m); /* twice is fine */
     /* white space, the empty object */
-    assert_int_equal(bw_json_read_flat(" \r\n{ \"a\" :\t\"1\" ,\n\"b\": null }\n ", 8, &m), BW_OK);
+    assert_int_equal(bw_json_read_flat(" \r\n{ \"a\" :\t\"1\" ,\n\"b\": null }\n ", 8, &m),
+                     BW_OK);
     assert_int_equal(m.n, 2);
     bw_json_members_free(&m);
     assert_int_equal(bw_json_read_flat("{}", 8, &m), BW_OK);
@@ -148,24 +152,24 @@ static void test_json_read_flat(void **state)
     refused("null");
     refused("[\"a\"]");
     refused("\"a\"");
-    refused("{\"a\":\"b\"");                 /* unterminated */
+    refused("{\"a\":\"b\""); /* unterminated */
     refused("{\"a\":\"b}");
-    refused("{\"a\":\"b\",}");               /* trailing comma */
+    refused("{\"a\":\"b\",}"); /* trailing comma */
     refused("{,}");
     refused("{\"a\" \"b\"}");
     refused("{a:\"b\"}");
     refused("{\"a\":\"b\"}{\"c\":\"d\"}"); /* text after the object */
     refused("{\"a\":\"b\"},\"x\":1");
-    refused("{\"a\":1}");                  /* other value types */
+    refused("{\"a\":1}"); /* other value types */
     refused("{\"a\":true}");
     refused("{\"a\":nul}");
-    refused("{\"a\":{\"b\":\"c\"}}");      /* nesting */
+    refused("{\"a\":{\"b\":\"c\"}}"); /* nesting */
     refused("{\"a\":[\"b\"]}");
-    refused("{\"a\":\"1\",\"a\":\"2\"}");  /* a repeated key */
-    refused("{\"a\":\"x\ty\"}");           /* a raw control character */
-    refused("{\"a\":\"\xff\"}");           /* invalid UTF-8 */
+    refused("{\"a\":\"1\",\"a\":\"2\"}"); /* a repeated key */
+    refused("{\"a\":\"x\ty\"}");          /* a raw control character */
+    refused("{\"a\":\"\xff\"}");          /* invalid UTF-8 */
     refused("{\"a\":\"\\u0000\"}");
-    refused("{\"a\":\"\\ud800\"}");        /* unpaired surrogates */
+    refused("{\"a\":\"\\ud800\"}"); /* unpaired surrogates */
     refused("{\"a\":\"\\udc00\\ud800\"}");
     refused("{\"a\":\"\\ud800\\u0041\"}");
     refused("{\"a\":\"\\u12\"}");
@@ -187,9 +191,9 @@ static void judge_findings(const bw_snapshot *s, const bw_policy *pol, bw_findin
     memset(f, 0, sizeof *f);
     unsigned counted = bw_tiers_counted(pol->count_tiers);
     assert_int_equal(bw_findings_select(&j->findings, counted, &j->counted), BW_OK);
-    assert_int_equal(bw_findings_select(&j->findings, BW_TIER_BIT(BW_TIER_POSSIBLE) & ~counted,
-                                        &j->review),
-                     BW_OK);
+    assert_int_equal(
+        bw_findings_select(&j->findings, BW_TIER_BIT(BW_TIER_POSSIBLE) & ~counted, &j->review),
+        BW_OK);
     assert_int_equal(bw_verdict_make(s, pol, &j->findings, &j->updates, NULL, &j->verdict),
                      BW_OK);
 }
@@ -292,12 +296,21 @@ static void test_containment_section(void **state)
     bw_findings f = {0};
     bw_judgement j;
     judge_findings(s, &pol, &f, &j);
-    bw_contain_target t[2] = {
-        {.name = "AVP", .decision = BW_CONTAIN_ACT, .start = BW_START_AUTO, .has_start = true,
-         .state = BW_STATE_RUNNING},
-        {.name = "klif", .driver = true, .decision = BW_CONTAIN_SKIP_DRIVER,
-         .start = BW_START_BOOT, .has_start = true, .state = BW_STATE_UNKNOWN}};
-    bw_contain_plan plan = {.items = t, .n = 2, .n_act = 1, .other_av = false,
+    bw_contain_target t[2] = {{.name = "AVP",
+                               .decision = BW_CONTAIN_ACT,
+                               .start = BW_START_AUTO,
+                               .has_start = true,
+                               .state = BW_STATE_RUNNING},
+                              {.name = "klif",
+                               .driver = true,
+                               .decision = BW_CONTAIN_SKIP_DRIVER,
+                               .start = BW_START_BOOT,
+                               .has_start = true,
+                               .state = BW_STATE_UNKNOWN}};
+    bw_contain_plan plan = {.items = t,
+                            .n = 2,
+                            .n_act = 1,
+                            .other_av = false,
                             .other_av_text = "none: WinDefend is disabled (Start 4)",
                             .hold = true};
     j.plan = plan;
@@ -340,12 +353,9 @@ static void test_containment_section(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_containment_section),
-        cmocka_unit_test(test_format_utc),
-        cmocka_unit_test(test_json_string),
-        cmocka_unit_test(test_json_writer),
-        cmocka_unit_test(test_json_read_flat),
-        cmocka_unit_test(test_json_document),
+        cmocka_unit_test(test_containment_section), cmocka_unit_test(test_format_utc),
+        cmocka_unit_test(test_json_string),         cmocka_unit_test(test_json_writer),
+        cmocka_unit_test(test_json_read_flat),      cmocka_unit_test(test_json_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@
 #include "bw_report.h"
 #include "bw_status.h"
 
-#define T0 INT64_C(1727600000) /* 2024-09-29T08:53:20Z */
+#define T0  INT64_C(1727600000) /* 2024-09-29T08:53:20Z */
 #define DAY INT64_C(86400)
 
 #define S(x) bw_strdup(x)
@@ -163,8 +163,9 @@ static void fill(bw_status *s)
     bw_alert_record *a = s->alerts.items;
     a[0].event_id = 202;
     a[0].raised_at = T0;
-    a[0].fields_json = S("{\"kind\":\"driver\",\"name\":\"klif\",\"path\":null,"
-                         "\"source\":\"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\klif\"}");
+    a[0].fields_json =
+        S("{\"kind\":\"driver\",\"name\":\"klif\",\"path\":null,"
+          "\"source\":\"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\klif\"}");
     a[1].event_id = 100;
     a[1].raised_at = T0 - 60;
     a[1].fields_json = S("{}");
@@ -210,66 +211,71 @@ static void test_filled_json(void **state)
     (void)state;
     bw_status s;
     fill(&s);
-    render(&s, true,
-           "{\n"
-           "  \"database\": \"C:\\\\ProgramData\\\\banwatch\\\\state.db\",\n"
-           "  \"verdict\": {\"since\": \"2024-09-29T08:53:20Z\", \"present\": \"confirmed\", "
-           "\"products\": \"Kaspersky Endpoint Security 12.3.0.493\", "
-           "\"updated_after_cutoff\": \"yes\", \"newest_update\": \"2024-09-30T00:00:00Z\", "
-           "\"update_evidence\": \"last-successful-update\", \"stale\": \"no\", "
-           "\"ksn\": \"none\", \"containment\": \"enforce: 1 service disabled\", "
-           "\"headline\": \"Kaspersky: PRESENT (confirmed)\", \"next_step\": \"Next: remove it.\"},\n"
-           "  \"last_scan\": {\"finished_at\": \"2024-09-29T08:54:20Z\", \"host\": \"WS-01\", "
-           "\"policy\": \"kaspersky\", \"policy_version\": \"7\", \"complete\": true, "
-           "\"findings\": 2},\n"
-           "  \"findings\": [\n"
-           "    {\"kind\": \"driver\", \"name\": \"klif\", \"display_name\": \"Kaspersky Lab Driver\", "
-           "\"version\": null, "
-           "\"source\": \"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\klif\", "
-           "\"first_seen\": \"2024-09-29T08:53:20Z\", \"last_seen\": \"2024-09-29T08:54:20Z\"},\n"
-           "    {\"kind\": \"registry\", \"name\": \"AVP21.3\", \"display_name\": null, "
-           "\"version\": \"21.3.10.391\", \"source\": \"HKLM\\\\SOFTWARE\\\\KasperskyLab\\\\AVP21.3\", "
-           "\"first_seen\": \"2024-09-28T08:53:20Z\", \"last_seen\": null}\n"
-           "  ],\n"
-           "  \"updates\": [\n"
-           "    {\"product\": \"AVP21.19\", \"newest_update\": \"2024-09-30T08:53:20Z\", "
-           "\"evidence\": \"last-successful-update\", "
-           "\"source\": \"HKLM\\\\SOFTWARE\\\\KasperskyLab\\\\AVP21.19\\\\Data\", "
-           "\"after_cutoff\": true, \"age_days\": 40, \"stale\": true, \"never_updated\": false},\n"
-           "    {\"product\": null, \"newest_update\": null, \"evidence\": null, \"source\": null, "
-           "\"after_cutoff\": false, \"age_days\": null, \"stale\": false, \"never_updated\": true}\n"
-           "  ],\n"
-           "  \"containment_mode\": {\"mode\": \"enforce\", \"source\": \"Group Policy "
-           "(HKLM\\\\SOFTWARE\\\\Policies\\\\banwatch\\\\ContainmentMode)\"},\n"
-           "  \"containment\": [\n"
-           "    {\"name\": \"AVP\", \"kind\": \"service\", "
-           "\"display_name\": \"Kaspersky Anti-Virus Service\", \"outcome\": \"stopped\", "
-           "\"action\": \"stop\", \"changed\": true, \"prior_start_type\": \"automatic\", "
-           "\"prior_state\": \"running\", \"changed_at\": \"2024-09-29T08:53:20Z\", "
-           "\"outcome_at\": \"2024-09-29T08:53:25Z\", \"restored_at\": null, \"error_code\": 0, "
-           "\"detail\": null},\n"
-           "    {\"name\": \"klnagent\", \"kind\": \"dependent\", \"display_name\": null, "
-           "\"outcome\": \"restored\", \"action\": \"restore\", \"changed\": false, "
-           "\"prior_start_type\": null, \"prior_state\": null, \"changed_at\": null, "
-           "\"outcome_at\": \"2024-09-29T08:53:30Z\", \"restored_at\": \"2024-09-29T08:53:30Z\", "
-           "\"error_code\": 0, \"detail\": null},\n"
-           "    {\"name\": \"klif\", \"kind\": null, \"display_name\": null, "
-           "\"outcome\": \"blocked\", \"action\": null, \"changed\": false, "
-           "\"prior_start_type\": null, \"prior_state\": null, \"changed_at\": null, "
-           "\"outcome_at\": \"2024-09-29T08:53:27Z\", \"restored_at\": null, \"error_code\": 5, "
-           "\"detail\": \"access denied (self-defense)\"}\n"
-           "  ],\n"
-           "  \"recent_alerts\": [\n"
-           "    {\"event_id\": 202, \"event\": \"new-driver\", "
-           "\"raised_at\": \"2024-09-29T08:53:20Z\", \"fields\": {\"kind\":\"driver\","
-           "\"name\":\"klif\",\"path\":null,"
-           "\"source\":\"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\klif\"}},\n"
-           "    {\"event_id\": 100, \"event\": \"agent-started\", "
-           "\"raised_at\": \"2024-09-29T08:52:20Z\", \"fields\": {}},\n"
-           "    {\"event_id\": 777, \"event\": \"unknown\", "
-           "\"raised_at\": \"2024-09-29T08:51:20Z\", \"fields\": null}\n"
-           "  ]\n"
-           "}\n");
+    render(
+        &s, true,
+        "{\n"
+        "  \"database\": \"C:\\\\ProgramData\\\\banwatch\\\\state.db\",\n"
+        "  \"verdict\": {\"since\": \"2024-09-29T08:53:20Z\", \"present\": \"confirmed\", "
+        "\"products\": \"Kaspersky Endpoint Security 12.3.0.493\", "
+        "\"updated_after_cutoff\": \"yes\", \"newest_update\": \"2024-09-30T00:00:00Z\", "
+        "\"update_evidence\": \"last-successful-update\", \"stale\": \"no\", "
+        "\"ksn\": \"none\", \"containment\": \"enforce: 1 service disabled\", "
+        "\"headline\": \"Kaspersky: PRESENT (confirmed)\", \"next_step\": \"Next: remove "
+        "it.\"},\n"
+        "  \"last_scan\": {\"finished_at\": \"2024-09-29T08:54:20Z\", \"host\": \"WS-01\", "
+        "\"policy\": \"kaspersky\", \"policy_version\": \"7\", \"complete\": true, "
+        "\"findings\": 2},\n"
+        "  \"findings\": [\n"
+        "    {\"kind\": \"driver\", \"name\": \"klif\", \"display_name\": \"Kaspersky Lab "
+        "Driver\", "
+        "\"version\": null, "
+        "\"source\": \"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\klif\", "
+        "\"first_seen\": \"2024-09-29T08:53:20Z\", \"last_seen\": \"2024-09-29T08:54:20Z\"},\n"
+        "    {\"kind\": \"registry\", \"name\": \"AVP21.3\", \"display_name\": null, "
+        "\"version\": \"21.3.10.391\", \"source\": "
+        "\"HKLM\\\\SOFTWARE\\\\KasperskyLab\\\\AVP21.3\", "
+        "\"first_seen\": \"2024-09-28T08:53:20Z\", \"last_seen\": null}\n"
+        "  ],\n"
+        "  \"updates\": [\n"
+        "    {\"product\": \"AVP21.19\", \"newest_update\": \"2024-09-30T08:53:20Z\", "
+        "\"evidence\": \"last-successful-update\", "
+        "\"source\": \"HKLM\\\\SOFTWARE\\\\KasperskyLab\\\\AVP21.19\\\\Data\", "
+        "\"after_cutoff\": true, \"age_days\": 40, \"stale\": true, \"never_updated\": false},\n"
+        "    {\"product\": null, \"newest_update\": null, \"evidence\": null, \"source\": null, "
+        "\"after_cutoff\": false, \"age_days\": null, \"stale\": false, \"never_updated\": "
+        "true}\n"
+        "  ],\n"
+        "  \"containment_mode\": {\"mode\": \"enforce\", \"source\": \"Group Policy "
+        "(HKLM\\\\SOFTWARE\\\\Policies\\\\banwatch\\\\ContainmentMode)\"},\n"
+        "  \"containment\": [\n"
+        "    {\"name\": \"AVP\", \"kind\": \"service\", "
+        "\"display_name\": \"Kaspersky Anti-Virus Service\", \"outcome\": \"stopped\", "
+        "\"action\": \"stop\", \"changed\": true, \"prior_start_type\": \"automatic\", "
+        "\"prior_state\": \"running\", \"changed_at\": \"2024-09-29T08:53:20Z\", "
+        "\"outcome_at\": \"2024-09-29T08:53:25Z\", \"restored_at\": null, \"error_code\": 0, "
+        "\"detail\": null},\n"
+        "    {\"name\": \"klnagent\", \"kind\": \"dependent\", \"display_name\": null, "
+        "\"outcome\": \"restored\", \"action\": \"restore\", \"changed\": false, "
+        "\"prior_start_type\": null, \"prior_state\": null, \"changed_at\": null, "
+        "\"outcome_at\": \"2024-09-29T08:53:30Z\", \"restored_at\": \"2024-09-29T08:53:30Z\", "
+        "\"error_code\": 0, \"detail\": null},\n"
+        "    {\"name\": \"klif\", \"kind\": null, \"display_name\": null, "
+        "\"outcome\": \"blocked\", \"action\": null, \"changed\": false, "
+        "\"prior_start_type\": null, \"prior_state\": null, \"changed_at\": null, "
+        "\"outcome_at\": \"2024-09-29T08:53:27Z\", \"restored_at\": null, \"error_code\": 5, "
+        "\"detail\": \"access denied (self-defense)\"}\n"
+        "  ],\n"
+        "  \"recent_alerts\": [\n"
+        "    {\"event_id\": 202, \"event\": \"new-driver\", "
+        "\"raised_at\": \"2024-09-29T08:53:20Z\", \"fields\": {\"kind\":\"driver\","
+        "\"name\":\"klif\",\"path\":null,"
+        "\"source\":\"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\klif\"}},\n"
+        "    {\"event_id\": 100, \"event\": \"agent-started\", "
+        "\"raised_at\": \"2024-09-29T08:52:20Z\", \"fields\": {}},\n"
+        "    {\"event_id\": 777, \"event\": \"unknown\", "
+        "\"raised_at\": \"2024-09-29T08:51:20Z\", \"fields\": null}\n"
+        "  ]\n"
+        "}\n");
     bw_status_free(&s);
 }
 
@@ -283,10 +289,12 @@ static void hostile(bw_status *s)
     s->has_verdict = true;
     s->verdict.at = T0;
     s->verdict.headline = S("\x1b[32mKaspersky: not present\x1b[0m\x1b]0;title\x07");
-    s->verdict.next_step = S("Nothing\nto do\xc2\x9b" "2J");
+    s->verdict.next_step = S("Nothing\nto do\xc2\x9b"
+                             "2J");
     s->has_last_scan = true;
     s->last_scan.finished_at = T0;
-    s->last_scan.policy_name = S("kasp\xff" "ersky");
+    s->last_scan.policy_name = S("kasp\xff"
+                                 "ersky");
     s->last_scan.policy_version = S("1\t2");
     s->findings.items = items(1, sizeof *s->findings.items);
     s->findings.n = s->findings.cap = 1;
@@ -359,55 +367,56 @@ static void test_hostile_json(void **state)
     (void)state;
     bw_status s;
     hostile(&s);
-    render(&s, true,
-           "{\n"
-           "  \"database\": \"C:\\\\db\\u001b[2J\",\n"
-           "  \"verdict\": {\"since\": \"2024-09-29T08:53:20Z\", \"present\": null, "
-           "\"products\": null, \"updated_after_cutoff\": null, \"newest_update\": null, "
-           "\"update_evidence\": null, \"stale\": null, \"ksn\": null, \"containment\": null, "
-           "\"headline\": \"\\u001b[32mKaspersky: not present\\u001b[0m\\u001b]0;title\\u0007\", "
-           "\"next_step\": \"Nothing\\nto do\\u009b2J\"},\n"
-           "  \"last_scan\": {\"finished_at\": \"2024-09-29T08:53:20Z\", \"host\": null, "
-           "\"policy\": \"kasp\\ufffdersky\", \"policy_version\": \"1\\t2\", \"complete\": false, "
-           "\"findings\": 0},\n"
-           "  \"findings\": [\n"
-           "    {\"kind\": \"unknown\", \"name\": \"klif\\r\\n  [driver] fake since 2024\", "
-           "\"display_name\": \"\\\"},\\\"x\\\":1,{\\\"\", \"version\": null, \"source\": null, "
-           "\"first_seen\": \"2024-09-29T08:53:20Z\", \"last_seen\": null}\n"
-           "  ],\n"
-           "  \"updates\": [\n"
-           "    {\"product\": \"AVP\\u007f\", \"newest_update\": null, \"evidence\": null, "
-           "\"source\": null, \"after_cutoff\": false, \"age_days\": null, \"stale\": false, "
-           "\"never_updated\": false}\n"
-           "  ],\n"
-           "  \"containment_mode\": {\"mode\": \"audit\", \"source\": \"policy\\rOK\"},\n"
-           "  \"containment\": [\n"
-           "    {\"name\": \"AVP\\u001b[1A\", \"kind\": \"drv\\u0008\", \"display_name\": null, "
-           "\"outcome\": \"unknown\", \"action\": null, \"changed\": false, "
-           "\"prior_start_type\": null, \"prior_state\": null, \"changed_at\": null, "
-           "\"outcome_at\": \"2024-09-29T08:53:20Z\", \"restored_at\": null, \"error_code\": 0, "
-           "\"detail\": null}\n"
-           "  ],\n"
-           "  \"recent_alerts\": [\n"
-           "    {\"event_id\": 200, \"event\": \"new-product\", "
-           "\"raised_at\": \"2024-09-29T08:53:20Z\", "
-           "\"fields\": \"{\\\"name\\\":\\\"a\\\"},\\\"x\\\":1,\\\"y\\\":{\\\"z\\\":2}\"},\n"
-           "    {\"event_id\": 200, \"event\": \"new-product\", "
-           "\"raised_at\": \"2024-09-29T08:53:20Z\", \"fields\": \"\\\"},\\\"x\\\":1\"},\n"
-           "    {\"event_id\": 200, \"event\": \"new-product\", "
-           "\"raised_at\": \"2024-09-29T08:53:20Z\", \"fields\": \"DROP\\u001b TABLE\\ufffd\"},\n"
-           "    {\"event_id\": 200, \"event\": \"new-product\", "
-           "\"raised_at\": \"2024-09-29T08:53:20Z\", "
-           "\"fields\": \"{\\\"name\\\":{\\\"x\\\":1},\\\"n\\\":2}\"},\n"
-           "    {\"event_id\": 200, \"event\": \"new-product\", "
-           "\"raised_at\": \"2024-09-29T08:53:20Z\", "
-           "\"fields\": {\"name\":\"\\u001b[2J\\\"},\\\"x\\\":1\",\"k\\\"ey\":null,"
-           "\"sep\":\"\\u2028\"}},\n"
-           "    {\"event_id\": 200, \"event\": \"new-product\", "
-           "\"raised_at\": \"2024-09-29T08:53:20Z\", "
-           "\"fields\": \"{\\\"name\\\":\\\"a\\\",\\\"name\\\":\\\"b\\\"}\"}\n"
-           "  ]\n"
-           "}\n");
+    render(
+        &s, true,
+        "{\n"
+        "  \"database\": \"C:\\\\db\\u001b[2J\",\n"
+        "  \"verdict\": {\"since\": \"2024-09-29T08:53:20Z\", \"present\": null, "
+        "\"products\": null, \"updated_after_cutoff\": null, \"newest_update\": null, "
+        "\"update_evidence\": null, \"stale\": null, \"ksn\": null, \"containment\": null, "
+        "\"headline\": \"\\u001b[32mKaspersky: not present\\u001b[0m\\u001b]0;title\\u0007\", "
+        "\"next_step\": \"Nothing\\nto do\\u009b2J\"},\n"
+        "  \"last_scan\": {\"finished_at\": \"2024-09-29T08:53:20Z\", \"host\": null, "
+        "\"policy\": \"kasp\\ufffdersky\", \"policy_version\": \"1\\t2\", \"complete\": false, "
+        "\"findings\": 0},\n"
+        "  \"findings\": [\n"
+        "    {\"kind\": \"unknown\", \"name\": \"klif\\r\\n  [driver] fake since 2024\", "
+        "\"display_name\": \"\\\"},\\\"x\\\":1,{\\\"\", \"version\": null, \"source\": null, "
+        "\"first_seen\": \"2024-09-29T08:53:20Z\", \"last_seen\": null}\n"
+        "  ],\n"
+        "  \"updates\": [\n"
+        "    {\"product\": \"AVP\\u007f\", \"newest_update\": null, \"evidence\": null, "
+        "\"source\": null, \"after_cutoff\": false, \"age_days\": null, \"stale\": false, "
+        "\"never_updated\": false}\n"
+        "  ],\n"
+        "  \"containment_mode\": {\"mode\": \"audit\", \"source\": \"policy\\rOK\"},\n"
+        "  \"containment\": [\n"
+        "    {\"name\": \"AVP\\u001b[1A\", \"kind\": \"drv\\u0008\", \"display_name\": null, "
+        "\"outcome\": \"unknown\", \"action\": null, \"changed\": false, "
+        "\"prior_start_type\": null, \"prior_state\": null, \"changed_at\": null, "
+        "\"outcome_at\": \"2024-09-29T08:53:20Z\", \"restored_at\": null, \"error_code\": 0, "
+        "\"detail\": null}\n"
+        "  ],\n"
+        "  \"recent_alerts\": [\n"
+        "    {\"event_id\": 200, \"event\": \"new-product\", "
+        "\"raised_at\": \"2024-09-29T08:53:20Z\", "
+        "\"fields\": \"{\\\"name\\\":\\\"a\\\"},\\\"x\\\":1,\\\"y\\\":{\\\"z\\\":2}\"},\n"
+        "    {\"event_id\": 200, \"event\": \"new-product\", "
+        "\"raised_at\": \"2024-09-29T08:53:20Z\", \"fields\": \"\\\"},\\\"x\\\":1\"},\n"
+        "    {\"event_id\": 200, \"event\": \"new-product\", "
+        "\"raised_at\": \"2024-09-29T08:53:20Z\", \"fields\": \"DROP\\u001b TABLE\\ufffd\"},\n"
+        "    {\"event_id\": 200, \"event\": \"new-product\", "
+        "\"raised_at\": \"2024-09-29T08:53:20Z\", "
+        "\"fields\": \"{\\\"name\\\":{\\\"x\\\":1},\\\"n\\\":2}\"},\n"
+        "    {\"event_id\": 200, \"event\": \"new-product\", "
+        "\"raised_at\": \"2024-09-29T08:53:20Z\", "
+        "\"fields\": {\"name\":\"\\u001b[2J\\\"},\\\"x\\\":1\",\"k\\\"ey\":null,"
+        "\"sep\":\"\\u2028\"}},\n"
+        "    {\"event_id\": 200, \"event\": \"new-product\", "
+        "\"raised_at\": \"2024-09-29T08:53:20Z\", "
+        "\"fields\": \"{\\\"name\\\":\\\"a\\\",\\\"name\\\":\\\"b\\\"}\"}\n"
+        "  ]\n"
+        "}\n");
     bw_status_free(&s);
 }
 
@@ -419,7 +428,8 @@ static void test_alert_fields_round_trip(void **state)
     (void)state;
     bw_alert al = {0};
     assert_int_equal(bw_alert_error(BW_EVENT_POLICY_INVALID, "WS-\x1b",
-                                    "policy.yaml:3:1: \"bad\"\tkey \\ \xe2\x80\xa8 \xc3\xa9", &al),
+                                    "policy.yaml:3:1: \"bad\"\tkey \\ \xe2\x80\xa8 \xc3\xa9",
+                                    &al),
                      BW_OK);
     bw_buf stored = {0};
     assert_int_equal(bw_alert_fields_json(&al, &stored), BW_OK);
@@ -444,12 +454,9 @@ static void test_alert_fields_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_empty),
-        cmocka_unit_test(test_filled_text),
-        cmocka_unit_test(test_filled_json),
-        cmocka_unit_test(test_hostile_text),
-        cmocka_unit_test(test_hostile_json),
-        cmocka_unit_test(test_alert_fields_round_trip),
+        cmocka_unit_test(test_empty),        cmocka_unit_test(test_filled_text),
+        cmocka_unit_test(test_filled_json),  cmocka_unit_test(test_hostile_text),
+        cmocka_unit_test(test_hostile_json), cmocka_unit_test(test_alert_fields_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,11 +17,11 @@
 #include <direct.h>
 #include <process.h>
 #define make_dir(p) _mkdir(p)
-#define pid() _getpid()
+#define pid()       _getpid()
 #else
 #include <unistd.h>
 #define make_dir(p) mkdir((p), 0700)
-#define pid() getpid()
+#define pid()       getpid()
 #endif
 
 #include <sqlite3.h>
@@ -67,8 +67,8 @@ static int teardown_dir(void **state)
 }
 
 /* What schema 5 added, so that older databases can be made from a new one. */
-#define UNDO_V5                                                                      \
-    "ALTER TABLE findings DROP COLUMN tier; ALTER TABLE changes DROP COLUMN tier;"  \
+#define UNDO_V5                                                                    \
+    "ALTER TABLE findings DROP COLUMN tier; ALTER TABLE changes DROP COLUMN tier;" \
     " ALTER TABLE changes DROP COLUMN old_tier; DROP TABLE state; DROP TABLE verdicts;"
 
 /* A fresh database path for one test. */
@@ -123,9 +123,10 @@ static void add_finding(bw_findings *f, bw_kind kind, const char *name, const ch
     x->display_name = bw_strdup(display_name);
     x->publisher = kind == BW_KIND_PRODUCT ? bw_strdup("AO Kaspersky Lab") : NULL;
     x->version = bw_strdup(version);
-    x->source = kind == BW_KIND_PRODUCT
-                    ? bw_strfmt("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\%s", name)
-                    : bw_strfmt("HKLM\\SYSTEM\\CurrentControlSet\\Services\\%s", name);
+    x->source =
+        kind == BW_KIND_PRODUCT
+            ? bw_strfmt("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\%s", name)
+            : bw_strfmt("HKLM\\SYSTEM\\CurrentControlSet\\Services\\%s", name);
     x->rule = bw_strfmt("rule[%s]", name);
     x->tier = BW_TIER_CONFIRMED;
 }
@@ -134,7 +135,8 @@ static void add_finding(bw_findings *f, bw_kind kind, const char *name, const ch
 static void base_findings(bw_findings *f)
 {
     memset(f, 0, sizeof *f);
-    add_finding(f, BW_KIND_PRODUCT, "{KES-11}", "11.11.0.452", "Kaspersky Endpoint Security for Windows");
+    add_finding(f, BW_KIND_PRODUCT, "{KES-11}", "11.11.0.452",
+                "Kaspersky Endpoint Security for Windows");
     add_finding(f, BW_KIND_SERVICE, "AVP", NULL, "Kaspersky Endpoint Security Service");
     add_finding(f, BW_KIND_DRIVER, "klif", NULL, "Kaspersky Lab Driver");
 }
@@ -142,9 +144,13 @@ static void base_findings(bw_findings *f)
 static bw_scan_meta meta(bool complete)
 {
     static const bw_gap gap = {.where = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif",
-                               .reason = "access denied (5)", .hides = BW_HIDES_SERVICES};
-    bw_scan_meta m = {.host = "WS-01", .policy_name = "kaspersky",
-                      .policy_version = "2024.11.1", .started_at = T0, .finished_at = T0,
+                               .reason = "access denied (5)",
+                               .hides = BW_HIDES_SERVICES};
+    bw_scan_meta m = {.host = "WS-01",
+                      .policy_name = "kaspersky",
+                      .policy_version = "2024.11.1",
+                      .started_at = T0,
+                      .finished_at = T0,
                       .complete = complete};
     if (!complete) {
         m.gaps = &gap;
@@ -431,14 +437,16 @@ static void test_held_back(void **state)
     const char *svc = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif";
     const char *prod = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{KES}";
     bw_gap g = {.where = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
-                .reason = "access denied (5)", .hides = BW_HIDES_PRODUCT};
+                .reason = "access denied (5)",
+                .hides = BW_HIDES_PRODUCT};
     bw_scan_meta m = {.gaps = &g, .n_gaps = 1};
     /* the Uninstall key could not be listed: its products, nothing else */
     assert_true(bw_store_held_back(&m, BW_KIND_PRODUCT, prod, "{KES}"));
     assert_false(bw_store_held_back(&m, BW_KIND_DRIVER, svc, "klif"));
     assert_false(bw_store_held_back(&m, BW_KIND_PRODUCT,
                                     "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\"
-                                    "CurrentVersion\\Uninstall\\{KES}", "{KES}"));
+                                    "CurrentVersion\\Uninstall\\{KES}",
+                                    "{KES}"));
     /* a value of the finding's own key (the gap lies under its source);
      * a sibling key whose name only starts the same is not covered */
     g.where = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif\\ImagePath";
@@ -516,14 +524,24 @@ static void test_state_and_verdicts(void **state)
 
     bw_verdict_record r;
     assert_int_equal(bw_store_verdict_last(s, &r), BW_ENOTFOUND);
-    bw_verdict_record a = {.at = T0, .scan_id = 1, .digest = "present=likely",
-                           .present = "likely", .headline = "Kaspersky: PRESENT (likely)"};
+    bw_verdict_record a = {.at = T0,
+                           .scan_id = 1,
+                           .digest = "present=likely",
+                           .present = "likely",
+                           .headline = "Kaspersky: PRESENT (likely)"};
     assert_int_equal(bw_store_verdict_add(s, &a), BW_OK);
-    bw_verdict_record b = {.at = T0 + 5, .digest = "present=confirmed", .present = "confirmed",
+    bw_verdict_record b = {.at = T0 + 5,
+                           .digest = "present=confirmed",
+                           .present = "confirmed",
                            .products = "Kaspersky Total Security 21.3",
-                           .updated_after_cutoff = "yes", .newest_update = "2024-10-01T00:00:00Z",
-                           .update_evidence = "bases-index", .stale = "no", .ksn = "active",
-                           .containment = "none", .headline = "h\"\n", .next_step = "n"};
+                           .updated_after_cutoff = "yes",
+                           .newest_update = "2024-10-01T00:00:00Z",
+                           .update_evidence = "bases-index",
+                           .stale = "no",
+                           .ksn = "active",
+                           .containment = "none",
+                           .headline = "h\"\n",
+                           .next_step = "n"};
     assert_int_equal(bw_store_verdict_add(s, &b), BW_OK);
     assert_int_equal(bw_store_verdict_last(s, &r), BW_OK);
     assert_string_equal(r.digest, "present=confirmed");
@@ -584,7 +602,8 @@ static void test_duplicate_in_one_scan(void **state)
     /* same class key for all three (filters share their class key) */
     for (size_t i = 0; i < f.n; i++) {
         free(f.items[i].source);
-        f.items[i].source = bw_strdup("HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class\\{4D36E96B}");
+        f.items[i].source =
+            bw_strdup("HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class\\{4D36E96B}");
     }
     bw_changes c = {0};
     apply(s, &f, true, T0, &c);
@@ -714,7 +733,8 @@ static void test_other_alerts_and_meta(void **state)
     /* lifecycle events have no change and may repeat */
     assert_int_equal(bw_store_record_alert(s, 0, 100, "{\"host\":\"WS-01\"}", T0, &id), BW_OK);
     assert_true(id > 0);
-    assert_int_equal(bw_store_record_alert(s, 0, 100, "{\"host\":\"WS-01\"}", T0 + 1, &id), BW_OK);
+    assert_int_equal(bw_store_record_alert(s, 0, 100, "{\"host\":\"WS-01\"}", T0 + 1, &id),
+                     BW_OK);
     assert_true(id > 0);
     /* an alert for a change that does not exist is a caller error */
     assert_int_equal(bw_store_record_alert(s, 4242, 200, "{}", T0, &id), BW_ENOTFOUND);
@@ -854,14 +874,15 @@ static void test_corrupt_quick_check(void **state)
     const char *p = db_path("check");
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "CREATE TABLE t (x TEXT); INSERT INTO t VALUES (NULL);"
-                                  "PRAGMA writable_schema = ON;"
-                                  "UPDATE sqlite_master SET sql = 'CREATE TABLE t (x TEXT NOT NULL)'"
-                                  " WHERE name = 't';"
-                                  "PRAGMA writable_schema = OFF;",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "CREATE TABLE t (x TEXT); INSERT INTO t VALUES (NULL);"
+                     "PRAGMA writable_schema = ON;"
+                     "UPDATE sqlite_master SET sql = 'CREATE TABLE t (x TEXT NOT NULL)'"
+                     " WHERE name = 't';"
+                     "PRAGMA writable_schema = OFF;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
     expect_recreated(p, "check");
 }
@@ -872,9 +893,9 @@ static void test_newer_schema_refused(void **state)
     const char *p = db_path("newer");
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 99;",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 99;", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
 
     bw_store *s = (bw_store *)1;
@@ -914,9 +935,9 @@ static void test_migrate_v1_ksn_connection(void **state)
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   UNDO_V5 " ALTER TABLE scans DROP COLUMN n_ksn_connection;"
-                                  " DROP TABLE update_status;"
-                                  " DROP TABLE containment;"
-                                  " PRAGMA user_version = 1;",
+                                          " DROP TABLE update_status;"
+                                          " DROP TABLE containment;"
+                                          " PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -1135,8 +1156,9 @@ static void test_migrate_v2_update_status(void **state)
     bw_store_close(s);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, UNDO_V5 " DROP TABLE update_status; DROP TABLE containment;"
-                                  " PRAGMA user_version = 2;",
+    assert_int_equal(sqlite3_exec(db,
+                                  UNDO_V5 " DROP TABLE update_status; DROP TABLE containment;"
+                                          " PRAGMA user_version = 2;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -1228,8 +1250,11 @@ static void test_contain_prior_kept(void **state)
     assert_int_equal(bw_store_contain_prior(s, "AVP", "service", "Kaspersky", BW_START_AUTO,
                                             BW_STATE_RUNNING, T0),
                      BW_OK);
-    bw_contain_result res = {.outcome = BW_OUTCOME_DISABLED, .name = "avp", .kind = "service",
-                             .action = "disable", .detail = "done"};
+    bw_contain_result res = {.outcome = BW_OUTCOME_DISABLED,
+                             .name = "avp",
+                             .kind = "service",
+                             .action = "disable",
+                             .detail = "done"};
     bool repeat = true;
     assert_int_equal(bw_store_contain_outcome(s, &res, T0, &repeat), BW_OK);
     assert_false(repeat);
@@ -1283,18 +1308,22 @@ static void test_contain_unmark_and_list(void **state)
     (void)state;
     bw_store *s = open_ok(db_path("contain-list"));
     /* audit: an outcome without a change */
-    bw_contain_result res = {.outcome = BW_OUTCOME_WOULD_DISABLE, .name = "ksnproxy",
-                             .kind = "service", .action = "disable", .has_prior = true,
-                             .prior_start = BW_START_DEMAND, .prior_state = BW_STATE_STOPPED};
+    bw_contain_result res = {.outcome = BW_OUTCOME_WOULD_DISABLE,
+                             .name = "ksnproxy",
+                             .kind = "service",
+                             .action = "disable",
+                             .has_prior = true,
+                             .prior_start = BW_START_DEMAND,
+                             .prior_state = BW_STATE_STOPPED};
     assert_int_equal(bw_store_contain_outcome(s, &res, T0, NULL), BW_OK);
     /* a change that could not be made is taken back */
-    assert_int_equal(bw_store_contain_prior(s, "klif", "driver", NULL, BW_START_SYSTEM,
-                                            BW_STATE_RUNNING, T0),
-                     BW_OK);
+    assert_int_equal(
+        bw_store_contain_prior(s, "klif", "driver", NULL, BW_START_SYSTEM, BW_STATE_RUNNING, T0),
+        BW_OK);
     assert_int_equal(bw_store_contain_unmark(s, "klif"), BW_OK);
-    assert_int_equal(bw_store_contain_prior(s, "AVP", "service", NULL, BW_START_AUTO,
-                                            BW_STATE_RUNNING, T0),
-                     BW_OK);
+    assert_int_equal(
+        bw_store_contain_prior(s, "AVP", "service", NULL, BW_START_AUTO, BW_STATE_RUNNING, T0),
+        BW_OK);
     bw_contain_records l;
     assert_int_equal(bw_store_contain_list(s, &l), BW_OK);
     assert_int_equal(l.n, 3);
@@ -1328,9 +1357,9 @@ static void test_migrate_v3_containment(void **state)
                      SQLITE_OK);
     sqlite3_close(db);
     bw_store *s = open_ok(p);
-    assert_int_equal(bw_store_contain_prior(s, "AVP", "service", NULL, BW_START_AUTO,
-                                            BW_STATE_RUNNING, T0),
-                     BW_OK);
+    assert_int_equal(
+        bw_store_contain_prior(s, "AVP", "service", NULL, BW_START_AUTO, BW_STATE_RUNNING, T0),
+        BW_OK);
     bw_contain_records l;
     assert_int_equal(bw_store_contain_list(s, &l), BW_OK);
     assert_int_equal(l.n, 1);

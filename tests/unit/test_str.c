@@ -63,11 +63,11 @@ static void test_utf8_valid_prefix(void **state)
     assert_int_equal(bw_utf8_valid_prefix("é\xF0\x9F\x98\x80", 6), 6);
     /* the offset of the sequence's first byte, not of the byte that breaks it */
     assert_int_equal(bw_utf8_valid_prefix("ab\xE2\x82x", 5), 2);
-    assert_int_equal(bw_utf8_valid_prefix("é\xC3\"", 4), 2);   /* truncated */
-    assert_int_equal(bw_utf8_valid_prefix("x\xC0\xAF", 3), 1);  /* overlong '/' */
-    assert_int_equal(bw_utf8_valid_prefix("\xED\xA0\x80", 3), 0); /* surrogate */
+    assert_int_equal(bw_utf8_valid_prefix("é\xC3\"", 4), 2);           /* truncated */
+    assert_int_equal(bw_utf8_valid_prefix("x\xC0\xAF", 3), 1);         /* overlong '/' */
+    assert_int_equal(bw_utf8_valid_prefix("\xED\xA0\x80", 3), 0);      /* surrogate */
     assert_int_equal(bw_utf8_valid_prefix("a\xF4\x90\x80\x80", 5), 1); /* > U+10FFFF */
-    assert_int_equal(bw_utf8_valid_prefix("ab\x80", 3), 2);     /* stray continuation */
+    assert_int_equal(bw_utf8_valid_prefix("ab\x80", 3), 2);            /* stray continuation */
     assert_int_equal(bw_utf8_valid_prefix("ab\xFF", 3), 2);
     /* bounded by n: a sequence cut off by the bound is invalid */
     assert_int_equal(bw_utf8_valid_prefix("a\xD0\x9A", 2), 1);
@@ -130,7 +130,8 @@ static void test_glob(void **state)
     assert_true(bw_glob("klif", "KLIF"));
     assert_false(bw_glob("klif", "klifks"));
     assert_true(bw_glob("kl?f", "klif"));
-    assert_true(bw_glob("*\\Kaspersky Lab\\*", "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12\\avp.exe"));
+    assert_true(bw_glob("*\\Kaspersky Lab\\*",
+                        "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12\\avp.exe"));
     assert_false(bw_glob("*\\Kaspersky Lab\\*", "C:\\Program Files\\Kaspersky Labs\\x.exe"));
     assert_true(bw_glob("a[*]b", "a*b"));
     assert_false(bw_glob("a[*]b", "axb"));
@@ -207,7 +208,8 @@ static void test_text(void **state)
     assert_false(bw_text_plain("a\x1b[2Jb"));
     assert_false(bw_text_plain("a\tb"));
     assert_false(bw_text_plain("\x7f"));
-    assert_false(bw_text_plain("\xc2\x9b" "31m")); /* U+009B, CSI */
+    assert_false(bw_text_plain("\xc2\x9b"
+                               "31m")); /* U+009B, CSI */
     assert_false(bw_text_plain("\xff"));
     assert_false(bw_text_plain("\xe2\x82")); /* truncated */
 
@@ -218,7 +220,9 @@ static void test_text(void **state)
     assert_int_equal(bw_buf_put_text(&b, "\x1b]0;pwned\x07x\r\n\tend\x7f"), BW_OK);
     assert_string_equal(b.data, "\\x1b]0;pwned\\x07x\\x0d\\x0a\\x09end\\x7f");
     bw_buf_free(&b);
-    assert_int_equal(bw_buf_put_text(&b, "\xc2\x9b" "2J \xc2\x85|\xff\xc3(\xed\xa0\x80"), BW_OK);
+    assert_int_equal(bw_buf_put_text(&b, "\xc2\x9b"
+                                         "2J \xc2\x85|\xff\xc3(\xed\xa0\x80"),
+                     BW_OK);
     assert_string_equal(b.data, "\\xc2\\x9b2J \\xc2\\x85|\\xff\\xc3(\\xed\\xa0\\x80");
     bw_buf_free(&b);
     assert_int_equal(bw_buf_put_text(&b, NULL), BW_OK);
@@ -229,12 +233,12 @@ static void test_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_buf),       cmocka_unit_test(test_strlist),
+        cmocka_unit_test(test_buf),        cmocka_unit_test(test_strlist),
         cmocka_unit_test(test_utf8_valid), cmocka_unit_test(test_utf8_valid_prefix),
-        cmocka_unit_test(test_casefold),
-        cmocka_unit_test(test_ieq),       cmocka_unit_test(test_icontains),
-        cmocka_unit_test(test_glob),      cmocka_unit_test(test_normalize),
-        cmocka_unit_test(test_utf16),     cmocka_unit_test(test_text),
+        cmocka_unit_test(test_casefold),   cmocka_unit_test(test_ieq),
+        cmocka_unit_test(test_icontains),  cmocka_unit_test(test_glob),
+        cmocka_unit_test(test_normalize),  cmocka_unit_test(test_utf16),
+        cmocka_unit_test(test_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,7 +96,7 @@ static void test_files(void **state)
     o.is_dir = false;
     o.links = 1;
     add_ace(&o, true, false, 0x1f01ff, "S-1-5-18");
-    add_ace(&o, true, false, 0x120089, "S-1-1-0"); /* Everyone may read */
+    add_ace(&o, true, false, 0x120089, "S-1-1-0");       /* Everyone may read */
     add_ace(&o, false, false, 0x1f01ff, "S-1-5-32-545"); /* a deny takes rights away */
     trusted(&o);
     o.links = 2;

@@ -12,7 +12,7 @@
 #include "bw_updates.h"
 
 #define CUTOFF INT64_C(1727582400) /* 2024-09-29T04:00:00Z */
-#define DAY INT64_C(86400)
+#define DAY    INT64_C(86400)
 
 static bw_policy *policy(void)
 {
@@ -43,7 +43,8 @@ static void dword_evidence(bw_snapshot *s, const char *product, uint32_t v)
     assert_int_equal(bw_snapshot_add_evidence(s, &e), BW_OK);
     e->kind = BW_EVIDENCE_LAST_UPDATE;
     e->product = bw_strdup(product);
-    e->source = bw_strfmt("HKLM\\SOFTWARE\\KasperskyLab\\%s\\Data\\LastSuccessfulUpdate", product);
+    e->source =
+        bw_strfmt("HKLM\\SOFTWARE\\KasperskyLab\\%s\\Data\\LastSuccessfulUpdate", product);
     e->reg_type = BW_REG_DWORD;
     e->number = v;
 }
@@ -177,8 +178,10 @@ static void test_never_future_and_unreadable(void **state)
     assert_int_equal(bw_report_json(s, pol, &j, NULL, &b), BW_OK);
     assert_non_null(strstr(b.data, "{\"product\": \"PURE3.0\", \"newest_update\": null"));
     assert_non_null(strstr(b.data, "\"never_updated\": true"));
-    assert_non_null(strstr(b.data, "\"newest_update\": \"2099-01-01T00:00:00Z\", \"evidence\": \"kdb.stt\""));
-    assert_non_null(strstr(b.data, "\"unreadable_evidence\": [\n    {\"product\": null, \"kind\": \"bases-index\""));
+    assert_non_null(
+        strstr(b.data, "\"newest_update\": \"2099-01-01T00:00:00Z\", \"evidence\": \"kdb.stt\""));
+    assert_non_null(strstr(
+        b.data, "\"unreadable_evidence\": [\n    {\"product\": null, \"kind\": \"bases-index\""));
     bw_buf_free(&b);
     bw_judgement_free(&j); /* frees u */
     bw_snapshot_free(s);
@@ -194,8 +197,8 @@ static void test_21x_registry_times(void **state)
     bw_policy *pol = policy();
     bw_snapshot *s = bw_snapshot_new();
     const uint64_t ft_2020 = UINT64_C(132538865392017081); /* 2020-12-31T11:08:59Z */
-    const uint64_t ft_after = (uint64_t)(CUTOFF + 2 * DAY) * 10000000u +
-                              UINT64_C(116444736000000000);
+    const uint64_t ft_after =
+        (uint64_t)(CUTOFF + 2 * DAY) * 10000000u + UINT64_C(116444736000000000);
     reg_evidence(s, BW_EVIDENCE_LAST_UPDATE, "AVP21.2", BW_REG_QWORD, ft_2020, NULL);
     reg_evidence(s, BW_EVIDENCE_UPDATE_STATE, "AVP21.2", BW_REG_QWORD, ft_after, NULL);
     reg_evidence(s, BW_EVIDENCE_INSTALLED_UPDATE, "AVP21.2", BW_REG_SZ, 0, "31122020 1103");

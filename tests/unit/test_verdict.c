@@ -11,7 +11,7 @@
 #include "bw_judge.h"
 
 #define CUTOFF INT64_C(1727582400)
-#define DAY 86400
+#define DAY    86400
 
 static bw_policy *policy(void)
 {
@@ -46,7 +46,8 @@ static bw_product_entry *product(bw_snapshot *s, const char *key, const char *na
     p->display_version = bw_strdup(version);
     p->install_date = date ? bw_strdup(date) : NULL;
     p->source = bw_strfmt("HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\"
-                          "Uninstall\\%s", key);
+                          "Uninstall\\%s",
+                          key);
     p->view = BW_VIEW_32;
     return p;
 }
@@ -104,8 +105,9 @@ static void test_products_merge(void **state)
                                "ProductName", "Kaspersky Total Security", NULL});
     vkey(s, "protected\\AVP21.3", NULL);
     product(s, "{KSC}", "Kaspersky Security Center Network Agent", "14.2.0.26967", NULL);
-    vkey(s, "KES", (const char *const[]){"ProductName", "Kaspersky Endpoint Security",
-                                         "InstallDate", "1727000000", NULL});
+    vkey(s, "KES",
+         (const char *const[]){"ProductName", "Kaspersky Endpoint Security", "InstallDate",
+                               "1727000000", NULL});
     evidence(s, "AVP21.3", (uint32_t)(CUTOFF + 2 * DAY));
     evidence(s, "protected\\AVP21.3", (uint32_t)(CUTOFF - DAY));
     evidence(s, "KES", (uint32_t)(CUTOFF - 30 * DAY));
@@ -219,8 +221,7 @@ static void test_outcomes(void **state)
     bw_judgement_free(&j);
     /* an unreadable update file hides no finding: still clean */
     s->gap_hides = 0;
-    assert_int_equal(bw_snapshot_add_gap(s, "C:\\Bases\\u.xml", "sharing violation (32)"),
-                     BW_OK);
+    assert_int_equal(bw_snapshot_add_gap(s, "C:\\Bases\\u.xml", "sharing violation (32)"), BW_OK);
     assert_int_equal(bw_judge(s, pol, CUTOFF, BW_MODE_AUDIT, &j), BW_OK);
     assert_int_equal(bw_judgement_outcome(&j), BW_SCAN_CLEAN);
     bw_judgement_free(&j);
@@ -305,10 +306,8 @@ static void test_vendor_may_run(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_products_merge),
-        cmocka_unit_test(test_tri_states_and_ksn),
-        cmocka_unit_test(test_outcomes),
-        cmocka_unit_test(test_containment_lines),
+        cmocka_unit_test(test_products_merge), cmocka_unit_test(test_tri_states_and_ksn),
+        cmocka_unit_test(test_outcomes),       cmocka_unit_test(test_containment_lines),
         cmocka_unit_test(test_vendor_may_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

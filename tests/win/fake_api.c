@@ -69,11 +69,11 @@ typedef struct fproc {
 typedef struct fhandle {
     fc_handle base; /* first */
     fkey *key;
-    fnode *node;         /* H_FILE */
-    size_t pos;          /* H_FILE: read position; H_FIND: next entry */
-    const fnode **list;  /* H_FIND: the matching entries */
+    fnode *node;        /* H_FILE */
+    size_t pos;         /* H_FILE: read position; H_FIND: next entry */
+    const fnode **list; /* H_FIND: the matching entries */
     size_t n_list;
-    DWORD pid;           /* H_PROC */
+    DWORD pid; /* H_PROC */
 } fhandle;
 
 typedef struct fsvc {
@@ -455,14 +455,13 @@ static bool is_hklm_software(const fkey *k)
     return k->parent == F.hklm && fc_name_eq(k->name, k->name_len, SOFTWARE, 8);
 }
 
-static LSTATUS WINAPI f_RegOpenKeyExW(HKEY parent, LPCWSTR sub, DWORD opts, REGSAM sam,
-                                      PHKEY out)
+static LSTATUS WINAPI f_RegOpenKeyExW(HKEY parent, LPCWSTR sub, DWORD opts, REGSAM sam, PHKEY out)
 {
     DWORD inj = enter(FAKE_RegOpenKeyExW);
     assert_non_null(out);
     assert_int_equal(opts, 0);
-    if (sam & (KEY_SET_VALUE | KEY_CREATE_SUB_KEY | KEY_CREATE_LINK | DELETE | WRITE_DAC |
-               WRITE_OWNER))
+    if (sam &
+        (KEY_SET_VALUE | KEY_CREATE_SUB_KEY | KEY_CREATE_LINK | DELETE | WRITE_DAC | WRITE_OWNER))
         fail_msg("registry opened with write access (0x%lx)", (unsigned long)sam);
     *out = NULL;
     fkey *k = key_of(parent);
@@ -1113,8 +1112,8 @@ static DWORD WINAPI f_GetExtendedTcpTable(PVOID buf, PDWORD size, BOOL order, UL
     bool v6 = af == 23;
     if (v6 && F.tcp6_unsupported)
         return ERROR_NOT_SUPPORTED;
-    size_t head = v6 ? offsetof(MIB_TCP6TABLE_OWNER_PID, table)
-                     : offsetof(MIB_TCPTABLE_OWNER_PID, table);
+    size_t head =
+        v6 ? offsetof(MIB_TCP6TABLE_OWNER_PID, table) : offsetof(MIB_TCPTABLE_OWNER_PID, table);
     size_t row = v6 ? sizeof(MIB_TCP6ROW_OWNER_PID) : sizeof(MIB_TCPROW_OWNER_PID);
     size_t n = v6 ? F.n_tcp6 : F.n_tcp4;
     size_t need = head + n * row;
@@ -1160,8 +1159,7 @@ static HANDLE WINAPI f_OpenProcess(DWORD access, BOOL inherit, DWORD pid)
     return (HANDLE)h;
 }
 
-static BOOL WINAPI f_QueryFullProcessImageNameW(HANDLE h, DWORD flags, LPWSTR buf,
-                                                PDWORD size)
+static BOOL WINAPI f_QueryFullProcessImageNameW(HANDLE h, DWORD flags, LPWSTR buf, PDWORD size)
 {
     fhandle *fh = live_handle(h, H_PROC);
     if (!fh)

@@ -61,8 +61,8 @@ void fake_reg_expand_sz(const char *path, const char *name, const char *s);
 void fake_reg_dword(const char *path, const char *name, uint32_t v);
 /* A REG_MULTI_SZ value: the n strings, each NUL-terminated, and the final
  * NUL (omitted when double_nul is false). */
-void fake_reg_multi_sz(const char *path, const char *name, const char *const *items,
-                       size_t n, bool double_nul);
+void fake_reg_multi_sz(const char *path, const char *name, const char *const *items, size_t n,
+                       bool double_nul);
 /* A value of any type with raw bytes (size may be odd). */
 void fake_reg_raw(const char *path, const char *name, uint32_t type, const void *data,
                   size_t size);
@@ -122,7 +122,7 @@ void fake_env(const char *name, const char *value);
 /* ---- TCP connections and processes ------------------------------------------ */
 
 /* An IPv4 address in host order from its four bytes (FAKE_IP4(192,0,2,1)). */
-#define FAKE_IP4(a, b, c, d)                                                   \
+#define FAKE_IP4(a, b, c, d) \
     ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
 /* Adds an IPv4 connection row (addresses in host order, ports as numbers;

@@ -42,9 +42,9 @@ typedef struct fsvc {
     unsigned calls[FSCM_FN_COUNT];
 } fsvc;
 
-#define CLOCK0 UINT64_C(86400000) /* a machine up for a day */
+#define CLOCK0         UINT64_C(86400000) /* a machine up for a day */
 #define CLOCK_LIMIT_MS UINT64_C(3600000)
-#define CALL_LIMIT 100000u
+#define CALL_LIMIT     100000u
 
 static struct {
     fsvc *svcs;
@@ -59,7 +59,7 @@ static struct {
         DWORD open_err, query_err;
     } gp;
     uint64_t clock, filetime;
-    unsigned calls[FSCM_FN_COUNT];  /* clearable */
+    unsigned calls[FSCM_FN_COUNT];   /* clearable */
     unsigned counted[FSCM_FN_COUNT]; /* for the injections */
     struct {
         fscm_fn fn;
@@ -495,14 +495,13 @@ static void fill_status(const fsvc *s, SERVICE_STATUS *st)
     st->dwWaitHint = pending(s) ? s->wait_hint : 0;
 }
 
-static BOOL WINAPI f_QueryServiceStatusEx(SC_HANDLE h, SC_STATUS_TYPE level, LPBYTE buf,
-                                          DWORD cb, LPDWORD needed)
+static BOOL WINAPI f_QueryServiceStatusEx(SC_HANDLE h, SC_STATUS_TYPE level, LPBYTE buf, DWORD cb,
+                                          LPDWORD needed)
 {
     fsvc *s;
     DWORD err = SVC_ENTER(h, QueryServiceStatusEx, SERVICE_QUERY_STATUS, &s);
     if (F.calls[FSCM_QueryServiceStatusEx] > CALL_LIMIT)
-        fail_msg("QueryServiceStatusEx called %u times: a wait loop that never ends",
-                 CALL_LIMIT);
+        fail_msg("QueryServiceStatusEx called %u times: a wait loop that never ends", CALL_LIMIT);
     if (level != SC_STATUS_PROCESS_INFO)
         fail_msg("QueryServiceStatusEx level %d, not SC_STATUS_PROCESS_INFO", (int)level);
     assert_non_null(needed);
@@ -599,8 +598,8 @@ static BOOL WINAPI f_QueryServiceConfigW(SC_HANDLE h, LPQUERY_SERVICE_CONFIGW cf
         return fail_with(err);
     cfg_strings c;
     cfg_make(s, &c);
-    size_t need = sizeof *cfg + c.path.len + sizeof EMPTY_W + c.deps.len + c.account.len +
-                  c.display.len;
+    size_t need =
+        sizeof *cfg + c.path.len + sizeof EMPTY_W + c.deps.len + c.account.len + c.display.len;
     if (!cfg || cb < need) {
         *needed = (DWORD)need;
         cfg_free(&c);
@@ -648,9 +647,8 @@ static BOOL WINAPI f_QueryServiceConfig2W(SC_HANDLE h, DWORD level, LPBYTE buf, 
 }
 
 static BOOL WINAPI f_ChangeServiceConfigW(SC_HANDLE h, DWORD type, DWORD start, DWORD errctl,
-                                          LPCWSTR path, LPCWSTR group, LPDWORD tag,
-                                          LPCWSTR deps, LPCWSTR account, LPCWSTR password,
-                                          LPCWSTR display)
+                                          LPCWSTR path, LPCWSTR group, LPDWORD tag, LPCWSTR deps,
+                                          LPCWSTR account, LPCWSTR password, LPCWSTR display)
 {
     fsvc *s;
     DWORD err = SVC_ENTER(h, ChangeServiceConfigW, SERVICE_CHANGE_CONFIG, &s);
@@ -661,9 +659,8 @@ static BOOL WINAPI f_ChangeServiceConfigW(SC_HANDLE h, DWORD type, DWORD start, 
     if (path || group || tag || deps || account || password || display)
         fail_msg("ChangeServiceConfigW changes more than the start type (path %p, group %p, "
                  "tag %p, dependencies %p, account %p, password %p, display name %p)",
-                 (const void *)path, (const void *)group, (const void *)tag,
-                 (const void *)deps, (const void *)account, (const void *)password,
-                 (const void *)display);
+                 (const void *)path, (const void *)group, (const void *)tag, (const void *)deps,
+                 (const void *)account, (const void *)password, (const void *)display);
     if (err)
         return fail_with(err);
     if (s->change_err)
@@ -714,15 +711,10 @@ static BOOL WINAPI f_ControlService(SC_HANDLE h, DWORD control, LPSERVICE_STATUS
                 return fail_with(ERROR_DEPENDENT_SERVICES_RUNNING);
     }
     switch (s->stop) {
-    case FSCM_STOP_AT_ONCE:
-        settle(s, SERVICE_STOPPED);
-        break;
+    case FSCM_STOP_AT_ONCE: settle(s, SERVICE_STOPPED); break;
     case FSCM_STOP_AFTER_POLLS:
-    case FSCM_STOP_NEVER:
-        begin_pending(s, SERVICE_STOP_PENDING, s->stop_polls);
-        break;
-    case FSCM_STOP_REFUSED:
-        break;
+    case FSCM_STOP_NEVER: begin_pending(s, SERVICE_STOP_PENDING, s->stop_polls); break;
+    case FSCM_STOP_REFUSED: break;
     }
     fill_status(s, st);
     return TRUE;
@@ -792,12 +784,12 @@ static void dependents(size_t s, size_t *list, size_t *n, bool *seen, unsigned d
 
 static size_t enum_entry_bytes(const fsvc *s)
 {
-    return sizeof(ENUM_SERVICE_STATUSW) + (s->name_len + 1) * 2 + (fc_wlen(display_of(s)) + 1) * 2;
+    return sizeof(ENUM_SERVICE_STATUSW) + (s->name_len + 1) * 2 +
+           (fc_wlen(display_of(s)) + 1) * 2;
 }
 
-static BOOL WINAPI f_EnumDependentServicesW(SC_HANDLE h, DWORD states,
-                                            LPENUM_SERVICE_STATUSW buf, DWORD cb,
-                                            LPDWORD needed, LPDWORD returned)
+static BOOL WINAPI f_EnumDependentServicesW(SC_HANDLE h, DWORD states, LPENUM_SERVICE_STATUSW buf,
+                                            DWORD cb, LPDWORD needed, LPDWORD returned)
 {
     fsvc *s;
     DWORD err = SVC_ENTER(h, EnumDependentServicesW, SERVICE_ENUMERATE_DEPENDENTS, &s);
@@ -874,15 +866,14 @@ static VOID WINAPI f_GetSystemTimeAsFileTime(LPFILETIME ft)
 
 /* ---- the Group Policy key ---------------------------------------------------- */
 
-static LSTATUS WINAPI f_RegOpenKeyExW(HKEY parent, LPCWSTR sub, DWORD opts, REGSAM sam,
-                                      PHKEY out)
+static LSTATUS WINAPI f_RegOpenKeyExW(HKEY parent, LPCWSTR sub, DWORD opts, REGSAM sam, PHKEY out)
 {
     DWORD err = enter(FSCM_RegOpenKeyExW, NULL);
     assert_non_null(out);
     assert_int_equal(opts, 0);
     *out = NULL;
-    if (sam & (KEY_SET_VALUE | KEY_CREATE_SUB_KEY | KEY_CREATE_LINK | DELETE | WRITE_DAC |
-               WRITE_OWNER))
+    if (sam &
+        (KEY_SET_VALUE | KEY_CREATE_SUB_KEY | KEY_CREATE_LINK | DELETE | WRITE_DAC | WRITE_OWNER))
         fail_msg("registry opened with write access (0x%lx)", (unsigned long)sam);
     if (parent != HKEY_LOCAL_MACHINE)
         fail_msg("RegOpenKeyExW under another root than HKLM");

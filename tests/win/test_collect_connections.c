@@ -84,10 +84,9 @@ static void test_empty_tables(void **state)
 static void test_ipv6(void **state)
 {
     (void)state;
-    static const uint8_t local[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-                                      0, 1, 0, 0, 0, 0, 0, 1};
-    static const uint8_t remote[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-                                       0, 0, 0, 0, 0, 0, 0x13, 0x11};
+    static const uint8_t local[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1};
+    static const uint8_t remote[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0,    0,
+                                       0,    0,    0,    0,    0, 0, 0x13, 0x11};
     static const uint8_t loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
     static const uint8_t any[16] = {0};
     fake_process(1200, AVP);
@@ -115,8 +114,8 @@ static void test_table_grows(void **state)
     (void)state;
     fake_process(1200, AVP);
     for (unsigned i = 0; i < 1000; i++)
-        fake_tcp4(FAKE_IP4(10, 0, 0, 5), (uint16_t)(20000 + i), FAKE_IP4(10, 0, 0, 1), 13111,
-                  5, 1200);
+        fake_tcp4(FAKE_IP4(10, 0, 0, 5), (uint16_t)(20000 + i), FAKE_IP4(10, 0, 0, 1), 13111, 5,
+                  1200);
     fake_tcp_grow(2, 1000);
     bw_snapshot *s = collect();
     assert_int_equal(s->n_gaps, 0);

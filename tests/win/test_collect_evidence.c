@@ -14,11 +14,11 @@
 #include "collect/bw_collect.h"
 #include "fake_api.h"
 
-#define ROOT "HKLM\\SOFTWARE\\KasperskyLab"
-#define R64 "HKLM\\SOFTWARE\\KasperskyLab"
-#define R32 "HKLM\\SOFTWARE\\WOW6432Node\\KasperskyLab"
+#define ROOT    "HKLM\\SOFTWARE\\KasperskyLab"
+#define R64     "HKLM\\SOFTWARE\\KasperskyLab"
+#define R32     "HKLM\\SOFTWARE\\WOW6432Node\\KasperskyLab"
 #define AVSTATE "\\Components\\34\\1103\\1.0.0.0\\Statistics\\AVState"
-#define PD "C:\\ProgramData\\Kaspersky Lab"
+#define PD      "C:\\ProgramData\\Kaspersky Lab"
 
 /* A vendor key as the vendor roots collector records it; env holds
  * name/value pairs, NULL-terminated. */
@@ -90,10 +90,10 @@ static void test_last_update(void **state)
     (void)state;
     fake_reg_dword(R32 "\\AVP21.3\\Data", "LastSuccessfulUpdate", 1727900000u);
     fake_reg_dword(R64 "\\protected\\KES\\Data", "LastSuccessfulUpdate", 0xFFFFFFFFu);
-    fake_reg_key(R64 "\\KES\\Data");                                      /* value absent */
+    fake_reg_key(R64 "\\KES\\Data");                                        /* value absent */
     fake_reg_sz(R64 "\\KSVLA\\Data", "LastSuccessfulUpdate", "1727900000"); /* text: kept */
-    fake_reg_multi_sz(R64 "\\KSVLA2\\Data", "LastSuccessfulUpdate",
-                      (const char *const[]){"x"}, 1, true); /* no time type: a gap */
+    fake_reg_multi_sz(R64 "\\KSVLA2\\Data", "LastSuccessfulUpdate", (const char *const[]){"x"}, 1,
+                      true); /* no time type: a gap */
     fake_reg_dword(R64 "\\PURE\\Data", "LastSuccessfulUpdate", 5);
     fake_reg_deny(R64 "\\PURE\\Data", ERROR_ACCESS_DENIED);
     bw_snapshot *s = snap_new();
@@ -181,9 +181,9 @@ static void test_vendor_variables(void **state)
               FAKE_FT(1609412580));
     text_file(D "\\Bases\\base001.avc", "x", FAKE_FT(1609412000));
     bw_snapshot *s = snap_new();
-    const char *env[] = {"DataRoot", "%ProgramData%\\Kaspersky Lab\\AVP21.2",
-                         "Data", "%DataRoot%\\Data",
-                         "Bases", "%DataRoot%\\Bases",
+    const char *env[] = {"DataRoot",   "%ProgramData%\\Kaspersky Lab\\AVP21.2",
+                         "Data",       "%DataRoot%\\Data",
+                         "Bases",      "%DataRoot%\\Bases",
                          "DataFolder", "%Data%",
                          "BaseFolder", "%Bases%",
                          "UpdateRoot", "index/u1901g.xml",
@@ -211,7 +211,7 @@ static void test_bases_date(void **state)
     (void)state;
     fake_reg_sz(R32 AVSTATE, "Protection_BasesDate", "02-10-2024 07-15-00");
     fake_reg_sz(R32 AVSTATE, "Protection_LastConnected", "02-10-2024 08-00-00");
-    fake_reg_dword(R64 AVSTATE, "Protection_BasesDate", 1); /* wrong type */
+    fake_reg_dword(R64 AVSTATE, "Protection_BasesDate", 1);  /* wrong type */
     fake_reg_dword(R32 "\\Data", "LastSuccessfulUpdate", 7); /* roots have no Data */
     bw_snapshot *s = snap_new();
     vkey(s, NULL, R64, NULL);

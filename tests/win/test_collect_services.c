@@ -349,7 +349,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scm_busy, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_paging, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_buffer_growth, fake_setup, fake_teardown),
-        cmocka_unit_test_setup_teardown(test_registry_only_and_bad_data, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_registry_only_and_bad_data, fake_setup,
+                                        fake_teardown),
         cmocka_unit_test_setup_teardown(test_scm_listed_without_type, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_many_and_case, fake_setup, fake_teardown),
     };

@@ -15,7 +15,7 @@
 #define U64 "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 #define U32 "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 #define SID "S-1-5-21-1111-2222-3333-1001"
-#define UU "HKU\\" SID "\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
+#define UU  "HKU\\" SID "\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 
 static bw_snapshot *collect(void)
 {
@@ -53,7 +53,8 @@ static void test_all_views(void **state)
     fake_reg_sz(U32 "\\AVP21.3", "Publisher", "АО \"Лаборатория Касперского\"");
     fake_reg_sz(UU "\\KPM", "DisplayName", "Kaspersky Password Manager");
     fake_reg_sz(UU "\\KPM", "Publisher", "Kaspersky");
-    fake_reg_key("HKU\\" SID "_Classes\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\X");
+    fake_reg_key("HKU\\" SID
+                 "_Classes\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\X");
     fake_reg_key("HKU\\.DEFAULT\\Software");
     fake_reg_key("HKU\\S-1-5-18");
 
@@ -66,7 +67,8 @@ static void test_all_views(void **state)
     assert_string_equal(e->publisher, "AO Kaspersky Lab");
     assert_string_equal(e->display_version, "11.6.0.394");
     assert_string_equal(e->product_version, "11.6.0.394 (mr1)");
-    assert_string_equal(e->install_location, "C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.6.0\\");
+    assert_string_equal(e->install_location,
+                        "C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.6.0\\");
     assert_string_equal(e->uninstall_string, "MsiExec.exe /X{7EC66A9F}");
     assert_string_equal(e->display_icon, "C:\\x\\avp.exe,0");
     assert_string_equal(e->install_date, "20240915");

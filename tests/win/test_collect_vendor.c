@@ -87,7 +87,8 @@ static void test_absent_and_forms(void **state)
     (void)state;
     fake_reg_sz("HKLM\\SOFTWARE\\Other\\X\\environment", "A", "a");
     fake_reg_sz("HKU\\S-1-5-18\\Software\\KasperskyLab\\AVP21.3\\environment", "A", "b");
-    const char *roots[] = {"HKLM\\SOFTWARE\\KasperskyLab", "HKEY_LOCAL_MACHINE\\SOFTWARE\\Other\\",
+    const char *roots[] = {"HKLM\\SOFTWARE\\KasperskyLab",
+                           "HKEY_LOCAL_MACHINE\\SOFTWARE\\Other\\",
                            "HKU\\S-1-5-18\\Software\\KasperskyLab", "HKCU\\Software\\X"};
     bw_snapshot *s = collect(roots, 4);
     /* Other: only in the 64-bit view (no WOW6432Node at all). */
@@ -156,8 +157,8 @@ static void test_no_wow64(void **state)
     assert_int_equal(s->n_vendor_keys, 4);
     for (size_t i = 0; i < s->n_vendor_keys; i++)
         assert_int_equal(s->vendor_keys[i].view, BW_VIEW_64);
-    check(&s->vendor_keys[3], R64, "protected\\AVP21.3", R64 "\\protected\\AVP21.3",
-          BW_VIEW_64, 0);
+    check(&s->vendor_keys[3], R64, "protected\\AVP21.3", R64 "\\protected\\AVP21.3", BW_VIEW_64,
+          0);
     assert_int_equal(s->n_gaps, 0);
     bw_snapshot_free(s);
 }

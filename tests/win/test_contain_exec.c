@@ -27,15 +27,15 @@
 
 /* The vendor's services, as on a machine with Kaspersky Endpoint Security
  * and its Network Agent. */
-#define AVP "AVP21.3"
-#define AVP_DISPLAY "Kaspersky Endpoint Security Service"
-#define NAGENT "klnagent"
+#define AVP            "AVP21.3"
+#define AVP_DISPLAY    "Kaspersky Endpoint Security Service"
+#define NAGENT         "klnagent"
 #define NAGENT_DISPLAY "Kaspersky Security Center Network Agent"
-#define KSDE "KSDE5.4"
-#define KSDE_DISPLAY "Kaspersky Secure Connection Service 5.4"
-#define KSDE_UI "KSDEUI"
-#define KLIF "klif"
-#define KLIF_DISPLAY "Kaspersky Lab Driver"
+#define KSDE           "KSDE5.4"
+#define KSDE_DISPLAY   "Kaspersky Secure Connection Service 5.4"
+#define KSDE_UI        "KSDEUI"
+#define KLIF           "klif"
+#define KLIF_DISPLAY   "Kaspersky Lab Driver"
 
 /* The plan carries start types and states as the scan saw them (BW_START_*,
  * BW_STATE_*): the Win32 values, so a fake service's can be used as they
@@ -161,9 +161,9 @@ typedef struct want {
 } want;
 
 /* The kind of service, in a want or a want_record. */
-#define AS_SERVICE .kind = "service"
+#define AS_SERVICE   .kind = "service"
 #define AS_DEPENDENT .kind = "dependent"
-#define AS_DRIVER .kind = "driver"
+#define AS_DRIVER    .kind = "driver"
 
 /* The prior start type and state, in a want or a want_record. */
 #define PRIOR(start, state) .prior = true, .prior_start = (start), .prior_state = (state)
@@ -191,8 +191,8 @@ static void expect_outcomes_(const want *w, size_t n)
 
 /* Exactly these outcomes were reported, in this order; each a want, e.g.
  * {BW_OUTCOME_BLOCKED, AVP, AS_SERVICE, .action = "stop"}. */
-#define EXPECT_OUTCOMES(...)                                                                \
-    expect_outcomes_((const want[]){__VA_ARGS__},                                           \
+#define EXPECT_OUTCOMES(...)                      \
+    expect_outcomes_((const want[]){__VA_ARGS__}, \
                      sizeof((const want[]){__VA_ARGS__}) / sizeof(want))
 
 /* n outcomes were reported, each of them o. */
@@ -235,8 +235,8 @@ static void plan_clear(void)
 }
 
 /* Adds a finding to the plan; start and state are what the scan saw. */
-static void target(const char *name, const char *display, bool driver,
-                   bw_contain_decision d, uint32_t start, uint32_t state)
+static void target(const char *name, const char *display, bool driver, bw_contain_decision d,
+                   uint32_t start, uint32_t state)
 {
     assert_true(PLAN.n < PLAN.cap);
     bw_contain_target *t = &TG[PLAN.n++];
@@ -370,8 +370,7 @@ static void expect_no_failure(const bw_contain_summary *s)
 
 /* Restores (the outcomes land in EV) and checks that it went through with
  * these counts of restored and failed services. */
-static void expect_restore(bw_store *st, const char *only, bool start, size_t n_ok,
-                           size_t n_fail)
+static void expect_restore(bw_store *st, const char *only, bool start, size_t n_ok, size_t n_fail)
 {
     bw_restore_opts o;
     memset(&o, 0, sizeof o);
@@ -401,8 +400,7 @@ static void expect_restore_unknown(bw_store *st, const char *only)
     o.now = T1;
     events_clear();
     size_t ok, bad;
-    assert_int_equal(bw_win_restore(fscm_api(), st, &o, on_result, EV, &ok, &bad),
-                     BW_ENOTFOUND);
+    assert_int_equal(bw_win_restore(fscm_api(), st, &o, on_result, EV, &ok, &bad), BW_ENOTFOUND);
     fscm_assert_no_leaks();
     expect_events(0);
 }
@@ -423,8 +421,8 @@ typedef struct want_record {
     int64_t changed_at, restored_at;
 } want_record;
 
-#define NEVER INT64_C(-1)
-#define CHANGED(...) ((want_record){.changed = true, __VA_ARGS__})
+#define NEVER          INT64_C(-1)
+#define CHANGED(...)   ((want_record){.changed = true, __VA_ARGS__})
 #define UNCHANGED(...) ((want_record){.changed = false, __VA_ARGS__})
 
 static void expect_time(int64_t got, int64_t w)
@@ -507,28 +505,28 @@ static DWORD try_start(const wchar_t *name)
 
 /* A service (or driver) of the vendor in the fake SCM, and its finding in
  * the plan with decision d, as the scan saw it. */
-static void vendor_service(const char *name, const char *display, uint32_t type,
-                           uint32_t start, uint32_t state, bw_contain_decision d)
+static void vendor_service(const char *name, const char *display, uint32_t type, uint32_t start,
+                           uint32_t state, bw_contain_decision d)
 {
     fscm_service(name, display, type, start, state, 0);
-    target(name, display, (type & (SERVICE_KERNEL_DRIVER | SERVICE_FILE_SYSTEM_DRIVER)) != 0,
-           d, start, state);
+    target(name, display, (type & (SERVICE_KERNEL_DRIVER | SERVICE_FILE_SYSTEM_DRIVER)) != 0, d,
+           start, state);
 }
 
 /* AVP, running with an automatic start, a target; wait_hint_ms is reported
  * while it stops. */
 static void seed_avp(uint32_t wait_hint_ms)
 {
-    fscm_service(AVP, AVP_DISPLAY, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-                 SERVICE_RUNNING, wait_hint_ms);
+    fscm_service(AVP, AVP_DISPLAY, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_RUNNING,
+                 wait_hint_ms);
     target(AVP, AVP_DISPLAY, false, BW_CONTAIN_ACT, BW_START_AUTO, BW_STATE_RUNNING);
 }
 
 /* The driver, running with a boot start. */
 static void seed_klif(bw_contain_decision d)
 {
-    vendor_service(KLIF, KLIF_DISPLAY, SERVICE_KERNEL_DRIVER, SERVICE_BOOT_START,
-                   SERVICE_RUNNING, d);
+    vendor_service(KLIF, KLIF_DISPLAY, SERVICE_KERNEL_DRIVER, SERVICE_BOOT_START, SERVICE_RUNNING,
+                   d);
 }
 
 /* AVP and the Network Agent, both running with an automatic start, both
@@ -559,8 +557,8 @@ static void seed_dependents(void)
     seed_avp(0);
     fscm_service(KSDE, KSDE_DISPLAY, SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START,
                  SERVICE_RUNNING, 0);
-    fscm_service(KSDE_UI, NULL, SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START,
-                 SERVICE_RUNNING, 0);
+    fscm_service(KSDE_UI, NULL, SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START, SERVICE_RUNNING,
+                 0);
     fscm_depends(KSDE, AVP);
     fscm_depends(KSDE_UI, KSDE);
 }
@@ -568,7 +566,8 @@ static void seed_dependents(void)
 /* The run disabled and stopped AVP, and did nothing else. */
 static void expect_avp_contained(const bw_contain_summary *s)
 {
-    EXPECT_OUTCOMES({BW_OUTCOME_DISABLED, AVP, AS_SERVICE}, {BW_OUTCOME_STOPPED, AVP, AS_SERVICE});
+    EXPECT_OUTCOMES({BW_OUTCOME_DISABLED, AVP, AS_SERVICE},
+                    {BW_OUTCOME_STOPPED, AVP, AS_SERVICE});
     expect_summary(s, COUNTS(.disabled = 1, .stopped = 1));
     expect_service(AVP, SERVICE_DISABLED, SERVICE_STOPPED);
 }
@@ -593,8 +592,9 @@ static void test_audit_reports_once_changes_nothing(void **state)
     /* The next scan: the same outcome is recorded, not reported again. */
     rescan_quietly(f->store, &o);
     expect_two_untouched();
-    expect_record(f->store, AVP,
-                  UNCHANGED(.outcome = "would-disable", .changed_at = NEVER, .restored_at = NEVER));
+    expect_record(
+        f->store, AVP,
+        UNCHANGED(.outcome = "would-disable", .changed_at = NEVER, .restored_at = NEVER));
     expect_record(f->store, NAGENT, UNCHANGED(.outcome = "would-disable"));
     fscm_assert_no_leaks();
 }
@@ -632,8 +632,8 @@ static void test_enforce_disables_and_stops(void **state)
     expect_service(AVP, SERVICE_DISABLED, SERVICE_STOPPED);
     expect_calls(AVP, 1, 1, 0);
     expect_record(f->store, AVP,
-                  CHANGED(PRIOR(BW_START_AUTO, BW_STATE_RUNNING), AS_SERVICE,
-                          .changed_at = T0, .restored_at = NEVER));
+                  CHANGED(PRIOR(BW_START_AUTO, BW_STATE_RUNNING), AS_SERVICE, .changed_at = T0,
+                          .restored_at = NEVER));
 
     /* Windows (or an administrator) cannot start it again. */
     assert_int_equal(try_start(L"AVP21.3"), ERROR_SERVICE_DISABLED);
@@ -690,13 +690,12 @@ static void test_non_targets_never_touched(void **state)
     vendor_service(KSDE, KSDE_DISPLAY, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
                    SERVICE_RUNNING, BW_CONTAIN_SKIP_NOT_ONLY);
     seed_klif(BW_CONTAIN_SKIP_DRIVER);
-    target("kavfsslp", NULL, false, BW_CONTAIN_SKIP_NOT_SCM, BW_START_AUTO,
-           BW_STATE_UNKNOWN);
+    target("kavfsslp", NULL, false, BW_CONTAIN_SKIP_NOT_SCM, BW_START_AUTO, BW_STATE_UNKNOWN);
     static const struct {
         const char *name;
         uint32_t start;
-    } skipped[] = {{NAGENT, SERVICE_AUTO_START}, {KSDE, SERVICE_AUTO_START},
-                   {KLIF, SERVICE_BOOT_START}};
+    } skipped[] = {
+        {NAGENT, SERVICE_AUTO_START}, {KSDE, SERVICE_AUTO_START}, {KLIF, SERVICE_BOOT_START}};
 
     for (int mode = 0; mode < 2; mode++) {
         bw_contain_opts o = opts(mode ? BW_MODE_ENFORCE : BW_MODE_AUDIT);
@@ -704,8 +703,8 @@ static void test_non_targets_never_touched(void **state)
         expect_events(mode ? 2 : 1);
         for (size_t i = 0; i < NEV; i++)
             assert_string_equal(EV[i].name, AVP);
-        expect_summary(&s, mode ? COUNTS(.disabled = 1, .stopped = 1)
-                                : COUNTS(.would_disable = 1));
+        expect_summary(&s,
+                       mode ? COUNTS(.disabled = 1, .stopped = 1) : COUNTS(.would_disable = 1));
         for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
             assert_int_equal(fscm_calls(skipped[i].name, FSCM_OpenServiceW), 0);
             expect_untouched(skipped[i].name, skipped[i].start, SERVICE_RUNNING);
@@ -754,8 +753,8 @@ static void test_protected_denied_at_open(void **state)
     fscm_open_deny(AVP, SERVICE_CHANGE_CONFIG | SERVICE_STOP, ERROR_ACCESS_DENIED);
     fscm_launch_protected(AVP, 3);
     bw_contain_summary s = enforce(f->store);
-    EXPECT_OUTCOMES({BW_OUTCOME_BLOCKED, AVP, AS_SERVICE, .error = ERROR_ACCESS_DENIED,
-                     .detail = "AM-PPL"});
+    EXPECT_OUTCOMES(
+        {BW_OUTCOME_BLOCKED, AVP, AS_SERVICE, .error = ERROR_ACCESS_DENIED, .detail = "AM-PPL"});
     expect_summary(&s, COUNTS(.blocked = 1));
     expect_untouched(AVP, SERVICE_AUTO_START, SERVICE_RUNNING);
     fscm_assert_no_leaks();
@@ -769,11 +768,10 @@ static void test_change_denied_blocks(void **state)
     fscm_change_error(AVP, ERROR_ACCESS_DENIED);
     bw_contain_summary s = enforce(f->store);
 
-    EXPECT_OUTCOMES({BW_OUTCOME_BLOCKED, AVP, AS_SERVICE, .action = "disable",
-                     .error = ERROR_ACCESS_DENIED},
-                    /* The other service is still handled. */
-                    {BW_OUTCOME_DISABLED, NAGENT, AS_SERVICE},
-                    {BW_OUTCOME_STOPPED, NAGENT, AS_SERVICE});
+    EXPECT_OUTCOMES(
+        {BW_OUTCOME_BLOCKED, AVP, AS_SERVICE, .action = "disable", .error = ERROR_ACCESS_DENIED},
+        /* The other service is still handled. */
+        {BW_OUTCOME_DISABLED, NAGENT, AS_SERVICE}, {BW_OUTCOME_STOPPED, NAGENT, AS_SERVICE});
     expect_summary(&s, COUNTS(.disabled = 1, .stopped = 1, .blocked = 1));
     /* Asked once, not retried; not stopped when it could not be disabled
      * (it would only start again). */
@@ -781,9 +779,9 @@ static void test_change_denied_blocks(void **state)
     expect_service(AVP, SERVICE_AUTO_START, SERVICE_RUNNING);
     /* Nothing was changed, so nothing is to be restored (and a restore
      * without a callback says so). */
-    expect_record(f->store, AVP,
-                  UNCHANGED(.outcome = "blocked", .error = ERROR_ACCESS_DENIED,
-                            .changed_at = NEVER));
+    expect_record(
+        f->store, AVP,
+        UNCHANGED(.outcome = "blocked", .error = ERROR_ACCESS_DENIED, .changed_at = NEVER));
     size_t ok, bad;
     bw_restore_opts ro;
     memset(&ro, 0, sizeof ro);
@@ -868,15 +866,14 @@ static void test_never_stops_times_out(void **state)
     fscm_stop_behaviour(AVP, FSCM_STOP_NEVER, 0);
     bw_contain_summary s = enforce(f->store);
 
-    EXPECT_OUTCOMES({BW_OUTCOME_DISABLED, AVP, AS_SERVICE},
-                    {BW_OUTCOME_FAILED, AVP, AS_SERVICE, .action = "stop",
-                     .detail = "did not stop"});
+    EXPECT_OUTCOMES(
+        {BW_OUTCOME_DISABLED, AVP, AS_SERVICE},
+        {BW_OUTCOME_FAILED, AVP, AS_SERVICE, .action = "stop", .detail = "did not stop"});
     expect_summary(&s, COUNTS(.disabled = 1, .failed = 1));
     /* The timeout is honoured, in steps of (a part of) the wait hint. */
     uint64_t waited = fscm_elapsed_ms();
     if (waited < 10000 || waited >= 20000)
-        fail_msg("waited %llu ms for a stop with a 10000 ms timeout",
-                 (unsigned long long)waited);
+        fail_msg("waited %llu ms for a stop with a 10000 ms timeout", (unsigned long long)waited);
     assert_true(fscm_total_calls(FSCM_Sleep) >= 5);
     assert_int_equal(fscm_calls(AVP, FSCM_ControlService), 1);
     expect_service(AVP, SERVICE_DISABLED, SERVICE_STOP_PENDING);
@@ -1002,13 +999,12 @@ static void test_dependents_stopped_first(void **state)
     o.stop_dependents = true;
     bw_contain_summary s = run(f->store, &o);
 
-    EXPECT_OUTCOMES({BW_OUTCOME_DISABLED, AVP, AS_SERVICE},
-                    /* The dependents in the order Windows gives: a
-                     * dependent's own dependents first. */
-                    {BW_OUTCOME_STOPPED, KSDE_UI, AS_DEPENDENT,
-                     PRIOR(BW_START_DEMAND, BW_STATE_RUNNING)},
-                    {BW_OUTCOME_STOPPED, KSDE, AS_DEPENDENT},
-                    {BW_OUTCOME_STOPPED, AVP, AS_SERVICE});
+    EXPECT_OUTCOMES(
+        {BW_OUTCOME_DISABLED, AVP, AS_SERVICE},
+        /* The dependents in the order Windows gives: a
+         * dependent's own dependents first. */
+        {BW_OUTCOME_STOPPED, KSDE_UI, AS_DEPENDENT, PRIOR(BW_START_DEMAND, BW_STATE_RUNNING)},
+        {BW_OUTCOME_STOPPED, KSDE, AS_DEPENDENT}, {BW_OUTCOME_STOPPED, AVP, AS_SERVICE});
     expect_summary(&s, COUNTS(.disabled = 1, .stopped = 3));
     expect_service(AVP, SERVICE_DISABLED, SERVICE_STOPPED);
     /* Dependents are stopped, not disabled. */
@@ -1168,8 +1164,7 @@ static void test_driver_disabled_only(void **state)
     expect_summary(&s, COUNTS(.disabled = 1));
     expect_service(KLIF, SERVICE_DISABLED, SERVICE_RUNNING);
     assert_int_equal(fscm_calls(KLIF, FSCM_ControlService), 0);
-    expect_record(f->store, KLIF,
-                  CHANGED(PRIOR(BW_START_BOOT, BW_STATE_RUNNING), AS_DRIVER));
+    expect_record(f->store, KLIF, CHANGED(PRIOR(BW_START_BOOT, BW_STATE_RUNNING), AS_DRIVER));
     fscm_assert_no_leaks();
 }
 
@@ -1251,8 +1246,8 @@ static void test_restore_denied(void **state)
     fscm_clear_calls();
 
     expect_restore(f->store, NULL, true, 0, 1);
-    EXPECT_OUTCOMES({BW_OUTCOME_FAILED, AVP, AS_SERVICE, .action = "restore",
-                     .error = ERROR_ACCESS_DENIED});
+    EXPECT_OUTCOMES(
+        {BW_OUTCOME_FAILED, AVP, AS_SERVICE, .action = "restore", .error = ERROR_ACCESS_DENIED});
     expect_service(AVP, SERVICE_DISABLED, SERVICE_STOPPED);
     assert_int_equal(fscm_calls(AVP, FSCM_StartServiceW), 0);
     expect_record(f->store, AVP,
@@ -1468,7 +1463,8 @@ static void test_fake_scm_model(void **state)
     const bw_api *a = fscm_api();
     SC_HANDLE scm = a->OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
     assert_non_null(scm);
-    expect_fail(a->OpenServiceW(scm, L"nope", SERVICE_QUERY_STATUS), ERROR_SERVICE_DOES_NOT_EXIST);
+    expect_fail(a->OpenServiceW(scm, L"nope", SERVICE_QUERY_STATUS),
+                ERROR_SERVICE_DOES_NOT_EXIST);
 
     /* A handle without the rights a call needs. */
     SC_HANDLE h = a->OpenServiceW(scm, L"avp21.3", SERVICE_QUERY_STATUS);
@@ -1536,14 +1532,14 @@ static void test_fake_scm_model(void **state)
     SERVICE_STATUS_PROCESS sp;
     DWORD cp = 1;
     for (int i = 0; i < 2; i++) {
-        assert_true(a->QueryServiceStatusEx(h, SC_STATUS_PROCESS_INFO, (LPBYTE)&sp, sizeof sp,
-                                            &need));
+        assert_true(
+            a->QueryServiceStatusEx(h, SC_STATUS_PROCESS_INFO, (LPBYTE)&sp, sizeof sp, &need));
         assert_int_equal(sp.dwCurrentState, SERVICE_STOP_PENDING);
         assert_true(sp.dwCheckPoint > cp);
         cp = sp.dwCheckPoint;
     }
-    assert_true(a->QueryServiceStatusEx(h, SC_STATUS_PROCESS_INFO, (LPBYTE)&sp, sizeof sp,
-                                        &need));
+    assert_true(
+        a->QueryServiceStatusEx(h, SC_STATUS_PROCESS_INFO, (LPBYTE)&sp, sizeof sp, &need));
     assert_int_equal(sp.dwCurrentState, SERVICE_STOPPED);
 
     /* Starting a dependent starts what it needs; disabled, it cannot. */
@@ -1596,7 +1592,7 @@ static void test_fake_scm_model(void **state)
 }
 
 /* A test with a fresh fake and state database (fx), or with the fake only. */
-#define FX_TEST(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+#define FX_TEST(t)   cmocka_unit_test_setup_teardown(t, setup, teardown)
 #define FAKE_TEST(t) cmocka_unit_test_setup_teardown(t, fscm_setup, fscm_teardown)
 
 int main(void)

@@ -24,10 +24,10 @@ static char *render(DWORD full_id, const char *const *strs, size_t n)
         args[i] = (DWORD_PTR)w[i];
     }
     wchar_t *buf = NULL;
-    DWORD len = FormatMessageW(FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ALLOCATE_BUFFER |
-                                   FORMAT_MESSAGE_ARGUMENT_ARRAY,
-                               GetModuleHandleW(NULL), full_id, 0x409, (LPWSTR)&buf, 0,
-                               (va_list *)args);
+    DWORD len =
+        FormatMessageW(FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ALLOCATE_BUFFER |
+                           FORMAT_MESSAGE_ARGUMENT_ARRAY,
+                       GetModuleHandleW(NULL), full_id, 0x409, (LPWSTR)&buf, 0, (va_list *)args);
     for (size_t i = 0; i < n; i++)
         free(w[i]);
     if (len == 0)
@@ -48,25 +48,40 @@ static void build(bw_event_id id, bw_alert *a)
         bw_policy p = {.name = "kaspersky", .version = "2024.11.1", .mode = BW_MODE_AUDIT};
         assert_int_equal(bw_alert_policy_loaded("WS-01", &p, "loaded from built-in", a), BW_OK);
     } else if (id == BW_EVENT_HEARTBEAT) {
-        bw_heartbeat hb = {.host = "WS-01", .policy_name = "kaspersky",
-                           .policy_version = "1", .last_scan = 1727582400,
-                           .last_scan_complete = true, .by_kind = {1, 2, 3, 4, 5, 6, 7}};
-        bw_verdict v = {.present = BW_TIER_LIKELY, .counts = true,
-                        .updated_after_cutoff = BW_TRI_UNKNOWN, .stale = BW_TRI_YES,
+        bw_heartbeat hb = {.host = "WS-01",
+                           .policy_name = "kaspersky",
+                           .policy_version = "1",
+                           .last_scan = 1727582400,
+                           .last_scan_complete = true,
+                           .by_kind = {1, 2, 3, 4, 5, 6, 7}};
+        bw_verdict v = {.present = BW_TIER_LIKELY,
+                        .counts = true,
+                        .updated_after_cutoff = BW_TRI_UNKNOWN,
+                        .stale = BW_TRI_YES,
                         .containment = "none: no vendor service to contain"};
         hb.verdict = &v;
         assert_int_equal(bw_alert_heartbeat(&hb, a), BW_OK);
     } else if (id == BW_EVENT_UPDATE_AFTER_CUTOFF || id == BW_EVENT_STALE_PROTECTION) {
-        bw_update_status st = {.product = "AVP21.3", .has_date = true, .newest = 1728964800,
+        bw_update_status st = {.product = "AVP21.3",
+                               .has_date = true,
+                               .newest = 1728964800,
                                .newest_kind = BW_EVIDENCE_BASES_INDEX,
-                               .newest_source = "C:\\ProgramData\\Kaspersky Lab\\AVP21.3\\Bases\\u0607g.xml",
-                               .cutoff = 1727582400, .after_cutoff = true, .age_days = 404};
+                               .newest_source =
+                                   "C:\\ProgramData\\Kaspersky Lab\\AVP21.3\\Bases\\u0607g.xml",
+                               .cutoff = 1727582400,
+                               .after_cutoff = true,
+                               .age_days = 404};
         assert_int_equal(bw_alert_update(id, "WS-01", &st, 7, a), BW_OK);
     } else if (id >= 400 && id <= 406) {
-        bw_contain_result r = {.outcome = (bw_contain_outcome)(id - 400), .name = "AVP",
+        bw_contain_result r = {.outcome = (bw_contain_outcome)(id - 400),
+                               .name = "AVP",
                                .display_name = "Kaspersky Endpoint Security Service",
-                               .kind = "service", .action = "disable", .has_prior = true,
-                               .prior_start = 2, .prior_state = 4, .error = 5,
+                               .kind = "service",
+                               .action = "disable",
+                               .has_prior = true,
+                               .prior_start = 2,
+                               .prior_state = 4,
+                               .error = 5,
                                .detail = "Служба защищена: détail"};
         assert_int_equal(bw_alert_contain(&r, "WS-01", a), BW_OK);
         assert_int_equal(a->event_id, id);
@@ -84,19 +99,28 @@ static void build(bw_event_id id, bw_alert *a)
         assert_int_equal(bw_alert_error(id, "WS-01", "Ошибка: détail", a), BW_OK);
     } else if (id == BW_EVENT_HOST_VERDICT) {
         bw_verdict_product p = {.name = "Kaspersky Total Security", .version = "21.3.10.391"};
-        bw_verdict v = {.present = BW_TIER_CONFIRMED, .counts = true, .products = &p,
-                        .n_products = 1, .updated_after_cutoff = BW_TRI_YES,
-                        .has_update = true, .newest_update = 1728964800,
-                        .update_evidence = "bases-index", .stale = BW_TRI_NO,
-                        .ksn = BW_KSN_ACTIVE, .containment = "audit: enforce would disable 2",
+        bw_verdict v = {.present = BW_TIER_CONFIRMED,
+                        .counts = true,
+                        .products = &p,
+                        .n_products = 1,
+                        .updated_after_cutoff = BW_TRI_YES,
+                        .has_update = true,
+                        .newest_update = 1728964800,
+                        .update_evidence = "bases-index",
+                        .stale = BW_TRI_NO,
+                        .ksn = BW_KSN_ACTIVE,
+                        .containment = "audit: enforce would disable 2",
                         .headline = "Kaspersky: PRESENT (confirmed)",
                         .next_step = "Next: remove it (Kaspersky Security Center)."};
         char *digest = NULL;
         assert_int_equal(bw_alert_verdict_due(&v, "WS-01", NULL, a, &digest), BW_OK);
         free(digest);
     } else {
-        bw_change c = {.id = 7, .kind = BW_KIND_DRIVER, .name = "klif",
-                       .tier = BW_TIER_LIKELY, .display_name = "Касперский klif",
+        bw_change c = {.id = 7,
+                       .kind = BW_KIND_DRIVER,
+                       .name = "klif",
+                       .tier = BW_TIER_LIKELY,
+                       .display_name = "Касперский klif",
                        .version = "12.3",
                        .path = "system32\\drivers\\klif.sys",
                        .source = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif",

@@ -19,9 +19,9 @@ static HKEY open_t(void)
 {
     HKEY h = NULL;
     bw_win_status st;
-    assert_int_equal(bw_win_reg_open(fake_api(), HKEY_LOCAL_MACHINE, "SOFTWARE\\T",
-                                     KEY_WOW64_64KEY, &h, &st),
-                     BW_OK);
+    assert_int_equal(
+        bw_win_reg_open(fake_api(), HKEY_LOCAL_MACHINE, "SOFTWARE\\T", KEY_WOW64_64KEY, &h, &st),
+        BW_OK);
     assert_non_null(h);
     return h;
 }
@@ -189,7 +189,7 @@ static void test_string_malformed(void **state)
     const uint16_t embedded[] = {'a', 'b', 0, 'c', 'd', 0};
     const uint16_t lone[] = {'a', 0xD800, 'b', 0};
     const uint16_t lone_low[] = {0xDC00, 0};
-    const uint16_t pair[] = {'x', 0xD83D, 0xDE00, 0}; /* U+1F600 */
+    const uint16_t pair[] = {'x', 0xD83D, 0xDE00, 0};   /* U+1F600 */
     const uint16_t after_nul[] = {'o', 'k', 0, 0xD800}; /* bad data after the end */
     fake_reg_raw(K, "NoNul", REG_SZ, nonul, sizeof nonul);
     fake_reg_raw(K, "Odd", REG_EXPAND_SZ, odd, sizeof odd);
@@ -493,16 +493,14 @@ static void test_views(void **state)
     fake_reg_sz("HKLM\\SOFTWARE\\WOW6432Node\\V", "Which", "32");
     const bw_api *api = fake_api();
     assert_true(bw_win_reg_has_wow64(api));
-    assert_int_equal(bw_win_reg_open(api, HKEY_LOCAL_MACHINE, "SOFTWARE\\V", KEY_WOW64_32KEY,
-                                     &h, &st),
-                     BW_OK);
+    assert_int_equal(
+        bw_win_reg_open(api, HKEY_LOCAL_MACHINE, "SOFTWARE\\V", KEY_WOW64_32KEY, &h, &st), BW_OK);
     assert_int_equal(bw_win_reg_string(api, h, "Which", &s, &st), BW_OK);
     assert_string_equal(s, "32");
     free(s);
     bw_win_reg_close(api, h);
-    assert_int_equal(bw_win_reg_open(api, HKEY_LOCAL_MACHINE, "SOFTWARE\\V", KEY_WOW64_64KEY,
-                                     &h, &st),
-                     BW_OK);
+    assert_int_equal(
+        bw_win_reg_open(api, HKEY_LOCAL_MACHINE, "SOFTWARE\\V", KEY_WOW64_64KEY, &h, &st), BW_OK);
     assert_int_equal(bw_win_reg_string(api, h, "Which", &s, &st), BW_OK);
     assert_string_equal(s, "64");
     free(s);
@@ -531,13 +529,14 @@ static void test_fields(void **state)
     bool has_d = false, has_e = false;
     assert_int_equal(bw_win_reg_string_field(api, h, "HKLM\\SOFTWARE\\T", "Good", &a, snap),
                      BW_OK);
-    assert_int_equal(bw_win_reg_string_field(api, h, "HKLM\\SOFTWARE\\T", "Bin", &b, snap), BW_OK);
+    assert_int_equal(bw_win_reg_string_field(api, h, "HKLM\\SOFTWARE\\T", "Bin", &b, snap),
+                     BW_OK);
     assert_int_equal(bw_win_reg_string_field(api, h, "HKLM\\SOFTWARE\\T", "None", &c, snap),
                      BW_OK);
     assert_int_equal(bw_win_reg_dword_field(api, h, "HKLM\\SOFTWARE\\T", "D", &d, &has_d, snap),
                      BW_OK);
-    assert_int_equal(bw_win_reg_dword_field(api, h, "HKLM\\SOFTWARE\\T", "DBad", &e, &has_e, snap),
-                     BW_OK);
+    assert_int_equal(
+        bw_win_reg_dword_field(api, h, "HKLM\\SOFTWARE\\T", "DBad", &e, &has_e, snap), BW_OK);
     bw_win_reg_close(api, h);
     assert_string_equal(a, "g");
     assert_null(b);

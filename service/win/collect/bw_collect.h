@@ -31,8 +31,7 @@ bw_err bw_win_collect_class_filters(const bw_api *api, bw_snapshot *snap);
  * in both views): a record for each root that exists, and one per subkey
  * directly under it and under its "protected" subkey, with the string
  * values of that subkey's "environment" key. */
-bw_err bw_win_collect_vendor_roots(const bw_api *api, const bw_strlist *roots,
-                                   bw_snapshot *snap);
+bw_err bw_win_collect_vendor_roots(const bw_api *api, const bw_strlist *roots, bw_snapshot *snap);
 
 /* Host name (DNS host name, else NetBIOS name) and the current time. */
 bw_err bw_win_collect_host(const bw_api *api, bw_snapshot *snap);

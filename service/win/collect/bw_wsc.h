@@ -27,16 +27,15 @@ typedef struct bw_wsc_product bw_wsc_product;
 typedef struct bw_wsc_product_list bw_wsc_product_list;
 
 /* The IDispatch part every vtable starts with (not called by banwatch). */
-#define BW_WSC_IDISPATCH(self)                                                          \
-    HRESULT(STDMETHODCALLTYPE *QueryInterface)(self *, REFIID, void **);                \
-    ULONG(STDMETHODCALLTYPE *AddRef)(self *);                                           \
-    ULONG(STDMETHODCALLTYPE *Release)(self *);                                          \
-    HRESULT(STDMETHODCALLTYPE *GetTypeInfoCount)(self *, UINT *);                       \
-    HRESULT(STDMETHODCALLTYPE *GetTypeInfo)(self *, UINT, LCID, void **);               \
-    HRESULT(STDMETHODCALLTYPE *GetIDsOfNames)(self *, REFIID, LPOLESTR *, UINT, LCID,   \
-                                              DISPID *);                                \
-    HRESULT(STDMETHODCALLTYPE *Invoke)(self *, DISPID, REFIID, LCID, WORD, void *,      \
-                                       void *, void *, UINT *);
+#define BW_WSC_IDISPATCH(self)                                                                   \
+    HRESULT(STDMETHODCALLTYPE *QueryInterface)(self *, REFIID, void **);                         \
+    ULONG(STDMETHODCALLTYPE *AddRef)(self *);                                                    \
+    ULONG(STDMETHODCALLTYPE *Release)(self *);                                                   \
+    HRESULT(STDMETHODCALLTYPE *GetTypeInfoCount)(self *, UINT *);                                \
+    HRESULT(STDMETHODCALLTYPE *GetTypeInfo)(self *, UINT, LCID, void **);                        \
+    HRESULT(STDMETHODCALLTYPE *GetIDsOfNames)(self *, REFIID, LPOLESTR *, UINT, LCID, DISPID *); \
+    HRESULT(STDMETHODCALLTYPE *Invoke)                                                           \
+    (self *, DISPID, REFIID, LCID, WORD, void *, void *, void *, UINT *);
 
 typedef struct bw_wsc_product_vtbl {
     BW_WSC_IDISPATCH(bw_wsc_product)

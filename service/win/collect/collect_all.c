@@ -15,10 +15,22 @@ typedef struct run {
     bw_snapshot *snap;
 } run;
 
-static bw_err host(const run *r) { return bw_win_collect_host(r->api, r->snap); }
-static bw_err uninstall(const run *r) { return bw_win_collect_uninstall(r->api, r->snap); }
-static bw_err services(const run *r) { return bw_win_collect_services(r->api, r->snap); }
-static bw_err filters(const run *r) { return bw_win_collect_class_filters(r->api, r->snap); }
+static bw_err host(const run *r)
+{
+    return bw_win_collect_host(r->api, r->snap);
+}
+static bw_err uninstall(const run *r)
+{
+    return bw_win_collect_uninstall(r->api, r->snap);
+}
+static bw_err services(const run *r)
+{
+    return bw_win_collect_services(r->api, r->snap);
+}
+static bw_err filters(const run *r)
+{
+    return bw_win_collect_class_filters(r->api, r->snap);
+}
 static bw_err roots(const run *r)
 {
     return bw_win_collect_vendor_roots(r->api, r->roots, r->snap);
@@ -27,7 +39,10 @@ static bw_err evidence(const run *r)
 {
     return bw_win_collect_evidence(r->api, r->bases_paths, r->snap);
 }
-static bw_err connections(const run *r) { return bw_win_collect_connections(r->api, r->snap); }
+static bw_err connections(const run *r)
+{
+    return bw_win_collect_connections(r->api, r->snap);
+}
 static bw_err security_center(const run *r)
 {
     return bw_win_collect_security_center(r->api, r->snap);

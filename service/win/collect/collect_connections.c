@@ -14,14 +14,14 @@
 
 /* Address families (ws2def.h), spelled out so that this file needs no
  * Winsock header. */
-#define BW_AF_INET 2u
+#define BW_AF_INET  2u
 #define BW_AF_INET6 23u
 
 /* The table can grow between the size query and the read: a few retries,
  * each with room to spare, then a gap. */
 #define MAX_TABLE_RETRIES 8
-#define MAX_TABLE_BYTES (64u * 1024u * 1024u)
-#define MAX_IMAGE_UNITS 32768u
+#define MAX_TABLE_BYTES   (64u * 1024u * 1024u)
+#define MAX_IMAGE_UNITS   32768u
 
 /* What is known about one process, looked up once per pid. */
 typedef struct proc_info {
@@ -45,14 +45,13 @@ static void cache_free(proc_cache *c)
     memset(c, 0, sizeof *c);
 }
 
-#define TABLE_NOT_READY_TRIES 8
+#define TABLE_NOT_READY_TRIES   8
 #define TABLE_NOT_READY_WAIT_MS 250
 
 /* Reads one table (TCP_TABLE_OWNER_PID_CONNECTIONS: every connection but
  * the listeners) into a malloc'd *out of *size bytes. A failure other than
  * BW_ENOMEM fills *st. */
-static bw_err read_table(const bw_api *api, ULONG af, void **out, DWORD *size,
-                         bw_win_status *st)
+static bw_err read_table(const bw_api *api, ULONG af, void **out, DWORD *size, bw_win_status *st)
 {
     DWORD cap = 16 * 1024;
     unsigned not_ready = 0;
@@ -62,8 +61,8 @@ static bw_err read_table(const bw_api *api, ULONG af, void **out, DWORD *size,
         if (!buf)
             return BW_ENOMEM;
         DWORD want = cap;
-        DWORD rc = api->GetExtendedTcpTable(buf, &want, FALSE, af,
-                                            TCP_TABLE_OWNER_PID_CONNECTIONS, 0);
+        DWORD rc =
+            api->GetExtendedTcpTable(buf, &want, FALSE, af, TCP_TABLE_OWNER_PID_CONNECTIONS, 0);
         if (rc == NO_ERROR) {
             *out = buf;
             *size = cap; /* what was allocated bounds every read */
@@ -259,8 +258,7 @@ static bw_err add_row(bw_snapshot *snap, const proc_info *p, bool ipv6, char *lo
 }
 
 /* Reads the table of one family into the snapshot. */
-static bw_err collect_family(const bw_api *api, bw_snapshot *snap, proc_cache *cache,
-                             bool ipv6)
+static bw_err collect_family(const bw_api *api, bw_snapshot *snap, proc_cache *cache, bool ipv6)
 {
     const char *where = ipv6 ? "TCP table (IPv6)" : "TCP table (IPv4)";
     bw_win_status st = {0};
@@ -276,8 +274,8 @@ static bw_err collect_family(const bw_api *api, bw_snapshot *snap, proc_cache *c
         return bw_win_gap(snap, where, &st);
     }
     size_t row = ipv6 ? sizeof(MIB_TCP6ROW_OWNER_PID) : sizeof(MIB_TCPROW_OWNER_PID);
-    size_t head = ipv6 ? offsetof(MIB_TCP6TABLE_OWNER_PID, table)
-                       : offsetof(MIB_TCPTABLE_OWNER_PID, table);
+    size_t head =
+        ipv6 ? offsetof(MIB_TCP6TABLE_OWNER_PID, table) : offsetof(MIB_TCPTABLE_OWNER_PID, table);
     DWORD n = *(const DWORD *)buf;
     size_t fit = size >= head ? (size - head) / row : 0;
     if (n > fit) {

@@ -50,13 +50,13 @@
 #include "../../core/bw_evidence.h"
 #include "../../core/bw_expand.h"
 
-#define MAX_FILE_BYTES ((size_t)1 << 20)   /* per file read (1 MiB) */
-#define MAX_TOTAL_BYTES ((size_t)32 << 20) /* all files of one run */
-#define MAX_KEYS 4096u                     /* vendor keys examined */
-#define MAX_FOLDERS 64u                    /* bases folders */
-#define MAX_ENTRIES 10000u                 /* directory entries per listing */
-#define MAX_INDEX 256u                     /* index files per bases folder */
-#define MAX_EXPAND_UNITS 32768u            /* ExpandEnvironmentStringsW result */
+#define MAX_FILE_BYTES   ((size_t)1 << 20)  /* per file read (1 MiB) */
+#define MAX_TOTAL_BYTES  ((size_t)32 << 20) /* all files of one run */
+#define MAX_KEYS         4096u              /* vendor keys examined */
+#define MAX_FOLDERS      64u                /* bases folders */
+#define MAX_ENTRIES      10000u             /* directory entries per listing */
+#define MAX_INDEX        256u               /* index files per bases folder */
+#define MAX_EXPAND_UNITS 32768u             /* ExpandEnvironmentStringsW result */
 
 #define AVSTATE "Components\\34\\1103\\1.0.0.0\\Statistics\\AVState"
 
@@ -84,7 +84,6 @@ typedef struct ctx {
     size_t total_bytes;
     bool total_full;
 } ctx;
-
 
 /* A gap with the text of a Win32 error code. */
 static bw_err gap_code(bw_snapshot *snap, const char *where, DWORD code)
@@ -309,8 +308,8 @@ static bw_err resolve(const ctx *c, const bw_vendor_key *k, const char *raw, con
     *out = NULL;
     char *p = NULL, *own = NULL;
     char why[160];
-    bw_err err = bw_expand_vendor_vars(k ? k->env : NULL, k ? k->n_env : 0, raw, &own, why,
-                                       sizeof why);
+    bw_err err =
+        bw_expand_vendor_vars(k ? k->env : NULL, k ? k->n_env : 0, raw, &own, why, sizeof why);
     if (err == BW_ENOMEM)
         return err;
     if (err != BW_OK)
@@ -440,15 +439,16 @@ static bw_err read_file(ctx *c, const char *path, bw_evidence_kind kind, const c
         return BW_OK;
     size_t room = MAX_TOTAL_BYTES - c->total_bytes;
     bw_win_file f;
-    bw_err err = bw_win_file_read(c->api, path, room < MAX_FILE_BYTES ? room : MAX_FILE_BYTES, &f);
+    bw_err err =
+        bw_win_file_read(c->api, path, room < MAX_FILE_BYTES ? room : MAX_FILE_BYTES, &f);
     if (err == BW_ERANGE && f.size > MAX_FILE_BYTES)
         return bw_snapshot_add_gap(c->snap, path, "file too large (%llu bytes, limit %zu)",
                                    (unsigned long long)f.size, MAX_FILE_BYTES);
     if (err == BW_ERANGE) {
         c->total_full = true;
-        return bw_snapshot_add_gap(c->snap, path,
-                                   "evidence files exceed %zu bytes in all; the rest was not read",
-                                   MAX_TOTAL_BYTES);
+        return bw_snapshot_add_gap(
+            c->snap, path, "evidence files exceed %zu bytes in all; the rest was not read",
+            MAX_TOTAL_BYTES);
     }
     if (err == BW_EENCODING)
         return bw_snapshot_add_gap(c->snap, path, "path is not valid UTF-8");
@@ -592,8 +592,8 @@ static bw_err scan_folder(ctx *c, const folder *f)
     err = read_indexes(c, f->path, &top, f->product);
     if (err != BW_OK)
         goto out;
-    err = list_dir(c, idx_dir, &idx, MAX_INDEX - top.n, &over, &idx_newest, &idx_any,
-                   &idx_exists);
+    err =
+        list_dir(c, idx_dir, &idx, MAX_INDEX - top.n, &over, &idx_newest, &idx_any, &idx_exists);
     if (err == BW_OK)
         err = read_indexes(c, idx_dir, &idx, f->product);
     if (err == BW_OK && over)

@@ -24,8 +24,10 @@ static bw_err defender_policy(const bw_api *api, bw_snapshot *snap)
     if (e != BW_OK) {
         snap->defender_off = true;
         return e == BW_ENOMEM ? e
-                              : bw_snapshot_add_gap(snap, "HKLM\\SOFTWARE\\Policies\\Microsoft\\"
-                                                          "Windows Defender", "%s", st.reason);
+                              : bw_snapshot_add_gap(snap,
+                                                    "HKLM\\SOFTWARE\\Policies\\Microsoft\\"
+                                                    "Windows Defender",
+                                                    "%s", st.reason);
     }
     for (size_t i = 0; i < 2 && e == BW_OK; i++) {
         uint32_t v = 0;

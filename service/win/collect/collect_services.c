@@ -20,10 +20,10 @@
 #include "bw_collect.h"
 #include "../bw_winreg.h"
 
-#define SERVICES_PATH "SYSTEM\\CurrentControlSet\\Services"
-#define SCM_WHERE "service control manager"
-#define SCM_MAX_BUFFER (16u * 1024u * 1024u) /* bytes, whatever the SCM asks */
-#define SCM_MAX_ROUNDS 10000u
+#define SERVICES_PATH    "SYSTEM\\CurrentControlSet\\Services"
+#define SCM_WHERE        "service control manager"
+#define SCM_MAX_BUFFER   (16u * 1024u * 1024u) /* bytes, whatever the SCM asks */
+#define SCM_MAX_ROUNDS   10000u
 #define SCM_MAX_SERVICES 100000u
 
 /* ---- index of the snapshot's services by folded name ---------------- */
@@ -156,8 +156,8 @@ static bw_err scm_entries(svc_index *ix, bw_snapshot *snap, const BYTE *buf, DWO
             continue;
         }
         bool dbad = false;
-        char *display = ent[i].lpDisplayName ? buffer_string(buf, cb, ent[i].lpDisplayName, &dbad)
-                                             : NULL;
+        char *display =
+            ent[i].lpDisplayName ? buffer_string(buf, cb, ent[i].lpDisplayName, &dbad) : NULL;
         if (!display && ent[i].lpDisplayName && !dbad) {
             free(name);
             return BW_ENOMEM;
@@ -188,7 +188,7 @@ static bw_err scm_entries(svc_index *ix, bw_snapshot *snap, const BYTE *buf, DWO
 /* The service control manager is still starting or too busy to answer
  * (at boot; under Wine while services.exe starts the automatic services):
  * worth asking again shortly. */
-#define SCM_BUSY_TRIES 8
+#define SCM_BUSY_TRIES   8
 #define SCM_BUSY_WAIT_MS 250
 static bool scm_busy(DWORD code)
 {
@@ -274,8 +274,7 @@ out:
 
 /* ---- pass 2: the registry ----------------------------------------------- */
 
-static bw_err read_altitudes(const bw_api *api, HKEY svc, bw_service_entry *e,
-                             bw_snapshot *snap)
+static bw_err read_altitudes(const bw_api *api, HKEY svc, bw_service_entry *e, bw_snapshot *snap)
 {
     bw_win_status st;
     HKEY inst = NULL;
@@ -283,7 +282,8 @@ static bw_err read_altitudes(const bw_api *api, HKEY svc, bw_service_entry *e,
     char *where = bw_strfmt("%s\\Instances", e->source);
     if (!where)
         return BW_ENOMEM;
-    bw_err err = bw_win_reg_open_field(api, svc, "Instances", KEY_WOW64_64KEY, &inst, where, snap);
+    bw_err err =
+        bw_win_reg_open_field(api, svc, "Instances", KEY_WOW64_64KEY, &inst, where, snap);
     if (err != BW_OK || !inst)
         goto out;
     err = bw_win_reg_subkeys_field(api, inst, where, &names, snap);
@@ -319,8 +319,8 @@ out:
     return err;
 }
 
-static bw_err registry_service(const bw_api *api, svc_index *ix, bw_snapshot *snap,
-                               HKEY services, const char *name)
+static bw_err registry_service(const bw_api *api, svc_index *ix, bw_snapshot *snap, HKEY services,
+                               const char *name)
 {
     bw_win_status st;
     HKEY key = NULL;
@@ -397,8 +397,7 @@ static bw_err registry_service(const bw_api *api, svc_index *ix, bw_snapshot *sn
         goto out;
     /* The SCM's display name wins; the value stands in when there is none. */
     if (!e->display_name) {
-        err = bw_win_reg_string_field(api, key, e->source, "DisplayName", &e->display_name,
-                                      snap);
+        err = bw_win_reg_string_field(api, key, e->source, "DisplayName", &e->display_name, snap);
         if (err != BW_OK)
             goto out;
     }

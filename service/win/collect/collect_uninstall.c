@@ -32,11 +32,11 @@ static const struct {
 
 /* Where one Uninstall key is read from. */
 typedef struct scan {
-    HKEY root;         /* HKEY_LOCAL_MACHINE or HKEY_USERS */
-    const char *path;  /* the Uninstall key under root */
-    REGSAM sam_view;   /* KEY_WOW64_64KEY / KEY_WOW64_32KEY */
+    HKEY root;        /* HKEY_LOCAL_MACHINE or HKEY_USERS */
+    const char *path; /* the Uninstall key under root */
+    REGSAM sam_view;  /* KEY_WOW64_64KEY / KEY_WOW64_32KEY */
     bw_view view;
-    const char *sid;   /* user hive, or NULL */
+    const char *sid; /* user hive, or NULL */
 } scan;
 
 static bw_err read_entry(const bw_api *api, bw_snapshot *snap, const scan *sc, HKEY parent,

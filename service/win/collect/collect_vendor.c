@@ -18,7 +18,7 @@
 #include "../bw_winreg.h"
 
 #define MAX_ENV_VALUES 256u
-#define MAX_ENV_TEXT "256"
+#define MAX_ENV_TEXT   "256"
 
 typedef struct vrec {
     char *key_name; /* NULL for the root */
@@ -55,7 +55,6 @@ static void vlist_free(vlist *l)
     free(l->gaps);
     memset(l, 0, sizeof *l);
 }
-
 
 static bw_err vlist_gap(vlist *l, const char *where, const char *reason)
 {
@@ -452,8 +451,7 @@ out:
     return err;
 }
 
-bw_err bw_win_collect_vendor_roots(const bw_api *api, const bw_strlist *roots,
-                                   bw_snapshot *snap)
+bw_err bw_win_collect_vendor_roots(const bw_api *api, const bw_strlist *roots, bw_snapshot *snap)
 {
     for (size_t i = 0; roots && i < roots->n; i++) {
         bw_err err = collect_root(api, roots->items[i], snap);

@@ -11,7 +11,7 @@
 #include "bw_collect.h"
 #include "bw_wsc.h"
 
-#define MAX_PRODUCTS 64u
+#define MAX_PRODUCTS   64u
 #define MAX_NAME_UNITS 1024u
 
 static bw_err gap_hr(bw_snapshot *snap, const char *where, HRESULT hr)
@@ -39,9 +39,9 @@ static bw_err read_product(const bw_api *api, bw_wsc_product_list *list, ULONG i
         e = gap_hr(snap, where, hr);
     } else {
         char *utf8 = NULL;
-        bw_err c = name ? bw_utf16_to_utf8((const uint16_t *)name, wcsnlen(name, MAX_NAME_UNITS),
-                                           &utf8)
-                        : BW_EINVAL;
+        bw_err c =
+            name ? bw_utf16_to_utf8((const uint16_t *)name, wcsnlen(name, MAX_NAME_UNITS), &utf8)
+                 : BW_EINVAL;
         bw_av_entry *av = NULL;
         if (c == BW_OK)
             e = bw_snapshot_add_av(snap, &av);
@@ -49,12 +49,12 @@ static bw_err read_product(const bw_api *api, bw_wsc_product_list *list, ULONG i
             free(utf8);
             e = BW_ENOMEM;
         } else if (c != BW_OK) {
-            e = bw_snapshot_add_gap(snap, where, "%s", name ? "name is not valid UTF-16"
-                                                            : "no name");
+            e = bw_snapshot_add_gap(snap, where, "%s",
+                                    name ? "name is not valid UTF-16" : "no name");
         } else {
             av->name = utf8;
-            av->state = state >= BW_AV_ON && state <= BW_AV_EXPIRED ? (bw_av_state)state
-                                                                    : BW_AV_UNKNOWN;
+            av->state =
+                state >= BW_AV_ON && state <= BW_AV_EXPIRED ? (bw_av_state)state : BW_AV_UNKNOWN;
         }
     }
     if (name)
@@ -67,7 +67,7 @@ bw_err bw_win_collect_security_center(const bw_api *api, bw_snapshot *snap)
 {
     static const char where[] = "Security Center";
     HRESULT hr = api->CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    bool uninit = SUCCEEDED(hr); /* S_OK or S_FALSE: balanced by CoUninitialize */
+    bool uninit = SUCCEEDED(hr);                /* S_OK or S_FALSE: balanced by CoUninitialize */
     if (FAILED(hr) && hr != RPC_E_CHANGED_MODE) /* another model already: usable */
         return gap_hr(snap, where, hr);
     bw_wsc_product_list *list = NULL;

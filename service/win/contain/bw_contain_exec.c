@@ -24,13 +24,12 @@ typedef struct launch_protected_info {
     DWORD dwLaunchProtected;
 } launch_protected_info;
 
-#define MAX_CONFIG_BYTES (64u * 1024u)
+#define MAX_CONFIG_BYTES     (64u * 1024u)
 #define MAX_DEPENDENTS_BYTES (256u * 1024u)
 
 /* ---- the mode ------------------------------------------------------------------ */
 
-bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *source,
-                            size_t srclen)
+bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *source, size_t srclen)
 {
     static const char where[] = "Group Policy value HKLM\\" BW_GP_KEY "\\" BW_GP_MODE_VALUE;
     char dummy[8];
@@ -52,8 +51,10 @@ bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *sourc
         return pol ? pol->mode : BW_MODE_AUDIT;
     }
     if (e != BW_OK) {
-        snprintf(source, srclen, "%s is invalid or cannot be read (%s): audit, nothing is "
-                 "changed", where, e == BW_EINVAL ? "not a string value" : st.reason);
+        snprintf(source, srclen,
+                 "%s is invalid or cannot be read (%s): audit, nothing is "
+                 "changed",
+                 where, e == BW_EINVAL ? "not a string value" : st.reason);
         return BW_MODE_AUDIT;
     }
     bw_mode m = BW_MODE_AUDIT;
@@ -61,8 +62,10 @@ bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *sourc
         m = bw_ieq(value, "enforce") ? BW_MODE_ENFORCE : BW_MODE_AUDIT;
         snprintf(source, srclen, "%s", where);
     } else {
-        snprintf(source, srclen, "%s is invalid (\"%.40s\", expected \"audit\" or \"enforce\"): "
-                 "audit, nothing is changed", where, value);
+        snprintf(source, srclen,
+                 "%s is invalid (\"%.40s\", expected \"audit\" or \"enforce\"): "
+                 "audit, nothing is changed",
+                 where, value);
     }
     free(value);
     return m;
@@ -103,7 +106,8 @@ static bool query_status(const bw_api *api, SC_HANDLE h, SERVICE_STATUS_PROCESS 
 static bw_err query(const bw_api *api, SC_HANDLE h, bw_cstep_feed *fb)
 {
     DWORD need = 0;
-    if (api->QueryServiceConfigW(h, NULL, 0, &need) || GetLastError() != ERROR_INSUFFICIENT_BUFFER) {
+    if (api->QueryServiceConfigW(h, NULL, 0, &need) ||
+        GetLastError() != ERROR_INSUFFICIENT_BUFFER) {
         fb->error = GetLastError() ? GetLastError() : ERROR_INVALID_DATA;
         return BW_ESYS;
     }
@@ -137,8 +141,8 @@ static void query_protection(const bw_api *api, SC_HANDLE h, bw_cstep_feed *fb)
 {
     launch_protected_info info = {0};
     DWORD need = 0;
-    if (api->QueryServiceConfig2W(h, SERVICE_CONFIG_LAUNCH_PROTECTED, (LPBYTE)&info,
-                                  sizeof info, &need)) {
+    if (api->QueryServiceConfig2W(h, SERVICE_CONFIG_LAUNCH_PROTECTED, (LPBYTE)&info, sizeof info,
+                                  &need)) {
         fb->protection = info.dwLaunchProtected;
         fb->protection_known = true;
     }
@@ -197,8 +201,8 @@ static bw_wait_end wait_state(const bw_api *api, HANDLE cancel, SC_HANDLE h, uin
             return BW_WAIT_FAILED;
         fb->state = ss.dwCurrentState;
         bw_wait_end end = BW_WAIT_REACHED;
-        unsigned ms = bw_cstep_poll(want, fb->state, ss.dwWaitHint, api->GetTickCount64(),
-                                    deadline, &end);
+        unsigned ms =
+            bw_cstep_poll(want, fb->state, ss.dwWaitHint, api->GetTickCount64(), deadline, &end);
         if (!ms)
             return end;
         if (pause_ms(api, cancel, ms))
@@ -245,7 +249,7 @@ typedef struct run {
     bw_contain_report_fn report;
     void *ctx;
     bw_contain_summary *sum;
-    size_t restored;           /* outcomes RESTORED, for a restore's count */
+    size_t restored; /* outcomes RESTORED, for a restore's count */
 } run;
 
 /* Records an outcome and reports it unless it only repeats the last one
@@ -285,8 +289,8 @@ static void read_record(bw_store *store, const char *name, bw_cstep_feed *fb)
 
 /* Carries out one step; h holds the handles of the service and of the
  * dependent being stopped. */
-static void perform(run *r, SC_HANDLE scm, SC_HANDLE h[BW_CSTEP_SUBJECTS],
-                    const bw_cstep_step *s, bw_cstep_feed *fb)
+static void perform(run *r, SC_HANDLE scm, SC_HANDLE h[BW_CSTEP_SUBJECTS], const bw_cstep_step *s,
+                    bw_cstep_feed *fb)
 {
     const bw_api *api = r->api;
     SC_HANDLE *hp = &h[s->subject];
@@ -295,23 +299,15 @@ static void perform(run *r, SC_HANDLE scm, SC_HANDLE h[BW_CSTEP_SUBJECTS],
     case BW_CSTEP_OPEN:
         *hp = open_service(api, scm, s->name, access_rights(s->access), &fb->error);
         break;
-    case BW_CSTEP_QUERY:
-        fb->nomem = query(api, *hp, fb) == BW_ENOMEM;
-        break;
-    case BW_CSTEP_PROTECTION:
-        query_protection(api, *hp, fb);
-        break;
-    case BW_CSTEP_READ_RECORD:
-        read_record(r->store, s->name, fb);
-        break;
+    case BW_CSTEP_QUERY: fb->nomem = query(api, *hp, fb) == BW_ENOMEM; break;
+    case BW_CSTEP_PROTECTION: query_protection(api, *hp, fb); break;
+    case BW_CSTEP_READ_RECORD: read_record(r->store, s->name, fb); break;
     case BW_CSTEP_RECORD_PRIOR:
         if (bw_store_contain_prior(r->store, s->name, s->kind, s->display_name, s->start,
                                    s->state, r->o->now) != BW_OK)
             fb->store_error = bw_store_errmsg(r->store);
         break;
-    case BW_CSTEP_UNMARK:
-        bw_store_contain_unmark(r->store, s->name);
-        break;
+    case BW_CSTEP_UNMARK: bw_store_contain_unmark(r->store, s->name); break;
     case BW_CSTEP_SET_START:
         if (!api->ChangeServiceConfigW(*hp, SERVICE_NO_CHANGE, s->start, SERVICE_NO_CHANGE, NULL,
                                        NULL, NULL, NULL, NULL, NULL, NULL))
@@ -335,15 +331,12 @@ static void perform(run *r, SC_HANDLE scm, SC_HANDLE h[BW_CSTEP_SUBJECTS],
         api->CloseServiceHandle(*hp);
         *hp = NULL;
         break;
-    case BW_CSTEP_REPORT:
-        emit(r, s->result);
-        break;
+    case BW_CSTEP_REPORT: emit(r, s->result); break;
     case BW_CSTEP_NOTICE:
         if (r->report)
             r->report(r->ctx, s->result);
         break;
-    case BW_CSTEP_DONE:
-        break;
+    case BW_CSTEP_DONE: break;
     }
     if (fb->error)
         bw_win_error_text(fb->error, fb->error_text, sizeof fb->error_text);
@@ -375,7 +368,8 @@ static bw_err contain_one(run *r, SC_HANDLE scm, const bw_contain_plan *plan,
                           const bw_contain_target *t)
 {
     bw_cstep m;
-    bw_cstep_contain_in in = {.plan = plan, .target = t,
+    bw_cstep_contain_in in = {.plan = plan,
+                              .target = t,
                               .enforce = r->o->mode == BW_MODE_ENFORCE,
                               .stop_dependents = r->o->stop_dependents,
                               .have_store = r->store != NULL,
@@ -427,8 +421,8 @@ static void restore_one(run *r, SC_HANDLE scm, const bw_restore_opts *o,
                         const bw_contain_record *rec)
 {
     bw_cstep m;
-    bw_cstep_restore_in in = {.rec = rec, .start = o->start,
-                              .start_timeout_ms = o->start_timeout_ms};
+    bw_cstep_restore_in in = {
+        .rec = rec, .start = o->start, .start_timeout_ms = o->start_timeout_ms};
     drive(r, scm, &m, bw_cstep_restore(&m, &in));
 }
 

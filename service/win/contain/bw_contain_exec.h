@@ -45,7 +45,7 @@
 
 /* Where Group Policy sets the containment mode (REG_SZ "audit" or
  * "enforce"); it overrides the policy file's `mode:`. */
-#define BW_GP_KEY "SOFTWARE\\Policies\\banwatch"
+#define BW_GP_KEY        "SOFTWARE\\Policies\\banwatch"
 #define BW_GP_MODE_VALUE "ContainmentMode"
 
 /* The containment mode in force and where it comes from: the Group Policy
@@ -54,20 +54,19 @@
  * so (an administrator must see that the override is broken). source
  * receives e.g. "policy (mode: audit)" or "Group Policy value
  * HKLM\SOFTWARE\Policies\banwatch\ContainmentMode". */
-bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *source,
-                            size_t srclen);
+bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *source, size_t srclen);
 
 /* Receives each outcome; the result's strings live for the call only. */
 typedef void (*bw_contain_report_fn)(void *ctx, const bw_contain_result *r);
 
 typedef struct bw_contain_opts {
     bw_mode mode;
-    unsigned stop_timeout_ms;  /* containment.stop_timeout, in ms */
-    bool stop_dependents;      /* containment.stop_dependents */
-    int64_t now;               /* Unix seconds, UTC, for the records */
-    HANDLE cancel;             /* optional: an event that, once signalled (the
-                                  service stopping), ends a wait for a stop
-                                  early and starts no further target */
+    unsigned stop_timeout_ms; /* containment.stop_timeout, in ms */
+    bool stop_dependents;     /* containment.stop_dependents */
+    int64_t now;              /* Unix seconds, UTC, for the records */
+    HANDLE cancel;            /* optional: an event that, once signalled (the
+                                 service stopping), ends a wait for a stop
+                                 early and starts no further target */
 } bw_contain_opts;
 
 /* What a run did, for the caller's log and exit code. */
@@ -81,9 +80,9 @@ typedef struct bw_contain_summary {
  * be changed fails with "state database unavailable" (protected and held
  * ones are reported as such). When no other anti-virus remains and the
  * plan does not hold (allow_unprotected), a 406 "acting anyway" notice is
- * reported, not recorded, just before the first change of each target. sum (optional) is zeroed and
- * filled. Returns BW_OK when the run went through (failures of single
- * services are outcomes, not errors), BW_ENOMEM otherwise. */
+ * reported, not recorded, just before the first change of each target. sum (optional) is zeroed
+ * and filled. Returns BW_OK when the run went through (failures of single services are outcomes,
+ * not errors), BW_ENOMEM otherwise. */
 bw_err bw_win_contain(const bw_api *api, bw_store *store, const bw_contain_plan *plan,
                       const bw_contain_opts *o, bw_contain_report_fn report, void *ctx,
                       bw_contain_summary *sum);

@@ -15,8 +15,8 @@ static bw_err fail(char *msg, size_t len, const char *what, DWORD code)
     char why[96];
     bw_win_error_text(code, why, sizeof why);
     if (code == ERROR_ACCESS_DENIED)
-        snprintf(msg, len, "%s: %s: run banwatch from an elevated (administrator) prompt",
-                 what, why);
+        snprintf(msg, len, "%s: %s: run banwatch from an elevated (administrator) prompt", what,
+                 why);
     else
         snprintf(msg, len, "%s: %s", what, why);
     return bw_win_error(code);
@@ -57,8 +57,8 @@ static bw_err configure(const bw_api *api, SC_HANDLE svc, char *msg, size_t len)
          * value the SCM reads at boot itself. */
         HKEY key;
         LSTATUS rc = api->RegOpenKeyExW(HKEY_LOCAL_MACHINE,
-                                        L"SYSTEM\\CurrentControlSet\\Services\\" BW_SERVICE_NAME, 0,
-                                        KEY_SET_VALUE, &key);
+                                        L"SYSTEM\\CurrentControlSet\\Services\\" BW_SERVICE_NAME,
+                                        0, KEY_SET_VALUE, &key);
         if (rc == ERROR_SUCCESS) {
             DWORD one = 1;
             rc = api->RegSetValueExW(key, L"DelayedAutostart", 0, REG_DWORD, (const BYTE *)&one,
@@ -69,8 +69,8 @@ static bw_err configure(const bw_api *api, SC_HANDLE svc, char *msg, size_t len)
             return fail(msg, len, "cannot set delayed automatic start", (DWORD)rc);
     }
     /* Restart after 1 minute, twice; the count resets after a day. */
-    SC_ACTION actions[3] = {{SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 60000},
-                            {SC_ACTION_NONE, 0}};
+    SC_ACTION actions[3] = {
+        {SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 60000}, {SC_ACTION_NONE, 0}};
     SERVICE_FAILURE_ACTIONSW fa = {.dwResetPeriod = 86400, .cActions = 3, .lpsaActions = actions};
     if (!api->ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
         return fail(msg, len, "cannot set the failure actions", GetLastError());
@@ -84,15 +84,16 @@ bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path, char *
         snprintf(msg, len, "install: the program path is too long");
         return BW_ERANGE;
     }
-    SC_HANDLE scm = api->OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+    SC_HANDLE scm =
+        api->OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
     if (!scm)
         return fail(msg, len, "cannot open the service control manager", GetLastError());
     bw_err e = BW_OK;
     bool existed = false;
-    SC_HANDLE svc = api->CreateServiceW(scm, BW_SERVICE_NAME, BW_SERVICE_DISPLAY,
-                                        SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
-                                        SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, cmd, NULL,
-                                        NULL, NULL, NULL /* LocalSystem */, NULL);
+    SC_HANDLE svc =
+        api->CreateServiceW(scm, BW_SERVICE_NAME, BW_SERVICE_DISPLAY, SERVICE_ALL_ACCESS,
+                            SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
+                            cmd, NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
     if (!svc && GetLastError() == ERROR_SERVICE_EXISTS) {
         existed = true;
         svc = api->OpenServiceW(scm, BW_SERVICE_NAME, SERVICE_ALL_ACCESS);
@@ -113,8 +114,9 @@ bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path, char *
     e = register_source(api, exe_path, msg, len);
     if (e != BW_OK)
         goto out;
-    snprintf(msg, len, existed ? "service banwatch was already installed: configuration updated"
-                               : "service banwatch installed (automatic, delayed start)");
+    snprintf(msg, len,
+             existed ? "service banwatch was already installed: configuration updated"
+                     : "service banwatch installed (automatic, delayed start)");
 out:
     if (svc)
         api->CloseServiceHandle(svc);
@@ -129,8 +131,8 @@ bw_err bw_win_service_uninstall(const bw_api *api, unsigned timeout_ms, char *ms
         return fail(msg, len, "cannot open the service control manager", GetLastError());
     bw_err e = BW_OK;
     bool existed = true;
-    SC_HANDLE svc = api->OpenServiceW(scm, BW_SERVICE_NAME,
-                                      SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE);
+    SC_HANDLE svc =
+        api->OpenServiceW(scm, BW_SERVICE_NAME, SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE);
     if (!svc) {
         DWORD code = GetLastError();
         if (code != ERROR_SERVICE_DOES_NOT_EXIST) {
@@ -159,7 +161,8 @@ bw_err bw_win_service_uninstall(const bw_api *api, unsigned timeout_ms, char *ms
         e = fail(msg, len, "cannot remove the Event Log source", (DWORD)rc);
         goto out;
     }
-    snprintf(msg, len, existed ? "service banwatch removed" : "service banwatch was not installed");
+    snprintf(msg, len,
+             existed ? "service banwatch removed" : "service banwatch was not installed");
 out:
     if (svc)
         api->CloseServiceHandle(svc);

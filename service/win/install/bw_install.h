@@ -13,13 +13,12 @@
  * source with exe_path as its message file. If the service exists its
  * configuration is brought up to date. A UTF-8 line for the user is written
  * into msg. */
-bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path,
-                              char *msg, size_t msglen);
+bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path, char *msg,
+                              size_t msglen);
 
 /* Stops (waiting up to timeout_ms) and deletes the service, and removes the
  * Event Log source. Not installed is not an error. */
-bw_err bw_win_service_uninstall(const bw_api *api, unsigned timeout_ms,
-                                char *msg, size_t msglen);
+bw_err bw_win_service_uninstall(const bw_api *api, unsigned timeout_ms, char *msg, size_t msglen);
 
 /* Asks the running service to read its policy again
  * (SERVICE_CONTROL_PARAMCHANGE). */

@@ -52,8 +52,7 @@ typedef struct bw_sink_env {
 
 /* Opens one sink into *out. A sink that cannot work returns an error and
  * says why in msg (the others open anyway). */
-typedef bw_err (*bw_sink_open_fn)(const bw_sink_env *env, bw_sink *out, char *msg,
-                                  size_t msglen);
+typedef bw_err (*bw_sink_open_fn)(const bw_sink_env *env, bw_sink *out, char *msg, size_t msglen);
 
 /* The sinks of sink_*.c. */
 bw_err bw_sink_eventlog_open(const bw_sink_env *env, bw_sink *out, char *msg, size_t msglen);

@@ -11,7 +11,7 @@
 #include "../bw_winsec.h"
 
 #define JSONL_MAX_BYTES (10u << 20)
-#define JSONL_KEEP 5
+#define JSONL_KEEP      5
 
 static bw_err emit(void *self, const bw_alert *a, int64_t now)
 {
