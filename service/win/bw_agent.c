@@ -43,7 +43,11 @@ typedef struct agent {
     const bw_api *api;
     HANDLE stop_event; /* manual-reset: containment waits end early on it */
     bw_datadir dir;
-    char *data_dir;     /* dir.path when the folder may be used, else NULL */
+    bw_err dir_err; /* opening the data folder: BW_OK, or why it is refused */
+    char *data_dir; /* dir.path when the folder may be used, else NULL */
+    char *log_path;
+    bw_err log_err; /* the log's trust: BW_OK, BW_ENOTFOUND (new), else refused */
+    char log_why[320];
     bw_strlist refused; /* "path: why" of every 905 raised, to raise each once */
     bw_appender *log;
     bw_sinks sinks;
@@ -596,82 +600,220 @@ static DWORD ms_until(ULONGLONG now, ULONGLONG due)
     return due <= now ? 0 : (due - now > 0x7FFFFFFF ? 0x7FFFFFFF : (DWORD)(due - now));
 }
 
+/* Start: the data folder (made safe, or refused: then nothing is kept on
+ * disk and the Event Log still gets every event), the log and the sinks.
+ * Only running out of memory fails. */
+static bw_err agent_open(agent *a)
+{
+    unsigned long syserr = 0;
+    a->dir_err = bw_win_data_dir_open(a->api, &a->dir, &syserr);
+    if (a->dir_err == BW_ENOMEM)
+        return a->dir_err;
+    if (a->dir_err == BW_OK)
+        a->data_dir = a->dir.path;
+    char why[256];
+    bw_win_host_name(a->api, &a->host, why, sizeof why); /* for the first events */
+    if (a->data_dir) {
+        a->log_path = bw_strfmt("%s\\banwatch.log", a->data_dir);
+        a->store_path = bw_strfmt("%s\\state.db", a->data_dir);
+        if (!a->log_path || !a->store_path)
+            return BW_ENOMEM;
+        a->log_err = bw_datadir_file_trusted(a->api, &a->dir, "banwatch.log", a->log_why,
+                                             sizeof a->log_why);
+        if (a->log_err == BW_OK || a->log_err == BW_ENOTFOUND)
+            bw_appender_open(a->api, a->log_path, LOG_MAX_BYTES, LOG_KEEP, &a->log, &syserr);
+    }
+    logf_(a, "INFO", "banwatch %s starting, data in %s", BW_VERSION, a->data_dir);
+    char msg[1024] = "";
+    bw_sink_env env = {.api = a->api,
+                       .data_dir = a->data_dir,
+                       .self_sid = a->dir.self_sid,
+                       .log = a->log,
+                       .refused = sink_refused,
+                       .ctx = a};
+    bw_err e = bw_sinks_open(&env, &a->sinks, msg, sizeof msg);
+    if (e == BW_ENOMEM)
+        return e;
+    if (msg[0])
+        logf_(a, "ERROR", "%s", msg);
+    return BW_OK;
+}
+
+/* What start-up found about the data folder and the log: 904 when the
+ * folder was repaired, 905 for what is refused. */
+static void report_data(agent *a)
+{
+    if (a->dir_err != BW_OK) {
+        refuse(a, a->dir.path ? a->dir.path : "the data folder",
+               a->dir.found[0] ? a->dir.found : bw_strerror(a->dir_err),
+               "nothing is kept on disk: no state, log or events file; the Event Log still "
+               "gets every event");
+        return;
+    }
+    if (a->dir.action == BW_DATADIR_RESET || a->dir.action == BW_DATADIR_MOVED_ASIDE) {
+        const char *action = bw_datadir_action_name(a->dir.action);
+        bw_alert al = {0};
+        logf_(a, "WARN", "data folder %s: %s (%s)", a->dir.path, action, a->dir.found);
+        if (bw_alert_data_dir(a->host, a->dir.path, action, a->dir.found, a->dir.aside, &al) ==
+            BW_OK)
+            raise_alert(a, &al);
+    }
+    if (a->log_err != BW_OK && a->log_err != BW_ENOTFOUND)
+        refuse(a, a->log_path, a->log_why, "no service log is written");
+}
+
+static void raise_lifecycle(agent *a, bw_event_id id, const char *detail)
+{
+    bw_alert al = {0};
+    if (bw_alert_lifecycle(id, a->host, BW_VERSION, detail, &al) == BW_OK)
+        raise_alert(a, &al);
+}
+
+/* When the timed work is next due (GetTickCount64 milliseconds). */
+typedef struct timers {
+    ULONGLONG full, heartbeat, quick; /* quick 0: no change pending */
+} timers;
+
+static void timers_reset(const agent *a, timers *t, ULONGLONG now)
+{
+    t->full = now + (ULONGLONG)a->pol->scan_interval * 1000u;
+    t->heartbeat = now + (ULONGLONG)a->pol->heartbeat_interval * 1000u;
+}
+
+/* The first heartbeat keeps the rhythm across restarts: a service restarted
+ * more often than the interval still sends its heartbeat. */
+static void timers_resume(agent *a, timers *t, ULONGLONG now)
+{
+    int64_t last_hb = 0;
+    if (!a->store || bw_store_meta_get(a->store, "last_heartbeat", &last_hb) != BW_OK)
+        return;
+    int64_t due = last_hb + (int64_t)a->pol->heartbeat_interval - bw_win_now(a->api);
+    if (due < (int64_t)a->pol->heartbeat_interval)
+        t->heartbeat = now + (ULONGLONG)(due > 0 ? due : 0) * 1000u;
+}
+
+/* The handles to wait on: stop, reload, then every armed registry and folder
+ * watch (reg_of / dir_of say which watch a handle is). */
+#define MAX_HANDLES (2 + MAX_WATCHES + MAX_DIR_WATCHES)
+static DWORD wait_list(const agent *a, HANDLE reload_event, HANDLE *handles, bw_regwatch **reg_of,
+                       bw_dirwatch **dir_of)
+{
+    DWORD n = 0;
+    handles[n++] = a->stop_event;
+    handles[n++] = reload_event;
+    for (size_t i = 0; i < MAX_WATCHES; i++)
+        if (a->watches[i]) {
+            reg_of[n] = a->watches[i];
+            handles[n++] = bw_regwatch_event(a->watches[i]);
+        }
+    for (size_t i = 0; i < a->n_dirs; i++) {
+        dir_of[n] = a->dirs[i];
+        handles[n++] = bw_dirwatch_event(a->dirs[i]);
+    }
+    return n;
+}
+
+static DWORD wait_ms(const timers *t, ULONGLONG now)
+{
+    DWORD wait = ms_until(now, t->full);
+    if (ms_until(now, t->heartbeat) < wait)
+        wait = ms_until(now, t->heartbeat);
+    if (t->quick && ms_until(now, t->quick) < wait)
+        wait = ms_until(now, t->quick);
+    return wait;
+}
+
+/* Waits, using no CPU, and does what is due until the stop event. */
+static bw_err agent_loop(agent *a, HANDLE reload_event)
+{
+    timers t = {0};
+    ULONGLONG now = a->api->GetTickCount64();
+    timers_reset(a, &t, now);
+    timers_resume(a, &t, now);
+    for (;;) {
+        HANDLE handles[MAX_HANDLES];
+        bw_regwatch *reg_of[MAX_HANDLES] = {0};
+        bw_dirwatch *dir_of[MAX_HANDLES] = {0};
+        DWORD n = wait_list(a, reload_event, handles, reg_of, dir_of);
+        DWORD r = a->api->WaitForMultipleObjects(n, handles, FALSE,
+                                                 wait_ms(&t, a->api->GetTickCount64()));
+        now = a->api->GetTickCount64();
+        if (r == WAIT_OBJECT_0)
+            return BW_OK;
+        if (r == WAIT_OBJECT_0 + 1) {
+            load_policy(a, true);
+            scan(a, "policy reloaded");
+            timers_reset(a, &t, now);
+            continue;
+        }
+        if (r >= WAIT_OBJECT_0 + 2 && r < WAIT_OBJECT_0 + n) {
+            DWORD k = r - WAIT_OBJECT_0;
+            unsigned long syserr = 0;
+            if (reg_of[k] && bw_regwatch_rearm(reg_of[k], &syserr) != BW_OK)
+                logf_(a, "WARN", "cannot re-arm a registry watch (error %lu)", syserr);
+            if (dir_of[k] && bw_dirwatch_rearm(dir_of[k], &syserr) != BW_OK)
+                logf_(a, "WARN", "cannot re-arm the watch of %s (error %lu)",
+                      bw_dirwatch_path(dir_of[k]), syserr);
+            /* Debounce: an installer or an update writes many values and
+             * files; scan once after the first change settles. */
+            if (!t.quick)
+                t.quick = now + a->pol->change_debounce_ms;
+            continue;
+        }
+        if (r == WAIT_FAILED) {
+            logf_(a, "ERROR", "wait failed (error %lu); stopping", (unsigned long)GetLastError());
+            return BW_ESYS;
+        }
+        /* timeout: whatever is due */
+        if (t.quick && now >= t.quick) {
+            t.quick = 0;
+            scan(a, "change");
+        }
+        if (now >= t.full) {
+            scan(a, "interval");
+            t.full = now + (ULONGLONG)a->pol->scan_interval * 1000u;
+        }
+        if (now >= t.heartbeat) {
+            heartbeat(a);
+            t.heartbeat = now + (ULONGLONG)a->pol->heartbeat_interval * 1000u;
+        }
+    }
+}
+
+static void agent_close(agent *a)
+{
+    for (size_t i = 0; i < MAX_WATCHES; i++)
+        bw_regwatch_close(a->watches[i]);
+    for (size_t i = 0; i < a->n_dirs; i++)
+        bw_dirwatch_close(a->dirs[i]);
+    bw_store_close(a->store);
+    bw_sinks_close(&a->sinks);
+    bw_policy_free(a->pol);
+    bw_appender_close(a->log);
+    free(a->host);
+    bw_verdict_free(&a->verdict);
+    free(a->last_gaps);
+    free(a->last_db_error);
+    free(a->store_path);
+    free(a->log_path);
+    bw_strlist_free(&a->refused);
+    bw_datadir_free(&a->dir);
+}
+
 bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
                     const bw_agent_hooks *hooks)
 {
     agent a = {.api = api, .stop_event = stop_event};
-    unsigned long syserr = 0;
-    /* The data folder: made safe, or refused (then nothing is kept on disk
-     * and the Event Log still gets every event). */
-    bw_err de = bw_win_data_dir_open(api, &a.dir, &syserr);
-    bw_err e = BW_OK;
-    if (de == BW_ENOMEM)
-        return de;
-    if (de == BW_OK)
-        a.data_dir = a.dir.path;
-    { /* the host name, for the events raised before the first scan */
-        char why[256];
-        bw_win_host_name(api, &a.host, why, sizeof why);
-    }
-    char *log_path = a.data_dir ? bw_strfmt("%s\\banwatch.log", a.data_dir) : NULL;
-    a.store_path = a.data_dir ? bw_strfmt("%s\\state.db", a.data_dir) : NULL;
-    if (a.data_dir && (!log_path || !a.store_path)) {
-        free(log_path);
-        e = BW_ENOMEM;
+    bw_err e = agent_open(&a);
+    if (e != BW_OK)
         goto out;
-    }
-    char log_why[320] = "";
-    bw_err le =
-        log_path ? bw_datadir_file_trusted(api, &a.dir, "banwatch.log", log_why, sizeof log_why)
-                 : BW_EINVAL;
-    if (le == BW_OK || le == BW_ENOTFOUND)
-        bw_appender_open(api, log_path, LOG_MAX_BYTES, LOG_KEEP, &a.log, &syserr);
-    logf_(&a, "INFO", "banwatch %s starting, data in %s", BW_VERSION, a.data_dir);
-
-    char msg[1024] = "";
-    bw_sink_env env = {.api = api,
-                       .data_dir = a.data_dir,
-                       .self_sid = a.dir.self_sid,
-                       .log = a.log,
-                       .refused = sink_refused,
-                       .ctx = &a};
-    bw_err se = bw_sinks_open(&env, &a.sinks, msg, sizeof msg);
-    if (se == BW_ENOMEM) {
-        free(log_path);
-        e = se;
-        goto out;
-    }
-    if (msg[0])
-        logf_(&a, "ERROR", "%s", msg);
     if (hooks && hooks->starting)
         hooks->starting(hooks->ctx, 10000);
-
     /* The database first, so that every event, these included, is recorded. */
     if (a.data_dir)
         open_store(&a);
-    /* What was done to the data folder, and the files refused so far. */
-    if (de != BW_OK) {
-        refuse(&a, a.dir.path ? a.dir.path : "the data folder",
-               a.dir.found[0] ? a.dir.found : bw_strerror(de),
-               "nothing is kept on disk: no state, log or events file; the Event Log still "
-               "gets every event");
-    } else if (a.dir.action == BW_DATADIR_RESET || a.dir.action == BW_DATADIR_MOVED_ASIDE) {
-        bw_alert al = {0};
-        logf_(&a, "WARN", "data folder %s: %s (%s)", a.dir.path,
-              bw_datadir_action_name(a.dir.action), a.dir.found);
-        if (bw_alert_data_dir(a.host, a.dir.path, bw_datadir_action_name(a.dir.action),
-                              a.dir.found, a.dir.aside, &al) == BW_OK)
-            raise_alert(&a, &al);
-    }
-    if (le != BW_OK && le != BW_ENOTFOUND && le != BW_EINVAL)
-        refuse(&a, log_path, log_why, "no service log is written");
-    free(log_path);
-    {
-        bw_alert al = {0};
-        if (bw_alert_lifecycle(BW_EVENT_AGENT_STARTED, a.host, BW_VERSION, "started", &al) ==
-            BW_OK)
-            raise_alert(&a, &al);
-    }
+    report_data(&a);
+    raise_lifecycle(&a, BW_EVENT_AGENT_STARTED, "started");
     load_policy(&a, false);
     if (!a.pol) {
         e = BW_EINVAL;
@@ -686,106 +828,10 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     scan(&a, "start");
     if (hooks && hooks->running)
         hooks->running(hooks->ctx);
-
-    ULONGLONG now = api->GetTickCount64();
-    ULONGLONG next_full = now + (ULONGLONG)a.pol->scan_interval * 1000u;
-    ULONGLONG next_heartbeat = now + (ULONGLONG)a.pol->heartbeat_interval * 1000u;
-    int64_t last_hb = 0;
-    if (a.store && bw_store_meta_get(a.store, "last_heartbeat", &last_hb) == BW_OK) {
-        /* Keep the rhythm across restarts: a service restarted more often
-         * than the interval still sends its heartbeat. */
-        int64_t due = last_hb + (int64_t)a.pol->heartbeat_interval - bw_win_now(api);
-        if (due < (int64_t)a.pol->heartbeat_interval)
-            next_heartbeat = now + (ULONGLONG)(due > 0 ? due : 0) * 1000u;
-    }
-    ULONGLONG quick_due = 0; /* 0: no change pending */
-    for (;;) {
-        /* stop, reload, then every armed registry and folder watch */
-        HANDLE handles[2 + MAX_WATCHES + MAX_DIR_WATCHES] = {stop_event, reload_event};
-        bw_regwatch *reg_of[2 + MAX_WATCHES + MAX_DIR_WATCHES] = {0};
-        bw_dirwatch *dir_of[2 + MAX_WATCHES + MAX_DIR_WATCHES] = {0};
-        DWORD n = 2;
-        for (size_t i = 0; i < MAX_WATCHES; i++)
-            if (a.watches[i]) {
-                reg_of[n] = a.watches[i];
-                handles[n++] = bw_regwatch_event(a.watches[i]);
-            }
-        for (size_t i = 0; i < a.n_dirs; i++) {
-            dir_of[n] = a.dirs[i];
-            handles[n++] = bw_dirwatch_event(a.dirs[i]);
-        }
-        now = api->GetTickCount64();
-        DWORD wait = ms_until(now, next_full);
-        if (ms_until(now, next_heartbeat) < wait)
-            wait = ms_until(now, next_heartbeat);
-        if (quick_due && ms_until(now, quick_due) < wait)
-            wait = ms_until(now, quick_due);
-        DWORD r = api->WaitForMultipleObjects(n, handles, FALSE, wait);
-        now = api->GetTickCount64();
-        if (r == WAIT_OBJECT_0)
-            break;
-        if (r == WAIT_OBJECT_0 + 1) {
-            load_policy(&a, true);
-            scan(&a, "policy reloaded");
-            next_full = now + (ULONGLONG)a.pol->scan_interval * 1000u;
-            next_heartbeat = now + (ULONGLONG)a.pol->heartbeat_interval * 1000u;
-            continue;
-        }
-        if (r >= WAIT_OBJECT_0 + 2 && r < WAIT_OBJECT_0 + n) {
-            DWORD k = r - WAIT_OBJECT_0;
-            if (reg_of[k] && bw_regwatch_rearm(reg_of[k], &syserr) != BW_OK)
-                logf_(&a, "WARN", "cannot re-arm a registry watch (error %lu)", syserr);
-            if (dir_of[k] && bw_dirwatch_rearm(dir_of[k], &syserr) != BW_OK)
-                logf_(&a, "WARN", "cannot re-arm the watch of %s (error %lu)",
-                      bw_dirwatch_path(dir_of[k]), syserr);
-            /* Debounce: an installer or an update writes many values and
-             * files; scan once after the first change settles. */
-            if (!quick_due)
-                quick_due = now + a.pol->change_debounce_ms;
-            continue;
-        }
-        if (r == WAIT_FAILED) {
-            logf_(&a, "ERROR", "wait failed (error %lu); stopping",
-                  (unsigned long)GetLastError());
-            e = BW_ESYS;
-            break;
-        }
-        /* timeout: whatever is due */
-        if (quick_due && now >= quick_due) {
-            quick_due = 0;
-            scan(&a, "change");
-        }
-        if (now >= next_full) {
-            scan(&a, "interval");
-            next_full = now + (ULONGLONG)a.pol->scan_interval * 1000u;
-        }
-        if (now >= next_heartbeat) {
-            heartbeat(&a);
-            next_heartbeat = now + (ULONGLONG)a.pol->heartbeat_interval * 1000u;
-        }
-    }
-    {
-        bw_alert al = {0};
-        if (bw_alert_lifecycle(BW_EVENT_AGENT_STOPPED, a.host, BW_VERSION, "stopped", &al) ==
-            BW_OK)
-            raise_alert(&a, &al);
-    }
+    e = agent_loop(&a, reload_event);
+    raise_lifecycle(&a, BW_EVENT_AGENT_STOPPED, "stopped");
     logf_(&a, "INFO", "banwatch stopped");
 out:
-    for (size_t i = 0; i < MAX_WATCHES; i++)
-        bw_regwatch_close(a.watches[i]);
-    for (size_t i = 0; i < a.n_dirs; i++)
-        bw_dirwatch_close(a.dirs[i]);
-    bw_store_close(a.store);
-    bw_sinks_close(&a.sinks);
-    bw_policy_free(a.pol);
-    bw_appender_close(a.log);
-    free(a.host);
-    bw_verdict_free(&a.verdict);
-    free(a.last_gaps);
-    free(a.last_db_error);
-    free(a.store_path);
-    bw_strlist_free(&a.refused);
-    bw_datadir_free(&a.dir);
+    agent_close(&a);
     return e;
 }
