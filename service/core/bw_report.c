@@ -57,25 +57,43 @@ static const char *mode_name(bw_mode m)
     return m == BW_MODE_ENFORCE ? "enforce" : "audit";
 }
 
+/* Text read from the machine, made safe for a terminal (bw_buf_put_text:
+ * control characters and invalid UTF-8 as \xHH, so a value can neither
+ * drive the terminal nor start a line of its own). The copy lives in *keep
+ * until the report is done; NULL stays NULL. */
+static const char *tx(bw_strlist *keep, const char *s)
+{
+    if (bw_text_plain(s))
+        return s;
+    bw_buf b = {0};
+    bw_buf_put_text(&b, s);
+    char *t = bw_buf_take(&b);
+    if (!t || bw_strlist_add_owned(keep, t) != BW_OK)
+        return "(out of memory)";
+    return t;
+}
+
 /* The containment plan as text. */
-static void text_contain(const bw_judgement *j, const char *mode_source, bw_buf *out)
+static void text_contain(const bw_judgement *j, const char *mode_source, bw_buf *out,
+                         bw_strlist *k)
 {
     const bw_contain_plan *p = &j->plan;
     if (!p->n)
         return;
     bw_buf_printf(out, "\nContainment (%s mode%s%s): %s\n", mode_name(j->mode),
-                  mode_source ? ", from " : "", mode_source ? mode_source : "",
+                  mode_source ? ", from " : "", mode_source ? tx(k, mode_source) : "",
                   j->mode == BW_MODE_ENFORCE ? "the service stops and disables"
                                              : "enforce would stop and disable");
     for (size_t i = 0; i < p->n; i++) {
         const bw_contain_target *t = &p->items[i];
         bw_buf_printf(out, "  %-9s %s (%s, %s)%s%s\n",
-                      t->decision == BW_CONTAIN_ACT ? "target" : "left", t->name,
+                      t->decision == BW_CONTAIN_ACT ? "target" : "left", tx(k, t->name),
                       t->has_start ? bw_start_type_name(t->start) : "unknown start",
                       bw_service_state_name(t->state), t->decision == BW_CONTAIN_ACT ? "" : ": ",
                       t->decision == BW_CONTAIN_ACT ? "" : bw_contain_decision_name(t->decision));
     }
-    bw_buf_printf(out, "  another anti-virus: %s\n", p->other_av_text ? p->other_av_text : "-");
+    bw_buf_printf(out, "  another anti-virus: %s\n",
+                  p->other_av_text ? tx(k, p->other_av_text) : "-");
     if (p->hold && p->n_act)
         bw_buf_puts(out, "  HOLD: enforcement changes nothing while no other anti-virus would "
                          "remain (containment.allow_unprotected)\n");
@@ -284,13 +302,17 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol, const bw_ju
 
 static void text_field(bw_buf *out, const char *label, const char *v)
 {
-    if (v && *v)
-        bw_buf_printf(out, "    %-13s %s\n", label, v);
+    if (v && *v) {
+        bw_buf_printf(out, "    %-13s ", label);
+        bw_buf_put_text(out, v);
+        bw_buf_putc(out, '\n');
+    }
 }
 
-static void text_finding(bw_buf *out, const bw_finding *x)
+static void text_finding(bw_buf *out, const bw_finding *x, bw_strlist *k)
 {
-    bw_buf_printf(out, "\n[%s] %s (%s)\n", bw_kind_name(x->kind), x->name, bw_tier_name(x->tier));
+    bw_buf_printf(out, "\n[%s] %s (%s)\n", bw_kind_name(x->kind), tx(k, x->name),
+                  bw_tier_name(x->tier));
     text_field(out, "display name", x->display_name);
     text_field(out, "publisher", x->publisher);
     text_field(out, "version", x->version);
@@ -302,8 +324,11 @@ static void text_finding(bw_buf *out, const bw_finding *x)
     text_field(out, "source", x->source);
     text_field(out, "rule", x->rule);
     bw_buf_puts(out, "    why          ");
-    for (size_t k = 0; k < x->signals.n; k++)
-        bw_buf_printf(out, "%s%s", k ? ", " : "", x->signals.items[k]);
+    for (size_t i = 0; i < x->signals.n; i++) {
+        if (i)
+            bw_buf_puts(out, ", ");
+        bw_buf_put_text(out, x->signals.items[i]);
+    }
     bw_buf_puts(out, "\n");
 }
 
@@ -312,35 +337,38 @@ bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol, const bw_ju
 {
     const bw_verdict *v = &j->verdict;
     const bw_updates *updates = &j->updates;
+    bw_strlist k = {0}; /* the escaped copies of machine text, freed at the end */
     char when[21];
     bw_format_utc(snap->taken_at, when);
-    bw_buf_printf(out, "%s\n%s\n\n", v->headline, v->next_step);
+    bw_buf_printf(out, "%s\n%s\n\n", tx(&k, v->headline), tx(&k, v->next_step));
     bw_buf_printf(out, "banwatch scan of %s at %s (policy %s %s)\n",
-                  snap->host ? snap->host : "(unknown host)", when, pol->name, pol->version);
+                  snap->host ? tx(&k, snap->host) : "(unknown host)", when, tx(&k, pol->name),
+                  tx(&k, pol->version));
     for (size_t i = 0; i < v->n_products; i++) {
         const bw_verdict_product *p = &v->products[i];
-        bw_buf_printf(out, "%s  %s%s%s (%s%s%s%s)\n", i ? "" : "Products:\n", p->name,
-                      p->version ? " " : "", p->version ? p->version : "", bw_tier_name(p->tier),
-                      p->install_date ? ", installed " : "",
-                      p->install_date ? p->install_date : "", p->per_user ? ", per-user" : "");
+        bw_buf_printf(out, "%s  %s%s%s (%s%s%s%s)\n", i ? "" : "Products:\n", tx(&k, p->name),
+                      p->version ? " " : "", p->version ? tx(&k, p->version) : "",
+                      bw_tier_name(p->tier), p->install_date ? ", installed " : "",
+                      p->install_date ? tx(&k, p->install_date) : "",
+                      p->per_user ? ", per-user" : "");
     }
     if (j->counted.n == 0)
-        bw_buf_printf(out, "No %s software found.\n", pol->vendor);
+        bw_buf_printf(out, "No %s software found.\n", tx(&k, pol->vendor));
     else
         bw_buf_printf(out, "%zu finding%s:\n", j->counted.n, j->counted.n == 1 ? "" : "s");
     for (size_t i = 0; i < j->counted.n; i++)
-        text_finding(out, &j->counted.items[i]);
+        text_finding(out, &j->counted.items[i], &k);
     if (j->review.n)
         bw_buf_printf(out, "\nFor review (%zu finding%s of tiers that do not count):\n",
                       j->review.n, j->review.n == 1 ? "" : "s");
     for (size_t i = 0; i < j->review.n; i++)
-        text_finding(out, &j->review.items[i]);
+        text_finding(out, &j->review.items[i], &k);
     for (size_t i = 0; i < updates->n; i++) {
         const bw_update_status *st = &updates->items[i];
         char newest[21];
         if (i == 0)
             bw_buf_puts(out, "\nUpdate evidence:\n");
-        bw_buf_printf(out, "  %s: ", st->product ? st->product : "(no single product)");
+        bw_buf_printf(out, "  %s: ", st->product ? tx(&k, st->product) : "(no single product)");
         if (!st->has_date) {
             bw_buf_puts(out, st->never ? "never updated\n" : "no readable date\n");
             continue;
@@ -351,18 +379,20 @@ bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol, const bw_ju
             bw_evidence_kind_name(st->newest_kind), (long long)st->age_days,
             st->age_days == 1 ? "" : "s", st->after_cutoff ? ", UPDATED AFTER THE CUTOFF" : "",
             st->stale ? ", STALE PROTECTION" : "", st->future ? ", DATED IN THE FUTURE" : "");
-        bw_buf_printf(out, "    from %s\n", st->newest_source);
+        bw_buf_printf(out, "    from %s\n", tx(&k, st->newest_source));
     }
     for (size_t i = 0; i < updates->n_bad; i++)
         bw_buf_printf(out, "%s  unreadable %s evidence %s: %s\n", i == 0 ? "\n" : "",
-                      bw_evidence_kind_name(updates->bad[i].kind), updates->bad[i].source,
-                      updates->bad[i].reason);
-    text_contain(j, mode_source, out);
+                      bw_evidence_kind_name(updates->bad[i].kind), tx(&k, updates->bad[i].source),
+                      tx(&k, updates->bad[i].reason));
+    text_contain(j, mode_source, out, &k);
     if (snap->n_gaps) {
         bw_buf_printf(out, "\nIncomplete scan: %zu item%s could not be read:\n", snap->n_gaps,
                       snap->n_gaps == 1 ? "" : "s");
         for (size_t i = 0; i < snap->n_gaps; i++)
-            bw_buf_printf(out, "  %s: %s\n", snap->gaps[i].where, snap->gaps[i].reason);
+            bw_buf_printf(out, "  %s: %s\n", tx(&k, snap->gaps[i].where),
+                          tx(&k, snap->gaps[i].reason));
     }
+    bw_strlist_free(&k);
     return out->failed ? BW_ENOMEM : BW_OK;
 }

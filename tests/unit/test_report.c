@@ -287,6 +287,56 @@ static void test_json_document(void **state)
     bw_snapshot_free(s);
 }
 
+/* Values from the machine cannot drive the terminal or start a line of their
+ * own in the text report: control characters and invalid UTF-8 are \xHH. */
+static void test_text_hostile_values(void **state)
+{
+    (void)state;
+    bw_policy pol = {.name = "kaspersky", .version = "1", .vendor = "Kaspersky"};
+    bw_snapshot *s = bw_snapshot_new();
+    s->host = bw_strdup("WS\x1b]0;owned\x07");
+    assert_int_equal(
+        bw_snapshot_add_gap(s, "HKLM\\X\r\nNo Kaspersky software found.", "%s", "denied\xc2\x9b"),
+        BW_OK);
+    bw_findings f = {0};
+    f.items = calloc(1, sizeof *f.items);
+    f.n = f.cap = 1;
+    bw_finding *x = &f.items[0];
+    x->kind = BW_KIND_DRIVER;
+    x->name = bw_strdup("klif\x1b[2J");
+    x->display_name = bw_strdup("Kaspersky\nNo Kaspersky software found.");
+    x->path = bw_strdup("C:\\x\xff\tq");
+    x->source = bw_strdup("HKLM\\SYSTEM\\CurrentControlSet\\Services\\klif");
+    x->rule = bw_strdup("vendor.drivers[klif]");
+    x->tier = BW_TIER_CONFIRMED;
+    bw_strlist_add(&x->signals, "image:\x1b[31m");
+    bw_judgement j;
+    judge_findings(s, &pol, &f, &j);
+    bw_buf b = {0};
+    assert_int_equal(bw_report_text(s, &pol, &j, NULL, &b), BW_OK);
+    for (size_t i = 0; i < b.len; i++) {
+        unsigned char c = (unsigned char)b.data[i];
+        if ((c < 0x20 && c != '\n') || c == 0x7f || c == 0xff)
+            fail_msg("raw byte 0x%02x at %zu in:\n%s", c, i, b.data);
+    }
+    const char *expect[] = {
+        "banwatch scan of WS\\x1b]0;owned\\x07 at",
+        "[driver] klif\\x1b[2J (confirmed)",
+        "display name  Kaspersky\\x0aNo Kaspersky software found.\n",
+        "path          C:\\x\\xff\\x09q\n",
+        "why          image:\\x1b[31m\n",
+        "  HKLM\\X\\x0d\\x0aNo Kaspersky software found.: denied\\xc2\\x9b\n",
+    };
+    for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++)
+        if (!strstr(b.data, expect[i]))
+            fail_msg("missing %s in:\n%s", expect[i], b.data);
+    /* the only line that says so is not there */
+    assert_null(strstr(b.data, "\nNo Kaspersky software found."));
+    bw_buf_free(&b);
+    bw_judgement_free(&j);
+    bw_snapshot_free(s);
+}
+
 static void test_containment_section(void **state)
 {
     (void)state;
@@ -353,9 +403,10 @@ static void test_containment_section(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_containment_section), cmocka_unit_test(test_format_utc),
-        cmocka_unit_test(test_json_string),         cmocka_unit_test(test_json_writer),
-        cmocka_unit_test(test_json_read_flat),      cmocka_unit_test(test_json_document),
+        cmocka_unit_test(test_text_hostile_values), cmocka_unit_test(test_containment_section),
+        cmocka_unit_test(test_format_utc),          cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_json_writer),         cmocka_unit_test(test_json_read_flat),
+        cmocka_unit_test(test_json_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
