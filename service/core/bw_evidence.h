@@ -11,7 +11,7 @@
  * error code and a short reason.
  *
  * Time zones. All results are int64 Unix seconds, UTC. Conversion uses the
- * proleptic Gregorian calendar computed here (bw_evidence_days_from_civil),
+ * proleptic Gregorian calendar computed here (bw_days_from_civil in bw_time.h),
  * never timegm/mktime, whose results depend on the C library and the local
  * zone. The interpretation of each source:
  *   - Bases index UpdateDate="DDMMYYYY HHMM" and <Update Date="...">: the
@@ -83,27 +83,6 @@ typedef struct bw_evidence_time {
     unsigned malformed;
     char reason[96];
 } bw_evidence_time;
-
-/* ---- calendar ---------------------------------------------------------- */
-
-/* Gregorian leap year. */
-bool bw_evidence_leap_year(int64_t year);
-
-/* Days in a month (1..12) of a year; 0 for a month outside 1..12. */
-unsigned bw_evidence_days_in_month(int64_t year, unsigned month);
-
-/* Days from 1970-01-01 to year-month-day in the proleptic Gregorian
- * calendar (negative before 1970). No validation: the caller passes a
- * valid date with month 1..12, day 1..31 and |year| below 2^40. */
-int64_t bw_evidence_days_from_civil(int64_t year, unsigned month, unsigned day);
-
-/* The strict validator and converter every parser uses. Checks month 1..12,
- * day within the month (leap years included), hour 0..23, minute 0..59,
- * second 0..59 (BW_EPARSE otherwise), then the year 1970..9999 (BW_ERANGE
- * otherwise), and stores the Unix time (UTC) in *out. *reason (optional)
- * receives a static text on failure and "" on success. */
-bw_err bw_evidence_civil_to_unix(int64_t year, int month, int day, int hour, int minute,
-                                 int second, int64_t *out, const char **reason);
 
 /* ---- parsers ------------------------------------------------------------ */
 

@@ -28,6 +28,7 @@
 #include "bw_policy.h"
 
 #include "bw_evidence.h"
+#include "bw_time.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -733,19 +734,17 @@ static const char *parse_time(const char *s, int64_t *out)
     } else {
         return "expected Z or an offset like +03:00 after the time";
     }
-    static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (y < 1970)
         return "the year is before 1970";
     if (mo < 1 || mo > 12)
         return "the month is out of range";
-    if (d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+    if (d < 1 || d > bw_days_in_month(y, mo))
         return "the day is out of range";
     if (h > 23 || mi > 59 || se > 59)
         return "the time of day is out of range";
     if (oh > 23 || om > 59)
         return "the offset is out of range";
-    int64_t t = bw_evidence_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + se;
+    int64_t t = bw_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + se;
     /* local = UTC + offset, so UTC = local - offset */
     t -= (int64_t)sign * ((int64_t)oh * 3600 + om * 60);
     *out = t;

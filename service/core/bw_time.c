@@ -44,3 +44,68 @@ void bw_format_date(int64_t t, char buf[11])
     bw_format_utc(t, full);
     snprintf(buf, 11, "%.10s", full);
 }
+
+bool bw_leap_year(int64_t year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+unsigned bw_days_in_month(int64_t year, unsigned month)
+{
+    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12)
+        return 0;
+    if (month == 2 && bw_leap_year(year))
+        return 29;
+    return days[month - 1];
+}
+
+/* The "days from civil" algorithm of the proleptic Gregorian calendar
+ * (eras of 400 years = 146097 days, years starting on 1 March). */
+int64_t bw_days_from_civil(int64_t year, unsigned month, unsigned day)
+{
+    int64_t y = year - (month <= 2 ? 1 : 0);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);             /* 0..399 */
+    unsigned mp = month > 2 ? month - 3 : month + 9;      /* March = 0 */
+    unsigned doy = (153 * mp + 2) / 5 + day - 1;          /* 0..365 */
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* 0..146096 */
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+bw_err bw_civil_to_unix(int64_t year, int month, int day, int hour, int minute, int second,
+                        int64_t *out, const char **reason)
+{
+    const char *why = "";
+    bw_err err = BW_OK;
+    if (month < 1 || month > 12) {
+        why = "month not 01-12";
+        err = BW_EPARSE;
+    } else if (day < 1 || (unsigned)day > bw_days_in_month(year, (unsigned)month)) {
+        why = "no such day in that month";
+        err = BW_EPARSE;
+    } else if (hour < 0 || hour > 23) {
+        why = "hour not 00-23";
+        err = BW_EPARSE;
+    } else if (minute < 0 || minute > 59) {
+        why = "minute not 00-59";
+        err = BW_EPARSE;
+    } else if (second < 0 || second > 59) {
+        why = "second not 00-59";
+        err = BW_EPARSE;
+    } else if (year < 1970) {
+        why = "year before 1970";
+        err = BW_ERANGE;
+    } else if (year > 9999) {
+        why = "year after 9999";
+        err = BW_ERANGE;
+    }
+    if (reason)
+        *reason = why;
+    if (err != BW_OK)
+        return err;
+    if (out)
+        *out = bw_days_from_civil(year, (unsigned)month, (unsigned)day) * 86400 + hour * 3600 +
+               minute * 60 + second;
+    return BW_OK;
+}

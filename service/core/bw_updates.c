@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bw_evidence.h"
+#include "bw_time.h"
 
 const char *bw_evidence_kind_name(bw_evidence_kind k)
 {
@@ -104,7 +105,7 @@ static void interpret(const bw_evidence_entry *ev, bw_evidence_time *t)
         if (digits) {
             int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
             int m = (d[4] - '0') * 10 + (d[5] - '0'), day = (d[6] - '0') * 10 + (d[7] - '0');
-            t->err = bw_evidence_civil_to_unix(y, m, day, 0, 0, 0, &t->when, &why);
+            t->err = bw_civil_to_unix(y, m, day, 0, 0, 0, &t->when, &why);
         } else {
             t->err = BW_EPARSE;
         }
