@@ -138,20 +138,28 @@ static bw_err judge(const bw_api *api, const char *path, const char *self, bw_ob
     return bw_object_trusted(o, self, why, whylen) ? BW_OK : BW_EACCES;
 }
 
-/* Moves the untrusted folder (or link, or file) at path aside. */
+/* Moves the untrusted folder (or link, or file) at path aside, to
+ * "<path>.untrusted-<time>" or, when that name is taken, "-<time>-<n>". */
 static bw_err move_aside(const bw_api *api, bw_datadir *d, const uint16_t *w, DWORD *code)
 {
-    free(d->aside);
-    d->aside = bw_strfmt("%s.untrusted-%lld", d->path, (long long)bw_win_now(api));
-    uint16_t *wa = NULL;
-    if (!d->aside || bw_utf8_to_utf16(d->aside, &wa, NULL) != BW_OK)
-        return BW_ENOMEM;
-    bw_err e = BW_OK;
-    if (!api->MoveFileExW((LPCWSTR)w, (LPCWSTR)wa, 0)) {
-        *code = GetLastError();
+    long long now = (long long)bw_win_now(api);
+    bw_err e = BW_EIO;
+    for (int n = 1; n <= 9; n++) {
+        free(d->aside);
+        d->aside = n == 1 ? bw_strfmt("%s.untrusted-%lld", d->path, now)
+                          : bw_strfmt("%s.untrusted-%lld-%d", d->path, now, n);
+        uint16_t *wa = NULL;
+        if (!d->aside || bw_utf8_to_utf16(d->aside, &wa, NULL) != BW_OK)
+            return BW_ENOMEM;
+        BOOL moved = api->MoveFileExW((LPCWSTR)w, (LPCWSTR)wa, 0);
+        *code = moved ? 0 : GetLastError();
+        free(wa);
+        if (moved)
+            return BW_OK;
         e = bw_win_error(*code);
+        if (*code != ERROR_ALREADY_EXISTS && *code != ERROR_FILE_EXISTS)
+            break;
     }
-    free(wa);
     return e;
 }
 
