@@ -167,6 +167,17 @@ BW reload >/dev/null 2>&1
 check "a valid policy on reload raises 102 (reloaded)" \
     bash -c "for i in \$(seq 100); do jq -c 'select(.event_id==102) | .detail' '$jsonl' | grep -q reloaded && exit 0; sleep 0.05; done; exit 1"
 
+# ---- a policy someone else could change is refused (a second name: a hard link)
+ln "$data/policy.yaml" "$work/policy.hardlink"
+BW reload >/dev/null 2>&1
+check "a hard-linked policy.yaml is refused on reload (905)" wait_for 10 905
+check "905 names the file, why and what banwatch does instead" \
+    jsonl_has 'select(.event_id==905) | (.path | test("policy.yaml$")) and .reason == "it has 2 names (hard links)" and .effect == "the policy in force stays"'
+rm -f "$work/policy.hardlink"
+n102=$(count 102)
+BW reload >/dev/null 2>&1
+check "the same policy with one name loads again (102)" wait_for 10 102 "" $((n102 + 1))
+
 # ---- heartbeat
 check "heartbeat (110) with counts" wait_for 10 110
 check "heartbeat counts one product and one driver" \
