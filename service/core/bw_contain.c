@@ -19,6 +19,7 @@ const char *bw_contain_decision_name(bw_contain_decision d)
     case BW_CONTAIN_SKIP_DRIVER: return "driver-not-included";
     case BW_CONTAIN_SKIP_NOT_SCM: return "not-in-scm";
     case BW_CONTAIN_SKIP_USER_WRITABLE: return "user-writable";
+    case BW_CONTAIN_SKIP_BUILTIN: return "never-touched";
     }
     return "unknown";
 }
@@ -81,11 +82,44 @@ static bool is_driver_type(const bw_service_entry *s)
     return s && s->has_type && (s->type & BW_SVC_DRIVER_MASK) && !(s->type & ~BW_SVC_DRIVER_MASK);
 }
 
+/* The built-in list: banwatch, Windows security, and what Windows needs to
+ * run and boot. */
+static const char *const never_touch[] = {
+    BW_SELF_SERVICE,
+    /* Microsoft Defender Antivirus, its network inspection, its drivers */
+    "WinDefend", "WdNisSvc", "WdNisDrv", "WdFilter", "WdBoot", "MsMpSvc", "MDCoreSvc",
+    /* Defender for Endpoint, Security Center, Windows Security */
+    "Sense", "wscsvc", "SecurityHealthService", "SgrmBroker", "webthreatdefsvc",
+    /* the firewall and the filtering engine */
+    "mpssvc", "mpsdrv", "BFE",
+    /* the core of Windows: RPC, COM, logons, the Event Log, devices, WMI,
+     * cryptography, policy, updates and installs */
+    "RpcSs", "RpcEptMapper", "DcomLaunch", "LSM", "SamSs", "KeyIso", "EventLog", "PlugPlay",
+    "Power", "BrokerInfrastructure", "Winmgmt", "CryptSvc", "gpsvc", "ProfSvc", "Schedule",
+    "TrustedInstaller", "msiserver", "wuauserv", "Dnscache", "nsi", "Dhcp", "LanmanWorkstation",
+    "AppIDSvc", "VaultSvc", "SystemEventsBroker", "CoreMessagingRegistrar", "UserManager",
+    /* drivers Windows cannot boot, read its disks or reach the network
+     * without, and the filter manager every file-system filter needs */
+    "FltMgr", "Ntfs", "ReFS", "volmgr", "volmgrx", "volsnap", "partmgr", "disk", "storport",
+    "stornvme", "storahci", "iaStorV", "pci", "acpi", "ACPIEx", "msisadrv", "vdrvroot",
+    "mountmgr", "Wof", "FileInfo", "FileCrypt", "CLFS", "CNG", "KSecDD", "KSecPkg", "Tcpip",
+    "Tcpip6", "AFD", "NDIS", "NetBT", "CI"};
+
+bool bw_contain_never_touch(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof never_touch / sizeof never_touch[0]; i++)
+        if (bw_ieq(never_touch[i], name))
+            return true;
+    return false;
+}
+
 static bw_contain_decision decide(const bw_policy *pol, const bw_finding *f, bool driver,
                                   const bw_service_entry *svc)
 {
     if (!svc || !svc->in_scm)
         return BW_CONTAIN_SKIP_NOT_SCM;
+    if (bw_contain_never_touch(f->name))
+        return BW_CONTAIN_SKIP_BUILTIN;
     /* What any user could have planted never drives containment. */
     if (f->user_writable)
         return BW_CONTAIN_SKIP_USER_WRITABLE;

@@ -17,7 +17,14 @@
  *   - a driver finding only when it also matches containment.drivers
  *     (disabling a driver, Start=4, takes effect at the next boot);
  *   - none that matches containment.allowlist; when containment.only is
- *     set, none that does not match it.
+ *     set, none that does not match it;
+ *   - never one of the built-in list of bw_contain_never_touch, whatever
+ *     the policy says: banwatch itself, and Windows' own security and core
+ *     services and drivers (a policy that matched too widely, or a name
+ *     planted to look like the vendor's, must not make banwatch disable
+ *     Defender or make the machine unbootable). A running dependent on
+ *     that list is never stopped either: its vendor service is then left
+ *     running (disabled for the next boot).
  * Skipped findings stay in the plan with the reason, so the report can say
  * why a service of the vendor was left alone.
  *
@@ -46,17 +53,25 @@
 
 /* What the plan says about one finding. */
 typedef enum bw_contain_decision {
-    BW_CONTAIN_ACT = 0,           /* a target */
-    BW_CONTAIN_SKIP_ALLOWLIST,    /* matches containment.allowlist */
-    BW_CONTAIN_SKIP_NOT_ONLY,     /* containment.only is set and does not match */
-    BW_CONTAIN_SKIP_DRIVER,       /* a driver containment.drivers does not include */
-    BW_CONTAIN_SKIP_NOT_SCM,      /* not known to the service control manager */
-    BW_CONTAIN_SKIP_USER_WRITABLE /* its image is in a place any user can write */
+    BW_CONTAIN_ACT = 0,            /* a target */
+    BW_CONTAIN_SKIP_ALLOWLIST,     /* matches containment.allowlist */
+    BW_CONTAIN_SKIP_NOT_ONLY,      /* containment.only is set and does not match */
+    BW_CONTAIN_SKIP_DRIVER,        /* a driver containment.drivers does not include */
+    BW_CONTAIN_SKIP_NOT_SCM,       /* not known to the service control manager */
+    BW_CONTAIN_SKIP_USER_WRITABLE, /* its image is in a place any user can write */
+    BW_CONTAIN_SKIP_BUILTIN        /* on the built-in list banwatch never touches */
 } bw_contain_decision;
 
 /* "act", "allowlisted", "not-in-only", "driver-not-included",
- * "not-in-scm", "user-writable". */
+ * "not-in-scm", "user-writable", "never-touched". */
 const char *bw_contain_decision_name(bw_contain_decision d);
+
+/* True for a service or driver name (case-insensitive) banwatch never stops
+ * or disables: banwatch, the Windows security services (Defender, its
+ * network inspection and drivers, Security Center, the firewall and its
+ * filtering engine, Defender for Endpoint), and services and drivers
+ * Windows cannot run or boot without. */
+bool bw_contain_never_touch(const char *name);
 
 typedef struct bw_contain_target {
     char *name;         /* service key name */

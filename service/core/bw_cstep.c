@@ -520,6 +520,16 @@ static bw_cstep_step dependents_listed(bw_cstep *m, bw_cstep_feed *fb)
     memset(&fb->dependents, 0, sizeof fb->dependents);
     if (fb->nomem)
         return done(m, false, BW_ENOMEM);
+    /* A dependent banwatch never stops keeps its service running. */
+    for (size_t i = 0; i < m->deps.n; i++) {
+        if (!bw_contain_never_touch(m->deps.items[i]))
+            continue;
+        put(m->detail, sizeof m->detail,
+            "Left running: %s depends on it, and banwatch never stops %s (a Windows or "
+            "banwatch service). It is disabled and will not start at the next boot.",
+            m->deps.items[i], m->deps.items[i]);
+        return final(m, BW_OUTCOME_FAILED);
+    }
     /* Dependents that are targets themselves are stopped first whatever
      * stop_dependents says: they are being contained anyway. */
     if (m->deps.n && !m->c.stop_dependents && !all_targets(m->c.plan, &m->deps)) {

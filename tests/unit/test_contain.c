@@ -153,6 +153,36 @@ static void test_allowlist_only_drivers(void **state)
     machine_free(&m);
 }
 
+/* Whatever the policy matched, banwatch itself and Windows' own security and
+ * core services and drivers are never targets. */
+static void test_never_touched(void **state)
+{
+    (void)state;
+    machine m;
+    machine_init(&m, true, BW_START_AUTO);
+    svc(m.snap, "FltMgr", BW_SVC_FS_DRIVER, BW_START_BOOT, BW_STATE_RUNNING);
+    svc(m.snap, "EventLog", BW_SVC_WIN32_SHARE, BW_START_AUTO, BW_STATE_RUNNING);
+    finding(&m.f, BW_KIND_SERVICE, "windefend");
+    finding(&m.f, BW_KIND_DRIVER, "FltMgr");
+    finding(&m.f, BW_KIND_KSN, "EventLog");
+    bw_policy *p = policy("containment:\n  only: ['*']\n  drivers: ['*']\n");
+    bw_contain_plan plan;
+    assert_int_equal(bw_contain_plan_make(m.snap, p, &m.f, &plan), BW_OK);
+    assert_int_equal(target(&plan, "windefend")->decision, BW_CONTAIN_SKIP_BUILTIN);
+    assert_int_equal(target(&plan, "FltMgr")->decision, BW_CONTAIN_SKIP_BUILTIN);
+    assert_int_equal(target(&plan, "EventLog")->decision, BW_CONTAIN_SKIP_BUILTIN);
+    assert_int_equal(target(&plan, "AVP")->decision, BW_CONTAIN_ACT);
+    assert_int_equal(target(&plan, "klif")->decision, BW_CONTAIN_ACT);
+    assert_string_equal(bw_contain_decision_name(BW_CONTAIN_SKIP_BUILTIN), "never-touched");
+    bw_contain_plan_free(&plan);
+    bw_policy_free(p);
+    machine_free(&m);
+    assert_true(bw_contain_never_touch("BANWATCH"));
+    assert_true(bw_contain_never_touch("mpssvc"));
+    assert_false(bw_contain_never_touch("AVP"));
+    assert_false(bw_contain_never_touch(NULL));
+}
+
 static void test_not_in_scm(void **state)
 {
     (void)state;
@@ -349,6 +379,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_targets_default),
         cmocka_unit_test(test_allowlist_only_drivers),
+        cmocka_unit_test(test_never_touched),
         cmocka_unit_test(test_not_in_scm),
         cmocka_unit_test(test_no_other_av),
         cmocka_unit_test(test_vendor_service_is_not_another_av),

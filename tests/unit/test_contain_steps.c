@@ -753,6 +753,21 @@ static void test_dependents_left_running(void **state)
                  0);
 }
 
+/* A dependent banwatch never stops (a Windows service made to depend on the
+ * vendor's): left running, even with stop_dependents. */
+static void test_dependent_never_touched(void **state)
+{
+    (void)state;
+    plan_avp(true, false);
+    avp_disabled(true);
+    dependents("KSDE", "EventLog", NULL);
+    reports_last(BW_OUTCOME_FAILED, "AVP", "service", "stop",
+                 "Left running: EventLog depends on it, and banwatch never stops EventLog (a "
+                 "Windows or banwatch service). It is disabled and will not start at the next "
+                 "boot.",
+                 0);
+}
+
 /* A running dependent (manual start) is opened to be stopped, read, and
  * its prior state recorded as `kind` (store_error: that failed). */
 static void dependent_read(const char *name, const char *kind, const char *store_error)
@@ -1119,6 +1134,7 @@ int main(void)
         cmocka_unit_test(test_cancelled),
         cmocka_unit_test(test_unprotected_notice),
         cmocka_unit_test(test_dependents_left_running),
+        cmocka_unit_test(test_dependent_never_touched),
         cmocka_unit_test(test_dependents_stopped_first),
         cmocka_unit_test(test_dependent_targets),
         cmocka_unit_test(test_dependent_fails),
