@@ -353,7 +353,8 @@ static bw_err eval_product(const bw_policy *pol, char *const *pub_keys, const bw
         !dup_into(&f.display_name, p->display_name) || !dup_into(&f.publisher, p->publisher) ||
         !dup_into(&f.version, version) || !dup_into(&f.path, p->install_location) ||
         !dup_into(&f.source, p->source) || !dup_into(&f.user_sid, p->user_sid) ||
-        (f.user_writable && add_signal(&f, "user-writable", "per-user hive"))) {
+        (f.user_writable && add_signal(&f, "user-writable", "per-user hive")) ||
+        (p->name_escaped && add_signal(&f, "key-name-not-utf16", NULL))) {
         e = BW_ENOMEM;
         goto out;
     }

@@ -43,6 +43,9 @@ typedef struct bw_product_entry {
     char *user_sid;         /* for BW_VIEW_USER: the hive's SID */
     bw_view view;
     bool system_component; /* SystemComponent = 1 */
+    /* The key's name is not valid UTF-16 (an unpaired surrogate, a NUL):
+     * key_name holds it escaped (bw_utf16_to_utf8_escaped). */
+    bool name_escaped;
 } bw_product_entry;
 
 /* Service type bits (the values of the Services key's Type). */

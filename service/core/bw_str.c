@@ -624,6 +624,95 @@ bw_err bw_utf16_to_utf8(const uint16_t *s, size_t n, char **out)
     return *out ? BW_OK : BW_ENOMEM;
 }
 
+bw_err bw_utf16_to_utf8_escaped(const uint16_t *s, size_t n, char **out, bool *escaped)
+{
+    *out = NULL;
+    if (escaped)
+        *escaped = false;
+    bw_buf b = {0};
+    char tmp[4];
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = s[i];
+        bool pair =
+            c >= 0xD800 && c <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF;
+        if (pair) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (s[i + 1] - 0xDC00);
+            i++;
+        } else if (c == 0 || (c >= 0xD800 && c <= 0xDFFF)) {
+            bw_buf_printf(&b, "\\u%04X", (unsigned)c);
+            if (escaped)
+                *escaped = true;
+            continue;
+        }
+        bw_buf_append(&b, tmp, bw_utf8_put(tmp, c));
+    }
+    *out = bw_buf_take(&b);
+    return *out ? BW_OK : BW_ENOMEM;
+}
+
+/* The value of four hex digits at s, or -1. */
+static long hex4(const char *s)
+{
+    long v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                       : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+bw_err bw_name_to_utf16(const char *s, uint16_t **out, size_t *out_len)
+{
+    *out = NULL;
+    if (!strchr(s, '\\'))
+        return bw_utf8_to_utf16(s, out, out_len);
+    /* Split at each "\uXXXX"; the text between is UTF-8. */
+    size_t n = strlen(s), len = 0;
+    uint16_t *w = malloc((n + 1) * sizeof *w);
+    if (!w)
+        return BW_ENOMEM;
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] == '\\') {
+            long v = i + 6 <= n && s[i + 1] == 'u' ? hex4(s + i + 2) : -1;
+            if (v < 0) {
+                free(w);
+                return BW_EENCODING;
+            }
+            w[len++] = (uint16_t)v;
+            i += 6;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && s[j] != '\\')
+            j++;
+        char *part = bw_strndup(s + i, j - i);
+        uint16_t *pw = NULL;
+        size_t pn = 0;
+        bw_err e = part ? bw_utf8_to_utf16(part, &pw, &pn) : BW_ENOMEM;
+        free(part);
+        if (e) {
+            free(w);
+            return e;
+        }
+        memcpy(w + len, pw, pn * sizeof *pw);
+        len += pn;
+        free(pw);
+        i = j;
+    }
+    w[len] = 0;
+    *out = w;
+    if (out_len)
+        *out_len = len;
+    return BW_OK;
+}
+
 bw_err bw_utf8_to_utf16(const char *s, uint16_t **out, size_t *out_len)
 {
     *out = NULL;

@@ -144,6 +144,21 @@ bw_err bw_buf_put_text(bw_buf *b, const char *s);
 
 /* ---- UTF-16 <-> UTF-8 -------------------------------------------------- */
 
+/* Registry key names are UTF-16 that Windows does not check: a name may
+ * hold an unpaired surrogate or a NUL, which has no UTF-8 form. Such a
+ * name is written with each of those units as "\uXXXX" (upper-case hex),
+ * the rest as UTF-8 (*escaped, optional, says whether any was). A key name
+ * cannot contain a backslash, so the escaped form is unambiguous and
+ * bw_name_to_utf16 turns it back into the exact units. Converts all n
+ * units (a NUL does not end the name). */
+bw_err bw_utf16_to_utf8_escaped(const uint16_t *s, size_t n, char **out, bool *escaped);
+
+/* The UTF-16 units of a name written by bw_utf16_to_utf8_escaped (or any
+ * UTF-8 name without a backslash). BW_EENCODING for a backslash that does
+ * not start "\uXXXX", or invalid UTF-8. *out_len (optional) counts units
+ * without the terminator (the name may hold NUL units). */
+bw_err bw_name_to_utf16(const char *s, uint16_t **out, size_t *out_len);
+
 /* Converts n UTF-16 code units (stopping early at a NUL) to a malloc'd
  * UTF-8 string. BW_EENCODING for an unpaired surrogate. */
 bw_err bw_utf16_to_utf8(const uint16_t *s, size_t n, char **out);

@@ -91,6 +91,35 @@ bw_err bw_win_reg_open(const bw_api *api, HKEY parent, const char *path, REGSAM 
     return BW_OK;
 }
 
+bw_err bw_win_reg_open_name(const bw_api *api, HKEY parent, const char *name, REGSAM view,
+                            HKEY *out, bw_win_status *st)
+{
+    *out = NULL;
+    status_clear(st);
+    uint16_t *w = NULL;
+    size_t n = 0;
+    bw_err err = bw_name_to_utf16(name, &w, &n);
+    if (err == BW_EENCODING)
+        return status_data(st, err, "invalid name");
+    if (err != BW_OK)
+        return status_data(st, err, bw_strerror(err));
+    /* A NUL inside: RegOpenKeyExW reads up to it, so the key cannot be
+     * opened through this API. */
+    for (size_t i = 0; i < n; i++)
+        if (w[i] == 0) {
+            free(w);
+            return status_data(st, BW_EENCODING, "a NUL in the key name");
+        }
+    HKEY h = NULL;
+    LSTATUS rc = api->RegOpenKeyExW(parent, (LPCWSTR)w, 0,
+                                    KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | view, &h);
+    free(w);
+    if (rc != ERROR_SUCCESS)
+        return bw_win_status_set(st, (DWORD)rc);
+    *out = h;
+    return BW_OK;
+}
+
 void bw_win_reg_close(const bw_api *api, HKEY key)
 {
     if (key)
@@ -108,8 +137,10 @@ static LSTATUS enum_name(const bw_api *api, HKEY key, bool values, DWORD i, uint
     return api->RegEnumKeyExW(key, i, (LPWSTR)name, len, NULL, NULL, NULL, NULL);
 }
 
-static bw_err enum_names(const bw_api *api, HKEY key, bool values, bw_strlist *out, size_t *n_bad,
-                         bw_win_status *st)
+/* escaped: names that are not valid UTF-16 are kept, escaped
+ * (bw_utf16_to_utf8_escaped), instead of counted in *n_bad. */
+static bw_err enum_names(const bw_api *api, HKEY key, bool values, bool escaped, bw_strlist *out,
+                         size_t *n_bad, bw_win_status *st)
 {
     status_clear(st);
     if (n_bad)
@@ -156,7 +187,11 @@ static bw_err enum_names(const bw_api *api, HKEY key, bool values, bw_strlist *o
         for (DWORD k = 0; k < len && !bad; k++)
             bad = name[k] == 0;
         char *u8 = NULL;
-        bw_err e = bad ? BW_EENCODING : bw_utf16_to_utf8(name, len, &u8);
+        bw_err e = BW_EENCODING;
+        if (escaped)
+            e = bw_utf16_to_utf8_escaped(name, len, &u8, NULL);
+        else if (!bad)
+            e = bw_utf16_to_utf8(name, len, &u8);
         if (e == BW_ENOMEM) {
             err = BW_ENOMEM;
             break;
@@ -177,13 +212,18 @@ static bw_err enum_names(const bw_api *api, HKEY key, bool values, bw_strlist *o
 bw_err bw_win_reg_subkeys(const bw_api *api, HKEY key, bw_strlist *out, size_t *n_bad,
                           bw_win_status *st)
 {
-    return enum_names(api, key, false, out, n_bad, st);
+    return enum_names(api, key, false, false, out, n_bad, st);
+}
+
+bw_err bw_win_reg_subkeys_escaped(const bw_api *api, HKEY key, bw_strlist *out, bw_win_status *st)
+{
+    return enum_names(api, key, false, true, out, NULL, st);
 }
 
 bw_err bw_win_reg_value_names(const bw_api *api, HKEY key, bw_strlist *out, size_t *n_bad,
                               bw_win_status *st)
 {
-    return enum_names(api, key, true, out, n_bad, st);
+    return enum_names(api, key, true, false, out, n_bad, st);
 }
 
 /* ---- values ------------------------------------------------------------ */

@@ -55,6 +55,19 @@ void bw_win_reg_close(const bw_api *api, HKEY key);
 bw_err bw_win_reg_subkeys(const bw_api *api, HKEY key, bw_strlist *out, size_t *n_bad,
                           bw_win_status *st);
 
+/* The same, but a name that is not valid UTF-16 (an unpaired surrogate, a
+ * NUL) is kept too, written with those units as "\\uXXXX"
+ * (bw_utf16_to_utf8_escaped): a key hidden that way is still seen, and
+ * bw_win_reg_open_name opens it. */
+bw_err bw_win_reg_subkeys_escaped(const bw_api *api, HKEY key, bw_strlist *out,
+                                  bw_win_status *st);
+
+/* Opens the subkey `name` of parent, as bw_win_reg_open, where name is one
+ * key name (no path) as bw_win_reg_subkeys_escaped gives it. A name with a
+ * NUL unit cannot be opened (BW_EENCODING, "a NUL in the key name"). */
+bw_err bw_win_reg_open_name(const bw_api *api, HKEY parent, const char *name, REGSAM view,
+                            HKEY *out, bw_win_status *st);
+
 /* Same for the names of key's values (at most BW_WIN_MAX_VALUES). */
 bw_err bw_win_reg_value_names(const bw_api *api, HKEY key, bw_strlist *out, size_t *n_bad,
                               bw_win_status *st);

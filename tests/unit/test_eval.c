@@ -233,6 +233,28 @@ static void test_product_fields(void **state)
     free_policy(pol);
 }
 
+/* A product key whose name is not valid UTF-16 is a finding under its
+ * escaped name, and says so. */
+static void test_product_escaped_name(void **state)
+{
+    (void)state;
+    bw_policy *pol = make_policy();
+    bw_snapshot *s = bw_snapshot_new();
+    bw_product_entry *p =
+        product(s, "{7EC66A9F}\\uD800", "Kaspersky Endpoint Security", "AO Kaspersky Lab");
+    p->name_escaped = true;
+    bw_findings f = {0};
+    assert_int_equal(bw_evaluate(s, pol, &f), BW_OK);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.items[0].name, "{7EC66A9F}\\uD800");
+    assert_int_equal(f.items[0].tier, BW_TIER_CONFIRMED);
+    const bw_strlist *sig = &f.items[0].signals;
+    assert_string_equal(sig->items[sig->n - 1], "key-name-not-utf16");
+    bw_findings_free(&f);
+    bw_snapshot_free(s);
+    free_policy(pol);
+}
+
 /* ---- services and drivers ---------------------------------------------------- */
 
 static void test_service_tiers(void **state)
@@ -593,6 +615,7 @@ int main(void)
         cmocka_unit_test(test_product_publishers),
         cmocka_unit_test(test_product_names_and_lookalikes),
         cmocka_unit_test(test_product_fields),
+        cmocka_unit_test(test_product_escaped_name),
         cmocka_unit_test(test_service_tiers),
         cmocka_unit_test(test_service_contradictions),
         cmocka_unit_test(test_vendor_presence),

@@ -199,6 +199,53 @@ static void test_utf16(void **state)
 /* Values for a terminal: control characters, C1 controls and invalid bytes
  * are written as \xHH, so that a value cannot move the cursor, recolour,
  * rewrite or break its line. */
+/* Key names that are not valid UTF-16 are written escaped and read back to
+ * the exact units. */
+static void escaped_round_trip(const uint16_t *units, size_t n, const char *want, bool esc)
+{
+    char *s = NULL;
+    bool escaped = !esc;
+    assert_int_equal(bw_utf16_to_utf8_escaped(units, n, &s, &escaped), BW_OK);
+    assert_string_equal(s, want);
+    assert_true(escaped == esc);
+    uint16_t *back = NULL;
+    size_t len = 0;
+    assert_int_equal(bw_name_to_utf16(s, &back, &len), BW_OK);
+    assert_int_equal(len, n);
+    assert_memory_equal(back, units, n * sizeof *units);
+    assert_int_equal(back[len], 0);
+    free(back);
+    free(s);
+}
+
+static void test_escaped_names(void **state)
+{
+    (void)state;
+    const uint16_t plain[] = {'K', 'E', 'S', 0x0416};
+    escaped_round_trip(plain, 4, "KES\xd0\x96", false);
+    const uint16_t lone_low[] = {'x', 0xDC00};
+    escaped_round_trip(lone_low, 2, "x\\uDC00", true);
+    const uint16_t lone_high[] = {0xD83D, 'a', 0xD800};
+    escaped_round_trip(lone_high, 3, "\\uD83Da\\uD800", true);
+    const uint16_t pair[] = {0xD83D, 0xDE00, '1'};
+    escaped_round_trip(pair, 3,
+                       "\xf0\x9f\x98\x80"
+                       "1",
+                       false);
+    const uint16_t nul[] = {'A', 0, 'B'};
+    escaped_round_trip(nul, 3, "A\\u0000B", true);
+    /* a backslash that does not start \uXXXX: not a name this wrote */
+    uint16_t *w = NULL;
+    assert_int_equal(bw_name_to_utf16("a\\x", &w, NULL), BW_EENCODING);
+    assert_int_equal(bw_name_to_utf16("a\\u12", &w, NULL), BW_EENCODING);
+    assert_int_equal(bw_name_to_utf16("a\\u12G4", &w, NULL), BW_EENCODING);
+    assert_int_equal(bw_name_to_utf16("\xff", &w, NULL), BW_EENCODING);
+    assert_null(w);
+    assert_int_equal(bw_name_to_utf16("\\uabcd", &w, NULL), BW_OK);
+    assert_int_equal(w[0], 0xABCD);
+    free(w);
+}
+
 static void test_text(void **state)
 {
     (void)state;
@@ -238,7 +285,7 @@ int main(void)
         cmocka_unit_test(test_casefold),   cmocka_unit_test(test_ieq),
         cmocka_unit_test(test_icontains),  cmocka_unit_test(test_glob),
         cmocka_unit_test(test_normalize),  cmocka_unit_test(test_utf16),
-        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_text),       cmocka_unit_test(test_escaped_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -201,14 +201,18 @@ static void test_enum_failures(void **state)
     fake_fail(FAKE_RegEnumKeyExW, 5, ERROR_ACCESS_DENIED);
 
     bw_snapshot *s = collect();
-    assert_int_equal(s->n_products, 2);
+    assert_int_equal(s->n_products, 3);
     assert_string_equal(find(s, BW_VIEW_64, "A")->display_name, "A");
     assert_string_equal(find(s, BW_VIEW_64, "B")->display_name, "B");
-    assert_int_equal(s->n_gaps, 2);
-    assert_string_equal(s->gaps[0].where, U64);
-    assert_string_equal(s->gaps[0].reason, "1 subkey names are not valid UTF-16");
-    assert_string_equal(s->gaps[1].where, "HKU");
-    assert_string_equal(s->gaps[1].reason, "access denied (5)");
+    /* a name that is not valid UTF-16 hides nothing: it is read, and
+     * reported escaped */
+    const bw_product_entry *x = find(s, BW_VIEW_64, "x\\uDC00");
+    assert_true(x->name_escaped);
+    assert_false(find(s, BW_VIEW_64, "A")->name_escaped);
+    assert_string_equal(x->source, U64 "\\x\\uDC00");
+    assert_int_equal(s->n_gaps, 1);
+    assert_string_equal(s->gaps[0].where, "HKU");
+    assert_string_equal(s->gaps[0].reason, "access denied (5)");
     bw_snapshot_free(s);
 }
 

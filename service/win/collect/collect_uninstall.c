@@ -44,7 +44,7 @@ static bw_err read_entry(const bw_api *api, bw_snapshot *snap, const scan *sc, H
 {
     bw_win_status st;
     HKEY key = NULL;
-    bw_err err = bw_win_reg_open(api, parent, name, sc->sam_view, &key, &st);
+    bw_err err = bw_win_reg_open_name(api, parent, name, sc->sam_view, &key, &st);
     if (err == BW_ENOTFOUND) /* deleted since the enumeration */
         return BW_OK;
     if (err == BW_ENOMEM)
@@ -65,6 +65,7 @@ static bw_err read_entry(const bw_api *api, bw_snapshot *snap, const scan *sc, H
     e->source = source;
     e->view = sc->view;
     e->key_name = bw_strdup(name);
+    e->name_escaped = strchr(name, '\\') != NULL; /* not valid UTF-16 */
     e->user_sid = sc->sid ? bw_strdup(sc->sid) : NULL;
     if (!e->key_name || (sc->sid && !e->user_sid)) {
         err = BW_ENOMEM;
@@ -100,9 +101,17 @@ static bw_err scan_key(const bw_api *api, bw_snapshot *snap, const scan *sc)
     bw_err err = bw_win_reg_open_field(api, sc->root, sc->path, sc->sam_view, &key, base, snap);
     if (err != BW_OK || !key)
         goto out;
-    err = bw_win_reg_subkeys_field(api, key, base, &names, snap);
-    if (err != BW_OK)
+    /* Every subkey, a name that is not valid UTF-16 too (escaped): a
+     * product hidden that way is still seen. */
+    bw_win_status st;
+    err = bw_win_reg_subkeys_escaped(api, key, &names, &st);
+    if (err == BW_ENOMEM)
         goto out;
+    if (err != BW_OK) {
+        err = bw_win_gap(snap, base, &st);
+        if (err != BW_OK)
+            goto out;
+    }
     for (size_t i = 0; i < names.n; i++) {
         err = read_entry(api, snap, sc, key, names.items[i], base);
         if (err != BW_OK)
