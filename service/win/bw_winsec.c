@@ -202,3 +202,24 @@ bw_err bw_win_path_trusted(const bw_api *api, const char *path, const char *self
     free(o);
     return e;
 }
+
+bw_err bw_win_program_trusted(const bw_api *api, const char *exe_path, const char *self_sid,
+                              char *why, size_t whylen)
+{
+    char reason[320];
+    const char *slash = strrchr(exe_path, '\\');
+    char *folder = slash ? bw_strndup(exe_path, (size_t)(slash - exe_path)) : NULL;
+    if (slash && !folder)
+        return BW_ENOMEM;
+    const char *paths[] = {folder, exe_path};
+    bw_err e = BW_OK;
+    for (size_t i = 0; i < 2 && e == BW_OK; i++) {
+        if (!paths[i])
+            continue;
+        e = bw_win_path_trusted(api, paths[i], self_sid, reason, sizeof reason);
+        if (e != BW_OK)
+            snprintf(why, whylen, "%s: %s", paths[i], reason);
+    }
+    free(folder);
+    return e;
+}

@@ -36,4 +36,13 @@ bw_err bw_win_object_facts(const bw_api *api, HANDLE h, bw_object_facts *o, bw_w
 bw_err bw_win_path_trusted(const bw_api *api, const char *path, const char *self_sid, char *why,
                            size_t whylen);
 
+/* Whether the program at exe_path (UTF-8) and the folder it is in can be
+ * trusted to stay as installed: a service running as SYSTEM runs whatever
+ * is at that path, so anyone who may change the file, or add or rename
+ * files in its folder, could run code as SYSTEM. BW_OK when both can be
+ * trusted; BW_EACCES with why ("<path>: <reason>") when not; another error
+ * when their facts cannot be read (why says so). */
+bw_err bw_win_program_trusted(const bw_api *api, const char *exe_path, const char *self_sid,
+                              char *why, size_t whylen);
+
 #endif

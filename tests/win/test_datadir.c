@@ -215,6 +215,38 @@ static void test_self(void **state)
     bw_datadir_free(&d);
 }
 
+/* install warns when others could change the program the service runs. */
+static void test_program_location(void **state)
+{
+    (void)state;
+    const bw_api *api = fake_acl_api();
+    char why[512];
+    fake_acl_object("C:\\Program Files\\banwatch", true,
+                    "O:S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
+                    "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)");
+    fake_acl_object("C:\\Program Files\\banwatch\\banwatch.exe", false,
+                    "O:BAD:(A;;FA;;;SY)(A;;FA;;;BA)(A;;0x1200a9;;;BU)");
+    assert_int_equal(bw_win_program_trusted(api, "C:\\Program Files\\banwatch\\banwatch.exe",
+                                            "S-1-5-18", why, sizeof why),
+                     BW_OK);
+    /* a folder made under C:\ inherits "Authenticated Users may modify" */
+    fake_acl_object("C:\\tools", true, "O:BAD:AI(A;OICIID;FA;;;SY)(A;OICIID;0x1301bf;;;AU)");
+    fake_acl_object("C:\\tools\\banwatch.exe", false, "O:BAD:(A;;FA;;;SY)(A;;FA;;;BA)");
+    assert_int_equal(
+        bw_win_program_trusted(api, "C:\\tools\\banwatch.exe", "S-1-5-18", why, sizeof why),
+        BW_EACCES);
+    assert_string_equal(why, "C:\\tools: Authenticated Users (S-1-5-11) may add files to it");
+    /* the program itself writable by Users */
+    fake_acl_object("C:\\Program Files\\banwatch\\banwatch.exe", false,
+                    "O:BAD:(A;;FA;;;SY)(A;;0x1301bf;;;BU)");
+    assert_int_equal(bw_win_program_trusted(api, "C:\\Program Files\\banwatch\\banwatch.exe",
+                                            "S-1-5-18", why, sizeof why),
+                     BW_EACCES);
+    assert_string_equal(why,
+                        "C:\\Program Files\\banwatch\\banwatch.exe: Users (S-1-5-32-545) may "
+                        "change it");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +258,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refused, fake_acl_setup, fake_acl_teardown),
         cmocka_unit_test_setup_teardown(test_files, fake_acl_setup, fake_acl_teardown),
         cmocka_unit_test_setup_teardown(test_self, fake_acl_setup, fake_acl_teardown),
+        cmocka_unit_test_setup_teardown(test_program_location, fake_acl_setup, fake_acl_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

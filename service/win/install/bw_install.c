@@ -1,6 +1,7 @@
 /* bw_install.c - service and Event Log source registration (Win32 layer). */
 #include "bw_install.h"
 #include "../bw_identity.h"
+#include "../bw_winsec.h"
 #include "../bw_winreg.h"
 
 #include <stdbool.h>
@@ -77,6 +78,27 @@ static bw_err configure(const bw_api *api, SC_HANDLE svc, char *msg, size_t len)
     return BW_OK;
 }
 
+/* The service runs the program as SYSTEM: warn when others could change it
+ * or its folder (install it under Program Files, as the MSI does). */
+static void warn_location(const bw_api *api, const wchar_t *exe_path, char *msg, size_t len)
+{
+    char *exe = NULL, self[BW_SID_MAX], why[512];
+    bw_win_status st = {0};
+    if (bw_utf16_to_utf8((const uint16_t *)exe_path, wcslen(exe_path), &exe) != BW_OK)
+        return;
+    bw_win_self_sid(api, self, sizeof self, &st);
+    bw_err e = bw_win_program_trusted(api, exe, self, why, sizeof why);
+    if (e != BW_OK && e != BW_ENOMEM) {
+        size_t used = strlen(msg);
+        snprintf(msg + used, len - used,
+                 "\nwarning: %s. banwatch runs as SYSTEM: whoever may change its program or "
+                 "its folder may run code as SYSTEM. Install it under Program Files (the MSI "
+                 "does).",
+                 why);
+    }
+    free(exe);
+}
+
 bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path, char *msg, size_t len)
 {
     wchar_t cmd[MAX_PATH + 32];
@@ -117,6 +139,7 @@ bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path, char *
     snprintf(msg, len,
              existed ? "service banwatch was already installed: configuration updated"
                      : "service banwatch installed (automatic, delayed start)");
+    warn_location(api, exe_path, msg, len);
 out:
     if (svc)
         api->CloseServiceHandle(svc);
