@@ -524,15 +524,10 @@ static bool foreign_program_folder(const char *canon_folder)
     return false;
 }
 
-/* Step 1 for one key. */
-static bw_err svc_assess(const bw_policy *pol, const bw_service_entry *v, svc *s)
+/* The key's name: one of the vendor's own (or a KSN component's), or only a
+ * generic one. */
+static bw_err svc_name(const bw_policy *pol, const bw_service_entry *v, bool driver, svc *s)
 {
-    memset(s, 0, sizeof *s);
-    s->v = v;
-    bw_finding *f = &s->f;
-    bw_err e = BW_OK;
-    bool driver = v->has_type && (v->type & BW_SVC_DRIVER_MASK);
-    s->kind = driver ? BW_KIND_DRIVER : BW_KIND_SERVICE;
     const bw_strlist *names = driver ? &pol->drivers : &pol->services;
     long g = name_any(pol, &pol->ksn_services, v->name, false);
     if (g >= 0) {
@@ -549,29 +544,32 @@ static bw_err svc_assess(const bw_policy *pol, const bw_service_entry *v, svc *s
     if (g >= 0) {
         s->distinctive = true;
         s->positives++;
-        e = add_signal(f, "name", s->rule_item);
-    } else {
-        g = glob_any(&pol->generic_names, v->name);
-        if (g >= 0) {
-            s->generic = true;
-            s->rule_list = "vendor.generic_names";
-            s->rule_item = pol->generic_names.items[g];
-            s->positives++; /* weak alone, but it agrees with another signal */
-            e = add_signal(f, "generic-name", s->rule_item);
-        }
+        return add_signal(&s->f, "name", s->rule_item);
     }
+    g = glob_any(&pol->generic_names, v->name);
+    if (g < 0)
+        return BW_OK;
+    s->generic = true;
+    s->rule_list = "vendor.generic_names";
+    s->rule_item = pol->generic_names.items[g];
+    s->positives++; /* weak alone, but it agrees with another signal */
+    return add_signal(&s->f, "generic-name", s->rule_item);
+}
 
-    char *file = bw_image_file(v->image_path);
-    char *base = base_name(pol, v->name);
-    if (!base)
-        e = BW_ENOMEM;
+/* The display name and description: naming the vendor, another company, or
+ * describing something without naming anyone. base and file are the key's
+ * name and its image's file name, which a text may merely repeat. */
+static bw_err svc_texts(const bw_policy *pol, const bw_service_entry *v, const char *base,
+                        const char *file, svc *s)
+{
+    bw_err e = BW_OK;
     long m = contains_any(&pol->markers, v->display_name);
     if (m < 0)
         m = contains_any(&pol->markers, v->description);
-    if (!e && m >= 0) {
+    if (m >= 0) {
         s->text = true;
         s->positives++;
-        e = add_signal(f, "text", pol->markers.items[m]);
+        return add_signal(&s->f, "text", pol->markers.items[m]);
     }
     /* A display name or description that names another company keeps the
      * key out. One that merely describes something without naming the
@@ -579,64 +577,62 @@ static bw_err svc_assess(const bw_policy *pol, const bw_service_entry *v, svc *s
      * drivers often carry plain descriptions ("Core System Interceptors"),
      * but then their names are the vendor's own. */
     const char *const texts[] = {v->display_name, v->description};
-    for (size_t i = 0; i < 2 && !e && m < 0; i++) {
+    for (size_t i = 0; i < 2 && !e; i++) {
         if (empty(texts[i]) || text_is_name(texts[i], base, file))
             continue;
         long o = contains_any(&pol->others, texts[i]);
         if (o >= 0 || !s->distinctive) {
             s->contradicted = true;
-            e = add_signal(f, o >= 0 ? "names-another-company" : "names-another-product",
+            e = add_signal(&s->f, o >= 0 ? "names-another-company" : "names-another-product",
                            texts[i]);
         } else if (!s->plain_text) {
             s->plain_text = true;
-            e = add_signal(f, "text-without-vendor", texts[i]);
+            e = add_signal(&s->f, "text-without-vendor", texts[i]);
         }
     }
+    return e;
+}
 
-    if (!e && v->image_path) {
-        s->folder = bw_image_folder(v->image_path);
-        s->user_writable = bw_path_user_writable(v->image_path);
-        long p = glob_any(&pol->paths, v->image_path);
-        long b = equal_any(&pol->binaries, file);
-        bool own = file && (named_after(file, v->name) || named_after(file, base));
-        if (p >= 0) {
-            s->path = true;
-            s->positives++;
-            e = add_signal(f, "path", pol->paths.items[p]);
-        }
-        if (!e && b >= 0 && !own) {
-            s->binary = true;
-            s->positives++;
-            e = add_signal(f, "binary", pol->binaries.items[b]);
-        }
-        /* An image the name does not explain, unless it sits in a vendor
-         * folder (step 3 also accepts a folder of a confirmed image). */
-        s->foreign_file = file && !own && b < 0 && p < 0;
-        /* Another company's program folder: a file named after the key
-         * says nothing there (another vendor's "kldisk" is kldisk.sys too). */
-        if (!e && p < 0 && !s->binary && !s->text && foreign_program_folder(s->folder)) {
-            s->contradicted = true;
-            e = add_signal(f, "image-of-another-company", v->image_path);
-        }
-        if (!e && s->user_writable)
-            e = add_signal(f, "user-writable", v->image_path);
+/* The image: a vendor path or binary, a file the name explains, another
+ * company's program folder, a place any user can write. */
+static bw_err svc_image(const bw_policy *pol, const bw_service_entry *v, const char *base,
+                        const char *file, svc *s)
+{
+    bw_err e = BW_OK;
+    s->folder = bw_image_folder(v->image_path);
+    s->user_writable = bw_path_user_writable(v->image_path);
+    long p = glob_any(&pol->paths, v->image_path);
+    long b = equal_any(&pol->binaries, file);
+    bool own = file && (named_after(file, v->name) || named_after(file, base));
+    if (p >= 0) {
+        s->path = true;
+        s->positives++;
+        e = add_signal(&s->f, "path", pol->paths.items[p]);
     }
-    free(file);
-    free(base);
-    for (size_t i = 0; !e && i < v->altitudes.n; i++) {
-        if (equal_any(&pol->altitudes, v->altitudes.items[i]) >= 0) {
-            s->altitude = true;
-            s->positives++;
-            e = add_signal(f, "altitude", v->altitudes.items[i]);
-            break;
-        }
+    if (!e && b >= 0 && !own) {
+        s->binary = true;
+        s->positives++;
+        e = add_signal(&s->f, "binary", pol->binaries.items[b]);
     }
-    if (e)
-        return e;
+    /* An image the name does not explain, unless it sits in a vendor
+     * folder (step 3 also accepts a folder of a confirmed image). */
+    s->foreign_file = file && !own && b < 0 && p < 0;
+    /* Another company's program folder: a file named after the key says
+     * nothing there (another vendor's "kldisk" is kldisk.sys too). */
+    if (!e && p < 0 && !s->binary && !s->text && foreign_program_folder(s->folder)) {
+        s->contradicted = true;
+        e = add_signal(&s->f, "image-of-another-company", v->image_path);
+    }
+    if (!e && s->user_writable)
+        e = add_signal(&s->f, "user-writable", v->image_path);
+    return e;
+}
 
-    /* Tier from the key's own signals: two that agree confirm; one that is
-     * the vendor's own is likely unless a plain text stands against it; a
-     * generic name or a vendor text alone is for review. */
+/* Tier from the key's own signals: two that agree confirm; one that is the
+ * vendor's own is likely unless a plain text stands against it; a generic
+ * name or a vendor text alone is for review. */
+static void svc_tier(svc *s)
+{
     if (s->positives >= 2)
         s->tier = BW_TIER_CONFIRMED;
     else if ((s->distinctive || s->path || s->binary || s->altitude) && !s->plain_text)
@@ -650,6 +646,37 @@ static bw_err svc_assess(const bw_policy *pol, const bw_service_entry *v, svc *s
                        : s->binary                       ? "vendor.binaries"
                                                          : "vendor.markers";
     }
+}
+
+/* Step 1 for one key. */
+static bw_err svc_assess(const bw_policy *pol, const bw_service_entry *v, svc *s)
+{
+    memset(s, 0, sizeof *s);
+    s->v = v;
+    bool driver = v->has_type && (v->type & BW_SVC_DRIVER_MASK);
+    s->kind = driver ? BW_KIND_DRIVER : BW_KIND_SERVICE;
+    bw_err e = svc_name(pol, v, driver, s);
+    char *file = bw_image_file(v->image_path);
+    char *base = base_name(pol, v->name);
+    if (!e && !base)
+        e = BW_ENOMEM;
+    if (!e)
+        e = svc_texts(pol, v, base, file, s);
+    if (!e && v->image_path)
+        e = svc_image(pol, v, base, file, s);
+    free(file);
+    free(base);
+    for (size_t i = 0; !e && i < v->altitudes.n; i++) {
+        if (equal_any(&pol->altitudes, v->altitudes.items[i]) >= 0) {
+            s->altitude = true;
+            s->positives++;
+            e = add_signal(&s->f, "altitude", v->altitudes.items[i]);
+            break;
+        }
+    }
+    if (e)
+        return e;
+    svc_tier(s);
     return BW_OK;
 }
 
