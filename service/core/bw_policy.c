@@ -210,12 +210,14 @@ static bool is_int(const char *s)
 
 static bool is_float(const char *s)
 {
-    if (*s == '-' || *s == '+')
+    bool sign = *s == '-' || *s == '+';
+    if (sign)
         s++;
     if (!strcmp(s, ".inf") || !strcmp(s, ".Inf") || !strcmp(s, ".INF"))
         return true;
+    /* .nan takes no sign in the core schema */
     if (!strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN"))
-        return s[-1] != '-' && s[-1] != '+';
+        return !sign;
     size_t before = 0, after = 0;
     while (*s >= '0' && *s <= '9') {
         s++;

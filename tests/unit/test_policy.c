@@ -623,6 +623,28 @@ static void numbers_as_text(void **state)
     bw_policy_free(p);
 }
 
+/* A bare ".nan" is a number and a signed one is text (YAML core schema);
+ * telling them apart must not read the byte before the value (it was a
+ * heap under-read for ".nan" alone). */
+static void nan_without_sign(void **state)
+{
+    (void)state;
+    EXPECT(HEAD "description: .nan\n",
+           "t.yaml:5:14: description: expected a string, got a number");
+    EXPECT(HEAD "description: .NaN\n",
+           "t.yaml:5:14: description: expected a string, got a number");
+    EXPECT(HEAD "description: !!float .NAN\n",
+           "t.yaml:5:14: description: expected a string, got a number");
+    bw_policy *p = parse_ok(HEAD "description: -.nan\n");
+    assert_string_equal(p->description, "-.nan");
+    bw_policy_free(p);
+    p = parse_ok(HEAD "description: +.NaN\n");
+    assert_string_equal(p->description, "+.NaN");
+    bw_policy_free(p);
+    EXPECT(HEAD "description: !!float -.nan\n",
+           "t.yaml:5:14: value \"-.nan\" does not fit its tag !!float");
+}
+
 static void registry_roots_normalised(void **state)
 {
     (void)state;
@@ -1051,6 +1073,7 @@ int main(void)
         cmocka_unit_test(non_ascii_survives),
         cmocka_unit_test(cutoff_values),
         cmocka_unit_test(numbers_as_text),
+        cmocka_unit_test(nan_without_sign),
         cmocka_unit_test(registry_roots_normalised),
         cmocka_unit_test(globs_accepted),
         cmocka_unit_test(bom_and_comments),
