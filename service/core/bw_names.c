@@ -104,16 +104,31 @@ char *bw_company_key(const char *name)
     const char *p = name, *end = name + strlen(name);
     bw_buf out = {0}, word = {0};
     char tmp[4];
+    bool raw_last = false; /* the word ends in an invalid byte */
+    bool dropped = false;  /* a dot or quote was dropped after it */
     while (p < end) {
         const char *start = p;
         int32_t cp = bw_utf8_next(&p, end);
-        if (cp < 0) { /* invalid bytes are kept as they are */
+        if (cp < 0) {
+            /* Invalid bytes are kept as they are. A dot or quote dropped
+             * between two of them separates words instead: dropping it
+             * must not join them into a character (the key of a key is
+             * the key). */
+            if (raw_last && dropped) {
+                put_word(&out, word.data, word.len);
+                word.len = 0;
+            }
             bw_buf_putc(&word, *start);
+            raw_last = true;
+            dropped = false;
             continue;
         }
         uint32_t c = bw_quote_fold(bw_casefold((uint32_t)cp));
-        if (c == '.' || is_quote(c))
+        if (c == '.' || is_quote(c)) {
+            dropped = true;
             continue;
+        }
+        raw_last = dropped = false;
         if (is_separator(c)) {
             put_word(&out, word.data, word.len);
             word.len = 0;

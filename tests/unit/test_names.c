@@ -49,6 +49,21 @@ static void test_company_key(void **state)
     assert_null(bw_company_key(NULL));
     /* invalid UTF-8 is kept byte for byte, never dropped */
     key_is("Bad\xff Name", "bad\xff name");
+    /* a quote or dot dropped between two invalid bytes never joins them
+     * into a character (here U+04DE, which would fold on a second pass):
+     * they stay apart, and the key of the key is the key */
+    key_is("\xd3\"\x9e", "\xd3 \x9e");
+    key_is("\xd3.\x9e", "\xd3 \x9e");
+    key_is("\xc3'.\x89x", "\xc3 \x89x");
+    key_is("\xd3 \x9e", "\xd3 \x9e");
+    key_is("a\xc3.b", "a\xc3\x62"); /* "a", 0xC3, "b" */
+    static const char *const keyed[] = {"\xd3\"\x9e", "\xc3'\x89", "x\xe2.\x80\x94", "S.A. \xc3"};
+    for (size_t i = 0; i < sizeof keyed / sizeof keyed[0]; i++) {
+        char *once = bw_company_key(keyed[i]);
+        assert_non_null(once);
+        key_is(once, once);
+        free(once);
+    }
 }
 
 static void test_company_blank(void **state)
