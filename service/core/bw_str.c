@@ -531,6 +531,12 @@ char *bw_normalize(const char *s)
         const char *start = s;
         int32_t cp = bw_utf8_next(&s, end);
         if (cp < 0) {
+            /* An invalid byte is kept as it is, after the space before it:
+             * dropping that space could join it to the next invalid byte
+             * into a character, which a second pass would fold. */
+            if (pending_space)
+                bw_buf_putc(&b, ' ');
+            pending_space = false;
             bw_buf_putc(&b, *start);
             continue;
         }
