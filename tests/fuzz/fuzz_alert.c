@@ -1,0 +1,69 @@
+/* fuzz_alert.c - checking an alert as every sink would render it (test
+ * code only). See fuzz_alert.h. */
+#include "fuzz_alert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_support.h"
+
+void fz_check_alert(const bw_alert *a, int64_t now)
+{
+    FZ_CHECK(bw_event_known((int)a->event_id), "unknown event %d", (int)a->event_id);
+    FZ_CHECK(a->n_fields <= BW_ALERT_MAX_FIELDS, "%zu fields", a->n_fields);
+
+    bw_buf b = {0};
+    FZ_CHECK(bw_alert_json(a, now, &b) == BW_OK, "bw_alert_json failed");
+    FZ_CHECK(b.len > 0 && b.data[b.len - 1] == '\n', "the record does not end its line");
+    FZ_CHECK(memchr(b.data, '\n', b.len - 1) == NULL, "the record spans lines");
+    fz_jval rec;
+    fz_json_must_parse("an alert record", b.data, b.len - 1, 0, &rec);
+    FZ_CHECK(rec.type == FZ_JOBJ, "the record is not an object");
+    const fz_jval *id = fz_json_get(&rec, "event_id");
+    char want[16];
+    snprintf(want, sizeof want, "%d", (int)a->event_id);
+    FZ_CHECK(id && id->type == FZ_JNUM && !strcmp(id->text, want), "event_id");
+    const fz_jval *name = fz_json_get(&rec, "event");
+    FZ_CHECK(name && name->type == FZ_JSTR && !strcmp(name->text, bw_event_name(a->event_id)),
+             "event name");
+    for (size_t i = 0; i < a->n_fields; i++) {
+        const fz_jval *v = fz_json_get(&rec, a->fields[i].name);
+        FZ_CHECK(v != NULL, "field %s missing from the record", a->fields[i].name);
+        if (!a->fields[i].value) {
+            FZ_CHECK(v->type == FZ_JNULL, "field %s is not null", a->fields[i].name);
+            continue;
+        }
+        size_t n;
+        char *exp = fz_utf8_replace(a->fields[i].value, strlen(a->fields[i].value), &n);
+        FZ_CHECK(v->type == FZ_JSTR && v->len == n && !memcmp(v->text, exp, n),
+                 "field %s does not decode to its value", a->fields[i].name);
+        free(exp);
+    }
+    fz_json_free(&rec);
+    bw_buf_free(&b);
+
+    FZ_CHECK(bw_alert_fields_json(a, &b) == BW_OK, "bw_alert_fields_json failed");
+    fz_jval fields;
+    fz_json_must_parse("alert fields", b.data, b.len, 0, &fields);
+    FZ_CHECK(fields.type == FZ_JOBJ && fields.n == a->n_fields, "fields: %zu members, %zu fields",
+             fields.n, a->n_fields);
+    for (size_t i = 0; i < a->n_fields; i++)
+        FZ_CHECK(!strcmp(fields.keys[i], a->fields[i].name), "field %zu is %s, want %s", i,
+                 fields.keys[i], a->fields[i].name);
+    fz_json_free(&fields);
+    bw_buf_free(&b);
+
+    const char *strs[BW_ALERT_MAX_FIELDS];
+    size_t n = bw_alert_strings(a, strs, BW_ALERT_MAX_FIELDS);
+    FZ_CHECK(n == a->n_fields, "insertion strings");
+    for (size_t i = 0; i < n; i++)
+        FZ_CHECK(strs[i] != NULL, "insertion string %zu is NULL", i);
+}
+
+void fz_check_alerts(bw_alerts *al, int64_t now)
+{
+    for (size_t i = 0; i < al->n; i++)
+        fz_check_alert(&al->items[i], now);
+    bw_alerts_free(al);
+}
