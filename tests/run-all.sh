@@ -3,13 +3,14 @@
 # installs what it needs first). Stages:
 #   1. toolchain/setup.sh          packages + MinGW dependencies (cached)
 #   2. native build, ASan+UBSan    core unit tests, style checks (CTest)
-#   3. Windows build (MinGW)       banwatch.exe + tests, warnings are errors
-#   4. PE checks                   64-bit, hardening flags, system DLLs only
-#   5. under Wine                  core unit tests + collector tests (CTest)
-#   6. end to end under Wine       scans of seeded machines (tests/e2e/run.sh)
-#   7. the service under Wine      install, SCM start, events, restart,
+#   3. fuzz                        libFuzzer targets, 15 s each (tests/fuzz/run.sh)
+#   4. Windows build (MinGW)       banwatch.exe + tests, warnings are errors
+#   5. PE checks                   64-bit, hardening flags, system DLLs only
+#   6. under Wine                  core unit tests + collector tests (CTest)
+#   7. end to end under Wine       scans of seeded machines (tests/e2e/run.sh)
+#   8. the service under Wine      install, SCM start, events, restart,
 #                                  corrupt database, uninstall (tests/e2e/service.sh)
-#   8. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
+#   9. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
 #                                  audit, held, enforce, restore (tests/e2e/contain.sh)
 # Ends with "N passed, M failed" (stages) and a non-zero exit on failure.
 set -uo pipefail
@@ -79,6 +80,7 @@ under_wine() {
 
 stage "set-up (toolchain/setup.sh)" "$top/toolchain/setup.sh"
 stage "native build and unit tests (ASan+UBSan)" native
+stage "fuzz (libFuzzer targets, 15 s each)" bash "$top/tests/fuzz/run.sh" --seconds 15 --build "$build/fuzz"
 stage "Windows build (MinGW-w64)" windows_build
 stage "PE checks" "$top/tests/check-pe.sh" "$build/win/service/banwatch.exe"
 stage "unit and collector tests under Wine" under_wine

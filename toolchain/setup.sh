@@ -15,6 +15,7 @@ packages=(
   wine wine64 wixl tcl jq
   libyaml-dev libsqlite3-dev libcmocka-dev
   python3 clang-format
+  clang libclang-rt-14-dev
   ca-certificates
 )
 
