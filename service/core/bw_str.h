@@ -44,7 +44,7 @@ bw_err bw_buf_append(bw_buf *b, const char *s, size_t n);
 bw_err bw_buf_puts(bw_buf *b, const char *s);
 bw_err bw_buf_putc(bw_buf *b, char c);
 bw_err bw_buf_printf(bw_buf *b, const char *fmt, ...) BW_PRINTF(2, 3);
-bw_err bw_buf_vprintf(bw_buf *b, const char *fmt, va_list ap);
+bw_err bw_buf_vprintf(bw_buf *b, const char *fmt, va_list ap) BW_PRINTF(2, 0);
 /* Hands the (NUL-terminated, possibly empty) text to the caller, who frees
  * it; the buffer is empty afterwards. NULL if the buffer failed. */
 char *bw_buf_take(bw_buf *b);

@@ -96,7 +96,7 @@ for t in "${targets[@]}"; do
 done
 
 jobs=$(nproc 2>/dev/null || echo 2)
-CC=clang cmake -S "$top" -B "$build" -DBW_FUZZ=ON -DBW_WERROR=OFF \
+CC=clang cmake -S "$top" -B "$build" -DBW_FUZZ=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
 build_targets=()
 for t in "${selected[@]}"; do
