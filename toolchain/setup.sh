@@ -13,6 +13,7 @@ packages=(
   build-essential cmake pkg-config dpkg-dev
   gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
   wine wine64 wixl tcl jq
+  openssl osslsigncode
   libyaml-dev libsqlite3-dev libcmocka-dev
   python3 clang-format
   clang libclang-rt-14-dev
