@@ -16,6 +16,8 @@
 #                                  corrupt database, uninstall (tests/e2e/service.sh)
 #  11. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
 #                                  audit, held, enforce, restore (tests/e2e/contain.sh)
+#  12. the MSI under Wine          msiexec /i /qn, major upgrade, repair, /x, and
+#                                  /x REMOVEDATA=1 (tests/e2e/msi.sh)
 # Ends with "N passed, M failed" (stages) and a non-zero exit on failure.
 set -uo pipefail
 
@@ -98,6 +100,7 @@ stage "unit and collector tests under Wine" under_wine
 stage "end-to-end scans under Wine" "$top/tests/e2e/run.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "the service end to end under Wine" "$top/tests/e2e/service.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "containment end to end under Wine" "$top/tests/e2e/contain.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
+stage "the MSI end to end under Wine" "$top/tests/e2e/msi.sh" --msi "$msi" --work "$build/e2e"
 
 echo
 for f in "${failures[@]}"; do echo "failed stage: $f"; done
