@@ -21,6 +21,8 @@ while [ $# -gt 0 ]; do
 done
 [ -f "$ca" ] && [ -f "$exe" ] && [ -f "$msi" ] ||
     { echo "usage: $0 --ca ROOT.pem banwatch.exe banwatch.msi (all three must exist)" >&2; exit 2; }
+abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+ca=$(abs "$ca") exe=$(abs "$exe") msi=$(abs "$msi")
 
 pass=0; fail=0
 check() { # name condition-result detail
@@ -55,17 +57,19 @@ verify "$(basename "$msi")" "$msi"
 # The program inside the MSI is the signed one.
 (cd "$tmp" && msiextract "$msi" >/dev/null 2>&1)
 inner=$(find "$tmp" -name banwatch.exe | head -n 1)
-[ -n "$inner" ]; check "$(basename "$msi") holds banwatch.exe" $? "msiextract found none"
+rc=0; [ -n "$inner" ] || rc=1
+check "$(basename "$msi") holds banwatch.exe" $rc "msiextract found none"
 if [ -n "$inner" ]; then
-    cmp -s "$inner" "$exe"; check "the banwatch.exe in the MSI is the signed $(basename "$exe")" $? "it differs"
+    rc=0; cmp -s "$inner" "$exe" || rc=1
+    check "the banwatch.exe in the MSI is the signed $(basename "$exe")" $rc "it differs"
     verify "banwatch.exe from the MSI" "$inner"
 fi
 
 # A byte changed after signing: the signature must no longer verify.
 cp "$exe" "$tmp/changed.exe"
 printf 'X' | dd of="$tmp/changed.exe" bs=1 seek=$(( $(stat -c %s "$exe") / 2 )) conv=notrunc status=none
-! osslsigncode verify -CAfile "$ca" -in "$tmp/changed.exe" >/dev/null 2>&1
-check "a copy of banwatch.exe changed after signing fails verification" $? "it verified"
+rc=0; ! osslsigncode verify -CAfile "$ca" -in "$tmp/changed.exe" >/dev/null 2>&1 || rc=1
+check "a copy of banwatch.exe changed after signing fails verification" $rc "it verified"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
