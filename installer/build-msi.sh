@@ -9,7 +9,7 @@
 # (installer/sign.sh). tests/e2e/msi.sh runs it with a higher version to
 # test a major upgrade.
 #
-# wixl 0.101 cannot write two things this package needs; msibuild sets them
+# wixl 0.101 cannot write three things this package needs; msibuild sets them
 # in the built database afterwards (installer/README.md):
 #   - rollback custom actions (msidbCustomActionTypeRollback, 0x100): wixl
 #     knows only Execute="deferred";

@@ -11,7 +11,9 @@
 #   registered -> the older MSI is refused -> repair (/fa) puts back a
 #   deleted file and the Event Log source -> msiexec /x /qn removes the
 #   service, the source and the program and keeps the data folder -> after
-#   installing again, msiexec /x REMOVEDATA=1 removes the data folder too.
+#   installing again, msiexec /x REMOVEDATA=1 removes the data folder too ->
+#   an install that fails after the service started rolls back to nothing.
+# First the package's tables: the custom actions as Windows runs them.
 #
 # Usage: tests/e2e/msi.sh --msi banwatch-X.Y.Z-x64.msi [--exe banwatch.exe] [--work DIR]
 #   --exe   the program for the upgrade MSI (default: the one in --msi)
