@@ -6,12 +6,18 @@
 #   3. fuzz                        libFuzzer targets, 15 s each (tests/fuzz/run.sh)
 #   4. Windows build (MinGW)       banwatch.exe + tests, warnings are errors
 #   5. PE checks                   64-bit, hardening flags, system DLLs only
-#   6. under Wine                  core unit tests + collector tests (CTest)
-#   7. end to end under Wine       scans of seeded machines (tests/e2e/run.sh)
-#   8. the service under Wine      install, SCM start, events, restart,
+#   6. signatures                  Authenticode of banwatch.exe and the MSI, the
+#                                  MSI holds the signed exe (tests/check-signatures.sh)
+#   7. one version number          CMakeLists.txt = VERSIONINFO = --version = scan
+#                                  JSON = MSI ProductVersion (tests/check-version.sh)
+#   8. under Wine                  core unit tests + collector tests (CTest)
+#   9. end to end under Wine       scans of seeded machines (tests/e2e/run.sh)
+#  10. the service under Wine      install, SCM start, events, restart,
 #                                  corrupt database, uninstall (tests/e2e/service.sh)
-#   9. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
+#  11. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
 #                                  audit, held, enforce, restore (tests/e2e/contain.sh)
+#  12. the MSI under Wine          msiexec /i /qn, major upgrade, repair, /x, and
+#                                  /x REMOVEDATA=1 (tests/e2e/msi.sh)
 # Ends with "N passed, M failed" (stages) and a non-zero exit on failure.
 set -uo pipefail
 
@@ -83,10 +89,18 @@ stage "native build and unit tests (ASan+UBSan)" native
 stage "fuzz (libFuzzer targets, 15 s each)" bash "$top/tests/fuzz/run.sh" --seconds 15 --build "$build/fuzz"
 stage "Windows build (MinGW-w64)" windows_build
 stage "PE checks" "$top/tests/check-pe.sh" "$build/win/service/banwatch.exe"
+# The MSI the Windows build made: named by the version in CMakeLists.txt.
+version=$(sed -n 's/^project(banwatch VERSION \([0-9][0-9.]*\)[ )].*/\1/p' "$top/CMakeLists.txt")
+msi="$build/win/installer/banwatch-$version-x64.msi"
+stage "signatures (Authenticode)" "$top/tests/check-signatures.sh" --ca "${BANWATCH_SIGN_CA:-$build/win/signing/test-ca.pem}" \
+  "$build/win/service/banwatch.exe" "$msi"
+stage "one version number" "$top/tests/check-version.sh" --exe "$build/win/service/banwatch.exe" \
+  --msi "$msi" --work "$build/e2e"
 stage "unit and collector tests under Wine" under_wine
 stage "end-to-end scans under Wine" "$top/tests/e2e/run.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "the service end to end under Wine" "$top/tests/e2e/service.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "containment end to end under Wine" "$top/tests/e2e/contain.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
+stage "the MSI end to end under Wine" "$top/tests/e2e/msi.sh" --msi "$msi" --work "$build/e2e"
 
 echo
 for f in "${failures[@]}"; do echo "failed stage: $f"; done

@@ -12,7 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 packages=(
   build-essential cmake pkg-config dpkg-dev
   gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
-  wine wine64 wixl tcl jq
+  wine wine64 wixl msitools tcl jq
+  openssl osslsigncode
   libyaml-dev libsqlite3-dev libcmocka-dev
   python3 clang-format
   clang libclang-rt-14-dev

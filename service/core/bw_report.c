@@ -9,9 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifndef BW_VERSION
-#define BW_VERSION "0.1.0"
-#endif
+#include "bw_version.h"
 
 #define BW_SCAN_SCHEMA "banwatch.scan/1"
 

@@ -30,9 +30,7 @@
 #include "../core/bw_store.h"
 #include "../core/bw_updates.h"
 
-#ifndef BW_VERSION
-#define BW_VERSION "0.1.0"
-#endif
+#include "bw_version.h"
 
 #define LOG_MAX_BYTES   (1u << 20)
 #define LOG_KEEP        3

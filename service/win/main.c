@@ -42,9 +42,7 @@
 #include "../core/bw_status.h"
 #include "../core/bw_str.h"
 
-#ifndef BW_VERSION
-#define BW_VERSION "0.1.0"
-#endif
+#include "bw_version.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2, EXIT_INCOMPLETE = 4 };
 

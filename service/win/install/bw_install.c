@@ -99,6 +99,28 @@ static void warn_location(const bw_api *api, const wchar_t *exe_path, char *msg,
     free(exe);
 }
 
+/* A service deleted while its process still runs, or while someone holds a
+ * handle to it, is only marked for deletion, and a new one of the same
+ * name cannot be created until it is gone: as when an upgrade removes the
+ * older banwatch and installs the new one at once. Waits up to this long
+ * for it to go. */
+#define MARKED_FOR_DELETE_WAIT_MS 30000
+
+static SC_HANDLE create_service(const bw_api *api, SC_HANDLE scm, const wchar_t *cmd)
+{
+    ULONGLONG until = api->GetTickCount64() + MARKED_FOR_DELETE_WAIT_MS;
+    for (;;) {
+        SC_HANDLE svc = api->CreateServiceW(scm, BW_SERVICE_NAME, BW_SERVICE_DISPLAY,
+                                            SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
+                                            SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, cmd, NULL,
+                                            NULL, NULL, NULL /* LocalSystem */, NULL);
+        if (svc || GetLastError() != ERROR_SERVICE_MARKED_FOR_DELETE ||
+            api->GetTickCount64() >= until)
+            return svc;
+        api->Sleep(250);
+    }
+}
+
 bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path, char *msg, size_t len)
 {
     wchar_t cmd[MAX_PATH + 32];
@@ -112,10 +134,7 @@ bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path, char *
         return fail(msg, len, "cannot open the service control manager", GetLastError());
     bw_err e = BW_OK;
     bool existed = false;
-    SC_HANDLE svc =
-        api->CreateServiceW(scm, BW_SERVICE_NAME, BW_SERVICE_DISPLAY, SERVICE_ALL_ACCESS,
-                            SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
-                            cmd, NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
+    SC_HANDLE svc = create_service(api, scm, cmd);
     if (!svc && GetLastError() == ERROR_SERVICE_EXISTS) {
         existed = true;
         svc = api->OpenServiceW(scm, BW_SERVICE_NAME, SERVICE_ALL_ACCESS);
@@ -164,8 +183,13 @@ bw_err bw_win_service_uninstall(const bw_api *api, unsigned timeout_ms, char *ms
         }
         existed = false;
     } else {
+        /* Stop it and wait until it has stopped, also when a stop was
+         * already under way (someone else asked, as Windows Installer's
+         * StopServices does without waiting under Wine) and this request
+         * is refused for that. */
         SERVICE_STATUS st;
-        if (api->ControlService(svc, SERVICE_CONTROL_STOP, &st)) {
+        if (api->ControlService(svc, SERVICE_CONTROL_STOP, &st) ||
+            GetLastError() != ERROR_SERVICE_NOT_ACTIVE) {
             ULONGLONG until = api->GetTickCount64() + timeout_ms;
             SERVICE_STATUS_PROCESS sp;
             DWORD need;
