@@ -236,67 +236,100 @@ static bool type_ok(DWORD type, uint32_t mask)
     return type < 32 && (mask & TYPE_BIT(type));
 }
 
-/* Reads the raw data of a value of one of the types in `mask` as UTF-16
- * units: *units is the byte count halved (an odd last byte is dropped) and
- * the buffer always has a zero unit after them. Re-reads when the value
- * grows between the size query and the read. */
-static bw_err read_raw(const bw_api *api, HKEY key, const char *name, uint32_t mask,
-                       uint16_t **out, size_t *units, DWORD *out_type, bw_win_status *st)
+void bw_win_regbuf_free(bw_win_regbuf *buf)
 {
-    *out = NULL;
+    free(buf->units);
+    buf->units = NULL;
+    buf->cap = 0;
+}
+
+/* Makes room for `size` bytes (at most BW_WIN_MAX_VALUE_BYTES, checked by
+ * the caller): the data, one more unit for an odd byte and one for the NUL.
+ * Never shrinks. */
+static bw_err regbuf_reserve(bw_win_regbuf *buf, DWORD size)
+{
+    if (buf->units && size <= buf->cap)
+        return BW_OK;
+    uint16_t *n = realloc(buf->units, (size / 2 + 2) * sizeof *n);
+    if (!n)
+        return BW_ENOMEM;
+    buf->units = n;
+    buf->cap = size;
+    return BW_OK;
+}
+
+/* Reads the raw data of a value of one of the types in `mask` into buf as
+ * UTF-16 units: *units is the byte count halved (an odd last byte is
+ * dropped) and buf->units[*units] is a zero unit.
+ *
+ * size_first: ask the value's size before reading (a one-off read into a
+ * buffer of that size); otherwise read straight into buf (given
+ * BW_WIN_REGBUF_FIRST bytes if it has none). Either way ERROR_MORE_DATA
+ * from a read (the value is larger than the buffer, or grew since its size
+ * was asked) asks the size again and reads again into a buffer that large,
+ * at most BW_WIN_MAX_RETRIES times. */
+static bw_err read_raw(const bw_api *api, HKEY key, const char *name, uint32_t mask,
+                       bw_win_regbuf *buf, bool size_first, size_t *units, DWORD *out_type,
+                       bw_win_status *st)
+{
     *units = 0;
     status_clear(st);
     uint16_t *wname = NULL;
     bw_err err = to_wide(name, &wname, st);
     if (err != BW_OK)
         return err;
+    bool ask = size_first;
+    if (!ask && regbuf_reserve(buf, BW_WIN_REGBUF_FIRST) != BW_OK) {
+        err = BW_ENOMEM;
+        goto out;
+    }
     for (int attempt = 0; attempt < BW_WIN_MAX_RETRIES; attempt++) {
         DWORD type = REG_NONE, size = 0;
-        LSTATUS rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, NULL, &size);
-        if (rc == ERROR_MORE_DATA)
-            continue;
-        if (rc != ERROR_SUCCESS) {
-            err = bw_win_status_set(st, (DWORD)rc);
-            goto out;
+        LSTATUS rc;
+        if (ask) {
+            rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, NULL, &size);
+            if (rc == ERROR_MORE_DATA)
+                continue;
+            if (rc != ERROR_SUCCESS) {
+                err = bw_win_status_set(st, (DWORD)rc);
+                goto out;
+            }
+            if (!type_ok(type, mask)) {
+                err = status_type(st, type);
+                goto out;
+            }
+            if (size > BW_WIN_MAX_VALUE_BYTES) {
+                char why[64];
+                snprintf(why, sizeof why, "value too large (%lu bytes)", (unsigned long)size);
+                err = status_data(st, BW_ERANGE, why);
+                goto out;
+            }
+            if (regbuf_reserve(buf, size) != BW_OK) {
+                err = BW_ENOMEM;
+                goto out;
+            }
         }
-        if (!type_ok(type, mask)) {
-            err = status_type(st, type);
-            goto out;
-        }
-        if (size > BW_WIN_MAX_VALUE_BYTES) {
-            char why[64];
-            snprintf(why, sizeof why, "value too large (%lu bytes)", (unsigned long)size);
-            err = status_data(st, BW_ERANGE, why);
-            goto out;
-        }
-        const DWORD cap = size;
-        /* cap/2 units hold the data, one more an odd byte, one the NUL. */
-        uint16_t *buf = calloc(cap / 2 + 2, sizeof *buf);
-        if (!buf) {
-            err = BW_ENOMEM;
-            goto out;
-        }
+        /* A one-off read offers the size it was told; a reused buffer all
+         * of itself. */
+        const DWORD cap = ask && size_first ? size : buf->cap;
         DWORD got = cap;
         type = REG_NONE;
-        rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, (LPBYTE)buf, &got);
-        if (rc == ERROR_MORE_DATA) { /* it grew: ask for the size again */
-            free(buf);
+        rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, (LPBYTE)buf->units, &got);
+        if (rc == ERROR_MORE_DATA) { /* larger than the buffer, or it grew */
+            ask = true;
             continue;
         }
         if (rc != ERROR_SUCCESS) {
-            free(buf);
             err = bw_win_status_set(st, (DWORD)rc);
             goto out;
         }
         if (!type_ok(type, mask)) {
-            free(buf);
             err = status_type(st, type);
             goto out;
         }
         if (got > cap) /* never trust a returned size */
             got = cap;
-        buf[got / 2] = 0;
-        *out = buf;
+        buf->units[got / 2] = 0;
         *units = got / 2;
         if (out_type)
             *out_type = type;
@@ -322,18 +355,24 @@ static bw_err units_to_utf8(const uint16_t *s, size_t n, char **out, bw_win_stat
     return err;
 }
 
+bw_err bw_win_reg_string_in(const bw_api *api, HKEY key, const char *name, bw_win_regbuf *buf,
+                            char **out, bw_win_status *st)
+{
+    *out = NULL;
+    bw_win_regbuf once = {0};
+    size_t n;
+    bw_err err =
+        read_raw(api, key, name, STRING_TYPES, buf ? buf : &once, buf == NULL, &n, NULL, st);
+    if (err == BW_OK) /* stops at the first NUL */
+        err = units_to_utf8(buf ? buf->units : once.units, n, out, st);
+    bw_win_regbuf_free(&once);
+    return err;
+}
+
 bw_err bw_win_reg_string(const bw_api *api, HKEY key, const char *name, char **out,
                          bw_win_status *st)
 {
-    *out = NULL;
-    uint16_t *buf;
-    size_t n;
-    bw_err err = read_raw(api, key, name, STRING_TYPES, &buf, &n, NULL, st);
-    if (err != BW_OK)
-        return err;
-    err = units_to_utf8(buf, n, out, st); /* stops at the first NUL */
-    free(buf);
-    return err;
+    return bw_win_reg_string_in(api, key, name, NULL, out, st);
 }
 
 bw_err bw_win_reg_dword(const bw_api *api, HKEY key, const char *name, uint32_t *out,
@@ -372,13 +411,16 @@ bw_err bw_win_reg_dword(const bw_api *api, HKEY key, const char *name, uint32_t 
 bw_err bw_win_reg_multi_sz(const bw_api *api, HKEY key, const char *name, bool accept_sz,
                            bw_strlist *out, bw_win_status *st)
 {
-    uint16_t *buf;
+    bw_win_regbuf once = {0};
     size_t n;
     DWORD type = REG_NONE;
     uint32_t mask = TYPE_BIT(REG_MULTI_SZ) | (accept_sz ? STRING_TYPES : 0);
-    bw_err err = read_raw(api, key, name, mask, &buf, &n, &type, st);
-    if (err != BW_OK)
+    bw_err err = read_raw(api, key, name, mask, &once, true, &n, &type, st);
+    if (err != BW_OK) {
+        bw_win_regbuf_free(&once);
         return err;
+    }
+    const uint16_t *buf = once.units;
     bw_strlist tmp = {0};
     size_t i = 0;
     while (i < n) {
@@ -401,7 +443,7 @@ bw_err bw_win_reg_multi_sz(const bw_api *api, HKEY key, const char *name, bool a
         err = bw_strlist_add(out, tmp.items[i]);
 out:
     bw_strlist_free(&tmp);
-    free(buf);
+    bw_win_regbuf_free(&once);
     return err;
 }
 
@@ -589,9 +631,16 @@ bw_err bw_win_reg_open_field(const bw_api *api, HKEY parent, const char *path, R
 bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where, const char *name,
                                char **field, bw_snapshot *snap)
 {
+    return bw_win_reg_string_field_in(api, key, where, name, NULL, field, snap);
+}
+
+bw_err bw_win_reg_string_field_in(const bw_api *api, HKEY key, const char *where,
+                                  const char *name, bw_win_regbuf *buf, char **field,
+                                  bw_snapshot *snap)
+{
     bw_win_status st;
     char *s = NULL;
-    bw_err err = bw_win_reg_string(api, key, name, &s, &st);
+    bw_err err = bw_win_reg_string_in(api, key, name, buf, &s, &st);
     if (err == BW_OK) {
         free(*field);
         *field = s;
