@@ -69,6 +69,45 @@ static bool dup_into(char **dst, const char *s)
     return !s || *dst;
 }
 
+bw_err bw_verdict_copy(const bw_verdict *src, bw_verdict *out)
+{
+    *out = *src;
+    out->products = NULL;
+    out->n_products = out->cap_products = 0;
+    out->update_source = out->update_product = out->containment = NULL;
+    out->vendor = out->removal = out->headline = out->next_step = NULL;
+    bool ok = dup_into(&out->update_source, src->update_source) &&
+              dup_into(&out->update_product, src->update_product) &&
+              dup_into(&out->containment, src->containment) &&
+              dup_into(&out->vendor, src->vendor) && dup_into(&out->removal, src->removal) &&
+              dup_into(&out->headline, src->headline) &&
+              dup_into(&out->next_step, src->next_step);
+    if (ok && src->n_products) {
+        out->products = calloc(src->n_products, sizeof *out->products);
+        ok = out->products != NULL;
+        if (ok)
+            out->cap_products = src->n_products;
+    }
+    for (size_t i = 0; ok && i < src->n_products; i++) {
+        const bw_verdict_product *s = &src->products[i];
+        bw_verdict_product *d = &out->products[i];
+        *d = *s;
+        d->name = d->version = d->install_date = d->uninstall_key = NULL;
+        d->uninstall_source = d->vendor_key = d->update_source = NULL;
+        out->n_products = i + 1;
+        ok = dup_into(&d->name, s->name) && dup_into(&d->version, s->version) &&
+             dup_into(&d->install_date, s->install_date) &&
+             dup_into(&d->uninstall_key, s->uninstall_key) &&
+             dup_into(&d->uninstall_source, s->uninstall_source) &&
+             dup_into(&d->vendor_key, s->vendor_key) &&
+             dup_into(&d->update_source, s->update_source);
+    }
+    if (ok)
+        return BW_OK;
+    bw_verdict_free(out);
+    return BW_ENOMEM;
+}
+
 /* ---- products ---------------------------------------------------------------- */
 
 static const char *leaf_of(const char *key_name)

@@ -114,6 +114,10 @@ char *bw_verdict_digest(const bw_verdict *v);
 /* NULL-safe; leaves *v zeroed. */
 void bw_verdict_free(bw_verdict *v);
 
+/* A deep copy of src into *out (zeroed or freed before). BW_ENOMEM only
+ * (then *out is empty). */
+bw_err bw_verdict_copy(const bw_verdict *src, bw_verdict *out);
+
 /* False only when every vendor service or KSN component among the findings
  * is known to be stopped: then stale signatures protect no one and mislead
  * no one. With none found, or a state the SCM does not know, the product

@@ -467,6 +467,8 @@ static void scan(agent *a, const char *why)
     bw_snapshot *snap = bw_snapshot_new();
     bw_judgement j = {0};
     bw_changes ch = {0};
+    bw_verdict kept = {0};
+    bool has_kept = false;
     int64_t scan_id = 0;
     char mode_source[256];
     if (!snap || bw_win_collect_all(a->api, &a->pol->registry_roots, &a->pol->bases_paths,
@@ -511,14 +513,24 @@ static void scan(agent *a, const char *why)
           "%zu gap(s), %llu ms",
           why, j.counted.n, j.review.n, ch.n, snap->n_evidence, snap->n_gaps,
           (unsigned long long)(a->api->GetTickCount64() - t0));
-    bw_verdict_free(&a->verdict);
-    a->verdict = j.verdict; /* kept for the heartbeat */
+    kept = j.verdict;
     memset(&j.verdict, 0, sizeof j.verdict);
-    a->has_verdict = true;
+    has_kept = true;
 out:
     bw_changes_free(&ch);
     bw_judgement_free(&j);
     bw_snapshot_free(snap);
+    /* The verdict is kept for the heartbeat as a copy made now that the
+     * scan's memory is free: then nothing the scan allocated stays above
+     * that memory, and the heap can give it back to the system (Wine's
+     * heap returns only free memory at the end of a region). */
+    if (has_kept) {
+        bw_verdict_free(&a->verdict);
+        a->has_verdict = bw_verdict_copy(&kept, &a->verdict) == BW_OK;
+        if (!a->has_verdict)
+            logf_(a, "ERROR", "out of memory keeping the verdict");
+    }
+    bw_verdict_free(&kept);
 }
 
 static void heartbeat(agent *a)
@@ -825,6 +837,9 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
             raise_changes(&a, &pending);
         bw_changes_free(&pending);
     }
+    /* Watches first: a change during the first scan is seen, and what
+     * they allocate stays below the scan's memory. */
+    ensure_watches(&a);
     scan(&a, "start");
     if (hooks && hooks->running)
         hooks->running(hooks->ctx);
