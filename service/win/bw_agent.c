@@ -21,6 +21,7 @@
 #include "sink/bw_sink.h"
 #include "bw_datadir.h"
 #include "bw_policyload.h"
+#include "bw_sqlheap.h"
 #include "bw_winhost.h"
 #include "../core/bw_alert.h"
 #include "../core/bw_contain.h"
@@ -816,6 +817,8 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
                     const bw_agent_hooks *hooks)
 {
     agent a = {.api = api, .stop_event = stop_event};
+    /* The state database's memory apart from the scans' (bw_sqlheap.h). */
+    bw_win_sqlite_heap(api);
     bw_err e = agent_open(&a);
     if (e != BW_OK)
         goto out;

@@ -213,4 +213,9 @@ const bw_api bw_api_system = {
     .LookupPrivilegeValueW = LookupPrivilegeValueW,
     .AdjustTokenPrivileges = AdjustTokenPrivileges,
     .GetFileInformationByHandle = GetFileInformationByHandle,
+    .HeapCreate = HeapCreate,
+    .HeapAlloc = HeapAlloc,
+    .HeapReAlloc = HeapReAlloc,
+    .HeapFree = HeapFree,
+    .HeapSize = HeapSize,
 };
