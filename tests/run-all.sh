@@ -11,6 +11,10 @@
 #                                  corrupt database, uninstall (tests/e2e/service.sh)
 #   8. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
 #                                  audit, held, enforce, restore (tests/e2e/contain.sh)
+#   9. benchmarks (figures)        tests/bench/run.sh --quick --check: scan speed
+#                                  against a registry floor, start-up, the idle
+#                                  service; fails only when a target is clearly
+#                                  missed (thresholds in tests/bench/run.sh)
 # Ends with "N passed, M failed" (stages) and a non-zero exit on failure.
 set -uo pipefail
 
@@ -85,6 +89,7 @@ stage "unit and collector tests under Wine" under_wine
 stage "end-to-end scans under Wine" "$top/tests/e2e/run.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "the service end to end under Wine" "$top/tests/e2e/service.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "containment end to end under Wine" "$top/tests/e2e/contain.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
+stage "benchmarks (figures)" "$top/tests/bench/run.sh" --quick --check --build "$build/win" --work "$build/bench" --template "$build/e2e/template"
 
 echo
 for f in "${failures[@]}"; do echo "failed stage: $f"; done
