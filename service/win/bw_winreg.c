@@ -61,14 +61,50 @@ static bw_err status_type(bw_win_status *st, DWORD type)
 
 /* ---- opening and enumerating ------------------------------------------ */
 
-/* name NULL means "" (the default value, or the key itself). */
-static bw_err to_wide(const char *name, uint16_t **out, bw_win_status *st)
+/* A name or path converted for a call. Short ASCII names (every value
+ * name the collectors ask for, most key names) are widened into the
+ * struct itself; others are converted into a malloc'd copy. */
+#define SHORT_NAME_UNITS 128
+typedef struct wide {
+    uint16_t small[SHORT_NAME_UNITS];
+    uint16_t *heap;
+    LPCWSTR w; /* small or heap */
+} wide;
+
+/* Widens s into w->small when it is ASCII, fits, and (for an escaped key
+ * name, where a backslash starts an escape) holds no backslash. */
+static bool wide_ascii(const char *s, bool escaped, wide *w)
 {
-    bw_err err = bw_utf8_to_utf16(name ? name : "", out, NULL);
+    w->heap = NULL;
+    size_t i = 0;
+    for (; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || i + 1 >= SHORT_NAME_UNITS || (escaped && c == '\\'))
+            return false;
+        w->small[i] = c;
+    }
+    w->small[i] = 0;
+    w->w = (LPCWSTR)w->small;
+    return true;
+}
+
+static void wide_free(wide *w)
+{
+    free(w->heap);
+    w->heap = NULL;
+}
+
+/* name NULL means "" (the default value, or the key itself). */
+static bw_err to_wide(const char *name, wide *w, bw_win_status *st)
+{
+    if (wide_ascii(name ? name : "", false, w))
+        return BW_OK;
+    bw_err err = bw_utf8_to_utf16(name ? name : "", &w->heap, NULL);
     if (err == BW_EENCODING)
         return status_data(st, err, "invalid UTF-8 name");
     if (err != BW_OK)
         return status_data(st, err, bw_strerror(err));
+    w->w = (LPCWSTR)w->heap;
     return BW_OK;
 }
 
@@ -77,14 +113,14 @@ bw_err bw_win_reg_open(const bw_api *api, HKEY parent, const char *path, REGSAM 
 {
     *out = NULL;
     status_clear(st);
-    uint16_t *w = NULL;
+    wide w;
     bw_err err = to_wide(path, &w, st);
     if (err != BW_OK)
         return err;
     HKEY h = NULL;
-    LSTATUS rc = api->RegOpenKeyExW(parent, (LPCWSTR)w, 0,
-                                    KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | view, &h);
-    free(w);
+    LSTATUS rc =
+        api->RegOpenKeyExW(parent, w.w, 0, KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | view, &h);
+    wide_free(&w);
     if (rc != ERROR_SUCCESS)
         return bw_win_status_set(st, (DWORD)rc);
     *out = h;
@@ -96,24 +132,27 @@ bw_err bw_win_reg_open_name(const bw_api *api, HKEY parent, const char *name, RE
 {
     *out = NULL;
     status_clear(st);
-    uint16_t *w = NULL;
-    size_t n = 0;
-    bw_err err = bw_name_to_utf16(name, &w, &n);
-    if (err == BW_EENCODING)
-        return status_data(st, err, "invalid name");
-    if (err != BW_OK)
-        return status_data(st, err, bw_strerror(err));
-    /* A NUL inside: RegOpenKeyExW reads up to it, so the key cannot be
-     * opened through this API. */
-    for (size_t i = 0; i < n; i++)
-        if (w[i] == 0) {
-            free(w);
-            return status_data(st, BW_EENCODING, "a NUL in the key name");
-        }
+    wide w;
+    if (!wide_ascii(name, true, &w)) {
+        size_t n = 0;
+        bw_err err = bw_name_to_utf16(name, &w.heap, &n);
+        if (err == BW_EENCODING)
+            return status_data(st, err, "invalid name");
+        if (err != BW_OK)
+            return status_data(st, err, bw_strerror(err));
+        /* A NUL inside: RegOpenKeyExW reads up to it, so the key cannot be
+         * opened through this API. */
+        for (size_t i = 0; i < n; i++)
+            if (w.heap[i] == 0) {
+                wide_free(&w);
+                return status_data(st, BW_EENCODING, "a NUL in the key name");
+            }
+        w.w = (LPCWSTR)w.heap;
+    }
     HKEY h = NULL;
-    LSTATUS rc = api->RegOpenKeyExW(parent, (LPCWSTR)w, 0,
-                                    KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | view, &h);
-    free(w);
+    LSTATUS rc =
+        api->RegOpenKeyExW(parent, w.w, 0, KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | view, &h);
+    wide_free(&w);
     if (rc != ERROR_SUCCESS)
         return bw_win_status_set(st, (DWORD)rc);
     *out = h;
@@ -274,7 +313,7 @@ static bw_err read_raw(const bw_api *api, HKEY key, const char *name, uint32_t m
 {
     *units = 0;
     status_clear(st);
-    uint16_t *wname = NULL;
+    wide wname;
     bw_err err = to_wide(name, &wname, st);
     if (err != BW_OK)
         return err;
@@ -287,7 +326,7 @@ static bw_err read_raw(const bw_api *api, HKEY key, const char *name, uint32_t m
         DWORD type = REG_NONE, size = 0;
         LSTATUS rc;
         if (ask) {
-            rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, NULL, &size);
+            rc = api->RegQueryValueExW(key, wname.w, NULL, &type, NULL, &size);
             if (rc == ERROR_MORE_DATA)
                 continue;
             if (rc != ERROR_SUCCESS) {
@@ -314,7 +353,7 @@ static bw_err read_raw(const bw_api *api, HKEY key, const char *name, uint32_t m
         const DWORD cap = ask && size_first ? size : buf->cap;
         DWORD got = cap;
         type = REG_NONE;
-        rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, (LPBYTE)buf->units, &got);
+        rc = api->RegQueryValueExW(key, wname.w, NULL, &type, (LPBYTE)buf->units, &got);
         if (rc == ERROR_MORE_DATA) { /* larger than the buffer, or it grew */
             ask = true;
             continue;
@@ -343,7 +382,7 @@ static bw_err read_raw(const bw_api *api, HKEY key, const char *name, uint32_t m
     }
     err = BW_EBUSY;
 out:
-    free(wname);
+    wide_free(&wname);
     return err;
 }
 
@@ -380,15 +419,15 @@ bw_err bw_win_reg_dword(const bw_api *api, HKEY key, const char *name, uint32_t 
 {
     *out = 0;
     status_clear(st);
-    uint16_t *wname = NULL;
+    wide wname;
     bw_err err = to_wide(name, &wname, st);
     if (err != BW_OK)
         return err;
     /* One read into a buffer larger than a DWORD tells type and size. */
     BYTE data[8] = {0};
     DWORD type = REG_NONE, size = sizeof data;
-    LSTATUS rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, data, &size);
-    free(wname);
+    LSTATUS rc = api->RegQueryValueExW(key, wname.w, NULL, &type, data, &size);
+    wide_free(&wname);
     if (rc != ERROR_SUCCESS && rc != ERROR_MORE_DATA)
         return bw_win_status_set(st, (DWORD)rc);
     if (type != REG_DWORD) {
@@ -532,7 +571,7 @@ bw_err bw_win_reg_scalar(const bw_api *api, HKEY key, const char *name, bw_win_s
 {
     memset(out, 0, sizeof *out);
     status_clear(st);
-    uint16_t *wname = NULL;
+    wide wname;
     bw_err err = to_wide(name, &wname, st);
     if (err != BW_OK)
         return err;
@@ -540,8 +579,8 @@ bw_err bw_win_reg_scalar(const bw_api *api, HKEY key, const char *name, bw_win_s
      * second call; a longer string is read again by bw_win_reg_string. */
     uint16_t small[130];
     DWORD type = REG_NONE, size = sizeof small - sizeof small[0];
-    LSTATUS rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, (LPBYTE)small, &size);
-    free(wname);
+    LSTATUS rc = api->RegQueryValueExW(key, wname.w, NULL, &type, (LPBYTE)small, &size);
+    wide_free(&wname);
     if (rc != ERROR_SUCCESS && rc != ERROR_MORE_DATA)
         return bw_win_status_set(st, (DWORD)rc);
     out->type = (uint32_t)type;
