@@ -10,7 +10,8 @@
  *     subkeys; per entry one open, DisplayName, Publisher, DisplayVersion,
  *     ProductDisplayVersion, InstallLocation, UninstallString, DisplayIcon,
  *     InstallDate, SystemComponent, one close;
- *   services: the service control manager's list (one enumeration), then
+ *   services: the service control manager's list (its size, then one
+ *     enumeration into a buffer that large), then
  *     the Services key's subkeys; per key one open, Type, Start, ImagePath,
  *     Description, Group, the Instances subkey (and each instance's
  *     Altitude), one close. DisplayName comes from the service manager.
@@ -88,18 +89,28 @@ static void uninstall(void)
     }
 }
 
+/* The service manager's list in as few calls as it allows: one to learn
+ * the size, one with a buffer that size (and a little more, for services
+ * added meanwhile). */
 static void scm(void)
 {
     SC_HANDLE h = OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE);
     if (!h)
         return;
-    static BYTE buf[4 * 1024 * 1024];
-    DWORD needed, returned, resume = 0;
-    while (!EnumServicesStatusExW(h, SC_ENUM_PROCESS_INFO, SERVICE_WIN32 | SERVICE_DRIVER,
-                                  SERVICE_STATE_ALL, buf, sizeof buf, &needed, &returned, &resume,
-                                  NULL) &&
-           GetLastError() == ERROR_MORE_DATA && returned > 0)
-        ;
+    BYTE probe[64];
+    DWORD needed = 0, returned = 0, resume = 0;
+    if (!EnumServicesStatusExW(h, SC_ENUM_PROCESS_INFO, SERVICE_WIN32 | SERVICE_DRIVER,
+                               SERVICE_STATE_ALL, probe, sizeof probe, &needed, &returned,
+                               &resume, NULL) &&
+        GetLastError() == ERROR_MORE_DATA) {
+        DWORD cb = needed + needed / 8 + 4096;
+        BYTE *buf = malloc(cb);
+        resume = 0;
+        if (buf)
+            EnumServicesStatusExW(h, SC_ENUM_PROCESS_INFO, SERVICE_WIN32 | SERVICE_DRIVER,
+                                  SERVICE_STATE_ALL, buf, cb, &needed, &returned, &resume, NULL);
+        free(buf);
+    }
     CloseServiceHandle(h);
 }
 

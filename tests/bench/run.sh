@@ -388,7 +388,14 @@ service() {
         sleep 1
     done
     [ ${#lat[@]} -gt 0 ] && echo "  registry change to its event in events.jsonl: median $(median "${lat[@]}") ms of ${#lat[@]} (${lat[*]}; the policy's change_debounce_ms is 500)"
-    sleep 2
+    # Idle again: no scan logged for 3 s (a change seen during a scan is
+    # scanned once more after it).
+    local scans last=-1 still=0
+    for ((i = 0; i < 600 && still < 30; i++)); do
+        scans=$(grep -c 'scan (' "$log" 2>/dev/null)
+        if [ "$scans" = "$last" ]; then still=$((still + 1)); else still=0; last=$scans; fi
+        sleep 0.1
+    done
     memory "banwatch service, idle again" "$spid" banwatch.exe
     own=$(calc "($mem_own_kb - $base) / 1024" 2)
     echo "  banwatch's private memory after those scans: $own MB"
