@@ -58,7 +58,10 @@ typedef struct agent {
     char *host;
     char *last_gaps;     /* digest of the last 902 raised (also kept in the store) */
     char *last_db_error; /* detail of the last 903 raised: raise again only on change */
-    bw_verdict verdict;  /* the last scan's host verdict (for the heartbeat) */
+    bw_verdict verdict;  /* the last scan's host verdict (for the heartbeat), a flat copy
+                            in verdict_block (bw_verdict_copy_flat) */
+    void *verdict_block; /* in keep_heap */
+    HANDLE keep_heap;    /* a private heap for what is kept between scans */
     bool has_verdict;
     bw_regwatch *watches[MAX_WATCHES];
     bw_dirwatch *dirs[MAX_DIR_WATCHES];
@@ -462,6 +465,30 @@ static void contain(agent *a, bw_judgement *j, const char *mode_source)
         logf_(a, "ERROR", "containment: out of memory");
 }
 
+static void *keep_alloc(void *ctx, size_t size)
+{
+    agent *a = ctx;
+    return a->api->HeapAlloc(a->keep_heap, 0, size);
+}
+
+/* Keeps the verdict for the heartbeat in a heap of its own: a block kept
+ * from the C heap would land among the next scan's memory and keep the
+ * heap from giving that back to the system once it is freed (Wine's heap
+ * returns only free memory at the end of a region). */
+static void keep_verdict(agent *a, const bw_verdict *v)
+{
+    if (!a->keep_heap)
+        a->keep_heap = a->api->HeapCreate(0, 0, 0);
+    void *old = a->verdict_block;
+    a->verdict_block = NULL;
+    a->has_verdict = a->keep_heap && bw_verdict_copy_flat(v, keep_alloc, a, &a->verdict,
+                                                          &a->verdict_block) == BW_OK;
+    if (!a->has_verdict)
+        logf_(a, "ERROR", "out of memory keeping the verdict");
+    if (old)
+        a->api->HeapFree(a->keep_heap, 0, old);
+}
+
 static void scan(agent *a, const char *why)
 {
     ULONGLONG t0 = a->api->GetTickCount64();
@@ -521,16 +548,8 @@ out:
     bw_changes_free(&ch);
     bw_judgement_free(&j);
     bw_snapshot_free(snap);
-    /* The verdict is kept for the heartbeat as a copy made now that the
-     * scan's memory is free: then nothing the scan allocated stays above
-     * that memory, and the heap can give it back to the system (Wine's
-     * heap returns only free memory at the end of a region). */
-    if (has_kept) {
-        bw_verdict_free(&a->verdict);
-        a->has_verdict = bw_verdict_copy(&kept, &a->verdict) == BW_OK;
-        if (!a->has_verdict)
-            logf_(a, "ERROR", "out of memory keeping the verdict");
-    }
+    if (has_kept)
+        keep_verdict(a, &kept);
     bw_verdict_free(&kept);
 }
 
@@ -804,7 +823,8 @@ static void agent_close(agent *a)
     bw_policy_free(a->pol);
     bw_appender_close(a->log);
     free(a->host);
-    bw_verdict_free(&a->verdict);
+    if (a->verdict_block) /* a flat copy: its block, not bw_verdict_free */
+        a->api->HeapFree(a->keep_heap, 0, a->verdict_block);
     free(a->last_gaps);
     free(a->last_db_error);
     free(a->store_path);
