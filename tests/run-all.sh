@@ -18,6 +18,10 @@
 #                                  audit, held, enforce, restore (tests/e2e/contain.sh)
 #  12. the MSI under Wine          msiexec /i /qn, major upgrade, repair, /x, and
 #                                  /x REMOVEDATA=1 (tests/e2e/msi.sh)
+#  13. benchmarks (figures)        tests/bench/run.sh --quick --check: scan speed
+#                                  against a registry floor, start-up, the idle
+#                                  service; fails only when a target is clearly
+#                                  missed (thresholds in tests/bench/run.sh)
 # Ends with "N passed, M failed" (stages) and a non-zero exit on failure.
 set -uo pipefail
 
@@ -101,6 +105,7 @@ stage "end-to-end scans under Wine" "$top/tests/e2e/run.sh" --exe "$build/win/se
 stage "the service end to end under Wine" "$top/tests/e2e/service.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "containment end to end under Wine" "$top/tests/e2e/contain.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
 stage "the MSI end to end under Wine" "$top/tests/e2e/msi.sh" --msi "$msi" --work "$build/e2e"
+stage "benchmarks (figures)" "$top/tests/bench/run.sh" --quick --check --build "$build/win" --work "$build/bench" --template "$build/e2e/template"
 
 echo
 for f in "${failures[@]}"; do echo "failed stage: $f"; done

@@ -69,6 +69,61 @@ static bool dup_into(char **dst, const char *s)
     return !s || *dst;
 }
 
+/* Every string of a verdict and of its products, in one list, so that the
+ * flat copy sizes and copies the same ones. */
+#define VERDICT_STRINGS(v)                                                                     \
+    &(v)->update_source, &(v)->update_product, &(v)->containment, &(v)->vendor, &(v)->removal, \
+        &(v)->headline, &(v)->next_step
+#define PRODUCT_STRINGS(p)                                                                      \
+    &(p)->name, &(p)->version, &(p)->install_date, &(p)->uninstall_key, &(p)->uninstall_source, \
+        &(p)->vendor_key, &(p)->update_source
+
+/* Sizes (*at NULL) or copies (to *at, advancing it) the strings *fields. */
+static size_t flat_strings(char *const *const *fields, size_t n, char **at, char **const *dst)
+{
+    size_t need = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = *fields[i];
+        size_t len = s ? strlen(s) + 1 : 0;
+        need += len;
+        if (at && dst) {
+            *dst[i] = s ? memcpy(*at, s, len) : NULL;
+            *at += len;
+        }
+    }
+    return need;
+}
+
+bw_err bw_verdict_copy_flat(const bw_verdict *src, void *(*alloc)(void *ctx, size_t size),
+                            void *ctx, bw_verdict *out, void **block)
+{
+    char *const *vsrc[] = {VERDICT_STRINGS(src)};
+    const size_t nv = sizeof vsrc / sizeof vsrc[0];
+    size_t need = src->n_products * sizeof *src->products + flat_strings(vsrc, nv, NULL, NULL);
+    for (size_t i = 0; i < src->n_products; i++) {
+        char *const *psrc[] = {PRODUCT_STRINGS(&src->products[i])};
+        need += flat_strings(psrc, sizeof psrc / sizeof psrc[0], NULL, NULL);
+    }
+    memset(out, 0, sizeof *out);
+    char *b = alloc(ctx, need ? need : 1);
+    *block = b;
+    if (!b)
+        return BW_ENOMEM;
+    *out = *src;
+    out->products = src->n_products ? (bw_verdict_product *)b : NULL;
+    out->cap_products = src->n_products;
+    char *at = b + src->n_products * sizeof *src->products;
+    char **vdst[] = {VERDICT_STRINGS(out)};
+    flat_strings(vsrc, nv, &at, vdst);
+    for (size_t i = 0; i < src->n_products; i++) {
+        out->products[i] = src->products[i];
+        char *const *psrc[] = {PRODUCT_STRINGS(&src->products[i])};
+        char **pdst[] = {PRODUCT_STRINGS(&out->products[i])};
+        flat_strings(psrc, sizeof psrc / sizeof psrc[0], &at, pdst);
+    }
+    return BW_OK;
+}
+
 /* ---- products ---------------------------------------------------------------- */
 
 static const char *leaf_of(const char *key_name)

@@ -114,6 +114,14 @@ char *bw_verdict_digest(const bw_verdict *v);
 /* NULL-safe; leaves *v zeroed. */
 void bw_verdict_free(bw_verdict *v);
 
+/* A copy of src in one block of memory from alloc(ctx, size), for memory
+ * kept apart from the C heap: *out's strings and products point into it,
+ * *block is what alloc returned. The caller frees *block its own way and
+ * never calls bw_verdict_free on *out. BW_ENOMEM when alloc returns NULL
+ * (then *out is zeroed and *block NULL). */
+bw_err bw_verdict_copy_flat(const bw_verdict *src, void *(*alloc)(void *ctx, size_t size),
+                            void *ctx, bw_verdict *out, void **block);
+
 /* False only when every vendor service or KSN component among the findings
  * is known to be stopped: then stale signatures protect no one and mislead
  * no one. With none found, or a state the SCM does not know, the product

@@ -21,6 +21,7 @@
 #include "sink/bw_sink.h"
 #include "bw_datadir.h"
 #include "bw_policyload.h"
+#include "bw_sqlheap.h"
 #include "bw_winhost.h"
 #include "../core/bw_alert.h"
 #include "../core/bw_contain.h"
@@ -55,7 +56,10 @@ typedef struct agent {
     char *host;
     char *last_gaps;     /* digest of the last 902 raised (also kept in the store) */
     char *last_db_error; /* detail of the last 903 raised: raise again only on change */
-    bw_verdict verdict;  /* the last scan's host verdict (for the heartbeat) */
+    bw_verdict verdict;  /* the last scan's host verdict (for the heartbeat), a flat copy
+                            in verdict_block (bw_verdict_copy_flat) */
+    void *verdict_block; /* in keep_heap */
+    HANDLE keep_heap;    /* a private heap for what is kept between scans */
     bool has_verdict;
     bw_regwatch *watches[MAX_WATCHES];
     bw_dirwatch *dirs[MAX_DIR_WATCHES];
@@ -459,12 +463,38 @@ static void contain(agent *a, bw_judgement *j, const char *mode_source)
         logf_(a, "ERROR", "containment: out of memory");
 }
 
+static void *keep_alloc(void *ctx, size_t size)
+{
+    agent *a = ctx;
+    return a->api->HeapAlloc(a->keep_heap, 0, size);
+}
+
+/* Keeps the verdict for the heartbeat in a heap of its own: a block kept
+ * from the C heap would land among the next scan's memory and keep the
+ * heap from giving that back to the system once it is freed (Wine's heap
+ * returns only free memory at the end of a region). */
+static void keep_verdict(agent *a, const bw_verdict *v)
+{
+    if (!a->keep_heap)
+        a->keep_heap = a->api->HeapCreate(0, 0, 0);
+    void *old = a->verdict_block;
+    a->verdict_block = NULL;
+    a->has_verdict = a->keep_heap && bw_verdict_copy_flat(v, keep_alloc, a, &a->verdict,
+                                                          &a->verdict_block) == BW_OK;
+    if (!a->has_verdict)
+        logf_(a, "ERROR", "out of memory keeping the verdict");
+    if (old)
+        a->api->HeapFree(a->keep_heap, 0, old);
+}
+
 static void scan(agent *a, const char *why)
 {
     ULONGLONG t0 = a->api->GetTickCount64();
     bw_snapshot *snap = bw_snapshot_new();
     bw_judgement j = {0};
     bw_changes ch = {0};
+    bw_verdict kept = {0};
+    bool has_kept = false;
     int64_t scan_id = 0;
     char mode_source[256];
     if (!snap || bw_win_collect_all(a->api, &a->pol->registry_roots, &a->pol->bases_paths,
@@ -509,14 +539,16 @@ static void scan(agent *a, const char *why)
           "%zu gap(s), %llu ms",
           why, j.counted.n, j.review.n, ch.n, snap->n_evidence, snap->n_gaps,
           (unsigned long long)(a->api->GetTickCount64() - t0));
-    bw_verdict_free(&a->verdict);
-    a->verdict = j.verdict; /* kept for the heartbeat */
+    kept = j.verdict;
     memset(&j.verdict, 0, sizeof j.verdict);
-    a->has_verdict = true;
+    has_kept = true;
 out:
     bw_changes_free(&ch);
     bw_judgement_free(&j);
     bw_snapshot_free(snap);
+    if (has_kept)
+        keep_verdict(a, &kept);
+    bw_verdict_free(&kept);
 }
 
 static void heartbeat(agent *a)
@@ -789,7 +821,8 @@ static void agent_close(agent *a)
     bw_policy_free(a->pol);
     bw_appender_close(a->log);
     free(a->host);
-    bw_verdict_free(&a->verdict);
+    if (a->verdict_block) /* a flat copy: its block, not bw_verdict_free */
+        a->api->HeapFree(a->keep_heap, 0, a->verdict_block);
     free(a->last_gaps);
     free(a->last_db_error);
     free(a->store_path);
@@ -802,6 +835,8 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
                     const bw_agent_hooks *hooks)
 {
     agent a = {.api = api, .stop_event = stop_event};
+    /* The state database's memory apart from the scans' (bw_sqlheap.h). */
+    bw_win_sqlite_heap(api);
     bw_err e = agent_open(&a);
     if (e != BW_OK)
         goto out;
@@ -823,6 +858,9 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
             raise_changes(&a, &pending);
         bw_changes_free(&pending);
     }
+    /* Watches first: a change during the first scan is seen, and what
+     * they allocate stays below the scan's memory. */
+    ensure_watches(&a);
     scan(&a, "start");
     if (hooks && hooks->running)
         hooks->running(hooks->ctx);

@@ -164,6 +164,13 @@ typedef struct bw_api {
     BOOL(WINAPI *AdjustTokenPrivileges)
     (HANDLE, BOOL, PTOKEN_PRIVILEGES, DWORD, PTOKEN_PRIVILEGES, PDWORD);
     BOOL(WINAPI *GetFileInformationByHandle)(HANDLE, LPBY_HANDLE_FILE_INFORMATION);
+
+    /* a private heap (SQLite's memory, bw_sqlheap.h) */
+    HANDLE(WINAPI *HeapCreate)(DWORD, SIZE_T, SIZE_T);
+    LPVOID(WINAPI *HeapAlloc)(HANDLE, DWORD, SIZE_T);
+    LPVOID(WINAPI *HeapReAlloc)(HANDLE, DWORD, LPVOID, SIZE_T);
+    BOOL(WINAPI *HeapFree)(HANDLE, DWORD, LPVOID);
+    SIZE_T(WINAPI *HeapSize)(HANDLE, DWORD, LPCVOID);
 } bw_api;
 
 /* The table of the real Win32 functions. */

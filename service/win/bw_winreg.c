@@ -61,14 +61,50 @@ static bw_err status_type(bw_win_status *st, DWORD type)
 
 /* ---- opening and enumerating ------------------------------------------ */
 
-/* name NULL means "" (the default value, or the key itself). */
-static bw_err to_wide(const char *name, uint16_t **out, bw_win_status *st)
+/* A name or path converted for a call. Short ASCII names (every value
+ * name the collectors ask for, most key names) are widened into the
+ * struct itself; others are converted into a malloc'd copy. */
+#define SHORT_NAME_UNITS 128
+typedef struct wide {
+    uint16_t small[SHORT_NAME_UNITS];
+    uint16_t *heap;
+    LPCWSTR w; /* small or heap */
+} wide;
+
+/* Widens s into w->small when it is ASCII, fits, and (for an escaped key
+ * name, where a backslash starts an escape) holds no backslash. */
+static bool wide_ascii(const char *s, bool escaped, wide *w)
 {
-    bw_err err = bw_utf8_to_utf16(name ? name : "", out, NULL);
+    w->heap = NULL;
+    size_t i = 0;
+    for (; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || i + 1 >= SHORT_NAME_UNITS || (escaped && c == '\\'))
+            return false;
+        w->small[i] = c;
+    }
+    w->small[i] = 0;
+    w->w = (LPCWSTR)w->small;
+    return true;
+}
+
+static void wide_free(wide *w)
+{
+    free(w->heap);
+    w->heap = NULL;
+}
+
+/* name NULL means "" (the default value, or the key itself). */
+static bw_err to_wide(const char *name, wide *w, bw_win_status *st)
+{
+    if (wide_ascii(name ? name : "", false, w))
+        return BW_OK;
+    bw_err err = bw_utf8_to_utf16(name ? name : "", &w->heap, NULL);
     if (err == BW_EENCODING)
         return status_data(st, err, "invalid UTF-8 name");
     if (err != BW_OK)
         return status_data(st, err, bw_strerror(err));
+    w->w = (LPCWSTR)w->heap;
     return BW_OK;
 }
 
@@ -77,14 +113,14 @@ bw_err bw_win_reg_open(const bw_api *api, HKEY parent, const char *path, REGSAM 
 {
     *out = NULL;
     status_clear(st);
-    uint16_t *w = NULL;
+    wide w;
     bw_err err = to_wide(path, &w, st);
     if (err != BW_OK)
         return err;
     HKEY h = NULL;
-    LSTATUS rc = api->RegOpenKeyExW(parent, (LPCWSTR)w, 0,
-                                    KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | view, &h);
-    free(w);
+    LSTATUS rc =
+        api->RegOpenKeyExW(parent, w.w, 0, KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | view, &h);
+    wide_free(&w);
     if (rc != ERROR_SUCCESS)
         return bw_win_status_set(st, (DWORD)rc);
     *out = h;
@@ -96,24 +132,27 @@ bw_err bw_win_reg_open_name(const bw_api *api, HKEY parent, const char *name, RE
 {
     *out = NULL;
     status_clear(st);
-    uint16_t *w = NULL;
-    size_t n = 0;
-    bw_err err = bw_name_to_utf16(name, &w, &n);
-    if (err == BW_EENCODING)
-        return status_data(st, err, "invalid name");
-    if (err != BW_OK)
-        return status_data(st, err, bw_strerror(err));
-    /* A NUL inside: RegOpenKeyExW reads up to it, so the key cannot be
-     * opened through this API. */
-    for (size_t i = 0; i < n; i++)
-        if (w[i] == 0) {
-            free(w);
-            return status_data(st, BW_EENCODING, "a NUL in the key name");
-        }
+    wide w;
+    if (!wide_ascii(name, true, &w)) {
+        size_t n = 0;
+        bw_err err = bw_name_to_utf16(name, &w.heap, &n);
+        if (err == BW_EENCODING)
+            return status_data(st, err, "invalid name");
+        if (err != BW_OK)
+            return status_data(st, err, bw_strerror(err));
+        /* A NUL inside: RegOpenKeyExW reads up to it, so the key cannot be
+         * opened through this API. */
+        for (size_t i = 0; i < n; i++)
+            if (w.heap[i] == 0) {
+                wide_free(&w);
+                return status_data(st, BW_EENCODING, "a NUL in the key name");
+            }
+        w.w = (LPCWSTR)w.heap;
+    }
     HKEY h = NULL;
-    LSTATUS rc = api->RegOpenKeyExW(parent, (LPCWSTR)w, 0,
-                                    KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | view, &h);
-    free(w);
+    LSTATUS rc =
+        api->RegOpenKeyExW(parent, w.w, 0, KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | view, &h);
+    wide_free(&w);
     if (rc != ERROR_SUCCESS)
         return bw_win_status_set(st, (DWORD)rc);
     *out = h;
@@ -236,67 +275,100 @@ static bool type_ok(DWORD type, uint32_t mask)
     return type < 32 && (mask & TYPE_BIT(type));
 }
 
-/* Reads the raw data of a value of one of the types in `mask` as UTF-16
- * units: *units is the byte count halved (an odd last byte is dropped) and
- * the buffer always has a zero unit after them. Re-reads when the value
- * grows between the size query and the read. */
-static bw_err read_raw(const bw_api *api, HKEY key, const char *name, uint32_t mask,
-                       uint16_t **out, size_t *units, DWORD *out_type, bw_win_status *st)
+void bw_win_regbuf_free(bw_win_regbuf *buf)
 {
-    *out = NULL;
+    free(buf->units);
+    buf->units = NULL;
+    buf->cap = 0;
+}
+
+/* Makes room for `size` bytes (at most BW_WIN_MAX_VALUE_BYTES, checked by
+ * the caller): the data, one more unit for an odd byte and one for the NUL.
+ * Never shrinks. */
+static bw_err regbuf_reserve(bw_win_regbuf *buf, DWORD size)
+{
+    if (buf->units && size <= buf->cap)
+        return BW_OK;
+    uint16_t *n = realloc(buf->units, (size / 2 + 2) * sizeof *n);
+    if (!n)
+        return BW_ENOMEM;
+    buf->units = n;
+    buf->cap = size;
+    return BW_OK;
+}
+
+/* Reads the raw data of a value of one of the types in `mask` into buf as
+ * UTF-16 units: *units is the byte count halved (an odd last byte is
+ * dropped) and buf->units[*units] is a zero unit.
+ *
+ * size_first: ask the value's size before reading (a one-off read into a
+ * buffer of that size); otherwise read straight into buf (given
+ * BW_WIN_REGBUF_FIRST bytes if it has none). Either way ERROR_MORE_DATA
+ * from a read (the value is larger than the buffer, or grew since its size
+ * was asked) asks the size again and reads again into a buffer that large,
+ * at most BW_WIN_MAX_RETRIES times. */
+static bw_err read_raw(const bw_api *api, HKEY key, const char *name, uint32_t mask,
+                       bw_win_regbuf *buf, bool size_first, size_t *units, DWORD *out_type,
+                       bw_win_status *st)
+{
     *units = 0;
     status_clear(st);
-    uint16_t *wname = NULL;
+    wide wname;
     bw_err err = to_wide(name, &wname, st);
     if (err != BW_OK)
         return err;
+    bool ask = size_first;
+    if (!ask && regbuf_reserve(buf, BW_WIN_REGBUF_FIRST) != BW_OK) {
+        err = BW_ENOMEM;
+        goto out;
+    }
     for (int attempt = 0; attempt < BW_WIN_MAX_RETRIES; attempt++) {
         DWORD type = REG_NONE, size = 0;
-        LSTATUS rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, NULL, &size);
-        if (rc == ERROR_MORE_DATA)
-            continue;
-        if (rc != ERROR_SUCCESS) {
-            err = bw_win_status_set(st, (DWORD)rc);
-            goto out;
+        LSTATUS rc;
+        if (ask) {
+            rc = api->RegQueryValueExW(key, wname.w, NULL, &type, NULL, &size);
+            if (rc == ERROR_MORE_DATA)
+                continue;
+            if (rc != ERROR_SUCCESS) {
+                err = bw_win_status_set(st, (DWORD)rc);
+                goto out;
+            }
+            if (!type_ok(type, mask)) {
+                err = status_type(st, type);
+                goto out;
+            }
+            if (size > BW_WIN_MAX_VALUE_BYTES) {
+                char why[64];
+                snprintf(why, sizeof why, "value too large (%lu bytes)", (unsigned long)size);
+                err = status_data(st, BW_ERANGE, why);
+                goto out;
+            }
+            if (regbuf_reserve(buf, size) != BW_OK) {
+                err = BW_ENOMEM;
+                goto out;
+            }
         }
-        if (!type_ok(type, mask)) {
-            err = status_type(st, type);
-            goto out;
-        }
-        if (size > BW_WIN_MAX_VALUE_BYTES) {
-            char why[64];
-            snprintf(why, sizeof why, "value too large (%lu bytes)", (unsigned long)size);
-            err = status_data(st, BW_ERANGE, why);
-            goto out;
-        }
-        const DWORD cap = size;
-        /* cap/2 units hold the data, one more an odd byte, one the NUL. */
-        uint16_t *buf = calloc(cap / 2 + 2, sizeof *buf);
-        if (!buf) {
-            err = BW_ENOMEM;
-            goto out;
-        }
+        /* A one-off read offers the size it was told; a reused buffer all
+         * of itself. */
+        const DWORD cap = ask && size_first ? size : buf->cap;
         DWORD got = cap;
         type = REG_NONE;
-        rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, (LPBYTE)buf, &got);
-        if (rc == ERROR_MORE_DATA) { /* it grew: ask for the size again */
-            free(buf);
+        rc = api->RegQueryValueExW(key, wname.w, NULL, &type, (LPBYTE)buf->units, &got);
+        if (rc == ERROR_MORE_DATA) { /* larger than the buffer, or it grew */
+            ask = true;
             continue;
         }
         if (rc != ERROR_SUCCESS) {
-            free(buf);
             err = bw_win_status_set(st, (DWORD)rc);
             goto out;
         }
         if (!type_ok(type, mask)) {
-            free(buf);
             err = status_type(st, type);
             goto out;
         }
         if (got > cap) /* never trust a returned size */
             got = cap;
-        buf[got / 2] = 0;
-        *out = buf;
+        buf->units[got / 2] = 0;
         *units = got / 2;
         if (out_type)
             *out_type = type;
@@ -310,7 +382,7 @@ static bw_err read_raw(const bw_api *api, HKEY key, const char *name, uint32_t m
     }
     err = BW_EBUSY;
 out:
-    free(wname);
+    wide_free(&wname);
     return err;
 }
 
@@ -322,18 +394,24 @@ static bw_err units_to_utf8(const uint16_t *s, size_t n, char **out, bw_win_stat
     return err;
 }
 
+bw_err bw_win_reg_string_in(const bw_api *api, HKEY key, const char *name, bw_win_regbuf *buf,
+                            char **out, bw_win_status *st)
+{
+    *out = NULL;
+    bw_win_regbuf once = {0};
+    size_t n;
+    bw_err err =
+        read_raw(api, key, name, STRING_TYPES, buf ? buf : &once, buf == NULL, &n, NULL, st);
+    if (err == BW_OK) /* stops at the first NUL */
+        err = units_to_utf8(buf ? buf->units : once.units, n, out, st);
+    bw_win_regbuf_free(&once);
+    return err;
+}
+
 bw_err bw_win_reg_string(const bw_api *api, HKEY key, const char *name, char **out,
                          bw_win_status *st)
 {
-    *out = NULL;
-    uint16_t *buf;
-    size_t n;
-    bw_err err = read_raw(api, key, name, STRING_TYPES, &buf, &n, NULL, st);
-    if (err != BW_OK)
-        return err;
-    err = units_to_utf8(buf, n, out, st); /* stops at the first NUL */
-    free(buf);
-    return err;
+    return bw_win_reg_string_in(api, key, name, NULL, out, st);
 }
 
 bw_err bw_win_reg_dword(const bw_api *api, HKEY key, const char *name, uint32_t *out,
@@ -341,15 +419,15 @@ bw_err bw_win_reg_dword(const bw_api *api, HKEY key, const char *name, uint32_t 
 {
     *out = 0;
     status_clear(st);
-    uint16_t *wname = NULL;
+    wide wname;
     bw_err err = to_wide(name, &wname, st);
     if (err != BW_OK)
         return err;
     /* One read into a buffer larger than a DWORD tells type and size. */
     BYTE data[8] = {0};
     DWORD type = REG_NONE, size = sizeof data;
-    LSTATUS rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, data, &size);
-    free(wname);
+    LSTATUS rc = api->RegQueryValueExW(key, wname.w, NULL, &type, data, &size);
+    wide_free(&wname);
     if (rc != ERROR_SUCCESS && rc != ERROR_MORE_DATA)
         return bw_win_status_set(st, (DWORD)rc);
     if (type != REG_DWORD) {
@@ -372,13 +450,16 @@ bw_err bw_win_reg_dword(const bw_api *api, HKEY key, const char *name, uint32_t 
 bw_err bw_win_reg_multi_sz(const bw_api *api, HKEY key, const char *name, bool accept_sz,
                            bw_strlist *out, bw_win_status *st)
 {
-    uint16_t *buf;
+    bw_win_regbuf once = {0};
     size_t n;
     DWORD type = REG_NONE;
     uint32_t mask = TYPE_BIT(REG_MULTI_SZ) | (accept_sz ? STRING_TYPES : 0);
-    bw_err err = read_raw(api, key, name, mask, &buf, &n, &type, st);
-    if (err != BW_OK)
+    bw_err err = read_raw(api, key, name, mask, &once, true, &n, &type, st);
+    if (err != BW_OK) {
+        bw_win_regbuf_free(&once);
         return err;
+    }
+    const uint16_t *buf = once.units;
     bw_strlist tmp = {0};
     size_t i = 0;
     while (i < n) {
@@ -401,7 +482,7 @@ bw_err bw_win_reg_multi_sz(const bw_api *api, HKEY key, const char *name, bool a
         err = bw_strlist_add(out, tmp.items[i]);
 out:
     bw_strlist_free(&tmp);
-    free(buf);
+    bw_win_regbuf_free(&once);
     return err;
 }
 
@@ -490,7 +571,7 @@ bw_err bw_win_reg_scalar(const bw_api *api, HKEY key, const char *name, bw_win_s
 {
     memset(out, 0, sizeof *out);
     status_clear(st);
-    uint16_t *wname = NULL;
+    wide wname;
     bw_err err = to_wide(name, &wname, st);
     if (err != BW_OK)
         return err;
@@ -498,8 +579,8 @@ bw_err bw_win_reg_scalar(const bw_api *api, HKEY key, const char *name, bw_win_s
      * second call; a longer string is read again by bw_win_reg_string. */
     uint16_t small[130];
     DWORD type = REG_NONE, size = sizeof small - sizeof small[0];
-    LSTATUS rc = api->RegQueryValueExW(key, (LPCWSTR)wname, NULL, &type, (LPBYTE)small, &size);
-    free(wname);
+    LSTATUS rc = api->RegQueryValueExW(key, wname.w, NULL, &type, (LPBYTE)small, &size);
+    wide_free(&wname);
     if (rc != ERROR_SUCCESS && rc != ERROR_MORE_DATA)
         return bw_win_status_set(st, (DWORD)rc);
     out->type = (uint32_t)type;
@@ -589,9 +670,16 @@ bw_err bw_win_reg_open_field(const bw_api *api, HKEY parent, const char *path, R
 bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where, const char *name,
                                char **field, bw_snapshot *snap)
 {
+    return bw_win_reg_string_field_in(api, key, where, name, NULL, field, snap);
+}
+
+bw_err bw_win_reg_string_field_in(const bw_api *api, HKEY key, const char *where,
+                                  const char *name, bw_win_regbuf *buf, char **field,
+                                  bw_snapshot *snap)
+{
     bw_win_status st;
     char *s = NULL;
-    bw_err err = bw_win_reg_string(api, key, name, &s, &st);
+    bw_err err = bw_win_reg_string_in(api, key, name, buf, &s, &st);
     if (err == BW_OK) {
         free(*field);
         *field = s;

@@ -9,6 +9,11 @@
  * size query and the read is re-read a bounded number of times, and
  * enumerations stop after BW_WIN_MAX_SUBKEYS / BW_WIN_MAX_VALUES items.
  *
+ * A reader of many values hands in a bw_win_regbuf it owns: each value is
+ * read straight into it with one call, and only a value larger than the
+ * buffer (ERROR_MORE_DATA) costs a size query and a larger buffer, within
+ * the same bounds. A one-off read (no buffer) asks the size first.
+ *
  * Every call goes through the API table. Names and paths are UTF-8; the
  * conversion to and from UTF-16 happens here. HKEYs are handed to callers
  * inside service/win only.
@@ -33,6 +38,22 @@
 #define BW_WIN_MAX_VALUE_BYTES (64u * 1024u) /* larger values: "value too large" */
 #define BW_WIN_MAX_NAME_UNITS  32768u        /* key/value name buffer, in UTF-16 units */
 #define BW_WIN_MAX_RETRIES     8             /* re-reads of a value that keeps growing */
+
+/* A buffer that value reads fill, owned by the code that reads many values
+ * (a collector, for one scan) and reused from one value to the next. Start
+ * it zeroed; the first read gives it BW_WIN_REGBUF_FIRST bytes, a larger
+ * value grows it to that value's size (never past BW_WIN_MAX_VALUE_BYTES).
+ * Free it with bw_win_regbuf_free. One reader at a time: it is no global
+ * and never shared between threads. */
+typedef struct bw_win_regbuf {
+    uint16_t *units; /* cap / 2 + 2 units: the data, an odd byte, a NUL */
+    DWORD cap;       /* bytes a read may fill */
+} bw_win_regbuf;
+
+#define BW_WIN_REGBUF_FIRST 1024u
+
+/* Frees the buffer and zeroes it (ready for use again). */
+void bw_win_regbuf_free(bw_win_regbuf *buf);
 
 /* "REG_SZ", "REG_BINARY", ...; NULL for a type without a name. */
 const char *bw_win_reg_type_name(DWORD type);
@@ -79,6 +100,11 @@ bw_err bw_win_reg_value_names(const bw_api *api, HKEY key, bw_strlist *out, size
  * value kept changing size; BW_EACCES: access denied. */
 bw_err bw_win_reg_string(const bw_api *api, HKEY key, const char *name, char **out,
                          bw_win_status *st);
+
+/* The same, read through buf (see bw_win_regbuf): one call for a value
+ * that fits. buf NULL reads as bw_win_reg_string does. */
+bw_err bw_win_reg_string_in(const bw_api *api, HKEY key, const char *name, bw_win_regbuf *buf,
+                            char **out, bw_win_status *st);
 
 /* Reads a REG_DWORD value. BW_EINVAL for another type or a size other
  * than 4 bytes; otherwise as bw_win_reg_string. */
@@ -145,6 +171,11 @@ bw_err bw_win_reg_open_field(const bw_api *api, HKEY parent, const char *path, R
  * and a gap is recorded at "<where>\<name>". Returns BW_OK or BW_ENOMEM. */
 bw_err bw_win_reg_string_field(const bw_api *api, HKEY key, const char *where, const char *name,
                                char **field, bw_snapshot *snap);
+
+/* The same, read through buf (see bw_win_reg_string_in). */
+bw_err bw_win_reg_string_field_in(const bw_api *api, HKEY key, const char *where,
+                                  const char *name, bw_win_regbuf *buf, char **field,
+                                  bw_snapshot *snap);
 
 /* Appends key's subkey names to *out, as bw_win_reg_subkeys; a failed
  * enumeration and names that are not valid UTF-16 become gaps at `where`

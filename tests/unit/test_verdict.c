@@ -156,6 +156,68 @@ static void test_products_merge(void **state)
     bw_policy_free(pol);
 }
 
+static void *test_alloc(void *ctx, size_t size)
+{
+    size_t *calls = ctx;
+    (*calls)++;
+    return malloc(size);
+}
+
+static void *no_alloc(void *ctx, size_t size)
+{
+    (void)ctx, (void)size;
+    return NULL;
+}
+
+/* A flat copy says everything the original says, in one block of its own. */
+static void test_copy_flat(void **state)
+{
+    (void)state;
+    bw_policy *pol = policy();
+    bw_snapshot *s = bw_snapshot_new();
+    product(s, "{KSC}", "Kaspersky Security Center Network Agent", "14.2.0.26967", "20240901");
+    vkey(s, "KES",
+         (const char *const[]){"ProductName", "Kaspersky Endpoint Security", "InstallDate",
+                               "1727000000", NULL});
+    evidence(s, "KES", (uint32_t)(CUTOFF - 30 * DAY));
+    bw_judgement j;
+    assert_int_equal(bw_judge(s, pol, CUTOFF + 3 * DAY, BW_MODE_AUDIT, &j), BW_OK);
+    bw_verdict c;
+    void *block = NULL;
+    size_t calls = 0;
+    assert_int_equal(bw_verdict_copy_flat(&j.verdict, test_alloc, &calls, &c, &block), BW_OK);
+    assert_int_equal(calls, 1);
+    char *d1 = bw_verdict_digest(&j.verdict);
+    bw_judgement_free(&j); /* the copy outlives what it was copied from */
+    bw_snapshot_free(s);
+    char *d2 = bw_verdict_digest(&c);
+    assert_non_null(d1);
+    assert_non_null(d2);
+    assert_string_equal(d1, d2);
+    assert_int_equal(c.n_products, 2);
+    assert_ptr_equal(c.products, block);
+    assert_string_equal(c.products[0].name, "Kaspersky Security Center Network Agent");
+    assert_string_equal(c.products[0].install_date, "2024-09-01");
+    assert_string_equal(c.products[1].vendor_key, "KES");
+    assert_null(c.products[1].uninstall_key);
+    assert_string_equal(c.vendor, "Kaspersky");
+    assert_string_equal(c.removal, "kavremover");
+    assert_non_null(c.headline);
+    assert_non_null(c.next_step);
+    free(d1);
+    free(d2);
+    free(block);
+    /* an empty verdict copies as one; no memory: nothing */
+    bw_verdict e = {0}, ce;
+    assert_int_equal(bw_verdict_copy_flat(&e, test_alloc, &calls, &ce, &block), BW_OK);
+    assert_null(ce.products);
+    assert_null(ce.headline);
+    free(block);
+    assert_int_equal(bw_verdict_copy_flat(&e, no_alloc, NULL, &ce, &block), BW_ENOMEM);
+    assert_null(block);
+    bw_policy_free(pol);
+}
+
 static void test_tri_states_and_ksn(void **state)
 {
     (void)state;
@@ -308,7 +370,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_products_merge), cmocka_unit_test(test_tri_states_and_ksn),
         cmocka_unit_test(test_outcomes),       cmocka_unit_test(test_containment_lines),
-        cmocka_unit_test(test_vendor_may_run),
+        cmocka_unit_test(test_vendor_may_run), cmocka_unit_test(test_copy_flat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

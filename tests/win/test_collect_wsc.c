@@ -1,13 +1,15 @@
 /* test_collect_wsc.c - the Security Center collector (service/win/collect/collect_wsc.c)
  * against a fake IWSCProductList served through the API table's COM
- * entries: products and states, Security Center missing, failures as gaps,
- * and every reference and string released. */
+ * entries: products and states, Security Center missing (its class not
+ * registered: COM not started), failures as gaps, and every reference and
+ * string released. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 #include <cmocka.h>
 
 #include "collect/bw_collect.h"
@@ -30,6 +32,8 @@ static struct {
     HRESULT item_hr[4];
     int list_refs, inits, uninits, bstrs_live;
     ULONG provider;
+    LSTATUS class_rc; /* opening the class's registry key */
+    int keys_open;
 } W;
 
 static ULONG STDMETHODCALLTYPE prod_release(bw_wsc_product *p)
@@ -130,7 +134,28 @@ static VOID WINAPI f_SysFreeString(BSTR s)
     W.bstrs_live--;
 }
 
-static const bw_api table = {.CoInitializeEx = f_CoInitializeEx,
+static LSTATUS WINAPI f_RegOpenKeyExW(HKEY root, LPCWSTR path, DWORD opt, REGSAM sam, PHKEY out)
+{
+    (void)opt, (void)sam;
+    assert_true(root == HKEY_CLASSES_ROOT);
+    assert_int_equal(wcscmp(path, L"CLSID\\{17072F7B-9ABE-4A74-A261-1EB76B55107A}"), 0);
+    if (W.class_rc != ERROR_SUCCESS)
+        return W.class_rc;
+    W.keys_open++;
+    *out = (HKEY)(uintptr_t)0x1234;
+    return ERROR_SUCCESS;
+}
+
+static LSTATUS WINAPI f_RegCloseKey(HKEY key)
+{
+    assert_true(key == (HKEY)(uintptr_t)0x1234);
+    W.keys_open--;
+    return ERROR_SUCCESS;
+}
+
+static const bw_api table = {.RegOpenKeyExW = f_RegOpenKeyExW,
+                             .RegCloseKey = f_RegCloseKey,
+                             .CoInitializeEx = f_CoInitializeEx,
                              .CoUninitialize = f_CoUninitialize,
                              .CoCreateInstance = f_CoCreateInstance,
                              .SysFreeString = f_SysFreeString};
@@ -159,6 +184,7 @@ static bw_snapshot *collect(void)
     assert_int_equal(W.inits, W.uninits);
     assert_int_equal(W.list_refs, 0);
     assert_int_equal(W.bstrs_live, 0);
+    assert_int_equal(W.keys_open, 0);
     for (int i = 0; i < 4; i++)
         assert_int_equal(W.prods[i].refs, 0);
     return s;
@@ -197,6 +223,27 @@ static void test_not_available(void **state)
     assert_int_equal(s->n_av, 0);
     assert_int_equal(s->n_gaps, 0);
     assert_int_equal(W.inits, 1);
+    bw_snapshot_free(s);
+}
+
+static void test_class_not_registered(void **state)
+{
+    (void)state;
+    /* Windows Server, older Windows, Wine: COM is not even started. */
+    W.class_rc = ERROR_FILE_NOT_FOUND;
+    bw_snapshot *s = collect();
+    assert_false(s->av_center);
+    assert_int_equal(s->n_gaps, 0);
+    assert_int_equal(W.inits, 0);
+    bw_snapshot_free(s);
+    /* The key cannot be read: COM is asked all the same. */
+    setup(NULL);
+    W.class_rc = ERROR_ACCESS_DENIED;
+    product(0, L"ESET Security", 0);
+    s = collect();
+    assert_int_equal(W.inits, 1);
+    assert_true(s->av_center);
+    assert_int_equal(s->n_av, 1);
     bw_snapshot_free(s);
 }
 
@@ -270,6 +317,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_products, setup),
         cmocka_unit_test_setup(test_not_available, setup),
+        cmocka_unit_test_setup(test_class_not_registered, setup),
         cmocka_unit_test_setup(test_failures_are_gaps, setup),
         cmocka_unit_test_setup(test_existing_apartment, setup),
     };

@@ -554,6 +554,213 @@ static void test_fields(void **state)
     fake_assert_no_leaks();
 }
 
+/* ---- reads through a reused buffer (bw_win_regbuf) ------------------------ */
+
+/* A UTF-8 string of n 'a' .. 'z' characters (caller frees). */
+static char *long_text(size_t n)
+{
+    char *t = malloc(n + 1);
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++)
+        t[i] = (char)('a' + i % 26);
+    t[n] = '\0';
+    return t;
+}
+
+/* Each value is read with one call into the same buffer; what a longer
+ * value left in it never shows in a shorter one read after it. */
+static void test_buffer_reuse(void **state)
+{
+    (void)state;
+    bw_win_status st;
+    const uint16_t nonul[] = {'x', 'y'};
+    const unsigned char odd[] = {'o', 0, 'k', 0, '!'};
+    fake_reg_sz(K, "Long", "Kaspersky Endpoint Security for Windows");
+    fake_reg_raw(K, "NoNul", REG_SZ, nonul, sizeof nonul);
+    fake_reg_raw(K, "Odd", REG_SZ, odd, sizeof odd);
+    fake_reg_raw(K, "Zero", REG_SZ, "", 0);
+    fake_reg_raw(K, "Bin", REG_BINARY, "abcd", 4);
+    HKEY h = open_t();
+    const bw_api *api = fake_api();
+    bw_win_regbuf buf = {0};
+    char *s = NULL;
+
+    unsigned before = fake_calls(FAKE_RegQueryValueExW);
+    assert_int_equal(bw_win_reg_string_in(api, h, "Long", &buf, &s, &st), BW_OK);
+    assert_string_equal(s, "Kaspersky Endpoint Security for Windows");
+    free(s);
+    assert_int_equal(buf.cap, BW_WIN_REGBUF_FIRST);
+    const uint16_t *first = buf.units;
+    assert_int_equal(bw_win_reg_string_in(api, h, "NoNul", &buf, &s, &st), BW_OK);
+    assert_string_equal(s, "xy"); /* NUL from the byte count, not the old data */
+    free(s);
+    assert_int_equal(bw_win_reg_string_in(api, h, "Odd", &buf, &s, &st), BW_OK);
+    assert_string_equal(s, "ok"); /* the odd byte dropped */
+    free(s);
+    assert_int_equal(bw_win_reg_string_in(api, h, "Zero", &buf, &s, &st), BW_OK);
+    assert_string_equal(s, "");
+    free(s);
+    assert_int_equal(fake_calls(FAKE_RegQueryValueExW) - before, 4);
+    assert_ptr_equal(buf.units, first);
+    assert_int_equal(buf.cap, BW_WIN_REGBUF_FIRST);
+
+    /* Failures leave the buffer as it was, and *out NULL. */
+    s = (char *)1;
+    assert_int_equal(bw_win_reg_string_in(api, h, "Bin", &buf, &s, &st), BW_EINVAL);
+    assert_null(s);
+    assert_string_equal(st.reason, "wrong value type REG_BINARY");
+    assert_int_equal(bw_win_reg_string_in(api, h, "Missing", &buf, &s, &st), BW_ENOTFOUND);
+    assert_int_equal(st.code, ERROR_FILE_NOT_FOUND);
+    assert_int_equal(buf.cap, BW_WIN_REGBUF_FIRST);
+
+    /* NULL: a one-off read, the size asked first. */
+    before = fake_calls(FAKE_RegQueryValueExW);
+    assert_int_equal(bw_win_reg_string_in(api, h, "Long", NULL, &s, &st), BW_OK);
+    assert_string_equal(s, "Kaspersky Endpoint Security for Windows");
+    free(s);
+    assert_int_equal(fake_calls(FAKE_RegQueryValueExW) - before, 2);
+
+    bw_win_regbuf_free(&buf);
+    assert_null(buf.units);
+    assert_int_equal(buf.cap, 0);
+    bw_win_reg_close(api, h);
+    fake_assert_no_leaks();
+}
+
+/* A value larger than the buffer: the read says ERROR_MORE_DATA, the size
+ * is asked, the buffer grows to it and the value is read again; the grown
+ * buffer then takes values of that size in one call. Sizes stay bounded. */
+static void test_buffer_larger(void **state)
+{
+    (void)state;
+    bw_win_status st;
+    size_t n = BW_WIN_REGBUF_FIRST; /* 2n + 2 bytes in UTF-16 */
+    char *big = long_text(n), *big2 = long_text(n - 1);
+    fake_reg_sz(K, "Big", big);
+    fake_reg_sz(K, "Big2", big2);
+    size_t m = BW_WIN_MAX_VALUE_BYTES / 2; /* exactly the limit, with the NUL */
+    char *max = long_text(m - 1), *over = long_text(m);
+    fake_reg_sz(K, "Max", max);
+    fake_reg_sz(K, "TooBig", over);
+    HKEY h = open_t();
+    const bw_api *api = fake_api();
+    bw_win_regbuf buf = {0};
+    char *s = NULL;
+
+    unsigned before = fake_calls(FAKE_RegQueryValueExW);
+    assert_int_equal(bw_win_reg_string_in(api, h, "Big", &buf, &s, &st), BW_OK);
+    assert_string_equal(s, big);
+    free(s);
+    assert_int_equal(fake_calls(FAKE_RegQueryValueExW) - before, 3);
+    assert_int_equal(buf.cap, 2 * n + 2);
+
+    before = fake_calls(FAKE_RegQueryValueExW);
+    assert_int_equal(bw_win_reg_string_in(api, h, "Big2", &buf, &s, &st), BW_OK);
+    assert_string_equal(s, big2);
+    free(s);
+    assert_int_equal(fake_calls(FAKE_RegQueryValueExW) - before, 1);
+
+    assert_int_equal(bw_win_reg_string_in(api, h, "Max", &buf, &s, &st), BW_OK);
+    assert_int_equal(strlen(s), m - 1);
+    free(s);
+    assert_int_equal(buf.cap, BW_WIN_MAX_VALUE_BYTES);
+    s = (char *)1;
+    assert_int_equal(bw_win_reg_string_in(api, h, "TooBig", &buf, &s, &st), BW_ERANGE);
+    assert_null(s);
+    assert_string_equal(st.reason, "value too large (65538 bytes)");
+    assert_int_equal(buf.cap, BW_WIN_MAX_VALUE_BYTES);
+
+    bw_win_regbuf_free(&buf);
+    free(big);
+    free(big2);
+    free(max);
+    free(over);
+    bw_win_reg_close(api, h);
+    fake_assert_no_leaks();
+}
+
+/* A value larger than the buffer that grows between the size query and the
+ * read, twice: read again each time; forever: a bounded number of calls. */
+static void test_buffer_grows(void **state)
+{
+    (void)state;
+    bw_win_status st;
+    char *big = long_text(BW_WIN_REGBUF_FIRST);
+    fake_reg_sz(K, "Grows", big);
+    fake_reg_value_grows(K, "Grows", 2);
+    fake_reg_sz(K, "Forever", big);
+    fake_reg_value_grows(K, "Forever", 1000);
+    fake_reg_sz(K, "Flaky", "flaky");
+    HKEY h = open_t();
+    const bw_api *api = fake_api();
+    bw_win_regbuf buf = {0};
+    char *s = NULL;
+
+    unsigned before = fake_calls(FAKE_RegQueryValueExW);
+    assert_int_equal(bw_win_reg_string_in(api, h, "Grows", &buf, &s, &st), BW_OK);
+    assert_int_equal(strlen(s), strlen(big) + 4);
+    assert_memory_equal(s, big, strlen(big));
+    assert_string_equal(s + strlen(big), "XYXY");
+    free(s);
+    /* read (too large), size, read (grew), size, read (grew), size, read */
+    assert_int_equal(fake_calls(FAKE_RegQueryValueExW) - before, 7);
+
+    bw_win_regbuf_free(&buf);
+    before = fake_calls(FAKE_RegQueryValueExW);
+    s = (char *)1;
+    assert_int_equal(bw_win_reg_string_in(api, h, "Forever", &buf, &s, &st), BW_EBUSY);
+    assert_null(s);
+    assert_string_equal(st.reason, "value keeps changing size (234)");
+    assert_int_equal(st.code, ERROR_MORE_DATA);
+    assert_int_equal(fake_calls(FAKE_RegQueryValueExW) - before, 2 * BW_WIN_MAX_RETRIES - 1);
+    assert_true(buf.cap <= BW_WIN_MAX_VALUE_BYTES);
+
+    /* ERROR_MORE_DATA from the first read, then from the size query. */
+    before = fake_calls(FAKE_RegQueryValueExW);
+    fake_fail(FAKE_RegQueryValueExW, before + 1, ERROR_MORE_DATA);
+    fake_fail(FAKE_RegQueryValueExW, before + 2, ERROR_MORE_DATA);
+    assert_int_equal(bw_win_reg_string_in(api, h, "Flaky", &buf, &s, &st), BW_OK);
+    assert_string_equal(s, "flaky");
+    free(s);
+    assert_int_equal(fake_calls(FAKE_RegQueryValueExW) - before, 4);
+
+    bw_win_regbuf_free(&buf);
+    free(big);
+    bw_win_reg_close(api, h);
+    fake_assert_no_leaks();
+}
+
+/* The collector helper through a buffer: absent is no gap, a bad value is. */
+static void test_buffer_fields(void **state)
+{
+    (void)state;
+    bw_snapshot *snap = bw_snapshot_new();
+    assert_non_null(snap);
+    fake_reg_sz(K, "Good", "g");
+    fake_reg_raw(K, "Bin", REG_BINARY, "x", 1);
+    HKEY h = open_t();
+    const bw_api *api = fake_api();
+    bw_win_regbuf buf = {0};
+    char *a = NULL, *b = NULL, *c = NULL;
+    assert_int_equal(
+        bw_win_reg_string_field_in(api, h, "HKLM\\SOFTWARE\\T", "Good", &buf, &a, snap), BW_OK);
+    assert_int_equal(
+        bw_win_reg_string_field_in(api, h, "HKLM\\SOFTWARE\\T", "Bin", &buf, &b, snap), BW_OK);
+    assert_int_equal(
+        bw_win_reg_string_field_in(api, h, "HKLM\\SOFTWARE\\T", "None", &buf, &c, snap), BW_OK);
+    bw_win_reg_close(api, h);
+    assert_string_equal(a, "g");
+    assert_null(b);
+    assert_null(c);
+    assert_int_equal(snap->n_gaps, 1);
+    assert_string_equal(snap->gaps[0].where, "HKLM\\SOFTWARE\\T\\Bin");
+    assert_string_equal(snap->gaps[0].reason, "wrong value type REG_BINARY");
+    free(a);
+    bw_win_regbuf_free(&buf);
+    bw_snapshot_free(snap);
+    fake_assert_no_leaks();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -571,6 +778,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_value_names, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_views, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_fields, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_buffer_reuse, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_buffer_larger, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_buffer_grows, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_buffer_fields, fake_setup, fake_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

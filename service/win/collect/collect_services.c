@@ -274,7 +274,8 @@ out:
 
 /* ---- pass 2: the registry ----------------------------------------------- */
 
-static bw_err read_altitudes(const bw_api *api, HKEY svc, bw_service_entry *e, bw_snapshot *snap)
+static bw_err read_altitudes(const bw_api *api, HKEY svc, bw_service_entry *e, bw_win_regbuf *buf,
+                             bw_snapshot *snap)
 {
     bw_win_status st;
     HKEY inst = NULL;
@@ -299,7 +300,7 @@ static bw_err read_altitudes(const bw_api *api, HKEY svc, bw_service_entry *e, b
         err = bw_win_reg_open(api, inst, names.items[i], KEY_WOW64_64KEY, &k, &st);
         if (err == BW_OK) {
             char *alt = NULL;
-            err = bw_win_reg_string_field(api, k, kwhere, "Altitude", &alt, snap);
+            err = bw_win_reg_string_field_in(api, k, kwhere, "Altitude", buf, &alt, snap);
             if (err == BW_OK && alt)
                 err = bw_strlist_add_owned(&e->altitudes, alt);
             bw_win_reg_close(api, k);
@@ -320,7 +321,7 @@ out:
 }
 
 static bw_err registry_service(const bw_api *api, svc_index *ix, bw_snapshot *snap, HKEY services,
-                               const char *name)
+                               const char *name, bw_win_regbuf *buf)
 {
     bw_win_status st;
     HKEY key = NULL;
@@ -386,22 +387,24 @@ static bw_err registry_service(const bw_api *api, svc_index *ix, bw_snapshot *sn
     err = bw_win_reg_dword_field(api, key, e->source, "Start", &e->start, &e->has_start, snap);
     if (err != BW_OK)
         goto out;
-    err = bw_win_reg_string_field(api, key, e->source, "ImagePath", &e->image_path, snap);
+    err = bw_win_reg_string_field_in(api, key, e->source, "ImagePath", buf, &e->image_path, snap);
     if (err != BW_OK)
         goto out;
-    err = bw_win_reg_string_field(api, key, e->source, "Description", &e->description, snap);
+    err = bw_win_reg_string_field_in(api, key, e->source, "Description", buf, &e->description,
+                                     snap);
     if (err != BW_OK)
         goto out;
-    err = bw_win_reg_string_field(api, key, e->source, "Group", &e->group, snap);
+    err = bw_win_reg_string_field_in(api, key, e->source, "Group", buf, &e->group, snap);
     if (err != BW_OK)
         goto out;
     /* The SCM's display name wins; the value stands in when there is none. */
     if (!e->display_name) {
-        err = bw_win_reg_string_field(api, key, e->source, "DisplayName", &e->display_name, snap);
+        err = bw_win_reg_string_field_in(api, key, e->source, "DisplayName", buf,
+                                         &e->display_name, snap);
         if (err != BW_OK)
             goto out;
     }
-    err = read_altitudes(api, key, e, snap);
+    err = read_altitudes(api, key, e, buf, snap);
 out:
     bw_win_reg_close(api, key);
     free(src);
@@ -412,6 +415,7 @@ static bw_err registry_pass(const bw_api *api, svc_index *ix, bw_snapshot *snap)
 {
     HKEY services = NULL;
     bw_strlist names = {0};
+    bw_win_regbuf buf = {0}; /* every value is read through it: one call each */
     const char *where = "HKLM\\" SERVICES_PATH;
     bw_err err = bw_win_reg_open_field(api, HKEY_LOCAL_MACHINE, SERVICES_PATH, KEY_WOW64_64KEY,
                                        &services, where, snap);
@@ -421,12 +425,13 @@ static bw_err registry_pass(const bw_api *api, svc_index *ix, bw_snapshot *snap)
     if (err != BW_OK)
         goto out;
     for (size_t i = 0; i < names.n; i++) {
-        err = registry_service(api, ix, snap, services, names.items[i]);
+        err = registry_service(api, ix, snap, services, names.items[i], &buf);
         if (err != BW_OK)
             goto out;
     }
 out:
     bw_strlist_free(&names);
+    bw_win_regbuf_free(&buf);
     bw_win_reg_close(api, services);
     return err;
 }

@@ -36,7 +36,8 @@ typedef struct scan {
     const char *path; /* the Uninstall key under root */
     REGSAM sam_view;  /* KEY_WOW64_64KEY / KEY_WOW64_32KEY */
     bw_view view;
-    const char *sid; /* user hive, or NULL */
+    const char *sid;    /* user hive, or NULL */
+    bw_win_regbuf *buf; /* every value is read through it: one call each */
 } scan;
 
 static bw_err read_entry(const bw_api *api, bw_snapshot *snap, const scan *sc, HKEY parent,
@@ -77,7 +78,8 @@ static bw_err read_entry(const bw_api *api, bw_snapshot *snap, const scan *sc, H
     }
     for (size_t i = 0; i < sizeof string_fields / sizeof string_fields[0]; i++) {
         char **field = (char **)((char *)e + string_fields[i].offset);
-        err = bw_win_reg_string_field(api, key, e->source, string_fields[i].value, field, snap);
+        err = bw_win_reg_string_field_in(api, key, e->source, string_fields[i].value, sc->buf,
+                                         field, snap);
         if (err != BW_OK)
             goto out;
     }
@@ -126,21 +128,22 @@ out:
 
 bw_err bw_win_collect_uninstall(const bw_api *api, bw_snapshot *snap)
 {
-    scan sc = {HKEY_LOCAL_MACHINE, UNINSTALL_HKLM, KEY_WOW64_64KEY, BW_VIEW_64, NULL};
+    bw_win_regbuf buf = {0};
+    bw_strlist sids = {0};
+    scan sc = {HKEY_LOCAL_MACHINE, UNINSTALL_HKLM, KEY_WOW64_64KEY, BW_VIEW_64, NULL, &buf};
     bw_err err = scan_key(api, snap, &sc);
     if (err != BW_OK)
-        return err;
+        goto out;
     /* Without WOW64 redirection the 32-bit view is the same key again. */
     if (bw_win_reg_has_wow64(api)) {
         sc.sam_view = KEY_WOW64_32KEY;
         sc.view = BW_VIEW_32;
         err = scan_key(api, snap, &sc);
         if (err != BW_OK)
-            return err;
+            goto out;
     }
 
     /* User hives: enumerate HKU itself (a predefined key, never closed). */
-    bw_strlist sids = {0};
     err = bw_win_reg_subkeys_field(api, HKEY_USERS, "HKU", &sids, snap);
     if (err != BW_OK)
         goto out;
@@ -152,7 +155,7 @@ bw_err bw_win_collect_uninstall(const bw_api *api, bw_snapshot *snap)
             err = BW_ENOMEM;
             goto out;
         }
-        scan u = {HKEY_USERS, path, KEY_WOW64_64KEY, BW_VIEW_USER, sids.items[i]};
+        scan u = {HKEY_USERS, path, KEY_WOW64_64KEY, BW_VIEW_USER, sids.items[i], &buf};
         err = scan_key(api, snap, &u);
         free(path);
         if (err != BW_OK)
@@ -160,5 +163,6 @@ bw_err bw_win_collect_uninstall(const bw_api *api, bw_snapshot *snap)
     }
 out:
     bw_strlist_free(&sids);
+    bw_win_regbuf_free(&buf);
     return err;
 }

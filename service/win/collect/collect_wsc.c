@@ -3,6 +3,11 @@
  * Windows Security Center knows and their states (Win32 layer, COM through
  * the API table). Used by containment to tell whether another anti-virus
  * would remain (bw_contain.h).
+ *
+ * The product list's class is looked up in the registry first: where it
+ * is not registered (Windows Server, older Windows, Wine) COM is not
+ * started at all, which spares loading its DLLs into every scan there;
+ * CoCreateInstance would only have said REGDB_E_CLASSNOTREG.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +15,12 @@
 
 #include "bw_collect.h"
 #include "bw_wsc.h"
+#include "../bw_winreg.h"
 
 #define MAX_PRODUCTS   64u
 #define MAX_NAME_UNITS 1024u
+/* Where CoCreateInstance finds bw_clsid_wsc_product_list (HKCR). */
+#define WSC_CLASS_KEY "CLSID\\{17072F7B-9ABE-4A74-A261-1EB76B55107A}"
 
 static bw_err gap_hr(bw_snapshot *snap, const char *where, HRESULT hr)
 {
@@ -66,6 +74,12 @@ static bw_err read_product(const bw_api *api, bw_wsc_product_list *list, ULONG i
 bw_err bw_win_collect_security_center(const bw_api *api, bw_snapshot *snap)
 {
     static const char where[] = "Security Center";
+    HKEY cls = NULL;
+    bw_err r =
+        bw_win_reg_open(api, HKEY_CLASSES_ROOT, WSC_CLASS_KEY, KEY_WOW64_64KEY, &cls, NULL);
+    bw_win_reg_close(api, cls);
+    if (r == BW_ENOTFOUND) /* no Security Center; anything else: ask COM */
+        return BW_OK;
     HRESULT hr = api->CoInitializeEx(NULL, COINIT_MULTITHREADED);
     bool uninit = SUCCEEDED(hr);                /* S_OK or S_FALSE: balanced by CoUninitialize */
     if (FAILED(hr) && hr != RPC_E_CHANGED_MODE) /* another model already: usable */
