@@ -467,6 +467,9 @@ static void scan(agent *a, const char *why)
     bw_changes ch = {0};
     int64_t scan_id = 0;
     char mode_source[256];
+    /* Armed before reading: a change made while this scan runs starts the
+     * next one, instead of waiting for the interval. */
+    ensure_watches(a);
     if (!snap || bw_win_collect_all(a->api, &a->pol->registry_roots, &a->pol->bases_paths,
                                     snap) != BW_OK) {
         logf_(a, "ERROR", "scan (%s): out of memory", why);
