@@ -266,12 +266,29 @@ out:
     return e;
 }
 
+bw_err bw_alert_agent_started(const char *host, const char *program_version, bw_prev_stop prev,
+                              int64_t prev_started, bw_alert *out)
+{
+    bool ok = true;
+    bool unclean = prev == BW_PREV_STOP_UNCLEAN;
+    char when[21];
+    alert_start(out, BW_EVENT_AGENT_STARTED);
+    add(out, "host", host, &ok);
+    add(out, "program_version", program_version, &ok);
+    add(out, "detail", unclean ? "recovered after an unclean stop" : "started", &ok);
+    add(out, "previous_stop", bw_prev_stop_name(prev), &ok);
+    if (unclean && prev_started > 0)
+        bw_format_utc(prev_started, when);
+    add(out, "previous_start", unclean && prev_started > 0 ? when : NULL, &ok);
+    return alert_end(out, ok);
+}
+
 bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_version,
                           const char *detail, bw_alert *out)
 {
     bool ok = true;
     memset(out, 0, sizeof *out);
-    if (id != BW_EVENT_AGENT_STARTED && id != BW_EVENT_AGENT_STOPPED)
+    if (id != BW_EVENT_AGENT_STOPPED)
         return BW_EINVAL;
     alert_start(out, id);
     add(out, "host", host, &ok);

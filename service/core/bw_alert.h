@@ -12,7 +12,9 @@
  * Event IDs never change meaning once released; new ones are added within
  * their band. Fields per event, in insertion-string order:
  *
- *   100 agent-started, 101 agent-stopped (information)
+ *   100 agent-started (information)
+ *       host, program_version, detail, previous_stop, previous_start
+ *   101 agent-stopped (information)
  *       host, program_version, detail
  *   102 policy-loaded (information)
  *       host, policy, policy_version, mode, detail
@@ -169,7 +171,16 @@ bw_err bw_alert_from_change(const bw_change *c, const char *host, bw_alert *out)
  * freed before). On failure *out is emptied. */
 bw_err bw_alert_from_changes(const bw_changes *c, const char *host, bw_alerts *out);
 
-/* 100 or 101 (BW_EINVAL for other IDs). detail may be NULL. */
+/* 100 agent-started. How the previous run ended (bw_store_run_begin) is
+ * in previous_stop ("clean", "unclean" or "unknown") and in the detail:
+ * "started", or "recovered after an unclean stop" when it ended without
+ * stopping (then previous_start is when that run began, prev_started; it
+ * is missing otherwise). */
+bw_err bw_alert_agent_started(const char *host, const char *program_version, bw_prev_stop prev,
+                              int64_t prev_started, bw_alert *out);
+
+/* 101 (BW_EINVAL for other IDs: 100 is bw_alert_agent_started). detail may
+ * be NULL. */
 bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_version,
                           const char *detail, bw_alert *out);
 

@@ -302,6 +302,29 @@ bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out);
 bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value);
 bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value);
 
+/* ---- runs of the service (bw_store_state.c) ------------------------------- */
+
+/* How the previous run of the service ended, as the store remembers it. */
+typedef enum bw_prev_stop {
+    BW_PREV_STOP_UNKNOWN = 0, /* no run recorded: the first start with this database */
+    BW_PREV_STOP_CLEAN,       /* it stopped on request (bw_store_run_end) */
+    BW_PREV_STOP_UNCLEAN      /* it ended without stopping: a crash, a kill, a power cut */
+} bw_prev_stop;
+
+/* "unknown", "clean", "unclean". */
+const char *bw_prev_stop_name(bw_prev_stop p);
+
+/* Marks a run as begun at `now` (meta "run_started_at") and says how the
+ * previous one ended: UNCLEAN when its mark is still set (*prev_started,
+ * optional, then receives when that run began; 0 otherwise), CLEAN when
+ * bw_store_run_end cleared it, UNKNOWN when no run was ever marked. One
+ * transaction: on failure nothing is written and *prev is UNKNOWN. */
+bw_err bw_store_run_begin(bw_store *s, int64_t now, bw_prev_stop *prev, int64_t *prev_started);
+
+/* Clears the mark: the run is stopping on request. A run that never gets
+ * here (killed, crashed) is reported UNCLEAN by the next bw_store_run_begin. */
+bw_err bw_store_run_end(bw_store *s);
+
 /* ---- state (bw_store_state.c) -------------------------------------------- */
 
 /* A small text kept across restarts (e.g. "gaps-digest", the last 902

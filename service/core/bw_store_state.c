@@ -56,6 +56,55 @@ bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value)
     return bws_step_final(s, st, op);
 }
 
+/* ---- runs of the service -------------------------------------------------------- */
+
+#define RUN_KEY "run_started_at" /* when the current run began; 0 after a clean stop */
+
+const char *bw_prev_stop_name(bw_prev_stop p)
+{
+    switch (p) {
+    case BW_PREV_STOP_CLEAN: return "clean";
+    case BW_PREV_STOP_UNCLEAN: return "unclean";
+    default: return "unknown";
+    }
+}
+
+bw_err bw_store_run_begin(bw_store *s, int64_t now, bw_prev_stop *prev, int64_t *prev_started)
+{
+    const char *op = "mark the run";
+    int64_t started = 0;
+    *prev = BW_PREV_STOP_UNKNOWN;
+    if (prev_started)
+        *prev_started = 0;
+    bws_clear_err(s);
+    bw_err e = bws_begin(s, op);
+    if (e)
+        return e;
+    bw_prev_stop p = BW_PREV_STOP_UNKNOWN;
+    e = bw_store_meta_get(s, RUN_KEY, &started);
+    if (e == BW_OK)
+        p = started > 0 ? BW_PREV_STOP_UNCLEAN : BW_PREV_STOP_CLEAN;
+    else if (e == BW_ENOTFOUND)
+        e = BW_OK;
+    if (!e)
+        e = bw_store_meta_set(s, RUN_KEY, now > 0 ? now : 1);
+    if (!e)
+        e = bws_commit(s, op);
+    if (e) {
+        bws_rollback(s);
+        return e;
+    }
+    *prev = p;
+    if (prev_started && p == BW_PREV_STOP_UNCLEAN)
+        *prev_started = started;
+    return BW_OK;
+}
+
+bw_err bw_store_run_end(bw_store *s)
+{
+    return bw_store_meta_set(s, RUN_KEY, 0);
+}
+
 /* ---- state ----------------------------------------------------------------------- */
 
 bw_err bw_store_state_get(bw_store *s, const char *key, char **value)

@@ -670,6 +670,27 @@ static void raise_lifecycle(agent *a, bw_event_id id, const char *detail)
         raise_alert(a, &al);
 }
 
+/* 100, saying how the previous run ended (the store marks each run; a mark
+ * still set is a run that ended without stopping: a crash, a kill, a power
+ * cut). */
+static void raise_started(agent *a)
+{
+    bw_prev_stop prev = BW_PREV_STOP_UNKNOWN;
+    int64_t prev_started = 0;
+    if (a->store &&
+        bw_store_run_begin(a->store, bw_win_now(a->api), &prev, &prev_started) != BW_OK)
+        logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
+    if (prev == BW_PREV_STOP_UNCLEAN) {
+        char when[21];
+        bw_format_utc(prev_started, when);
+        logf_(a, "WARN", "the previous run (started %s) ended without stopping; recovering",
+              when);
+    }
+    bw_alert al = {0};
+    if (bw_alert_agent_started(a->host, BW_VERSION, prev, prev_started, &al) == BW_OK)
+        raise_alert(a, &al);
+}
+
 /* When the timed work is next due (GetTickCount64 milliseconds). */
 typedef struct timers {
     ULONGLONG full, heartbeat, quick; /* quick 0: no change pending */
@@ -814,7 +835,7 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     if (a.data_dir)
         open_store(&a);
     report_data(&a);
-    raise_lifecycle(&a, BW_EVENT_AGENT_STARTED, "started");
+    raise_started(&a);
     load_policy(&a, false);
     if (!a.pol) {
         e = BW_EINVAL;
@@ -831,6 +852,9 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
         hooks->running(hooks->ctx);
     e = agent_loop(&a, reload_event);
     raise_lifecycle(&a, BW_EVENT_AGENT_STOPPED, "stopped");
+    /* Last: a run killed before this line is reported unclean at the next start. */
+    if (a.store && bw_store_run_end(a.store) != BW_OK)
+        logf_(&a, "ERROR", "%s", bw_store_errmsg(a.store));
     logf_(&a, "INFO", "banwatch stopped");
 out:
     agent_close(&a);

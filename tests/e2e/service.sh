@@ -105,6 +105,8 @@ check "Event Log source registered with its message file" source_ok
 # ---- start
 W net start banwatch >/dev/null 2>&1
 check "service started by the SCM raises 100 (agent-started)" wait_for 20 100
+check "the first start knows no previous run (100, previous_stop unknown)" \
+    jsonl_has 'select(.event_id==100) | .previous_stop=="unknown" and .detail=="started"'
 check "policy loaded from the data directory (102)" \
     jsonl_has 'select(.event_id==102) | .detail | test("policy.yaml")'
 # An idle service waits on events and timers only: measure the CPU time of
@@ -201,6 +203,8 @@ wait_for 20 100 "" 2 || true
 sleep 1
 after=$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)
 check "restart raises no duplicate finding events ($before before, $after after)" [ "$before" -eq "$after" ]
+check "after a stop the next start says the previous run stopped cleanly" \
+    [ "$(jq -r 'select(.event_id==100) | .previous_stop' "$jsonl" | tail -n 1)" = clean ]
 
 # ---- the footprint goes away
 W reg delete 'HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}' /f >/dev/null 2>&1

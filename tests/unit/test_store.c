@@ -757,6 +757,44 @@ static void test_other_alerts_and_meta(void **state)
     bw_store_close(s);
 }
 
+/* A run that is never ended (killed) is reported unclean by the next one,
+ * with when it began; an ended one clean; the first one unknown. The mark
+ * lives in the file, across connections. */
+static void test_runs_clean_and_unclean(void **state)
+{
+    (void)state;
+    const char *path = db_path("runs");
+    bw_store *s = open_ok(path);
+    bw_prev_stop prev = BW_PREV_STOP_CLEAN;
+    int64_t started = -1;
+    assert_int_equal(bw_store_run_begin(s, T0, &prev, &started), BW_OK);
+    assert_int_equal(prev, BW_PREV_STOP_UNKNOWN);
+    assert_int_equal(started, 0);
+    bw_store_close(s); /* the process dies: no bw_store_run_end */
+
+    s = open_ok(path);
+    assert_int_equal(bw_store_run_begin(s, T0 + 60, &prev, &started), BW_OK);
+    assert_int_equal(prev, BW_PREV_STOP_UNCLEAN);
+    assert_int_equal(started, T0);
+    assert_string_equal(bw_prev_stop_name(prev), "unclean");
+    assert_int_equal(bw_store_run_end(s), BW_OK);
+    bw_store_close(s);
+
+    s = open_ok(path);
+    assert_int_equal(bw_store_run_begin(s, T0 + 120, &prev, NULL), BW_OK);
+    assert_int_equal(prev, BW_PREV_STOP_CLEAN);
+    assert_string_equal(bw_prev_stop_name(prev), "clean");
+    /* killed again: unclean, with this run's start */
+    bw_store_close(s);
+    s = open_ok(path);
+    assert_int_equal(bw_store_run_begin(s, T0 + 180, &prev, &started), BW_OK);
+    assert_int_equal(prev, BW_PREV_STOP_UNCLEAN);
+    assert_int_equal(started, T0 + 120);
+    assert_string_equal(bw_prev_stop_name(BW_PREV_STOP_UNKNOWN), "unknown");
+    assert_string_equal(bw_prev_stop_name((bw_prev_stop)42), "unknown");
+    bw_store_close(s);
+}
+
 static void write_file(const char *path, const void *data, size_t n)
 {
     FILE *fp = fopen(path, "wb");
@@ -1384,6 +1422,7 @@ int main(void)
         cmocka_unit_test(test_restart_no_duplicates),
         cmocka_unit_test(test_pending_after_crash),
         cmocka_unit_test(test_other_alerts_and_meta),
+        cmocka_unit_test(test_runs_clean_and_unclean),
         cmocka_unit_test(test_corrupt_garbage),
         cmocka_unit_test(test_corrupt_truncated),
         cmocka_unit_test(test_corrupt_tiny),
