@@ -671,3 +671,31 @@ bw_err bw_alert_json(const bw_alert *a, int64_t time, bw_buf *out)
     bw_json_end(&j);
     return bw_json_done(&j, true);
 }
+
+uint64_t bw_alert_line_hash(const char *line, size_t len)
+{
+    if (len && line[len - 1] == '\n')
+        len--;
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)line[i];
+        h *= UINT64_C(1099511628211);
+    }
+    return h ? h : 1;
+}
+
+bool bw_alert_line_in(const char *text, size_t len, uint64_t hash)
+{
+    /* Every line ended by a newline is compared. The first may be the end
+     * of a longer one (the text is a tail): that is no whole record, and
+     * matches only by a collision of the hash. */
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] != '\n')
+            continue;
+        if (bw_alert_line_hash(text + start, i - start) == hash)
+            return true;
+        start = i + 1;
+    }
+    return false;
+}

@@ -304,4 +304,15 @@ bw_err bw_alert_fields_json(const bw_alert *a, bw_buf *out);
  * comes first, the other fields follow in order. */
 bw_err bw_alert_json(const bw_alert *a, int64_t time, bw_buf *out);
 
+/* What identifies a JSON-lines record after a crash (the alert outbox,
+ * bw_store.h): a 64-bit FNV-1a hash of the line's bytes, without its
+ * newline. Never 0 (0 means "no hash" in the store). */
+uint64_t bw_alert_line_hash(const char *line, size_t len);
+
+/* True when text (the tail of events.jsonl) holds a whole line, ended by a
+ * newline, whose bw_alert_line_hash is `hash`. A line cut at the start of
+ * the text or left without its newline (the write was cut short) does not
+ * count. */
+bool bw_alert_line_in(const char *text, size_t len, uint64_t hash);
+
 #endif

@@ -157,8 +157,8 @@ bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r)
     const char *op = "record verdict";
     bws_clear_err(s);
     bw_err e = bws_prep(s,
-                        "INSERT INTO verdicts (at, scan_id, " VERDICT_COLUMNS ")"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "INSERT INTO verdicts (at, scan_id, " VERDICT_COLUMNS ", alert_id)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         &st, op);
     if (e)
         return e;
@@ -180,6 +180,10 @@ bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r)
                           r->next_step};
     for (int i = 0; i < 11; i++)
         bws_bind_text(st, 3 + i, text[i]);
+    if (r->alert_id > 0)
+        sqlite3_bind_int64(st, 14, r->alert_id);
+    else
+        sqlite3_bind_null(st, 14);
     return bws_step_final(s, st, op);
 }
 
@@ -197,6 +201,7 @@ static bw_err verdict_row(sqlite3_stmt *st, void *item, const char **why)
     for (int i = 0; i < 11; i++)
         if (!bws_col_dup(st, 3 + i, text[i]))
             return BW_ENOMEM;
+    r->alert_id = sqlite3_column_int64(st, 14);
     return BW_OK;
 }
 
@@ -205,10 +210,11 @@ bw_err bw_store_verdict_last(bw_store *s, bw_verdict_record *out)
     bw_verdict_record *rows = NULL;
     size_t n = 0, cap = 0;
     memset(out, 0, sizeof *out);
-    bw_err e = bws_query_rows(s,
-                              "SELECT id, at, scan_id, " VERDICT_COLUMNS " FROM verdicts"
-                              " ORDER BY id DESC LIMIT 1",
-                              "last verdict", NULL, &rows, &n, &cap, sizeof *rows, verdict_row);
+    bw_err e =
+        bws_query_rows(s,
+                       "SELECT id, at, scan_id, " VERDICT_COLUMNS ", alert_id FROM verdicts"
+                       " ORDER BY id DESC LIMIT 1",
+                       "last verdict", NULL, &rows, &n, &cap, sizeof *rows, verdict_row);
     if (e == BW_OK && n == 0)
         e = bws_fail_msg(s, BW_ENOTFOUND, "last verdict", "no verdict recorded");
     if (e == BW_OK)

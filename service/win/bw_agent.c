@@ -32,6 +32,7 @@
 
 #include "bw_version.h"
 
+#define TAIL_BYTES      (256u << 10) /* of events.jsonl read to settle alerts in doubt */
 #define LOG_MAX_BYTES   (1u << 20)
 #define LOG_KEEP        3
 #define MAX_WATCHES     5  /* Uninstall (2 views), Services, vendor roots (2 views) */
@@ -81,15 +82,20 @@ static void logf_(agent *a, const char *level, const char *fmt, ...)
     bw_buf_free(&b);
 }
 
-/* Raises one alert on every sink; for a change, records it so it is never
- * raised again. */
-static void raise_alert(agent *a, bw_alert *al)
+static void emit(agent *a, const bw_alert *al, int64_t now)
 {
-    int64_t now = bw_win_now(a->api);
     const char *failed = NULL;
     if (bw_sinks_emit(&a->sinks, al, now, &failed) != BW_OK)
         logf_(a, "ERROR", "event %d: the %s sink failed to take it", (int)al->event_id,
               failed ? failed : "?");
+}
+
+/* Raises one alert on every sink and records it. For the alerts that must
+ * go out once (a change's, a verdict's), outbox_begin and outbox_send. */
+static void raise_alert(agent *a, bw_alert *al)
+{
+    int64_t now = bw_win_now(a->api);
+    emit(a, al, now);
     if (a->store) {
         bw_buf fields = {0};
         if (bw_alert_fields_json(al, &fields) != BW_OK ||
@@ -100,6 +106,53 @@ static void raise_alert(agent *a, bw_alert *al)
         bw_buf_free(&fields);
     }
     bw_alert_clear(al);
+}
+
+/* The outbox (bw_store.h): the alert is recorded, unsent, with the hash of
+ * its JSON-lines record for the time `now`, before any sink gets it.
+ * False when the store says it was raised already (its change has an
+ * alert): then it must not be raised. *id is its row, 0 when it could not
+ * be recorded (it is raised anyway: never lost). */
+static bool outbox_begin(agent *a, const bw_alert *al, int64_t now, int64_t *id)
+{
+    *id = 0;
+    if (!a->store)
+        return true;
+    bw_buf line = {0}, fields = {0};
+    bw_err e = bw_alert_json(al, now, &line);
+    if (!e)
+        e = bw_alert_fields_json(al, &fields);
+    if (!e) {
+        e = bw_store_alert_begin(a->store, al->change_id, (int)al->event_id, fields.data, now,
+                                 bw_alert_line_hash(line.data, line.len), id);
+        if (e)
+            logf_(a, "ERROR", "cannot record alert %d before raising it: %s", (int)al->event_id,
+                  bw_store_errmsg(a->store));
+    }
+    bw_buf_free(&line);
+    bw_buf_free(&fields);
+    return e != BW_OK || *id != 0;
+}
+
+/* Raises an alert begun in the outbox, at the same `now`, and marks it
+ * sent. */
+static void outbox_send(agent *a, bw_alert *al, int64_t now, int64_t id)
+{
+    emit(a, al, now);
+    if (id && bw_store_alert_sent(a->store, id) != BW_OK)
+        logf_(a, "ERROR", "cannot mark alert %d sent: %s", (int)al->event_id,
+              bw_store_errmsg(a->store));
+    bw_alert_clear(al);
+}
+
+/* Raises a change's alert once: through the outbox. */
+static void raise_once(agent *a, bw_alert *al)
+{
+    int64_t now = bw_win_now(a->api), id = 0;
+    if (outbox_begin(a, al, now, &id))
+        outbox_send(a, al, now, id);
+    else
+        bw_alert_clear(al);
 }
 
 static void raise_error(agent *a, bw_event_id id, const char *detail)
@@ -167,7 +220,7 @@ static void raise_changes(agent *a, const bw_changes *ch)
             bw_alert_clear(&alerts.items[i]);
             continue;
         }
-        raise_alert(a, &alerts.items[i]);
+        raise_once(a, &alerts.items[i]);
         /* A product change after the cutoff is update activity too. The
          * first scan of a database is the inventory, not activity. */
         const bw_change *c = &ch->items[i];
@@ -227,6 +280,36 @@ static void load_policy(agent *a, bool reload)
 
 /* ---- state database -------------------------------------------------------------- */
 
+/* The alerts a run that ended without stopping had begun and not marked
+ * sent (bw_store_alerts_in_doubt): each whose record is in the end of
+ * events.jsonl went out, the others are taken back and raised again (their
+ * changes are pending again, a verdict is raised by the next scan). Without
+ * the JSON-lines file there is no telling: they are raised again. */
+static void settle_in_doubt(agent *a)
+{
+    bw_alert_records doubt = {0};
+    if (bw_store_alerts_in_doubt(a->store, &doubt) != BW_OK) {
+        logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
+        return;
+    }
+    bw_buf tail = {0};
+    bool have_tail = doubt.n && bw_sinks_tail(&a->sinks, TAIL_BYTES, &tail) == BW_OK;
+    for (size_t i = 0; i < doubt.n; i++) {
+        const bw_alert_record *r = &doubt.items[i];
+        bool delivered = have_tail && r->line_hash && tail.len &&
+                         bw_alert_line_in(tail.data, tail.len, r->line_hash);
+        if (bw_store_alert_settle(a->store, r->id, delivered) != BW_OK) {
+            logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
+            continue;
+        }
+        logf_(a, "WARN", "event %d begun by a run that ended without stopping: %s", r->event_id,
+              delivered ? "its record is in events.jsonl, it was raised"
+                        : "its record is not in events.jsonl, it is raised again");
+    }
+    bw_buf_free(&tail);
+    bw_alert_records_free(&doubt);
+}
+
 static void open_store(agent *a)
 {
     char msg[1024] = "";
@@ -255,6 +338,7 @@ static void open_store(agent *a)
     a->last_db_error = NULL;
     if (recreated)
         raise_error(a, BW_EVENT_STATE_DB_RECREATED, msg);
+    settle_in_doubt(a);
 }
 
 /* ---- scanning ------------------------------------------------------------------ */
@@ -319,9 +403,16 @@ static void raise_verdict(agent *a, const bw_verdict *v, int64_t scan_id)
     char *digest = NULL;
     bw_alert al = {0};
     bw_err e = bw_alert_verdict_due(v, a->host, has_last ? last.digest : NULL, &al, &digest);
+    int64_t now = bw_win_now(a->api), id = 0;
+    if (e == BW_OK && !outbox_begin(a, &al, now, &id)) {
+        bw_alert_clear(&al);
+        e = BW_ENOTFOUND;
+    }
     if (e == BW_OK) {
-        /* The record keeps the event's own values (what status shows). */
-        bw_verdict_record r = {.at = bw_win_now(a->api),
+        /* The record keeps the event's own values (what status shows), and
+         * the alert that raises it: taken back after a crash with it. */
+        bw_verdict_record r = {.at = now,
+                               .alert_id = id,
                                .scan_id = scan_id,
                                .digest = digest,
                                .present = (char *)bw_alert_get(&al, "present"),
@@ -338,7 +429,7 @@ static void raise_verdict(agent *a, const bw_verdict *v, int64_t scan_id)
         if (a->store && bw_store_verdict_add(a->store, &r) != BW_OK)
             logf_(a, "ERROR", "cannot record the verdict: %s", bw_store_errmsg(a->store));
         logf_(a, "INFO", "verdict: %s", v->headline);
-        raise_alert(a, &al);
+        outbox_send(a, &al, now, id);
     } else if (e == BW_ENOMEM) {
         logf_(a, "ERROR", "out of memory deciding the verdict alert");
     }
@@ -843,8 +934,11 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     }
     if (a.store) { /* what a previous run found but did not get to raise */
         bw_changes pending = {0};
-        if (bw_store_pending_changes(a.store, &pending) == BW_OK)
+        if (bw_store_pending_changes(a.store, &pending) == BW_OK && pending.n) {
+            logf_(&a, "INFO", "raising %zu change(s) a previous run stored but did not raise",
+                  pending.n);
             raise_changes(&a, &pending);
+        }
         bw_changes_free(&pending);
     }
     scan(&a, "start");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_winfile.h"
 #include "bw_winreg.h"
 #include "../core/bw_str.h"
 
@@ -15,7 +16,19 @@ struct bw_appender {
     size_t max_bytes;
     unsigned keep;
     uint64_t size;
+    bool torn; /* the file does not end with a newline: start the next line on a new one */
 };
+
+/* Whether the file at path (UTF-8) ends inside a line: a write cut short
+ * (the process killed, the disk full). */
+static bool ends_torn(const bw_api *api, const char *path)
+{
+    bw_win_file f;
+    bool torn =
+        bw_win_file_read_tail(api, path, 1, &f) == BW_OK && f.len == 1 && f.data[0] != '\n';
+    free(f.data);
+    return torn;
+}
 
 static bw_err open_handle(bw_appender *a, unsigned long *syserr)
 {
@@ -28,6 +41,7 @@ static bw_err open_handle(bw_appender *a, unsigned long *syserr)
     }
     LARGE_INTEGER sz;
     a->size = a->api->GetFileSizeEx(a->h, &sz) && sz.QuadPart > 0 ? (uint64_t)sz.QuadPart : 0;
+    a->torn = a->size > 0 && ends_torn(a->api, a->path8);
     return BW_OK;
 }
 
@@ -84,20 +98,68 @@ bw_err bw_appender_open(const bw_api *api, const char *path, size_t max_bytes, u
     return BW_OK;
 }
 
+/* Writes all len bytes; on failure *written says how many went. */
+static bool write_all(bw_appender *a, const char *p, size_t len, size_t *written)
+{
+    DWORD done = 0;
+    *written = 0;
+    for (size_t off = 0; off < len; off += done) {
+        DWORD want = (DWORD)(len - off > (1u << 20) ? (1u << 20) : len - off);
+        done = 0;
+        if (!a->api->WriteFile(a->h, p + off, want, &done, NULL) || done == 0)
+            return false;
+        if (done > want)
+            done = want;
+        *written += done;
+    }
+    return true;
+}
+
 bw_err bw_appender_write(bw_appender *a, const char *line, size_t len)
 {
     if (a->size > 0 && a->size + len > a->max_bytes)
         rotate(a);
     if (a->h == INVALID_HANDLE_VALUE)
         return BW_EIO;
-    DWORD done = 0;
-    for (size_t off = 0; off < len; off += done) {
-        DWORD want = (DWORD)(len - off > (1u << 20) ? (1u << 20) : len - off);
-        if (!a->api->WriteFile(a->h, line + off, want, &done, NULL) || done == 0)
+    size_t n = 0;
+    if (a->torn) {
+        if (!write_all(a, "\n", 1, &n))
             return BW_EIO;
+        a->size += n;
+        a->torn = false;
     }
-    a->size += len;
-    return BW_OK;
+    bool ok = write_all(a, line, len, &n);
+    a->size += n;
+    if (n > 0 && line[n - 1] != '\n')
+        a->torn = true;
+    return ok ? BW_OK : BW_EIO;
+}
+
+bw_err bw_appender_tail(bw_appender *a, size_t max, bw_buf *out)
+{
+    bw_win_file live, older = {0};
+    bw_err e = bw_win_file_read_tail(a->api, a->path8, max, &live);
+    if (e == BW_ENOTFOUND) {
+        memset(&live, 0, sizeof live);
+        e = BW_OK;
+    }
+    if (e)
+        return e;
+    if (live.len < max && a->keep) {
+        /* the end of the last rotation comes before */
+        char *p1 = bw_strfmt("%s.1", a->path8);
+        e = p1 ? bw_win_file_read_tail(a->api, p1, max - live.len, &older) : BW_ENOMEM;
+        free(p1);
+        if (e == BW_ENOTFOUND)
+            e = BW_OK;
+    }
+    if (!e && older.len)
+        e = bw_buf_append(out, older.data, older.len);
+    if (!e && live.len)
+        e = bw_buf_append(out, live.data, live.len);
+    free(live.data);
+    free(older.data);
+    return e;
 }
 
 void bw_appender_close(bw_appender *a)

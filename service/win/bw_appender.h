@@ -10,6 +10,7 @@
 
 #include "bw_api.h"
 #include "../core/bw_error.h"
+#include "../core/bw_str.h"
 
 typedef struct bw_appender bw_appender;
 
@@ -23,8 +24,15 @@ bw_err bw_appender_open(const bw_api *api, const char *path, size_t max_bytes, u
                         bw_appender **out, unsigned long *syserr);
 
 /* Appends len bytes (one whole line, newline included) and flushes them to
- * the file. */
+ * the file. A file that ends inside a line (a write cut short by a crash
+ * or a full disk) gets a newline first, so the line written stays whole. */
 bw_err bw_appender_write(bw_appender *a, const char *line, size_t len);
+
+/* Appends to *out the last max bytes written: the end of the file and,
+ * when it holds fewer, the end of "<path>.1" before them (a rotation just
+ * happened). For the agent after a crash: did this record reach the file?
+ * A missing file is no error. */
+bw_err bw_appender_tail(bw_appender *a, size_t max, bw_buf *out);
 
 /* NULL-safe. */
 void bw_appender_close(bw_appender *a);

@@ -367,6 +367,38 @@ static void test_agent_started(void **state)
     bw_alert_clear(&a);
 }
 
+/* A record is found again in the tail of events.jsonl by its hash: whole
+ * lines only, the first one too; not one without its newline. */
+static void test_line_hash(void **state)
+{
+    (void)state;
+    bw_alert a;
+    assert_int_equal(bw_alert_lifecycle(BW_EVENT_AGENT_STOPPED, "WS-01", "0.2.0", "stopped", &a),
+                     BW_OK);
+    bw_buf line = {0};
+    assert_int_equal(bw_alert_json(&a, 1727582400, &line), BW_OK);
+    bw_alert_clear(&a);
+    uint64_t h = bw_alert_line_hash(line.data, line.len);
+    assert_true(h != 0);
+    /* the newline is not part of it */
+    assert_true(bw_alert_line_hash(line.data, line.len - 1) == h);
+    assert_true(bw_alert_line_hash("", 0) != 0);
+    assert_true(bw_alert_line_hash("a", 1) != bw_alert_line_hash("b", 1));
+
+    bw_buf tail = {0};
+    bw_buf_printf(&tail, "ial\"}\n{\"event_id\":100}\n%s{\"event_id\":110}\n", line.data);
+    assert_true(bw_alert_line_in(tail.data, tail.len, h));
+    assert_false(bw_alert_line_in(tail.data, tail.len, h + 1));
+    /* the record first in the text */
+    assert_true(bw_alert_line_in(line.data, line.len, h));
+    /* cut short: its newline missing, or a byte of it */
+    assert_false(bw_alert_line_in(line.data, line.len - 1, h));
+    assert_false(bw_alert_line_in(line.data + 1, line.len - 1, h));
+    assert_false(bw_alert_line_in("", 0, h));
+    bw_buf_free(&tail);
+    bw_buf_free(&line);
+}
+
 static void test_lifecycle_and_errors(void **state)
 {
     (void)state;
@@ -675,13 +707,13 @@ static void test_contain_alerts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ids_and_severities),   cmocka_unit_test(test_update_alerts),
-        cmocka_unit_test(test_change_activity),      cmocka_unit_test(test_change_to_event),
-        cmocka_unit_test(test_insertion_strings),    cmocka_unit_test(test_json_line_exact),
-        cmocka_unit_test(test_from_changes),         cmocka_unit_test(test_lifecycle_and_errors),
-        cmocka_unit_test(test_agent_started),        cmocka_unit_test(test_heartbeat),
-        cmocka_unit_test(test_contain_alerts),       cmocka_unit_test(test_updates_due),
-        cmocka_unit_test(test_gaps_and_verdict_due),
+        cmocka_unit_test(test_ids_and_severities), cmocka_unit_test(test_update_alerts),
+        cmocka_unit_test(test_change_activity),    cmocka_unit_test(test_change_to_event),
+        cmocka_unit_test(test_insertion_strings),  cmocka_unit_test(test_json_line_exact),
+        cmocka_unit_test(test_from_changes),       cmocka_unit_test(test_lifecycle_and_errors),
+        cmocka_unit_test(test_agent_started),      cmocka_unit_test(test_line_hash),
+        cmocka_unit_test(test_heartbeat),          cmocka_unit_test(test_contain_alerts),
+        cmocka_unit_test(test_updates_due),        cmocka_unit_test(test_gaps_and_verdict_due),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,6 +67,74 @@ static void test_append_and_rotate(void **state)
     cleanup(base);
 }
 
+static void write_raw(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    fclose(f);
+}
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* The tail is the end of what was written, the last rotation's end before
+ * the live file's when that holds less; after a crash that cut a line, the
+ * next line starts on a line of its own. */
+static void test_tail_and_torn_line(void **state)
+{
+    (void)state;
+    const char *base = "appender-tail.log";
+    cleanup(base);
+    bw_appender *a = NULL;
+    unsigned long syserr = 0;
+    bw_buf t = {0};
+    assert_int_equal(bw_appender_open(&bw_api_system, base, 20, 2, &a, &syserr), BW_OK);
+    assert_int_equal(bw_appender_tail(a, 100, &t), BW_OK); /* an empty file */
+    assert_int_equal(t.len, 0);
+    assert_int_equal(bw_appender_write(a, "first-line\n", 11), BW_OK);
+    assert_int_equal(bw_appender_write(a, "second\n", 7), BW_OK);
+    assert_int_equal(bw_appender_tail(a, 100, &t), BW_OK);
+    assert_string_equal(t.data, "first-line\nsecond\n");
+    bw_buf_free(&t);
+    assert_int_equal(bw_appender_tail(a, 4, &t), BW_OK);
+    assert_string_equal(t.data, "ond\n");
+    bw_buf_free(&t);
+    /* the next line rotates: the tail reaches back into .1 */
+    assert_int_equal(bw_appender_write(a, "third\n", 6), BW_OK);
+    assert_string_equal(read_all("appender-tail.log.1"), "first-line\nsecond\n");
+    assert_int_equal(bw_appender_tail(a, 10, &t), BW_OK);
+    assert_string_equal(t.data, "ond\nthird\n");
+    bw_buf_free(&t);
+    bw_appender_close(a);
+
+    /* a line cut short (the process was killed in the middle of a write) */
+    write_raw(base, "{\"event_id\":100}\n{\"event_id\":2");
+    assert_int_equal(bw_appender_open(&bw_api_system, base, 1000, 2, &a, &syserr), BW_OK);
+    assert_int_equal(bw_appender_write(a, "{\"event_id\":101}\n", 17), BW_OK);
+    assert_int_equal(bw_appender_write(a, "{\"event_id\":102}\n", 17), BW_OK);
+    bw_appender_close(a);
+    assert_string_equal(read_all(base),
+                        "{\"event_id\":100}\n{\"event_id\":2\n{\"event_id\":101}\n"
+                        "{\"event_id\":102}\n");
+    /* a whole last line gets nothing added */
+    assert_int_equal(bw_appender_open(&bw_api_system, base, 1000, 2, &a, &syserr), BW_OK);
+    assert_int_equal(bw_appender_write(a, "x\n", 2), BW_OK);
+    bw_appender_close(a);
+    assert_string_equal(read_all(base),
+                        "{\"event_id\":100}\n{\"event_id\":2\n{\"event_id\":101}\n"
+                        "{\"event_id\":102}\nx\n");
+    cleanup(base);
+}
+
 static void test_open_failure(void **state)
 {
     (void)state;
@@ -83,6 +151,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append_and_rotate),
+        cmocka_unit_test(test_tail_and_torn_line),
         cmocka_unit_test(test_open_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

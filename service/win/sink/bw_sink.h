@@ -29,6 +29,10 @@ typedef struct bw_sink_ops {
     bw_err (*flush)(void *self);
     /* Releases it (NULL-safe in self). */
     void (*close)(void *self);
+    /* Appends the last max bytes it wrote to its file (may be NULL: it keeps
+     * no file of JSON-lines records). After a crash the agent looks there
+     * for the records of the alerts it was raising (bw_alert_line_in). */
+    bw_err (*tail)(void *self, size_t max, bw_buf *out);
 } bw_sink_ops;
 
 typedef struct bw_sink {
@@ -80,6 +84,10 @@ bw_err bw_sinks_open(const bw_sink_env *env, bw_sinks *out, char *msg, size_t ms
 /* Gives the alert to every sink. BW_OK when all took it; else the error of
  * the first that failed, its name in *failed (optional). */
 bw_err bw_sinks_emit(bw_sinks *s, const bw_alert *a, int64_t now, const char **failed);
+
+/* The tail of the first sink that keeps one (bw_sink_ops.tail) appended to
+ * *out; BW_ENOTFOUND when none does (the JSON-lines file is not in use). */
+bw_err bw_sinks_tail(bw_sinks *s, size_t max, bw_buf *out);
 
 /* Flushes and closes every sink; leaves *s empty. NULL-safe. */
 void bw_sinks_close(bw_sinks *s);

@@ -63,6 +63,14 @@ bw_err bw_sinks_emit(bw_sinks *s, const bw_alert *a, int64_t now, const char **f
     return result;
 }
 
+bw_err bw_sinks_tail(bw_sinks *s, size_t max, bw_buf *out)
+{
+    for (size_t i = 0; s && i < s->n; i++)
+        if (s->items[i].ops->tail)
+            return s->items[i].ops->tail(s->items[i].self, max, out);
+    return BW_ENOTFOUND;
+}
+
 void bw_sinks_close(bw_sinks *s)
 {
     if (!s)
