@@ -610,6 +610,15 @@ bw_err bw_alert_gaps_due(const bw_snapshot *snap, const char *host, const char *
     return e;
 }
 
+bw_err bw_alert_db_unavailable_due(const char *host, const char *last, const char *detail,
+                                   bw_alert *out)
+{
+    memset(out, 0, sizeof *out);
+    if (last && detail && strcmp(last, detail) == 0)
+        return BW_ENOTFOUND;
+    return bw_alert_error(BW_EVENT_STATE_DB_UNAVAILABLE, host, detail, out);
+}
+
 bw_err bw_alert_verdict_due(const bw_verdict *v, const char *host, const char *last,
                             bw_alert *out, char **digest)
 {

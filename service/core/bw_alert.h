@@ -264,6 +264,13 @@ bw_err bw_alert_updates_due(const bw_updates *u, const bw_findings *counted, con
 bw_err bw_alert_gaps_due(const bw_snapshot *snap, const char *host, const char *last,
                          bw_alert *out, char **digest);
 
+/* 903 state-db-unavailable when the reason (detail, the store's message)
+ * differs from `last`, the one last raised (or NULL): a database that stays
+ * unusable is reported once, not at every retry. BW_ENOTFOUND when nothing
+ * is due (then *out is empty). */
+bw_err bw_alert_db_unavailable_due(const char *host, const char *last, const char *detail,
+                                   bw_alert *out);
+
 /* 230 host-verdict when the verdict's digest differs from `last` (or NULL);
  * *digest receives it. BW_ENOTFOUND when nothing is due. */
 bw_err bw_alert_verdict_due(const bw_verdict *v, const char *host, const char *last,

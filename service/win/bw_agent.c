@@ -310,6 +310,27 @@ static void settle_in_doubt(agent *a)
     bw_alert_records_free(&doubt);
 }
 
+/* 903 when the state database cannot be used (opened, or written): raised
+ * when the reason changes, not at every retry (each scan). The store is
+ * closed before: a database that cannot be written is opened again at the
+ * next scan (a read-only connection stays read-only), and the event is not
+ * recorded in it. */
+static void db_unavailable(agent *a, const char *msg)
+{
+    bw_store_close(a->store);
+    a->store = NULL;
+    bw_alert al = {0};
+    bw_err e = bw_alert_db_unavailable_due(a->host, a->last_db_error, msg, &al);
+    if (e == BW_OK) {
+        logf_(a, "ERROR", "%s", msg);
+        raise_alert(a, &al);
+        free(a->last_db_error);
+        a->last_db_error = bw_strdup(msg);
+    } else if (e == BW_ENOTFOUND) {
+        logf_(a, "ERROR", "%s (still)", msg);
+    }
+}
+
 static void open_store(agent *a)
 {
     char msg[1024] = "";
@@ -324,18 +345,9 @@ static void open_store(agent *a)
                           "nothing; an administrator should delete the file"))
             return;
     if (bw_store_open(a->store_path, &a->store, &recreated, msg, sizeof msg) != BW_OK) {
-        /* Raised when the reason changes, not at every retry (each scan). */
-        if (!a->last_db_error || strcmp(a->last_db_error, msg) != 0) {
-            raise_error(a, BW_EVENT_STATE_DB_UNAVAILABLE, msg);
-            free(a->last_db_error);
-            a->last_db_error = bw_strdup(msg);
-        } else {
-            logf_(a, "ERROR", "%s (still)", msg);
-        }
+        db_unavailable(a, msg);
         return;
     }
-    free(a->last_db_error);
-    a->last_db_error = NULL;
     if (recreated)
         raise_error(a, BW_EVENT_STATE_DB_RECREATED, msg);
     settle_in_doubt(a);
@@ -576,6 +588,7 @@ static void scan(agent *a, const char *why)
         a->host = bw_strdup(snap->host);
     }
     int64_t now = bw_win_now(a->api);
+    bool stored = false;
     if (!a->store)
         open_store(a);
     if (a->store) {
@@ -583,10 +596,24 @@ static void scan(agent *a, const char *why)
         bw_scan_meta_init(&meta, snap, a->pol, now);
         meta.uncounted = &j.review;
         if (bw_store_apply_scan(a->store, &meta, &j.counted, now, &ch, &scan_id) != BW_OK) {
-            logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
-            if (bw_store_corrupt(a->store))
+            char *msg = bw_strdup(bw_store_errmsg(a->store));
+            if (bw_store_corrupt(a->store)) {
+                logf_(a, "ERROR", "%s", msg ? msg : "state.db: apply scan: corrupt");
                 open_store(a); /* moves the damaged file aside */
+            } else {
+                /* A full or read-only disk, an I/O error, a lock held too
+                 * long: nothing of the scan was stored, so its changes are
+                 * found again by the first scan that can be. */
+                db_unavailable(a, msg ? msg : "state.db: apply scan: out of memory");
+            }
+            free(msg);
         } else {
+            stored = true;
+            if (a->last_db_error) {
+                logf_(a, "INFO", "the state database works again (was: %s)", a->last_db_error);
+                free(a->last_db_error);
+                a->last_db_error = NULL;
+            }
             if (bw_store_set_update_status(a->store, &j.updates, scan_id, now) != BW_OK)
                 logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
             raise_changes(a, &ch);
@@ -594,7 +621,10 @@ static void scan(agent *a, const char *why)
         }
     }
     contain(a, &j, mode_source);
-    raise_verdict(a, &j.verdict, scan_id);
+    /* Like the changes, the verdict is raised against the stored state: not
+     * while the scan cannot be stored (it would repeat at every scan). */
+    if (stored)
+        raise_verdict(a, &j.verdict, scan_id);
     update_dir_watches(a, snap);
     ensure_watches(a);
     raise_gaps(a, snap);

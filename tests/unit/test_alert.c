@@ -399,6 +399,28 @@ static void test_line_hash(void **state)
     bw_buf_free(&line);
 }
 
+/* 903 once per reason: again when the reason changes, or after it was
+ * cleared (the database worked in between). */
+static void test_db_unavailable_due(void **state)
+{
+    (void)state;
+    const char *full = "state.db: apply scan: commit: database or disk is full (13)";
+    bw_alert a;
+    assert_int_equal(bw_alert_db_unavailable_due("WS-01", NULL, full, &a), BW_OK);
+    assert_int_equal(a.event_id, 903);
+    assert_int_equal(a.severity, BW_SEVERITY_ERROR);
+    assert_string_equal(bw_alert_get(&a, "detail"), full);
+    assert_string_equal(bw_alert_get(&a, "host"), "WS-01");
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_db_unavailable_due("WS-01", full, full, &a), BW_ENOTFOUND);
+    assert_int_equal(a.n_fields, 0);
+    assert_int_equal(bw_alert_db_unavailable_due(
+                         "WS-01", full, "state.db: open: unable to open database file (14)", &a),
+                     BW_OK);
+    assert_int_equal(a.event_id, 903);
+    bw_alert_clear(&a);
+}
+
 static void test_lifecycle_and_errors(void **state)
 {
     (void)state;
@@ -707,13 +729,14 @@ static void test_contain_alerts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ids_and_severities), cmocka_unit_test(test_update_alerts),
-        cmocka_unit_test(test_change_activity),    cmocka_unit_test(test_change_to_event),
-        cmocka_unit_test(test_insertion_strings),  cmocka_unit_test(test_json_line_exact),
-        cmocka_unit_test(test_from_changes),       cmocka_unit_test(test_lifecycle_and_errors),
-        cmocka_unit_test(test_agent_started),      cmocka_unit_test(test_line_hash),
-        cmocka_unit_test(test_heartbeat),          cmocka_unit_test(test_contain_alerts),
-        cmocka_unit_test(test_updates_due),        cmocka_unit_test(test_gaps_and_verdict_due),
+        cmocka_unit_test(test_ids_and_severities),   cmocka_unit_test(test_update_alerts),
+        cmocka_unit_test(test_change_activity),      cmocka_unit_test(test_change_to_event),
+        cmocka_unit_test(test_insertion_strings),    cmocka_unit_test(test_json_line_exact),
+        cmocka_unit_test(test_from_changes),         cmocka_unit_test(test_lifecycle_and_errors),
+        cmocka_unit_test(test_agent_started),        cmocka_unit_test(test_line_hash),
+        cmocka_unit_test(test_db_unavailable_due),   cmocka_unit_test(test_heartbeat),
+        cmocka_unit_test(test_contain_alerts),       cmocka_unit_test(test_updates_due),
+        cmocka_unit_test(test_gaps_and_verdict_due),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
