@@ -49,6 +49,7 @@ static const event_info events[] = {
     {BW_EVENT_STATE_DB_UNAVAILABLE, "state-db-unavailable", BW_SEVERITY_ERROR},
     {BW_EVENT_DATA_DIR_SECURED, "data-dir-secured", BW_SEVERITY_WARNING},
     {BW_EVENT_UNTRUSTED_DATA, "untrusted-data", BW_SEVERITY_ERROR},
+    {BW_EVENT_WRITE_FAILED, "write-failed", BW_SEVERITY_ERROR},
 };
 
 #define N_EVENTS (sizeof events / sizeof events[0])
@@ -83,6 +84,7 @@ const bw_event_id bw_event_ids[] = {
     BW_EVENT_STATE_DB_UNAVAILABLE,
     BW_EVENT_DATA_DIR_SECURED,
     BW_EVENT_UNTRUSTED_DATA,
+    BW_EVENT_WRITE_FAILED,
 };
 const size_t bw_n_event_ids = sizeof bw_event_ids / sizeof bw_event_ids[0];
 
@@ -422,6 +424,18 @@ bw_err bw_alert_untrusted(const char *host, const char *path, const char *reason
     add(out, "host", host, &ok);
     add(out, "path", path, &ok);
     add(out, "reason", reason, &ok);
+    add(out, "effect", effect, &ok);
+    return alert_end(out, ok);
+}
+
+bw_err bw_alert_write_failed(const char *host, const char *path, const char *error,
+                             const char *effect, bw_alert *out)
+{
+    bool ok = true;
+    alert_start(out, BW_EVENT_WRITE_FAILED);
+    add(out, "host", host, &ok);
+    add(out, "path", path, &ok);
+    add(out, "error", error, &ok);
     add(out, "effect", effect, &ok);
     return alert_end(out, ok);
 }

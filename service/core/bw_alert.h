@@ -49,6 +49,8 @@
  *       host, path, action, found, moved_to
  *   905 untrusted-data (error)
  *       host, path, reason, effect
+ *   906 write-failed (error)
+ *       host, path, error, effect
  *
  * A missing value is NULL in the alert, null in JSON and "-" as an
  * insertion string. Every value is text (counts and times included), so
@@ -104,7 +106,8 @@ typedef enum bw_event_id {
     BW_EVENT_SCAN_INCOMPLETE = 902,
     BW_EVENT_STATE_DB_UNAVAILABLE = 903, /* the state database cannot be opened */
     BW_EVENT_DATA_DIR_SECURED = 904,     /* others could change the data folder: repaired */
-    BW_EVENT_UNTRUSTED_DATA = 905        /* a file or the folder is refused: others control it */
+    BW_EVENT_UNTRUSTED_DATA = 905,       /* a file or the folder is refused: others control it */
+    BW_EVENT_WRITE_FAILED = 906          /* the log or events.jsonl cannot be written */
 } bw_event_id;
 
 typedef enum bw_severity {
@@ -201,6 +204,12 @@ bw_err bw_alert_data_dir(const char *host, const char *path, const char *action,
  * be trusted; effect: what banwatch does without it). */
 bw_err bw_alert_untrusted(const char *host, const char *path, const char *reason,
                           const char *effect, bw_alert *out);
+
+/* 906: writing the file at path (the service log, events.jsonl) fails
+ * (error: the reason with its code); effect: what is lost until it works
+ * again. */
+bw_err bw_alert_write_failed(const char *host, const char *path, const char *error,
+                             const char *effect, bw_alert *out);
 
 /* 300 or 301 for one product's update status (BW_EINVAL for other IDs or
  * a status without a date). threshold_days is the policy's

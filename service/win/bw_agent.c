@@ -21,6 +21,7 @@
 #include "sink/bw_sink.h"
 #include "bw_datadir.h"
 #include "bw_policyload.h"
+#include "bw_winerr.h"
 #include "bw_winhost.h"
 #include "../core/bw_alert.h"
 #include "../core/bw_contain.h"
@@ -56,7 +57,15 @@ typedef struct agent {
     char *host;
     char *last_gaps;     /* digest of the last 902 raised (also kept in the store) */
     char *last_db_error; /* detail of the last 903 raised: raise again only on change */
-    bw_verdict verdict;  /* the last scan's host verdict (for the heartbeat) */
+    /* The log or events.jsonl stopped or resumed taking lines
+     * (bw_appender_on_trouble), told one at a time (file_trouble). */
+    struct {
+        char *path;
+        unsigned long error, lost;
+    } trouble[4];
+    size_t n_trouble;
+    bool in_trouble;
+    bw_verdict verdict; /* the last scan's host verdict (for the heartbeat) */
     bool has_verdict;
     bw_regwatch *watches[MAX_WATCHES];
     bw_dirwatch *dirs[MAX_DIR_WATCHES];
@@ -85,9 +94,10 @@ static void logf_(agent *a, const char *level, const char *fmt, ...)
 static void emit(agent *a, const bw_alert *al, int64_t now)
 {
     const char *failed = NULL;
-    if (bw_sinks_emit(&a->sinks, al, now, &failed) != BW_OK)
-        logf_(a, "ERROR", "event %d: the %s sink failed to take it", (int)al->event_id,
-              failed ? failed : "?");
+    if (bw_sinks_emit(&a->sinks, al, now, &failed) != BW_OK && failed)
+        logf_(a, "ERROR",
+              "event %d: the %s sink failed to take it (said once until it takes one again)",
+              (int)al->event_id, failed);
 }
 
 /* Raises one alert on every sink and records it. For the alerts that must
@@ -161,6 +171,49 @@ static void raise_error(agent *a, bw_event_id id, const char *detail)
     logf_(a, "ERROR", "%s", detail);
     if (bw_alert_error(id, a->host, detail, &al) == BW_OK)
         raise_alert(a, &al);
+}
+
+/* Writing the log or events.jsonl started failing (error set) or works
+ * again: 906 once per failure, a log line when it ends. Told from inside a
+ * write, which the 906 itself may be (or make fail): queued and told one at
+ * a time. */
+static void file_trouble(void *ctx, const bw_appender_trouble *t)
+{
+    agent *a = ctx;
+    size_t cap = sizeof a->trouble / sizeof a->trouble[0];
+    if (a->n_trouble < cap) {
+        a->trouble[a->n_trouble].path = bw_strdup(t->path);
+        a->trouble[a->n_trouble].error = t->error;
+        a->trouble[a->n_trouble].lost = t->lost;
+        a->n_trouble++;
+    }
+    if (a->in_trouble)
+        return;
+    a->in_trouble = true;
+    while (a->n_trouble) {
+        char *p = a->trouble[0].path;
+        unsigned long err = a->trouble[0].error, n = a->trouble[0].lost;
+        memmove(&a->trouble[0], &a->trouble[1], --a->n_trouble * sizeof a->trouble[0]);
+        if (!p)
+            continue;
+        if (err) {
+            char why[128];
+            bw_win_error_text(err, why, sizeof why);
+            const char *effect =
+                a->log_path && strcmp(p, a->log_path) == 0
+                    ? "the service log is not written until this clears (each line tries again)"
+                    : "events are not written to this file until this clears (each event tries "
+                      "again; the Event Log gets every event)";
+            logf_(a, "ERROR", "cannot write %s: %s; %s", p, why, effect);
+            bw_alert al = {0};
+            if (bw_alert_write_failed(a->host, p, why, effect, &al) == BW_OK)
+                raise_alert(a, &al);
+        } else {
+            logf_(a, "INFO", "%s is written again; %lu line(s) could not be written", p, n);
+        }
+        free(p);
+    }
+    a->in_trouble = false;
 }
 
 /* 905 for a file or folder banwatch will not use, once per path and reason. */
@@ -742,8 +795,10 @@ static bw_err agent_open(agent *a)
             return BW_ENOMEM;
         a->log_err = bw_datadir_file_trusted(a->api, &a->dir, "banwatch.log", a->log_why,
                                              sizeof a->log_why);
-        if (a->log_err == BW_OK || a->log_err == BW_ENOTFOUND)
-            bw_appender_open(a->api, a->log_path, LOG_MAX_BYTES, LOG_KEEP, &a->log, &syserr);
+        if ((a->log_err == BW_OK || a->log_err == BW_ENOTFOUND) &&
+            bw_appender_open(a->api, a->log_path, LOG_MAX_BYTES, LOG_KEEP, &a->log, &syserr) ==
+                BW_OK)
+            bw_appender_on_trouble(a->log, file_trouble, a);
     }
     logf_(a, "INFO", "banwatch %s starting, data in %s", BW_VERSION, a->data_dir);
     char msg[1024] = "";
@@ -752,6 +807,7 @@ static bw_err agent_open(agent *a)
                        .self_sid = a->dir.self_sid,
                        .log = a->log,
                        .refused = sink_refused,
+                       .trouble = file_trouble,
                        .ctx = a};
     bw_err e = bw_sinks_open(&env, &a->sinks, msg, sizeof msg);
     if (e == BW_ENOMEM)
@@ -937,6 +993,8 @@ static void agent_close(agent *a)
     bw_verdict_free(&a->verdict);
     free(a->last_gaps);
     free(a->last_db_error);
+    for (size_t i = 0; i < a->n_trouble; i++)
+        free(a->trouble[i].path);
     free(a->store_path);
     free(a->log_path);
     bw_strlist_free(&a->refused);

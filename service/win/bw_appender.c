@@ -17,6 +17,12 @@ struct bw_appender {
     unsigned keep;
     uint64_t size;
     bool torn; /* the file does not end with a newline: start the next line on a new one */
+    /* A failure in progress: its Win32 error (0: writing works) and the
+     * lines lost since it began; told once each way. */
+    unsigned long failing;
+    unsigned long lost;
+    bw_appender_trouble_fn trouble;
+    void *ctx;
 };
 
 /* Whether the file at path (UTF-8) ends inside a line: a write cut short
@@ -98,16 +104,25 @@ bw_err bw_appender_open(const bw_api *api, const char *path, size_t max_bytes, u
     return BW_OK;
 }
 
-/* Writes all len bytes; on failure *written says how many went. */
-static bool write_all(bw_appender *a, const char *p, size_t len, size_t *written)
+/* Writes all len bytes; on failure *written says how many went and *err
+ * the Win32 error. */
+static bool write_all(bw_appender *a, const char *p, size_t len, size_t *written,
+                      unsigned long *err)
 {
     DWORD done = 0;
     *written = 0;
     for (size_t off = 0; off < len; off += done) {
         DWORD want = (DWORD)(len - off > (1u << 20) ? (1u << 20) : len - off);
         done = 0;
-        if (!a->api->WriteFile(a->h, p + off, want, &done, NULL) || done == 0)
+        if (!a->api->WriteFile(a->h, p + off, want, &done, NULL) || done == 0) {
+            *err = GetLastError();
+            if (!*err)
+                *err = ERROR_WRITE_FAULT;
+            if (done > want)
+                done = want;
+            *written += done;
             return false;
+        }
         if (done > want)
             done = want;
         *written += done;
@@ -115,24 +130,53 @@ static bool write_all(bw_appender *a, const char *p, size_t len, size_t *written
     return true;
 }
 
+/* A write that failed with err: counted, and told when it is the first. */
+static bw_err failed(bw_appender *a, unsigned long err)
+{
+    a->lost++;
+    if (a->failing)
+        return BW_EIO;
+    a->failing = err;
+    bw_appender_trouble t = {.path = a->path8, .error = err};
+    if (a->trouble)
+        a->trouble(a->ctx, &t);
+    return BW_EIO;
+}
+
 bw_err bw_appender_write(bw_appender *a, const char *line, size_t len)
 {
     if (a->size > 0 && a->size + len > a->max_bytes)
         rotate(a);
-    if (a->h == INVALID_HANDLE_VALUE)
-        return BW_EIO;
+    unsigned long err = 0;
+    if (a->h == INVALID_HANDLE_VALUE && open_handle(a, &err) != BW_OK)
+        return failed(a, err ? err : ERROR_INVALID_HANDLE);
     size_t n = 0;
     if (a->torn) {
-        if (!write_all(a, "\n", 1, &n))
-            return BW_EIO;
+        if (!write_all(a, "\n", 1, &n, &err))
+            return failed(a, err);
         a->size += n;
         a->torn = false;
     }
-    bool ok = write_all(a, line, len, &n);
+    bool ok = write_all(a, line, len, &n, &err);
     a->size += n;
     if (n > 0 && line[n - 1] != '\n')
         a->torn = true;
-    return ok ? BW_OK : BW_EIO;
+    if (!ok)
+        return failed(a, err);
+    if (a->failing) {
+        bw_appender_trouble t = {.path = a->path8, .lost = a->lost};
+        a->failing = 0;
+        a->lost = 0;
+        if (a->trouble)
+            a->trouble(a->ctx, &t);
+    }
+    return BW_OK;
+}
+
+void bw_appender_on_trouble(bw_appender *a, bw_appender_trouble_fn fn, void *ctx)
+{
+    a->trouble = fn;
+    a->ctx = ctx;
 }
 
 bw_err bw_appender_tail(bw_appender *a, size_t max, bw_buf *out)

@@ -25,8 +25,27 @@ bw_err bw_appender_open(const bw_api *api, const char *path, size_t max_bytes, u
 
 /* Appends len bytes (one whole line, newline included) and flushes them to
  * the file. A file that ends inside a line (a write cut short by a crash
- * or a full disk) gets a newline first, so the line written stays whole. */
+ * or a full disk) gets a newline first, so the line written stays whole.
+ * BW_EIO when the line could not be written (a full or write-protected
+ * disk, access denied, the file could not be opened again after a
+ * rotation): it is lost, and each later write tries again, so writing
+ * resumes by itself when the cause goes away. */
 bw_err bw_appender_write(bw_appender *a, const char *line, size_t len);
+
+/* What an appender tells (bw_appender_on_trouble). */
+typedef struct bw_appender_trouble {
+    const char *path;    /* the file (UTF-8) */
+    unsigned long error; /* the Win32 error of the failure; 0: it works again */
+    unsigned long lost;  /* when it works again: the lines not written meanwhile */
+} bw_appender_trouble;
+
+/* Told when writing starts failing and when it works again: once each way,
+ * not at every failed write. Called at the end of the bw_appender_write
+ * that saw it; writing to the same appender from it is allowed. */
+typedef void (*bw_appender_trouble_fn)(void *ctx, const bw_appender_trouble *t);
+
+/* Sets (fn NULL: clears) who is told. */
+void bw_appender_on_trouble(bw_appender *a, bw_appender_trouble_fn fn, void *ctx);
 
 /* Appends to *out the last max bytes written: the end of the file and,
  * when it holds fewer, the end of "<path>.1" before them (a rotation just

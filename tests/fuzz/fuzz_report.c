@@ -201,6 +201,9 @@ static void service_alerts(fz_in *in, const bw_judgement *j, const char *host, i
              "lifecycle");
     fz_check_alert(&a, now);
     bw_alert_clear(&a);
+    FZ_CHECK(bw_alert_write_failed(host, detail, detail, detail, &a) == BW_OK, "write-failed");
+    fz_check_alert(&a, now);
+    bw_alert_clear(&a);
     bw_err due = bw_alert_db_unavailable_due(host, fz_bool(in) ? detail : NULL, detail, &a);
     FZ_CHECK(due == BW_OK || due == BW_ENOTFOUND, "db-unavailable-due: %d", (int)due);
     if (due == BW_OK)

@@ -47,6 +47,7 @@ static void test_ids_and_severities(void **state)
         {903, "state-db-unavailable", BW_SEVERITY_ERROR},
         {904, "data-dir-secured", BW_SEVERITY_WARNING},
         {905, "untrusted-data", BW_SEVERITY_ERROR},
+        {906, "write-failed", BW_SEVERITY_ERROR},
     };
     size_t n = sizeof want / sizeof want[0];
     assert_int_equal(bw_n_event_ids, n);
@@ -485,6 +486,17 @@ static void test_lifecycle_and_errors(void **state)
     assert_string_equal(v2[0], "WS-01");
     assert_string_equal(v2[2], "it has 2 names (hard links)");
     assert_string_equal(v2[3], "the built-in policy is used");
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_write_failed("WS-01", "C:\\ProgramData\\banwatch\\events.jsonl",
+                                           "the disk is full (112)",
+                                           "events are not written to this file", &a),
+                     BW_OK);
+    assert_int_equal(a.event_id, 906);
+    assert_int_equal(a.severity, BW_SEVERITY_ERROR);
+    assert_int_equal(bw_alert_strings(&a, v2, BW_ALERT_MAX_FIELDS), 4);
+    assert_string_equal(a.fields[2].name, "error");
+    assert_string_equal(v2[2], "the disk is full (112)");
+    assert_string_equal(bw_alert_get(&a, "effect"), "events are not written to this file");
     bw_alert_clear(&a);
 }
 

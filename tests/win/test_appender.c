@@ -11,6 +11,7 @@
 
 #include "bw_api.h"
 #include "bw_appender.h"
+#include "bw_winerr.h"
 
 static long file_size(const char *path)
 {
@@ -135,6 +136,125 @@ static void test_tail_and_torn_line(void **state)
     cleanup(base);
 }
 
+/* ---- failures through the API table ------------------------------------------ */
+
+/* The system table, with WriteFile failing on demand (after writing
+ * `partial` bytes of the call, as a disk that fills up mid-line does). */
+static bw_api flaky;
+static struct {
+    DWORD write_error;
+    DWORD partial;
+} inj;
+
+static BOOL WINAPI flaky_WriteFile(HANDLE h, LPCVOID p, DWORD n, LPDWORD done, LPOVERLAPPED ov)
+{
+    if (!inj.write_error)
+        return bw_api_system.WriteFile(h, p, n, done, ov);
+    DWORD part = 0;
+    if (inj.partial && inj.partial < n)
+        bw_api_system.WriteFile(h, p, inj.partial, &part, ov);
+    *done = part;
+    SetLastError(inj.write_error);
+    return FALSE;
+}
+
+static const bw_api *flaky_api(void)
+{
+    flaky = bw_api_system;
+    flaky.WriteFile = flaky_WriteFile;
+    memset(&inj, 0, sizeof inj);
+    return &flaky;
+}
+
+/* What the appender told (bw_appender_on_trouble). */
+static struct {
+    unsigned calls;
+    char path[128];
+    unsigned long error, lost;
+} told;
+
+static void on_trouble(void *ctx, const bw_appender_trouble *t)
+{
+    assert_ptr_equal(ctx, &told);
+    told.calls++;
+    snprintf(told.path, sizeof told.path, "%s", t->path);
+    told.error = t->error;
+    told.lost = t->lost;
+}
+
+/* A full disk, a write-protected one, access denied: no line is half
+ * there, the failure is told once however many writes fail, and writing
+ * resumes by itself when it clears, telling how many lines were lost. */
+static void test_write_failures_told_once(void **state)
+{
+    (void)state;
+    static const DWORD errors[] = {ERROR_DISK_FULL, ERROR_WRITE_PROTECT, ERROR_ACCESS_DENIED};
+    const char *base = "appender-fail.log";
+    for (size_t k = 0; k < sizeof errors / sizeof errors[0]; k++) {
+        cleanup(base);
+        memset(&told, 0, sizeof told);
+        bw_appender *a = NULL;
+        unsigned long syserr = 0;
+        assert_int_equal(bw_appender_open(flaky_api(), base, 1000, 2, &a, &syserr), BW_OK);
+        bw_appender_on_trouble(a, on_trouble, &told);
+        assert_int_equal(bw_appender_write(a, "before\n", 7), BW_OK);
+        assert_int_equal(told.calls, 0);
+        inj.write_error = errors[k];
+        for (int i = 0; i < 5; i++)
+            assert_int_equal(bw_appender_write(a, "lost\n", 5), BW_EIO);
+        assert_int_equal(told.calls, 1);
+        assert_string_equal(told.path, base);
+        assert_int_equal(told.error, errors[k]);
+        assert_int_equal(told.lost, 0);
+        inj.write_error = 0;
+        assert_int_equal(bw_appender_write(a, "after\n", 6), BW_OK);
+        assert_int_equal(told.calls, 2);
+        assert_int_equal(told.error, 0);
+        assert_int_equal(told.lost, 5);
+        assert_int_equal(bw_appender_write(a, "again\n", 6), BW_OK);
+        assert_int_equal(told.calls, 2);
+        bw_appender_close(a);
+        assert_string_equal(read_all(base), "before\nafter\nagain\n");
+    }
+    cleanup(base);
+    /* what 906 says about them */
+    char why[64];
+    bw_win_error_text(ERROR_DISK_FULL, why, sizeof why);
+    assert_string_equal(why, "the disk is full (112)");
+    bw_win_error_text(ERROR_HANDLE_DISK_FULL, why, sizeof why);
+    assert_string_equal(why, "the disk is full (39)");
+    bw_win_error_text(ERROR_WRITE_PROTECT, why, sizeof why);
+    assert_string_equal(why, "the disk is write-protected (19)");
+    bw_win_error_text(ERROR_ACCESS_DENIED, why, sizeof why);
+    assert_string_equal(why, "access denied (5)");
+    assert_int_equal(bw_win_error(ERROR_DISK_FULL), BW_EIO);
+    assert_int_equal(bw_win_error(ERROR_WRITE_PROTECT), BW_EIO);
+}
+
+/* The disk fills in the middle of a line: what went stays on a line of its
+ * own, the next line is whole. */
+static void test_write_cut_short(void **state)
+{
+    (void)state;
+    const char *base = "appender-cut.log";
+    cleanup(base);
+    memset(&told, 0, sizeof told);
+    bw_appender *a = NULL;
+    unsigned long syserr = 0;
+    assert_int_equal(bw_appender_open(flaky_api(), base, 1000, 2, &a, &syserr), BW_OK);
+    bw_appender_on_trouble(a, on_trouble, &told);
+    inj.write_error = ERROR_DISK_FULL;
+    inj.partial = 10;
+    assert_int_equal(bw_appender_write(a, "{\"event_id\":200,\"name\":\"x\"}\n", 30), BW_EIO);
+    inj.write_error = 0;
+    assert_int_equal(bw_appender_write(a, "{\"event_id\":101}\n", 17), BW_OK);
+    bw_appender_close(a);
+    assert_string_equal(read_all(base), "{\"event_id\n{\"event_id\":101}\n");
+    assert_int_equal(told.calls, 2);
+    assert_int_equal(told.lost, 1);
+    cleanup(base);
+}
+
 static void test_open_failure(void **state)
 {
     (void)state;
@@ -152,6 +272,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append_and_rotate),
         cmocka_unit_test(test_tail_and_torn_line),
+        cmocka_unit_test(test_write_failures_told_once),
+        cmocka_unit_test(test_write_cut_short),
         cmocka_unit_test(test_open_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

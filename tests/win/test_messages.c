@@ -98,6 +98,11 @@ static void build(bw_event_id id, bw_alert *a)
                                             "it has 2 names (hard links)",
                                             "the built-in policy is used", a),
                          BW_OK);
+    } else if (id == BW_EVENT_WRITE_FAILED) {
+        assert_int_equal(bw_alert_write_failed("WS-01", "C:\\ProgramData\\banwatch\\banwatch.log",
+                                               "the disk is full (112)",
+                                               "the service log is not written", a),
+                         BW_OK);
     } else if (id >= 900) {
         assert_int_equal(bw_alert_error(id, "WS-01", "Ошибка: détail", a), BW_OK);
     } else if (id == BW_EVENT_HOST_VERDICT) {

@@ -13,6 +13,7 @@
 #ifndef BW_SINK_H
 #define BW_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,9 @@ typedef struct bw_sink_env {
     bw_appender *log;
     /* Told when a file sink refuses its file (may be NULL). */
     void (*refused)(void *ctx, const char *path, const char *why);
+    /* Told when writing a file sink's file starts failing and when it works
+     * again (bw_appender_on_trouble; may be NULL). */
+    bw_appender_trouble_fn trouble;
     void *ctx;
 } bw_sink_env;
 
@@ -72,6 +76,7 @@ DWORD bw_sink_eventlog_message_id(const bw_alert *a);
 /* The sinks in use, in the order of the table. */
 typedef struct bw_sinks {
     bw_sink items[BW_SINKS_MAX];
+    bool failing[BW_SINKS_MAX]; /* its last emit failed */
     size_t n;
 } bw_sinks;
 
@@ -82,7 +87,9 @@ typedef struct bw_sinks {
 bw_err bw_sinks_open(const bw_sink_env *env, bw_sinks *out, char *msg, size_t msglen);
 
 /* Gives the alert to every sink. BW_OK when all took it; else the error of
- * the first that failed, its name in *failed (optional). */
+ * the first that failed. *failed (optional) names the first sink that failed
+ * after taking the alert before (or at its first): a sink that keeps
+ * failing is named once, until it takes one again; NULL otherwise. */
 bw_err bw_sinks_emit(bw_sinks *s, const bw_alert *a, int64_t now, const char **failed);
 
 /* The tail of the first sink that keeps one (bw_sink_ops.tail) appended to

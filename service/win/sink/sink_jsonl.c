@@ -63,6 +63,7 @@ bw_err bw_sink_jsonl_open(const bw_sink_env *env, bw_sink *out, char *msg, size_
     free(path);
     if (e != BW_OK)
         return e;
+    bw_appender_on_trouble(app, env->trouble, env->ctx);
     out->ops = &ops;
     out->self = app;
     return BW_OK;

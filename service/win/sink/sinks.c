@@ -54,11 +54,11 @@ bw_err bw_sinks_emit(bw_sinks *s, const bw_alert *a, int64_t now, const char **f
         *failed = NULL;
     for (size_t i = 0; s && i < s->n; i++) {
         bw_err e = s->items[i].ops->emit(s->items[i].self, a, now);
-        if (e != BW_OK && result == BW_OK) {
+        if (e != BW_OK && result == BW_OK)
             result = e;
-            if (failed)
-                *failed = s->items[i].ops->name;
-        }
+        if (e != BW_OK && !s->failing[i] && failed && !*failed)
+            *failed = s->items[i].ops->name;
+        s->failing[i] = e != BW_OK;
     }
     return result;
 }
