@@ -62,6 +62,7 @@ typedef struct agent {
     struct {
         char *path;
         unsigned long error, lost;
+        bool rotation;
     } trouble[4];
     size_t n_trouble;
     bool in_trouble;
@@ -185,6 +186,7 @@ static void file_trouble(void *ctx, const bw_appender_trouble *t)
         a->trouble[a->n_trouble].path = bw_strdup(t->path);
         a->trouble[a->n_trouble].error = t->error;
         a->trouble[a->n_trouble].lost = t->lost;
+        a->trouble[a->n_trouble].rotation = t->rotation;
         a->n_trouble++;
     }
     if (a->in_trouble)
@@ -193,12 +195,20 @@ static void file_trouble(void *ctx, const bw_appender_trouble *t)
     while (a->n_trouble) {
         char *p = a->trouble[0].path;
         unsigned long err = a->trouble[0].error, n = a->trouble[0].lost;
+        bool rotation = a->trouble[0].rotation;
         memmove(&a->trouble[0], &a->trouble[1], --a->n_trouble * sizeof a->trouble[0]);
         if (!p)
             continue;
         if (err) {
-            char why[128];
-            bw_win_error_text(err, why, sizeof why);
+            char code[96], why[256];
+            bw_win_error_text(err, code, sizeof code);
+            if (rotation)
+                snprintf(why, sizeof why,
+                         "it reached twice its size limit and cannot be rotated (%s): another "
+                         "program holds it or an older copy open without FILE_SHARE_DELETE",
+                         code);
+            else
+                snprintf(why, sizeof why, "%s", code);
             const char *effect =
                 a->log_path && strcmp(p, a->log_path) == 0
                     ? "the service log is not written until this clears (each line tries again)"

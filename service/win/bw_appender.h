@@ -6,6 +6,7 @@
 #ifndef BW_APPENDER_H
 #define BW_APPENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bw_api.h"
@@ -16,10 +17,21 @@ typedef struct bw_appender bw_appender;
 
 /* Opens (creating) the UTF-8 path for appending. When a write would make the
  * file larger than max_bytes, it is renamed to "<path>.1" (older copies
- * shift up to "<path>.<keep>", the oldest is deleted) and a new file is
- * started. Other processes may read the file while it is open. A failure
- * to open is mapped by bw_win_error (BW_ENOTFOUND for a missing folder,
- * BW_EACCES, ...) with the Win32 code in *syserr. */
+ * shift up to "<path>.<keep>", keep at most 15, the oldest is deleted) and
+ * a new file is started. Other processes may read the file while it is
+ * open.
+ *
+ * Another program that holds one of the files open without
+ * FILE_SHARE_DELETE (a log shipper) blocks the renames. A rotation is then
+ * all or nothing: the files stay as they were (none lost, none deleted), the
+ * live file keeps growing, and the rotation is tried again at the writes
+ * past the limit, after 1 s, 2 s, 4 s ... up to every minute. At twice
+ * max_bytes lines are no longer written (told once, bw_appender_on_trouble)
+ * until a rotation succeeds. A rotation cut short by a crash is finished
+ * at the next open or rotation.
+ *
+ * A failure to open is mapped by bw_win_error (BW_ENOTFOUND for a missing
+ * folder, BW_EACCES, ...) with the Win32 code in *syserr. */
 bw_err bw_appender_open(const bw_api *api, const char *path, size_t max_bytes, unsigned keep,
                         bw_appender **out, unsigned long *syserr);
 
@@ -36,7 +48,11 @@ bw_err bw_appender_write(bw_appender *a, const char *line, size_t len);
 typedef struct bw_appender_trouble {
     const char *path;    /* the file (UTF-8) */
     unsigned long error; /* the Win32 error of the failure; 0: it works again */
-    unsigned long lost;  /* when it works again: the lines not written meanwhile */
+    /* The failure is a rotation's: the file reached twice its limit and
+     * still cannot be renamed (error is the rename's), so lines are not
+     * written until it can be. */
+    bool rotation;
+    unsigned long lost; /* when it works again: the lines not written meanwhile */
 } bw_appender_trouble;
 
 /* Told when writing starts failing and when it works again: once each way,
