@@ -21,6 +21,9 @@
 # Wine's service control manager does not carry out the failure actions
 # (restart after a minute, banwatch install sets them): the script starts
 # the service again with `net start`, as the SCM would.
+# Then, when a tmpfs can be mounted for the data folder: its disk fills up
+# while the service runs (903 once, nothing stored, nothing damaged), then
+# gets room again (every change made meanwhile raised once).
 # Prints the loop's figures (iterations, kills by phase, restarts,
 # duplicates, missing).
 #
@@ -51,7 +54,7 @@ done
 command -v jq >/dev/null || { echo "crash.sh: jq not found" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "crash.sh: python3 not found" >&2; exit 2; }
 mkdir -p "$work"; work=$(cd "$work" && pwd)
-loop_budget=200   # seconds of killing and restarting at most
+loop_budget=180   # seconds of killing and restarting at most
 n_noise=2500      # Uninstall entries of other vendors: what makes a scan long
 b_scan=25         # products per burst of a "scan" iteration
 b_write=120       # products per burst of a "write" iteration
@@ -64,6 +67,13 @@ trace="$work/crash-wine-trace.log"
 rm -rf "$out"; mkdir -p "$out"
 : > "$trace"
 mkdir -p "$pfx/drive_c/banwatch" "$data"
+# The data folder on a tmpfs of its own, when one can be mounted (root with
+# CAP_SYS_ADMIN): the last part fills it up.
+tmpfs=0
+if [ "${BW_NO_TMPFS:-0}" != 1 ] && mount -t tmpfs -o size=64m,mode=0755 tmpfs "$data" 2>/dev/null; then
+    tmpfs=1
+    trap 'umount -l "$data" 2>/dev/null' EXIT
+fi
 cp "$exe" "$pfx/drive_c/banwatch/banwatch.exe"
 # Rescans 100 ms after a change; no heartbeat or interval scan in the way.
 sed -e 's/^  change_debounce_ms: .*/  change_debounce_ms: 100/' \
@@ -201,7 +211,7 @@ for ((i = 1; i <= iterations; i++)); do
     # start it again, as the SCM's failure actions would (Wine does not)
     n100=$(count 100) nstart=$(starts_done) started=0
     for try in 1 2 3; do
-        W net start banwatch >/dev/null 2>&1
+        { echo "iteration $i, start $try:"; W net start banwatch; W sc query banwatch; } >> "$out/restarts.log" 2>&1
         if wait_until 60 bash -c "[ \$(jq -c 'select(.event_id==100)' '$jsonl' | wc -l) -gt $n100 ]"; then
             started=1; break
         fi
@@ -296,9 +306,86 @@ echo "  database recreated: $(count 900); duplicates found: $dups; missing: $mis
 check "the loop ran at least 30 iterations (or its time budget)" \
     [ "$done_iter" -ge 30 -o "$loop_s" -ge "$loop_budget" ]
 
+# ---- a full disk: the data folder's file system fills up while the
+# service runs, then gets room again
 exec 2>&3
 "$BW_WINESERVER" -k 2>/dev/null || true
 "$BW_WINESERVER" -w 2>/dev/null || true
+if [ $tmpfs = 1 ]; then
+    # A session of its own, whose trace shows what reaches ReportEventW (the
+    # files are on the full disk).
+    trace2="$work/crash-full-wine-trace.log"
+    : > "$trace2"
+    export WINEDEBUG=fixme+advapi,+eventlog
+    "$BW_WINESERVER" -p 2>>"$trace2"
+    W cmd.exe /c exit </dev/null >/dev/null 2>>"$trace2"
+    exec 2>>"$trace2"
+    n100=$(count 100) nstart=$(starts_done)
+    W net start banwatch >/dev/null 2>&1
+    wait_until 60 bash -c "[ \$(jq -c 'select(.event_id==100)' '$jsonl' | wc -l) -gt $n100 ]" &&
+        wait_until 60 bash -c "[ \$(cat '$data'/banwatch.log* 2>/dev/null | grep -c ' scan (start): ') -gt $nstart ]"
+    check "disk full: the service runs on the tmpfs" [ $? -eq 0 ]
+    : > "$out/expected-full"
+    gen_full() { # gen_full NAME BATCH N: N new products KF<batch>-<i>
+        local j key
+        { printf 'Windows Registry Editor Version 5.00\n\n'
+          for ((j = 0; j < $3; j++)); do
+              key=$(printf 'KF%03d-%03d' "$2" "$j")
+              printf '[%s\\%s]\n"DisplayName"="Kaspersky Full Disk %s"\n"Publisher"="AO Kaspersky Lab"\n"DisplayVersion"="1.0"\n\n' \
+                  "$uninstall_key" "$key" "$key"
+              echo "$key" >> "$out/expected-full"
+          done; } > "$out/$1.reg"
+        bw_reg_utf16 "$out/$1.reg" "$pfx/drive_c/$1.reg"
+    }
+    gen_full fullA 1 300; gen_full fullB 2 20; gen_full fullC 3 5
+    lines_before=$(lines)
+    dd if=/dev/zero of="$data/filler" bs=1M 2>/dev/null
+    dd if=/dev/zero of="$data/filler2" bs=4k 2>/dev/null
+    W reg import 'C:\fullA.reg' >/dev/null 2>&1
+    db_full() { grep -a 'ReportEventW L"state.db: apply scan.*database or disk is full (13)"' "$trace2" | wc -l; }
+    db_full_seen() { [ "$(db_full)" -ge 1 ]; }
+    check "disk full: a scan that cannot be stored raises 903 with the reason" wait_until 60 db_full_seen
+    # more changes while it is full: the next scan fails the same way (its
+    # end shows as the service going idle: no CPU for a second)
+    cpu() { awk '{print $14 + $15}' "/proc/$(svc_pid)/stat" 2>/dev/null || echo 0; }
+    c0=$(cpu)
+    busy() { [ "$(cpu)" -gt "$c0" ]; }
+    W reg import 'C:\fullB.reg' >/dev/null 2>&1
+    wait_until 20 busy || true
+    c1=-1
+    for ((k = 0; k < 30; k++)); do c2=$(cpu); [ "$c2" = "$c1" ] && break; c1=$c2; sleep 1; done
+    rm -f "$data/filler" "$data/filler2"
+    W reg import 'C:\fullC.reg' >/dev/null 2>&1
+    all_full() { [ "$(jq -r 'select(.event_id==200) | .name' "$jsonl" | grep -c '^KF')" -ge 325 ]; }
+    check "room again: the next scan stores and raises every change made meanwhile" wait_until 60 all_full
+    check "903 was raised once for the full disk, not at every failing scan ($(db_full))" [ "$(db_full)" -eq 1 ]
+    check "the log says the database works again" \
+        bash -c "grep -q 'the state database works again (was: state.db: apply scan.*database or disk is full (13))' '$data/banwatch.log'"
+    jq -r 'select(.event_id==200) | .name | select(startswith("KF"))' "$jsonl" | LC_ALL=C sort > "$out/raised-full"
+    check "each product added while the disk was full is raised once ($(wc -l < "$out/raised-full") of 325)" \
+        bash -c "LC_ALL=C sort '$out/expected-full' | cmp -s - '$out/raised-full'"
+    check "no 900: a full disk does not make the database look damaged" [ "$(count 900)" -eq 0 ]
+    check "every line of events.jsonl is whole after the full disk" jq -c . "$jsonl" >/dev/null
+    jsonl_906=$(grep -a 'ReportEventW L".*events.jsonl"' "$trace2" | wc -l)
+    lost=$(sed -n 's/.*events.jsonl is written again; \([0-9]*\) line(s) could not be written/\1/p' "$data/banwatch.log" | tail -n 1)
+    echo "disk full: 903 raised $(db_full) time(s); events.jsonl refused ${lost:-no} line(s) (906 about it: $jsonl_906)"
+    n101=$(count 101)
+    W net stop banwatch >/dev/null 2>&1
+    wait_until 30 bash -c "[ \$(jq -c 'select(.event_id==101)' '$jsonl' | wc -l) -gt $n101 ]" || true
+    exec 2>&3
+    "$BW_WINESERVER" -k 2>/dev/null || true
+    "$BW_WINESERVER" -w 2>/dev/null || true
+    python3 -c "import sqlite3,sys; print(sqlite3.connect('file:%s?mode=ro' % sys.argv[1], uri=True).execute('PRAGMA integrity_check').fetchone()[0])" \
+        "$data/state.db" > "$out/db-full-check" 2>&1
+    check "the database passes its integrity check after the full disk ($(cat "$out/db-full-check"))" \
+        [ "$(cat "$out/db-full-check")" = ok ]
+    [ "$failed" -eq 0 ] || cp -a "$data" "$out/data" 2>/dev/null
+    umount "$data" 2>/dev/null || umount -l "$data" 2>/dev/null
+    trap - EXIT
+else
+    echo "note: the full-disk part needs a tmpfs (root with CAP_SYS_ADMIN); skipped"
+fi
+
 if [ "$failed" -eq 0 ] && [ "${BW_KEEP:-0}" != 1 ]; then rm -rf "$pfx"; fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
