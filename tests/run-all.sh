@@ -16,7 +16,10 @@
 #                                  corrupt database, uninstall (tests/e2e/service.sh)
 #  11. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
 #                                  audit, held, enforce, restore (tests/e2e/contain.sh)
-#  12. the MSI under Wine          msiexec /i /qn, major upgrade, repair, /x, and
+#  12. crashes under Wine          the service killed 30+ times while it scans and
+#                                  raises alerts: no damaged database, no alert lost
+#                                  or raised twice (tests/e2e/crash.sh)
+#  13. the MSI under Wine          msiexec /i /qn, major upgrade, repair, /x, and
 #                                  /x REMOVEDATA=1 (tests/e2e/msi.sh)
 #  13. benchmarks (figures)        tests/bench/run.sh --quick --check: scan speed
 #                                  against a registry floor, start-up, the idle
@@ -104,6 +107,7 @@ stage "unit and collector tests under Wine" under_wine
 stage "end-to-end scans under Wine" "$top/tests/e2e/run.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "the service end to end under Wine" "$top/tests/e2e/service.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "containment end to end under Wine" "$top/tests/e2e/contain.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
+stage "crashes end to end under Wine" "$top/tests/e2e/crash.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "the MSI end to end under Wine" "$top/tests/e2e/msi.sh" --msi "$msi" --work "$build/e2e"
 stage "benchmarks (figures)" "$top/tests/bench/run.sh" --quick --check --build "$build/win" --work "$build/bench" --template "$build/e2e/template"
 

@@ -49,6 +49,7 @@ static const event_info events[] = {
     {BW_EVENT_STATE_DB_UNAVAILABLE, "state-db-unavailable", BW_SEVERITY_ERROR},
     {BW_EVENT_DATA_DIR_SECURED, "data-dir-secured", BW_SEVERITY_WARNING},
     {BW_EVENT_UNTRUSTED_DATA, "untrusted-data", BW_SEVERITY_ERROR},
+    {BW_EVENT_WRITE_FAILED, "write-failed", BW_SEVERITY_ERROR},
 };
 
 #define N_EVENTS (sizeof events / sizeof events[0])
@@ -83,6 +84,7 @@ const bw_event_id bw_event_ids[] = {
     BW_EVENT_STATE_DB_UNAVAILABLE,
     BW_EVENT_DATA_DIR_SECURED,
     BW_EVENT_UNTRUSTED_DATA,
+    BW_EVENT_WRITE_FAILED,
 };
 const size_t bw_n_event_ids = sizeof bw_event_ids / sizeof bw_event_ids[0];
 
@@ -266,12 +268,29 @@ out:
     return e;
 }
 
+bw_err bw_alert_agent_started(const char *host, const char *program_version, bw_prev_stop prev,
+                              int64_t prev_started, bw_alert *out)
+{
+    bool ok = true;
+    bool unclean = prev == BW_PREV_STOP_UNCLEAN;
+    char when[21];
+    alert_start(out, BW_EVENT_AGENT_STARTED);
+    add(out, "host", host, &ok);
+    add(out, "program_version", program_version, &ok);
+    add(out, "detail", unclean ? "recovered after an unclean stop" : "started", &ok);
+    add(out, "previous_stop", bw_prev_stop_name(prev), &ok);
+    if (unclean && prev_started > 0)
+        bw_format_utc(prev_started, when);
+    add(out, "previous_start", unclean && prev_started > 0 ? when : NULL, &ok);
+    return alert_end(out, ok);
+}
+
 bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_version,
                           const char *detail, bw_alert *out)
 {
     bool ok = true;
     memset(out, 0, sizeof *out);
-    if (id != BW_EVENT_AGENT_STARTED && id != BW_EVENT_AGENT_STOPPED)
+    if (id != BW_EVENT_AGENT_STOPPED)
         return BW_EINVAL;
     alert_start(out, id);
     add(out, "host", host, &ok);
@@ -405,6 +424,18 @@ bw_err bw_alert_untrusted(const char *host, const char *path, const char *reason
     add(out, "host", host, &ok);
     add(out, "path", path, &ok);
     add(out, "reason", reason, &ok);
+    add(out, "effect", effect, &ok);
+    return alert_end(out, ok);
+}
+
+bw_err bw_alert_write_failed(const char *host, const char *path, const char *error,
+                             const char *effect, bw_alert *out)
+{
+    bool ok = true;
+    alert_start(out, BW_EVENT_WRITE_FAILED);
+    add(out, "host", host, &ok);
+    add(out, "path", path, &ok);
+    add(out, "error", error, &ok);
     add(out, "effect", effect, &ok);
     return alert_end(out, ok);
 }
@@ -593,6 +624,15 @@ bw_err bw_alert_gaps_due(const bw_snapshot *snap, const char *host, const char *
     return e;
 }
 
+bw_err bw_alert_db_unavailable_due(const char *host, const char *last, const char *detail,
+                                   bw_alert *out)
+{
+    memset(out, 0, sizeof *out);
+    if (last && detail && strcmp(last, detail) == 0)
+        return BW_ENOTFOUND;
+    return bw_alert_error(BW_EVENT_STATE_DB_UNAVAILABLE, host, detail, out);
+}
+
 bw_err bw_alert_verdict_due(const bw_verdict *v, const char *host, const char *last,
                             bw_alert *out, char **digest)
 {
@@ -653,4 +693,32 @@ bw_err bw_alert_json(const bw_alert *a, int64_t time, bw_buf *out)
             bw_json_str(&j, a->fields[i].name, a->fields[i].value);
     bw_json_end(&j);
     return bw_json_done(&j, true);
+}
+
+uint64_t bw_alert_line_hash(const char *line, size_t len)
+{
+    if (len && line[len - 1] == '\n')
+        len--;
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)line[i];
+        h *= UINT64_C(1099511628211);
+    }
+    return h ? h : 1;
+}
+
+bool bw_alert_line_in(const char *text, size_t len, uint64_t hash)
+{
+    /* Every line ended by a newline is compared. The first may be the end
+     * of a longer one (the text is a tail): that is no whole record, and
+     * matches only by a collision of the hash. */
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] != '\n')
+            continue;
+        if (bw_alert_line_hash(text + start, i - start) == hash)
+            return true;
+        start = i + 1;
+    }
+    return false;
 }

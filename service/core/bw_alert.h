@@ -12,7 +12,9 @@
  * Event IDs never change meaning once released; new ones are added within
  * their band. Fields per event, in insertion-string order:
  *
- *   100 agent-started, 101 agent-stopped (information)
+ *   100 agent-started (information)
+ *       host, program_version, detail, previous_stop, previous_start
+ *   101 agent-stopped (information)
  *       host, program_version, detail
  *   102 policy-loaded (information)
  *       host, policy, policy_version, mode, detail
@@ -47,6 +49,8 @@
  *       host, path, action, found, moved_to
  *   905 untrusted-data (error)
  *       host, path, reason, effect
+ *   906 write-failed (error)
+ *       host, path, error, effect
  *
  * A missing value is NULL in the alert, null in JSON and "-" as an
  * insertion string. Every value is text (counts and times included), so
@@ -102,7 +106,8 @@ typedef enum bw_event_id {
     BW_EVENT_SCAN_INCOMPLETE = 902,
     BW_EVENT_STATE_DB_UNAVAILABLE = 903, /* the state database cannot be opened */
     BW_EVENT_DATA_DIR_SECURED = 904,     /* others could change the data folder: repaired */
-    BW_EVENT_UNTRUSTED_DATA = 905        /* a file or the folder is refused: others control it */
+    BW_EVENT_UNTRUSTED_DATA = 905,       /* a file or the folder is refused: others control it */
+    BW_EVENT_WRITE_FAILED = 906          /* the log or events.jsonl cannot be written */
 } bw_event_id;
 
 typedef enum bw_severity {
@@ -169,7 +174,16 @@ bw_err bw_alert_from_change(const bw_change *c, const char *host, bw_alert *out)
  * freed before). On failure *out is emptied. */
 bw_err bw_alert_from_changes(const bw_changes *c, const char *host, bw_alerts *out);
 
-/* 100 or 101 (BW_EINVAL for other IDs). detail may be NULL. */
+/* 100 agent-started. How the previous run ended (bw_store_run_begin) is
+ * in previous_stop ("clean", "unclean" or "unknown") and in the detail:
+ * "started", or "recovered after an unclean stop" when it ended without
+ * stopping (then previous_start is when that run began, prev_started; it
+ * is missing otherwise). */
+bw_err bw_alert_agent_started(const char *host, const char *program_version, bw_prev_stop prev,
+                              int64_t prev_started, bw_alert *out);
+
+/* 101 (BW_EINVAL for other IDs: 100 is bw_alert_agent_started). detail may
+ * be NULL. */
 bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_version,
                           const char *detail, bw_alert *out);
 
@@ -190,6 +204,12 @@ bw_err bw_alert_data_dir(const char *host, const char *path, const char *action,
  * be trusted; effect: what banwatch does without it). */
 bw_err bw_alert_untrusted(const char *host, const char *path, const char *reason,
                           const char *effect, bw_alert *out);
+
+/* 906: writing the file at path (the service log, events.jsonl) fails
+ * (error: the reason with its code); effect: what is lost until it works
+ * again. */
+bw_err bw_alert_write_failed(const char *host, const char *path, const char *error,
+                             const char *effect, bw_alert *out);
 
 /* 300 or 301 for one product's update status (BW_EINVAL for other IDs or
  * a status without a date). threshold_days is the policy's
@@ -253,6 +273,13 @@ bw_err bw_alert_updates_due(const bw_updates *u, const bw_findings *counted, con
 bw_err bw_alert_gaps_due(const bw_snapshot *snap, const char *host, const char *last,
                          bw_alert *out, char **digest);
 
+/* 903 state-db-unavailable when the reason (detail, the store's message)
+ * differs from `last`, the one last raised (or NULL): a database that stays
+ * unusable is reported once, not at every retry. BW_ENOTFOUND when nothing
+ * is due (then *out is empty). */
+bw_err bw_alert_db_unavailable_due(const char *host, const char *last, const char *detail,
+                                   bw_alert *out);
+
 /* 230 host-verdict when the verdict's digest differs from `last` (or NULL);
  * *digest receives it. BW_ENOTFOUND when nothing is due. */
 bw_err bw_alert_verdict_due(const bw_verdict *v, const char *host, const char *last,
@@ -292,5 +319,16 @@ bw_err bw_alert_fields_json(const bw_alert *a, bw_buf *out);
  * then "\n". `time` is the Unix time (UTC) the alert was raised; host
  * comes first, the other fields follow in order. */
 bw_err bw_alert_json(const bw_alert *a, int64_t time, bw_buf *out);
+
+/* What identifies a JSON-lines record after a crash (the alert outbox,
+ * bw_store.h): a 64-bit FNV-1a hash of the line's bytes, without its
+ * newline. Never 0 (0 means "no hash" in the store). */
+uint64_t bw_alert_line_hash(const char *line, size_t len);
+
+/* True when text (the tail of events.jsonl) holds a whole line, ended by a
+ * newline, whose bw_alert_line_hash is `hash`. A line cut at the start of
+ * the text or left without its newline (the write was cut short) does not
+ * count. */
+bool bw_alert_line_in(const char *text, size_t len, uint64_t hash);
 
 #endif

@@ -11,7 +11,7 @@
  *
  *     findings + state  -> bw_store_apply_scan -> changes (recorded, pending)
  *     changes           -> bw_alert_from_changes (pure) -> alerts
- *     alert raised      -> bw_store_record_alert (the change is done)
+ *     alert             -> bw_store_alert_begin -> raised -> bw_store_alert_sent
  *
  * Changes are written in the same transaction as the scan that found them
  * and stay pending until an alert is recorded for them. A service that
@@ -19,6 +19,12 @@
  * (bw_store_pending_changes); a change that already has an alert is never
  * raised again. Re-applying the same state after a restart produces no
  * changes, because the findings it compares with are stored.
+ *
+ * The alert of a change (and of a verdict) is recorded before it is raised
+ * and marked sent after (bw_store_alert_begin, bw_store_alert_sent): after
+ * a crash in between, the caller settles it (bw_store_alerts_in_doubt,
+ * bw_store_alert_settle) by whether its record reached events.jsonl. So
+ * an alert is neither lost nor written twice to that file.
  *
  * No SQLite type leaves the bw_store*.c files (each section below names
  * the one that keeps it): results are plain structs with free
@@ -43,7 +49,7 @@
 
 /* The schema version this build creates and understands
  * (PRAGMA user_version). */
-#define BW_STORE_SCHEMA_VERSION 5
+#define BW_STORE_SCHEMA_VERSION 6
 
 /* Number of finding kinds (bw_kind values 0 .. BW_STORE_KINDS - 1). */
 #define BW_STORE_KINDS 7
@@ -242,8 +248,10 @@ typedef struct bw_alert_record {
     int64_t id;
     int64_t raised_at;
     int event_id;
-    int64_t change_id; /* 0 for lifecycle and error events */
-    char *fields_json; /* the JSON object recorded */
+    int64_t change_id;  /* 0 for lifecycle and error events */
+    char *fields_json;  /* the JSON object recorded */
+    bool sent;          /* false between bw_store_alert_begin and bw_store_alert_sent */
+    uint64_t line_hash; /* bw_alert_line_hash of its JSON-lines record; 0 if not kept */
 } bw_alert_record;
 
 typedef struct bw_alert_records {
@@ -255,6 +263,40 @@ void bw_alert_records_free(bw_alert_records *r);
 
 /* Up to `limit` most recent alerts, newest first. */
 bw_err bw_store_recent_alerts(bw_store *s, size_t limit, bw_alert_records *out);
+
+/* ---- the alert outbox (bw_store_alerts.c) ---------------------------------
+ * An alert that must be raised once (a change's, and the host verdict's
+ * 230) is recorded before it is raised, with the hash of its JSON-lines
+ * record, and marked sent after:
+ *
+ *     bw_store_alert_begin -> the sinks -> bw_store_alert_sent
+ *
+ * A process killed in between leaves it unsent: in doubt. At the next start
+ * the caller looks for the record in the tail of events.jsonl and settles
+ * each one (bw_store_alert_settle): delivered, it is marked sent; not, it is
+ * taken back, so that its change is pending again (a verdict's row goes
+ * with it, so that the next scan raises the verdict again). */
+
+/* Records that the alert for change_id (0: none, e.g. a verdict) is about
+ * to be raised, unsent, and returns its row in *alert_id. When the change
+ * already has an alert (raised, or in doubt) nothing is written and
+ * *alert_id is 0: do not raise it. BW_ENOTFOUND for a change that does not
+ * exist. */
+bw_err bw_store_alert_begin(bw_store *s, int64_t change_id, int event_id, const char *fields_json,
+                            int64_t raised_at, uint64_t line_hash, int64_t *alert_id);
+
+/* Marks the alert sent: every sink had its turn. */
+bw_err bw_store_alert_sent(bw_store *s, int64_t alert_id);
+
+/* The alerts begun and not marked sent, oldest first (*out zeroed or freed
+ * before). */
+bw_err bw_store_alerts_in_doubt(bw_store *s, bw_alert_records *out);
+
+/* Settles an alert in doubt: delivered marks it sent; otherwise, in one
+ * transaction, it is deleted with any verdict recorded for it, so that its
+ * change is pending again (bw_store_pending_changes) and the next scan
+ * records and raises the verdict again. */
+bw_err bw_store_alert_settle(bw_store *s, int64_t alert_id, bool delivered);
 
 /* ---- update status (bw_store_updates.c) ---------------------------------- */
 
@@ -302,6 +344,29 @@ bw_err bw_store_update_status(bw_store *s, bw_stored_updates *out);
 bw_err bw_store_meta_get(bw_store *s, const char *key, int64_t *value);
 bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value);
 
+/* ---- runs of the service (bw_store_state.c) ------------------------------- */
+
+/* How the previous run of the service ended, as the store remembers it. */
+typedef enum bw_prev_stop {
+    BW_PREV_STOP_UNKNOWN = 0, /* no run recorded: the first start with this database */
+    BW_PREV_STOP_CLEAN,       /* it stopped on request (bw_store_run_end) */
+    BW_PREV_STOP_UNCLEAN      /* it ended without stopping: a crash, a kill, a power cut */
+} bw_prev_stop;
+
+/* "unknown", "clean", "unclean". */
+const char *bw_prev_stop_name(bw_prev_stop p);
+
+/* Marks a run as begun at `now` (meta "run_started_at") and says how the
+ * previous one ended: UNCLEAN when its mark is still set (*prev_started,
+ * optional, then receives when that run began; 0 otherwise), CLEAN when
+ * bw_store_run_end cleared it, UNKNOWN when no run was ever marked. One
+ * transaction: on failure nothing is written and *prev is UNKNOWN. */
+bw_err bw_store_run_begin(bw_store *s, int64_t now, bw_prev_stop *prev, int64_t *prev_started);
+
+/* Clears the mark: the run is stopping on request. A run that never gets
+ * here (killed, crashed) is reported UNCLEAN by the next bw_store_run_begin. */
+bw_err bw_store_run_end(bw_store *s);
+
 /* ---- state (bw_store_state.c) -------------------------------------------- */
 
 /* A small text kept across restarts (e.g. "gaps-digest", the last 902
@@ -329,6 +394,7 @@ typedef struct bw_verdict_record {
     char *containment;
     char *headline;
     char *next_step;
+    int64_t alert_id; /* the 230 that raised it (bw_store_alert_begin); 0 if none */
 } bw_verdict_record;
 
 /* NULL-safe; leaves *r zeroed. */

@@ -155,13 +155,13 @@ static bw_err insert_scan(bw_store *s, const bw_scan_meta *m, const bw_findings 
     char *reasons = gap_text(m);
     bw_err e;
     if (!m->complete && !reasons) {
-        e = bws_fail_msg(s, BW_ENOMEM, "insert scan", "out of memory");
+        e = bws_fail_msg(s, BW_ENOMEM, "apply scan: record the scan", "out of memory");
         goto out;
     }
     for (size_t i = 0; i < f->n; i++)
         if ((unsigned)f->items[i].kind < BW_STORE_KINDS)
             by_kind[f->items[i].kind]++;
-    e = bws_prep(s, sql, &st, "insert scan");
+    e = bws_prep(s, sql, &st, "apply scan: record the scan");
     if (e)
         goto out;
     sqlite3_bind_int64(st, 1, m->started_at);
@@ -176,7 +176,7 @@ static bw_err insert_scan(bw_store *s, const bw_scan_meta *m, const bw_findings 
         sqlite3_bind_int64(st, 9 + k, (sqlite3_int64)by_kind[k]);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
-        e = bws_fail(s, "insert scan", rc);
+        e = bws_fail(s, "apply scan: record the scan", rc);
         goto out;
     }
     *scan_id = sqlite3_last_insert_rowid(s->db);

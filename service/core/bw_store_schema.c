@@ -124,6 +124,16 @@ static const char *const migrations[] = {
     "  update_evidence TEXT, stale TEXT, ksn TEXT, containment TEXT, headline TEXT,"
     "  next_step TEXT"
     ");",
+    /* 5 -> 6: the alert outbox. An alert raised once (a change's, a
+     * verdict's) is recorded with sent 0 before the sinks get it and marked
+     * sent after; line_hash identifies its JSON-lines record, so that after
+     * a crash the agent can tell whether it reached events.jsonl. Older
+     * rows were recorded after raising: sent. A verdict keeps the alert
+     * that raised it. */
+    "ALTER TABLE alerts ADD COLUMN sent INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE alerts ADD COLUMN line_hash INTEGER;"
+    "CREATE INDEX alerts_unsent ON alerts(id) WHERE sent = 0;"
+    "ALTER TABLE verdicts ADD COLUMN alert_id INTEGER;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -56,6 +56,55 @@ bw_err bw_store_meta_set(bw_store *s, const char *key, int64_t value)
     return bws_step_final(s, st, op);
 }
 
+/* ---- runs of the service -------------------------------------------------------- */
+
+#define RUN_KEY "run_started_at" /* when the current run began; 0 after a clean stop */
+
+const char *bw_prev_stop_name(bw_prev_stop p)
+{
+    switch (p) {
+    case BW_PREV_STOP_CLEAN: return "clean";
+    case BW_PREV_STOP_UNCLEAN: return "unclean";
+    default: return "unknown";
+    }
+}
+
+bw_err bw_store_run_begin(bw_store *s, int64_t now, bw_prev_stop *prev, int64_t *prev_started)
+{
+    const char *op = "mark the run";
+    int64_t started = 0;
+    *prev = BW_PREV_STOP_UNKNOWN;
+    if (prev_started)
+        *prev_started = 0;
+    bws_clear_err(s);
+    bw_err e = bws_begin(s, op);
+    if (e)
+        return e;
+    bw_prev_stop p = BW_PREV_STOP_UNKNOWN;
+    e = bw_store_meta_get(s, RUN_KEY, &started);
+    if (e == BW_OK)
+        p = started > 0 ? BW_PREV_STOP_UNCLEAN : BW_PREV_STOP_CLEAN;
+    else if (e == BW_ENOTFOUND)
+        e = BW_OK;
+    if (!e)
+        e = bw_store_meta_set(s, RUN_KEY, now > 0 ? now : 1);
+    if (!e)
+        e = bws_commit(s, op);
+    if (e) {
+        bws_rollback(s);
+        return e;
+    }
+    *prev = p;
+    if (prev_started && p == BW_PREV_STOP_UNCLEAN)
+        *prev_started = started;
+    return BW_OK;
+}
+
+bw_err bw_store_run_end(bw_store *s)
+{
+    return bw_store_meta_set(s, RUN_KEY, 0);
+}
+
 /* ---- state ----------------------------------------------------------------------- */
 
 bw_err bw_store_state_get(bw_store *s, const char *key, char **value)
@@ -108,8 +157,8 @@ bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r)
     const char *op = "record verdict";
     bws_clear_err(s);
     bw_err e = bws_prep(s,
-                        "INSERT INTO verdicts (at, scan_id, " VERDICT_COLUMNS ")"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "INSERT INTO verdicts (at, scan_id, " VERDICT_COLUMNS ", alert_id)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         &st, op);
     if (e)
         return e;
@@ -131,6 +180,10 @@ bw_err bw_store_verdict_add(bw_store *s, const bw_verdict_record *r)
                           r->next_step};
     for (int i = 0; i < 11; i++)
         bws_bind_text(st, 3 + i, text[i]);
+    if (r->alert_id > 0)
+        sqlite3_bind_int64(st, 14, r->alert_id);
+    else
+        sqlite3_bind_null(st, 14);
     return bws_step_final(s, st, op);
 }
 
@@ -148,6 +201,7 @@ static bw_err verdict_row(sqlite3_stmt *st, void *item, const char **why)
     for (int i = 0; i < 11; i++)
         if (!bws_col_dup(st, 3 + i, text[i]))
             return BW_ENOMEM;
+    r->alert_id = sqlite3_column_int64(st, 14);
     return BW_OK;
 }
 
@@ -156,10 +210,11 @@ bw_err bw_store_verdict_last(bw_store *s, bw_verdict_record *out)
     bw_verdict_record *rows = NULL;
     size_t n = 0, cap = 0;
     memset(out, 0, sizeof *out);
-    bw_err e = bws_query_rows(s,
-                              "SELECT id, at, scan_id, " VERDICT_COLUMNS " FROM verdicts"
-                              " ORDER BY id DESC LIMIT 1",
-                              "last verdict", NULL, &rows, &n, &cap, sizeof *rows, verdict_row);
+    bw_err e =
+        bws_query_rows(s,
+                       "SELECT id, at, scan_id, " VERDICT_COLUMNS ", alert_id FROM verdicts"
+                       " ORDER BY id DESC LIMIT 1",
+                       "last verdict", NULL, &rows, &n, &cap, sizeof *rows, verdict_row);
     if (e == BW_OK && n == 0)
         e = bws_fail_msg(s, BW_ENOTFOUND, "last verdict", "no verdict recorded");
     if (e == BW_OK)

@@ -22,6 +22,7 @@
 #include "bw_datadir.h"
 #include "bw_policyload.h"
 #include "bw_sqlheap.h"
+#include "bw_winerr.h"
 #include "bw_winhost.h"
 #include "../core/bw_alert.h"
 #include "../core/bw_contain.h"
@@ -33,6 +34,7 @@
 
 #include "bw_version.h"
 
+#define TAIL_BYTES      (256u << 10) /* of events.jsonl read to settle alerts in doubt */
 #define LOG_MAX_BYTES   (1u << 20)
 #define LOG_KEEP        3
 #define MAX_WATCHES     5  /* Uninstall (2 views), Services, vendor roots (2 views) */
@@ -56,6 +58,15 @@ typedef struct agent {
     char *host;
     char *last_gaps;     /* digest of the last 902 raised (also kept in the store) */
     char *last_db_error; /* detail of the last 903 raised: raise again only on change */
+    /* The log or events.jsonl stopped or resumed taking lines
+     * (bw_appender_on_trouble), told one at a time (file_trouble). */
+    struct {
+        char *path;
+        unsigned long error, lost;
+        bool rotation;
+    } trouble[4];
+    size_t n_trouble;
+    bool in_trouble;
     bw_verdict verdict;  /* the last scan's host verdict (for the heartbeat), a flat copy
                             in verdict_block (bw_verdict_copy_flat) */
     void *verdict_block; /* in keep_heap */
@@ -85,15 +96,21 @@ static void logf_(agent *a, const char *level, const char *fmt, ...)
     bw_buf_free(&b);
 }
 
-/* Raises one alert on every sink; for a change, records it so it is never
- * raised again. */
+static void emit(agent *a, const bw_alert *al, int64_t now)
+{
+    const char *failed = NULL;
+    if (bw_sinks_emit(&a->sinks, al, now, &failed) != BW_OK && failed)
+        logf_(a, "ERROR",
+              "event %d: the %s sink failed to take it (said once until it takes one again)",
+              (int)al->event_id, failed);
+}
+
+/* Raises one alert on every sink and records it. For the alerts that must
+ * go out once (a change's, a verdict's), outbox_begin and outbox_send. */
 static void raise_alert(agent *a, bw_alert *al)
 {
     int64_t now = bw_win_now(a->api);
-    const char *failed = NULL;
-    if (bw_sinks_emit(&a->sinks, al, now, &failed) != BW_OK)
-        logf_(a, "ERROR", "event %d: the %s sink failed to take it", (int)al->event_id,
-              failed ? failed : "?");
+    emit(a, al, now);
     if (a->store) {
         bw_buf fields = {0};
         if (bw_alert_fields_json(al, &fields) != BW_OK ||
@@ -106,12 +123,111 @@ static void raise_alert(agent *a, bw_alert *al)
     bw_alert_clear(al);
 }
 
+/* The outbox (bw_store.h): the alert is recorded, unsent, with the hash of
+ * its JSON-lines record for the time `now`, before any sink gets it.
+ * False when the store says it was raised already (its change has an
+ * alert): then it must not be raised. *id is its row, 0 when it could not
+ * be recorded (it is raised anyway: never lost). */
+static bool outbox_begin(agent *a, const bw_alert *al, int64_t now, int64_t *id)
+{
+    *id = 0;
+    if (!a->store)
+        return true;
+    bw_buf line = {0}, fields = {0};
+    bw_err e = bw_alert_json(al, now, &line);
+    if (!e)
+        e = bw_alert_fields_json(al, &fields);
+    if (!e) {
+        e = bw_store_alert_begin(a->store, al->change_id, (int)al->event_id, fields.data, now,
+                                 bw_alert_line_hash(line.data, line.len), id);
+        if (e)
+            logf_(a, "ERROR", "cannot record alert %d before raising it: %s", (int)al->event_id,
+                  bw_store_errmsg(a->store));
+    }
+    bw_buf_free(&line);
+    bw_buf_free(&fields);
+    return e != BW_OK || *id != 0;
+}
+
+/* Raises an alert begun in the outbox, at the same `now`, and marks it
+ * sent. */
+static void outbox_send(agent *a, bw_alert *al, int64_t now, int64_t id)
+{
+    emit(a, al, now);
+    if (id && bw_store_alert_sent(a->store, id) != BW_OK)
+        logf_(a, "ERROR", "cannot mark alert %d sent: %s", (int)al->event_id,
+              bw_store_errmsg(a->store));
+    bw_alert_clear(al);
+}
+
+/* Raises a change's alert once: through the outbox. */
+static void raise_once(agent *a, bw_alert *al)
+{
+    int64_t now = bw_win_now(a->api), id = 0;
+    if (outbox_begin(a, al, now, &id))
+        outbox_send(a, al, now, id);
+    else
+        bw_alert_clear(al);
+}
+
 static void raise_error(agent *a, bw_event_id id, const char *detail)
 {
     bw_alert al = {0};
     logf_(a, "ERROR", "%s", detail);
     if (bw_alert_error(id, a->host, detail, &al) == BW_OK)
         raise_alert(a, &al);
+}
+
+/* Writing the log or events.jsonl started failing (error set) or works
+ * again: 906 once per failure, a log line when it ends. Told from inside a
+ * write, which the 906 itself may be (or make fail): queued and told one at
+ * a time. */
+static void file_trouble(void *ctx, const bw_appender_trouble *t)
+{
+    agent *a = ctx;
+    size_t cap = sizeof a->trouble / sizeof a->trouble[0];
+    if (a->n_trouble < cap) {
+        a->trouble[a->n_trouble].path = bw_strdup(t->path);
+        a->trouble[a->n_trouble].error = t->error;
+        a->trouble[a->n_trouble].lost = t->lost;
+        a->trouble[a->n_trouble].rotation = t->rotation;
+        a->n_trouble++;
+    }
+    if (a->in_trouble)
+        return;
+    a->in_trouble = true;
+    while (a->n_trouble) {
+        char *p = a->trouble[0].path;
+        unsigned long err = a->trouble[0].error, n = a->trouble[0].lost;
+        bool rotation = a->trouble[0].rotation;
+        memmove(&a->trouble[0], &a->trouble[1], --a->n_trouble * sizeof a->trouble[0]);
+        if (!p)
+            continue;
+        if (err) {
+            char code[96], why[256];
+            bw_win_error_text(err, code, sizeof code);
+            if (rotation)
+                snprintf(why, sizeof why,
+                         "it reached twice its size limit and cannot be rotated (%s): another "
+                         "program holds it or an older copy open without FILE_SHARE_DELETE",
+                         code);
+            else
+                snprintf(why, sizeof why, "%s", code);
+            const char *effect =
+                a->log_path && strcmp(p, a->log_path) == 0
+                    ? "the service log is not written until this clears (each line tries again)"
+                    : "events are not written to this file until this clears (each event tries "
+                      "again; the Event Log gets every event)";
+            logf_(a, "ERROR", "cannot write %s: %s; %s", p, why, effect);
+            bw_alert al = {0};
+            if (bw_alert_write_failed(a->host, p, why, effect, &al) == BW_OK)
+                raise_alert(a, &al);
+        } else {
+            logf_(a, "INFO", "%s is written again; %lu line(s) could not be written", p, n);
+        }
+        free(p);
+    }
+    a->in_trouble = false;
 }
 
 /* 905 for a file or folder banwatch will not use, once per path and reason. */
@@ -171,7 +287,7 @@ static void raise_changes(agent *a, const bw_changes *ch)
             bw_alert_clear(&alerts.items[i]);
             continue;
         }
-        raise_alert(a, &alerts.items[i]);
+        raise_once(a, &alerts.items[i]);
         /* A product change after the cutoff is update activity too. The
          * first scan of a database is the inventory, not activity. */
         const bw_change *c = &ch->items[i];
@@ -231,6 +347,57 @@ static void load_policy(agent *a, bool reload)
 
 /* ---- state database -------------------------------------------------------------- */
 
+/* The alerts a run that ended without stopping had begun and not marked
+ * sent (bw_store_alerts_in_doubt): each whose record is in the end of
+ * events.jsonl went out, the others are taken back and raised again (their
+ * changes are pending again, a verdict is raised by the next scan). Without
+ * the JSON-lines file there is no telling: they are raised again. */
+static void settle_in_doubt(agent *a)
+{
+    bw_alert_records doubt = {0};
+    if (bw_store_alerts_in_doubt(a->store, &doubt) != BW_OK) {
+        logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
+        return;
+    }
+    bw_buf tail = {0};
+    bool have_tail = doubt.n && bw_sinks_tail(&a->sinks, TAIL_BYTES, &tail) == BW_OK;
+    for (size_t i = 0; i < doubt.n; i++) {
+        const bw_alert_record *r = &doubt.items[i];
+        bool delivered = have_tail && r->line_hash && tail.len &&
+                         bw_alert_line_in(tail.data, tail.len, r->line_hash);
+        if (bw_store_alert_settle(a->store, r->id, delivered) != BW_OK) {
+            logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
+            continue;
+        }
+        logf_(a, "WARN", "event %d begun by a run that ended without stopping: %s", r->event_id,
+              delivered ? "its record is in events.jsonl, it was raised"
+                        : "its record is not in events.jsonl, it is raised again");
+    }
+    bw_buf_free(&tail);
+    bw_alert_records_free(&doubt);
+}
+
+/* 903 when the state database cannot be used (opened, or written): raised
+ * when the reason changes, not at every retry (each scan). The store is
+ * closed before: a database that cannot be written is opened again at the
+ * next scan (a read-only connection stays read-only), and the event is not
+ * recorded in it. */
+static void db_unavailable(agent *a, const char *msg)
+{
+    bw_store_close(a->store);
+    a->store = NULL;
+    bw_alert al = {0};
+    bw_err e = bw_alert_db_unavailable_due(a->host, a->last_db_error, msg, &al);
+    if (e == BW_OK) {
+        logf_(a, "ERROR", "%s", msg);
+        raise_alert(a, &al);
+        free(a->last_db_error);
+        a->last_db_error = bw_strdup(msg);
+    } else if (e == BW_ENOTFOUND) {
+        logf_(a, "ERROR", "%s (still)", msg);
+    }
+}
+
 static void open_store(agent *a)
 {
     char msg[1024] = "";
@@ -245,20 +412,12 @@ static void open_store(agent *a)
                           "nothing; an administrator should delete the file"))
             return;
     if (bw_store_open(a->store_path, &a->store, &recreated, msg, sizeof msg) != BW_OK) {
-        /* Raised when the reason changes, not at every retry (each scan). */
-        if (!a->last_db_error || strcmp(a->last_db_error, msg) != 0) {
-            raise_error(a, BW_EVENT_STATE_DB_UNAVAILABLE, msg);
-            free(a->last_db_error);
-            a->last_db_error = bw_strdup(msg);
-        } else {
-            logf_(a, "ERROR", "%s (still)", msg);
-        }
+        db_unavailable(a, msg);
         return;
     }
-    free(a->last_db_error);
-    a->last_db_error = NULL;
     if (recreated)
         raise_error(a, BW_EVENT_STATE_DB_RECREATED, msg);
+    settle_in_doubt(a);
 }
 
 /* ---- scanning ------------------------------------------------------------------ */
@@ -323,9 +482,16 @@ static void raise_verdict(agent *a, const bw_verdict *v, int64_t scan_id)
     char *digest = NULL;
     bw_alert al = {0};
     bw_err e = bw_alert_verdict_due(v, a->host, has_last ? last.digest : NULL, &al, &digest);
+    int64_t now = bw_win_now(a->api), id = 0;
+    if (e == BW_OK && !outbox_begin(a, &al, now, &id)) {
+        bw_alert_clear(&al);
+        e = BW_ENOTFOUND;
+    }
     if (e == BW_OK) {
-        /* The record keeps the event's own values (what status shows). */
-        bw_verdict_record r = {.at = bw_win_now(a->api),
+        /* The record keeps the event's own values (what status shows), and
+         * the alert that raises it: taken back after a crash with it. */
+        bw_verdict_record r = {.at = now,
+                               .alert_id = id,
                                .scan_id = scan_id,
                                .digest = digest,
                                .present = (char *)bw_alert_get(&al, "present"),
@@ -342,7 +508,7 @@ static void raise_verdict(agent *a, const bw_verdict *v, int64_t scan_id)
         if (a->store && bw_store_verdict_add(a->store, &r) != BW_OK)
             logf_(a, "ERROR", "cannot record the verdict: %s", bw_store_errmsg(a->store));
         logf_(a, "INFO", "verdict: %s", v->headline);
-        raise_alert(a, &al);
+        outbox_send(a, &al, now, id);
     } else if (e == BW_ENOMEM) {
         logf_(a, "ERROR", "out of memory deciding the verdict alert");
     }
@@ -497,6 +663,9 @@ static void scan(agent *a, const char *why)
     bool has_kept = false;
     int64_t scan_id = 0;
     char mode_source[256];
+    /* Armed before reading: a change made while this scan runs starts the
+     * next one, instead of waiting for the interval. */
+    ensure_watches(a);
     if (!snap || bw_win_collect_all(a->api, &a->pol->registry_roots, &a->pol->bases_paths,
                                     snap) != BW_OK) {
         logf_(a, "ERROR", "scan (%s): out of memory", why);
@@ -512,6 +681,7 @@ static void scan(agent *a, const char *why)
         a->host = bw_strdup(snap->host);
     }
     int64_t now = bw_win_now(a->api);
+    bool stored = false;
     if (!a->store)
         open_store(a);
     if (a->store) {
@@ -519,10 +689,24 @@ static void scan(agent *a, const char *why)
         bw_scan_meta_init(&meta, snap, a->pol, now);
         meta.uncounted = &j.review;
         if (bw_store_apply_scan(a->store, &meta, &j.counted, now, &ch, &scan_id) != BW_OK) {
-            logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
-            if (bw_store_corrupt(a->store))
+            char *msg = bw_strdup(bw_store_errmsg(a->store));
+            if (bw_store_corrupt(a->store)) {
+                logf_(a, "ERROR", "%s", msg ? msg : "state.db: apply scan: corrupt");
                 open_store(a); /* moves the damaged file aside */
+            } else {
+                /* A full or read-only disk, an I/O error, a lock held too
+                 * long: nothing of the scan was stored, so its changes are
+                 * found again by the first scan that can be. */
+                db_unavailable(a, msg ? msg : "state.db: apply scan: out of memory");
+            }
+            free(msg);
         } else {
+            stored = true;
+            if (a->last_db_error) {
+                logf_(a, "INFO", "the state database works again (was: %s)", a->last_db_error);
+                free(a->last_db_error);
+                a->last_db_error = NULL;
+            }
             if (bw_store_set_update_status(a->store, &j.updates, scan_id, now) != BW_OK)
                 logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
             raise_changes(a, &ch);
@@ -530,7 +714,10 @@ static void scan(agent *a, const char *why)
         }
     }
     contain(a, &j, mode_source);
-    raise_verdict(a, &j.verdict, scan_id);
+    /* Like the changes, the verdict is raised against the stored state: not
+     * while the scan cannot be stored (it would repeat at every scan). */
+    if (stored)
+        raise_verdict(a, &j.verdict, scan_id);
     update_dir_watches(a, snap);
     ensure_watches(a);
     raise_gaps(a, snap);
@@ -650,8 +837,10 @@ static bw_err agent_open(agent *a)
             return BW_ENOMEM;
         a->log_err = bw_datadir_file_trusted(a->api, &a->dir, "banwatch.log", a->log_why,
                                              sizeof a->log_why);
-        if (a->log_err == BW_OK || a->log_err == BW_ENOTFOUND)
-            bw_appender_open(a->api, a->log_path, LOG_MAX_BYTES, LOG_KEEP, &a->log, &syserr);
+        if ((a->log_err == BW_OK || a->log_err == BW_ENOTFOUND) &&
+            bw_appender_open(a->api, a->log_path, LOG_MAX_BYTES, LOG_KEEP, &a->log, &syserr) ==
+                BW_OK)
+            bw_appender_on_trouble(a->log, file_trouble, a);
     }
     logf_(a, "INFO", "banwatch %s starting, data in %s", BW_VERSION, a->data_dir);
     char msg[1024] = "";
@@ -660,6 +849,7 @@ static bw_err agent_open(agent *a)
                        .self_sid = a->dir.self_sid,
                        .log = a->log,
                        .refused = sink_refused,
+                       .trouble = file_trouble,
                        .ctx = a};
     bw_err e = bw_sinks_open(&env, &a->sinks, msg, sizeof msg);
     if (e == BW_ENOMEM)
@@ -696,6 +886,27 @@ static void raise_lifecycle(agent *a, bw_event_id id, const char *detail)
 {
     bw_alert al = {0};
     if (bw_alert_lifecycle(id, a->host, BW_VERSION, detail, &al) == BW_OK)
+        raise_alert(a, &al);
+}
+
+/* 100, saying how the previous run ended (the store marks each run; a mark
+ * still set is a run that ended without stopping: a crash, a kill, a power
+ * cut). */
+static void raise_started(agent *a)
+{
+    bw_prev_stop prev = BW_PREV_STOP_UNKNOWN;
+    int64_t prev_started = 0;
+    if (a->store &&
+        bw_store_run_begin(a->store, bw_win_now(a->api), &prev, &prev_started) != BW_OK)
+        logf_(a, "ERROR", "%s", bw_store_errmsg(a->store));
+    if (prev == BW_PREV_STOP_UNCLEAN) {
+        char when[21];
+        bw_format_utc(prev_started, when);
+        logf_(a, "WARN", "the previous run (started %s) ended without stopping; recovering",
+              when);
+    }
+    bw_alert al = {0};
+    if (bw_alert_agent_started(a->host, BW_VERSION, prev, prev_started, &al) == BW_OK)
         raise_alert(a, &al);
 }
 
@@ -825,6 +1036,8 @@ static void agent_close(agent *a)
         a->api->HeapFree(a->keep_heap, 0, a->verdict_block);
     free(a->last_gaps);
     free(a->last_db_error);
+    for (size_t i = 0; i < a->n_trouble; i++)
+        free(a->trouble[i].path);
     free(a->store_path);
     free(a->log_path);
     bw_strlist_free(&a->refused);
@@ -846,7 +1059,7 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     if (a.data_dir)
         open_store(&a);
     report_data(&a);
-    raise_lifecycle(&a, BW_EVENT_AGENT_STARTED, "started");
+    raise_started(&a);
     load_policy(&a, false);
     if (!a.pol) {
         e = BW_EINVAL;
@@ -854,8 +1067,11 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     }
     if (a.store) { /* what a previous run found but did not get to raise */
         bw_changes pending = {0};
-        if (bw_store_pending_changes(a.store, &pending) == BW_OK)
+        if (bw_store_pending_changes(a.store, &pending) == BW_OK && pending.n) {
+            logf_(&a, "INFO", "raising %zu change(s) a previous run stored but did not raise",
+                  pending.n);
             raise_changes(&a, &pending);
+        }
         bw_changes_free(&pending);
     }
     /* Watches first: a change during the first scan is seen, and what
@@ -866,6 +1082,9 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
         hooks->running(hooks->ctx);
     e = agent_loop(&a, reload_event);
     raise_lifecycle(&a, BW_EVENT_AGENT_STOPPED, "stopped");
+    /* Last: a run killed before this line is reported unclean at the next start. */
+    if (a.store && bw_store_run_end(a.store) != BW_OK)
+        logf_(&a, "ERROR", "%s", bw_store_errmsg(a.store));
     logf_(&a, "INFO", "banwatch stopped");
 out:
     agent_close(&a);

@@ -42,8 +42,23 @@ bw_err bw_win_error(DWORD code)
     case ERROR_REGISTRY_IO_FAILED:
     case ERROR_REGISTRY_CORRUPT:
     case ERROR_BADDB:
-    case ERROR_CANTREAD: return BW_EIO;
+    case ERROR_CANTREAD:
+    case ERROR_DISK_FULL:
+    case ERROR_HANDLE_DISK_FULL:
+    case ERROR_WRITE_PROTECT: return BW_EIO;
     default: return BW_ESYS;
+    }
+}
+
+/* Words for the codes whose bw_err text says too little about what to do
+ * (a write that fails on the disk). */
+static const char *specific_text(DWORD code)
+{
+    switch (code) {
+    case ERROR_DISK_FULL:
+    case ERROR_HANDLE_DISK_FULL: return "the disk is full";
+    case ERROR_WRITE_PROTECT: return "the disk is write-protected";
+    default: return NULL;
     }
 }
 
@@ -51,8 +66,9 @@ bw_err bw_win_status_set(bw_win_status *st, DWORD code)
 {
     bw_err err = bw_win_error(code);
     if (st) {
+        const char *text = specific_text(code);
         st->code = code;
-        snprintf(st->reason, sizeof st->reason, "%s (%lu)", bw_strerror(err),
+        snprintf(st->reason, sizeof st->reason, "%s (%lu)", text ? text : bw_strerror(err),
                  (unsigned long)code);
     }
     return err;

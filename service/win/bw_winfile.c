@@ -1,4 +1,4 @@
-/* bw_winfile.c - reading a whole file through the API table (Win32 layer). */
+/* bw_winfile.c - reading a file, or its end, through the API table (Win32 layer). */
 #include "bw_winfile.h"
 
 #include <stdlib.h>
@@ -9,7 +9,10 @@
 
 #define READ_CHUNK (1u << 20)
 
-bw_err bw_win_file_read(const bw_api *api, const char *path, size_t max_bytes, bw_win_file *out)
+/* Reads the file, or with `tail` its last max_bytes (the whole file when
+ * it is smaller). */
+static bw_err read_file(const bw_api *api, const char *path, size_t max_bytes, bool tail,
+                        bw_win_file *out)
 {
     memset(out, 0, sizeof *out);
     uint16_t *wpath = NULL;
@@ -32,11 +35,19 @@ bw_err bw_win_file_read(const bw_api *api, const char *path, size_t max_bytes, b
         goto done;
     }
     out->size = size.QuadPart < 0 ? UINT64_MAX : (uint64_t)size.QuadPart;
-    if (out->size > max_bytes) {
+    if (out->size > max_bytes && !tail) {
         e = BW_ERANGE;
         goto done;
     }
-    size_t n = (size_t)out->size, got = 0;
+    if (out->size > max_bytes) {
+        LARGE_INTEGER at = {.QuadPart = (LONGLONG)(out->size - max_bytes)};
+        if (!api->SetFilePointerEx(h, at, NULL, FILE_BEGIN)) {
+            out->code = GetLastError();
+            e = bw_win_error(out->code);
+            goto done;
+        }
+    }
+    size_t n = out->size > max_bytes ? max_bytes : (size_t)out->size, got = 0;
     buf = malloc(n + 1);
     if (!buf) {
         e = BW_ENOMEM;
@@ -64,4 +75,15 @@ done:
     free(buf);
     api->CloseHandle(h);
     return e;
+}
+
+bw_err bw_win_file_read(const bw_api *api, const char *path, size_t max_bytes, bw_win_file *out)
+{
+    return read_file(api, path, max_bytes, false, out);
+}
+
+bw_err bw_win_file_read_tail(const bw_api *api, const char *path, size_t max_bytes,
+                             bw_win_file *out)
+{
+    return read_file(api, path, max_bytes, true, out);
 }

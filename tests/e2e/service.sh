@@ -92,12 +92,21 @@ source_ok() { W reg query "$src_key" /v EventMessageFile 2>/dev/null | grep -qi 
 # jsonl_has FILTER: some record of the JSON-lines file makes FILTER true.
 jsonl_has() { jq -c "$1" "$jsonl" 2>/dev/null | grep -qx true; }
 status_has() { BW status --json 2>/dev/null | jq -e "$1" >/dev/null; }
+# wait_has SECONDS FILTER: polls until some record makes FILTER true (jq -e
+# would only look at the last record's result).
+wait_has() {
+    local deadline=$((SECONDS + $1))
+    while [ "$SECONDS" -le "$deadline" ]; do jsonl_has "$2" && return 0; sleep 0.05; done
+    return 1
+}
 check "service key with LocalSystem, auto start, 'service' argument" service_key_ok
 check "Event Log source registered with its message file" source_ok
 
 # ---- start
 W net start banwatch >/dev/null 2>&1
 check "service started by the SCM raises 100 (agent-started)" wait_for 20 100
+check "the first start knows no previous run (100, previous_stop unknown)" \
+    jsonl_has 'select(.event_id==100) | .previous_stop=="unknown" and .detail=="started"'
 check "policy loaded from the data directory (102)" \
     jsonl_has 'select(.event_id==102) | .detail | test("policy.yaml")'
 # An idle service waits on events and timers only: measure the CPU time of
@@ -134,7 +143,7 @@ check "JSON-lines record carries the SIEM fields" \
 check "status --json shows the finding from the database" \
     status_has '[.findings[] | select(.kind=="driver" and .name=="klif")] | length == 1'
 check "the host verdict changed: 230 says the vendor is present (confirmed)" \
-    bash -c "for i in \$(seq 100); do jq -e 'select(.event_id==230 and .present==\"confirmed\")' '$jsonl' >/dev/null 2>&1 && exit 0; sleep 0.05; done; exit 1"
+    wait_has 10 'select(.event_id==230) | .present=="confirmed"'
 check "230 names the product and says what to do next" \
     jsonl_has 'select(.event_id==230 and .present=="confirmed") | (.products|test("Kaspersky Endpoint Security for Windows 12.3.0.493")) and (.next_step|test("^Next: "))'
 check "status --json carries the verdict" \
@@ -194,6 +203,8 @@ wait_for 20 100 "" 2 || true
 sleep 1
 after=$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)
 check "restart raises no duplicate finding events ($before before, $after after)" [ "$before" -eq "$after" ]
+check "after a stop the next start says the previous run stopped cleanly" \
+    [ "$(jq -r 'select(.event_id==100) | .previous_stop' "$jsonl" | tail -n 1)" = clean ]
 
 # ---- the footprint goes away
 W reg delete 'HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}' /f >/dev/null 2>&1
@@ -259,7 +270,7 @@ reg_import "$top/tests/fixtures/service/unreadable.reg"
 check "a product with unreadable update evidence raises 200" \
     wait_for 10 200 '{3A9F0C61-58E2-4D7B-9C14-E2B06F7A5D38}'
 check "the unreadable evidence is reported (902 names LastSuccessfulUpdate)" \
-    bash -c "for i in \$(seq 100); do jq -e 'select(.event_id==902) | .detail | test(\"AVP21.3.Data.LastSuccessfulUpdate: wrong value type REG_MULTI_SZ\")' '$jsonl' >/dev/null 2>&1 && exit 0; sleep 0.05; done; exit 1"
+    wait_has 10 'select(.event_id==902) | .detail | test("AVP21.3.Data.LastSuccessfulUpdate: wrong value type REG_MULTI_SZ")'
 W reg delete 'HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{3A9F0C61-58E2-4D7B-9C14-E2B06F7A5D38}' /f >/dev/null 2>&1
 check "removed product raises 210 although the scan is still incomplete" \
     wait_for 10 210 '{3A9F0C61-58E2-4D7B-9C14-E2B06F7A5D38}'

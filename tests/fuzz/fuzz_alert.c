@@ -41,6 +41,13 @@ void fz_check_alert(const bw_alert *a, int64_t now)
         free(exp);
     }
     fz_json_free(&rec);
+    /* the outbox finds the record again by its hash, in a tail cut anywhere
+     * before it, and not when its newline is missing */
+    uint64_t h = bw_alert_line_hash(b.data, b.len);
+    FZ_CHECK(h != 0, "a record hashed to 0");
+    FZ_CHECK(bw_alert_line_in(b.data, b.len, h), "the record is not found in itself");
+    FZ_CHECK(!bw_alert_line_in(b.data, b.len - 1, h) || b.len == 1,
+             "the record is found without its newline");
     bw_buf_free(&b);
 
     FZ_CHECK(bw_alert_fields_json(a, &b) == BW_OK, "bw_alert_fields_json failed");

@@ -193,9 +193,21 @@ static void service_alerts(fz_in *in, const bw_judgement *j, const char *host, i
 {
     bw_alert a;
     char *detail = fz_vocab_str(in, FZ_V_MISC, false, true);
-    FZ_CHECK(bw_alert_lifecycle(BW_EVENT_AGENT_STARTED, host, "0.1.0", detail, &a) == BW_OK,
+    bw_prev_stop prev = (bw_prev_stop)(fz_u8(in) % 4); /* 3: a value no run gives */
+    FZ_CHECK(bw_alert_agent_started(host, "0.1.0", prev, now - 60, &a) == BW_OK, "started");
+    fz_check_alert(&a, now);
+    bw_alert_clear(&a);
+    FZ_CHECK(bw_alert_lifecycle(BW_EVENT_AGENT_STOPPED, host, "0.1.0", detail, &a) == BW_OK,
              "lifecycle");
     fz_check_alert(&a, now);
+    bw_alert_clear(&a);
+    FZ_CHECK(bw_alert_write_failed(host, detail, detail, detail, &a) == BW_OK, "write-failed");
+    fz_check_alert(&a, now);
+    bw_alert_clear(&a);
+    bw_err due = bw_alert_db_unavailable_due(host, fz_bool(in) ? detail : NULL, detail, &a);
+    FZ_CHECK(due == BW_OK || due == BW_ENOTFOUND, "db-unavailable-due: %d", (int)due);
+    if (due == BW_OK)
+        fz_check_alert(&a, now);
     bw_alert_clear(&a);
     FZ_CHECK(bw_alert_policy_loaded(host, pol, detail, &a) == BW_OK, "policy-loaded");
     fz_check_alert(&a, now);

@@ -114,6 +114,10 @@ static void read_all(bw_store *s)
     bw_alert_records rec = {0};
     (void)bw_store_recent_alerts(s, 20, &rec);
     bw_alert_records_free(&rec);
+    if (bw_store_alerts_in_doubt(s, &rec) == BW_OK)
+        for (size_t i = 0; i < rec.n; i++)
+            FZ_CHECK(!rec.items[i].sent, "an alert in doubt that was sent");
+    bw_alert_records_free(&rec);
 
     bw_stored_updates up = {0};
     (void)bw_store_update_status(s, &up);
@@ -190,9 +194,20 @@ static void status(bw_store *s)
     bw_status_free(&st);
 }
 
-/* What the service does after a scan, on top of what is stored. */
+/* What the service does after a scan, on top of what is stored: at start
+ * it marks the run and settles the alerts a killed run left in doubt (here
+ * found in events.jsonl or not, by turns), then applies the scan and raises
+ * its changes through the outbox. */
 static void write_scan(bw_store *s)
 {
+    bw_prev_stop prev = BW_PREV_STOP_CLEAN;
+    (void)bw_store_run_begin(s, NOW, &prev, NULL);
+    FZ_CHECK((int)prev >= 0 && (int)prev <= BW_PREV_STOP_UNCLEAN, "previous stop %d", (int)prev);
+    bw_alert_records doubt = {0};
+    if (bw_store_alerts_in_doubt(s, &doubt) == BW_OK)
+        for (size_t i = 0; i < doubt.n; i++)
+            (void)bw_store_alert_settle(s, doubt.items[i].id, i % 2 == 0);
+    bw_alert_records_free(&doubt);
     bw_scan_meta meta;
     bw_scan_meta_init(&meta, machine, pol, NOW);
     meta.uncounted = &judged.review;
@@ -205,9 +220,12 @@ static void write_scan(bw_store *s)
         for (size_t i = 0; i < al.n; i++) {
             fz_check_alert(&al.items[i], NOW);
             bw_buf fields = {0};
-            if (bw_alert_fields_json(&al.items[i], &fields) == BW_OK)
-                (void)bw_store_record_alert(s, al.items[i].change_id, (int)al.items[i].event_id,
-                                            fields.data, NOW, NULL);
+            int64_t id = 0;
+            if (bw_alert_fields_json(&al.items[i], &fields) == BW_OK &&
+                bw_store_alert_begin(s, al.items[i].change_id, (int)al.items[i].event_id,
+                                     fields.data, NOW, 1 + i, &id) == BW_OK &&
+                id)
+                (void)bw_store_alert_sent(s, id);
             bw_buf_free(&fields);
         }
         bw_alerts_free(&al);
@@ -228,7 +246,10 @@ static void write_scan(bw_store *s)
     char *digest = NULL;
     if (bw_alert_verdict_due(&judged.verdict, "WS-01", has_last ? last.digest : NULL, &a,
                              &digest) == BW_OK) {
+        int64_t id = 0;
+        (void)bw_store_alert_begin(s, 0, 230, "{}", NOW, 7, &id);
         bw_verdict_record r = {.at = NOW,
+                               .alert_id = id,
                                .scan_id = scan_id,
                                .digest = digest,
                                .present = (char *)bw_alert_get(&a, "present"),
@@ -248,6 +269,7 @@ static void write_scan(bw_store *s)
     bool repeat = false;
     (void)bw_store_contain_outcome(s, &cr, NOW, &repeat);
     (void)bw_store_state_set(s, "gaps-digest", NULL, NOW);
+    (void)bw_store_run_end(s);
 }
 
 static void one_file(const uint8_t *data, size_t size)

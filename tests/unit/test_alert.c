@@ -47,6 +47,7 @@ static void test_ids_and_severities(void **state)
         {903, "state-db-unavailable", BW_SEVERITY_ERROR},
         {904, "data-dir-secured", BW_SEVERITY_WARNING},
         {905, "untrusted-data", BW_SEVERITY_ERROR},
+        {906, "write-failed", BW_SEVERITY_ERROR},
     };
     size_t n = sizeof want / sizeof want[0];
     assert_int_equal(bw_n_event_ids, n);
@@ -320,13 +321,114 @@ static void test_from_changes(void **state)
     assert_null(al.items);
 }
 
+/* 100 says how the previous run ended: a clean stop (or no record) is
+ * "started", an unclean one "recovered after an unclean stop" with the
+ * time that run began. */
+static void test_agent_started(void **state)
+{
+    (void)state;
+    const int64_t t = 1727582400;
+    bw_alert a;
+    assert_int_equal(bw_alert_agent_started("WS-01", "0.2.0", BW_PREV_STOP_CLEAN, t, &a), BW_OK);
+    assert_int_equal(a.event_id, 100);
+    assert_int_equal(a.severity, BW_SEVERITY_INFORMATION);
+    assert_int_equal(a.change_id, 0);
+    const char *v[BW_ALERT_MAX_FIELDS];
+    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 5);
+    assert_string_equal(a.fields[3].name, "previous_stop");
+    assert_string_equal(a.fields[4].name, "previous_start");
+    assert_string_equal(v[0], "WS-01");
+    assert_string_equal(v[1], "0.2.0");
+    assert_string_equal(v[2], "started");
+    assert_string_equal(v[3], "clean");
+    assert_string_equal(v[4], "-"); /* only an unclean stop names the run */
+    bw_alert_clear(&a);
+
+    assert_int_equal(bw_alert_agent_started("WS-01", "0.2.0", BW_PREV_STOP_UNKNOWN, 0, &a),
+                     BW_OK);
+    assert_string_equal(bw_alert_get(&a, "detail"), "started");
+    assert_string_equal(bw_alert_get(&a, "previous_stop"), "unknown");
+    assert_null(bw_alert_get(&a, "previous_start"));
+    bw_alert_clear(&a);
+
+    assert_int_equal(bw_alert_agent_started("WS-01", "0.2.0", BW_PREV_STOP_UNCLEAN, t, &a),
+                     BW_OK);
+    assert_string_equal(bw_alert_get(&a, "detail"), "recovered after an unclean stop");
+    assert_string_equal(bw_alert_get(&a, "previous_stop"), "unclean");
+    assert_string_equal(bw_alert_get(&a, "previous_start"), "2024-09-29T04:00:00Z");
+    bw_buf j = {0};
+    assert_int_equal(bw_alert_json(&a, t + 60, &j), BW_OK);
+    assert_string_equal(j.data, "{\"time\":\"2024-09-29T04:01:00Z\",\"event_id\":100,"
+                                "\"event\":\"agent-started\",\"severity\":\"information\","
+                                "\"host\":\"WS-01\",\"program_version\":\"0.2.0\","
+                                "\"detail\":\"recovered after an unclean stop\","
+                                "\"previous_stop\":\"unclean\","
+                                "\"previous_start\":\"2024-09-29T04:00:00Z\"}\n");
+    bw_buf_free(&j);
+    bw_alert_clear(&a);
+}
+
+/* A record is found again in the tail of events.jsonl by its hash: whole
+ * lines only, the first one too; not one without its newline. */
+static void test_line_hash(void **state)
+{
+    (void)state;
+    bw_alert a;
+    assert_int_equal(bw_alert_lifecycle(BW_EVENT_AGENT_STOPPED, "WS-01", "0.2.0", "stopped", &a),
+                     BW_OK);
+    bw_buf line = {0};
+    assert_int_equal(bw_alert_json(&a, 1727582400, &line), BW_OK);
+    bw_alert_clear(&a);
+    uint64_t h = bw_alert_line_hash(line.data, line.len);
+    assert_true(h != 0);
+    /* the newline is not part of it */
+    assert_true(bw_alert_line_hash(line.data, line.len - 1) == h);
+    assert_true(bw_alert_line_hash("", 0) != 0);
+    assert_true(bw_alert_line_hash("a", 1) != bw_alert_line_hash("b", 1));
+
+    bw_buf tail = {0};
+    bw_buf_printf(&tail, "ial\"}\n{\"event_id\":100}\n%s{\"event_id\":110}\n", line.data);
+    assert_true(bw_alert_line_in(tail.data, tail.len, h));
+    assert_false(bw_alert_line_in(tail.data, tail.len, h + 1));
+    /* the record first in the text */
+    assert_true(bw_alert_line_in(line.data, line.len, h));
+    /* cut short: its newline missing, or a byte of it */
+    assert_false(bw_alert_line_in(line.data, line.len - 1, h));
+    assert_false(bw_alert_line_in(line.data + 1, line.len - 1, h));
+    assert_false(bw_alert_line_in("", 0, h));
+    bw_buf_free(&tail);
+    bw_buf_free(&line);
+}
+
+/* 903 once per reason: again when the reason changes, or after it was
+ * cleared (the database worked in between). */
+static void test_db_unavailable_due(void **state)
+{
+    (void)state;
+    const char *full = "state.db: apply scan: commit: database or disk is full (13)";
+    bw_alert a;
+    assert_int_equal(bw_alert_db_unavailable_due("WS-01", NULL, full, &a), BW_OK);
+    assert_int_equal(a.event_id, 903);
+    assert_int_equal(a.severity, BW_SEVERITY_ERROR);
+    assert_string_equal(bw_alert_get(&a, "detail"), full);
+    assert_string_equal(bw_alert_get(&a, "host"), "WS-01");
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_db_unavailable_due("WS-01", full, full, &a), BW_ENOTFOUND);
+    assert_int_equal(a.n_fields, 0);
+    assert_int_equal(bw_alert_db_unavailable_due(
+                         "WS-01", full, "state.db: open: unable to open database file (14)", &a),
+                     BW_OK);
+    assert_int_equal(a.event_id, 903);
+    bw_alert_clear(&a);
+}
+
 static void test_lifecycle_and_errors(void **state)
 {
     (void)state;
     bw_alert a;
-    assert_int_equal(bw_alert_lifecycle(BW_EVENT_AGENT_STARTED, "WS-01", "0.2.0", NULL, &a),
+    assert_int_equal(bw_alert_lifecycle(BW_EVENT_AGENT_STOPPED, "WS-01", "0.2.0", NULL, &a),
                      BW_OK);
-    assert_int_equal(a.event_id, 100);
+    assert_int_equal(a.event_id, 101);
     assert_int_equal(a.severity, BW_SEVERITY_INFORMATION);
     assert_int_equal(a.change_id, 0);
     assert_int_equal(a.n_fields, 3);
@@ -334,6 +436,9 @@ static void test_lifecycle_and_errors(void **state)
     assert_string_equal(a.fields[1].value, "0.2.0");
     assert_null(a.fields[2].value);
     bw_alert_clear(&a);
+    /* 100 has its own builder */
+    assert_int_equal(bw_alert_lifecycle(BW_EVENT_AGENT_STARTED, "WS-01", "0.2.0", NULL, &a),
+                     BW_EINVAL);
     assert_int_equal(bw_alert_lifecycle(BW_EVENT_HEARTBEAT, "WS-01", "0.2.0", NULL, &a),
                      BW_EINVAL);
 
@@ -381,6 +486,17 @@ static void test_lifecycle_and_errors(void **state)
     assert_string_equal(v2[0], "WS-01");
     assert_string_equal(v2[2], "it has 2 names (hard links)");
     assert_string_equal(v2[3], "the built-in policy is used");
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_write_failed("WS-01", "C:\\ProgramData\\banwatch\\events.jsonl",
+                                           "the disk is full (112)",
+                                           "events are not written to this file", &a),
+                     BW_OK);
+    assert_int_equal(a.event_id, 906);
+    assert_int_equal(a.severity, BW_SEVERITY_ERROR);
+    assert_int_equal(bw_alert_strings(&a, v2, BW_ALERT_MAX_FIELDS), 4);
+    assert_string_equal(a.fields[2].name, "error");
+    assert_string_equal(v2[2], "the disk is full (112)");
+    assert_string_equal(bw_alert_get(&a, "effect"), "events are not written to this file");
     bw_alert_clear(&a);
 }
 
@@ -625,12 +741,14 @@ static void test_contain_alerts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ids_and_severities), cmocka_unit_test(test_update_alerts),
-        cmocka_unit_test(test_change_activity),    cmocka_unit_test(test_change_to_event),
-        cmocka_unit_test(test_insertion_strings),  cmocka_unit_test(test_json_line_exact),
-        cmocka_unit_test(test_from_changes),       cmocka_unit_test(test_lifecycle_and_errors),
-        cmocka_unit_test(test_heartbeat),          cmocka_unit_test(test_contain_alerts),
-        cmocka_unit_test(test_updates_due),        cmocka_unit_test(test_gaps_and_verdict_due),
+        cmocka_unit_test(test_ids_and_severities),   cmocka_unit_test(test_update_alerts),
+        cmocka_unit_test(test_change_activity),      cmocka_unit_test(test_change_to_event),
+        cmocka_unit_test(test_insertion_strings),    cmocka_unit_test(test_json_line_exact),
+        cmocka_unit_test(test_from_changes),         cmocka_unit_test(test_lifecycle_and_errors),
+        cmocka_unit_test(test_agent_started),        cmocka_unit_test(test_line_hash),
+        cmocka_unit_test(test_db_unavailable_due),   cmocka_unit_test(test_heartbeat),
+        cmocka_unit_test(test_contain_alerts),       cmocka_unit_test(test_updates_due),
+        cmocka_unit_test(test_gaps_and_verdict_due),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

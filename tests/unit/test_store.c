@@ -66,8 +66,14 @@ static int teardown_dir(void **state)
     return 0;
 }
 
-/* What schema 5 added, so that older databases can be made from a new one. */
+/* What schemas 6 and 5 added, so that older databases can be made from a
+ * new one. */
+#define UNDO_V6                                                                   \
+    "DROP INDEX alerts_unsent; ALTER TABLE alerts DROP COLUMN sent;"              \
+    " ALTER TABLE alerts DROP COLUMN line_hash; ALTER TABLE verdicts DROP COLUMN" \
+    " alert_id;"
 #define UNDO_V5                                                                    \
+    UNDO_V6                                                                        \
     "ALTER TABLE findings DROP COLUMN tier; ALTER TABLE changes DROP COLUMN tier;" \
     " ALTER TABLE changes DROP COLUMN old_tier; DROP TABLE state; DROP TABLE verdicts;"
 
@@ -725,6 +731,122 @@ static void test_pending_after_crash(void **state)
     bw_store_close(s);
 }
 
+/* The outbox: an alert begun and killed before it was marked sent is in
+ * doubt after the restart. Settled as delivered, it is sent and its change
+ * is done; taken back, its change is pending again, and a verdict recorded
+ * for it goes too. A change in flight is not begun twice. */
+static void test_outbox_in_doubt(void **state)
+{
+    (void)state;
+    const char *p = db_path("outbox");
+    bw_store *s = open_ok(p);
+    bw_findings f;
+    base_findings(&f);
+    bw_changes c = {0};
+    apply(s, &f, true, T0, &c);
+    assert_int_equal(c.n, 3);
+    int64_t a0 = 0, a1 = 0, a2 = 0, again = 1, v = 0;
+    /* the first alert went through the whole outbox */
+    assert_int_equal(bw_store_alert_begin(s, c.items[0].id, 200, "{}", T0, 11, &a0), BW_OK);
+    assert_true(a0 > 0);
+    assert_int_equal(bw_store_alert_sent(s, a0), BW_OK);
+    /* the second and third were begun, then the process was killed */
+    assert_int_equal(bw_store_alert_begin(s, c.items[1].id, 201, "{}", T0, 22, &a1), BW_OK);
+    assert_int_equal(bw_store_alert_begin(s, c.items[2].id, 202, "{}", T0, 0, &a2), BW_OK);
+    assert_true(a1 > a0 && a2 > a1);
+    /* in flight: not begun twice */
+    assert_int_equal(bw_store_alert_begin(s, c.items[1].id, 201, "{}", T0 + 1, 22, &again),
+                     BW_OK);
+    assert_int_equal(again, 0);
+    /* a verdict raised once, begun with its 230 */
+    assert_int_equal(bw_store_alert_begin(s, 0, 230, "{}", T0, 33, &v), BW_OK);
+    bw_verdict_record vr = {.at = T0, .digest = "present=confirmed", .alert_id = v};
+    assert_int_equal(bw_store_verdict_add(s, &vr), BW_OK);
+    assert_int_equal(bw_store_alert_begin(s, 4242, 200, "{}", T0, 44, &again), BW_ENOTFOUND);
+    assert_int_equal(again, 0);
+    bw_changes_free(&c);
+    bw_store_close(s);
+
+    s = open_ok(p);
+    bw_alert_records doubt;
+    assert_int_equal(bw_store_alerts_in_doubt(s, &doubt), BW_OK);
+    assert_int_equal(doubt.n, 3);
+    assert_int_equal(doubt.items[0].id, a1);
+    assert_false(doubt.items[0].sent);
+    assert_true(doubt.items[0].line_hash == 22);
+    assert_int_equal(doubt.items[1].id, a2);
+    assert_true(doubt.items[1].line_hash == 0);
+    assert_int_equal(doubt.items[2].id, v);
+    assert_int_equal(doubt.items[2].change_id, 0);
+    bw_alert_records_free(&doubt);
+    /* nothing is pending while they are in doubt */
+    assert_int_equal(bw_store_pending_changes(s, &c), BW_OK);
+    assert_int_equal(c.n, 0);
+    bw_verdict_record last;
+    assert_int_equal(bw_store_verdict_last(s, &last), BW_OK);
+    assert_int_equal(last.alert_id, v);
+    bw_verdict_record_free(&last);
+
+    /* a1's record was found in events.jsonl, a2's and the verdict's not */
+    assert_int_equal(bw_store_alert_settle(s, a1, true), BW_OK);
+    assert_int_equal(bw_store_alert_settle(s, a2, false), BW_OK);
+    assert_int_equal(bw_store_alert_settle(s, v, false), BW_OK);
+    assert_int_equal(bw_store_alerts_in_doubt(s, &doubt), BW_OK);
+    assert_int_equal(doubt.n, 0);
+    bw_alert_records_free(&doubt);
+    assert_int_equal(bw_store_pending_changes(s, &c), BW_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.items[0].name, "klif");
+    bool raised = true;
+    assert_int_equal(bw_store_alert_raised(s, c.items[0].id, &raised), BW_OK);
+    assert_false(raised);
+    bw_changes_free(&c);
+    assert_int_equal(bw_store_verdict_last(s, &last), BW_ENOTFOUND);
+    /* a sent alert is not taken back */
+    assert_int_equal(bw_store_alert_settle(s, a0, false), BW_OK);
+    bw_alert_records ar;
+    assert_int_equal(bw_store_recent_alerts(s, 10, &ar), BW_OK);
+    assert_int_equal(ar.n, 2);
+    for (size_t i = 0; i < ar.n; i++)
+        assert_true(ar.items[i].sent);
+    bw_alert_records_free(&ar);
+    bw_findings_free(&f);
+    bw_store_close(s);
+}
+
+/* A version-5 database keeps its alerts, as sent, and its verdicts. */
+static void test_migrate_v5_outbox(void **state)
+{
+    (void)state;
+    const char *p = db_path("v5");
+    bw_store *s = open_ok(p);
+    int64_t id = 0;
+    assert_int_equal(bw_store_record_alert(s, 0, 100, "{}", T0, &id), BW_OK);
+    bw_verdict_record vr = {.at = T0, .digest = "d"};
+    assert_int_equal(bw_store_verdict_add(s, &vr), BW_OK);
+    bw_store_close(s);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, UNDO_V6 " PRAGMA user_version = 5;", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    s = open_ok(p);
+    bw_alert_records ar;
+    assert_int_equal(bw_store_recent_alerts(s, 10, &ar), BW_OK);
+    assert_int_equal(ar.n, 1);
+    assert_true(ar.items[0].sent);
+    assert_true(ar.items[0].line_hash == 0);
+    bw_alert_records_free(&ar);
+    assert_int_equal(bw_store_alerts_in_doubt(s, &ar), BW_OK);
+    assert_int_equal(ar.n, 0);
+    bw_verdict_record last;
+    assert_int_equal(bw_store_verdict_last(s, &last), BW_OK);
+    assert_string_equal(last.digest, "d");
+    assert_int_equal(last.alert_id, 0);
+    bw_verdict_record_free(&last);
+    bw_store_close(s);
+}
+
 static void test_other_alerts_and_meta(void **state)
 {
     (void)state;
@@ -754,6 +876,44 @@ static void test_other_alerts_and_meta(void **state)
 
     bw_scan_record r;
     assert_int_equal(bw_store_last_scan(s, &r), BW_ENOTFOUND);
+    bw_store_close(s);
+}
+
+/* A run that is never ended (killed) is reported unclean by the next one,
+ * with when it began; an ended one clean; the first one unknown. The mark
+ * lives in the file, across connections. */
+static void test_runs_clean_and_unclean(void **state)
+{
+    (void)state;
+    const char *path = db_path("runs");
+    bw_store *s = open_ok(path);
+    bw_prev_stop prev = BW_PREV_STOP_CLEAN;
+    int64_t started = -1;
+    assert_int_equal(bw_store_run_begin(s, T0, &prev, &started), BW_OK);
+    assert_int_equal(prev, BW_PREV_STOP_UNKNOWN);
+    assert_int_equal(started, 0);
+    bw_store_close(s); /* the process dies: no bw_store_run_end */
+
+    s = open_ok(path);
+    assert_int_equal(bw_store_run_begin(s, T0 + 60, &prev, &started), BW_OK);
+    assert_int_equal(prev, BW_PREV_STOP_UNCLEAN);
+    assert_int_equal(started, T0);
+    assert_string_equal(bw_prev_stop_name(prev), "unclean");
+    assert_int_equal(bw_store_run_end(s), BW_OK);
+    bw_store_close(s);
+
+    s = open_ok(path);
+    assert_int_equal(bw_store_run_begin(s, T0 + 120, &prev, NULL), BW_OK);
+    assert_int_equal(prev, BW_PREV_STOP_CLEAN);
+    assert_string_equal(bw_prev_stop_name(prev), "clean");
+    /* killed again: unclean, with this run's start */
+    bw_store_close(s);
+    s = open_ok(path);
+    assert_int_equal(bw_store_run_begin(s, T0 + 180, &prev, &started), BW_OK);
+    assert_int_equal(prev, BW_PREV_STOP_UNCLEAN);
+    assert_int_equal(started, T0 + 120);
+    assert_string_equal(bw_prev_stop_name(BW_PREV_STOP_UNKNOWN), "unknown");
+    assert_string_equal(bw_prev_stop_name((bw_prev_stop)42), "unknown");
     bw_store_close(s);
 }
 
@@ -905,7 +1065,7 @@ static void test_newer_schema_refused(void **state)
     assert_null(s);
     assert_false(recreated);
     assert_string_equal(err, "state.db: open: schema version 99 is newer than this banwatch "
-                             "supports (5); the database was left unchanged");
+                             "supports (6); the database was left unchanged");
 
     /* untouched: same version, no tables of ours, not moved */
     assert_int_equal(count_files("newer.db.corrupt-"), 0);
@@ -1383,7 +1543,10 @@ int main(void)
         cmocka_unit_test(test_duplicate_in_one_scan),
         cmocka_unit_test(test_restart_no_duplicates),
         cmocka_unit_test(test_pending_after_crash),
+        cmocka_unit_test(test_outbox_in_doubt),
+        cmocka_unit_test(test_migrate_v5_outbox),
         cmocka_unit_test(test_other_alerts_and_meta),
+        cmocka_unit_test(test_runs_clean_and_unclean),
         cmocka_unit_test(test_corrupt_garbage),
         cmocka_unit_test(test_corrupt_truncated),
         cmocka_unit_test(test_corrupt_tiny),

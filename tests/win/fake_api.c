@@ -35,7 +35,9 @@ typedef struct fkey {
     size_t n_kids;
     fval *vals;
     size_t n_vals;
-    DWORD deny; /* RegOpenKeyExW of this key fails with this */
+    DWORD deny;                     /* RegOpenKeyExW of this key fails with this */
+    uint64_t written;               /* last write time: ticks up when a subkey comes or goes */
+    unsigned churn_at, churn_times; /* fake_reg_churn */
 } fkey;
 
 /* A file or directory of the fake file system. */
@@ -105,6 +107,8 @@ static struct {
     bool tcp6_unsupported;
     fproc *procs;
     size_t n_procs;
+    fkey **deleted; /* subkeys fake_reg_churn took away, freed at reset */
+    size_t n_deleted;
     unsigned calls[FAKE_FN_COUNT];
     struct {
         fake_fn fn;
@@ -151,6 +155,7 @@ static fkey *add_kid(fkey *k, const uint16_t *name, size_t n)
     k->kids = realloc(k->kids, (k->n_kids + 1) * sizeof *k->kids);
     assert_non_null(k->kids);
     k->kids[k->n_kids++] = c;
+    k->written++;
     return c;
 }
 
@@ -238,6 +243,13 @@ static void set_data(fval *v, DWORD type, const void *data, size_t size)
 void fake_reg_key(const char *path)
 {
     build_path(path);
+}
+
+void fake_reg_churn(const char *path, unsigned at, unsigned times)
+{
+    fkey *k = build_path(path);
+    k->churn_at = at;
+    k->churn_times = times;
 }
 
 void fake_reg_key_units(const char *parent, const uint16_t *name, size_t n_units)
@@ -398,6 +410,9 @@ void fake_reset(void)
     for (size_t i = 0; i < F.n_procs; i++)
         free(F.procs[i].image);
     free(F.procs);
+    for (size_t i = 0; i < F.n_deleted; i++)
+        key_free(F.deleted[i]);
+    free(F.deleted);
     memset(&F, 0, sizeof F);
     ensure_roots();
     F.dns = bw_strdup("host.example.test");
@@ -535,6 +550,16 @@ static LSTATUS WINAPI f_RegEnumKeyExW(HKEY h, DWORD i, LPWSTR name, LPDWORD len,
         return (LSTATUS)inj;
     if (k->deny)
         return (LSTATUS)k->deny;
+    if (k->churn_times && i == k->churn_at && k->n_kids) {
+        /* another program deletes the first subkey (kept until reset: a
+         * handle may still point at it) */
+        k->churn_times--;
+        F.deleted = realloc(F.deleted, (F.n_deleted + 1) * sizeof *F.deleted);
+        assert_non_null(F.deleted);
+        F.deleted[F.n_deleted++] = k->kids[0];
+        memmove(&k->kids[0], &k->kids[1], --k->n_kids * sizeof *k->kids);
+        k->written++;
+    }
     if (i >= k->n_kids)
         return ERROR_NO_MORE_ITEMS;
     return copy_name(k->kids[i]->name, k->kids[i]->name_len, name, len);
@@ -617,14 +642,32 @@ static LSTATUS WINAPI f_RegEnumValueW(HKEY h, DWORD i, LPWSTR name, LPDWORD len,
     return give_data(v, type, data, cb);
 }
 
-static LSTATUS WINAPI f_RegQueryInfoKeyW(HKEY h, LPWSTR a, LPDWORD b, LPDWORD c, LPDWORD d,
-                                         LPDWORD e, LPDWORD f, LPDWORD g, LPDWORD i, LPDWORD j,
-                                         LPDWORD k, PFILETIME l)
+/* Only what a key's listing needs: the subkey count and the last write
+ * time; the other outputs read 0. */
+static LSTATUS WINAPI f_RegQueryInfoKeyW(HKEY h, LPWSTR cls, LPDWORD cls_len, LPDWORD res,
+                                         LPDWORD n_subkeys, LPDWORD max_subkey, LPDWORD max_class,
+                                         LPDWORD n_values, LPDWORD max_value, LPDWORD max_data,
+                                         LPDWORD sd_len, PFILETIME written)
 {
-    (void)h, (void)a, (void)b, (void)c, (void)d, (void)e, (void)f, (void)g, (void)i, (void)j,
-        (void)k, (void)l;
-    fail_msg("unexpected call to RegQueryInfoKeyW");
-    return ERROR_CALL_NOT_IMPLEMENTED;
+    DWORD inj = enter(FAKE_RegQueryInfoKeyW);
+    fkey *k = key_of(h);
+    assert_null(cls);
+    assert_null(cls_len);
+    assert_null(res);
+    if (inj)
+        return (LSTATUS)inj;
+    LPDWORD zero[] = {max_subkey, max_class, n_values, max_value, max_data, sd_len};
+    for (size_t x = 0; x < sizeof zero / sizeof zero[0]; x++)
+        if (zero[x])
+            *zero[x] = 0;
+    if (n_subkeys)
+        *n_subkeys = (DWORD)k->n_kids;
+    if (written) {
+        uint64_t t = F.filetime + k->written;
+        written->dwLowDateTime = (DWORD)t;
+        written->dwHighDateTime = (DWORD)(t >> 32);
+    }
+    return ERROR_SUCCESS;
 }
 
 static SC_HANDLE WINAPI f_OpenSCManagerW(LPCWSTR machine, LPCWSTR db, DWORD access)

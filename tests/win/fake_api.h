@@ -75,6 +75,12 @@ void fake_reg_value_error(const char *path, const char *name, uint32_t err);
  * value, the value grows by the UTF-16 text "XY" (inserted before the
  * terminator of a string): the read that follows gets ERROR_MORE_DATA. */
 void fake_reg_value_grows(const char *path, const char *name, unsigned times);
+/* Another program deleting subkeys while this key's are listed: each of
+ * the next `times` times RegEnumKeyExW of this key is asked for index
+ * `at`, its first subkey is deleted first (so the one after it slides to
+ * an index already listed, as on Windows). RegQueryInfoKeyW reports the
+ * change (subkey count, last write time). */
+void fake_reg_churn(const char *path, unsigned at, unsigned times);
 /* When false, KEY_WOW64_32KEY is ignored (a 32-bit system or a prefix
  * without WOW64): both views show the same keys. Default true. */
 void fake_set_wow64(bool on);
@@ -167,6 +173,7 @@ typedef enum fake_fn {
     FAKE_GetExtendedTcpTable,
     FAKE_OpenProcess,
     FAKE_QueryFullProcessImageNameW,
+    FAKE_RegQueryInfoKeyW,
     FAKE_FN_COUNT
 } fake_fn;
 

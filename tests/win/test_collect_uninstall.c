@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,6 +238,65 @@ static void test_open_failure_injected(void **state)
     bw_snapshot_free(s);
 }
 
+/* An uninstaller deletes an entry while the subkeys are listed: the
+ * listing sees the key change and lists it again, so no entry still there
+ * is missed (it would be resolved, then found again as new). */
+static void test_listing_races_a_deletion(void **state)
+{
+    (void)state;
+    const char *names[] = {"A", "B", "C", "D", "E"};
+    for (size_t i = 0; i < 5; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s\\%s", U64, names[i]);
+        fake_reg_sz(path, "DisplayName", names[i]);
+    }
+    fake_reg_churn(U64, 2, 1); /* A goes while index 2 is read: C slides to 1 */
+    bw_snapshot *s = collect();
+    assert_int_equal(s->n_gaps, 0);
+    size_t n64 = 0;
+    for (size_t i = 0; i < s->n_products; i++)
+        n64 += s->products[i].view == BW_VIEW_64;
+    assert_int_equal(n64, 4);
+    find(s, BW_VIEW_64, "B");
+    find(s, BW_VIEW_64, "C");
+    find(s, BW_VIEW_64, "D");
+    find(s, BW_VIEW_64, "E");
+    assert_true(fake_calls(FAKE_RegQueryInfoKeyW) >= 4);
+    bw_snapshot_free(s);
+}
+
+/* A key that changes at every listing: what was listed is read, and a gap
+ * at the key keeps anything under it from being resolved. */
+static void test_listing_keeps_changing(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 10; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s\\P%d", U64, i);
+        fake_reg_sz(path, "DisplayName", "x");
+    }
+    fake_reg_churn(U64, 1, 100);
+    bw_snapshot *s = collect();
+    assert_int_equal(s->n_gaps, 1);
+    assert_string_equal(s->gaps[0].where, U64);
+    assert_string_equal(s->gaps[0].reason, "its subkeys kept changing while they were read");
+    assert_true(s->n_products > 0);
+    bw_snapshot_free(s);
+}
+
+/* Without the key's stamps (RegQueryInfoKeyW fails) the listing is taken
+ * as it is, as before. */
+static void test_listing_without_stamps(void **state)
+{
+    (void)state;
+    fake_reg_sz(U64 "\\A", "DisplayName", "a");
+    fake_fail(FAKE_RegQueryInfoKeyW, 1, ERROR_ACCESS_DENIED);
+    bw_snapshot *s = collect();
+    assert_int_equal(s->n_gaps, 0);
+    find(s, BW_VIEW_64, "A");
+    bw_snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +307,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_denied_keys, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_enum_failures, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_open_failure_injected, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_listing_races_a_deletion, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_listing_keeps_changing, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_listing_without_stamps, fake_setup, fake_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,7 +42,10 @@ static char *render(DWORD full_id, const char *const *strs, size_t n)
 static void build(bw_event_id id, bw_alert *a)
 {
     memset(a, 0, sizeof *a);
-    if (id == BW_EVENT_AGENT_STARTED || id == BW_EVENT_AGENT_STOPPED) {
+    if (id == BW_EVENT_AGENT_STARTED) {
+        assert_int_equal(
+            bw_alert_agent_started("WS-01", "0.1.0", BW_PREV_STOP_UNCLEAN, 1727582400, a), BW_OK);
+    } else if (id == BW_EVENT_AGENT_STOPPED) {
         assert_int_equal(bw_alert_lifecycle(id, "WS-01", "0.1.0", "detail text", a), BW_OK);
     } else if (id == BW_EVENT_POLICY_LOADED) {
         bw_policy p = {.name = "kaspersky", .version = "2024.11.1", .mode = BW_MODE_AUDIT};
@@ -94,6 +97,11 @@ static void build(bw_event_id id, bw_alert *a)
         assert_int_equal(bw_alert_untrusted("WS-01", "C:\\ProgramData\\banwatch\\policy.yaml",
                                             "it has 2 names (hard links)",
                                             "the built-in policy is used", a),
+                         BW_OK);
+    } else if (id == BW_EVENT_WRITE_FAILED) {
+        assert_int_equal(bw_alert_write_failed("WS-01", "C:\\ProgramData\\banwatch\\banwatch.log",
+                                               "the disk is full (112)",
+                                               "the service log is not written", a),
                          BW_OK);
     } else if (id >= 900) {
         assert_int_equal(bw_alert_error(id, "WS-01", "Ошибка: détail", a), BW_OK);

@@ -4,9 +4,13 @@
  * Reads every subkey of ...\CurrentVersion\Uninstall in HKLM (64-bit and
  * 32-bit views) and in each user hive loaded under HKU, into product
  * entries. Every subkey is kept; a value that cannot be read leaves its
- * field NULL and becomes a gap, an absent value is simply NULL.
+ * field NULL and becomes a gap, an absent value is simply NULL. A key
+ * whose subkeys change while they are listed is listed again (a deletion
+ * can make the listing skip an entry); one that keeps changing is a gap.
  */
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +96,49 @@ out:
     return err;
 }
 
+/* What changes when a subkey is added or deleted: the count and the key's
+ * last write time. */
+typedef struct key_stamp {
+    DWORD subkeys;
+    FILETIME written;
+} key_stamp;
+
+static bool stamp(const bw_api *api, HKEY key, key_stamp *out)
+{
+    memset(out, 0, sizeof *out);
+    return api->RegQueryInfoKeyW(key, NULL, NULL, NULL, &out->subkeys, NULL, NULL, NULL, NULL,
+                                 NULL, NULL, &out->written) == ERROR_SUCCESS;
+}
+
+#define LIST_TRIES 4
+
+/* Lists key's subkeys (escaped names too: a product hidden that way is
+ * still seen). Subkeys are listed by index, so a subkey another program
+ * deletes meanwhile (an uninstaller at work) slides the next one to an
+ * index already read: it would be missed, and a product still installed
+ * resolved. When the key changed during the listing it is listed again,
+ * up to LIST_TRIES times; still changing, *stable is false. */
+static bw_err list_subkeys(const bw_api *api, HKEY key, bw_strlist *names, bw_win_status *st,
+                           bool *stable)
+{
+    bw_err err = BW_OK;
+    *stable = false;
+    for (int i = 0; i < LIST_TRIES && !*stable; i++) {
+        key_stamp before, after;
+        bool known = stamp(api, key, &before);
+        bw_strlist_free(names);
+        err = bw_win_reg_subkeys_escaped(api, key, names, st);
+        if (err != BW_OK)
+            return err;
+        /* without the stamps there is no telling: taken as it is */
+        *stable = !known || !stamp(api, key, &after) ||
+                  (before.subkeys == after.subkeys &&
+                   before.written.dwLowDateTime == after.written.dwLowDateTime &&
+                   before.written.dwHighDateTime == after.written.dwHighDateTime);
+    }
+    return err;
+}
+
 /* Reads every subkey of one Uninstall key. An absent key is not a gap. */
 static bw_err scan_key(const bw_api *api, bw_snapshot *snap, const scan *sc)
 {
@@ -103,13 +150,19 @@ static bw_err scan_key(const bw_api *api, bw_snapshot *snap, const scan *sc)
     bw_err err = bw_win_reg_open_field(api, sc->root, sc->path, sc->sam_view, &key, base, snap);
     if (err != BW_OK || !key)
         goto out;
-    /* Every subkey, a name that is not valid UTF-16 too (escaped): a
-     * product hidden that way is still seen. */
-    bw_win_status st;
-    err = bw_win_reg_subkeys_escaped(api, key, &names, &st);
+    bw_win_status st = {0};
+    bool stable = true;
+    err = list_subkeys(api, key, &names, &st, &stable);
     if (err == BW_ENOMEM)
         goto out;
     if (err != BW_OK) {
+        err = bw_win_gap(snap, base, &st);
+        if (err != BW_OK)
+            goto out;
+    } else if (!stable) {
+        /* an entry may be missing: nothing under this key resolves */
+        st.code = 0;
+        snprintf(st.reason, sizeof st.reason, "its subkeys kept changing while they were read");
         err = bw_win_gap(snap, base, &st);
         if (err != BW_OK)
             goto out;

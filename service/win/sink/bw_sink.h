@@ -13,6 +13,7 @@
 #ifndef BW_SINK_H
 #define BW_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,10 @@ typedef struct bw_sink_ops {
     bw_err (*flush)(void *self);
     /* Releases it (NULL-safe in self). */
     void (*close)(void *self);
+    /* Appends the last max bytes it wrote to its file (may be NULL: it keeps
+     * no file of JSON-lines records). After a crash the agent looks there
+     * for the records of the alerts it was raising (bw_alert_line_in). */
+    bw_err (*tail)(void *self, size_t max, bw_buf *out);
 } bw_sink_ops;
 
 typedef struct bw_sink {
@@ -47,6 +52,9 @@ typedef struct bw_sink_env {
     bw_appender *log;
     /* Told when a file sink refuses its file (may be NULL). */
     void (*refused)(void *ctx, const char *path, const char *why);
+    /* Told when writing a file sink's file starts failing and when it works
+     * again (bw_appender_on_trouble; may be NULL). */
+    bw_appender_trouble_fn trouble;
     void *ctx;
 } bw_sink_env;
 
@@ -68,6 +76,7 @@ DWORD bw_sink_eventlog_message_id(const bw_alert *a);
 /* The sinks in use, in the order of the table. */
 typedef struct bw_sinks {
     bw_sink items[BW_SINKS_MAX];
+    bool failing[BW_SINKS_MAX]; /* its last emit failed */
     size_t n;
 } bw_sinks;
 
@@ -78,8 +87,14 @@ typedef struct bw_sinks {
 bw_err bw_sinks_open(const bw_sink_env *env, bw_sinks *out, char *msg, size_t msglen);
 
 /* Gives the alert to every sink. BW_OK when all took it; else the error of
- * the first that failed, its name in *failed (optional). */
+ * the first that failed. *failed (optional) names the first sink that failed
+ * after taking the alert before (or at its first): a sink that keeps
+ * failing is named once, until it takes one again; NULL otherwise. */
 bw_err bw_sinks_emit(bw_sinks *s, const bw_alert *a, int64_t now, const char **failed);
+
+/* The tail of the first sink that keeps one (bw_sink_ops.tail) appended to
+ * *out; BW_ENOTFOUND when none does (the JSON-lines file is not in use). */
+bw_err bw_sinks_tail(bw_sinks *s, size_t max, bw_buf *out);
 
 /* Flushes and closes every sink; leaves *s empty. NULL-safe. */
 void bw_sinks_close(bw_sinks *s);

@@ -59,7 +59,7 @@ static void close_(void *self)
     free(s);
 }
 
-static const bw_sink_ops ops = {"eventlog", emit, NULL, close_};
+static const bw_sink_ops ops = {"eventlog", emit, NULL, close_, NULL};
 
 bw_err bw_sink_eventlog_open(const bw_sink_env *env, bw_sink *out, char *msg, size_t msglen)
 {

@@ -28,7 +28,12 @@ static void close_(void *self)
     bw_appender_close(self);
 }
 
-static const bw_sink_ops ops = {"jsonl", emit, NULL, close_};
+static bw_err tail(void *self, size_t max, bw_buf *out)
+{
+    return bw_appender_tail(self, max, out);
+}
+
+static const bw_sink_ops ops = {"jsonl", emit, NULL, close_, tail};
 
 bw_err bw_sink_jsonl_open(const bw_sink_env *env, bw_sink *out, char *msg, size_t msglen)
 {
@@ -58,6 +63,7 @@ bw_err bw_sink_jsonl_open(const bw_sink_env *env, bw_sink *out, char *msg, size_
     free(path);
     if (e != BW_OK)
         return e;
+    bw_appender_on_trouble(app, env->trouble, env->ctx);
     out->ops = &ops;
     out->self = app;
     return BW_OK;

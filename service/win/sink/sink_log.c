@@ -28,7 +28,7 @@ static void close_(void *self)
     (void)self; /* the appender is the agent's */
 }
 
-static const bw_sink_ops ops = {"log", emit, NULL, close_};
+static const bw_sink_ops ops = {"log", emit, NULL, close_, NULL};
 
 bw_err bw_sink_log_open(const bw_sink_env *env, bw_sink *out, char *msg, size_t msglen)
 {

@@ -54,13 +54,21 @@ bw_err bw_sinks_emit(bw_sinks *s, const bw_alert *a, int64_t now, const char **f
         *failed = NULL;
     for (size_t i = 0; s && i < s->n; i++) {
         bw_err e = s->items[i].ops->emit(s->items[i].self, a, now);
-        if (e != BW_OK && result == BW_OK) {
+        if (e != BW_OK && result == BW_OK)
             result = e;
-            if (failed)
-                *failed = s->items[i].ops->name;
-        }
+        if (e != BW_OK && !s->failing[i] && failed && !*failed)
+            *failed = s->items[i].ops->name;
+        s->failing[i] = e != BW_OK;
     }
     return result;
+}
+
+bw_err bw_sinks_tail(bw_sinks *s, size_t max, bw_buf *out)
+{
+    for (size_t i = 0; s && i < s->n; i++)
+        if (s->items[i].ops->tail)
+            return s->items[i].ops->tail(s->items[i].self, max, out);
+    return BW_ENOTFOUND;
 }
 
 void bw_sinks_close(bw_sinks *s)
