@@ -15,7 +15,7 @@ packages=(
   wine wine64 wixl msitools tcl jq
   openssl osslsigncode
   libyaml-dev libsqlite3-dev libcmocka-dev
-  python3 clang-format
+  python3 python3-yaml clang-format
   clang libclang-rt-14-dev
   ca-certificates
 )
