@@ -263,6 +263,7 @@ class Checker:
             named = {(int(i) + 1): n for n, i in KQL_NAMED_PARAM.findall(code)}
             refs = [(int(i) + 1, strip_prefix(named.get(int(i) + 1)), f"Params[{i}]")
                     for i in KQL_PARAM.findall(code)]
+            refs += percent_refs(text)
             self.positions(place, ids, refs)
             self.message_keys(place, ids, set(SPL_REX_KEY.findall(code)))
             return
@@ -270,6 +271,15 @@ class Checker:
         if lang == "esql":
             bare = ESQL_FROM.sub("FROM", bare)
         self.fields(place, ids, {m.group(1) for m in ECS_FIELD.finditer(bare)})
+
+
+PERCENT_REF = re.compile(r"`?%(\d+)`?(?:\s+`?([a-z][a-z_]*)\b)?")
+
+
+def percent_refs(text):
+    """'%12 tier' in prose: position 12, said to be the field tier (a word in
+    lower case after %n is taken as the field's name)."""
+    return [(int(pos), name or None, f"%{pos}") for pos, name in PERCENT_REF.findall(text)]
 
 
 def strip_prefix(name):
@@ -370,6 +380,21 @@ def check_sigma_detection(place, rule, checker):
     refs = [(int(m.group(1)), None, f"fields {f}") for f in rule.get("fields", [])
             for m in [re.fullmatch(r"param(\d+)", str(f))] if m]
     checker.positions(f"{place} (fields)", all_ids, refs)
+    for event_id in sorted(all_ids):
+        said = percent_refs(sigma_description_for(str(rule.get("description", "")), event_id))
+        checker.positions(f"{place} (description)", {event_id}, said)
+
+
+def sigma_description_for(text, event_id):
+    """The parts of a description about one Event ID: sentences naming other
+    Event IDs only (e.g. '905 and 906: %2 path') are left out for it."""
+    parts = []
+    for part in re.split(r"(?<=[.;])\s+", text):
+        named = {int(n) for n in re.findall(r"\b(\d{3})\b", part.split("%")[0])}
+        if "%" in part and named and event_id not in named:
+            continue
+        parts.append(part)
+    return " ".join(parts)
 
 
 def check_condition(place, condition, detection, problems):
@@ -604,9 +629,12 @@ def check_alert_table(place, text, checker):
         match = ALERT_ROW.match(line) if in_table else None
         if not match:
             continue
+        row = set()
         for part in match.group(1).split(","):
             low, _, high = part.strip().partition("-")
-            ids |= set(range(int(low), int(high or low) + 1))
+            row |= set(range(int(low), int(high or low) + 1))
+        ids |= row
+        checker.positions(place, row, percent_refs(line[match.end():]))
     if not ids:
         checker.problems.add(place, "no alert table (| Event ID | ...)")
     checker.known_ids(place, ids)
@@ -769,7 +797,12 @@ SELF_CASES = [
          "6f1d", "af1d"), "Provider_Name is not banwatch"),
     ("sigma/cond.yml", SIGMA_GOOD.replace("condition: selection", "condition: sel2").replace(
         "6f1d", "bf1d"), "condition names sel2"),
+    ("sigma/prose.yml", SIGMA_GOOD.replace("description: d", "description: 200 has %3 host.")
+     .replace("6f1d", "cf1d"), "%3 is named host"),
     ("sigma/broken.yml", "a: [", "not YAML"),
+    ("deployment.md",
+     "| Event ID | what |\n|---|---|\n| 200 | `%3` kind |\n| 403 | `%2` service |\n",
+     "%3 is named kind"),
     ("q/broken.xml", "<a>", "not XML"),
     ("q/broken.json", "{", "not JSON"),
     ("q/stray.txt", "x", "unknown kind of file"),
