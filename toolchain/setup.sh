@@ -3,7 +3,8 @@
 #
 # Installs the build and test tools from Debian's archive if they are
 # missing, then builds the MinGW static libraries (SQLite, libyaml, cmocka)
-# from Debian's source packages (toolchain/deps.sh). Safe to re-run: every
+# from Debian's source packages (toolchain/deps.sh) and installs the pinned
+# npm test tooling of tests/soc. Safe to re-run: every
 # step checks first and does nothing when its result is already there.
 set -euo pipefail
 
@@ -15,7 +16,7 @@ packages=(
   wine wine64 wixl msitools tcl jq
   openssl osslsigncode
   libyaml-dev libsqlite3-dev libcmocka-dev
-  python3 clang-format
+  python3 python3-yaml clang-format
   clang libclang-rt-14-dev
   ca-certificates
 )
@@ -68,3 +69,21 @@ if [ ${#missing[@]} -gt 0 ] || [ $need_src -eq 1 ]; then
 fi
 
 "$here/deps.sh"
+
+# Test tooling from the npm registry, pinned by tests/soc/package-lock.json:
+# the Kusto language service that analyzes the KQL of docs/soc
+# (tests/soc/kql-check.js). Node.js and npm from Debian when there is no npm
+# yet (a Node.js that brings its own npm is kept); npm ci again only when the
+# lock file changed since the last install.
+if ! command -v npm >/dev/null 2>&1; then
+  need_root "nodejs npm"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nodejs npm >/dev/null
+fi
+soc="$here/../tests/soc"
+if ! cmp -s "$soc/package-lock.json" "$soc/node_modules/.banwatch-package-lock.json"; then
+  echo "setup.sh: installing the npm test tooling of tests/soc"
+  (cd "$soc" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$soc/package-lock.json" "$soc/node_modules/.banwatch-package-lock.json"
+fi
