@@ -303,6 +303,43 @@ static bw_err collection_tag(ctx *c, const yaml_char_t *tag_u, const char *want,
 
 /* ---- YAML events -> node tree ------------------------------------------- */
 
+/* The 1-based column of the first tab in the indentation (the leading
+ * spaces and tabs) of 0-based line `line` of text, or 0 when it has none.
+ * Lines end as position_of counts them (CR, LF, CRLF; the others cannot
+ * precede a tab that libyaml trips on). */
+static size_t indent_tab(const char *text, size_t len, size_t line)
+{
+    size_t i = 0;
+    for (size_t ln = 0; ln < line && i < len; i++) {
+        if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
+            i++;
+        if (text[i] == '\n' || text[i] == '\r')
+            ln++;
+    }
+    for (size_t col = 1; i < len && (text[i] == ' ' || text[i] == '\t'); i++, col++)
+        if (text[i] == '\t')
+            return col;
+    return 0;
+}
+
+/* A syntax error on a line indented with a tab (libyaml says "found a tab
+ * character that violates indentation" or "found character that cannot
+ * start any token"): the hint an administrator needs, at the tab. The
+ * error may be reported at the start of the next line. */
+static bw_err tab_error(ctx *c, const yaml_parser_t *p, const char *text, size_t len,
+                        const char *problem)
+{
+    size_t line = p->problem_mark.line;
+    size_t col = indent_tab(text, len, line);
+    if (!col && line > 0 && p->problem_mark.column == 0)
+        col = indent_tab(text, len, --line);
+    if (!col)
+        return BW_OK;
+    return fail_at(c, line + 1, col,
+                   "tabs are not allowed in YAML indentation; use spaces (syntax error: %s)",
+                   problem);
+}
+
 static bw_err syntax_error(ctx *c, const yaml_parser_t *p, const char *text, size_t len)
 {
     size_t line, col;
@@ -317,6 +354,8 @@ static bw_err syntax_error(ctx *c, const yaml_parser_t *p, const char *text, siz
     line = p->problem_mark.line + 1;
     col = p->problem_mark.column + 1;
     const char *problem = p->problem ? p->problem : "malformed YAML";
+    if (tab_error(c, p, text, len, problem))
+        return BW_EPARSE;
     if (p->context)
         return fail_at(c, line, col, "syntax error: %s (%s at %zu:%zu)", problem, p->context,
                        p->context_mark.line + 1, p->context_mark.column + 1);
