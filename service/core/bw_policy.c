@@ -1011,6 +1011,7 @@ static const field containment_fields[] = {
     {"drivers", V_LIST, .off = AT(contain_drivers), .item = I_GLOB},
     {"antivirus_services", V_LIST, .off = AT(contain_av_services), .item = I_GLOB,
      .def_item = DEFAULT_AV_SERVICE},
+    {"non_protecting", V_LIST, .off = AT(contain_non_protecting), .item = I_GLOB},
     {"allow_unprotected", V_BOOL, .off = AT(contain_allow_unprotected)},
     {"stop_dependents", V_BOOL, .off = AT(contain_stop_dependents)},
     {"stop_timeout", V_UINT, .off = AT(contain_stop_timeout), .min = 1, .max = MAX_STOP_TIMEOUT,

@@ -156,6 +156,12 @@ static void default_policy_values(void **state)
     assert_true(has(&p->generic_names, "kl*"));
     assert_true(has(&p->name_suffixes, ".K4W-*"));
     assert_true(has(&p->others, "Kingsoft"));
+    /* the Network Agent and the KSN proxy protect nothing: never held */
+    assert_true(has(&p->contain_non_protecting, "klnagent"));
+    assert_true(has(&p->contain_non_protecting, "ksnproxy"));
+    /* ... but the anti-virus itself is no such service */
+    for (size_t i = 0; i < p->contain_non_protecting.n; i++)
+        assert_false(bw_glob(p->contain_non_protecting.items[i], "AVP.KES.12.3.0"));
     bw_policy_free(p);
 }
 
