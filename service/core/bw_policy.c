@@ -457,35 +457,6 @@ static bw_err build_tree(ctx *c, const char *text, size_t len, node **root)
 
 /* ---- schema checks ------------------------------------------------------- */
 
-/* Edit distance of two short ASCII key names (case-insensitive), capped. */
-static size_t key_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 31 || lb > 31)
-        return 99;
-    size_t row[32];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            char ca = a[i - 1], cb = b[j - 1];
-            if (ca >= 'A' && ca <= 'Z')
-                ca = (char)(ca - 'A' + 'a');
-            size_t best = diag + (ca != cb);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
 static void join(char *out, size_t n, const char *path, const char *key)
 {
     if (*path)
@@ -1041,7 +1012,7 @@ static const char *closest_key(const field *fields, const char *key)
     const char *best = NULL;
     size_t dist = 3;
     for (const field *f = fields; f->key; f++) {
-        size_t d = key_distance(key, f->key);
+        size_t d = bw_edit_distance(key, f->key);
         if (d < dist) {
             dist = d;
             best = f->key;
