@@ -518,8 +518,12 @@ forced_warns() {
     return 1
 }
 check "restore --force warns that the service disables them again" forced_warns
-check "restore --force: klnagent restored (405), Start=2" wait_for 10 405 klnagent
-check "restore --force: klnagent Start=2 again" is_start klnagent 0x2
+check "restore --force: klnagent and ksnproxy restored (405; 2 restored, 0 failed)" \
+    bash -c '[ "$0" -ge 1 ] && grep -qx "restore: 2 restored, 0 failed" <<<"$1"' "$(count 405 klnagent)" "$out"
+# As warned: the service, still in enforce mode, disables them again (the
+# restore's change of the Services key makes it scan at once).
+check "as warned, the service disables klnagent again at its next scan (a second 402)" \
+    wait_for 20 402 klnagent 2
 fi
 
 exec 2>&3
