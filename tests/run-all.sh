@@ -14,6 +14,9 @@
 #   9. end to end under Wine       scans of seeded machines (tests/e2e/run.sh)
 #  10. the service under Wine      install, SCM start, events, restart,
 #                                  corrupt database, uninstall (tests/e2e/service.sh)
+#      the command line under Wine help and --help of every command, bad usage,
+#                                  status without the service, install starting it,
+#                                  restore refused in enforce (tests/e2e/cli.sh)
 #  11. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
 #                                  audit, held, enforce, restore (tests/e2e/contain.sh)
 #  12. crashes under Wine          the service killed 30+ times while it scans and
@@ -106,6 +109,7 @@ stage "one version number" "$top/tests/check-version.sh" --exe "$build/win/servi
 stage "unit and collector tests under Wine" under_wine
 stage "end-to-end scans under Wine" "$top/tests/e2e/run.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "the service end to end under Wine" "$top/tests/e2e/service.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
+stage "the command line end to end under Wine" "$top/tests/e2e/cli.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "containment end to end under Wine" "$top/tests/e2e/contain.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
 stage "crashes end to end under Wine" "$top/tests/e2e/crash.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "the MSI end to end under Wine" "$top/tests/e2e/msi.sh" --msi "$msi" --work "$build/e2e"

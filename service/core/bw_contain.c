@@ -220,6 +220,11 @@ static bw_err other_antivirus(const bw_snapshot *snap, const bw_policy *pol, con
     return BW_OK;
 }
 
+bool bw_contain_held(const bw_contain_plan *p, const bw_contain_target *t)
+{
+    return p->hold && !t->non_protecting;
+}
+
 bw_err bw_contain_plan_make(const bw_snapshot *snap, const bw_policy *pol, const bw_findings *f,
                             bw_contain_plan *out)
 {
@@ -245,14 +250,17 @@ bw_err bw_contain_plan_make(const bw_snapshot *snap, const bw_policy *pol, const
         if (!t->name || (x->display_name && !t->display_name))
             goto nomem;
         t->driver = driver;
+        t->non_protecting = any_glob(&pol->contain_non_protecting, x->name);
         t->decision = decide(pol, x, driver, svc);
         if (svc) {
             t->has_start = svc->has_start;
             t->start = svc->start;
             t->state = svc->state;
         }
-        if (t->decision == BW_CONTAIN_ACT)
+        if (t->decision == BW_CONTAIN_ACT) {
             out->n_act++;
+            out->n_protect += !t->non_protecting;
+        }
     }
     if (other_antivirus(snap, pol, f, out) != BW_OK)
         goto nomem;

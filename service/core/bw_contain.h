@@ -38,6 +38,10 @@
  * Center lists as on whose name is not the vendor's (no vendor.markers
  * text, no vendor.products match) counts. With none remaining, enforcement
  * holds (changes nothing) unless containment.allow_unprotected is true.
+ * The hold covers only the services that protect the machine: a target
+ * matching containment.non_protecting (the vendor's management agent, its
+ * KSN proxy) protects nothing, so keeping it running keeps no protection,
+ * and it is contained whether enforcement holds or not.
  */
 #ifndef BW_CONTAIN_H
 #define BW_CONTAIN_H
@@ -74,9 +78,10 @@ const char *bw_contain_decision_name(bw_contain_decision d);
 bool bw_contain_never_touch(const char *name);
 
 typedef struct bw_contain_target {
-    char *name;         /* service key name */
-    char *display_name; /* may be NULL */
-    bool driver;        /* kernel or file-system driver */
+    char *name;          /* service key name */
+    char *display_name;  /* may be NULL */
+    bool driver;         /* kernel or file-system driver */
+    bool non_protecting; /* matches containment.non_protecting: never held */
     bw_contain_decision decision;
     /* as the scan saw it (the effect re-reads them before acting) */
     uint32_t start; /* BW_START_*; valid if has_start */
@@ -93,10 +98,13 @@ typedef struct bw_contain_plan {
      * (Start 4)"). */
     bool other_av;
     char *other_av_text;
-    /* Enforcement must change nothing: no other anti-virus would remain
-     * and containment.allow_unprotected is false. */
+    /* Enforcement must leave the services that protect the machine alone:
+     * no other anti-virus would remain and containment.allow_unprotected is
+     * false. Targets that protect nothing are contained anyway
+     * (bw_contain_held). */
     bool hold;
-    size_t n_act; /* items with decision BW_CONTAIN_ACT */
+    size_t n_act;     /* items with decision BW_CONTAIN_ACT */
+    size_t n_protect; /* ... of them those that protect (not non_protecting) */
 } bw_contain_plan;
 
 /* Makes the plan. *out must be zeroed or freed before. BW_ENOMEM on
@@ -106,6 +114,10 @@ bw_err bw_contain_plan_make(const bw_snapshot *snap, const bw_policy *pol, const
 
 /* NULL-safe; leaves *p empty. */
 void bw_contain_plan_free(bw_contain_plan *p);
+
+/* True when enforcement leaves target t of plan p alone for want of
+ * another anti-virus: p->hold, and t protects the machine. */
+bool bw_contain_held(const bw_contain_plan *p, const bw_contain_target *t);
 
 /* ---- outcomes --------------------------------------------------------------- */
 

@@ -346,7 +346,11 @@ static bw_cstep_step would_disable(bw_cstep *m)
     put(m->detail, sizeof m->detail, "Enforce mode %s.%s%s%s%s", what,
         m->protect ? " The service is " : "", m->protect ? protection_name(m->protection) : "",
         m->protect ? ": enforcement would be blocked. " BLOCKED_ADVICE : "",
-        m->c.plan->hold ? " Enforce mode would hold: no other anti-virus would remain." : "");
+        bw_contain_held(m->c.plan, m->c.target)
+            ? " Enforce mode would hold: no other anti-virus would remain."
+        : m->c.plan->hold ? " It protects nothing (containment.non_protecting): enforce mode "
+                            "disables it even while no other anti-virus would remain."
+                          : "");
     m->res.action = "disable";
     return final(m, BW_OUTCOME_WOULD_DISABLE);
 }
@@ -364,7 +368,7 @@ static bw_cstep_step decide(bw_cstep *m)
             protection_name(m->protection), BLOCKED_ADVICE);
         return final(m, BW_OUTCOME_BLOCKED);
     }
-    if (plan->hold) {
+    if (bw_contain_held(plan, m->c.target)) {
         m->res.action = "none";
         put(m->detail, sizeof m->detail,
             "Not changed: no other anti-virus would remain (%s). "
@@ -375,8 +379,8 @@ static bw_cstep_step decide(bw_cstep *m)
     }
     /* With no other anti-virus and allow_unprotected, 406 goes out just
      * before the first actual change (not recorded: the change is the
-     * outcome). */
-    m->notice = !plan->other_av;
+     * outcome). A service that protects nothing needs no such notice. */
+    m->notice = !plan->other_av && !m->c.target->non_protecting;
     if (!m->c.have_store) {
         put(m->detail, sizeof m->detail,
             "The state database is unavailable: nothing was "

@@ -21,7 +21,8 @@
  *   2. QUERY, PROTECTION, READ_RECORD (the prior start type and state to
  *      report are the recorded ones while banwatch's change stands).
  *   3. Disabled and stopped (a driver: disabled) already: DONE, unchanged.
- *      Audit: 400. Launch-protected: 403. Held: 406. No store: 404.
+ *      Audit: 400. Launch-protected: 403. Held (a target that protects the
+ *      machine, bw_contain_held): 406. No store: 404.
  *   4. RECORD_PRIOR (failing: 404, nothing changed); SET_START disabled
  *      unless it is (refused: UNMARK when banwatch had not changed it
  *      before, then 403 or 404); 401, after the 406 notice when acting

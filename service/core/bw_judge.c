@@ -39,7 +39,11 @@ bw_err bw_judge(const bw_snapshot *snap, const bw_policy *pol, int64_t now, bw_m
     e = bw_contain_plan_make(snap, pol, &out->counted, &out->plan);
     if (e)
         goto fail;
-    bw_verdict_contain c = {.mode = mode, .targets = out->plan.n_act, .hold = out->plan.hold};
+    bool hold = out->plan.hold && out->plan.n_protect;
+    bw_verdict_contain c = {.mode = mode,
+                            .targets = out->plan.n_act,
+                            .hold = hold,
+                            .held = hold ? out->plan.n_protect : 0};
     e = bw_verdict_make(snap, pol, &out->findings, &out->updates, &c, &out->verdict);
     if (e)
         goto fail;

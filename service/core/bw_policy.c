@@ -303,6 +303,43 @@ static bw_err collection_tag(ctx *c, const yaml_char_t *tag_u, const char *want,
 
 /* ---- YAML events -> node tree ------------------------------------------- */
 
+/* The 1-based column of the first tab in the indentation (the leading
+ * spaces and tabs) of 0-based line `line` of text, or 0 when it has none.
+ * Lines end as position_of counts them (CR, LF, CRLF; the others cannot
+ * precede a tab that libyaml trips on). */
+static size_t indent_tab(const char *text, size_t len, size_t line)
+{
+    size_t i = 0;
+    for (size_t ln = 0; ln < line && i < len; i++) {
+        if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
+            i++;
+        if (text[i] == '\n' || text[i] == '\r')
+            ln++;
+    }
+    for (size_t col = 1; i < len && (text[i] == ' ' || text[i] == '\t'); i++, col++)
+        if (text[i] == '\t')
+            return col;
+    return 0;
+}
+
+/* A syntax error on a line indented with a tab (libyaml says "found a tab
+ * character that violates indentation" or "found character that cannot
+ * start any token"): the hint an administrator needs, at the tab. The
+ * error may be reported at the start of the next line. */
+static bw_err tab_error(ctx *c, const yaml_parser_t *p, const char *text, size_t len,
+                        const char *problem)
+{
+    size_t line = p->problem_mark.line;
+    size_t col = indent_tab(text, len, line);
+    if (!col && line > 0 && p->problem_mark.column == 0)
+        col = indent_tab(text, len, --line);
+    if (!col)
+        return BW_OK;
+    return fail_at(c, line + 1, col,
+                   "tabs are not allowed in YAML indentation; use spaces (syntax error: %s)",
+                   problem);
+}
+
 static bw_err syntax_error(ctx *c, const yaml_parser_t *p, const char *text, size_t len)
 {
     size_t line, col;
@@ -317,6 +354,8 @@ static bw_err syntax_error(ctx *c, const yaml_parser_t *p, const char *text, siz
     line = p->problem_mark.line + 1;
     col = p->problem_mark.column + 1;
     const char *problem = p->problem ? p->problem : "malformed YAML";
+    if (tab_error(c, p, text, len, problem))
+        return BW_EPARSE;
     if (p->context)
         return fail_at(c, line, col, "syntax error: %s (%s at %zu:%zu)", problem, p->context,
                        p->context_mark.line + 1, p->context_mark.column + 1);
@@ -417,35 +456,6 @@ static bw_err build_tree(ctx *c, const char *text, size_t len, node **root)
 }
 
 /* ---- schema checks ------------------------------------------------------- */
-
-/* Edit distance of two short ASCII key names (case-insensitive), capped. */
-static size_t key_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 31 || lb > 31)
-        return 99;
-    size_t row[32];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            char ca = a[i - 1], cb = b[j - 1];
-            if (ca >= 'A' && ca <= 'Z')
-                ca = (char)(ca - 'A' + 'a');
-            size_t best = diag + (ca != cb);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
 
 static void join(char *out, size_t n, const char *path, const char *key)
 {
@@ -972,6 +982,7 @@ static const field containment_fields[] = {
     {"drivers", V_LIST, .off = AT(contain_drivers), .item = I_GLOB},
     {"antivirus_services", V_LIST, .off = AT(contain_av_services), .item = I_GLOB,
      .def_item = DEFAULT_AV_SERVICE},
+    {"non_protecting", V_LIST, .off = AT(contain_non_protecting), .item = I_GLOB},
     {"allow_unprotected", V_BOOL, .off = AT(contain_allow_unprotected)},
     {"stop_dependents", V_BOOL, .off = AT(contain_stop_dependents)},
     {"stop_timeout", V_UINT, .off = AT(contain_stop_timeout), .min = 1, .max = MAX_STOP_TIMEOUT,
@@ -1001,7 +1012,7 @@ static const char *closest_key(const field *fields, const char *key)
     const char *best = NULL;
     size_t dist = 3;
     for (const field *f = fields; f->key; f++) {
-        size_t d = key_distance(key, f->key);
+        size_t d = bw_edit_distance(key, f->key);
         if (d < dist) {
             dist = d;
             best = f->key;

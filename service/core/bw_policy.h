@@ -88,14 +88,17 @@ typedef struct bw_policy {
     /* containment: (optional) what enforcement may touch; see bw_contain.h.
      * The mode itself is `mode:` above (Group Policy may override it:
      * bw_win_contain_mode). */
-    bw_strlist contain_allowlist;   /* service names never touched (globs) */
-    bw_strlist contain_only;        /* when set, the only services acted on */
-    bw_strlist contain_drivers;     /* drivers to disable (globs); none by default */
-    bw_strlist contain_av_services; /* services that count as another anti-virus
-                                       (default: WinDefend) */
-    bool contain_allow_unprotected; /* act even when no other anti-virus remains */
-    bool contain_stop_dependents;   /* stop running dependents first */
-    uint32_t contain_stop_timeout;  /* seconds to wait for a stop (default 30) */
+    bw_strlist contain_allowlist;      /* service names never touched (globs) */
+    bw_strlist contain_only;           /* when set, the only services acted on */
+    bw_strlist contain_drivers;        /* drivers to disable (globs); none by default */
+    bw_strlist contain_av_services;    /* services that count as another anti-virus
+                                          (default: WinDefend) */
+    bw_strlist contain_non_protecting; /* the vendor's services that protect nothing
+                                          (management agents, KSN proxies): contained
+                                          even while no other anti-virus would remain */
+    bool contain_allow_unprotected;    /* act even when no other anti-virus remains */
+    bool contain_stop_dependents;      /* stop running dependents first */
+    uint32_t contain_stop_timeout;     /* seconds to wait for a stop (default 30) */
 } bw_policy;
 
 /* Parses policy text. `origin` names the text in messages (usually the file

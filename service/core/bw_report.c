@@ -84,17 +84,23 @@ static void text_contain(const bw_judgement *j, const char *mode_source, bw_buf 
                                              : "enforce would stop and disable");
     for (size_t i = 0; i < p->n; i++) {
         const bw_contain_target *t = &p->items[i];
-        bw_buf_printf(out, "  %-9s %s (%s, %s)%s%s\n",
-                      t->decision == BW_CONTAIN_ACT ? "target" : "left", tx(k, t->name),
+        bool act = t->decision == BW_CONTAIN_ACT;
+        bw_buf_printf(out, "  %-9s %s (%s, %s)%s%s%s\n", act ? "target" : "left", tx(k, t->name),
                       t->has_start ? bw_start_type_name(t->start) : "unknown start",
-                      bw_service_state_name(t->state), t->decision == BW_CONTAIN_ACT ? "" : ": ",
-                      t->decision == BW_CONTAIN_ACT ? "" : bw_contain_decision_name(t->decision));
+                      bw_service_state_name(t->state), act ? "" : ": ",
+                      act ? "" : bw_contain_decision_name(t->decision),
+                      act && t->non_protecting ? " protects nothing: never held" : "");
     }
     bw_buf_printf(out, "  another anti-virus: %s\n",
                   p->other_av_text ? tx(k, p->other_av_text) : "-");
-    if (p->hold && p->n_act)
-        bw_buf_puts(out, "  HOLD: enforcement changes nothing while no other anti-virus would "
-                         "remain (containment.allow_unprotected)\n");
+    if (p->hold && p->n_protect)
+        bw_buf_printf(out,
+                      "  HOLD: enforcement changes none of the services that protect the "
+                      "machine while no other anti-virus would remain "
+                      "(containment.allow_unprotected)%s\n",
+                      p->n_protect < p->n_act ? "; those that protect nothing "
+                                                "(containment.non_protecting) are contained"
+                                              : "");
 }
 
 /* A time member: UTC text, or null without one. */
@@ -151,7 +157,7 @@ static void json_contain(bw_json *j, const bw_judgement *jd, const char *mode_so
     bw_json_str(j, "mode_source", mode_source);
     bw_json_bool(j, "other_antivirus", p->other_av);
     bw_json_str(j, "other_antivirus_detail", p->other_av_text);
-    bw_json_bool(j, "would_hold", p->hold);
+    bw_json_bool(j, "would_hold", p->hold && p->n_protect);
     bw_json_array(j, "targets", BW_JSON_BLOCK);
     for (size_t i = 0; i < p->n; i++) {
         const bw_contain_target *t = &p->items[i];
@@ -159,6 +165,7 @@ static void json_contain(bw_json *j, const bw_judgement *jd, const char *mode_so
         bw_json_str(j, "name", t->name);
         bw_json_str(j, "kind", t->driver ? "driver" : "service");
         bw_json_str(j, "decision", bw_contain_decision_name(t->decision));
+        bw_json_bool(j, "protecting", !t->non_protecting);
         bw_json_str(j, "start_type", t->has_start ? bw_start_type_name(t->start) : NULL);
         bw_json_str(j, "state", bw_service_state_name(t->state));
         bw_json_end(j);

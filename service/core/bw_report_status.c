@@ -179,11 +179,27 @@ static void json_alerts(bw_json *j, const bw_alert_records *a)
     bw_json_end(j);
 }
 
+static void json_service(bw_json *j, const bw_status_service *sv)
+{
+    bw_json_object(j, "service", BW_JSON_INLINE);
+    if (sv->queried)
+        bw_json_bool(j, "installed", sv->installed);
+    else
+        bw_json_null(j, "installed");
+    bool known = sv->queried && sv->installed;
+    bw_json_str(j, "state", known ? bw_service_state_name(sv->state) : NULL);
+    bw_json_str(j, "start_type", known && sv->has_start ? bw_start_type_name(sv->start) : NULL);
+    bw_json_str(j, "advice", bw_status_service_advice(sv));
+    bw_json_str(j, "error", sv->error);
+    bw_json_end(j);
+}
+
 bw_err bw_report_status_json(const bw_status *s, bw_buf *out)
 {
     bw_json jw, *j = &jw;
     bw_json_init(j, out);
     bw_json_object(j, NULL, BW_JSON_BLOCK);
+    json_service(j, &s->service);
     bw_json_str(j, "database", s->database);
     json_verdict(j, s);
     json_last_scan(j, s);
@@ -223,9 +239,28 @@ static const char *tv(text_out *t, const char *v, const char *none)
     return copy;
 }
 
+/* "service: running (automatic start)", and first of all, when the
+ * service is not running as it should, what that means. */
+static void text_service(text_out *t, const bw_status_service *sv, bool warning)
+{
+    const char *advice = bw_status_service_advice(sv);
+    if (warning) {
+        if (advice)
+            bw_buf_printf(t->b, "WARNING: %s.\n\n", advice);
+        return;
+    }
+    bw_buf_printf(t->b, "service: %s", bw_status_service_state(sv));
+    if (sv->queried && sv->installed && sv->has_start)
+        bw_buf_printf(t->b, " (%s start)", bw_start_type_name(sv->start));
+    if (sv->error)
+        bw_buf_printf(t->b, " (%s)", tv(t, sv->error, ""));
+    bw_buf_putc(t->b, '\n');
+}
+
 static void text_head(text_out *t, const bw_status *s)
 {
     bw_buf *b = t->b;
+    text_service(t, &s->service, true);
     if (s->has_verdict) {
         char since[21];
         bw_format_utc(s->verdict.at, since);
@@ -235,6 +270,7 @@ static void text_head(text_out *t, const bw_status *s)
         bw_buf_puts(b, "No verdict yet: the service has not completed a scan.\n\n");
     }
     bw_buf_printf(b, "banwatch state (%s)\n", tv(t, s->database, "-"));
+    text_service(t, &s->service, false);
     if (s->has_last_scan) {
         const bw_scan_record *r = &s->last_scan;
         char when[21];

@@ -20,8 +20,19 @@
 /* How many of the most recent alerts status lists. */
 #define BW_STATUS_RECENT_ALERTS 20
 
+/* The banwatch service as the service control manager knows it. */
+typedef struct bw_status_service {
+    bool queried;   /* the service control manager answered; else error says why not */
+    bool installed; /* the service is registered */
+    uint32_t state; /* BW_STATE_* (bw_snapshot.h) */
+    uint32_t start; /* BW_START_* */
+    bool has_start; /* start could be read */
+    char *error;    /* why it could not be asked ("access denied (5)"), or NULL */
+} bw_status_service;
+
 typedef struct bw_status {
-    char *database; /* the state database's path (UTF-8) */
+    bw_status_service service; /* the service: installed, running? */
+    char *database;            /* the state database's path (UTF-8) */
     /* The containment mode in force for the service (its policy file, else
      * the built-in policy, overridden by Group Policy) and where it comes
      * from. */
@@ -39,5 +50,15 @@ typedef struct bw_status {
 
 /* Frees every member; leaves *s zeroed. NULL-safe. */
 void bw_status_free(bw_status *s);
+
+/* What the service's state means for the administrator and what to do, as
+ * one sentence (no final period): not installed, disabled, stopped,
+ * starting or stopping, running with a manual start, or not known. NULL
+ * when it runs with an automatic start (all is well). */
+const char *bw_status_service_advice(const bw_status_service *sv);
+
+/* The service's state in a word or two: "running", "stopped", "not
+ * installed", "unknown". */
+const char *bw_status_service_state(const bw_status_service *sv);
 
 #endif

@@ -113,6 +113,11 @@ bool bw_ieq(const char *a, const char *b);
 /* Case-insensitive substring search: true if needle occurs in hay. */
 bool bw_icontains(const char *hay, const char *needle);
 
+/* Edit distance (insertions, deletions, substitutions) of two short names,
+ * ASCII case-insensitive; 99 when either is longer than 31 bytes. For "did
+ * you mean" hints. */
+size_t bw_edit_distance(const char *a, const char *b);
+
 /* Case-insensitive glob match of the whole text: '*' matches any run of
  * code points (also empty), '?' exactly one code point, '[a-z]' one code
  * point of a class ('[!...]' negates; a ']' first in the class is literal).

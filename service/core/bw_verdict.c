@@ -472,6 +472,12 @@ static bw_err lines(bw_verdict *v)
                                    "%zu failed, of %zu %s",
                                    c->disabled, c->blocked, c->failed, c->targets,
                                    plural(c->targets, "service", "services"));
+    else if (c->mode == BW_MODE_ENFORCE && c->hold && c->held < c->targets)
+        v->containment =
+            bw_strfmt("held: enforce changes none of %zu protecting %s while no "
+                      "other anti-virus would remain, and disables the %zu that "
+                      "protect nothing",
+                      c->held, plural(c->held, "service", "services"), c->targets - c->held);
     else if (c->mode == BW_MODE_ENFORCE && c->hold)
         v->containment = bw_strfmt("held: enforce changes none of %zu %s while no other "
                                    "anti-virus would remain",

@@ -64,7 +64,10 @@ typedef struct bw_verdict_product {
 typedef struct bw_verdict_contain {
     bw_mode mode;
     size_t targets; /* services the plan acts on */
-    bool hold;      /* enforcement holds: no other anti-virus would remain */
+    bool hold;      /* enforcement holds the services that protect the machine:
+                       no other anti-virus would remain */
+    size_t held;    /* ... that many of the targets (the others protect nothing
+                       and are contained anyway) */
     /* after the effects ran (the service); zero for a scan */
     bool acted;
     size_t disabled, blocked, failed, would_disable;

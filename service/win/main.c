@@ -2,15 +2,19 @@
  * main.c - banwatch.exe entry point: the command-line tool (Win32 layer).
  *
  *   banwatch scan [--json] [--policy FILE]   scan this machine
- *   banwatch install | uninstall             register / remove the service
+ *   banwatch install [--no-start] | uninstall
+ *                                            register and start / remove the service
  *   banwatch reload                          the service re-reads its policy
- *   banwatch status [--json]                 state from the database
- *   banwatch restore [--service NAME] [--start]
+ *   banwatch status [--json]                 the service and its database
+ *   banwatch restore [--service NAME] [--start] [--force]
  *                                            undo containment
  *   banwatch run                             the service's loop in a console
  *   banwatch service                         (what the SCM starts)
  *   banwatch version                         print the version
- *   banwatch help                            usage
+ *   banwatch help [COMMAND]                  usage (also COMMAND --help)
+ *
+ * The commands, their options and help texts are one table in
+ * core/bw_cli.c, which also parses the arguments; this file runs them.
  *
  * Exit codes of `scan` (docs/scan-json.md): 0 nothing found and the scan
  * was complete, 1 findings, 2 error (bad usage, unreadable or invalid
@@ -34,6 +38,7 @@
 #include "bw_winhost.h"
 #include "sink/bw_sink.h"
 #include "../core/bw_alert.h"
+#include "../core/bw_cli.h"
 #include "../core/bw_store.h"
 #include "../core/bw_eval.h"
 #include "../core/bw_judge.h"
@@ -68,28 +73,14 @@ static void err(const char *fmt, ...)
     bw_buf_free(&b);
 }
 
-static void usage(void)
+/* The overview, or one command's help, on stdout. */
+static void help(bool overview, bw_cmd cmd)
 {
-    out("usage: banwatch <command> [options]\n"
-        "\n"
-        "commands:\n"
-        "  scan [--json] [--policy FILE]  scan this machine for the policy's vendor\n"
-        "                                 (default policy: built-in kaspersky.yaml)\n"
-        "  install                        register the banwatch service and its\n"
-        "                                 Event Log source (elevated prompt)\n"
-        "  uninstall                      stop and remove them\n"
-        "  reload                         ask the running service to read its policy again\n"
-        "  status [--json]                the endpoint's state from the database\n"
-        "  restore [--service NAME] [--start]\n"
-        "                                 put back the start types containment changed\n"
-        "                                 (all, or one service); --start also starts\n"
-        "                                 what was running before\n"
-        "  run                            run the service's loop in this console\n"
-        "                                 (Ctrl+C stops it)\n"
-        "  version                        print the version\n"
-        "  help                           print this text\n"
-        "\n"
-        "scan exit codes: 0 clean, 1 findings, 2 error, 4 clean but incomplete\n");
+    bw_buf b = {0};
+    bw_err e = overview ? bw_cli_help_overview(&b) : bw_cli_help_command(cmd, &b);
+    if (e == BW_OK)
+        bw_win_write_std(api, STD_OUTPUT_HANDLE, b.data, b.len);
+    bw_buf_free(&b);
 }
 
 /* Loads the policy from a file, or the built-in default when path is NULL.
@@ -106,20 +97,10 @@ static bw_policy *load_policy(const char *path)
     return pol;
 }
 
-static int cmd_scan(int argc, char **argv)
+static int cmd_scan(const bw_cli_args *a)
 {
-    bool json = false;
-    const char *policy_path = NULL;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
-            policy_path = argv[++i];
-        } else {
-            err("scan: unknown or incomplete option '%s' (see banwatch help)", argv[i]);
-            return EXIT_ERROR;
-        }
-    }
+    bool json = bw_cli_flag(a, "--json");
+    const char *policy_path = bw_cli_value(a, "--policy");
 
     int rc = EXIT_ERROR;
     bw_snapshot *snap = NULL;
@@ -165,9 +146,11 @@ out:
     return rc;
 }
 
-static int cmd_install(bool install)
+/* install: registers the service, then starts it (unless start is false:
+ * the MSI starts it itself). Registered but not started: exit 1. */
+static int cmd_install(bool install, bool start)
 {
-    char msg[512] = "";
+    char msg[1024] = "";
     bw_err e;
     if (install) {
         wchar_t exe[MAX_PATH];
@@ -183,6 +166,19 @@ static int cmd_install(bool install)
     if (e) {
         err("%s", msg);
         return EXIT_ERROR;
+    }
+    out(msg);
+    out("\n");
+    if (!install)
+        return 0;
+    if (!start) {
+        out("not started (--no-start): start it with 'net start banwatch'\n");
+        return 0;
+    }
+    e = bw_win_service_start(api, 30000, msg, sizeof msg);
+    if (e) {
+        err("install: %s", msg);
+        return EXIT_FINDINGS; /* 1: registered, not started */
     }
     out(msg);
     out("\n");
@@ -289,16 +285,24 @@ static bw_err found(bw_err e, bool *has)
     return e == BW_ENOTFOUND ? BW_OK : e;
 }
 
-/* Gathers what status shows: the state database's records and the
- * containment mode in force. A failure is reported on stderr. */
+/* Gathers what status shows: the service's state, the state database's
+ * records and the containment mode in force. A failure is reported on
+ * stderr (with what the service's state means, when it is not running). */
 static bool status_gather(bw_status *s)
 {
     char msg[1024] = "", source[256] = "";
+    if (bw_win_service_query(api, &s->service) != BW_OK) {
+        err("status: out of memory");
+        return false;
+    }
     bw_datadir dd;
     bool ok = open_data("status", &dd, &s->database);
     if (ok)
         s->mode = mode_in_force(&dd, source, sizeof source);
     bw_datadir_free(&dd);
+    const char *advice = bw_status_service_advice(&s->service);
+    if (!ok && advice)
+        err("status: %s", advice);
     if (!ok)
         return false;
     s->mode_source = bw_strdup(source);
@@ -329,13 +333,9 @@ static bool status_gather(bw_status *s)
 }
 
 /* status: gathered here, rendered by the report module (bw_report_status.c). */
-static int cmd_status(int argc, char **argv)
+static int cmd_status(const bw_cli_args *a)
 {
-    bool json = argc == 1 && strcmp(argv[0], "--json") == 0;
-    if (argc > 1 || (argc == 1 && !json)) {
-        err("status: unknown option '%s' (see banwatch help)", argv[0]);
-        return EXIT_ERROR;
-    }
+    bool json = bw_cli_flag(a, "--json");
     int rc = EXIT_ERROR;
     bw_status s = {0};
     bw_buf b = {0};
@@ -385,24 +385,32 @@ static void on_restore(void *ctx, const bw_contain_result *r)
     bw_alert_clear(&al);
 }
 
-static int cmd_restore(int argc, char **argv)
+/* While enforce is in force the service would disable everything again:
+ * restore refuses unless forced (core/bw_cli.c says why and what to do). */
+static bool restore_refused(const bw_datadir *dd, bool force, char *source, size_t srclen)
 {
-    bw_restore_opts o = {.start_timeout_ms = 30000};
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--start") == 0) {
-            o.start = true;
-        } else if (strcmp(argv[i], "--service") == 0 && i + 1 < argc && argv[i + 1][0]) {
-            o.only = argv[++i];
-        } else {
-            err("restore: unknown or incomplete option '%s' (see banwatch help)", argv[i]);
-            return EXIT_ERROR;
-        }
-    }
-    char *path = NULL, msg[1024] = "";
+    bw_mode mode = mode_in_force(dd, source, srclen);
+    char *policy = bw_strfmt("%s\\policy.yaml", dd->path);
+    char msg[1024];
+    bool refused = bw_cli_restore_refused(mode, source, force, policy, msg, sizeof msg);
+    free(policy);
+    if (refused)
+        bw_win_write_std(api, STD_ERROR_HANDLE, msg, strlen(msg));
+    return refused;
+}
+
+static int cmd_restore(const bw_cli_args *a)
+{
+    bw_restore_opts o = {.start_timeout_ms = 30000,
+                         .start = bw_cli_flag(a, "--start"),
+                         .only = bw_cli_value(a, "--service")};
+    char *path = NULL, msg[1024] = "", source[256] = "";
     int rc = EXIT_ERROR;
     restore_ctx ctx = {0};
     bw_datadir dd;
     if (!open_data("restore", &dd, &path))
+        goto out;
+    if (restore_refused(&dd, bw_cli_flag(a, "--force"), source, sizeof source))
         goto out;
     if (bw_store_open(path, &ctx.store, NULL, msg, sizeof msg) != BW_OK) {
         err("restore: %s", msg);
@@ -432,9 +440,8 @@ static int cmd_restore(int argc, char **argv)
     char line[160];
     snprintf(line, sizeof line, "restore: %zu restored, %zu failed\n", ok, bad);
     out(line);
-    /* The agent acts again at its next scan if the mode in force is still
-     * enforce: say so. */
-    char source[256];
+    /* Forced while enforce is in force: the agent acts again at its next
+     * scan. Say so. */
     if (ok && mode_in_force(&dd, source, sizeof source) == BW_MODE_ENFORCE)
         err("warning: the containment mode in force is enforce (%s): the service disables "
             "these services again at its next scan unless the mode is audit or they are in "
@@ -450,6 +457,45 @@ out:
     return rc;
 }
 
+static int cmd_reload(void)
+{
+    char msg[512] = "";
+    if (bw_win_service_reload(api, msg, sizeof msg) != BW_OK) {
+        err("reload: %s", msg);
+        return EXIT_ERROR;
+    }
+    out(msg);
+    out("\n");
+    return 0;
+}
+
+/* Parses the arguments (after the program's name) and runs the command. */
+static int run_command(int argc, char **argv)
+{
+    bw_cli_args a;
+    char msg[512];
+    if (bw_cli_parse(argc, argv, &a, msg, sizeof msg) != BW_OK) {
+        bw_win_write_std(api, STD_ERROR_HANDLE, msg, strlen(msg));
+        return EXIT_ERROR;
+    }
+    if (a.help || a.usage_error) {
+        help(a.overview || a.usage_error, a.cmd);
+        return a.usage_error ? EXIT_ERROR : 0;
+    }
+    switch (a.cmd) {
+    case BW_CMD_SCAN: return cmd_scan(&a);
+    case BW_CMD_STATUS: return cmd_status(&a);
+    case BW_CMD_INSTALL: return cmd_install(true, !bw_cli_flag(&a, "--no-start"));
+    case BW_CMD_UNINSTALL: return cmd_install(false, false);
+    case BW_CMD_RELOAD: return cmd_reload();
+    case BW_CMD_RESTORE: return cmd_restore(&a);
+    case BW_CMD_RUN: return cmd_run();
+    case BW_CMD_SERVICE: return cmd_service();
+    case BW_CMD_VERSION: out("banwatch " BW_VERSION "\n"); return 0;
+    default: help(true, a.cmd); return 0;
+    }
+}
+
 int wmain(int argc, wchar_t **wargv);
 int wmain(int argc, wchar_t **wargv)
 {
@@ -463,43 +509,7 @@ int wmain(int argc, wchar_t **wargv)
             goto out;
         }
     }
-    if (argc < 2) {
-        usage();
-        goto out;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "scan") == 0) {
-        rc = cmd_scan(argc - 2, argv + 2);
-    } else if (strcmp(cmd, "install") == 0 && argc == 2) {
-        rc = cmd_install(true);
-    } else if (strcmp(cmd, "uninstall") == 0 && argc == 2) {
-        rc = cmd_install(false);
-    } else if (strcmp(cmd, "reload") == 0 && argc == 2) {
-        char msg[512] = "";
-        if (bw_win_service_reload(api, msg, sizeof msg) != BW_OK) {
-            err("reload: %s", msg);
-        } else {
-            out(msg);
-            out("\n");
-            rc = 0;
-        }
-    } else if (strcmp(cmd, "status") == 0) {
-        rc = cmd_status(argc - 2, argv + 2);
-    } else if (strcmp(cmd, "restore") == 0) {
-        rc = cmd_restore(argc - 2, argv + 2);
-    } else if (strcmp(cmd, "run") == 0 && argc == 2) {
-        rc = cmd_run();
-    } else if (strcmp(cmd, "service") == 0 && argc == 2) {
-        rc = cmd_service();
-    } else if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        out("banwatch " BW_VERSION "\n");
-        rc = 0;
-    } else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-        usage();
-        rc = 0;
-    } else {
-        err("unknown command '%s' (see banwatch help)", cmd);
-    }
+    rc = run_command(argc - 1, argv + 1);
 out:
     for (int i = 0; i < argc; i++)
         free(argv[i]);

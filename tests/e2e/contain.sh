@@ -22,6 +22,13 @@
 #               nothing; `banwatch restore --start` raises 405, Start back
 #               to 2 (ksnproxy 3), both running again; status shows them
 #               restored
+#   held, management contained
+#               enforce by the policy file with no other anti-virus and
+#               containment.non_protecting [klnagent, ksnproxy]: AVP held
+#               (406) and left running, the Network Agent and the KSN proxy
+#               disabled (401) and stopped (402) all the same; `restore`
+#               refuses while enforce is in force (exit 2, nothing put
+#               back), `restore --force --start` puts them back and warns
 #
 # Usage: tests/e2e/contain.sh --exe banwatch.exe --svc fakesvc.exe [--work DIR]
 # Prints PASS/FAIL lines and "N passed, M failed"; exits non-zero on any
@@ -458,6 +465,65 @@ check "no containment-blocked (403) or containment-failed (404)" [ "$(count 403)
 check "held once per service, not on every scan (AVP $(count 406 AVP), klnagent $(count 406 klnagent), ksnproxy $(count 406 ksnproxy))" \
     [ "$(count 406 AVP)" -eq 1 -a "$(count 406 klnagent)" -eq 1 -a "$(count 406 ksnproxy)" -eq 1 ]
 check "no containment event for anything but AVP, klnagent and ksnproxy" [ "$(count_other)" -eq 0 ]
+
+# ---------------------------------------------------------------- held, management contained
+# No service counts as another anti-virus (WinDefend is not listed), the
+# policy file says enforce, and the Network Agent and the KSN proxy are
+# listed as protecting nothing: AVP is held, they are contained.
+write_policy enforce <<'EOF'
+containment:
+  antivirus_services: [NoOtherAntivirus]
+  non_protecting: [klnagent, ksnproxy]
+  stop_timeout: 30
+EOF
+n0=$(reload)
+check "non_protecting: the reload is carried out" settle "$n0"
+check "non_protecting: AVP held again (a second 406)" wait_for 20 406 AVP 2
+check "non_protecting: klnagent disabled (401) and stopped (402)" wait_for 20 402 klnagent
+check "non_protecting: klnagent stopped, Start=4" svc_is klnagent STOPPED 0x4
+check "non_protecting: 401 for klnagent, action disable, prior automatic/running" \
+    ev_is 401 klnagent '.action == "disable" and .prior_start_type == "automatic" and .prior_state == "running"'
+check "non_protecting: ksnproxy disabled and stopped a second time" wait_for 20 402 ksnproxy 2
+check "non_protecting: ksnproxy stopped, Start=4" svc_is ksnproxy STOPPED 0x4
+check "non_protecting: no new 406 for klnagent or ksnproxy ($(count 406 klnagent), $(count 406 ksnproxy))" \
+    [ "$(count 406 klnagent)" -eq 1 -a "$(count 406 ksnproxy)" -eq 1 ]
+check "non_protecting: AVP (held) running, Start=2" svc_is AVP RUNNING 0x2
+check "non_protecting: AVP got no stop control since the enforce stage ($(stops_of AVP))" \
+    [ "$(stops_of AVP)" -eq 1 ]
+for s in bwcontrol WinDefend; do
+    check "non_protecting: $s running, Start=2, never stopped" untouched "$s"
+done
+check "non_protecting: no 403 or 404" [ "$(count 403)" -eq 0 -a "$(count 404)" -eq 0 ]
+
+# restore while enforce is in force: refused without --force
+r0=$(count 405)
+out=$(BW restore 2>&1); rc=$?
+printf '%s\n' "$out" >"$out_dir/restore-refused.txt"
+check "restore in enforce mode is refused: exit 2 (exit $rc)" [ $rc -eq 2 ]
+refusal_ok() {
+    grep -q "enforce" <<<"$out" && grep -q "next scan" <<<"$out" && grep -q "mode: audit" <<<"$out" \
+        && grep -q -- "--force" <<<"$out" && return 0
+    echo "  restore said: $(head -c 600 <<<"$out")" >&3
+    return 1
+}
+check "the refusal says why and what to do (audit first, or --force)" refusal_ok
+check "the refused restore put nothing back ($(count 405) x 405, $r0 before)" [ "$(count 405)" -eq "$r0" ]
+check "the refused restore left klnagent stopped, Start=4" svc_is klnagent STOPPED 0x4
+out=$(BW restore --force --start 2>&1); rc=$?
+printf '%s\n' "$out" >"$out_dir/restore-forced.txt"
+check "restore --force --start in enforce mode: exit 0 (exit $rc)" [ $rc -eq 0 ]
+forced_warns() {
+    grep -q "^banwatch: warning:" <<<"$out" && grep -q "next scan" <<<"$out" && return 0
+    echo "  restore said: $(head -c 600 <<<"$out")" >&3
+    return 1
+}
+check "restore --force warns that the service disables them again" forced_warns
+check "restore --force: klnagent and ksnproxy restored (405; 2 restored, 0 failed)" \
+    bash -c '[ "$0" -ge 1 ] && grep -qx "restore: 2 restored, 0 failed" <<<"$1"' "$(count 405 klnagent)" "$out"
+# As warned: the service, still in enforce mode, disables them again (the
+# restore's change of the Services key makes it scan at once).
+check "as warned, the service disables klnagent again at its next scan (a second 402)" \
+    wait_for 20 402 klnagent 2
 fi
 
 exec 2>&3

@@ -240,6 +240,54 @@ static void test_no_other_av(void **state)
     bw_policy_free(p);
 }
 
+/* containment.non_protecting: the management agent and the KSN proxy
+ * protect nothing, so no hold applies to them. */
+static void test_non_protecting(void **state)
+{
+    (void)state;
+    bw_contain_plan plan;
+    machine m;
+    bw_policy *p = policy("containment:\n  non_protecting: [klnagent, KSN*]\n");
+    assert_int_equal(p->contain_non_protecting.n, 2);
+    machine_init(&m, false, 0);
+    assert_int_equal(bw_contain_plan_make(m.snap, p, &m.f, &plan), BW_OK);
+    assert_true(plan.hold);
+    assert_int_equal(plan.n_act, 3);
+    assert_int_equal(plan.n_protect, 1); /* AVP */
+    assert_true(bw_contain_held(&plan, target(&plan, "AVP")));
+    assert_false(bw_contain_held(&plan, target(&plan, "klnagent")));
+    assert_false(bw_contain_held(&plan, target(&plan, "ksnproxy"))); /* globs, any case */
+    assert_true(target(&plan, "ksnproxy")->non_protecting);
+    assert_false(target(&plan, "AVP")->non_protecting);
+    /* the allowlist still wins: non_protecting is no reason to act */
+    bw_contain_plan_free(&plan);
+    bw_policy_free(p);
+    p = policy("containment:\n  non_protecting: [klnagent]\n  allowlist: [klnagent]\n");
+    assert_int_equal(bw_contain_plan_make(m.snap, p, &m.f, &plan), BW_OK);
+    assert_int_equal(target(&plan, "klnagent")->decision, BW_CONTAIN_SKIP_ALLOWLIST);
+    assert_int_equal(plan.n_act, 2);
+    assert_int_equal(plan.n_protect, 2);
+    bw_contain_plan_free(&plan);
+    machine_free(&m);
+    /* with another anti-virus nothing is held */
+    machine_init(&m, true, BW_START_AUTO);
+    assert_int_equal(bw_contain_plan_make(m.snap, p, &m.f, &plan), BW_OK);
+    assert_false(bw_contain_held(&plan, target(&plan, "AVP")));
+    bw_contain_plan_free(&plan);
+    machine_free(&m);
+    bw_policy_free(p);
+    /* none by default: every target is held */
+    p = policy(NULL);
+    assert_int_equal(p->contain_non_protecting.n, 0);
+    machine_init(&m, false, 0);
+    assert_int_equal(bw_contain_plan_make(m.snap, p, &m.f, &plan), BW_OK);
+    assert_int_equal(plan.n_protect, plan.n_act);
+    assert_true(bw_contain_held(&plan, target(&plan, "klnagent")));
+    bw_contain_plan_free(&plan);
+    machine_free(&m);
+    bw_policy_free(p);
+}
+
 static void test_vendor_service_is_not_another_av(void **state)
 {
     (void)state;
@@ -344,6 +392,9 @@ static void test_policy_errors(void **state)
         {"containment:\n  allowlist: []\n", "containment.allowlist: empty list"},
         {"containment:\n  drivers: ['kl[if']\n", "invalid pattern"},
         {"containment:\n  alowlist: [x]\n", "did you mean \"allowlist\""},
+        {"containment:\n  non_protecting: []\n", "containment.non_protecting: empty list"},
+        {"containment:\n  non_protecting: klnagent\n",
+         "containment.non_protecting: expected a list"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *text = bw_strfmt("%s%s", base_policy, bad[i].yaml);
@@ -382,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_never_touched),
         cmocka_unit_test(test_not_in_scm),
         cmocka_unit_test(test_no_other_av),
+        cmocka_unit_test(test_non_protecting),
         cmocka_unit_test(test_vendor_service_is_not_another_av),
         cmocka_unit_test(test_security_center),
         cmocka_unit_test(test_names),

@@ -397,6 +397,49 @@ static void test_hold(void **state)
                  0);
 }
 
+/* A hold leaves the services that protect the machine alone; one that
+ * protects nothing (containment.non_protecting: the Network Agent) is
+ * disabled and stopped all the same, without the 406 notice. */
+static void test_hold_non_protecting(void **state)
+{
+    (void)state;
+    plan_avp(false, true);
+    bw_contain_target *agent = (bw_contain_target *)add_target("klnagent", NULL, false);
+    agent->non_protecting = true;
+    avp_read(BW_START_AUTO, BW_STATE_RUNNING, true, 0);
+    no_record("AVP");
+    reports_last(BW_OUTCOME_HELD, "AVP", "service", "none", "no other anti-virus would remain",
+                 0);
+
+    contain(agent, true, false, true);
+    opens(BW_ACCESS_CONTAIN, "klnagent");
+    queried(WIN32_OWN, BW_START_AUTO, BW_STATE_RUNNING);
+    protection(true, 0);
+    no_record("klnagent");
+    records_prior("klnagent", "service", BW_START_AUTO, BW_STATE_RUNNING, NULL);
+    sets_start(BW_START_DISABLED);
+    REPORTS(BW_OUTCOME_DISABLED, "klnagent", "service", "disable", "stopping it now", 0);
+    answer(NULL);
+    dependents(NULL);
+    stops_last("klnagent");
+
+    /* audit says so */
+    contain(agent, false, false, true);
+    opens(BW_ACCESS_INSPECT, "klnagent");
+    queried(WIN32_OWN, BW_START_AUTO, BW_STATE_RUNNING);
+    protection(true, 0);
+    no_record("klnagent");
+    const bw_contain_result *r =
+        REPORTS(BW_OUTCOME_WOULD_DISABLE, "klnagent", "service", "disable",
+                "Enforce mode would set its start type to disabled and stop it. It protects "
+                "nothing (containment.non_protecting): enforce mode disables it even while no "
+                "other anti-virus would remain.",
+                0);
+    assert_false(bw_icontains(r->detail, "would hold"));
+    answer(NULL);
+    expect_done(false, BW_OK);
+}
+
 static void test_launch_protected(void **state)
 {
     (void)state;
@@ -1120,6 +1163,7 @@ int main(void)
         cmocka_unit_test(test_audit_protected_held_driver),
         cmocka_unit_test(test_audit_open_fails),
         cmocka_unit_test(test_hold),
+        cmocka_unit_test(test_hold_non_protecting),
         cmocka_unit_test(test_launch_protected),
         cmocka_unit_test(test_self_defense),
         cmocka_unit_test(test_already_disabled),

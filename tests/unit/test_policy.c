@@ -156,6 +156,12 @@ static void default_policy_values(void **state)
     assert_true(has(&p->generic_names, "kl*"));
     assert_true(has(&p->name_suffixes, ".K4W-*"));
     assert_true(has(&p->others, "Kingsoft"));
+    /* the Network Agent and the KSN proxy protect nothing: never held */
+    assert_true(has(&p->contain_non_protecting, "klnagent"));
+    assert_true(has(&p->contain_non_protecting, "ksnproxy"));
+    /* ... but the anti-virus itself is no such service */
+    for (size_t i = 0; i < p->contain_non_protecting.n; i++)
+        assert_false(bw_glob(p->contain_non_protecting.items[i], "AVP.KES.12.3.0"));
     bw_policy_free(p);
 }
 
@@ -706,8 +712,23 @@ static void error_syntax(void **state)
     EXPECT("policy: \"open\nversion: x\n",
            "t.yaml:3:1: syntax error: found unexpected end of stream (while scanning a quoted "
            "scalar at 1:9)");
-    EXPECT("policy: t\n\tversion: x\n", "t.yaml:2:1: syntax error: found a tab character "
-                                        "that violates indentation");
+}
+
+/* A tab in indentation: the hint, at the tab, whatever libyaml calls it. */
+static void error_tab_indent(void **state)
+{
+    (void)state;
+    EXPECT_EXACT("policy: t\n\tversion: x\n",
+                 "t.yaml:2:1: tabs are not allowed in YAML indentation; use spaces (syntax "
+                 "error: found a tab character that violates indentation)");
+    EXPECT(HEAD "  drivers:\n  \t- klif\n",
+           "t.yaml:6:3: tabs are not allowed in YAML indentation; use spaces");
+    EXPECT(HEAD "\tmarkers: [x]\n",
+           "t.yaml:5:1: tabs are not allowed in YAML indentation; use spaces");
+    EXPECT("policy: t\r\nversion: \"1\"\r\nvendor:\r\n \tname: V\r\n",
+           "t.yaml:4:2: tabs are not allowed in YAML indentation; use spaces");
+    /* a tab elsewhere is no indentation: the plain syntax error */
+    EXPECT("policy: [a,\tb\nversion: x\n", "t.yaml:2:8: syntax error: did not find");
 }
 
 static void error_unknown_keys(void **state)
@@ -1079,6 +1100,7 @@ int main(void)
         cmocka_unit_test(bom_and_comments),
         cmocka_unit_test(explicit_document_markers),
         cmocka_unit_test(error_syntax),
+        cmocka_unit_test(error_tab_indent),
         cmocka_unit_test(error_unknown_keys),
         cmocka_unit_test(error_wrong_types),
         cmocka_unit_test(error_ports),

@@ -346,7 +346,7 @@ static void test_containment_section(void **state)
     bw_findings f = {0};
     bw_judgement j;
     judge_findings(s, &pol, &f, &j);
-    bw_contain_target t[2] = {{.name = "AVP",
+    bw_contain_target t[3] = {{.name = "AVP",
                                .decision = BW_CONTAIN_ACT,
                                .start = BW_START_AUTO,
                                .has_start = true,
@@ -356,10 +356,17 @@ static void test_containment_section(void **state)
                                .decision = BW_CONTAIN_SKIP_DRIVER,
                                .start = BW_START_BOOT,
                                .has_start = true,
-                               .state = BW_STATE_UNKNOWN}};
+                               .state = BW_STATE_UNKNOWN},
+                              {.name = "klnagent",
+                               .non_protecting = true,
+                               .decision = BW_CONTAIN_ACT,
+                               .start = BW_START_AUTO,
+                               .has_start = true,
+                               .state = BW_STATE_RUNNING}};
     bw_contain_plan plan = {.items = t,
-                            .n = 2,
-                            .n_act = 1,
+                            .n = 3,
+                            .n_act = 2,
+                            .n_protect = 1,
                             .other_av = false,
                             .other_av_text = "none: WinDefend is disabled (Start 4)",
                             .hold = true};
@@ -372,9 +379,12 @@ static void test_containment_section(void **state)
         "\"other_antivirus\": false, \"other_antivirus_detail\": \"none: WinDefend is disabled "
         "(Start 4)\", \"would_hold\": true, \"targets\": [\n"
         "    {\"name\": \"AVP\", \"kind\": \"service\", \"decision\": \"act\", "
-        "\"start_type\": \"automatic\", \"state\": \"running\"},\n"
+        "\"protecting\": true, \"start_type\": \"automatic\", \"state\": \"running\"},\n"
         "    {\"name\": \"klif\", \"kind\": \"driver\", \"decision\": "
-        "\"driver-not-included\", \"start_type\": \"boot\", \"state\": \"unknown\"}\n"
+        "\"driver-not-included\", \"protecting\": true, \"start_type\": \"boot\", "
+        "\"state\": \"unknown\"},\n"
+        "    {\"name\": \"klnagent\", \"kind\": \"service\", \"decision\": \"act\", "
+        "\"protecting\": false, \"start_type\": \"automatic\", \"state\": \"running\"}\n"
         "  ]},\n"
         "  \"findings\": [";
     if (!strstr(b.data, want))
@@ -385,8 +395,13 @@ static void test_containment_section(void **state)
                                    "stop and disable\n"
                                    "  target    AVP (automatic, running)\n"
                                    "  left      klif (boot, unknown): driver-not-included\n"
+                                   "  target    klnagent (automatic, running) protects nothing: "
+                                   "never held\n"
                                    "  another anti-virus: none: WinDefend is disabled (Start 4)\n"
-                                   "  HOLD: "));
+                                   "  HOLD: enforcement changes none of the services that "
+                                   "protect the machine while no other anti-virus would remain "
+                                   "(containment.allow_unprotected); those that protect nothing "
+                                   "(containment.non_protecting) are contained\n"));
     bw_buf_free(&b);
     memset(&j.plan, 0, sizeof j.plan); /* the plan's items are the test's */
     /* no target: an empty plan */

@@ -44,12 +44,17 @@ static void test_empty(void **state)
 {
     (void)state;
     bw_status s = {.database = S("C:\\ProgramData\\banwatch\\state.db"),
+                   .service = {.queried = true, .installed = false},
                    .mode = BW_MODE_AUDIT,
                    .mode_source = S("built-in policy")};
     render(&s, false,
+           "WARNING: the banwatch service is not installed: nothing watches this machine and "
+           "no alert is raised; run banwatch install from an elevated prompt.\n"
+           "\n"
            "No verdict yet: the service has not completed a scan.\n"
            "\n"
            "banwatch state (C:\\ProgramData\\banwatch\\state.db)\n"
+           "service: not installed\n"
            "last scan: never\n"
            "findings present: 0\n"
            "containment mode: audit (built-in policy)\n"
@@ -57,6 +62,10 @@ static void test_empty(void **state)
            "recent alerts: 0\n");
     render(&s, true,
            "{\n"
+           "  \"service\": {\"installed\": false, \"state\": null, \"start_type\": null, "
+           "\"advice\": \"the banwatch service is not installed: nothing watches this machine "
+           "and no alert is raised; run banwatch install from an elevated prompt\", "
+           "\"error\": null},\n"
            "  \"database\": \"C:\\\\ProgramData\\\\banwatch\\\\state.db\",\n"
            "  \"verdict\": null,\n"
            "  \"last_scan\": null,\n"
@@ -72,10 +81,77 @@ static void test_empty(void **state)
     bw_status_free(NULL);
 }
 
+/* What each state of the service means, and what to do. */
+static void test_service_advice(void **state)
+{
+    (void)state;
+    static const struct {
+        bw_status_service sv;
+        const char *state, *advice;
+    } cases[] = {
+        {{.queried = false}, "unknown", "could not be asked"},
+        {{.queried = true}, "not installed", "not installed: nothing watches this machine"},
+        {{.queried = true,
+          .installed = true,
+          .state = BW_STATE_STOPPED,
+          .start = BW_START_AUTO,
+          .has_start = true},
+         "stopped",
+         "not running: nothing watches this machine and no alert is raised until it runs; "
+         "start it with net start banwatch"},
+        {{.queried = true,
+          .installed = true,
+          .state = BW_STATE_STOPPED,
+          .start = BW_START_DISABLED,
+          .has_start = true},
+         "stopped",
+         "disabled: it does not run and will not start; run banwatch install"},
+        {{.queried = true, .installed = true, .state = BW_STATE_START_PENDING},
+         "start-pending",
+         "starting"},
+        {{.queried = true, .installed = true, .state = BW_STATE_STOP_PENDING},
+         "stop-pending",
+         "stopping"},
+        {{.queried = true, .installed = true, .state = BW_STATE_PAUSED}, "paused", "neither"},
+        {{.queried = true,
+          .installed = true,
+          .state = BW_STATE_RUNNING,
+          .start = BW_START_DEMAND,
+          .has_start = true},
+         "running",
+         "does not start by itself at the next boot"},
+        {{.queried = true,
+          .installed = true,
+          .state = BW_STATE_RUNNING,
+          .start = BW_START_AUTO,
+          .has_start = true},
+         "running",
+         NULL},
+        /* a start type that could not be read says nothing against it */
+        {{.queried = true, .installed = true, .state = BW_STATE_RUNNING}, "running", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *advice = bw_status_service_advice(&cases[i].sv);
+        assert_string_equal(bw_status_service_state(&cases[i].sv), cases[i].state);
+        if (!cases[i].advice) {
+            assert_null(advice);
+            continue;
+        }
+        if (!advice || !strstr(advice, cases[i].advice))
+            fail_msg("case %zu: advice '%s' does not say '%s'", i, advice ? advice : "(none)",
+                     cases[i].advice);
+    }
+}
+
 /* A host with Kaspersky: every section filled. */
 static void fill(bw_status *s)
 {
     memset(s, 0, sizeof *s);
+    s->service = (bw_status_service){.queried = true,
+                                     .installed = true,
+                                     .state = BW_STATE_RUNNING,
+                                     .start = BW_START_AUTO,
+                                     .has_start = true};
     s->database = S("C:\\ProgramData\\banwatch\\state.db");
     s->mode = BW_MODE_ENFORCE;
     s->mode_source = S("Group Policy (HKLM\\SOFTWARE\\Policies\\banwatch\\ContainmentMode)");
@@ -184,6 +260,7 @@ static void test_filled_text(void **state)
            "(verdict since 2024-09-29T08:53:20Z)\n"
            "\n"
            "banwatch state (C:\\ProgramData\\banwatch\\state.db)\n"
+           "service: running (automatic start)\n"
            "last scan: 2024-09-29T08:54:20Z (complete, policy kaspersky 7)\n"
            "findings present: 2\n"
            "  [driver] klif (Kaspersky Lab Driver) since 2024-09-29T08:53:20Z\n"
@@ -214,6 +291,8 @@ static void test_filled_json(void **state)
     render(
         &s, true,
         "{\n"
+        "  \"service\": {\"installed\": true, \"state\": \"running\", \"start_type\": "
+        "\"automatic\", \"advice\": null, \"error\": null},\n"
         "  \"database\": \"C:\\\\ProgramData\\\\banwatch\\\\state.db\",\n"
         "  \"verdict\": {\"since\": \"2024-09-29T08:53:20Z\", \"present\": \"confirmed\", "
         "\"products\": \"Kaspersky Endpoint Security 12.3.0.493\", "
@@ -284,6 +363,7 @@ static void test_filled_json(void **state)
 static void hostile(bw_status *s)
 {
     memset(s, 0, sizeof *s);
+    s->service.error = S("access\x1b[2J denied (5)"); /* not queried */
     s->database = S("C:\\db\x1b[2J");
     s->mode_source = S("policy\rOK");
     s->has_verdict = true;
@@ -339,11 +419,15 @@ static void test_hostile_text(void **state)
     bw_status s;
     hostile(&s);
     render(&s, false,
+           "WARNING: whether the banwatch service runs is not known: the service control "
+           "manager could not be asked (run status from an elevated prompt).\n"
+           "\n"
            "\\x1b[32mKaspersky: not present\\x1b[0m\\x1b]0;title\\x07\n"
            "Nothing\\x0ato do\\xc2\\x9b2J\n"
            "(verdict since 2024-09-29T08:53:20Z)\n"
            "\n"
            "banwatch state (C:\\db\\x1b[2J)\n"
+           "service: unknown (access\\x1b[2J denied (5))\n"
            "last scan: 2024-09-29T08:53:20Z (INCOMPLETE, policy kasp\\xffersky 1\\x092)\n"
            "findings present: 1\n"
            "  [unknown] klif\\x0d\\x0a  [driver] fake since 2024 (\"},\"x\":1,{\") since "
@@ -370,6 +454,10 @@ static void test_hostile_json(void **state)
     render(
         &s, true,
         "{\n"
+        "  \"service\": {\"installed\": null, \"state\": null, \"start_type\": null, "
+        "\"advice\": \"whether the banwatch service runs is not known: the service control "
+        "manager could not be asked (run status from an elevated prompt)\", \"error\": "
+        "\"access\\u001b[2J denied (5)\"},\n"
         "  \"database\": \"C:\\\\db\\u001b[2J\",\n"
         "  \"verdict\": {\"since\": \"2024-09-29T08:53:20Z\", \"present\": null, "
         "\"products\": null, \"updated_after_cutoff\": null, \"newest_update\": null, "
@@ -454,9 +542,13 @@ static void test_alert_fields_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_empty),        cmocka_unit_test(test_filled_text),
-        cmocka_unit_test(test_filled_json),  cmocka_unit_test(test_hostile_text),
-        cmocka_unit_test(test_hostile_json), cmocka_unit_test(test_alert_fields_round_trip),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_service_advice),
+        cmocka_unit_test(test_filled_text),
+        cmocka_unit_test(test_filled_json),
+        cmocka_unit_test(test_hostile_text),
+        cmocka_unit_test(test_hostile_json),
+        cmocka_unit_test(test_alert_fields_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

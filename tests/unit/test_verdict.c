@@ -329,7 +329,21 @@ static void test_containment_lines(void **state)
                         "audit: enforce would disable 1 service (held: no other anti-virus "
                         "would remain)");
     bw_verdict_contain c = j.verdict.contain;
+    assert_true(c.hold);
+    assert_int_equal(c.held, 1);
+    /* held, with targets that protect nothing contained anyway */
     c.mode = BW_MODE_ENFORCE;
+    c.targets = 3;
+    assert_int_equal(bw_verdict_set_contain(&j.verdict, &c), BW_OK);
+    assert_string_equal(j.verdict.containment,
+                        "held: enforce changes none of 1 protecting service while no other "
+                        "anti-virus would remain, and disables the 2 that protect nothing");
+    c.held = 3;
+    assert_int_equal(bw_verdict_set_contain(&j.verdict, &c), BW_OK);
+    assert_string_equal(j.verdict.containment,
+                        "held: enforce changes none of 3 services while no other anti-virus "
+                        "would remain");
+    c.targets = 1;
     c.hold = false;
     c.acted = true;
     c.disabled = 0;

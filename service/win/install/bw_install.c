@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <wchar.h>
 
 #include "../bw_winerr.h"
@@ -211,6 +212,136 @@ bw_err bw_win_service_uninstall(const bw_api *api, unsigned timeout_ms, char *ms
     snprintf(msg, len,
              existed ? "service banwatch removed" : "service banwatch was not installed");
 out:
+    if (svc)
+        api->CloseServiceHandle(svc);
+    api->CloseServiceHandle(scm);
+    return e;
+}
+
+/* Polls the service until it leaves START_PENDING or the time is up; true
+ * if it runs. *state is the last state read (0 if none could be). */
+static bool wait_running(const bw_api *api, SC_HANDLE svc, unsigned timeout_ms, DWORD *state,
+                         DWORD *exit_code)
+{
+    ULONGLONG until = api->GetTickCount64() + timeout_ms;
+    SERVICE_STATUS_PROCESS sp;
+    DWORD need;
+    *state = 0;
+    *exit_code = 0;
+    while (
+        api->QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (LPBYTE)&sp, sizeof sp, &need)) {
+        *state = sp.dwCurrentState;
+        *exit_code = sp.dwWin32ExitCode;
+        if (sp.dwCurrentState != SERVICE_START_PENDING || api->GetTickCount64() >= until)
+            break;
+        api->Sleep(100);
+    }
+    return *state == SERVICE_RUNNING;
+}
+
+#define START_ADVICE                                                                 \
+    "; fix the cause (see the Application event log and %%ProgramData%%\\banwatch\\" \
+    "banwatch.log), then start it with 'net start banwatch' from an elevated prompt"
+
+/* Starts svc (already running is fine); 0, or the Win32 error. */
+static DWORD start_service(const bw_api *api, SC_HANDLE svc, bool *already)
+{
+    *already = false;
+    if (api->StartServiceW(svc, 0, NULL))
+        return 0;
+    DWORD code = GetLastError();
+    *already = code == ERROR_SERVICE_ALREADY_RUNNING;
+    return *already ? 0 : code;
+}
+
+bw_err bw_win_service_start(const bw_api *api, unsigned timeout_ms, char *msg, size_t len)
+{
+    SC_HANDLE scm = api->OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (!scm)
+        return fail(msg, len,
+                    "service banwatch is registered, but the service control manager cannot be "
+                    "opened to start it",
+                    GetLastError());
+    bw_err e = BW_OK;
+    SC_HANDLE svc = api->OpenServiceW(scm, BW_SERVICE_NAME, SERVICE_START | SERVICE_QUERY_STATUS);
+    DWORD code = svc ? 0 : GetLastError(), state = 0, exit_code = 0;
+    bool already = false;
+    if (svc)
+        code = start_service(api, svc, &already);
+    if (code) {
+        char why[96];
+        bw_win_error_text(code, why, sizeof why);
+        snprintf(msg, len,
+                 "service banwatch is registered, but it did not start: %s" START_ADVICE, why);
+        e = bw_win_error(code);
+    } else if (!wait_running(api, svc, timeout_ms, &state, &exit_code)) {
+        char why[96] = "";
+        if (exit_code && exit_code != ERROR_SERVICE_SPECIFIC_ERROR)
+            bw_win_error_text(exit_code, why, sizeof why);
+        snprintf(msg, len,
+                 "service banwatch is registered, but it did not start (%s%s%s)" START_ADVICE,
+                 state == SERVICE_START_PENDING ? "still starting after the wait" : "it stopped",
+                 *why ? ": " : "", why);
+        e = BW_ESYS;
+    } else {
+        snprintf(msg, len, already ? "service banwatch is running" : "service banwatch started");
+    }
+    if (svc)
+        api->CloseServiceHandle(svc);
+    api->CloseServiceHandle(scm);
+    return e;
+}
+
+/* The service's start type, into out (has_start false if unreadable). */
+static bw_err query_start(const bw_api *api, SC_HANDLE svc, bw_status_service *out)
+{
+    DWORD need = 0;
+    if (api->QueryServiceConfigW(svc, NULL, 0, &need) ||
+        GetLastError() != ERROR_INSUFFICIENT_BUFFER || need == 0 || need > 64 * 1024)
+        return BW_OK;
+    QUERY_SERVICE_CONFIGW *cfg = malloc(need);
+    if (!cfg)
+        return BW_ENOMEM;
+    if (api->QueryServiceConfigW(svc, cfg, need, &need)) {
+        out->has_start = true;
+        out->start = cfg->dwStartType;
+    }
+    free(cfg);
+    return BW_OK;
+}
+
+/* out->error: what could not be done, and why. */
+static bw_err query_failed(bw_status_service *out, const char *what, DWORD code)
+{
+    char why[96];
+    bw_win_error_text(code, why, sizeof why);
+    out->error = bw_strfmt("%s: %s", what, why);
+    return out->error ? BW_OK : BW_ENOMEM;
+}
+
+bw_err bw_win_service_query(const bw_api *api, bw_status_service *out)
+{
+    SC_HANDLE scm = api->OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (!scm)
+        return query_failed(out, "cannot open the service control manager", GetLastError());
+    bw_err e = BW_OK;
+    SC_HANDLE svc =
+        api->OpenServiceW(scm, BW_SERVICE_NAME, SERVICE_QUERY_CONFIG | SERVICE_QUERY_STATUS);
+    SERVICE_STATUS_PROCESS sp;
+    DWORD need;
+    if (!svc) {
+        DWORD code = GetLastError();
+        out->queried = code == ERROR_SERVICE_DOES_NOT_EXIST;
+        if (!out->queried)
+            e = query_failed(out, "cannot open the service", code);
+    } else if (!api->QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (LPBYTE)&sp, sizeof sp,
+                                          &need)) {
+        e = query_failed(out, "cannot read the service's state", GetLastError());
+    } else {
+        out->queried = out->installed = true;
+        out->state = sp.dwCurrentState <= SERVICE_PAUSED ? sp.dwCurrentState : BW_STATE_UNKNOWN;
+        e = query_start(api, svc, out);
+    }
     if (svc)
         api->CloseServiceHandle(svc);
     api->CloseServiceHandle(scm);

@@ -7,6 +7,7 @@
 
 #include "../bw_api.h"
 #include "../../core/bw_error.h"
+#include "../../core/bw_status.h"
 
 /* Registers the service (LocalSystem, automatic delayed start, restart on
  * failure, description) to run `"<exe_path>" service`, and the Event Log
@@ -19,6 +20,18 @@ bw_err bw_win_service_install(const bw_api *api, const wchar_t *exe_path, char *
 /* Stops (waiting up to timeout_ms) and deletes the service, and removes the
  * Event Log source. Not installed is not an error. */
 bw_err bw_win_service_uninstall(const bw_api *api, unsigned timeout_ms, char *msg, size_t msglen);
+
+/* Starts the installed service and waits up to timeout_ms until it runs
+ * (already running is fine). On failure msg says that it is registered
+ * but did not start, the Win32 reason, and how to start it once the cause
+ * is fixed. */
+bw_err bw_win_service_start(const bw_api *api, unsigned timeout_ms, char *msg, size_t msglen);
+
+/* What the service control manager knows about the banwatch service:
+ * installed, its state and start type. *out must be zeroed; when the SCM
+ * or the service cannot be asked, out->queried stays false and
+ * out->error says why (BW_ENOMEM only when that text cannot be kept). */
+bw_err bw_win_service_query(const bw_api *api, bw_status_service *out);
 
 /* Asks the running service to read its policy again
  * (SERVICE_CONTROL_PARAMCHANGE). */
