@@ -74,7 +74,7 @@ static void build(bw_event_id id, bw_alert *a)
                                .cutoff = 1727582400,
                                .after_cutoff = true,
                                .age_days = 404};
-        assert_int_equal(bw_alert_update(id, "WS-01", &st, 7, a), BW_OK);
+        assert_int_equal(bw_alert_update(id, "WS-01", &st, "Kaspersky Anti-Virus", 7, a), BW_OK);
     } else if (id >= 400 && id <= 406) {
         bw_contain_result r = {.outcome = (bw_contain_outcome)(id - 400),
                                .name = "AVP",
@@ -165,6 +165,20 @@ static void test_every_event_renders(void **state)
                 fail_msg("event %d: missing '%s' in:\n%s", (int)a.event_id, kv, text);
             free(kv);
         }
+        /* its first line is the message of the JSON-lines record (230: the
+         * first two lines, headline and next step) */
+        bw_buf msg = {0};
+        assert_int_equal(bw_alert_message(&a, &msg), BW_OK);
+        char *end = strstr(text, "\r\n");
+        if (end && a.event_id == BW_EVENT_HOST_VERDICT) {
+            *end = ' ';
+            memmove(end + 1, end + 2, strlen(end + 2) + 1);
+            end = strstr(end, "\r\n");
+        }
+        if (!end || (size_t)(end - text) != msg.len || memcmp(text, msg.data, msg.len) != 0)
+            fail_msg("event %d: the message table says\n%s\nbw_alert_message says\n%s",
+                     (int)a.event_id, text, msg.data);
+        bw_buf_free(&msg);
         free(text);
         bw_alert_clear(&a);
     }
