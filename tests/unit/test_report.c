@@ -226,7 +226,7 @@ static void test_json_document(void **state)
     bw_buf b = {0};
     assert_int_equal(bw_report_json(s, &pol, &j, NULL, &b), BW_OK);
     const char *expect[] = {
-        "\"schema\": \"banwatch.scan/1\"",
+        "\"schema\": \"banwatch.scan/2\"",
         "\"host\": \"WS-01\"",
         "\"scan_time\": \"2024-09-29T04:00:00Z\"",
         "\"verdict\": {\n    \"present\": \"confirmed\",\n    \"counts\": true,\n"
@@ -240,6 +240,7 @@ static void test_json_document(void **state)
         "\"driver\": 1,",
         "\"kind\": \"driver\"",
         "\"name\": \"klif\"",
+        "\"key\": \"klif\"",
         "\"tier\": \"confirmed\"",
         "\"counts\": true",
         "\"user_writable\": false",
