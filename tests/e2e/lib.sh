@@ -359,7 +359,7 @@ bw_check_report() {
         and (.incomplete_reasons | type == "array")
         and ([.incomplete_reasons[] | (.where | type == "string") and (.reason | type == "string")] | all)
         and (.incomplete == (.incomplete_reasons | length > 0))
-        and (.schema == "banwatch.scan/1")
+        and (.schema == "banwatch.scan/2")
         and (.verdict | type == "object")
         and (.verdict.present | test("^(no|confirmed|likely|possible)$"))
         and (.verdict.updated_after_cutoff | test("^(yes|no|unknown)$"))
@@ -374,6 +374,10 @@ bw_check_report() {
              | all)
         and (.findings | type == "array")
         and ([.findings[] | (.kind | type == "string") and (.name | type == "string")
+              and (.key | type == "string")
+              and (.name == (if .kind == "product" and ((.display_name // "") != "")
+                             then .display_name else .key end))
+              and ((.start == null) or (.start | test("^(boot|system|automatic|delayed-automatic|manual|disabled)$")))
               and (.source | type == "string") and (.rule | type == "string") and (.rule != "")
               and (.signals | type == "array") and (.signals | length > 0)
               and (.tier | test("^(confirmed|likely|possible)$"))
@@ -406,7 +410,7 @@ bw_check_report() {
     # Not @tsv: it would double every backslash of the registry paths. Raw
     # fields joined by tabs; a tab or newline inside a field (never in a
     # registry key name) is shown as \t / \n.
-    jq -r '.findings[] | [.kind, .name, .source, .tier]
+    jq -r '.findings[] | [.kind, .key, .source, .tier]
            | map(tostring | gsub("\t"; "\\t") | gsub("\n"; "\\n") | gsub("\r"; "\\r"))
            | join("\t")' "$dir/stdout.json" | LC_ALL=C sort >"$dir/actual.tsv"
     sed "s/<SID>/$sid/g" "$exp" >"$dir/expected.tsv"
