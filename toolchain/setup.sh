@@ -3,8 +3,9 @@
 #
 # Installs the build and test tools from Debian's archive if they are
 # missing, then builds the MinGW static libraries (SQLite, libyaml, cmocka)
-# from Debian's source packages (toolchain/deps.sh). Safe to re-run: every
-# step checks first and does nothing when its result is already there.
+# from Debian's source packages (toolchain/deps.sh) and installs the pinned
+# ECS definitions of tests/ecs with npm ci. Safe to re-run: every step
+# checks first and does nothing when its result is already there.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +32,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Node.js and npm run the ECS check of the events (tests/ecs); a node that
+# is already on the PATH (from Debian or not) is used as it is.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 # apt-get source needs a deb-src entry for the same archive as the binaries.
 src_list=/etc/apt/sources.list.d/banwatch-deb-src.sources
@@ -68,3 +73,20 @@ if [ ${#missing[@]} -gt 0 ] || [ $need_src -eq 1 ]; then
 fi
 
 "$here/deps.sh"
+
+# The pinned ECS definitions for tests/ecs (package-lock.json), installed
+# once: again only when the lock asks for another version than the one in
+# node_modules. npm keeps its downloads in its cache (~/.npm).
+ecs_dir="$here/../tests/ecs"
+lock_version() {
+  node -e 'const l = require(process.argv[1]); console.log(l.packages["node_modules/@elastic/ecs"].version)' "$1"
+}
+want=$(lock_version "$ecs_dir/package-lock.json")
+have=""
+if [ -f "$ecs_dir/node_modules/@elastic/ecs/package.json" ]; then
+  have=$(node -e 'console.log(require(process.argv[1]).version)' "$ecs_dir/node_modules/@elastic/ecs/package.json")
+fi
+if [ "$want" != "$have" ]; then
+  echo "setup.sh: npm ci in tests/ecs (@elastic/ecs $want)"
+  (cd "$ecs_dir" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
+fi

@@ -462,6 +462,9 @@ check "held once per service, not on every scan (AVP $(count 406 AVP), klnagent 
 check "no containment event for anything but AVP, klnagent and ksnproxy" [ "$(count_other)" -eq 0 ]
 fi
 
+# Every event this scenario raised, checked against ECS (tests/ecs).
+bw_check_ecs "$data"/events.jsonl*
+
 exec 2>&3
 trap - EXIT
 cleanup

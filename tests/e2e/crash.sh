@@ -306,6 +306,9 @@ echo "  database recreated: $(count 900); duplicates found: $dups; missing: $mis
 check "the loop ran at least 30 iterations (or its time budget)" \
     [ "$done_iter" -ge 30 -o "$loop_s" -ge "$loop_budget" ]
 
+# Every event of the crash loop, checked against ECS (tests/ecs).
+bw_check_ecs "$data"/events.jsonl*
+
 # ---- a full disk: the data folder's file system fills up while the
 # service runs, then gets room again
 exec 2>&3

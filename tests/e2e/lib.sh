@@ -155,6 +155,25 @@ ok() { echo "PASS $*"; passed=$((passed+1)); }
 ko() { echo "FAIL $*"; failed=$((failed+1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else ko "$what"; fi; }
 
+# bw_check_ecs FILE...: the ECS check of tests/ecs (validate.js) on the
+# events.jsonl files a scenario produced, counted as one check. Without node
+# or the pinned package (toolchain/setup.sh installs both) it says so and
+# counts nothing.
+bw_check_ecs() {
+    local v
+    v="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/ecs"
+    if ! command -v node >/dev/null 2>&1 || [ ! -f "$v/node_modules/@elastic/ecs/package.json" ]; then
+        echo "NOTE events.jsonl not checked against ECS: node or tests/ecs/node_modules missing (toolchain/setup.sh)"
+        return 0
+    fi
+    local summary
+    if summary=$(node "$v/validate.js" "$@" 2>&1); then
+        ok "events.jsonl is valid ECS: $(printf '%s\n' "$summary" | head -n 1)"
+    else
+        ko "events.jsonl is valid ECS:"; printf '%s\n' "$summary" | head -n 20
+    fi
+}
+
 # bw_user_sid PREFIX: prints the SID of the prefix's user, the one HKCU maps
 # to under HKU (Wine 8: S-1-5-21-0-0-0-1000).
 bw_user_sid() {

@@ -214,6 +214,9 @@ check "the older MSI is refused (exit $rc)" [ "$rc" != 0 ]
 still_v2() { [ "$(arp_version "$code2")" = "$v2" ] && [ "$(count 101)" -eq "$n101" ]; }
 check "banwatch $v2 stays installed and running" still_v2
 
+# The events two versions of the service wrote, checked against ECS.
+bw_check_ecs "$jsonl"
+
 # ---- repair
 # What msiexec /fa does: REINSTALL=ALL with REINSTALLMODE=a (every file
 # again). Wine's msiexec cannot run /f itself: it takes the package for a

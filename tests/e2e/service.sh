@@ -319,6 +319,9 @@ check "no event source left" bash -c "! WINEPREFIX='$pfx' '$BW_WINE' reg query '
 out=$(BW uninstall 2>&1); rc=$?
 check "uninstall again is safe ($out)" [ $rc -eq 0 ]
 
+# Every event this scenario raised, checked against ECS (tests/ecs).
+bw_check_ecs "$data"/events.jsonl*
+
 exec 2>&3
 "$BW_WINESERVER" -k 2>/dev/null || true
 "$BW_WINESERVER" -w 2>/dev/null || true
