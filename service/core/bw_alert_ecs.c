@@ -53,6 +53,7 @@ typedef struct record {
     member m[MAX_MEMBERS];
     size_t n;
     size_t written; /* leaves written: every member, or the shape is wrong */
+    bool full;      /* a member did not fit */
 } record;
 
 static void put(record *r, const char *path, bw_field_type type, const char *value, bool list)
@@ -67,6 +68,8 @@ static void put(record *r, const char *path, bw_field_type type, const char *val
         }
     if (r->n < MAX_MEMBERS)
         r->m[r->n++] = (member){path, type, value, list};
+    else
+        r->full = true;
 }
 
 /* True when path lies under the object at prefix (plen characters; 0: the
@@ -182,8 +185,8 @@ bw_err bw_alert_json(const bw_alert *a, int64_t time, bw_buf *out)
     write_object(&j, r, "", 0);
     bw_json_end(&j);
     e = bw_json_done(&j, true);
-    if (e == BW_OK && r->written != r->n)
-        e = BW_EINVAL; /* a path that is both a value and an object */
+    if (e == BW_OK && (r->full || r->written != r->n))
+        e = BW_EINVAL; /* a member left out, or a path both a value and an object */
     free(r);
     bw_buf_free(&msg);
     return e;

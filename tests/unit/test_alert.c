@@ -327,6 +327,66 @@ static void test_json_line_exact(void **state)
     bw_alert_clear(&a);
 }
 
+/* The message is the event's text with the insertion strings put in ("-"
+ * for a missing value; 230: headline and next step). */
+static void test_message_text(void **state)
+{
+    (void)state;
+    bw_change c = sample_change(BW_CHANGE_RESOLVED, BW_KIND_DRIVER);
+    c.name = "klif";
+    c.display_name = NULL;
+    bw_alert a;
+    assert_int_equal(bw_alert_from_change(&c, "WS-01", &a), BW_OK);
+    bw_buf b = {0};
+    assert_int_equal(bw_alert_message(&a, &b), BW_OK);
+    assert_string_equal(b.data, "Banned software no longer present: driver klif (-; key klif).");
+    bw_buf_free(&b);
+    bw_alert_clear(&a);
+    bw_verdict v = {.updated_after_cutoff = BW_TRI_NO,
+                    .stale = BW_TRI_NO,
+                    .containment = "none",
+                    .headline = "Kaspersky: not found",
+                    .next_step = "Nothing to do."};
+    char *digest = NULL;
+    assert_int_equal(bw_alert_verdict_due(&v, "WS-01", NULL, &a, &digest), BW_OK);
+    free(digest);
+    assert_int_equal(bw_alert_message(&a, &b), BW_OK);
+    assert_string_equal(b.data, "Kaspersky: not found Nothing to do.");
+    bw_buf_free(&b);
+    /* 230 is information when nothing counts */
+    assert_int_equal(bw_alert_json(&a, 0, &b), BW_OK);
+    assert_non_null(strstr(b.data, "\"kind\":\"state\",\"category\":[\"host\"],"
+                                   "\"type\":[\"info\"],\"severity\":1,"));
+    assert_non_null(strstr(b.data, "\"log\":{\"level\":\"information\"}"));
+    bw_buf_free(&b);
+    bw_alert_clear(&a);
+    for (size_t i = 0; i < bw_n_event_ids; i++) {
+        assert_non_null(bw_event_text(bw_event_ids[i]));
+        assert_non_null(bw_event_ecs_of(bw_event_ids[i]).kind);
+    }
+    assert_null(bw_event_text((bw_event_id)999));
+    assert_null(bw_event_ecs_of((bw_event_id)999).kind);
+}
+
+/* The record's shape comes from the paths: a path that would be both a
+ * value and an object is refused, not written half. */
+static void test_json_shape_refused(void **state)
+{
+    (void)state;
+    bw_alert a = {
+        .event_id = BW_EVENT_POLICY_INVALID, .severity = BW_SEVERITY_ERROR, .n_fields = 2};
+    a.fields[0] = (bw_alert_field){"a", "banwatch.x", BW_FIELD_TEXT, (char *)"1"};
+    a.fields[1] = (bw_alert_field){"b", "banwatch.x.y", BW_FIELD_TEXT, (char *)"2"};
+    bw_buf b = {0};
+    assert_int_equal(bw_alert_json(&a, 0, &b), BW_EINVAL);
+    bw_buf_free(&b);
+    /* an unknown event has no record */
+    a.event_id = (bw_event_id)999;
+    a.n_fields = 0;
+    assert_int_equal(bw_alert_json(&a, 0, &b), BW_EINVAL);
+    bw_buf_free(&b);
+}
+
 static void test_from_changes(void **state)
 {
     (void)state;
@@ -791,7 +851,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ids_and_severities),   cmocka_unit_test(test_update_alerts),
         cmocka_unit_test(test_change_activity),      cmocka_unit_test(test_change_to_event),
-        cmocka_unit_test(test_insertion_strings),    cmocka_unit_test(test_json_line_exact),
+        cmocka_unit_test(test_insertion_strings),    cmocka_unit_test(test_message_text),
+        cmocka_unit_test(test_json_shape_refused),   cmocka_unit_test(test_json_line_exact),
         cmocka_unit_test(test_from_changes),         cmocka_unit_test(test_lifecycle_and_errors),
         cmocka_unit_test(test_agent_started),        cmocka_unit_test(test_line_hash),
         cmocka_unit_test(test_db_unavailable_due),   cmocka_unit_test(test_heartbeat),
