@@ -298,7 +298,7 @@ check "audit: would-disable (400) for ksnproxy" wait_for 20 400 ksnproxy
 check "400 for AVP: would-disable, service, automatic, running, its display name" \
     ev_is 400 AVP '.event.action == "would-disable" and .banwatch.containment.result == "would-disable" and .banwatch.kind == "service"
         and .banwatch.containment.prior_start_type == "automatic" and .banwatch.containment.prior_state == "running"
-        and .display_name == "Kaspersky Endpoint Security Service" and (.host | type == "string")'
+        and .banwatch.containment.display_name == "Kaspersky Endpoint Security Service" and (.host.name | type == "string")'
 check "400 says that enforcement would hold (no other anti-virus yet)" \
     ev_is 400 AVP '.banwatch.detail | test("would hold")'
 n0=$(reload)
