@@ -269,6 +269,18 @@ static void test_json_document(void **state)
     assert_non_null(strstr(b.data, "[driver] klif (confirmed)"));
     assert_non_null(strstr(b.data, "Incomplete scan: 1 item could not be read"));
     bw_buf_free(&b);
+
+    /* an automatic start that is delayed has its own word, in both forms */
+    /* (the JSON lists every finding, the text the counted ones: copies) */
+    j.findings.items[0].start = j.counted.items[0].start = BW_START_AUTO;
+    j.findings.items[0].delayed_auto = j.counted.items[0].delayed_auto = true;
+    assert_int_equal(bw_report_json(s, &pol, &j, NULL, &b), BW_OK);
+    if (!strstr(b.data, "\"start\": \"delayed-automatic\""))
+        fail_msg("no delayed-automatic start in:\n%s", b.data);
+    bw_buf_free(&b);
+    assert_int_equal(bw_report_text(s, &pol, &j, NULL, &b), BW_OK);
+    assert_non_null(strstr(b.data, "delayed-automatic"));
+    bw_buf_free(&b);
     bw_judgement_free(&j);
 
     bw_findings empty = {0};
