@@ -5,8 +5,8 @@
  *  1. the service control manager (EnumServicesStatusExW, all Win32
  *     services and drivers, all states): name, display name, state;
  *  2. the registry, HKLM\SYSTEM\CurrentControlSet\Services: Type, Start,
- *     DelayedAutostart,
- *     ImagePath, DisplayName, Description, Group, Instances\*\Altitude.
+ *     DelayedAutostart, ImagePath, DisplayName, Description, Group,
+ *     Instances\*\Altitude.
  * The registry pass catches drivers the SCM does not list (Wine's SCM, for
  * one, misses keys added after it started). A key without a Type value is
  * not a service unless the SCM lists it. A key that exists but cannot be
