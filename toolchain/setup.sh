@@ -4,7 +4,7 @@
 # Installs the build and test tools from Debian's archive if they are
 # missing, then builds the MinGW static libraries (SQLite, libyaml, cmocka)
 # from Debian's source packages (toolchain/deps.sh) and installs the pinned
-# npm test tooling of tests/soc. Safe to re-run: every
+# npm test tooling of tests/soc and tests/ecs. Safe to re-run: every
 # step checks first and does nothing when its result is already there.
 set -euo pipefail
 
@@ -32,6 +32,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Node.js and npm run the ECS check (tests/ecs) and the KQL check (tests/soc); a node that
+# is already on the PATH (from Debian or not) is used as it is.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 # apt-get source needs a deb-src entry for the same archive as the binaries.
 src_list=/etc/apt/sources.list.d/banwatch-deb-src.sources
@@ -70,20 +74,16 @@ fi
 
 "$here/deps.sh"
 
-# Test tooling from the npm registry, pinned by tests/soc/package-lock.json:
-# the Kusto language service that analyzes the KQL of docs/soc
-# (tests/soc/kql-check.js). Node.js and npm from Debian when there is no npm
-# yet (a Node.js that brings its own npm is kept); npm ci again only when the
-# lock file changed since the last install.
-if ! command -v npm >/dev/null 2>&1; then
-  need_root "nodejs npm"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq nodejs npm >/dev/null
-fi
-soc="$here/../tests/soc"
-if ! cmp -s "$soc/package-lock.json" "$soc/node_modules/.banwatch-package-lock.json"; then
-  echo "setup.sh: installing the npm test tooling of tests/soc"
-  (cd "$soc" && npm ci --no-audit --no-fund --loglevel=error)
-  cp "$soc/package-lock.json" "$soc/node_modules/.banwatch-package-lock.json"
-fi
+# Test tooling from the npm registry, pinned by each folder's
+# package-lock.json: the Kusto language service that analyzes the KQL of
+# docs/soc (tests/soc/kql-check.js) and the ECS field definitions the events
+# are checked against (tests/ecs/validate.js). Node.js and npm come from
+# Debian (above); npm ci runs again only when a lock file changed since its
+# last install. npm keeps its downloads in its cache (~/.npm).
+for npm_dir in "$here/../tests/soc" "$here/../tests/ecs"; do
+  if ! cmp -s "$npm_dir/package-lock.json" "$npm_dir/node_modules/.banwatch-package-lock.json"; then
+    echo "setup.sh: npm ci in ${npm_dir#"$here/../"}"
+    (cd "$npm_dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+    cp "$npm_dir/package-lock.json" "$npm_dir/node_modules/.banwatch-package-lock.json"
+  fi
+done

@@ -5,12 +5,14 @@
  *
  * Pure: no I/O, no clock (times are passed in), no globals. The same alert
  * feeds every sink: its fields, in order, are the Event Log insertion
- * strings (%1, %2, ... of the message table) and, by name, the keys of the
- * JSON-lines record. The store remembers which changes were alerted
- * (bw_store_record_alert); this file only decides.
+ * strings (%1, %2, ... of the message table) and, each at its ECS path with
+ * its type, the members of the JSON-lines record (bw_alert_json). The store
+ * remembers which changes were alerted (bw_store_record_alert); this file
+ * only decides.
  *
  * Event IDs never change meaning once released; new ones are added within
- * their band. Fields per event, in insertion-string order:
+ * their band. Fields per event, in insertion-string order (%1 is always the
+ * host):
  *
  *   100 agent-started (information)
  *       host, program_version, detail, previous_stop, previous_start
@@ -27,15 +29,16 @@
  *   204 new-class-filter, 205 new-registry-footprint,
  *   206 new-ksn-connection (warning),
  *   210 finding-resolved (information), 220 finding-changed (warning)
- *       kind, name, display_name, publisher, version, old_version, path,
- *       source, rule, host, old_display_name, old_path, tier, old_tier (the
- *       old_* values on 220 only)
+ *       host, kind, name, key, display_name, publisher, version,
+ *       old_version, path, source, rule, tier, old_display_name, old_path,
+ *       old_tier (the old_* values on 220 only; name is the display name
+ *       for products, the key name for the other kinds)
  *   230 host-verdict (warning when the vendor counts, else information)
  *       host, present, products, updated_after_cutoff, newest_update,
  *       update_evidence, stale, ksn_state, containment, headline, next_step
  *   300 update-after-cutoff (warning), 301 stale-protection (warning)
  *       host, product, newest_update, evidence, source, cutoff, age_days,
- *       threshold_days
+ *       threshold_days, display_name
  *   400 would-disable (information), 401 service-disabled (warning),
  *   402 service-stopped (warning), 403 containment-blocked (warning),
  *   404 containment-failed (error), 405 service-restored (information),
@@ -52,9 +55,10 @@
  *   906 write-failed (error)
  *       host, path, error, effect
  *
- * A missing value is NULL in the alert, null in JSON and "-" as an
- * insertion string. Every value is text (counts and times included), so
- * both sinks carry exactly the same strings.
+ * A missing value is NULL in the alert, "-" as an insertion string and
+ * left out of the JSON record. Values are kept as text (numbers in decimal,
+ * booleans "true"/"false", times ISO 8601 UTC): the Event Log gets that
+ * text, the JSON record the typed value (docs/events.md, "ECS fields").
  */
 #ifndef BW_ALERT_H
 #define BW_ALERT_H
@@ -136,9 +140,20 @@ const char *bw_severity_name(bw_severity s);
 
 #define BW_ALERT_MAX_FIELDS 24
 
+/* How a field's text is written in the JSON record. */
+typedef enum bw_field_type {
+    BW_FIELD_TEXT = 0, /* a JSON string */
+    BW_FIELD_INT,      /* decimal text, a JSON number */
+    BW_FIELD_BOOL,     /* "true" or "false", a JSON boolean */
+    BW_FIELD_DATE      /* "YYYY-MM-DDTHH:MM:SSZ", a JSON string (ECS date) */
+} bw_field_type;
+
 typedef struct bw_alert_field {
-    const char *name; /* static text */
-    char *value;      /* owned; NULL when missing */
+    const char *name; /* static text: the insertion string's key=value name */
+    const char *path; /* static text: where it goes in the JSON record,
+                         an ECS field ("package.name") or "banwatch.<...>" */
+    bw_field_type type;
+    char *value; /* owned; NULL when missing */
 } bw_alert_field;
 
 typedef struct bw_alert {
@@ -213,9 +228,10 @@ bw_err bw_alert_write_failed(const char *host, const char *path, const char *err
 
 /* 300 or 301 for one product's update status (BW_EINVAL for other IDs or
  * a status without a date). threshold_days is the policy's
- * stale_after_days. */
+ * stale_after_days; display_name the product's name as users know it (the
+ * vendor key's ProductName; may be NULL). */
 bw_err bw_alert_update(bw_event_id id, const char *host, const bw_update_status *st,
-                       unsigned threshold_days, bw_alert *out);
+                       const char *display_name, unsigned threshold_days, bw_alert *out);
 
 /* 300 for a product change that is itself update activity after the
  * cutoff (docs/events.md): a CHANGED finding whose version changed, or a
@@ -309,15 +325,42 @@ bw_err bw_alert_heartbeat(const bw_heartbeat *hb, bw_alert *out);
  * cap are written). The pointers live as long as the alert. */
 size_t bw_alert_strings(const bw_alert *a, const char **out, size_t cap);
 
-/* Appends the fields as one JSON object, {"name": value, ...}, in order
- * (no newline). This is what the store records. */
+/* Appends the fields as one flat JSON object of strings,
+ * {"name": "value", ...}, by their insertion-string names, in order (no
+ * newline). This is what the store records. */
 bw_err bw_alert_fields_json(const bw_alert *a, bw_buf *out);
 
-/* Appends the JSON-lines record: one line,
- *   {"time":"2024-10-01T08:00:00Z","event_id":200,"event":"new-product",
- *    "severity":"warning","host":"WS-01","kind":"product",...}
- * then "\n". `time` is the Unix time (UTC) the alert was raised; host
- * comes first, the other fields follow in order. */
+/* The event's one-line text, the first line of its message in the
+ * message table (service/messages/banwatch.mc) with the insertion strings
+ * put in: what Event Viewer shows above the key=value lines. Appended to
+ * *out. */
+bw_err bw_alert_message(const bw_alert *a, bw_buf *out);
+
+/* The ECS classification of an event (docs/events.md, "ECS fields"). */
+typedef struct bw_event_ecs {
+    const char *kind;     /* event.kind: "alert", "state" or "event" */
+    const char *category; /* event.category (one value) */
+    const char *type;     /* event.type (one value) */
+    const char *outcome;  /* event.outcome, or NULL */
+} bw_event_ecs;
+
+/* The classification of a known event; all NULL for others. */
+bw_event_ecs bw_event_ecs_of(bw_event_id id);
+
+/* The message template of an event (%1 ... as in the message table), NULL
+ * for unknown IDs. */
+const char *bw_event_text(bw_event_id id);
+
+/* Appends the JSON-lines record: one ECS document on one line, nested
+ * objects, then "\n":
+ *   {"@timestamp":"2024-10-01T08:00:00Z","message":"...","event":{"code":"200",
+ *    "action":"new-product","kind":"alert","category":["package"],...},
+ *    "log":{"level":"warning"},"host":{"name":"WS-01"},
+ *    "agent":{"type":"banwatch","version":"0.1.0"},"package":{...},...,
+ *    "banwatch":{"kind":"product",...}}
+ * `time` is the Unix time (UTC) the alert was raised. The same alert and
+ * time always give the same bytes (the outbox hashes them). Missing values
+ * are left out. */
 bw_err bw_alert_json(const bw_alert *a, int64_t time, bw_buf *out);
 
 /* What identifies a JSON-lines record after a crash (the alert outbox,

@@ -42,10 +42,17 @@ bool bw_contain_outcome_parse(const char *name, bw_contain_outcome *out)
     return false;
 }
 
-const char *bw_start_type_name(uint32_t start)
+const char *bw_start_type_shown(uint32_t start, bool delayed)
 {
     static const char *const names[] = {"boot", "system", "automatic", "manual", "disabled"};
+    if (delayed && start == BW_START_AUTO)
+        return "delayed-automatic";
     return start <= BW_START_DISABLED ? names[start] : "unknown";
+}
+
+const char *bw_start_type_name(uint32_t start)
+{
+    return bw_start_type_shown(start, false);
 }
 
 const char *bw_service_state_name(uint32_t state)

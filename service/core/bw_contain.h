@@ -156,11 +156,18 @@ typedef struct bw_contain_result {
     const char *detail;       /* what happened, and what to do instead */
 } bw_contain_result;
 
-/* "boot", "system", "automatic", "manual", "disabled", "unknown". */
+/* The words for start types and service states, one table for the scan
+ * report, status, the text report and the events (docs/events.md):
+ * "boot", "system", "automatic", "manual", "disabled", "unknown" (any
+ * other value). */
 const char *bw_start_type_name(uint32_t start);
 
-/* "stopped", "start-pending", "stop-pending", "running", ...,
- * "unknown". */
+/* The same, "delayed-automatic" for an automatic start that is delayed. */
+const char *bw_start_type_shown(uint32_t start, bool delayed);
+
+/* "stopped", "start-pending", "stop-pending", "running",
+ * "continue-pending", "pause-pending", "paused", "unknown" (not known to
+ * the SCM, or any other value). */
 const char *bw_service_state_name(uint32_t state);
 
 #endif

@@ -38,6 +38,11 @@ const char *bw_kind_name(bw_kind k)
     return (unsigned)k < sizeof kind_names / sizeof kind_names[0] ? kind_names[k] : "unknown";
 }
 
+const char *bw_finding_shown_name(bw_kind k, const char *key, const char *display_name)
+{
+    return k == BW_KIND_PRODUCT && display_name && display_name[0] ? display_name : key;
+}
+
 bool bw_kind_parse(const char *name, bw_kind *out)
 {
     for (size_t i = 0; name && i < sizeof kind_names / sizeof kind_names[0]; i++)
@@ -728,6 +733,7 @@ static bw_err svc_finish(const bw_policy *pol, svc *s, bool present, const bw_st
     f->has_service_info = true;
     f->service_type = v->has_type ? v->type : 0;
     f->start = v->has_start ? v->start : UINT32_MAX;
+    f->delayed_auto = v->delayed_auto;
     f->state = v->state;
     if (!f->rule || !dup_into(&f->name, v->name) ||
         !dup_into(&f->display_name, v->display_name) || !dup_into(&f->path, v->image_path) ||

@@ -46,6 +46,11 @@ typedef enum bw_kind {
 /* "product", "service", ... */
 const char *bw_kind_name(bw_kind k);
 
+/* The name a finding is shown and searched by: a product's display name
+ * (its Uninstall key name when it has none), the key name of every other
+ * kind. */
+const char *bw_finding_shown_name(bw_kind k, const char *key, const char *display_name);
+
 /* The kind for a name as above; false if unknown. */
 bool bw_kind_parse(const char *name, bw_kind *out);
 
@@ -93,6 +98,7 @@ typedef struct bw_finding {
     bool user_writable;
     /* services and drivers */
     uint32_t service_type, start, state;
+    bool delayed_auto; /* an automatic service started after the others */
     bool has_service_info;
     /* products */
     bw_view view;

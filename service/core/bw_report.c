@@ -11,7 +11,7 @@
 
 #include "bw_version.h"
 
-#define BW_SCAN_SCHEMA "banwatch.scan/1"
+#define BW_SCAN_SCHEMA "banwatch.scan/2"
 
 static const char *view_name(bw_view v)
 {
@@ -23,18 +23,10 @@ static const char *view_name(bw_view v)
     }
 }
 
-static const char *start_name(uint32_t s)
+/* A finding's start type (bw_start_type_shown), NULL when not read. */
+static const char *start_name(const bw_finding *x)
 {
-    static const char *const names[] = {"boot", "system", "auto", "demand", "disabled"};
-    return s < 5 ? names[s] : NULL;
-}
-
-static const char *state_name(uint32_t s)
-{
-    static const char *const names[] = {"unknown",       "stopped", "start-pending",
-                                        "stop-pending",  "running", "continue-pending",
-                                        "pause-pending", "paused"};
-    return s < 8 ? names[s] : "unknown";
+    return x->start <= BW_START_DISABLED ? bw_start_type_shown(x->start, x->delayed_auto) : NULL;
 }
 
 static const char *type_name(uint32_t t)
@@ -224,7 +216,8 @@ static void json_finding(bw_json *j, const bw_finding *x, unsigned counted)
 {
     bw_json_object(j, NULL, BW_JSON_BLOCK);
     bw_json_str(j, "kind", bw_kind_name(x->kind));
-    bw_json_str(j, "name", x->name);
+    bw_json_str(j, "name", bw_finding_shown_name(x->kind, x->name, x->display_name));
+    bw_json_str(j, "key", x->name);
     bw_json_str(j, "tier", bw_tier_name(x->tier));
     bw_json_bool(j, "counts", counted & BW_TIER_BIT(x->tier));
     bw_json_str(j, "display_name", x->display_name);
@@ -238,8 +231,8 @@ static void json_finding(bw_json *j, const bw_finding *x, unsigned counted)
         bw_json_str(j, "user_sid", x->user_sid);
     if (x->has_service_info) {
         bw_json_str(j, "service_type", type_name(x->service_type));
-        bw_json_str(j, "start", start_name(x->start));
-        bw_json_str(j, "state", state_name(x->state));
+        bw_json_str(j, "start", start_name(x));
+        bw_json_str(j, "state", bw_service_state_name(x->state));
     }
     bw_json_str(j, "rule", x->rule);
     bw_json_array(j, "signals", BW_JSON_INLINE);
@@ -323,8 +316,8 @@ static void text_finding(bw_buf *out, const bw_finding *x, bw_strlist *k)
     text_field(out, "version", x->version);
     text_field(out, "path", x->path);
     if (x->has_service_info) {
-        text_field(out, "start", start_name(x->start));
-        text_field(out, "state", state_name(x->state));
+        text_field(out, "start", start_name(x));
+        text_field(out, "state", bw_service_state_name(x->state));
     }
     text_field(out, "source", x->source);
     text_field(out, "rule", x->rule);

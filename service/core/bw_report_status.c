@@ -77,7 +77,8 @@ static void json_findings(bw_json *j, const bw_stored_findings *f)
         const bw_stored_finding *x = &f->items[i];
         bw_json_object(j, NULL, BW_JSON_INLINE);
         bw_json_str(j, "kind", bw_kind_name(x->kind));
-        bw_json_str(j, "name", x->name);
+        bw_json_str(j, "name", bw_finding_shown_name(x->kind, x->name, x->display_name));
+        bw_json_str(j, "key", x->name);
         bw_json_str(j, "display_name", x->display_name);
         bw_json_str(j, "version", x->version);
         bw_json_str(j, "source", x->source);

@@ -85,8 +85,9 @@ typedef struct bw_service_entry {
     uint32_t state;       /* BW_STATE_*, BW_STATE_UNKNOWN if not in SCM */
     bool has_type;
     bool has_start;
-    bool in_scm;      /* listed by EnumServicesStatusExW */
-    bool in_registry; /* present under HKLM\SYSTEM\...\Services */
+    bool delayed_auto; /* DelayedAutostart is not 0: automatic, started after the others */
+    bool in_scm;       /* listed by EnumServicesStatusExW */
+    bool in_registry;  /* present under HKLM\SYSTEM\...\Services */
 } bw_service_entry;
 
 /* One name in a device class key's UpperFilters or LowerFilters. */

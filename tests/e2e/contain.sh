@@ -85,17 +85,17 @@ BW() { timeout -k 5 60 "$BW_WINE" 'C:\banwatch\banwatch.exe' "$@"; }
 count() { # count EVENT_ID [SERVICE]: containment events of that id (for that service)
     [ -f "$jsonl" ] || { echo 0; return; }
     jq -c --argjson id "$1" --arg s "${2:-}" \
-        'select(.event_id == $id and ($s == "" or .service == $s))' "$jsonl" 2>/dev/null | wc -l
+        'select(.event.code == ($id|tostring) and ($s == "" or .service.name == $s))' "$jsonl" 2>/dev/null | wc -l
 }
 count_for() { # count_for SERVICE: all containment events (400-499) naming it
     [ -f "$jsonl" ] || { echo 0; return; }
-    jq -c --arg s "$1" 'select(.event_id >= 400 and .event_id < 500 and .service == $s)' \
+    jq -c --arg s "$1" 'select((.event.code|tonumber) >= 400 and (.event.code|tonumber) < 500 and .service.name == $s)' \
         "$jsonl" 2>/dev/null | wc -l
 }
 count_other() { # containment events naming none of the vendor services AVP, klnagent, ksnproxy
     [ -f "$jsonl" ] || { echo 0; return; }
-    jq -c 'select(.event_id >= 400 and .event_id < 500 and .service != "AVP" and .service != "klnagent"
-                  and .service != "ksnproxy")' \
+    jq -c 'select((.event.code|tonumber) >= 400 and (.event.code|tonumber) < 500 and .service.name != "AVP" and .service.name != "klnagent"
+                  and .service.name != "ksnproxy")' \
         "$jsonl" 2>/dev/null | wc -l
 }
 wait_for() { # wait_for SECONDS EVENT_ID [SERVICE] [MIN]: polls every 50 ms
@@ -110,7 +110,7 @@ wait_for() { # wait_for SECONDS EVENT_ID [SERVICE] [MIN]: polls every 50 ms
 # is true for it; prints the record on failure.
 ev_is() {
     local rec
-    rec=$(jq -c --argjson id "$1" --arg s "$2" 'select(.event_id == $id and .service == $s)' \
+    rec=$(jq -c --argjson id "$1" --arg s "$2" 'select(.event.code == ($id|tostring) and .service.name == $s)' \
           "$jsonl" 2>/dev/null | head -n 1)
     [ -n "$rec" ] || { echo "  no event $1 for $2" >&3; return 1; }
     if [ "$(jq -r "$3" <<<"$rec" 2>/dev/null)" = true ]; then return 0; fi
@@ -131,10 +131,10 @@ reload() { local n; n=$(lines); BW reload >/dev/null 2>&1 || echo "  banwatch re
 settle() {
     local n0=$1 deadline=$((SECONDS + 20)) bad
     while [ "$SECONDS" -le "$deadline" ]; do
-        bad=$(tail -n +"$((n0 + 1))" "$jsonl" 2>/dev/null | jq -r 'select(.event_id == 901) | .detail' 2>/dev/null)
+        bad=$(tail -n +"$((n0 + 1))" "$jsonl" 2>/dev/null | jq -r 'select((.event.code|tonumber) == 901) | .banwatch.detail' 2>/dev/null)
         if [ -n "$bad" ]; then echo "  policy refused (901): $bad" >&3; return 1; fi
         if tail -n +"$((n0 + 1))" "$jsonl" 2>/dev/null | jq -se '
-            [.[] | .event_id] as $ids | ($ids | index(102)) as $r
+            [.[] | (.event.code|tonumber)] as $ids | ($ids | index(102)) as $r
             | $r != null and (($ids[$r + 1:] | index(110)) != null)' >/dev/null 2>&1; then
             return 0
         fi
@@ -272,14 +272,14 @@ check "scan --json finds the vendor (exit $rc, want 1)" [ $rc -eq 1 ]
 scan_has() { [ "$(jq -r "$1" "$out_dir/scan.json" 2>/dev/null)" = true ]; }
 detected=1
 for s in AVP klnagent; do
-    if scan_has "[.findings[] | select(.kind == \"service\" and .name == \"$s\" and .state == \"running\" and .start == \"auto\")] | length == 1"; then
+    if scan_has "[.findings[] | select(.kind == \"service\" and .name == \"$s\" and .state == \"running\" and .start == \"automatic\")] | length == 1"; then
         ok "detection: $s is a running, automatic service finding"
     else
         ko "detection: $s is a running, automatic service finding (see $out_dir/scan.json)"; detected=0
     fi
 done
 check "detection: ksnproxy is a running KSN component finding (manual start)" \
-    scan_has '[.findings[] | select(.kind == "ksn" and .name == "ksnproxy" and .state == "running" and .start == "demand")] | length == 1'
+    scan_has '[.findings[] | select(.kind == "ksn" and .name == "ksnproxy" and .state == "running" and .start == "manual")] | length == 1'
 check "detection: the control service is no finding" \
     scan_has '[.findings[] | select(.name == "bwcontrol")] | length == 0'
 
@@ -293,9 +293,9 @@ check "banwatch install (exit $rc: $out)" [ $rc -eq 0 ]
 W net start banwatch >/dev/null 2>&1
 check "the banwatch service starts (100)" wait_for 20 100
 policy_ok() { # the 102 at start names policy.yaml, and no 901 refused it
-    [ "$(jq -r 'select(.event_id == 102) | .detail' "$jsonl" 2>/dev/null | grep -c 'policy.yaml')" -ge 1 ] \
+    [ "$(jq -r 'select((.event.code|tonumber) == 102) | .banwatch.detail' "$jsonl" 2>/dev/null | grep -c 'policy.yaml')" -ge 1 ] \
         && [ "$(count 901)" -eq 0 ] && return 0
-    echo "  $(jq -c 'select(.event_id == 901 or .event_id == 102) | .detail' "$jsonl" 2>/dev/null | head -n 3 | tr '\n' ' ')" >&3
+    echo "  $(jq -c 'select((.event.code|tonumber) == 901 or (.event.code|tonumber) == 102) | .banwatch.detail' "$jsonl" 2>/dev/null | head -n 3 | tr '\n' ' ')" >&3
     return 1
 }
 check "policy.yaml with a containment section loaded (102, no 901)" policy_ok
@@ -303,11 +303,11 @@ check "audit: would-disable (400) for AVP" wait_for 20 400 AVP
 check "audit: would-disable (400) for klnagent" wait_for 20 400 klnagent
 check "audit: would-disable (400) for ksnproxy" wait_for 20 400 ksnproxy
 check "400 for AVP: would-disable, service, automatic, running, its display name" \
-    ev_is 400 AVP '.event == "would-disable" and .result == "would-disable" and .kind == "service"
-        and .prior_start_type == "automatic" and .prior_state == "running"
-        and .display_name == "Kaspersky Endpoint Security Service" and (.host | type == "string")'
+    ev_is 400 AVP '.event.action == "would-disable" and .banwatch.containment.result == "would-disable" and .banwatch.kind == "service"
+        and .banwatch.containment.prior_start_type == "automatic" and .banwatch.containment.prior_state == "running"
+        and .banwatch.containment.display_name == "Kaspersky Endpoint Security Service" and (.host.name | type == "string")'
 check "400 says that enforcement would hold (no other anti-virus yet)" \
-    ev_is 400 AVP '.detail | test("would hold")'
+    ev_is 400 AVP '.banwatch.detail | test("would hold")'
 n0=$(reload)
 check "audit: a reload is carried out (102, then a heartbeat)" settle "$n0"
 check "audit: 400 once per service, also after a reload (AVP $(count 400 AVP), klnagent $(count 400 klnagent), ksnproxy $(count 400 ksnproxy))" \
@@ -334,8 +334,8 @@ check "enforce without another anti-virus: containment-held (406) for klnagent" 
 check "enforce without another anti-virus: containment-held (406) for ksnproxy" wait_for 20 406 ksnproxy
 check "held: the reload is carried out" settle "$n0"
 check "406 for AVP: containment-held, result held, action none, prior automatic/running" \
-    ev_is 406 AVP '.event == "containment-held" and .result == "held" and .action == "none"
-        and .prior_start_type == "automatic" and .prior_state == "running" and (.detail | length > 0)'
+    ev_is 406 AVP '.event.action == "containment-held" and .banwatch.containment.result == "held" and .banwatch.containment.action == "none"
+        and .banwatch.containment.prior_start_type == "automatic" and .banwatch.containment.prior_state == "running" and (.banwatch.detail | length > 0)'
 check "held: nothing disabled or stopped (no 401/402/403/404)" \
     [ "$(count 401)" -eq 0 -a "$(count 402)" -eq 0 -a "$(count 403)" -eq 0 -a "$(count 404)" -eq 0 ]
 for s in AVP klnagent; do
@@ -374,28 +374,28 @@ fi
 check "enforce: AVP disabled (401)" wait_for 5 401 AVP
 check "enforce: the reload is carried out" settle "$n0"
 gp_ok() { # the reload's 102 says: enforce, from Group Policy
-    [ "$(tail -n +"$((n0 + 1))" "$jsonl" | jq -r 'select(.event_id == 102)
-        | .mode == "enforce" and (.detail | test("Group Policy"))' 2>/dev/null | head -n 1)" = true ] && return 0
-    echo "  $(tail -n +"$((n0 + 1))" "$jsonl" | jq -c 'select(.event_id == 102)' 2>/dev/null | head -n 1)" >&3
+    [ "$(tail -n +"$((n0 + 1))" "$jsonl" | jq -r 'select((.event.code|tonumber) == 102)
+        | .banwatch.policy.mode == "enforce" and (.banwatch.detail | test("Group Policy"))' 2>/dev/null | head -n 1)" = true ] && return 0
+    echo "  $(tail -n +"$((n0 + 1))" "$jsonl" | jq -c 'select((.event.code|tonumber) == 102)' 2>/dev/null | head -n 1)" >&3
     return 1
 }
 check "enforce: policy-loaded (102) names the mode in force and Group Policy as its source" gp_ok
 check "401 for AVP: service-disabled, action disable, prior automatic/running" \
-    ev_is 401 AVP '.event == "service-disabled" and .result == "disabled" and .kind == "service"
-        and .action == "disable" and .prior_start_type == "automatic" and .prior_state == "running"'
+    ev_is 401 AVP '.event.action == "service-disabled" and .banwatch.containment.result == "disabled" and .banwatch.kind == "service"
+        and .banwatch.containment.action == "disable" and .banwatch.containment.prior_start_type == "automatic" and .banwatch.containment.prior_state == "running"'
 check "401 and 402 reached the Event Log (ReportEventW) with their full IDs and the service" \
     bash -c "grep -q 'ReportEventW.*0x80000191' '$trace' && grep -q 'ReportEventW.*0x80000192' '$trace' \
              && grep -q 'ReportEventW L\"AVP\"' '$trace'"
 check "402 for AVP: service-stopped, action stop, prior running" \
-    ev_is 402 AVP '.event == "service-stopped" and .result == "stopped" and .kind == "service"
-        and .action == "stop" and .prior_state == "running"'
+    ev_is 402 AVP '.event.action == "service-stopped" and .banwatch.containment.result == "stopped" and .banwatch.kind == "service"
+        and .banwatch.containment.action == "stop" and .banwatch.containment.prior_state == "running"'
 check "enforce: AVP Start=4 in the registry" is_start AVP 0x4
 check "enforce: AVP stopped" wait_state 10 AVP STOPPED
 stopped_of() { [ -f "$svclog" ] && tr -d '\r' <"$svclog" | awk -v n="$1" '$1 == n && $3 == "stopped"' | wc -l || echo 0; }
 check "enforce: ksnproxy (KSN component) disabled (401) and stopped (402)" \
     bash -c '[ "$0" -eq 1 -a "$1" -eq 1 ]' "$(count 401 ksnproxy)" "$(count 402 ksnproxy)"
 check "401 for ksnproxy: prior manual/running" \
-    ev_is 401 ksnproxy '.prior_start_type == "manual" and .prior_state == "running"'
+    ev_is 401 ksnproxy '.banwatch.containment.prior_start_type == "manual" and .banwatch.containment.prior_state == "running"'
 check "enforce: ksnproxy Start=4 and stopped" wait_state 10 ksnproxy STOPPED
 check "enforce: ksnproxy Start=4" is_start ksnproxy 0x4
 check "enforce: AVP got one stop control and finished stopping ($(stops_of AVP) stop, $(stopped_of AVP) stopped)" \
@@ -435,8 +435,8 @@ out=$(BW restore --start 2>&1); rc=$?
 check "restore --start exits 0 (exit $rc: $(head -c 200 <<<"$out"))" [ $rc -eq 0 ]
 check "restore: service-restored (405) for AVP" wait_for 10 405 AVP
 check "405 for AVP: service-restored, result restored, prior automatic/running" \
-    ev_is 405 AVP '.event == "service-restored" and .result == "restored"
-        and .prior_start_type == "automatic" and .prior_state == "running"'
+    ev_is 405 AVP '.event.action == "service-restored" and .banwatch.containment.result == "restored"
+        and .banwatch.containment.prior_start_type == "automatic" and .banwatch.containment.prior_state == "running"'
 check "restore: AVP Start=2 again" is_start AVP 0x2
 check "restore: AVP running again" wait_state 15 AVP RUNNING
 check "restore: fakesvc.exe logged AVP's second start" [ "$(runs_of AVP)" -eq 2 ]
@@ -456,9 +456,11 @@ done
 
 # ---------------------------------------------------------------- all events
 fields_ok() {
-    [ "$(jq -s '[.[] | select(.event_id >= 400 and .event_id < 500)
-        | (["host", "service", "display_name", "kind", "action", "prior_start_type", "prior_state",
-            "result", "error_code", "detail"] - keys | length == 0)] | all' "$jsonl" 2>/dev/null)" = true ]
+    [ "$(jq -s '[.[] | select((.event.code|tonumber) >= 400 and (.event.code|tonumber) < 500)
+        | (.host.name | type == "string") and (.service.name | type == "string")
+          and (.banwatch.kind | type == "string") and (.banwatch.detail | type == "string")
+          and (.banwatch.containment | (.action | type == "string") and (.result | type == "string")
+               and (.error_code | type == "number"))] | all' "$jsonl" 2>/dev/null)" = true ]
 }
 check "every containment event carries the documented fields" fields_ok
 check "no containment-blocked (403) or containment-failed (404)" [ "$(count 403)" -eq 0 -a "$(count 404)" -eq 0 ]
@@ -525,6 +527,9 @@ check "restore --force: klnagent and ksnproxy restored (405; 2 restored, 0 faile
 check "as warned, the service disables klnagent again at its next scan (a second 402)" \
     wait_for 20 402 klnagent 2
 fi
+
+# Every event this scenario raised, checked against ECS (tests/ecs).
+bw_check_ecs "$data"/events.jsonl*
 
 exec 2>&3
 trap - EXIT

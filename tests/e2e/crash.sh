@@ -82,7 +82,7 @@ sed -e 's/^  change_debounce_ms: .*/  change_debounce_ms: 100/' \
 W() { "$BW_WINE" "$@"; }
 BW() { timeout 60 "$BW_WINE" 'C:\banwatch\banwatch.exe' "$@"; }
 lines() { [ -f "$jsonl" ] && wc -l < "$jsonl" || echo 0; }
-count() { [ -f "$jsonl" ] && jq -c --argjson id "$1" 'select(.event_id == $id)' "$jsonl" | wc -l || echo 0; }
+count() { [ -f "$jsonl" ] && jq -c --argjson id "$1" 'select(.event.code == ($id|tostring))' "$jsonl" | wc -l || echo 0; }
 # The service's log, rotations included (oldest first).
 svclog() { local f; for f in "$data"/banwatch.log.3 "$data"/banwatch.log.2 "$data"/banwatch.log.1 "$data"/banwatch.log; do
     [ -f "$f" ] && cat "$f"; done; return 0; }
@@ -142,7 +142,7 @@ check "$n_noise other programs in the registry" reg_import noise
 out_install=$(BW install 2>&1); rc=$?
 check "install (exit $rc: $out_install)" [ $rc -eq 0 ]
 W net start banwatch >/dev/null 2>&1
-check "service started (100)" wait_until 60 bash -c "[ \$(jq -c 'select(.event_id==100)' '$jsonl' 2>/dev/null | wc -l) -ge 1 ]"
+check "service started (100)" wait_until 60 bash -c "[ \$(jq -c 'select((.event.code|tonumber)==100)' '$jsonl' 2>/dev/null | wc -l) -ge 1 ]"
 check "start-up scan done" wait_until 60 bash -c "grep -q ' scan (start): ' '$data/banwatch.log'"
 scan_ms=$(svclog | sed -n 's/.* scan (start): .*, \([0-9]*\) ms$/\1/p' | tail -n 1)
 echo "a scan of this machine takes ${scan_ms:-?} ms"
@@ -212,7 +212,7 @@ for ((i = 1; i <= iterations; i++)); do
     n100=$(count 100) nstart=$(starts_done) started=0
     for try in 1 2 3; do
         { echo "iteration $i, start $try:"; W net start banwatch; W sc query banwatch; } >> "$out/restarts.log" 2>&1
-        if wait_until 60 bash -c "[ \$(jq -c 'select(.event_id==100)' '$jsonl' | wc -l) -gt $n100 ]"; then
+        if wait_until 60 bash -c "[ \$(jq -c 'select((.event.code|tonumber)==100)' '$jsonl' | wc -l) -gt $n100 ]"; then
             started=1; break
         fi
     done
@@ -231,41 +231,41 @@ loop_s=$((SECONDS - t_loop))
 # ---- after the loop
 check "every restart opened the database as it was (no 900)" [ "$(count 900)" -eq 0 ]
 check "no database was moved aside as damaged" bash -c "! ls '$data' | grep -q '^state.db.corrupt-'"
-unclean=$(jq -c 'select(.event_id==100 and .previous_stop=="unclean" and .detail=="recovered after an unclean stop" and .previous_start != null)' "$jsonl" | wc -l)
+unclean=$(jq -c 'select((.event.code|tonumber)==100 and .banwatch.previous_stop=="unclean" and .banwatch.detail=="recovered after an unclean stop" and .banwatch.previous_start != null)' "$jsonl" | wc -l)
 check "every start after a kill said it recovered after an unclean stop ($unclean of $kills)" [ "$unclean" -eq "$kills" ]
 
 # A clean stop and start: reported as clean, and the last check of the state.
 n101=$(count 101) n100=$(count 100) nstart=$(starts_done)
 W net stop banwatch >/dev/null 2>&1
-check "a clean stop raises 101" wait_until 30 bash -c "[ \$(jq -c 'select(.event_id==101)' '$jsonl' | wc -l) -gt $n101 ]"
+check "a clean stop raises 101" wait_until 30 bash -c "[ \$(jq -c 'select((.event.code|tonumber)==101)' '$jsonl' | wc -l) -gt $n101 ]"
 wait_until 20 no_service || true
 W net start banwatch >/dev/null 2>&1
-check "started again" wait_until 60 bash -c "[ \$(jq -c 'select(.event_id==100)' '$jsonl' | wc -l) -gt $n100 ]"
+check "started again" wait_until 60 bash -c "[ \$(jq -c 'select((.event.code|tonumber)==100)' '$jsonl' | wc -l) -gt $n100 ]"
 wait_until 60 bash -c "[ \$(cat '$data'/banwatch.log* 2>/dev/null | grep -c ' scan (start): ') -gt $nstart ]" || true
 check "after a clean stop the start says so (previous_stop clean)" \
-    [ "$(jq -r 'select(.event_id==100) | .previous_stop' "$jsonl" | tail -n 1)" = clean ]
+    [ "$(jq -r 'select((.event.code|tonumber)==100) | .banwatch.previous_stop' "$jsonl" | tail -n 1)" = clean ]
 BW status --json > "$out/status.json" 2>/dev/null
 n101=$(count 101)
 W net stop banwatch >/dev/null 2>&1
-wait_until 30 bash -c "[ \$(jq -c 'select(.event_id==101)' '$jsonl' | wc -l) -gt $n101 ]" || true
+wait_until 30 bash -c "[ \$(jq -c 'select((.event.code|tonumber)==101)' '$jsonl' | wc -l) -gt $n101 ]" || true
 wait_until 20 no_service || true
 
 check "every line of events.jsonl is a whole JSON record" jq -c . "$jsonl" >/dev/null
 # Duplicates: one finding event per change (event, finding, versions), and
 # no verdict raised twice in a row.
-jq -r 'select(.event_id >= 200 and .event_id < 230) | [.event_id, .kind, .source, .name, .version, .old_version] | @json' \
+jq -r 'select((.event.code|tonumber) >= 200 and (.event.code|tonumber) < 230) | [.event.code, .banwatch.kind, .banwatch.finding.source, .banwatch.finding.key, (.package.version // .banwatch.finding.version), .banwatch.old.version] | @json' \
     "$jsonl" | LC_ALL=C sort | uniq -d > "$out/duplicates"
-jq -c 'select(.event_id == 230) | del(.time)' "$jsonl" | uniq -d >> "$out/duplicates"
+jq -c 'select((.event.code|tonumber) == 230) | del(."@timestamp")' "$jsonl" | uniq -d >> "$out/duplicates"
 dups=$(wc -l < "$out/duplicates")
 check "no finding event raised twice for the same change ($dups duplicate(s), see crash-out/duplicates)" [ "$dups" -eq 0 ]
-jq -r 'select(.event_id == 200 or .event_id == 210 or .event_id == 220) | select(.name | startswith("KC")) | "\(.event_id) \(.name)"' \
+jq -r 'select((.event.code|tonumber) == 200 or (.event.code|tonumber) == 210 or (.event.code|tonumber) == 220) | .banwatch.finding.key as $k | select($k | startswith("KC")) | "\(.event.code) \($k)"' \
     "$jsonl" | LC_ALL=C sort -u > "$out/raised-events"
 LC_ALL=C sort -u "$out/expected-events" > "$out/expected-sorted"
 missing=$(LC_ALL=C comm -23 "$out/expected-sorted" "$out/raised-events" | tee "$out/missing" | wc -l)
 extra=$(LC_ALL=C comm -13 "$out/expected-sorted" "$out/raised-events" | wc -l)
 check "every change raised: $(wc -l < "$out/expected-sorted") expected, $missing missing, $extra unexpected" \
     [ "$missing" -eq 0 -a "$extra" -eq 0 ]
-jq -r '.findings[] | select(.name | startswith("KC")) | .name' "$out/status.json" | LC_ALL=C sort > "$out/findings"
+jq -r '.findings[] | select(.key | startswith("KC")) | .key' "$out/status.json" | LC_ALL=C sort > "$out/findings"
 LC_ALL=C sort "$out/present" > "$out/present-sorted"
 check "the findings are what the registry holds ($(wc -l < "$out/findings") of $(wc -l < "$out/present-sorted"))" \
     cmp -s "$out/findings" "$out/present-sorted"
@@ -283,7 +283,7 @@ print("change_alerts", q("SELECT count(*) FROM alerts WHERE change_id IS NOT NUL
 n = 0
 with open(sys.argv[2], encoding="utf-8") as f:
     for line in f:
-        if 200 <= json.loads(line)["event_id"] < 230:
+        if 200 <= int(json.loads(line)["event"]["code"]) < 230:
             n += 1
 print("change_events", n)
 EOF
@@ -306,6 +306,9 @@ echo "  database recreated: $(count 900); duplicates found: $dups; missing: $mis
 check "the loop ran at least 30 iterations (or its time budget)" \
     [ "$done_iter" -ge 30 -o "$loop_s" -ge "$loop_budget" ]
 
+# Every event of the crash loop, checked against ECS (tests/ecs).
+bw_check_ecs "$data"/events.jsonl*
+
 # ---- a full disk: the data folder's file system fills up while the
 # service runs, then gets room again
 exec 2>&3
@@ -322,7 +325,7 @@ if [ $tmpfs = 1 ]; then
     exec 2>>"$trace2"
     n100=$(count 100) nstart=$(starts_done)
     W net start banwatch >/dev/null 2>&1
-    wait_until 60 bash -c "[ \$(jq -c 'select(.event_id==100)' '$jsonl' | wc -l) -gt $n100 ]" &&
+    wait_until 60 bash -c "[ \$(jq -c 'select((.event.code|tonumber)==100)' '$jsonl' | wc -l) -gt $n100 ]" &&
         wait_until 60 bash -c "[ \$(cat '$data'/banwatch.log* 2>/dev/null | grep -c ' scan (start): ') -gt $nstart ]"
     check "disk full: the service runs on the tmpfs" [ $? -eq 0 ]
     : > "$out/expected-full"
@@ -356,12 +359,12 @@ if [ $tmpfs = 1 ]; then
     for ((k = 0; k < 30; k++)); do c2=$(cpu); [ "$c2" = "$c1" ] && break; c1=$c2; sleep 1; done
     rm -f "$data/filler" "$data/filler2"
     W reg import 'C:\fullC.reg' >/dev/null 2>&1
-    all_full() { [ "$(jq -r 'select(.event_id==200) | .name' "$jsonl" | grep -c '^KF')" -ge 325 ]; }
+    all_full() { [ "$(jq -r 'select((.event.code|tonumber)==200) | .banwatch.finding.key' "$jsonl" | grep -c '^KF')" -ge 325 ]; }
     check "room again: the next scan stores and raises every change made meanwhile" wait_until 60 all_full
     check "903 was raised once for the full disk, not at every failing scan ($(db_full))" [ "$(db_full)" -eq 1 ]
     check "the log says the database works again" \
         bash -c "grep -q 'the state database works again (was: state.db: apply scan.*database or disk is full (13))' '$data/banwatch.log'"
-    jq -r 'select(.event_id==200) | .name | select(startswith("KF"))' "$jsonl" | LC_ALL=C sort > "$out/raised-full"
+    jq -r 'select((.event.code|tonumber)==200) | .banwatch.finding.key | select(startswith("KF"))' "$jsonl" | LC_ALL=C sort > "$out/raised-full"
     check "each product added while the disk was full is raised once ($(wc -l < "$out/raised-full") of 325)" \
         bash -c "LC_ALL=C sort '$out/expected-full' | cmp -s - '$out/raised-full'"
     check "no 900: a full disk does not make the database look damaged" [ "$(count 900)" -eq 0 ]
@@ -371,7 +374,7 @@ if [ $tmpfs = 1 ]; then
     echo "disk full: 903 raised $(db_full) time(s); events.jsonl refused ${lost:-no} line(s) (906 about it: $jsonl_906)"
     n101=$(count 101)
     W net stop banwatch >/dev/null 2>&1
-    wait_until 30 bash -c "[ \$(jq -c 'select(.event_id==101)' '$jsonl' | wc -l) -gt $n101 ]" || true
+    wait_until 30 bash -c "[ \$(jq -c 'select((.event.code|tonumber)==101)' '$jsonl' | wc -l) -gt $n101 ]" || true
     exec 2>&3
     "$BW_WINESERVER" -k 2>/dev/null || true
     "$BW_WINESERVER" -w 2>/dev/null || true

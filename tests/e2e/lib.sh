@@ -155,6 +155,25 @@ ok() { echo "PASS $*"; passed=$((passed+1)); }
 ko() { echo "FAIL $*"; failed=$((failed+1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else ko "$what"; fi; }
 
+# bw_check_ecs FILE...: the ECS check of tests/ecs (validate.js) on the
+# events.jsonl files a scenario produced, counted as one check. Without node
+# or the pinned package (toolchain/setup.sh installs both) it says so and
+# counts nothing.
+bw_check_ecs() {
+    local v
+    v="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/ecs"
+    if ! command -v node >/dev/null 2>&1 || [ ! -f "$v/node_modules/@elastic/ecs/package.json" ]; then
+        echo "NOTE events.jsonl not checked against ECS: node or tests/ecs/node_modules missing (toolchain/setup.sh)"
+        return 0
+    fi
+    local summary
+    if summary=$(node "$v/validate.js" "$@" 2>&1); then
+        ok "events.jsonl is valid ECS: $(printf '%s\n' "$summary" | head -n 1)"
+    else
+        ko "events.jsonl is valid ECS:"; printf '%s\n' "$summary" | head -n 20
+    fi
+}
+
 # bw_user_sid PREFIX: prints the SID of the prefix's user, the one HKCU maps
 # to under HKU (Wine 8: S-1-5-21-0-0-0-1000).
 bw_user_sid() {
@@ -359,7 +378,7 @@ bw_check_report() {
         and (.incomplete_reasons | type == "array")
         and ([.incomplete_reasons[] | (.where | type == "string") and (.reason | type == "string")] | all)
         and (.incomplete == (.incomplete_reasons | length > 0))
-        and (.schema == "banwatch.scan/1")
+        and (.schema == "banwatch.scan/2")
         and (.verdict | type == "object")
         and (.verdict.present | test("^(no|confirmed|likely|possible)$"))
         and (.verdict.updated_after_cutoff | test("^(yes|no|unknown)$"))
@@ -374,6 +393,10 @@ bw_check_report() {
              | all)
         and (.findings | type == "array")
         and ([.findings[] | (.kind | type == "string") and (.name | type == "string")
+              and (.key | type == "string")
+              and (.name == (if .kind == "product" and ((.display_name // "") != "")
+                             then .display_name else .key end))
+              and ((.start == null) or (.start | test("^(boot|system|automatic|delayed-automatic|manual|disabled)$")))
               and (.source | type == "string") and (.rule | type == "string") and (.rule != "")
               and (.signals | type == "array") and (.signals | length > 0)
               and (.tier | test("^(confirmed|likely|possible)$"))
@@ -406,7 +429,7 @@ bw_check_report() {
     # Not @tsv: it would double every backslash of the registry paths. Raw
     # fields joined by tabs; a tab or newline inside a field (never in a
     # registry key name) is shown as \t / \n.
-    jq -r '.findings[] | [.kind, .name, .source, .tier]
+    jq -r '.findings[] | [.kind, .key, .source, .tier]
            | map(tostring | gsub("\t"; "\\t") | gsub("\n"; "\\n") | gsub("\r"; "\\r"))
            | join("\t")' "$dir/stdout.json" | LC_ALL=C sort >"$dir/actual.tsv"
     sed "s/<SID>/$sid/g" "$exp" >"$dir/expected.tsv"

@@ -83,9 +83,9 @@ msiexec() {
 count() { # count EVENT_ID [NAME]: events of that id (and name) in the JSON-lines file
     [ -f "$jsonl" ] || { echo 0; return; }
     if [ -n "${2:-}" ]; then
-        jq -c --argjson id "$1" --arg n "$2" 'select(.event_id == $id and .name == $n)' "$jsonl" | wc -l
+        jq -c --argjson id "$1" --arg n "$2" 'select(.event.code == ($id|tostring) and .banwatch.finding.key == $n)' "$jsonl" | wc -l
     else
-        jq -c --argjson id "$1" 'select(.event_id == $id)' "$jsonl" | wc -l
+        jq -c --argjson id "$1" 'select(.event.code == ($id|tostring))' "$jsonl" | wc -l
     fi
 }
 wait_for() { # wait_for SECONDS EVENT_ID [NAME] [MIN]: polls every 50 ms
@@ -96,7 +96,7 @@ wait_for() { # wait_for SECONDS EVENT_ID [NAME] [MIN]: polls every 50 ms
     done
     return 1
 }
-alerts() { [ -f "$jsonl" ] && jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l || echo 0; }
+alerts() { [ -f "$jsonl" ] && jq -c 'select((.event.code|tonumber) >= 200 and (.event.code|tonumber) < 300)' "$jsonl" | wc -l || echo 0; }
 jsonl_has() { jq -c "$1" "$jsonl" 2>/dev/null | grep -qx true; }
 status_has() { BW status --json 2>/dev/null | jq -e "$1" >/dev/null; }
 reg_has() { W reg query "$@" >/dev/null 2>&1; }
@@ -152,9 +152,9 @@ check "the default policy is shipped as a sample beside it" cmp -s "$prog/policy
 check "service registered: quoted image path with 'service', LocalSystem, automatic delayed start" service_key_ok
 check "Event Log source registered with the installed program as its message file" source_ok
 check "the service was started: agent-started (100)" wait_for 30 100
-check "event 100 carries the program's version ($v1)" jsonl_has "select(.event_id==100) | .program_version == \"$v1\""
+check "event 100 carries the program's version ($v1)" jsonl_has "select((.event.code|tonumber)==100) | .agent.version == \"$v1\""
 check "it scanned: the host verdict (230) says not found" wait_for 10 230
-builtin_policy() { [ ! -e "$data/policy.yaml" ] && jsonl_has 'select(.event_id==102) | .detail | test("built-in")'; }
+builtin_policy() { [ ! -e "$data/policy.yaml" ] && jsonl_has 'select((.event.code|tonumber)==102) | .banwatch.detail | test("built-in")'; }
 check "the MSI wrote no policy.yaml: the built-in policy is in force (102)" builtin_policy
 check "the data folder holds the state database" [ -f "$data/state.db" ]
 out=$(BW status 2>&1); rc=$?
@@ -177,8 +177,8 @@ bw_reg_utf16 "$top/tests/fixtures/service/footprint.reg" "$pfx/drive_c/import.re
 check "a Kaspersky product is found (200)" wait_for 15 200 '{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}'
 check "its driver is found (202)" wait_for 10 202 klif
 sleep 1
-check "the findings are in the database" status_has '[.findings[] | select(.name == "klif" or .name == "{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}")] | length == 2'
-findings_before=$(BW status --json 2>/dev/null | jq -c '[.findings[] | [.kind, .name]] | sort')
+check "the findings are in the database" status_has '[.findings[] | select(.key == "klif" or .key == "{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}")] | length == 2'
+findings_before=$(BW status --json 2>/dev/null | jq -c '[.findings[] | [.kind, .key]] | sort')
 echo "findings in the database: $findings_before"
 alerts_db_before=$(BW status --json 2>/dev/null | jq '.alerts | length')
 alerts_before=$(alerts)
@@ -195,16 +195,16 @@ check "the service is registered as before" service_key_ok
 check "the Event Log source is registered" source_ok
 policy_kept() { [ "$(sha256sum <"$data/policy.yaml")" = "$policy_sum" ]; }
 check "the administrator's policy.yaml is unchanged" policy_kept
-last_policy() { jq -c 'select(.event_id==102) | .detail' "$jsonl" | tail -n 1 | grep -q policy.yaml; }
+last_policy() { jq -c 'select((.event.code|tonumber)==102) | .banwatch.detail' "$jsonl" | tail -n 1 | grep -q policy.yaml; }
 check "and in force after the upgrade (102 names policy.yaml)" last_policy
 sleep 2 # the scan at start
-findings() { BW status --json 2>/dev/null | jq -c '[.findings[] | [.kind, .name]] | sort'; }
+findings() { BW status --json 2>/dev/null | jq -c '[.findings[] | [.kind, .key]] | sort'; }
 same_findings() { [ "$(findings)" = "$findings_before" ]; }
 check "the database was kept: the same findings" same_findings
 check "the database was kept: the alerts recorded before are there" \
     [ "$(BW status --json 2>/dev/null | jq '.alerts | length')" -ge "$alerts_db_before" ]
 check "no alert raised twice after the upgrade ($alerts_before before, $(alerts) after)" [ "$(alerts)" -eq "$alerts_before" ]
-db_fine() { [ "$(jq -c 'select(.event_id==900 or .event_id==903)' "$jsonl" | wc -l)" -eq 0 ] && ! ls "$data" | grep -q corrupt; }
+db_fine() { [ "$(jq -c 'select((.event.code|tonumber)==900 or (.event.code|tonumber)==903)' "$jsonl" | wc -l)" -eq 0 ] && ! ls "$data" | grep -q corrupt; }
 check "no damaged database moved aside, no database error (900, 903)" db_fine
 
 # ---- downgrade refused
@@ -213,6 +213,9 @@ rc=$(msiexec /i "C:\\msi\\$m1")
 check "the older MSI is refused (exit $rc)" [ "$rc" != 0 ]
 still_v2() { [ "$(arp_version "$code2")" = "$v2" ] && [ "$(count 101)" -eq "$n101" ]; }
 check "banwatch $v2 stays installed and running" still_v2
+
+# The events two versions of the service wrote, checked against ECS.
+bw_check_ecs "$jsonl"
 
 # ---- repair
 # What msiexec /fa does: REINSTALL=ALL with REINSTALLMODE=a (every file

@@ -46,9 +46,9 @@ BW() { timeout 60 "$BW_WINE" 'C:\banwatch\banwatch.exe' "$@"; }
 count() { # count EVENT_ID [NAME]: events of that id (and name) in the JSON-lines file
     [ -f "$jsonl" ] || { echo 0; return; }
     if [ -n "${2:-}" ]; then
-        jq -c --argjson id "$1" --arg n "$2" 'select(.event_id == $id and .name == $n)' "$jsonl" | wc -l
+        jq -c --argjson id "$1" --arg n "$2" 'select(.event.code == ($id|tostring) and .banwatch.finding.key == $n)' "$jsonl" | wc -l
     else
-        jq -c --argjson id "$1" 'select(.event_id == $id)' "$jsonl" | wc -l
+        jq -c --argjson id "$1" 'select(.event.code == ($id|tostring))' "$jsonl" | wc -l
     fi
 }
 wait_for() { # wait_for SECONDS EVENT_ID [NAME] [MIN]: polls every 20 ms
@@ -106,9 +106,9 @@ check "Event Log source registered with its message file" source_ok
 W net start banwatch >/dev/null 2>&1
 check "service started by the SCM raises 100 (agent-started)" wait_for 20 100
 check "the first start knows no previous run (100, previous_stop unknown)" \
-    jsonl_has 'select(.event_id==100) | .previous_stop=="unknown" and .detail=="started"'
+    jsonl_has 'select((.event.code|tonumber)==100) | .banwatch.previous_stop=="unknown" and .banwatch.detail=="started"'
 check "policy loaded from the data directory (102)" \
-    jsonl_has 'select(.event_id==102) | .detail | test("policy.yaml")'
+    jsonl_has 'select((.event.code|tonumber)==102) | .banwatch.detail | test("policy.yaml")'
 # An idle service waits on events and timers only: measure the CPU time of
 # its process over 2 s with nothing happening (Linux clock ticks, 10 ms).
 cpu_ticks() { local pid; pid=$(pgrep -f 'banwatch.exe" service|banwatch.exe service' | head -n 1)
@@ -119,9 +119,9 @@ idle_cpu_ok() {
     [ $((b - a)) -le 2 ]
 }
 check "idle service uses no CPU between events" idle_cpu_ok
-check "clean machine: no finding events" [ "$(jq -c 'select(.event_id >= 200 and .event_id < 230)' "$jsonl" | wc -l)" -eq 0 ]
+check "clean machine: no finding events" [ "$(jq -c 'select((.event.code|tonumber) >= 200 and (.event.code|tonumber) < 230)' "$jsonl" | wc -l)" -eq 0 ]
 check "clean machine: the first verdict says not found (230, information)" \
-    jsonl_has 'select(.event_id==230) | .present=="no" and .severity=="information" and .headline=="Kaspersky: not found"'
+    jsonl_has 'select((.event.code|tonumber)==230) | .banwatch.verdict.present=="no" and .log.level=="information" and .banwatch.verdict.headline=="Kaspersky: not found"'
 
 
 # ---- a footprint appears while it runs
@@ -139,13 +139,13 @@ check "new driver raises 202 (klif)" wait_for 5 202 klif
 check "event 202 reached ReportEventW with its full ID (0x800000ca) and fields" \
     bash -c "grep -q 'ReportEventW.*0x800000ca' '$trace' && grep -q 'ReportEventW L\"klif\"' '$trace'"
 check "JSON-lines record carries the SIEM fields" \
-    jsonl_has 'select(.event_id==200) | .kind=="product" and .publisher=="AO Kaspersky Lab" and .version=="12.3.0.493" and (.source|test("WOW6432Node")) and .rule=="vendor.publishers" and .severity=="warning" and .host != null'
+    jsonl_has 'select((.event.code|tonumber)==200) | .banwatch.kind=="product" and .package.name=="Kaspersky Endpoint Security for Windows" and .banwatch.finding.publisher=="AO Kaspersky Lab" and .package.version=="12.3.0.493" and (.banwatch.finding.source|test("WOW6432Node")) and .rule.name=="vendor.publishers" and .log.level=="warning" and .host.name != null'
 check "status --json shows the finding from the database" \
     status_has '[.findings[] | select(.kind=="driver" and .name=="klif")] | length == 1'
 check "the host verdict changed: 230 says the vendor is present (confirmed)" \
-    wait_has 10 'select(.event_id==230) | .present=="confirmed"'
+    wait_has 10 'select((.event.code|tonumber)==230) | .banwatch.verdict.present=="confirmed"'
 check "230 names the product and says what to do next" \
-    jsonl_has 'select(.event_id==230 and .present=="confirmed") | (.products|test("Kaspersky Endpoint Security for Windows 12.3.0.493")) and (.next_step|test("^Next: "))'
+    jsonl_has 'select((.event.code|tonumber)==230 and .banwatch.verdict.present=="confirmed") | (.banwatch.verdict.products|test("Kaspersky Endpoint Security for Windows 12.3.0.493")) and (.banwatch.verdict.next_step|test("^Next: "))'
 check "status --json carries the verdict" \
     status_has '.verdict.present == "confirmed" and (.verdict.headline | test("PRESENT"))'
 check "status text starts with the verdict" \
@@ -155,13 +155,13 @@ check "status text starts with the verdict" \
 reg_import "$top/tests/fixtures/service/upgrade.reg"
 check "version change raises 220 with old and new version" wait_for 10 220 '{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}'
 check "220 says 12.3.0.493 -> 12.4.0.421" \
-    jsonl_has 'select(.event_id==220) | .old_version=="12.3.0.493" and .version=="12.4.0.421"'
+    jsonl_has 'select((.event.code|tonumber)==220) | .banwatch.old.version=="12.3.0.493" and .package.version=="12.4.0.421"'
 check "a new version after the cutoff is update activity too (300, version-change)" \
-    jsonl_has 'select(.event_id==300) | .evidence=="version-change" and .product=="{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}"'
+    jsonl_has 'select((.event.code|tonumber)==300) | .banwatch.evidence=="version-change" and .banwatch.finding.key=="{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}"'
 check "a product installed while watched is update activity (300, new-component)" \
-    jsonl_has 'select(.event_id==300) | .evidence=="new-component" and .product=="{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}"'
+    jsonl_has 'select((.event.code|tonumber)==300) | .banwatch.evidence=="new-component" and .banwatch.finding.key=="{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}"'
 check "the driver added while watched raised one new-component 300" \
-    [ "$(jq -c 'select(.event_id==300 and .evidence=="new-component" and .product=="klif")' "$jsonl" | wc -l)" -eq 1 ]
+    [ "$(jq -c 'select((.event.code|tonumber)==300 and .banwatch.evidence=="new-component" and .banwatch.finding.key=="klif")' "$jsonl" | wc -l)" -eq 1 ]
 
 # ---- policy reload (SERVICE_CONTROL_PARAMCHANGE)
 cp "$data/policy.yaml" "$work/policy.good"
@@ -170,18 +170,18 @@ out=$(BW reload 2>&1); rc=$?
 check "reload asks the service ($out)" [ $rc -eq 0 ]
 check "an invalid policy on reload raises 901 naming file:line:column" wait_for 10 901
 check "901 names the file, line and column" \
-    jsonl_has 'select(.event_id==901) | .detail | test("policy.yaml:3:1: ")'
+    jsonl_has 'select((.event.code|tonumber)==901) | .banwatch.detail | test("policy.yaml:3:1: ")'
 cp "$work/policy.good" "$data/policy.yaml"
 BW reload >/dev/null 2>&1
 check "a valid policy on reload raises 102 (reloaded)" \
-    bash -c "for i in \$(seq 100); do jq -c 'select(.event_id==102) | .detail' '$jsonl' | grep -q reloaded && exit 0; sleep 0.05; done; exit 1"
+    bash -c "for i in \$(seq 100); do jq -c 'select((.event.code|tonumber)==102) | .banwatch.detail' '$jsonl' | grep -q reloaded && exit 0; sleep 0.05; done; exit 1"
 
 # ---- a policy someone else could change is refused (a second name: a hard link)
 ln "$data/policy.yaml" "$work/policy.hardlink"
 BW reload >/dev/null 2>&1
 check "a hard-linked policy.yaml is refused on reload (905)" wait_for 10 905
 check "905 names the file, why and what banwatch does instead" \
-    jsonl_has 'select(.event_id==905) | (.path | test("policy.yaml$")) and .reason == "it has 2 names (hard links)" and .effect == "the policy in force stays"'
+    jsonl_has 'select((.event.code|tonumber)==905) | (.file.path | test("policy.yaml$")) and .banwatch.reason == "it has 2 names (hard links)" and .banwatch.effect == "the policy in force stays"'
 rm -f "$work/policy.hardlink"
 n102=$(count 102)
 BW reload >/dev/null 2>&1
@@ -190,21 +190,21 @@ check "the same policy with one name loads again (102)" wait_for 10 102 "" $((n1
 # ---- heartbeat
 check "heartbeat (110) with counts" wait_for 10 110
 check "heartbeat counts one product and one driver" \
-    jsonl_has 'select(.event_id==110) | .product=="1" and .driver=="1"'
+    jsonl_has 'select((.event.code|tonumber)==110) | .banwatch.counts.product==1 and .banwatch.counts.driver==1'
 check "heartbeat carries the host verdict" \
-    jsonl_has 'select(.event_id==110) | .present=="confirmed" and (.products|test("Kaspersky Endpoint Security"))'
+    jsonl_has 'select((.event.code|tonumber)==110) | .banwatch.verdict.present=="confirmed" and (.banwatch.verdict.products|test("Kaspersky Endpoint Security"))'
 
 # ---- restart: no duplicates
-before=$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)
+before=$(jq -c 'select((.event.code|tonumber) >= 200 and (.event.code|tonumber) < 300)' "$jsonl" | wc -l)
 W net stop banwatch >/dev/null 2>&1
 check "stop raises 101 (agent-stopped)" wait_for 10 101
 W net start banwatch >/dev/null 2>&1
 wait_for 20 100 "" 2 || true
 sleep 1
-after=$(jq -c 'select(.event_id >= 200 and .event_id < 300)' "$jsonl" | wc -l)
+after=$(jq -c 'select((.event.code|tonumber) >= 200 and (.event.code|tonumber) < 300)' "$jsonl" | wc -l)
 check "restart raises no duplicate finding events ($before before, $after after)" [ "$before" -eq "$after" ]
 check "after a stop the next start says the previous run stopped cleanly" \
-    [ "$(jq -r 'select(.event_id==100) | .previous_stop' "$jsonl" | tail -n 1)" = clean ]
+    [ "$(jq -r 'select((.event.code|tonumber)==100) | .banwatch.previous_stop' "$jsonl" | tail -n 1)" = clean ]
 
 # ---- the footprint goes away
 W reg delete 'HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{0F5E4E4C-7C0B-4B36-9E1F-2B8A44C1D021}' /f >/dev/null 2>&1
@@ -222,9 +222,9 @@ reg_import "$top/tests/fixtures/machines/bases-stale/footprint.reg"
 check "installed product with signatures from 2024-09-20 raises 301 (stale protection)" \
     wait_for 10 301
 check "301 names the product, its newest date and the threshold" \
-    jsonl_has 'select(.event_id==301) | .product=="AVP21.19" and .newest_update=="2024-09-20T06:00:00Z" and .threshold_days=="7"'
+    jsonl_has 'select((.event.code|tonumber)==301) | .banwatch.finding.key=="AVP21.19" and .banwatch.evidence_date=="2024-09-20T06:00:00Z" and .banwatch.threshold_days==7 and (.banwatch.age_days|type)=="number"'
 # 300s from signature evidence (not from product changes)
-sig300() { [ -f "$jsonl" ] && jq -c 'select(.event_id == 300 and .evidence != "version-change" and .evidence != "new-component")' "$jsonl" | wc -l || echo 0; }
+sig300() { [ -f "$jsonl" ] && jq -c 'select((.event.code|tonumber) == 300 and .banwatch.evidence != "version-change" and .banwatch.evidence != "new-component")' "$jsonl" | wc -l || echo 0; }
 check "signatures from before the cutoff raise no 300" [ "$(sig300)" -eq 0 ]
 # A new bases index, dated after the cutoff, written while the service runs:
 # the folder watch must see it (Wine: in a subfolder that existed before).
@@ -244,7 +244,7 @@ else
     ko "update after the cutoff raises 300"
 fi
 check "300 carries the evidence, its source and the cutoff" \
-    jsonl_has 'select(.event_id==300) | .product=="AVP21.19" and .newest_update=="2024-10-15T03:00:00Z" and .evidence=="bases-index" and (.source|test("u0607g.xml")) and .cutoff=="2024-09-29T04:00:00Z"'
+    jsonl_has 'select((.event.code|tonumber)==300) | .banwatch.finding.key=="AVP21.19" and .banwatch.evidence_date=="2024-10-15T03:00:00Z" and .banwatch.evidence=="bases-index" and (.banwatch.evidence_source|test("u0607g.xml")) and .banwatch.cutoff=="2024-09-29T04:00:00Z"'
 # Evidence that appears while the service is stopped is reported once at
 # the next start, and only once.
 W net stop banwatch >/dev/null 2>&1
@@ -253,7 +253,7 @@ printf '<Index UpdateDate="01112024 1200"/>\n' > "$bases/index/u0607g.xml"
 W net start banwatch >/dev/null 2>&1
 check "catch-up at start: the newer date is reported (300)" wait_sig300 20 2
 check "catch-up reports 2024-11-01T12:00:00Z" \
-    jsonl_has 'select(.event_id==300) | .newest_update=="2024-11-01T12:00:00Z"'
+    jsonl_has 'select((.event.code|tonumber)==300) | .banwatch.evidence_date=="2024-11-01T12:00:00Z"'
 check "status --json shows the update status (AVP21.19 after the cutoff)" \
     status_has '.updates | any(.product == "AVP21.19" and .after_cutoff == true)'
 before300=$(sig300) before301=$(count 301)
@@ -270,7 +270,7 @@ reg_import "$top/tests/fixtures/service/unreadable.reg"
 check "a product with unreadable update evidence raises 200" \
     wait_for 10 200 '{3A9F0C61-58E2-4D7B-9C14-E2B06F7A5D38}'
 check "the unreadable evidence is reported (902 names LastSuccessfulUpdate)" \
-    wait_has 10 'select(.event_id==902) | .detail | test("AVP21.3.Data.LastSuccessfulUpdate: wrong value type REG_MULTI_SZ")'
+    wait_has 10 'select((.event.code|tonumber)==902) | .banwatch.detail | test("AVP21.3.Data.LastSuccessfulUpdate: wrong value type REG_MULTI_SZ")'
 W reg delete 'HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{3A9F0C61-58E2-4D7B-9C14-E2B06F7A5D38}' /f >/dev/null 2>&1
 check "removed product raises 210 although the scan is still incomplete" \
     wait_for 10 210 '{3A9F0C61-58E2-4D7B-9C14-E2B06F7A5D38}'
@@ -288,7 +288,7 @@ W net start banwatch >/dev/null 2>&1
 check "corrupt database: 900 raised and the service keeps running" wait_for 20 900
 check "corrupt database moved aside" bash -c "ls '$data' | grep -q '^state.db.corrupt-'"
 check "900 says why the old file was refused" \
-    jsonl_has 'select(.event_id==900) | .detail | test("damaged \\([^)]+\\)")'
+    jsonl_has 'select((.event.code|tonumber)==900) | .banwatch.detail | test("damaged \\([^)]+\\)")'
 check "service running after recreating its database" wait_for 10 100 "" 5
 
 # ---- a database that cannot be opened is reported once, the service runs on
@@ -301,7 +301,7 @@ W net start banwatch >/dev/null 2>&1
 check "unopenable database: 903 raised and the service keeps running" wait_for 20 903
 check "service running without its database" wait_for 10 100 "" 6
 check "903 names the database and the reason" \
-    jsonl_has 'select(.event_id==903) | .detail | test("state.db: .+")'
+    jsonl_has 'select((.event.code|tonumber)==903) | .banwatch.detail | test("state.db: .+")'
 n102=$(count 102)
 BW reload >/dev/null 2>&1
 wait_for 10 102 "" $((n102 + 1)) || true
@@ -318,6 +318,9 @@ check "no service key left" bash -c "! WINEPREFIX='$pfx' '$BW_WINE' reg query '$
 check "no event source left" bash -c "! WINEPREFIX='$pfx' '$BW_WINE' reg query '$src_key' >/dev/null 2>&1"
 out=$(BW uninstall 2>&1); rc=$?
 check "uninstall again is safe ($out)" [ $rc -eq 0 ]
+
+# Every event this scenario raised, checked against ECS (tests/ecs).
+bw_check_ecs "$data"/events.jsonl*
 
 exec 2>&3
 "$BW_WINESERVER" -k 2>/dev/null || true

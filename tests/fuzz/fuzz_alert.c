@@ -8,6 +8,47 @@
 
 #include "fuzz_support.h"
 
+/* The member at a dotted path of the record, or NULL. */
+static const fz_jval *at_path(const fz_jval *rec, const char *path)
+{
+    const fz_jval *v = rec;
+    char key[64];
+    while (v && *path) {
+        size_t k = strcspn(path, ".");
+        FZ_CHECK(k < sizeof key, "path %s", path);
+        memcpy(key, path, k);
+        key[k] = '\0';
+        v = v->type == FZ_JOBJ ? fz_json_get(v, key) : NULL;
+        path += k + (path[k] == '.');
+    }
+    return v;
+}
+
+/* A field is at its path with its type and value, or absent when missing. */
+static void check_field(const fz_jval *rec, const bw_alert_field *f)
+{
+    const fz_jval *v = at_path(rec, f->path);
+    if (!f->value) {
+        FZ_CHECK(v == NULL, "field %s (%s) is missing but in the record", f->name, f->path);
+        return;
+    }
+    FZ_CHECK(v != NULL, "field %s (%s) missing from the record", f->name, f->path);
+    if (f->type == BW_FIELD_INT) {
+        FZ_CHECK(v->type == FZ_JNUM && !strcmp(v->text, f->value), "field %s is not %s", f->name,
+                 f->value);
+        return;
+    }
+    if (f->type == BW_FIELD_BOOL) {
+        FZ_CHECK(v->type == FZ_JBOOL && v->b == !strcmp(f->value, "true"), "field %s", f->name);
+        return;
+    }
+    size_t n;
+    char *exp = fz_utf8_replace(f->value, strlen(f->value), &n);
+    FZ_CHECK(v->type == FZ_JSTR && v->len == n && !memcmp(v->text, exp, n),
+             "field %s does not decode to its value", f->name);
+    free(exp);
+}
+
 void fz_check_alert(const bw_alert *a, int64_t now)
 {
     FZ_CHECK(bw_event_known((int)a->event_id), "unknown event %d", (int)a->event_id);
@@ -20,26 +61,17 @@ void fz_check_alert(const bw_alert *a, int64_t now)
     fz_jval rec;
     fz_json_must_parse("an alert record", b.data, b.len - 1, 0, &rec);
     FZ_CHECK(rec.type == FZ_JOBJ, "the record is not an object");
-    const fz_jval *id = fz_json_get(&rec, "event_id");
+    const fz_jval *code = at_path(&rec, "event.code");
     char want[16];
     snprintf(want, sizeof want, "%d", (int)a->event_id);
-    FZ_CHECK(id && id->type == FZ_JNUM && !strcmp(id->text, want), "event_id");
-    const fz_jval *name = fz_json_get(&rec, "event");
+    FZ_CHECK(code && code->type == FZ_JSTR && !strcmp(code->text, want), "event.code");
+    const fz_jval *name = at_path(&rec, "event.action");
     FZ_CHECK(name && name->type == FZ_JSTR && !strcmp(name->text, bw_event_name(a->event_id)),
-             "event name");
-    for (size_t i = 0; i < a->n_fields; i++) {
-        const fz_jval *v = fz_json_get(&rec, a->fields[i].name);
-        FZ_CHECK(v != NULL, "field %s missing from the record", a->fields[i].name);
-        if (!a->fields[i].value) {
-            FZ_CHECK(v->type == FZ_JNULL, "field %s is not null", a->fields[i].name);
-            continue;
-        }
-        size_t n;
-        char *exp = fz_utf8_replace(a->fields[i].value, strlen(a->fields[i].value), &n);
-        FZ_CHECK(v->type == FZ_JSTR && v->len == n && !memcmp(v->text, exp, n),
-                 "field %s does not decode to its value", a->fields[i].name);
-        free(exp);
-    }
+             "event.action");
+    for (size_t i = 0; i < rec.n; i++)
+        FZ_CHECK(strchr("@mehlarpsfb", rec.keys[i][0]) != NULL, "top-level key %s", rec.keys[i]);
+    for (size_t i = 0; i < a->n_fields; i++)
+        check_field(&rec, &a->fields[i]);
     fz_json_free(&rec);
     /* the outbox finds the record again by its hash, in a tail cut anywhere
      * before it, and not when its newline is missing */

@@ -103,7 +103,7 @@ static void status_alerts(fz_in *in, const bw_snapshot *snap, const bw_judgement
     for (size_t i = 0; i < j->updates.n; i++) {
         for (int id = BW_EVENT_UPDATE_AFTER_CUTOFF; id <= BW_EVENT_STALE_PROTECTION; id++) {
             bw_alert a;
-            bw_err e = bw_alert_update((bw_event_id)id, host, &j->updates.items[i],
+            bw_err e = bw_alert_update((bw_event_id)id, host, &j->updates.items[i], host,
                                        pol->stale_after_days, &a);
             if (e == BW_OK) {
                 fz_check_alert(&a, now);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "bw_alert.h"
+#include "bw_version.h"
 
 static void test_ids_and_severities(void **state)
 {
@@ -84,27 +85,38 @@ static void test_update_alerts(void **state)
         .after_cutoff = true,
         .age_days = 404};
     bw_alert a;
-    assert_int_equal(bw_alert_update(BW_EVENT_UPDATE_AFTER_CUTOFF, "WS-01", &st, 7, &a), BW_OK);
+    assert_int_equal(bw_alert_update(BW_EVENT_UPDATE_AFTER_CUTOFF, "WS-01", &st,
+                                     "Kaspersky Anti-Virus", 7, &a),
+                     BW_OK);
     assert_int_equal(a.severity, BW_SEVERITY_WARNING);
     bw_buf b = {0};
     assert_int_equal(bw_alert_json(&a, 1760000000, &b), BW_OK);
     assert_string_equal(
         b.data,
-        "{\"time\":\"2025-10-09T08:53:20Z\",\"event_id\":300,\"event\":\"update-after-cutoff\","
-        "\"severity\":\"warning\",\"host\":\"WS-01\",\"product\":\"AVP21.3\","
-        "\"newest_update\":\"2024-10-15T04:00:00Z\",\"evidence\":\"last-successful-update\","
-        "\"source\":\"HKLM\\\\SOFTWARE\\\\KasperskyLab\\\\AVP21."
-        "3\\\\Data\\\\LastSuccessfulUpdate\","
-        "\"cutoff\":\"2024-09-29T04:00:00Z\",\"age_days\":\"404\",\"threshold_days\":\"7\"}\n");
+        "{\"@timestamp\":\"2025-10-09T08:53:20Z\",\"message\":\"Banned software was updated "
+        "after the cutoff: product AVP21.3 (Kaspersky Anti-Virus) has update evidence dated "
+        "2024-10-15T04:00:00Z (last-successful-update, "
+        "HKLM\\\\SOFTWARE\\\\KasperskyLab\\\\AVP21.3\\\\Data\\\\LastSuccessfulUpdate), at or "
+        "after the cutoff 2024-09-29T04:00:00Z.\",\"event\":{\"code\":\"300\",\"action\":"
+        "\"update-after-cutoff\",\"kind\":\"alert\",\"category\":[\"package\"],\"type\":"
+        "[\"change\"],\"severity\":2,\"provider\":\"banwatch\",\"dataset\":\"banwatch.events\","
+        "\"module\":\"banwatch\"},\"log\":{\"level\":\"warning\"},\"host\":{\"name\":\"WS-01\"},"
+        "\"agent\":{\"type\":\"banwatch\",\"version\":\"" BW_VERSION "\"},"
+        "\"package\":{\"name\":\"Kaspersky Anti-Virus\"},\"banwatch\":{\"finding\":{\"key\":"
+        "\"AVP21.3\"},\"evidence_date\":\"2024-10-15T04:00:00Z\",\"evidence\":"
+        "\"last-successful-update\",\"evidence_source\":"
+        "\"HKLM\\\\SOFTWARE\\\\KasperskyLab\\\\AVP21.3\\\\Data\\\\LastSuccessfulUpdate\","
+        "\"cutoff\":\"2024-09-29T04:00:00Z\",\"age_days\":404,\"threshold_days\":7}}\n");
     bw_buf_free(&b);
     bw_alert_clear(&a);
-    assert_int_equal(bw_alert_update(BW_EVENT_STALE_PROTECTION, NULL, &st, 7, &a), BW_OK);
+    assert_int_equal(bw_alert_update(BW_EVENT_STALE_PROTECTION, NULL, &st, NULL, 7, &a), BW_OK);
     assert_string_equal(bw_alert_get(&a, "age_days"), "404");
     bw_alert_clear(&a);
     st.has_date = false;
-    assert_int_equal(bw_alert_update(BW_EVENT_STALE_PROTECTION, NULL, &st, 7, &a), BW_EINVAL);
+    assert_int_equal(bw_alert_update(BW_EVENT_STALE_PROTECTION, NULL, &st, NULL, 7, &a),
+                     BW_EINVAL);
     st.has_date = true;
-    assert_int_equal(bw_alert_update(BW_EVENT_NEW_PRODUCT, NULL, &st, 7, &a), BW_EINVAL);
+    assert_int_equal(bw_alert_update(BW_EVENT_NEW_PRODUCT, NULL, &st, NULL, 7, &a), BW_EINVAL);
 }
 
 static bw_change sample_change(bw_change_kind what, bw_kind kind);
@@ -216,31 +228,47 @@ static void test_insertion_strings(void **state)
     bw_alert a;
     assert_int_equal(bw_alert_from_change(&c, NULL, &a), BW_OK);
     static const char *const names[] = {
-        "kind", "name",    "display_name", "publisher", "version",          "old_version",
-        "path", "source",  "rule",         "host",      "old_display_name", "old_path",
-        "tier", "old_tier"};
-    assert_int_equal(a.n_fields, 14);
-    for (size_t i = 0; i < 14; i++)
+        "host",        "kind", "name",   "key",  "display_name", "publisher",        "version",
+        "old_version", "path", "source", "rule", "tier",         "old_display_name", "old_path",
+        "old_tier"};
+    assert_int_equal(a.n_fields, 15);
+    for (size_t i = 0; i < 15; i++)
         assert_string_equal(a.fields[i].name, names[i]);
     const char *v[BW_ALERT_MAX_FIELDS];
-    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 14);
-    assert_string_equal(v[0], "product");
-    assert_string_equal(v[1], "{KES-11}");
+    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 15);
+    assert_string_equal(v[0], "-"); /* the host, always %1 */
+    assert_string_equal(v[1], "product");
+    /* a product's name is its display name; its Uninstall key is the key */
     assert_string_equal(v[2], "Kaspersky Endpoint Security for Windows");
-    assert_string_equal(v[3], "-");
-    assert_string_equal(v[4], "12.1.0.506");
-    assert_string_equal(v[5], "11.11.0.452");
-    assert_string_equal(v[6], "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\");
-    assert_string_equal(v[8], "vendor.publishers");
-    assert_string_equal(v[9], "-");
-    assert_string_equal(v[10], "Kaspersky Endpoint Security 11");
-    assert_string_equal(v[11], "C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.11.0\\");
-    assert_string_equal(v[12], "confirmed");
-    assert_string_equal(v[13], "-"); /* the tier did not change */
+    assert_string_equal(v[3], "{KES-11}");
+    assert_string_equal(v[4], "Kaspersky Endpoint Security for Windows");
+    assert_string_equal(v[5], "-");
+    assert_string_equal(v[6], "12.1.0.506");
+    assert_string_equal(v[7], "11.11.0.452");
+    assert_string_equal(v[8], "C:\\Program Files (x86)\\Kaspersky Lab\\KES.12.1.0\\");
+    assert_string_equal(v[10], "vendor.publishers");
+    assert_string_equal(v[11], "confirmed");
+    assert_string_equal(v[12], "Kaspersky Endpoint Security 11");
+    assert_string_equal(v[13], "C:\\Program Files (x86)\\Kaspersky Lab\\KES.11.11.0\\");
+    assert_string_equal(v[14], "-"); /* the tier did not change */
     /* a short array gets the first fields; the count is still all */
     const char *two[2];
-    assert_int_equal(bw_alert_strings(&a, two, 2), 14);
-    assert_string_equal(two[1], "{KES-11}");
+    assert_int_equal(bw_alert_strings(&a, two, 2), 15);
+    assert_string_equal(two[1], "product");
+    bw_alert_clear(&a);
+    /* a product without a display name is named by its key; other kinds by
+     * their key name */
+    c.display_name = NULL;
+    assert_int_equal(bw_alert_from_change(&c, NULL, &a), BW_OK);
+    assert_string_equal(bw_alert_get(&a, "name"), "{KES-11}");
+    bw_alert_clear(&a);
+    c = sample_change(BW_CHANGE_NEW, BW_KIND_SERVICE);
+    c.name = "AVP";
+    assert_int_equal(bw_alert_from_change(&c, NULL, &a), BW_OK);
+    assert_string_equal(bw_alert_get(&a, "name"), "AVP");
+    assert_string_equal(bw_alert_get(&a, "key"), "AVP");
+    assert_string_equal(a.fields[2].path, "service.name");
+    assert_string_equal(a.fields[8].path, "banwatch.finding.path");
     bw_alert_clear(&a);
 }
 
@@ -256,37 +284,107 @@ static void test_json_line_exact(void **state)
     assert_int_equal(bw_alert_json(&a, 1727582400, &b), BW_OK);
     assert_string_equal(
         b.data,
-        "{\"time\":\"2024-09-29T04:00:00Z\",\"event_id\":220,\"event\":\"finding-changed\","
-        "\"severity\":\"warning\",\"host\":\"WS-01\",\"kind\":\"product\","
-        "\"name\":\"{KES-11}\",\"display_name\":\"Kaspersky \\\"KES\\\"\\tx\","
-        "\"publisher\":\"AO Kaspersky Lab\",\"version\":\"12.1.0.506\","
-        "\"old_version\":\"11.11.0.452\","
-        "\"path\":\"C:\\\\Program Files (x86)\\\\Kaspersky Lab\\\\KES.12.1.0\\\\\","
-        "\"source\":\"HKLM\\\\SOFTWARE\\\\WOW6432Node\\\\Microsoft\\\\Windows\\\\"
-        "CurrentVersion\\\\Uninstall\\\\{KES-11}\","
-        "\"rule\":\"vendor.publishers\","
-        "\"old_display_name\":\"Kaspersky Endpoint Security 11\","
-        "\"old_path\":\"C:\\\\Program Files (x86)\\\\Kaspersky Lab\\\\KES.11.11.0\\\\\","
-        "\"tier\":\"confirmed\",\"old_tier\":\"likely\"}\n");
+        "{\"@timestamp\":\"2024-09-29T04:00:00Z\",\"message\":\"Banned software changed: product "
+        "Kaspersky \\\"KES\\\"\\tx (Kaspersky \\\"KES\\\"\\tx; key {KES-11}) is now version "
+        "12.1.0.506 (was 11.11.0.452).\",\"event\":{\"code\":\"220\",\"action\":"
+        "\"finding-changed\",\"kind\":\"alert\",\"category\":[\"package\"],\"type\":"
+        "[\"change\"],\"severity\":2,\"provider\":\"banwatch\",\"dataset\":\"banwatch.events\","
+        "\"module\":\"banwatch\"},\"log\":{\"level\":\"warning\"},\"host\":{\"name\":\"WS-01\"},"
+        "\"agent\":{\"type\":\"banwatch\",\"version\":\"" BW_VERSION "\"},"
+        "\"package\":{\"name\":\"Kaspersky \\\"KES\\\"\\tx\",\"version\":\"12.1.0.506\","
+        "\"path\":\"C:\\\\Program Files (x86)\\\\Kaspersky Lab\\\\KES.12.1.0\\\\\"},"
+        "\"rule\":{\"name\":\"vendor.publishers\"},\"banwatch\":{\"kind\":\"product\","
+        "\"finding\":{\"key\":\"{KES-11}\",\"display_name\":\"Kaspersky \\\"KES\\\"\\tx\","
+        "\"publisher\":\"AO Kaspersky Lab\",\"source\":\"HKLM\\\\SOFTWARE\\\\WOW6432Node\\\\"
+        "Microsoft\\\\Windows\\\\CurrentVersion\\\\Uninstall\\\\{KES-11}\"},\"old\":{"
+        "\"version\":\"11.11.0.452\",\"display_name\":\"Kaspersky Endpoint Security 11\","
+        "\"path\":\"C:\\\\Program Files (x86)\\\\Kaspersky Lab\\\\KES.11.11.0\\\\\","
+        "\"tier\":\"likely\"},\"tier\":\"confirmed\"}}\n");
     /* exactly one line */
     assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1);
     bw_buf_free(&b);
 
     assert_int_equal(bw_alert_fields_json(&a, &b), BW_OK);
-    assert_int_equal(strncmp(b.data, "{\"kind\":\"product\",\"name\":\"{KES-11}\",", 35), 0);
-    assert_non_null(strstr(b.data, ",\"host\":\"WS-01\",\"old_display_name\":"));
+    assert_int_equal(strncmp(b.data, "{\"host\":\"WS-01\",\"kind\":\"product\",\"name\":", 40),
+                     0);
+    assert_non_null(strstr(b.data, ",\"key\":\"{KES-11}\","));
     bw_buf_free(&b);
     bw_alert_clear(&a);
 
-    /* a missing host is null */
+    /* a missing host is left out (so is the host object) */
     assert_int_equal(
         bw_alert_error(BW_EVENT_POLICY_INVALID, NULL, "policy.yaml:3:1: unknown key", &a), BW_OK);
     assert_int_equal(bw_alert_json(&a, 0, &b), BW_OK);
-    assert_string_equal(b.data, "{\"time\":\"1970-01-01T00:00:00Z\",\"event_id\":901,"
-                                "\"event\":\"policy-invalid\",\"severity\":\"error\","
-                                "\"host\":null,\"detail\":\"policy.yaml:3:1: unknown key\"}\n");
+    assert_string_equal(
+        b.data, "{\"@timestamp\":\"1970-01-01T00:00:00Z\",\"message\":\"The banwatch policy is "
+                "invalid and was not applied: policy.yaml:3:1: unknown key\",\"event\":{\"code\":"
+                "\"901\",\"action\":\"policy-invalid\",\"kind\":\"event\",\"category\":"
+                "[\"configuration\"],\"type\":[\"error\"],\"severity\":3,\"provider\":"
+                "\"banwatch\",\"dataset\":\"banwatch.events\",\"module\":\"banwatch\"},\"log\":{"
+                "\"level\":\"error\"},\"agent\":{\"type\":\"banwatch\",\"version\":\"" BW_VERSION
+                "\"},\"banwatch\":{\"detail\":\"policy.yaml:3:1: unknown key\"}}\n");
     bw_buf_free(&b);
     bw_alert_clear(&a);
+}
+
+/* The message is the event's text with the insertion strings put in ("-"
+ * for a missing value; 230: headline and next step). */
+static void test_message_text(void **state)
+{
+    (void)state;
+    bw_change c = sample_change(BW_CHANGE_RESOLVED, BW_KIND_DRIVER);
+    c.name = "klif";
+    c.display_name = NULL;
+    bw_alert a;
+    assert_int_equal(bw_alert_from_change(&c, "WS-01", &a), BW_OK);
+    bw_buf b = {0};
+    assert_int_equal(bw_alert_message(&a, &b), BW_OK);
+    assert_string_equal(b.data, "Banned software no longer present: driver klif (-; key klif).");
+    bw_buf_free(&b);
+    bw_alert_clear(&a);
+    bw_verdict v = {.updated_after_cutoff = BW_TRI_NO,
+                    .stale = BW_TRI_NO,
+                    .containment = "none",
+                    .headline = "Kaspersky: not found",
+                    .next_step = "Nothing to do."};
+    char *digest = NULL;
+    assert_int_equal(bw_alert_verdict_due(&v, "WS-01", NULL, &a, &digest), BW_OK);
+    free(digest);
+    assert_int_equal(bw_alert_message(&a, &b), BW_OK);
+    assert_string_equal(b.data, "Kaspersky: not found Nothing to do.");
+    bw_buf_free(&b);
+    /* 230 is information when nothing counts */
+    assert_int_equal(bw_alert_json(&a, 0, &b), BW_OK);
+    assert_non_null(strstr(b.data, "\"kind\":\"state\",\"category\":[\"host\"],"
+                                   "\"type\":[\"info\"],\"severity\":1,"));
+    assert_non_null(strstr(b.data, "\"log\":{\"level\":\"information\"}"));
+    bw_buf_free(&b);
+    bw_alert_clear(&a);
+    for (size_t i = 0; i < bw_n_event_ids; i++) {
+        assert_non_null(bw_event_text(bw_event_ids[i]));
+        assert_non_null(bw_event_ecs_of(bw_event_ids[i]).kind);
+    }
+    assert_null(bw_event_text((bw_event_id)999));
+    assert_null(bw_event_ecs_of((bw_event_id)999).kind);
+}
+
+/* The record's shape comes from the paths: a path that would be both a
+ * value and an object is refused, not written half. */
+static void test_json_shape_refused(void **state)
+{
+    (void)state;
+    bw_alert a = {
+        .event_id = BW_EVENT_POLICY_INVALID, .severity = BW_SEVERITY_ERROR, .n_fields = 2};
+    a.fields[0] = (bw_alert_field){"a", "banwatch.x", BW_FIELD_TEXT, (char *)"1"};
+    a.fields[1] = (bw_alert_field){"b", "banwatch.x.y", BW_FIELD_TEXT, (char *)"2"};
+    bw_buf b = {0};
+    assert_int_equal(bw_alert_json(&a, 0, &b), BW_EINVAL);
+    bw_buf_free(&b);
+    /* an unknown event has no record */
+    a.event_id = (bw_event_id)999;
+    a.n_fields = 0;
+    assert_int_equal(bw_alert_json(&a, 0, &b), BW_EINVAL);
+    bw_buf_free(&b);
 }
 
 static void test_from_changes(void **state)
@@ -358,12 +456,18 @@ static void test_agent_started(void **state)
     assert_string_equal(bw_alert_get(&a, "previous_start"), "2024-09-29T04:00:00Z");
     bw_buf j = {0};
     assert_int_equal(bw_alert_json(&a, t + 60, &j), BW_OK);
-    assert_string_equal(j.data, "{\"time\":\"2024-09-29T04:01:00Z\",\"event_id\":100,"
-                                "\"event\":\"agent-started\",\"severity\":\"information\","
-                                "\"host\":\"WS-01\",\"program_version\":\"0.2.0\","
-                                "\"detail\":\"recovered after an unclean stop\","
-                                "\"previous_stop\":\"unclean\","
-                                "\"previous_start\":\"2024-09-29T04:00:00Z\"}\n");
+    /* program_version is agent.version */
+    assert_string_equal(
+        j.data,
+        "{\"@timestamp\":\"2024-09-29T04:01:00Z\",\"message\":\"The banwatch service "
+        "started (version 0.2.0): recovered after an unclean stop; previous stop: "
+        "unclean.\",\"event\":{\"code\":\"100\",\"action\":\"agent-started\",\"kind\":"
+        "\"event\",\"category\":[\"process\"],\"type\":[\"start\"],\"severity\":1,"
+        "\"provider\":\"banwatch\",\"dataset\":\"banwatch.events\",\"module\":"
+        "\"banwatch\"},\"log\":{\"level\":\"information\"},\"host\":{\"name\":\"WS-01\"},"
+        "\"agent\":{\"type\":\"banwatch\",\"version\":\"0.2.0\"},\"banwatch\":{\"detail\":"
+        "\"recovered after an unclean stop\",\"previous_stop\":\"unclean\","
+        "\"previous_start\":\"2024-09-29T04:00:00Z\"}}\n");
     bw_buf_free(&j);
     bw_alert_clear(&a);
 }
@@ -524,17 +628,21 @@ static void test_heartbeat(void **state)
     assert_int_equal(a.severity, BW_SEVERITY_INFORMATION);
     bw_buf b = {0};
     assert_int_equal(bw_alert_json(&a, 1727586000, &b), BW_OK);
-    assert_string_equal(b.data,
-                        "{\"time\":\"2024-09-29T05:00:00Z\",\"event_id\":110,"
-                        "\"event\":\"heartbeat\",\"severity\":\"information\","
-                        "\"host\":\"WS-01\",\"policy\":\"kaspersky\","
-                        "\"policy_version\":\"2024.11.1\","
-                        "\"last_scan\":\"2024-09-29T04:00:00Z\",\"last_scan_complete\":\"true\","
-                        "\"findings\":\"4\",\"product\":\"1\",\"service\":\"0\","
-                        "\"driver\":\"2\",\"ksn\":\"0\",\"filter\":\"0\",\"registry\":\"0\","
-                        "\"ksn_connection\":\"1\",\"present\":null,\"products\":null,"
-                        "\"updated_after_cutoff\":null,\"stale\":null,\"ksn_state\":null,"
-                        "\"containment\":null}\n");
+    /* numbers and booleans are JSON numbers and booleans; the verdict is
+     * missing before the first scan */
+    assert_string_equal(
+        b.data,
+        "{\"@timestamp\":\"2024-09-29T05:00:00Z\",\"message\":\"banwatch heartbeat: 4 "
+        "finding(s) of policy kaspersky 2024.11.1 present; last scan 2024-09-29T04:00:00Z "
+        "(complete: true). Vendor present: -; updated after the cutoff: -; stale protection: "
+        "-.\",\"event\":{\"code\":\"110\",\"action\":\"heartbeat\",\"kind\":\"state\","
+        "\"category\":[\"process\"],\"type\":[\"info\"],\"severity\":1,\"provider\":"
+        "\"banwatch\",\"dataset\":\"banwatch.events\",\"module\":\"banwatch\"},\"log\":{"
+        "\"level\":\"information\"},\"host\":{\"name\":\"WS-01\"},\"agent\":{\"type\":"
+        "\"banwatch\",\"version\":\"" BW_VERSION "\"},\"banwatch\":{\"policy\":{\"name\":"
+        "\"kaspersky\",\"version\":\"2024.11.1\"},\"last_scan\":\"2024-09-29T04:00:00Z\","
+        "\"last_scan_complete\":true,\"counts\":{\"findings\":4,\"product\":1,\"service\":0,"
+        "\"driver\":2,\"ksn\":0,\"filter\":0,\"registry\":0,\"ksn_connection\":1}}}\n");
     bw_buf_free(&b);
     bw_alert_clear(&a);
 
@@ -743,7 +851,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ids_and_severities),   cmocka_unit_test(test_update_alerts),
         cmocka_unit_test(test_change_activity),      cmocka_unit_test(test_change_to_event),
-        cmocka_unit_test(test_insertion_strings),    cmocka_unit_test(test_json_line_exact),
+        cmocka_unit_test(test_insertion_strings),    cmocka_unit_test(test_message_text),
+        cmocka_unit_test(test_json_shape_refused),   cmocka_unit_test(test_json_line_exact),
         cmocka_unit_test(test_from_changes),         cmocka_unit_test(test_lifecycle_and_errors),
         cmocka_unit_test(test_agent_started),        cmocka_unit_test(test_line_hash),
         cmocka_unit_test(test_db_unavailable_due),   cmocka_unit_test(test_heartbeat),

@@ -370,6 +370,11 @@ static void test_names(void **state)
     assert_string_equal(bw_start_type_name(BW_START_DEMAND), "manual");
     assert_string_equal(bw_start_type_name(BW_START_DISABLED), "disabled");
     assert_string_equal(bw_start_type_name(9), "unknown");
+    /* one table: a delayed automatic start has its own word, no other */
+    assert_string_equal(bw_start_type_shown(BW_START_AUTO, true), "delayed-automatic");
+    assert_string_equal(bw_start_type_shown(BW_START_AUTO, false), "automatic");
+    assert_string_equal(bw_start_type_shown(BW_START_DEMAND, true), "manual");
+    assert_string_equal(bw_start_type_shown(9, true), "unknown");
     assert_string_equal(bw_service_state_name(BW_STATE_RUNNING), "running");
     assert_string_equal(bw_service_state_name(BW_STATE_STOP_PENDING), "stop-pending");
     assert_string_equal(bw_service_state_name(42), "unknown");

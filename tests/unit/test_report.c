@@ -226,7 +226,7 @@ static void test_json_document(void **state)
     bw_buf b = {0};
     assert_int_equal(bw_report_json(s, &pol, &j, NULL, &b), BW_OK);
     const char *expect[] = {
-        "\"schema\": \"banwatch.scan/1\"",
+        "\"schema\": \"banwatch.scan/2\"",
         "\"host\": \"WS-01\"",
         "\"scan_time\": \"2024-09-29T04:00:00Z\"",
         "\"verdict\": {\n    \"present\": \"confirmed\",\n    \"counts\": true,\n"
@@ -240,6 +240,7 @@ static void test_json_document(void **state)
         "\"driver\": 1,",
         "\"kind\": \"driver\"",
         "\"name\": \"klif\"",
+        "\"key\": \"klif\"",
         "\"tier\": \"confirmed\"",
         "\"counts\": true",
         "\"user_writable\": false",
@@ -267,6 +268,18 @@ static void test_json_document(void **state)
         fail_msg("the text does not start with the verdict:\n%s", b.data);
     assert_non_null(strstr(b.data, "[driver] klif (confirmed)"));
     assert_non_null(strstr(b.data, "Incomplete scan: 1 item could not be read"));
+    bw_buf_free(&b);
+
+    /* an automatic start that is delayed has its own word, in both forms */
+    /* (the JSON lists every finding, the text the counted ones: copies) */
+    j.findings.items[0].start = j.counted.items[0].start = BW_START_AUTO;
+    j.findings.items[0].delayed_auto = j.counted.items[0].delayed_auto = true;
+    assert_int_equal(bw_report_json(s, &pol, &j, NULL, &b), BW_OK);
+    if (!strstr(b.data, "\"start\": \"delayed-automatic\""))
+        fail_msg("no delayed-automatic start in:\n%s", b.data);
+    bw_buf_free(&b);
+    assert_int_equal(bw_report_text(s, &pol, &j, NULL, &b), BW_OK);
+    assert_non_null(strstr(b.data, "delayed-automatic"));
     bw_buf_free(&b);
     bw_judgement_free(&j);
 

@@ -680,12 +680,12 @@ static void test_restart_no_duplicates(void **state)
     assert_int_equal(ar.items[2].raised_at, T0);
     assert_true(ar.items[2].change_id > 0);
     assert_string_equal(ar.items[0].fields_json,
-                        "{\"kind\":\"driver\",\"name\":\"klif\",\"display_name\":\"Kaspersky Lab "
-                        "Driver\",\"publisher\":null,\"version\":null,\"old_version\":null,"
-                        "\"path\":null,\"source\":\"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\"
-                        "Services\\\\klif\",\"rule\":\"rule[klif]\",\"host\":\"WS-01\","
-                        "\"old_display_name\":null,\"old_path\":null,\"tier\":\"confirmed\","
-                        "\"old_tier\":null}");
+                        "{\"host\":\"WS-01\",\"kind\":\"driver\",\"name\":\"klif\",\"key\":"
+                        "\"klif\",\"display_name\":\"Kaspersky Lab Driver\",\"publisher\":null,"
+                        "\"version\":null,\"old_version\":null,\"path\":null,\"source\":"
+                        "\"HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\klif\",\"rule\":"
+                        "\"rule[klif]\",\"tier\":\"confirmed\",\"old_display_name\":null,"
+                        "\"old_path\":null,\"old_tier\":null}");
     bw_alert_records_free(&ar);
     assert_int_equal(bw_store_recent_alerts(s, 1, &ar), BW_OK);
     assert_int_equal(ar.n, 1);

@@ -74,7 +74,7 @@ static void build(bw_event_id id, bw_alert *a)
                                .cutoff = 1727582400,
                                .after_cutoff = true,
                                .age_days = 404};
-        assert_int_equal(bw_alert_update(id, "WS-01", &st, 7, a), BW_OK);
+        assert_int_equal(bw_alert_update(id, "WS-01", &st, "Kaspersky Anti-Virus", 7, a), BW_OK);
     } else if (id >= 400 && id <= 406) {
         bw_contain_result r = {.outcome = (bw_contain_outcome)(id - 400),
                                .name = "AVP",
@@ -165,6 +165,23 @@ static void test_every_event_renders(void **state)
                 fail_msg("event %d: missing '%s' in:\n%s", (int)a.event_id, kv, text);
             free(kv);
         }
+        /* its first line is the message of the JSON-lines record (230: the
+         * first two, headline and next step, joined by a space); each line
+         * of the table ends with %n and a line break */
+        bw_buf msg = {0}, first = {0};
+        assert_int_equal(bw_alert_message(&a, &msg), BW_OK);
+        size_t want = a.event_id == BW_EVENT_HOST_VERDICT ? 2 : 1;
+        char *save = NULL;
+        char *line = strtok_r(text, "\r\n", &save);
+        for (size_t k = 0; k < want && line; k++) {
+            bw_buf_printf(&first, "%s%s", k ? " " : "", line);
+            line = strtok_r(NULL, "\r\n", &save);
+        }
+        if (!first.data || strcmp(first.data, msg.data) != 0)
+            fail_msg("event %d: the message table says\n%s\nbw_alert_message says\n%s",
+                     (int)a.event_id, first.data ? first.data : "", msg.data);
+        bw_buf_free(&first);
+        bw_buf_free(&msg);
         free(text);
         bw_alert_clear(&a);
     }

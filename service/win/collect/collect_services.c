@@ -5,7 +5,8 @@
  *  1. the service control manager (EnumServicesStatusExW, all Win32
  *     services and drivers, all states): name, display name, state;
  *  2. the registry, HKLM\SYSTEM\CurrentControlSet\Services: Type, Start,
- *     ImagePath, DisplayName, Description, Group, Instances\*\Altitude.
+ *     DelayedAutostart, ImagePath, DisplayName, Description, Group,
+ *     Instances\*\Altitude.
  * The registry pass catches drivers the SCM does not list (Wine's SCM, for
  * one, misses keys added after it started). A key without a Type value is
  * not a service unless the SCM lists it. A key that exists but cannot be
@@ -387,6 +388,13 @@ static bw_err registry_service(const bw_api *api, svc_index *ix, bw_snapshot *sn
     err = bw_win_reg_dword_field(api, key, e->source, "Start", &e->start, &e->has_start, snap);
     if (err != BW_OK)
         goto out;
+    uint32_t delayed = 0;
+    bool has_delayed = false;
+    err = bw_win_reg_dword_field(api, key, e->source, "DelayedAutostart", &delayed, &has_delayed,
+                                 snap);
+    if (err != BW_OK)
+        goto out;
+    e->delayed_auto = has_delayed && delayed != 0;
     err = bw_win_reg_string_field_in(api, key, e->source, "ImagePath", buf, &e->image_path, snap);
     if (err != BW_OK)
         goto out;
