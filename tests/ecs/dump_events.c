@@ -182,7 +182,9 @@ static void updates_and_containment(out *o)
         bw_alert_update(BW_EVENT_UPDATE_AFTER_CUTOFF, "ws-0142", &st, "Kaspersky Anti-Virus", 7,
                         &a),
         &a, "300");
-    put(o, bw_alert_update(BW_EVENT_STALE_PROTECTION, "ws-0142", &st, NULL, 7, &a), &a, "301");
+    put(o,
+        bw_alert_update(BW_EVENT_STALE_PROTECTION, "ws-0142", &st, "Kaspersky Anti-Virus", 7, &a),
+        &a, "301");
     for (int k = 0; k < BW_CONTAIN_OUTCOMES; k++) {
         bw_contain_result r = {.outcome = (bw_contain_outcome)k,
                                .name = "AVP",

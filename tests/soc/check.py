@@ -878,15 +878,14 @@ SKIP = 77
 
 def run_with_program(args):
     if not args.events_program:
-        print("SKIP: no program writes a sample of banwatch's events (the bw_dump_events "
+        print("SKIP: no program writes a sample of banwatch's events (the dump_events "
               "target of tests/ecs is not in this build), so the JSON field names and the "
               "names of insertion-string positions are not checked")
         return SKIP
-    command = args.emulator + [args.events_program]
     with tempfile.TemporaryDirectory() as tmp:
         sample = pathlib.Path(tmp) / "events.jsonl"
-        with open(sample, "wb") as out:
-            done = subprocess.run(command, stdout=out, check=False)
+        command = args.emulator + [args.events_program, str(sample)]
+        done = subprocess.run(command, check=False)
         if done.returncode != 0:
             print(f"check.py: {' '.join(command)} exited with {done.returncode}")
             return 1
@@ -916,7 +915,7 @@ def main(argv):
                         "writes it (without it, JSON field names are not checked)")
     parser.add_argument("--events-program", metavar="PROGRAM",
                         help="run PROGRAM (behind --emulator, if given) and use what it "
-                        "writes to standard output as --events; an empty PROGRAM skips "
+                        "writes (to the file named as its one argument) as --events; an empty PROGRAM skips "
                         "the check (exit status 77)")
     parser.add_argument("--emulator", action="append", default=[],
                         help="command word to run --events-program with (repeatable)")
