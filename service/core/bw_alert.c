@@ -300,7 +300,7 @@ bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_
 }
 
 bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char *detail,
-                              bw_alert *out)
+                              const char *from_group_policy, bw_alert *out)
 {
     bool ok = true;
     alert_start(out, BW_EVENT_POLICY_LOADED);
@@ -309,6 +309,8 @@ bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char
     add(out, "policy_version", pol ? pol->version : NULL, &ok);
     add(out, "mode", pol ? (pol->mode == BW_MODE_ENFORCE ? "enforce" : "audit") : NULL, &ok);
     add(out, "detail", detail, &ok);
+    add(out, "from_group_policy",
+        from_group_policy && *from_group_policy ? from_group_policy : "-", &ok);
     return alert_end(out, ok);
 }
 

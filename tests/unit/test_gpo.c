@@ -77,7 +77,7 @@ static void expect_error(const bw_gp_applied *a, const char *want)
     if (has_error(a, want))
         return;
     for (size_t i = 0; i < a->errors.n; i++)
-        print_error("error %zu: %s\n", i, a->errors.items[i]);
+        print_error("error %u: %s\n", (unsigned)i, a->errors.items[i]);
     fail_msg("no error \"%s\"", want);
 }
 
