@@ -349,7 +349,8 @@ static bw_err apply_outputs(const bw_gp_values *v, bw_gp_applied *a)
 
     x = &v->v[BW_GP_JSONL_PATH];
     const char *bad = NULL;
-    if (x->kind == BW_GP_ABSENT)
+    /* an empty box in the Group Policy editor: the data folder's file */
+    if (x->kind == BW_GP_ABSENT || (x->kind == BW_GP_SZ && !x->text[0]))
         return BW_OK;
     if (kind_problem(v, BW_GP_JSONL_PATH, why, sizeof why))
         bad = why;

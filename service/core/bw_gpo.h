@@ -132,7 +132,8 @@ bw_err bw_gp_policy_file(const bw_gp_values *v, char **path, char *err, size_t e
  * settings that are no policy key are decided: the policy file and the
  * JSON-lines output). from_file: p was loaded from the administrator's
  * policy file (not the built-in policy), so a key the text gave is
- * BW_ORIGIN_FILE. *out is filled (free with bw_gp_applied_free); each
+ * BW_ORIGIN_FILE. An empty JsonLinesPath means the data folder's file.
+ * *out is filled (free with bw_gp_applied_free); each
  * value not applied adds an error. BW_OK or BW_ENOMEM. */
 bw_err bw_gp_apply(const bw_gp_values *v, bw_policy *p, bool from_file, bw_gp_applied *out);
 

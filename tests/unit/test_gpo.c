@@ -474,6 +474,8 @@ static void test_bad_paths(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         for (int which = 0; which < 2; which++) {
+            if (which && !cases[i].path[0])
+                continue; /* an empty JsonLinesPath is the default (below) */
             bw_gp_values v = {0};
             bw_gp_id id = which ? BW_GP_JSONL_PATH : BW_GP_POLICY_FILE;
             set_sz(&v, id, cases[i].path);
@@ -482,8 +484,18 @@ static void test_bad_paths(void **state)
             expect_rejected(&v, want);
         }
     }
-    /* bw_gp_policy_file on its own */
+    /* an empty JsonLinesPath (an empty box in the editor): the default file */
     bw_gp_values v = {0};
+    set_sz(&v, BW_GP_JSONL_PATH, "");
+    bw_gp_applied a;
+    assert_int_equal(bw_gp_apply(&v, NULL, false, &a), BW_OK);
+    assert_int_equal(a.errors.n, 0);
+    assert_null(a.jsonl_path);
+    assert_int_equal(a.origin[BW_GP_JSONL_PATH], BW_ORIGIN_DEFAULT);
+    bw_gp_applied_free(&a);
+    bw_gp_values_free(&v);
+
+    /* bw_gp_policy_file on its own */
     char *path = NULL, err[256];
     assert_int_equal(bw_gp_policy_file(&v, &path, err, sizeof err), BW_ENOTFOUND);
     assert_null(path);
