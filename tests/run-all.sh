@@ -21,7 +21,10 @@
 #                                  or raised twice (tests/e2e/crash.sh)
 #  13. the MSI under Wine          msiexec /i /qn, major upgrade, repair, /x, and
 #                                  /x REMOVEDATA=1 (tests/e2e/msi.sh)
-#  13. benchmarks (figures)        tests/bench/run.sh --quick --check: scan speed
+#  14. Group Policy under Wine     values written under HKLM\SOFTWARE\Policies\banwatch
+#                                  while the service runs take effect without a
+#                                  restart, with 102 naming them (tests/e2e/gpo.sh)
+#  15. benchmarks (figures)        tests/bench/run.sh --quick --check: scan speed
 #                                  against a registry floor, start-up, the idle
 #                                  service; fails only when a target is clearly
 #                                  missed (thresholds in tests/bench/run.sh)
@@ -109,6 +112,7 @@ stage "the service end to end under Wine" "$top/tests/e2e/service.sh" --exe "$bu
 stage "containment end to end under Wine" "$top/tests/e2e/contain.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
 stage "crashes end to end under Wine" "$top/tests/e2e/crash.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "the MSI end to end under Wine" "$top/tests/e2e/msi.sh" --msi "$msi" --work "$build/e2e"
+stage "Group Policy end to end under Wine" "$top/tests/e2e/gpo.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
 stage "benchmarks (figures)" "$top/tests/bench/run.sh" --quick --check --build "$build/win" --work "$build/bench" --template "$build/e2e/template"
 
 echo

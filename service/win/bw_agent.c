@@ -1152,16 +1152,14 @@ static DWORD wait_ms(const timers *t, ULONGLONG now)
     return wait;
 }
 
-/* Group Policy's key (or its parent) changed: the watch is armed again;
- * once the key exists it is watched instead of its parent, and when it is
- * deleted its parent again. */
+/* Group Policy's key (or its parent) changed: the watch is opened again by
+ * its path, so that a key deleted (whose handle would wait for nothing) is
+ * followed by its parent's watch, and a key created is watched itself. The
+ * values are read after this (GP_SETTLE_MS), so nothing in between is lost. */
 static void gp_watch_fired(agent *a)
 {
-    unsigned long syserr = 0;
-    if (bw_regwatch_rearm(a->gp_watch, &syserr) != BW_OK) {
-        bw_regwatch_close(a->gp_watch);
-        a->gp_watch = NULL;
-    }
+    bw_regwatch_close(a->gp_watch);
+    a->gp_watch = NULL;
     ensure_gp_watch(a);
 }
 
@@ -1217,6 +1215,9 @@ static bw_err agent_loop(agent *a, HANDLE reload_event)
         /* timeout: whatever is due */
         if (t.gp && now >= t.gp) {
             t.gp = 0;
+            /* again once the writes settled: a key deleted while its
+             * watch was opened again is then followed by its parent's */
+            gp_watch_fired(a);
             if (gp_refresh(a)) {
                 load_policy(a, LOAD_GP);
                 scan(a, "Group Policy changed");
