@@ -1171,6 +1171,10 @@ static bw_err agent_loop(agent *a, HANDLE reload_event)
     timers_reset(a, &t, now);
     timers_resume(a, &t, now);
     for (;;) {
+        if (a->retime) { /* Group Policy changed an interval */
+            a->retime = false;
+            timers_reset(a, &t, a->api->GetTickCount64());
+        }
         HANDLE handles[MAX_HANDLES];
         bw_regwatch *reg_of[MAX_HANDLES] = {0};
         bw_dirwatch *dir_of[MAX_HANDLES] = {0};
@@ -1222,10 +1226,6 @@ static bw_err agent_loop(agent *a, HANDLE reload_event)
                 load_policy(a, LOAD_GP);
                 scan(a, "Group Policy changed");
             }
-        }
-        if (a->retime) {
-            a->retime = false;
-            timers_reset(a, &t, now);
         }
         if (t.quick && now >= t.quick) {
             t.quick = 0;
