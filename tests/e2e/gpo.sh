@@ -17,6 +17,9 @@
 #                  the registry value and the reason; the rest stays
 #   scan           `banwatch scan` (text and JSON) uses the service's policy
 #                  file and names the settings that came from Group Policy
+#   policy file    PolicyFile in the data folder: its policy in force (102);
+#                  in a folder others may change: refused (905), the policy
+#                  in force stays; removed: policy.yaml again
 #   JSON lines     JsonLines=0: events.jsonl is no longer written (the
 #                  Event Log and the service log still are); JsonLinesPath
 #                  in the data folder: events go there; in a folder others
@@ -138,14 +141,14 @@ kes='C:\Program Files (x86)\Kaspersky Lab\Kaspersky Endpoint Security for Window
 ksc='C:\Program Files (x86)\Kaspersky Lab\Kaspersky Security Center'
 mkdir -p "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/Kaspersky Endpoint Security for Windows" \
          "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/Kaspersky Security Center" \
-         "$pfx/drive_c/gpout"
+         "$pfx/drive_c/gpout" "$pfx/drive_c/gpopen"
 cp "$svc" "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/Kaspersky Endpoint Security for Windows/avp.exe"
 cp "$svc" "$pfx/drive_c/Program Files (x86)/Kaspersky Lab/Kaspersky Security Center/ksnproxy.exe"
 cp "$svc" "$pfx/drive_c/tools/fakesvc.exe"
 cp "$exe" "$pfx/drive_c/banwatch/banwatch.exe"
-# A folder anyone may write to (Wine gives it an access control list from
+# Folders anyone may write to (Wine gives it an access control list from
 # the Unix mode: Everyone gets write access).
-chmod 0777 "$pfx/drive_c/gpout"
+chmod 0777 "$pfx/drive_c/gpout" "$pfx/drive_c/gpopen"
 
 # The administrator's policy file: audit, hourly scans and heartbeats, a
 # quick debounce, WinDefend as the other anti-virus.
@@ -251,6 +254,27 @@ BW scan >"$out_dir/scan.txt" 2>/dev/null
 check "scan text: which policy and which settings came from Group Policy" \
     bash -c "tr -d '\r' <'$out_dir/scan.txt' | grep -q '^Policy from C:.*policy.yaml; settings from Group Policy: mode,service.heartbeat_interval$'"
 
+# ---------------------------------------------------------------- policy file
+sed -e 's/^version: .*/version: "gpo-fleet"/' "$data/policy.yaml" >"$data/fleet.yaml"
+n0=$(lines)
+gp_set PolicyFile REG_SZ 'C:\ProgramData\banwatch\fleet.yaml'
+check "PolicyFile in the data folder: 102 with that file's policy version, naming policy_file" \
+    wait_since 10 "$n0" 'select(.event_id == 102) | .policy_version == "gpo-fleet" and .mode == "enforce"
+        and (.detail | test("policy from C:.*fleet.yaml"))
+        and (.from_group_policy | split(",") | index("policy_file") != null)'
+cp "$data/fleet.yaml" "$pfx/drive_c/gpout/fleet.yaml"
+n0=$(lines)
+gp_set PolicyFile REG_SZ 'C:\gpout\fleet.yaml'
+check "PolicyFile in a folder anyone may write to: refused (905), the policy in force stays" \
+    wait_since 10 "$n0" 'select(.event_id == 905) | .path == "C:\\gpout" and .effect == "the policy in force stays"'
+check "after the refusal the file in force is still the data folder's fleet.yaml" \
+    bash -c "sleep 0.5; jq -c 'select(.event_id == 102)' '$jsonl' | tail -n 1 | jq -e '.policy_version == \"gpo-fleet\" and (.detail | test(\"ProgramData.*fleet.yaml\"))' >/dev/null"
+n0=$(lines)
+W reg delete "$GP" /v PolicyFile /f >/dev/null 2>&1
+check "PolicyFile removed: 102 back to policy.yaml" \
+    wait_since 10 "$n0" 'select(.event_id == 102) | .policy_version != "gpo-fleet" and (.detail | test("policy.yaml"))
+        and .from_group_policy == "mode,service.heartbeat_interval"'
+
 # ---------------------------------------------------------------- JSON lines
 gp_set JsonLines REG_DWORD 0
 check "JsonLines=0: the service log says events are no longer written as JSON lines" \
@@ -268,12 +292,12 @@ check "JsonLinesPath in the data folder: 102 there names events_jsonl and events
     bash -c "for i in \$(seq 150); do jq -e 'select(.event_id == 102) | .from_group_policy | test(\"events_jsonl,events_jsonl_path\")' '$gp_jsonl' >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1"
 check "JsonLinesPath: heartbeats go to the new file" wait_for 7 110 "" 2 "$gp_jsonl"
 check "JsonLinesPath: events.jsonl stays as it was ($(lines) lines)" [ "$(lines)" -eq "$n_lines" ]
-gp_set JsonLinesPath REG_SZ 'C:\gpout\events.jsonl'
+gp_set JsonLinesPath REG_SZ 'C:\gpopen\events.jsonl'
 check "JsonLinesPath in a folder others may change: refused (905 in the service log)" \
-    wait_log 10 'refusing C:\\gpout'
+    wait_log 10 'refusing C:\\gpopen'
 check "905 reached the Event Log naming the folder" \
-    bash -c "for i in \$(seq 100); do grep -q 'ReportEventW L\"C:\\\\\\\\gpout\"' '$trace' && exit 0; sleep 0.1; done; exit 1"
-check "nothing written to C:\\gpout" [ ! -e "$pfx/drive_c/gpout/events.jsonl" ]
+    bash -c "for i in \$(seq 100); do grep -q 'ReportEventW L\"C:\\\\\\\\gpopen\"' '$trace' && exit 0; sleep 0.1; done; exit 1"
+check "nothing written to C:\\gpopen" [ ! -e "$pfx/drive_c/gpopen/events.jsonl" ]
 
 # ---------------------------------------------------------------- removed
 n0=$(lines)
