@@ -14,17 +14,20 @@
 #   9. end to end under Wine       scans of seeded machines (tests/e2e/run.sh)
 #  10. the service under Wine      install, SCM start, events, restart,
 #                                  corrupt database, uninstall (tests/e2e/service.sh)
-#      the command line under Wine help and --help of every command, bad usage,
+#  11. the command line            help and --help of every command, bad usage,
 #                                  status without the service, install starting it,
 #                                  restore refused in enforce (tests/e2e/cli.sh)
-#  11. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
+#  12. containment under Wine      fake Kaspersky services (tests/e2e/fakesvc.exe):
 #                                  audit, held, enforce, restore (tests/e2e/contain.sh)
-#  12. crashes under Wine          the service killed 30+ times while it scans and
+#  13. crashes under Wine          the service killed 30+ times while it scans and
 #                                  raises alerts: no damaged database, no alert lost
 #                                  or raised twice (tests/e2e/crash.sh)
-#  13. the MSI under Wine          msiexec /i /qn, major upgrade, repair, /x, and
+#  14. the MSI under Wine          msiexec /i /qn, major upgrade, repair, /x, and
 #                                  /x REMOVEDATA=1 (tests/e2e/msi.sh)
-#  13. benchmarks (figures)        tests/bench/run.sh --quick --check: scan speed
+#  15. Group Policy under Wine     values written under HKLM\SOFTWARE\Policies\banwatch
+#                                  while the service runs take effect without a
+#                                  restart, with 102 naming them (tests/e2e/gpo.sh)
+#  16. benchmarks (figures)        tests/bench/run.sh --quick --check: scan speed
 #                                  against a registry floor, start-up, the idle
 #                                  service; fails only when a target is clearly
 #                                  missed (thresholds in tests/bench/run.sh)
@@ -113,6 +116,7 @@ stage "the command line end to end under Wine" "$top/tests/e2e/cli.sh" --exe "$b
 stage "containment end to end under Wine" "$top/tests/e2e/contain.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
 stage "crashes end to end under Wine" "$top/tests/e2e/crash.sh" --exe "$build/win/service/banwatch.exe" --work "$build/e2e"
 stage "the MSI end to end under Wine" "$top/tests/e2e/msi.sh" --msi "$msi" --work "$build/e2e"
+stage "Group Policy end to end under Wine" "$top/tests/e2e/gpo.sh" --exe "$build/win/service/banwatch.exe" --svc "$build/win/tests/e2e/fakesvc.exe" --work "$build/e2e"
 stage "benchmarks (figures)" "$top/tests/bench/run.sh" --quick --check --build "$build/win" --work "$build/bench" --template "$build/e2e/template"
 
 echo

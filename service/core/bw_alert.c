@@ -43,7 +43,7 @@ static const event_info events[] = {
      "policy-loaded",
      BW_SEVERITY_INFORMATION,
      {EVENT, "configuration", "change", NULL},
-     "banwatch is using policy %2 version %3 in %4 mode (%5)."},
+     "banwatch is using policy %2 version %3 in %4 mode (%5). Settings from Group Policy: %6."},
     {BW_EVENT_HEARTBEAT,
      "heartbeat",
      BW_SEVERITY_INFORMATION,
@@ -499,7 +499,7 @@ bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_
 }
 
 bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char *detail,
-                              bw_alert *out)
+                              const char *from_group_policy, bw_alert *out)
 {
     bool ok = true;
     alert_start(out, BW_EVENT_POLICY_LOADED);
@@ -509,6 +509,8 @@ bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char
     add(out, "mode", "banwatch.policy.mode",
         pol ? (pol->mode == BW_MODE_ENFORCE ? "enforce" : "audit") : NULL, &ok);
     add(out, "detail", "banwatch.detail", detail, &ok);
+    add(out, "from_group_policy", "banwatch.policy.from_group_policy",
+        from_group_policy && *from_group_policy ? from_group_policy : NULL, &ok);
     return alert_end(out, ok);
 }
 

@@ -202,9 +202,11 @@ bw_err bw_alert_agent_started(const char *host, const char *program_version, bw_
 bw_err bw_alert_lifecycle(bw_event_id id, const char *host, const char *program_version,
                           const char *detail, bw_alert *out);
 
-/* 102: the policy now in use; detail e.g. "loaded from <file>". */
+/* 102: the policy now in use (Group Policy's overrides applied); detail
+ * e.g. "loaded from <file>"; from_group_policy the settings Group Policy
+ * set, comma-separated (bw_gp_from_list), "-" (or NULL) for none. */
 bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char *detail,
-                              bw_alert *out);
+                              const char *from_group_policy, bw_alert *out);
 
 /* 900, 901, 902 or 903 (BW_EINVAL for other IDs), with the message to show. */
 bw_err bw_alert_error(bw_event_id id, const char *host, const char *detail, bw_alert *out);

@@ -17,10 +17,13 @@ static const bw_cli_cmd commands[BW_CMD_COUNT] = {
          .text = "Scans this machine once (installed products, services and drivers, class\n"
                  "filters, the vendor's registry keys, KSN components and connections, update\n"
                  "evidence) and prints the verdict, the findings and the containment plan.\n"
-                 "It changes nothing and writes no state.",
+                 "It uses the policy the service uses (the file Group Policy names, else\n"
+                 "%ProgramData%\\banwatch\\policy.yaml, else the built-in one, with Group\n"
+                 "Policy's values over it) and says which. It changes nothing and writes\n"
+                 "no state.",
          .opts = {{"--json", NULL, NULL, "print one JSON document (docs/scan-json.md)"},
                   {"--policy", "FILE", "a file name",
-                   "use this policy file instead of the built-in kaspersky.yaml"}},
+                   "use this policy file instead of the service's policy"}},
          .exits = "0  nothing found, and the whole machine could be read\n"
                   "1  findings of a tier the policy counts\n"
                   "2  an error (bad usage, an unreadable or invalid policy, out of memory)\n"

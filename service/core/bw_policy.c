@@ -112,7 +112,9 @@ static bw_err failv(ctx *c, size_t line, size_t col, const char *fmt, va_list ap
 {
     if (c->errlen == 0)
         return BW_EPARSE;
-    int k = snprintf(c->errbuf, c->errlen, "%s:%zu:%zu: ", c->origin, line, col);
+    /* A value given apart from any text (bw_policy_set) has no position. */
+    int k = line ? snprintf(c->errbuf, c->errlen, "%s:%zu:%zu: ", c->origin, line, col)
+                 : snprintf(c->errbuf, c->errlen, "%s: ", c->origin);
     if (k >= 0 && (size_t)k < c->errlen)
         vsnprintf(c->errbuf + k, c->errlen - (size_t)k, fmt, ap);
     return BW_EPARSE;
@@ -1082,6 +1084,8 @@ static bw_err load_fields(ctx *c, const node *map, const char *path, const field
         e = load_value(c, v, where, f, p);
         if (e)
             return e;
+        if (f->type != V_MAP && bw_strlist_add(&p->given, where) != BW_OK)
+            return fail_nomem(c);
     }
     return BW_OK;
 }
@@ -1239,6 +1243,7 @@ void bw_policy_free(bw_policy *p)
     if (!p)
         return;
     free_fields(policy_fields, p);
+    bw_strlist_free(&p->given);
     /* what load_cutoff_overrides stores */
     bw_strlist_free(&p->cutoff_products);
     free(p->cutoff_times);
@@ -1251,4 +1256,80 @@ int64_t bw_policy_cutoff_for(const bw_policy *p, const char *product)
         if (bw_glob(p->cutoff_products.items[i], product))
             return p->cutoff_times[i];
     return p->cutoff;
+}
+
+/* ---- one value from elsewhere ------------------------------------------------ */
+
+/* The entry of the key path `key` ("service.scan_interval") in the tables. */
+static const field *field_of(const char *key)
+{
+    const field *fields = policy_fields;
+    for (;;) {
+        const char *dot = strchr(key, '.');
+        size_t n = dot ? (size_t)(dot - key) : strlen(key);
+        const field *f = fields;
+        while (f->key && (strlen(f->key) != n || strncmp(f->key, key, n) != 0))
+            f++;
+        if (!f->key)
+            return NULL;
+        if (!dot)
+            return f->type == V_MAP ? NULL : f;
+        if (f->type != V_MAP)
+            return NULL;
+        fields = f->sub;
+        key = dot + 1;
+    }
+}
+
+bool bw_policy_key_given(const bw_policy *p, const char *key)
+{
+    for (size_t i = 0; p && i < p->given.n; i++)
+        if (strcmp(p->given.items[i], key) == 0)
+            return true;
+    return false;
+}
+
+bw_err bw_policy_set(bw_policy *p, const char *key, const bw_policy_value *v, const char *origin,
+                     char *errbuf, size_t errlen)
+{
+    ctx c = {origin ? origin : "<value>", errbuf, errlen};
+    if (errlen)
+        errbuf[0] = '\0';
+    const field *f = key ? field_of(key) : NULL;
+    if (!p || !v || !f ||
+        (f->type != V_UINT && f->type != V_TIME && f->type != V_MODE && f->type != V_TIERS &&
+         f->type != V_BOOL) ||
+        (v->kind == BW_PV_LIST && v->n_items > BW_POLICY_SET_MAX_ITEMS))
+        return BW_EINVAL;
+    char number[24];
+    node items[BW_POLICY_SET_MAX_ITEMS], *kids[BW_POLICY_SET_MAX_ITEMS];
+    node nd = {.type = N_STR, .text = (char *)(v->text ? v->text : "")};
+    switch (v->kind) {
+    case BW_PV_NUMBER:
+        snprintf(number, sizeof number, "%lu", (unsigned long)v->number);
+        nd.type = N_INT;
+        nd.text = number;
+        break;
+    case BW_PV_TEXT: break;
+    case BW_PV_LIST:
+        nd.type = N_SEQ;
+        nd.text = NULL;
+        for (size_t i = 0; i < v->n_items; i++) {
+            items[i] = (node){.type = N_STR, .text = (char *)v->items[i]};
+            items[i].len = strlen(items[i].text);
+            kids[i] = &items[i];
+        }
+        nd.kids = kids;
+        nd.n = v->n_items;
+        break;
+    }
+    if (nd.text)
+        nd.len = strlen(nd.text);
+    /* Checked into a copy: p is changed only when the value is valid. The
+     * types allowed here own no memory, so a flat copy is enough. */
+    bw_policy tmp = *p;
+    bw_err e = load_value(&c, &nd, key, f, &tmp);
+    if (e == BW_OK)
+        *p = tmp;
+    return e;
 }

@@ -99,6 +99,10 @@ typedef struct bw_policy {
     bool contain_allow_unprotected;    /* act even when no other anti-virus remains */
     bool contain_stop_dependents;      /* stop running dependents first */
     uint32_t contain_stop_timeout;     /* seconds to wait for a stop (default 30) */
+
+    /* The key paths the text gave a value ("mode", "service.scan_interval"),
+     * for telling a setting of the text from a default (bw_policy_key_given). */
+    bw_strlist given;
 } bw_policy;
 
 /* Parses policy text. `origin` names the text in messages (usually the file
@@ -115,6 +119,35 @@ void bw_policy_free(bw_policy *p);
  * updates.cutoff_overrides entry whose glob matches it, else the policy's
  * cutoff. product may be NULL (evidence not tied to a product). */
 int64_t bw_policy_cutoff_for(const bw_policy *p, const char *product);
+
+/* Whether the policy text gave the key path `key` ("service.scan_interval")
+ * a value, rather than leaving it to its default. NULL-safe. */
+bool bw_policy_key_given(const bw_policy *p, const char *key);
+
+/* A value for bw_policy_set, as it would stand in the text: a plain
+ * integer, a string, or a list of strings. */
+typedef enum bw_policy_value_kind { BW_PV_NUMBER, BW_PV_TEXT, BW_PV_LIST } bw_policy_value_kind;
+
+#define BW_POLICY_SET_MAX_ITEMS 8
+
+typedef struct bw_policy_value {
+    bw_policy_value_kind kind;
+    uint32_t number;          /* BW_PV_NUMBER */
+    const char *text;         /* BW_PV_TEXT */
+    const char *const *items; /* BW_PV_LIST: at most BW_POLICY_SET_MAX_ITEMS */
+    size_t n_items;
+} bw_policy_value;
+
+/* Sets the value of one key of a loaded policy, checked exactly as the
+ * loader checks it in a file (range, enumeration, timestamp, tiers): for
+ * values that come from elsewhere than the text (Group Policy). key is a
+ * key path of a scalar setting: "mode", "cutoff", "detection.count_tiers",
+ * "updates.stale_after_days", "service.scan_interval", ... (integers,
+ * booleans, timestamps, the mode and the tiers). BW_OK: p holds the value.
+ * BW_EPARSE: the value is invalid, p is unchanged and errbuf says
+ * "<origin>: <key>: <reason>". BW_EINVAL: not such a key, or bad arguments. */
+bw_err bw_policy_set(bw_policy *p, const char *key, const bw_policy_value *v, const char *origin,
+                     char *errbuf, size_t errlen);
 
 /* The shipped default policy (policies/kaspersky.yaml, built into the
  * program). */

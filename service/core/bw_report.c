@@ -245,6 +245,14 @@ static void json_finding(bw_json *j, const bw_finding *x, unsigned counted)
 bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *jd,
                       const char *mode_source, bw_buf *out)
 {
+    bw_report_source src = {.mode_source = mode_source};
+    return bw_report_json_src(snap, pol, jd, &src, out);
+}
+
+bw_err bw_report_json_src(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *jd,
+                          const bw_report_source *src, bw_buf *out)
+{
+    const char *mode_source = src->mode_source;
     bw_json jw, *j = &jw;
     char when[21];
     bw_format_utc(snap->taken_at, when);
@@ -260,6 +268,11 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol, const bw_ju
     bw_json_str(j, "version", pol->version);
     bw_json_str(j, "vendor", pol->vendor);
     json_time(j, "cutoff", true, pol->cutoff);
+    if (src->origin) {
+        bw_json_str(j, "origin", src->origin);
+        bw_json_str(j, "from_group_policy",
+                    src->from_group_policy ? src->from_group_policy : "-");
+    }
     bw_json_end(j);
     bw_json_bool(j, "incomplete", snap->n_gaps > 0);
     bw_json_array(j, "incomplete_reasons", BW_JSON_BLOCK);
@@ -333,6 +346,14 @@ static void text_finding(bw_buf *out, const bw_finding *x, bw_strlist *k)
 bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *j,
                       const char *mode_source, bw_buf *out)
 {
+    bw_report_source src = {.mode_source = mode_source};
+    return bw_report_text_src(snap, pol, j, &src, out);
+}
+
+bw_err bw_report_text_src(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *j,
+                          const bw_report_source *src, bw_buf *out)
+{
+    const char *mode_source = src->mode_source;
     const bw_verdict *v = &j->verdict;
     const bw_updates *updates = &j->updates;
     bw_strlist k = {0}; /* the escaped copies of machine text, freed at the end */
@@ -342,6 +363,10 @@ bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol, const bw_ju
     bw_buf_printf(out, "banwatch scan of %s at %s (policy %s %s)\n",
                   snap->host ? tx(&k, snap->host) : "(unknown host)", when, tx(&k, pol->name),
                   tx(&k, pol->version));
+    if (src->origin)
+        bw_buf_printf(out, "Policy from %s; settings from Group Policy: %s\n",
+                      tx(&k, src->origin),
+                      src->from_group_policy ? tx(&k, src->from_group_policy) : "-");
     for (size_t i = 0; i < v->n_products; i++) {
         const bw_verdict_product *p = &v->products[i];
         bw_buf_printf(out, "%s  %s%s%s (%s%s%s%s)\n", i ? "" : "Products:\n", tx(&k, p->name),

@@ -29,6 +29,22 @@ bw_err bw_report_json(const bw_snapshot *snap, const bw_policy *pol, const bw_ju
 bw_err bw_report_text(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *j,
                       const char *mode_source, bw_buf *out);
 
+/* Where the policy of a scan came from (any member may be NULL). */
+typedef struct bw_report_source {
+    const char *mode_source;       /* as for bw_report_json */
+    const char *origin;            /* the policy file's path, or "built-in" */
+    const char *from_group_policy; /* the settings Group Policy set
+                                      (bw_gp_from_list), "-" for none */
+} bw_report_source;
+
+/* The same reports, saying where the policy came from: in JSON the policy
+ * object's "origin" and "from_group_policy", in text a line under the
+ * first. */
+bw_err bw_report_json_src(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *j,
+                          const bw_report_source *src, bw_buf *out);
+bw_err bw_report_text_src(const bw_snapshot *snap, const bw_policy *pol, const bw_judgement *j,
+                          const bw_report_source *src, bw_buf *out);
+
 /* Appends the endpoint's state (bw_status.h) as one JSON document ending in
  * a newline: database, verdict (null before the first), last_scan (null
  * before the first), findings, updates, containment_mode, containment and

@@ -1,11 +1,18 @@
 /*
  * bw_agent.c - the resident agent's loop (Win32 layer).
  *
- * Start: data directory, log, sinks, policy, state database; raise what a
- * previous run left pending; scan; report running. Then wait, using no CPU,
- * on: the stop event, the policy-reload event, registry change watches on
- * the Uninstall and Services keys, and a timeout for the next due work
- * (debounced quick rescan, full rescan, heartbeat).
+ * Start: data directory, log, Group Policy, sinks, policy, state database;
+ * raise what a previous run left pending; scan; report running. Then wait,
+ * using no CPU, on: the stop event, the policy-reload event, registry
+ * change watches on the Uninstall and Services keys and on Group Policy's
+ * key (HKLM\SOFTWARE\Policies\banwatch, or HKLM\SOFTWARE\Policies until it
+ * exists), and a timeout for the next due work (debounced quick rescan,
+ * Group Policy change, full rescan, heartbeat).
+ *
+ * The policy in force is the policy file (or the built-in policy) with
+ * Group Policy's values over it (core/bw_gpo.h). Group Policy is read again
+ * when its key changes and before every scan, and a change is put in force
+ * (and raised as 102) before that scan judges or contains anything.
  */
 #include "bw_agent.h"
 
@@ -20,6 +27,7 @@
 #include "contain/bw_contain_exec.h"
 #include "sink/bw_sink.h"
 #include "bw_datadir.h"
+#include "bw_gpread.h"
 #include "bw_policyload.h"
 #include "bw_sqlheap.h"
 #include "bw_winerr.h"
@@ -27,6 +35,7 @@
 #include "../core/bw_alert.h"
 #include "../core/bw_contain.h"
 #include "../core/bw_eval.h"
+#include "../core/bw_gpo.h"
 #include "../core/bw_judge.h"
 #include "../core/bw_report.h"
 #include "../core/bw_store.h"
@@ -54,7 +63,22 @@ typedef struct agent {
     bw_sinks sinks;
     bw_store *store;
     char *store_path;
-    bw_policy *pol;
+    bw_policy *pol;        /* the policy in force: &in_force once one is loaded */
+    bw_policy *base;       /* the policy as loaded (a file or the built-in one) */
+    bw_policy in_force;    /* a flat copy of *base with Group Policy's values over
+                              it (shares base's memory: never freed itself) */
+    char *origin;          /* base's file, or "built-in" */
+    bool from_file;        /* base is a file's */
+    bw_gp_values gp;       /* Group Policy's values as last read */
+    char *gp_digest;       /* ... and their digest, to tell a change */
+    bw_gp_applied applied; /* what they gave (mode source, outputs, errors) */
+    bw_strlist gp_errors;  /* the errors of values not applied, as last raised */
+    char *settings;        /* the settings in force, as last raised in 102 */
+    bool retime;           /* the intervals changed: timers start again */
+    bool jsonl_off;        /* what the sinks were opened with */
+    char *jsonl_path;
+    bw_regwatch *gp_watch; /* Group Policy's key, or its parent until it exists */
+    bool gp_watch_parent;
     char *host;
     char *last_gaps;     /* digest of the last 902 raised (also kept in the store) */
     char *last_db_error; /* detail of the last 903 raised: raise again only on change */
@@ -301,48 +325,173 @@ static void raise_changes(agent *a, const bw_changes *ch)
 
 /* ---- policy ------------------------------------------------------------------ */
 
-/* Loads <data_dir>\policy.yaml when it exists, else the built-in policy.
- * An invalid file is reported (901) and the current policy (or, at start,
- * the built-in one) stays in force. */
-static void load_policy(agent *a, bool reload)
+/* Why the policy is (re)loaded. */
+typedef enum load_why {
+    LOAD_START,  /* the service starts */
+    LOAD_RELOAD, /* banwatch reload */
+    LOAD_GP      /* Group Policy's values changed */
+} load_why;
+
+/* Reads Group Policy's values into a->gp; true when they differ from those
+ * read before (or cannot be compared). */
+static bool gp_refresh(agent *a)
 {
-    char *path = a->data_dir ? bw_strfmt("%s\\policy.yaml", a->data_dir) : NULL;
-    char msg[1024] = "";
-    bw_policy *pol = NULL;
-    const char *origin = "built-in";
-    bw_err e = BW_ENOTFOUND;
-    if (path &&
-        data_file_ok(a, "policy.yaml",
-                     reload ? "the policy in force stays" : "the built-in policy is used"))
-        e = bw_win_policy_load(a->api, path, &pol, msg, sizeof msg);
-    else if (a->data_dir && !path)
-        e = BW_ENOMEM;
-    if (e == BW_OK)
-        origin = path;
-    else if (e != BW_ENOTFOUND)
-        raise_error(a, BW_EVENT_POLICY_INVALID, msg[0] ? msg : "policy.yaml: out of memory");
-    if (!pol && a->pol && reload) {
-        free(path);
-        return; /* keep the policy in force */
+    bw_gp_values v;
+    if (bw_win_gp_read(a->api, &v) != BW_OK) {
+        logf_(a, "ERROR", "reading Group Policy: out of memory");
+        return false;
     }
-    if (!pol && bw_win_policy_load(a->api, NULL, &pol, msg, sizeof msg) != BW_OK) {
-        logf_(a, "ERROR", "built-in policy: %s", msg);
-        free(path);
+    char *d = bw_gp_values_digest(&v);
+    bool changed = !d || !a->gp_digest || strcmp(d, a->gp_digest) != 0;
+    bw_gp_values_free(&a->gp);
+    a->gp = v;
+    free(a->gp_digest);
+    a->gp_digest = d;
+    return changed;
+}
+
+static void open_sinks(agent *a)
+{
+    char msg[1024] = "";
+    bw_sink_env env = {.api = a->api,
+                       .data_dir = a->data_dir,
+                       .self_sid = a->dir.self_sid,
+                       .jsonl_off = a->jsonl_off,
+                       .jsonl_path = a->jsonl_path,
+                       .log = a->log,
+                       .refused = sink_refused,
+                       .trouble = file_trouble,
+                       .ctx = a};
+    if (bw_sinks_open(&env, &a->sinks, msg, sizeof msg) == BW_ENOMEM)
+        logf_(a, "ERROR", "opening the sinks: out of memory");
+    else if (msg[0])
+        logf_(a, "ERROR", "%s", msg);
+}
+
+/* Takes the JSON-lines output Group Policy sets (on or off, its file):
+ * the sinks are opened again when it changed. */
+static void sinks_follow(agent *a, const bw_gp_applied *ap)
+{
+    bool off = !ap->jsonl;
+    const char *path = ap->jsonl_path;
+    bool same_path =
+        (!path && !a->jsonl_path) || (path && a->jsonl_path && strcmp(path, a->jsonl_path) == 0);
+    if (off == a->jsonl_off && same_path && a->sinks.n)
+        return;
+    bw_sinks_close(&a->sinks);
+    a->jsonl_off = off;
+    free(a->jsonl_path);
+    a->jsonl_path = path ? bw_strdup(path) : NULL;
+    open_sinks(a);
+    if (off)
+        logf_(a, "INFO", "events are not written as JSON lines (Group Policy)");
+    else
+        logf_(a, "INFO", "events are written as JSON lines to %s",
+              a->jsonl_path ? a->jsonl_path : "events.jsonl in the data folder");
+}
+
+/* Loads the policy file (or the built-in policy) as bw_win_policy_source
+ * finds it. A file refused (905) or invalid (901) leaves the policy in
+ * force when there is one, else the built-in policy is used; so does a
+ * policy.yaml removed before a reload (it is taken at the next start).
+ * True when a newly loaded policy was put in place. */
+static bool load_base(agent *a, load_why why)
+{
+    bw_policy_source src;
+    bool took = false;
+    const char *effect = a->base ? "the policy in force stays" : "the built-in policy is used";
+    if (bw_win_policy_source(a->api, a->data_dir, a->dir.self_sid, &a->gp, &src) != BW_OK) {
+        logf_(a, "ERROR", "loading the policy: out of memory");
+    } else {
+        if (src.file_err == BW_EACCES)
+            refuse(a, src.refused ? src.refused : src.path, src.why, effect);
+        else if (src.file_err != BW_OK && src.file_err != BW_ENOTFOUND)
+            raise_error(a, BW_EVENT_POLICY_INVALID, src.why);
+        took =
+            !a->base || src.file_err == BW_OK || (why == LOAD_GP && src.file_err == BW_ENOTFOUND);
+    }
+    if (took) {
+        bw_policy_free(a->base);
+        free(a->origin);
+        a->base = src.pol;
+        a->origin = src.origin;
+        a->from_file = src.from_file;
+        src.pol = NULL;
+        src.origin = NULL;
+    }
+    bw_policy_source_free(&src);
+    return took;
+}
+
+/* Raises the errors of Group Policy values not applied (901): all at start
+ * and on a reload, only new ones on a change of Group Policy. */
+static void raise_gp_errors(agent *a, load_why why)
+{
+    for (size_t i = 0; i < a->applied.errors.n; i++) {
+        const char *err = a->applied.errors.items[i];
+        bool known = false;
+        for (size_t j = 0; j < a->gp_errors.n && !known; j++)
+            known = strcmp(a->gp_errors.items[j], err) == 0;
+        if (why != LOAD_GP || !known)
+            raise_error(a, BW_EVENT_POLICY_INVALID, err);
+    }
+    bw_strlist_free(&a->gp_errors);
+    for (size_t i = 0; i < a->applied.errors.n; i++)
+        bw_strlist_add(&a->gp_errors, a->applied.errors.items[i]);
+}
+
+/* The settings in force as one text: the policy, its origin and each
+ * setting Group Policy can set, with where it came from. */
+static char *settings_text(agent *a)
+{
+    bw_buf b = {0};
+    bw_buf_printf(&b, "policy=%s %s (%s)\n", a->pol->name, a->pol->version, a->origin);
+    bw_gp_settings_text(a->pol, &a->applied, &b);
+    return bw_buf_take(&b);
+}
+
+/* Puts the policy in force: the file (or built-in) policy with Group
+ * Policy's values (a->gp, read by the caller) over it. 102 says so at
+ * start, after a reload that loaded a policy, and whenever the settings
+ * in force changed (a Group Policy change among them). */
+static void load_policy(agent *a, load_why why)
+{
+    bool took = load_base(a, why);
+    if (!a->base) {
+        logf_(a, "ERROR", "no policy could be loaded");
         return;
     }
-    bw_policy_free(a->pol);
-    a->pol = pol;
-    /* The event shows the containment mode in force and where it comes from. */
-    char source[256];
-    bw_policy shown = *a->pol;
-    shown.mode = bw_win_contain_mode(a->api, a->pol, source, sizeof source);
-    char *detail = bw_strfmt("%s from %s; containment mode from %s",
-                             reload ? "reloaded" : "loaded", origin, source);
+    uint32_t scan_interval = a->pol ? a->pol->scan_interval : 0;
+    uint32_t heartbeat_interval = a->pol ? a->pol->heartbeat_interval : 0;
+    a->in_force = *a->base;
+    a->pol = &a->in_force;
+    bw_gp_applied_free(&a->applied);
+    if (bw_gp_apply(&a->gp, a->pol, a->from_file, &a->applied) != BW_OK)
+        logf_(a, "ERROR", "applying Group Policy: out of memory");
+    raise_gp_errors(a, why);
+    sinks_follow(a, &a->applied);
+    a->retime = a->pol->scan_interval != scan_interval ||
+                a->pol->heartbeat_interval != heartbeat_interval;
+    char *settings = settings_text(a);
+    bool changed = !settings || !a->settings || strcmp(settings, a->settings) != 0;
+    free(a->settings);
+    a->settings = settings;
+    if (!(why == LOAD_START || (why == LOAD_RELOAD && took) || changed))
+        return;
+    char *from = bw_gp_from_list(&a->applied);
+    char *detail =
+        bw_strfmt("%s from %s; containment mode from %s",
+                  why == LOAD_START    ? "loaded"
+                  : why == LOAD_RELOAD ? "reloaded"
+                                       : "reloaded after a Group Policy change: policy",
+                  a->origin, a->applied.mode_source);
+    logf_(a, "INFO", "policy: %s; settings from Group Policy: %s", detail ? detail : "?",
+          from ? from : "?");
     bw_alert al = {0};
-    if (bw_alert_policy_loaded(a->host, &shown, detail, &al) == BW_OK)
+    if (bw_alert_policy_loaded(a->host, a->pol, detail, from, &al) == BW_OK)
         raise_alert(a, &al);
     free(detail);
-    free(path);
+    free(from);
 }
 
 /* ---- state database -------------------------------------------------------------- */
@@ -662,7 +811,12 @@ static void scan(agent *a, const char *why)
     bw_verdict kept = {0};
     bool has_kept = false;
     int64_t scan_id = 0;
-    char mode_source[256];
+    /* Group Policy first: a change not yet seen (its watch may not have
+     * fired yet, or there is none) is put in force, and raised, before
+     * anything is judged or contained under it. */
+    if (gp_refresh(a))
+        load_policy(a, LOAD_GP);
+    const char *mode_source = a->applied.mode_source;
     /* Armed before reading: a change made while this scan runs starts the
      * next one, instead of waiting for the interval. */
     ensure_watches(a);
@@ -671,8 +825,7 @@ static void scan(agent *a, const char *why)
         logf_(a, "ERROR", "scan (%s): out of memory", why);
         goto out;
     }
-    bw_mode mode = bw_win_contain_mode(a->api, a->pol, mode_source, sizeof mode_source);
-    if (bw_judge(snap, a->pol, snap->taken_at, mode, &j) != BW_OK) {
+    if (bw_judge(snap, a->pol, snap->taken_at, a->pol->mode, &j) != BW_OK) {
         logf_(a, "ERROR", "scan (%s): out of memory", why);
         goto out;
     }
@@ -810,6 +963,35 @@ static void ensure_watches(agent *a)
     }
 }
 
+/* The watch on Group Policy's key, HKLM\SOFTWARE\Policies\banwatch (64-bit
+ * view); while it does not exist, on HKLM\SOFTWARE\Policies for its
+ * creation. Without either, the check before each scan still sees every
+ * change. */
+static void ensure_gp_watch(agent *a)
+{
+    unsigned long syserr = 0;
+    if (a->gp_watch && !a->gp_watch_parent)
+        return;
+    bw_regwatch *w = NULL;
+    bw_err e =
+        bw_regwatch_open(a->api, L"SOFTWARE\\Policies\\banwatch", KEY_WOW64_64KEY, &w, &syserr);
+    if (e == BW_OK) {
+        bw_regwatch_close(a->gp_watch);
+        a->gp_watch = w;
+        a->gp_watch_parent = false;
+        return;
+    }
+    if (a->gp_watch)
+        return;
+    e = bw_regwatch_open(a->api, L"SOFTWARE\\Policies", KEY_WOW64_64KEY, &a->gp_watch, &syserr);
+    a->gp_watch_parent = e == BW_OK;
+    if (e != BW_OK)
+        logf_(a, "WARN",
+              "cannot watch Group Policy's key for changes (error %lu): they are seen at "
+              "each scan",
+              syserr);
+}
+
 /* ---- the loop ---------------------------------------------------------------------- */
 
 static DWORD ms_until(ULONGLONG now, ULONGLONG due)
@@ -843,19 +1025,14 @@ static bw_err agent_open(agent *a)
             bw_appender_on_trouble(a->log, file_trouble, a);
     }
     logf_(a, "INFO", "banwatch %s starting, data in %s", BW_VERSION, a->data_dir);
-    char msg[1024] = "";
-    bw_sink_env env = {.api = a->api,
-                       .data_dir = a->data_dir,
-                       .self_sid = a->dir.self_sid,
-                       .log = a->log,
-                       .refused = sink_refused,
-                       .trouble = file_trouble,
-                       .ctx = a};
-    bw_err e = bw_sinks_open(&env, &a->sinks, msg, sizeof msg);
-    if (e == BW_ENOMEM)
-        return e;
-    if (msg[0])
-        logf_(a, "ERROR", "%s", msg);
+    /* Group Policy before the sinks: it may turn events.jsonl off or put it
+     * elsewhere. Its errors are raised with the policy's (load_policy). */
+    gp_refresh(a);
+    bw_gp_applied outputs;
+    if (bw_gp_apply(&a->gp, NULL, false, &outputs) != BW_OK)
+        return BW_ENOMEM;
+    sinks_follow(a, &outputs);
+    bw_gp_applied_free(&outputs);
     return BW_OK;
 }
 
@@ -913,7 +1090,12 @@ static void raise_started(agent *a)
 /* When the timed work is next due (GetTickCount64 milliseconds). */
 typedef struct timers {
     ULONGLONG full, heartbeat, quick; /* quick 0: no change pending */
+    ULONGLONG gp;                     /* 0: no Group Policy change pending */
 } timers;
+
+/* Group Policy's key changed a moment ago: its values are read once the
+ * writes settle (an update writes several). */
+#define GP_SETTLE_MS 250u
 
 static void timers_reset(const agent *a, timers *t, ULONGLONG now)
 {
@@ -935,13 +1117,17 @@ static void timers_resume(agent *a, timers *t, ULONGLONG now)
 
 /* The handles to wait on: stop, reload, then every armed registry and folder
  * watch (reg_of / dir_of say which watch a handle is). */
-#define MAX_HANDLES (2 + MAX_WATCHES + MAX_DIR_WATCHES)
+#define MAX_HANDLES (3 + MAX_WATCHES + MAX_DIR_WATCHES)
 static DWORD wait_list(const agent *a, HANDLE reload_event, HANDLE *handles, bw_regwatch **reg_of,
                        bw_dirwatch **dir_of)
 {
     DWORD n = 0;
     handles[n++] = a->stop_event;
     handles[n++] = reload_event;
+    if (a->gp_watch) {
+        reg_of[n] = a->gp_watch;
+        handles[n++] = bw_regwatch_event(a->gp_watch);
+    }
     for (size_t i = 0; i < MAX_WATCHES; i++)
         if (a->watches[i]) {
             reg_of[n] = a->watches[i];
@@ -961,7 +1147,20 @@ static DWORD wait_ms(const timers *t, ULONGLONG now)
         wait = ms_until(now, t->heartbeat);
     if (t->quick && ms_until(now, t->quick) < wait)
         wait = ms_until(now, t->quick);
+    if (t->gp && ms_until(now, t->gp) < wait)
+        wait = ms_until(now, t->gp);
     return wait;
+}
+
+/* Group Policy's key (or its parent) changed: the watch is opened again by
+ * its path, so that a key deleted (whose handle would wait for nothing) is
+ * followed by its parent's watch, and a key created is watched itself. The
+ * values are read after this (GP_SETTLE_MS), so nothing in between is lost. */
+static void gp_watch_fired(agent *a)
+{
+    bw_regwatch_close(a->gp_watch);
+    a->gp_watch = NULL;
+    ensure_gp_watch(a);
 }
 
 /* Waits, using no CPU, and does what is due until the stop event. */
@@ -972,6 +1171,10 @@ static bw_err agent_loop(agent *a, HANDLE reload_event)
     timers_reset(a, &t, now);
     timers_resume(a, &t, now);
     for (;;) {
+        if (a->retime) { /* Group Policy changed an interval */
+            a->retime = false;
+            timers_reset(a, &t, a->api->GetTickCount64());
+        }
         HANDLE handles[MAX_HANDLES];
         bw_regwatch *reg_of[MAX_HANDLES] = {0};
         bw_dirwatch *dir_of[MAX_HANDLES] = {0};
@@ -982,9 +1185,17 @@ static bw_err agent_loop(agent *a, HANDLE reload_event)
         if (r == WAIT_OBJECT_0)
             return BW_OK;
         if (r == WAIT_OBJECT_0 + 1) {
-            load_policy(a, true);
+            gp_refresh(a);
+            load_policy(a, LOAD_RELOAD);
             scan(a, "policy reloaded");
             timers_reset(a, &t, now);
+            continue;
+        }
+        if (r >= WAIT_OBJECT_0 + 2 && r < WAIT_OBJECT_0 + n &&
+            reg_of[r - WAIT_OBJECT_0] == a->gp_watch) {
+            gp_watch_fired(a);
+            if (!t.gp)
+                t.gp = now + GP_SETTLE_MS;
             continue;
         }
         if (r >= WAIT_OBJECT_0 + 2 && r < WAIT_OBJECT_0 + n) {
@@ -1006,6 +1217,16 @@ static bw_err agent_loop(agent *a, HANDLE reload_event)
             return BW_ESYS;
         }
         /* timeout: whatever is due */
+        if (t.gp && now >= t.gp) {
+            t.gp = 0;
+            /* again once the writes settled: a key deleted while its
+             * watch was opened again is then followed by its parent's */
+            gp_watch_fired(a);
+            if (gp_refresh(a)) {
+                load_policy(a, LOAD_GP);
+                scan(a, "Group Policy changed");
+            }
+        }
         if (t.quick && now >= t.quick) {
             t.quick = 0;
             scan(a, "change");
@@ -1025,11 +1246,19 @@ static void agent_close(agent *a)
 {
     for (size_t i = 0; i < MAX_WATCHES; i++)
         bw_regwatch_close(a->watches[i]);
+    bw_regwatch_close(a->gp_watch);
     for (size_t i = 0; i < a->n_dirs; i++)
         bw_dirwatch_close(a->dirs[i]);
     bw_store_close(a->store);
     bw_sinks_close(&a->sinks);
-    bw_policy_free(a->pol);
+    bw_policy_free(a->base); /* a->pol is a flat copy of it */
+    free(a->origin);
+    bw_gp_values_free(&a->gp);
+    free(a->gp_digest);
+    bw_gp_applied_free(&a->applied);
+    bw_strlist_free(&a->gp_errors);
+    free(a->settings);
+    free(a->jsonl_path);
     bw_appender_close(a->log);
     free(a->host);
     if (a->verdict_block) /* a flat copy: its block, not bw_verdict_free */
@@ -1060,7 +1289,7 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
         open_store(&a);
     report_data(&a);
     raise_started(&a);
-    load_policy(&a, false);
+    load_policy(&a, LOAD_START);
     if (!a.pol) {
         e = BW_EINVAL;
         goto out;
@@ -1077,6 +1306,7 @@ bw_err bw_agent_run(const bw_api *api, HANDLE stop_event, HANDLE reload_event,
     /* Watches first: a change during the first scan is seen, and what
      * they allocate stays below the scan's memory. */
     ensure_watches(&a);
+    ensure_gp_watch(&a);
     scan(&a, "start");
     if (hooks && hooks->running)
         hooks->running(hooks->ctx);

@@ -48,6 +48,21 @@ static bw_err program_data(const bw_api *api, char **out, unsigned long *syserr)
     return e;
 }
 
+bw_err bw_win_data_dir_find(const bw_api *api, bw_datadir *out)
+{
+    memset(out, 0, sizeof *out);
+    unsigned long syserr = 0;
+    bw_win_status st = {0};
+    bw_win_self_sid(api, out->self_sid, sizeof out->self_sid, &st);
+    char *base = NULL;
+    bw_err e = program_data(api, &base, &syserr);
+    if (e)
+        return e;
+    out->path = bw_strfmt("%s\\banwatch", base);
+    free(base);
+    return out->path ? BW_OK : BW_ENOMEM;
+}
+
 /* Turns a privilege on in this process's token, if the account has it
  * (SYSTEM and elevated administrators do): best effort. */
 static void enable_privilege(const bw_api *api, const wchar_t *name)

@@ -52,6 +52,12 @@ const char *bw_datadir_action_name(bw_datadir_action a);
  * Another error: the folder could not be made (*syserr the Win32 code). */
 bw_err bw_win_data_dir_open(const bw_api *api, bw_datadir *out, unsigned long *syserr);
 
+/* Only finds the folder's path and the account banwatch runs as, creating
+ * and changing nothing (for `scan`, which writes nothing): out->path is
+ * "<ProgramData>\banwatch", which may not exist. Free with
+ * bw_datadir_free. */
+bw_err bw_win_data_dir_find(const bw_api *api, bw_datadir *out);
+
 /* Whether the file `name` in the folder may be used (bw_win_path_trusted):
  * BW_OK trusted, BW_ENOTFOUND absent (banwatch creates it), else not to be
  * used, why says why. */

@@ -83,18 +83,27 @@ static void help(bool overview, bw_cmd cmd)
     bw_buf_free(&b);
 }
 
-/* Loads the policy from a file, or the built-in default when path is NULL.
- * Reports errors on stderr. */
-static bw_policy *load_policy(const char *path)
+/* The policy scan uses: the file given, else the service's (its policy
+ * file when present and trusted, else the built-in one), with Group
+ * Policy's values over it. Errors and what was not used go to stderr. */
+static bw_policy *scan_policy(const char *path, bw_policy_in_force *in)
 {
     char msg[1024] = "";
-    bw_policy *pol = NULL;
-    bw_err e = bw_win_policy_load(api, path, &pol, msg, sizeof msg);
-    if (e == BW_ENOTFOUND)
+    bw_err e = bw_win_policy_in_force(api, path, in, msg, sizeof msg);
+    if (e == BW_ENOTFOUND && path)
         err("cannot read policy %s: file not found", path);
     else if (e)
-        err("%s%s", path ? "invalid policy: " : "built-in policy: ", msg);
-    return pol;
+        err("%s%s", path ? "invalid policy: " : "policy: ", msg[0] ? msg : bw_strerror(e));
+    if (e)
+        return NULL;
+    if (in->src.file_err == BW_EACCES)
+        err("warning: refusing %s: %s; the built-in policy is used",
+            in->src.refused ? in->src.refused : in->src.path, in->src.why);
+    else if (in->src.file_err != BW_OK && in->src.file_err != BW_ENOTFOUND)
+        err("warning: invalid policy: %s; the built-in policy is used", in->src.why);
+    for (size_t i = 0; i < in->applied.errors.n; i++)
+        err("warning: %s (not applied)", in->applied.errors.items[i]);
+    return in->src.pol;
 }
 
 static int cmd_scan(const bw_cli_args *a)
@@ -106,7 +115,8 @@ static int cmd_scan(const bw_cli_args *a)
     bw_snapshot *snap = NULL;
     bw_judgement j = {0};
     bw_buf report = {0};
-    bw_policy *pol = load_policy(policy_path);
+    bw_policy_in_force in = {0};
+    bw_policy *pol = scan_policy(policy_path, &in);
     if (!pol)
         goto out;
     snap = bw_snapshot_new();
@@ -116,15 +126,14 @@ static int cmd_scan(const bw_cli_args *a)
         goto out;
     }
     /* The one judgement, in the containment mode in force: the policy given
-     * (or the built-in one) and Group Policy. */
-    char mode_source[256];
-    bw_mode mode = bw_win_contain_mode(api, pol, mode_source, sizeof mode_source);
-    if (bw_judge(snap, pol, snap->taken_at, mode, &j) != BW_OK) {
+     * (or the service's) with Group Policy's values over it. */
+    if (bw_judge(snap, pol, snap->taken_at, pol->mode, &j) != BW_OK) {
         err("scan: out of memory while judging");
         goto out;
     }
-    bw_err e = json ? bw_report_json(snap, pol, &j, mode_source, &report)
-                    : bw_report_text(snap, pol, &j, mode_source, &report);
+    bw_report_source src = {in.applied.mode_source, in.src.origin, in.from_gp};
+    bw_err e = json ? bw_report_json_src(snap, pol, &j, &src, &report)
+                    : bw_report_text_src(snap, pol, &j, &src, &report);
     if (e) {
         err("scan: out of memory while writing the report");
         goto out;
@@ -142,7 +151,7 @@ out:
     bw_buf_free(&report);
     bw_judgement_free(&j);
     bw_snapshot_free(snap);
-    bw_policy_free(pol);
+    bw_policy_in_force_free(&in);
     return rc;
 }
 
@@ -227,20 +236,23 @@ static int cmd_service(void)
     return 0;
 }
 
-/* The containment mode in force for the service: its policy file in the
- * data directory (the built-in policy when there is none or it is
- * invalid), overridden by Group Policy. */
+/* The containment mode in force for the service: its policy (the file
+ * Group Policy names or the data folder's policy.yaml, the built-in policy
+ * when there is none or it is refused or invalid), overridden by Group
+ * Policy. */
 static bw_mode mode_in_force(const bw_datadir *dd, char *source, size_t srclen)
 {
-    char msg[1024], why[320];
-    bw_policy *pol = NULL;
-    char *path = bw_strfmt("%s\\policy.yaml", dd->path);
-    bw_err t = bw_datadir_file_trusted(api, dd, "policy.yaml", why, sizeof why);
-    if (!path || t != BW_OK || bw_win_policy_load(api, path, &pol, msg, sizeof msg) != BW_OK)
-        bw_win_policy_load(api, NULL, &pol, msg, sizeof msg);
-    bw_mode m = bw_win_contain_mode(api, pol, source, srclen);
-    bw_policy_free(pol);
-    free(path);
+    (void)dd;
+    char msg[1024];
+    bw_policy_in_force in;
+    bw_mode m = BW_MODE_AUDIT;
+    if (bw_win_policy_in_force(api, NULL, &in, msg, sizeof msg) == BW_OK) {
+        m = in.src.pol->mode;
+        snprintf(source, srclen, "%s", in.applied.mode_source);
+    } else {
+        snprintf(source, srclen, "the policy cannot be loaded: audit");
+    }
+    bw_policy_in_force_free(&in);
     return m;
 }
 

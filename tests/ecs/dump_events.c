@@ -146,7 +146,13 @@ static void lifecycle(out *o)
     put(o, bw_alert_lifecycle(BW_EVENT_AGENT_STOPPED, "ws-0142", "0.1.0", "stopped", &a), &a,
         "101");
     bw_policy pol = {.name = "kaspersky", .version = "2024.11.1", .mode = BW_MODE_ENFORCE};
-    put(o, bw_alert_policy_loaded("ws-0142", &pol, "loaded from built-in", &a), &a, "102");
+    put(o, bw_alert_policy_loaded("ws-0142", &pol, "loaded from built-in", NULL, &a), &a, "102");
+    put(o,
+        bw_alert_policy_loaded("ws-0142", &pol,
+                               "reloaded after a Group Policy change: policy from "
+                               "C:\\ProgramData\\banwatch\\policy.yaml",
+                               "mode,service.heartbeat_interval", &a),
+        &a, "102 from Group Policy");
     for (int id = BW_EVENT_STATE_DB_RECREATED; id <= BW_EVENT_STATE_DB_UNAVAILABLE; id++)
         put(o, bw_alert_error((bw_event_id)id, "ws-0142", "state.db: open: locked (5)", &a), &a,
             "9xx");

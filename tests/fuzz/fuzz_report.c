@@ -209,7 +209,7 @@ static void service_alerts(fz_in *in, const bw_judgement *j, const char *host, i
     if (due == BW_OK)
         fz_check_alert(&a, now);
     bw_alert_clear(&a);
-    FZ_CHECK(bw_alert_policy_loaded(host, pol, detail, &a) == BW_OK, "policy-loaded");
+    FZ_CHECK(bw_alert_policy_loaded(host, pol, detail, detail, &a) == BW_OK, "policy-loaded");
     fz_check_alert(&a, now);
     bw_alert_clear(&a);
     bw_event_id errs[] = {BW_EVENT_STATE_DB_RECREATED, BW_EVENT_POLICY_INVALID,

@@ -547,15 +547,23 @@ static void test_lifecycle_and_errors(void **state)
                      BW_EINVAL);
 
     bw_policy pol = {.name = "kaspersky", .version = "2024.11.1", .mode = BW_MODE_ENFORCE};
-    assert_int_equal(bw_alert_policy_loaded("WS-01", &pol, "reloaded", &a), BW_OK);
+    assert_int_equal(bw_alert_policy_loaded("WS-01", &pol, "reloaded", NULL, &a), BW_OK);
     assert_int_equal(a.event_id, 102);
     const char *v[BW_ALERT_MAX_FIELDS];
-    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 5);
+    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 6);
     assert_string_equal(v[0], "WS-01");
     assert_string_equal(v[1], "kaspersky");
     assert_string_equal(v[2], "2024.11.1");
     assert_string_equal(v[3], "enforce");
     assert_string_equal(v[4], "reloaded");
+    assert_string_equal(v[5], "-");
+    assert_string_equal(a.fields[5].name, "from_group_policy");
+    bw_alert_clear(&a);
+    assert_int_equal(bw_alert_policy_loaded("WS-01", &pol, "reloaded after a Group Policy change",
+                                            "mode,service.scan_interval", &a),
+                     BW_OK);
+    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 6);
+    assert_string_equal(v[5], "mode,service.scan_interval");
     bw_alert_clear(&a);
 
     assert_int_equal(bw_alert_error(BW_EVENT_STATE_DB_RECREATED, "WS-01", "moved", &a), BW_OK);

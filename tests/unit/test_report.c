@@ -350,6 +350,49 @@ static void test_text_hostile_values(void **state)
     bw_snapshot_free(s);
 }
 
+/* Where the policy came from: in the policy object and under the first
+ * line; absent when the caller does not say (the plain functions). */
+static void test_policy_source(void **state)
+{
+    (void)state;
+    bw_policy pol = {.name = "kaspersky", .version = "1", .vendor = "Kaspersky"};
+    bw_snapshot *s = bw_snapshot_new();
+    s->host = bw_strdup("WS-01");
+    bw_findings f = {0};
+    bw_judgement j;
+    judge_findings(s, &pol, &f, &j);
+    bw_report_source src = {.mode_source = "Group Policy value X",
+                            .origin = "C:\\ProgramData\\banwatch\\policy.yaml",
+                            .from_group_policy = "mode,service.scan_interval"};
+    bw_buf b = {0};
+    assert_int_equal(bw_report_json_src(s, &pol, &j, &src, &b), BW_OK);
+    if (!strstr(b.data, "\"cutoff\": \"1970-01-01T00:00:00Z\",\n"
+                        "    \"origin\": \"C:\\\\ProgramData\\\\banwatch\\\\policy.yaml\",\n"
+                        "    \"from_group_policy\": \"mode,service.scan_interval\"\n  },"))
+        fail_msg("policy object:\n%s", b.data);
+    bw_buf_free(&b);
+    assert_int_equal(bw_report_text_src(s, &pol, &j, &src, &b), BW_OK);
+    if (!strstr(b.data,
+                "(policy kaspersky 1)\nPolicy from C:\\ProgramData\\banwatch\\policy.yaml; "
+                "settings from Group Policy: mode,service.scan_interval\n"))
+        fail_msg("text:\n%s", b.data);
+    bw_buf_free(&b);
+    /* nothing from Group Policy: "-" */
+    src.from_group_policy = NULL;
+    assert_int_equal(bw_report_json_src(s, &pol, &j, &src, &b), BW_OK);
+    assert_non_null(strstr(b.data, "\"from_group_policy\": \"-\""));
+    bw_buf_free(&b);
+    /* the plain functions say nothing of it */
+    assert_int_equal(bw_report_json(s, &pol, &j, NULL, &b), BW_OK);
+    assert_null(strstr(b.data, "\"origin\""));
+    bw_buf_free(&b);
+    assert_int_equal(bw_report_text(s, &pol, &j, NULL, &b), BW_OK);
+    assert_null(strstr(b.data, "Policy from"));
+    bw_buf_free(&b);
+    bw_judgement_free(&j);
+    bw_snapshot_free(s);
+}
+
 static void test_containment_section(void **state)
 {
     (void)state;
@@ -432,9 +475,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_hostile_values), cmocka_unit_test(test_containment_section),
-        cmocka_unit_test(test_format_utc),          cmocka_unit_test(test_json_string),
-        cmocka_unit_test(test_json_writer),         cmocka_unit_test(test_json_read_flat),
-        cmocka_unit_test(test_json_document),
+        cmocka_unit_test(test_policy_source),       cmocka_unit_test(test_format_utc),
+        cmocka_unit_test(test_json_string),         cmocka_unit_test(test_json_writer),
+        cmocka_unit_test(test_json_read_flat),      cmocka_unit_test(test_json_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

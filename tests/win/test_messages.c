@@ -49,7 +49,8 @@ static void build(bw_event_id id, bw_alert *a)
         assert_int_equal(bw_alert_lifecycle(id, "WS-01", "0.1.0", "detail text", a), BW_OK);
     } else if (id == BW_EVENT_POLICY_LOADED) {
         bw_policy p = {.name = "kaspersky", .version = "2024.11.1", .mode = BW_MODE_AUDIT};
-        assert_int_equal(bw_alert_policy_loaded("WS-01", &p, "loaded from built-in", a), BW_OK);
+        assert_int_equal(bw_alert_policy_loaded("WS-01", &p, "loaded from built-in", "mode", a),
+                         BW_OK);
     } else if (id == BW_EVENT_HEARTBEAT) {
         bw_heartbeat hb = {.host = "WS-01",
                            .policy_name = "kaspersky",

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../bw_gpread.h"
 #include "../bw_winerr.h"
 #include "../bw_winreg.h"
 #include "../../core/bw_cstep.h"
@@ -31,44 +32,30 @@ typedef struct launch_protected_info {
 
 bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *source, size_t srclen)
 {
-    static const char where[] = "Group Policy value HKLM\\" BW_GP_KEY "\\" BW_GP_MODE_VALUE;
     char dummy[8];
     if (!source || !srclen) {
         source = dummy;
         srclen = sizeof dummy;
     }
-    bw_win_status st = {0};
-    HKEY key = NULL;
-    char *value = NULL;
-    bw_err e = bw_win_reg_open(api, HKEY_LOCAL_MACHINE, BW_GP_KEY, KEY_WOW64_64KEY, &key, &st);
-    if (e == BW_OK) {
-        e = bw_win_reg_string(api, key, BW_GP_MODE_VALUE, &value, &st);
-        bw_win_reg_close(api, key);
-    }
-    if (e == BW_ENOTFOUND) {
-        snprintf(source, srclen, "policy (mode: %s)",
-                 pol && pol->mode == BW_MODE_ENFORCE ? "enforce" : "audit");
-        return pol ? pol->mode : BW_MODE_AUDIT;
-    }
-    if (e != BW_OK) {
+    /* Group Policy's values over a flat copy of the policy: only the mode
+     * is kept (bw_gpo.h says which broken values give audit). */
+    bw_policy p;
+    memset(&p, 0, sizeof p);
+    if (pol)
+        p = *pol;
+    bw_gp_values v;
+    bw_gp_applied a;
+    if (bw_win_gp_read(api, &v) != BW_OK || bw_gp_apply(&v, &p, false, &a) != BW_OK) {
+        bw_gp_values_free(&v);
         snprintf(source, srclen,
-                 "%s is invalid or cannot be read (%s): audit, nothing is "
-                 "changed",
-                 where, e == BW_EINVAL ? "not a string value" : st.reason);
+                 "Group Policy cannot be read (out of memory): audit, nothing "
+                 "is changed");
         return BW_MODE_AUDIT;
     }
-    bw_mode m = BW_MODE_AUDIT;
-    if (bw_ieq(value, "enforce") || bw_ieq(value, "audit")) {
-        m = bw_ieq(value, "enforce") ? BW_MODE_ENFORCE : BW_MODE_AUDIT;
-        snprintf(source, srclen, "%s", where);
-    } else {
-        snprintf(source, srclen,
-                 "%s is invalid (\"%.40s\", expected \"audit\" or \"enforce\"): "
-                 "audit, nothing is changed",
-                 where, value);
-    }
-    free(value);
-    return m;
+    snprintf(source, srclen, "%s", a.mode_source);
+    bw_gp_applied_free(&a);
+    bw_gp_values_free(&v);
+    return p.mode;
 }
 
 /* ---- small SCM helpers ----------------------------------------------------------- */

@@ -43,17 +43,15 @@
 #include "../../core/bw_policy.h"
 #include "../../core/bw_store.h"
 
-/* Where Group Policy sets the containment mode (REG_SZ "audit" or
- * "enforce"); it overrides the policy file's `mode:`. */
-#define BW_GP_KEY        "SOFTWARE\\Policies\\banwatch"
-#define BW_GP_MODE_VALUE "ContainmentMode"
-
-/* The containment mode in force and where it comes from: the Group Policy
- * value when it is set, else the policy's `mode:`. A Group Policy value that
- * cannot be read or is not "audit"/"enforce" gives audit, and source says
- * so (an administrator must see that the override is broken). source
- * receives e.g. "policy (mode: audit)" or "Group Policy value
- * HKLM\SOFTWARE\Policies\banwatch\ContainmentMode". */
+/* The containment mode in force and where it comes from: Group Policy's
+ * ContainmentMode (REG_SZ "audit" or "enforce", core/bw_gpo.h) when it is
+ * set, else the policy's `mode:`. A Group Policy value that cannot be read
+ * or is not "audit"/"enforce" gives audit, and source says so (an
+ * administrator must see that the override is broken). source receives
+ * e.g. "policy (mode: audit)" or "Group Policy value
+ * HKLM\SOFTWARE\Policies\banwatch\ContainmentMode". The service applies
+ * all of Group Policy at once instead (bw_gp_apply); status and restore
+ * ask here. */
 bw_mode bw_win_contain_mode(const bw_api *api, const bw_policy *pol, char *source, size_t srclen);
 
 /* Receives each outcome; the result's strings live for the call only. */

@@ -49,6 +49,12 @@ typedef struct bw_sink_env {
     /* The account banwatch runs as: a file sink opens an existing file only
      * when it can be trusted (core/bw_trust.h). */
     const char *self_sid;
+    /* The JSON-lines output as Group Policy sets it (core/bw_gpo.h): off, or
+     * its file instead of <data_dir>\events.jsonl (NULL: that one). A file
+     * elsewhere is used only in a folder that only SYSTEM and
+     * Administrators may change. */
+    bool jsonl_off;
+    const char *jsonl_path;
     bw_appender *log;
     /* Told when a file sink refuses its file (may be NULL). */
     void (*refused)(void *ctx, const char *path, const char *why);

@@ -35,21 +35,50 @@ static bw_err tail(void *self, size_t max, bw_buf *out)
 
 static const bw_sink_ops ops = {"jsonl", emit, NULL, close_, tail};
 
+/* Whether the file at path (from Group Policy) is in a folder only SYSTEM
+ * and Administrators may change; else *bad is the folder and why says why. */
+static bw_err folder_trusted(const bw_sink_env *env, const char *path, char **bad, char *why,
+                             size_t whylen)
+{
+    const char *slash = strrchr(path, '\\');
+    if (!slash) {
+        snprintf(why, whylen, "not the path of a file in a folder");
+        return BW_EACCES;
+    }
+    /* "C:\x" lives in the drive's root folder, "C:\" */
+    size_t n = (size_t)(slash - path) + (slash - path == 2 ? 1 : 0);
+    *bad = bw_strndup(path, n);
+    if (!*bad)
+        return BW_ENOMEM;
+    bw_err t = bw_win_path_trusted(env->api, *bad, env->self_sid, why, whylen);
+    if (t == BW_ENOTFOUND)
+        snprintf(why, whylen, "the folder does not exist");
+    if (t == BW_OK) {
+        free(*bad);
+        *bad = NULL;
+    }
+    return t == BW_ENOTFOUND ? BW_EACCES : t;
+}
+
 bw_err bw_sink_jsonl_open(const bw_sink_env *env, bw_sink *out, char *msg, size_t msglen)
 {
-    if (!env->data_dir) {
+    if (!env->data_dir && !env->jsonl_path) {
         snprintf(msg, msglen, "no data folder for events.jsonl");
         return BW_ENOTFOUND;
     }
-    char *path = bw_strfmt("%s\\events.jsonl", env->data_dir);
+    char *path = env->jsonl_path ? bw_strdup(env->jsonl_path)
+                                 : bw_strfmt("%s\\events.jsonl", env->data_dir);
     if (!path)
         return BW_ENOMEM;
-    char why[320];
-    bw_err t = bw_win_path_trusted(env->api, path, env->self_sid, why, sizeof why);
+    char why[320], *bad = NULL;
+    bw_err t = env->jsonl_path ? folder_trusted(env, path, &bad, why, sizeof why) : BW_OK;
+    if (t == BW_OK)
+        t = bw_win_path_trusted(env->api, path, env->self_sid, why, sizeof why);
     if (t != BW_OK && t != BW_ENOTFOUND) {
-        snprintf(msg, msglen, "refusing %s: %s", path, why);
+        snprintf(msg, msglen, "refusing %s: %s", bad ? bad : path, why);
         if (env->refused && t != BW_ENOMEM)
-            env->refused(env->ctx, path, why);
+            env->refused(env->ctx, bad ? bad : path, why);
+        free(bad);
         free(path);
         return t == BW_ENOMEM ? t : BW_EACCES;
     }

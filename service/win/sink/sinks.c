@@ -11,10 +11,11 @@
 static const struct {
     bw_sink_open_fn open;
     bool needs_log;
+    bool jsonl; /* Group Policy may turn it off */
 } table[] = {
-    {bw_sink_eventlog_open, false}, /* Windows Event Log, source "banwatch" */
-    {bw_sink_jsonl_open, false},    /* %ProgramData%\banwatch\events.jsonl */
-    {bw_sink_log_open, true},       /* one line in the service log */
+    {bw_sink_eventlog_open, false, false}, /* Windows Event Log, source "banwatch" */
+    {bw_sink_jsonl_open, false, true},     /* %ProgramData%\banwatch\events.jsonl */
+    {bw_sink_log_open, true, false},       /* one line in the service log */
 };
 
 _Static_assert(sizeof table / sizeof table[0] <= BW_SINKS_MAX, "room for every sink");
@@ -26,7 +27,7 @@ bw_err bw_sinks_open(const bw_sink_env *env, bw_sinks *out, char *msg, size_t ms
         msg[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        if (table[i].needs_log && !env->log)
+        if ((table[i].needs_log && !env->log) || (table[i].jsonl && env->jsonl_off))
             continue;
         char why[512] = "";
         bw_sink s = {0};
