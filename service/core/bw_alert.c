@@ -510,7 +510,10 @@ bw_err bw_alert_policy_loaded(const char *host, const bw_policy *pol, const char
         pol ? (pol->mode == BW_MODE_ENFORCE ? "enforce" : "audit") : NULL, &ok);
     add(out, "detail", "banwatch.detail", detail, &ok);
     add(out, "from_group_policy", "banwatch.policy.from_group_policy",
-        from_group_policy && *from_group_policy ? from_group_policy : NULL, &ok);
+        from_group_policy && *from_group_policy && strcmp(from_group_policy, "-") != 0
+            ? from_group_policy
+            : NULL,
+        &ok);
     return alert_end(out, ok);
 }
 

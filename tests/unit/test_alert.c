@@ -565,6 +565,17 @@ static void test_lifecycle_and_errors(void **state)
     assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 6);
     assert_string_equal(v[5], "mode,service.scan_interval");
     bw_alert_clear(&a);
+    /* "-" (bw_gp_from_list's none) is a missing value: "-" in the Event Log,
+     * no banwatch.policy.from_group_policy in JSON */
+    assert_int_equal(bw_alert_policy_loaded("WS-01", &pol, "loaded", "-", &a), BW_OK);
+    assert_int_equal(bw_alert_strings(&a, v, BW_ALERT_MAX_FIELDS), 6);
+    assert_string_equal(v[5], "-");
+    bw_buf gj = {0};
+    assert_int_equal(bw_alert_json(&a, 0, &gj), BW_OK);
+    assert_null(strstr(gj.data, "from_group_policy"));
+    assert_non_null(strstr(gj.data, "\"mode\":\"enforce\""));
+    bw_buf_free(&gj);
+    bw_alert_clear(&a);
 
     assert_int_equal(bw_alert_error(BW_EVENT_STATE_DB_RECREATED, "WS-01", "moved", &a), BW_OK);
     assert_int_equal(a.event_id, 900);
