@@ -484,7 +484,7 @@ check "non_protecting: AVP held again (a second 406)" wait_for 20 406 AVP 2
 check "non_protecting: klnagent disabled (401) and stopped (402)" wait_for 20 402 klnagent
 check "non_protecting: klnagent stopped, Start=4" svc_is klnagent STOPPED 0x4
 check "non_protecting: 401 for klnagent, action disable, prior automatic/running" \
-    ev_is 401 klnagent '.action == "disable" and .prior_start_type == "automatic" and .prior_state == "running"'
+    ev_is 401 klnagent '.banwatch.containment.action == "disable" and .banwatch.containment.prior_start_type == "automatic" and .banwatch.containment.prior_state == "running"'
 check "non_protecting: ksnproxy disabled and stopped a second time" wait_for 20 402 ksnproxy 2
 check "non_protecting: ksnproxy stopped, Start=4" svc_is ksnproxy STOPPED 0x4
 check "non_protecting: no new 406 for klnagent or ksnproxy ($(count 406 klnagent), $(count 406 ksnproxy))" \
