@@ -12,8 +12,8 @@
  *     InstallDate, SystemComponent, one close;
  *   services: the service control manager's list (its size, then one
  *     enumeration into a buffer that large), then
- *     the Services key's subkeys; per key one open, Type, Start, ImagePath,
- *     Description, Group, the Instances subkey (and each instance's
+ *     the Services key's subkeys; per key one open, Type, Start,
+ *     DelayedAutostart, ImagePath, Description, Group, the Instances subkey (and each instance's
  *     Altitude), one close. DisplayName comes from the service manager.
  *
  * Prints "floor uninstall_ms=U services_ms=S total_ms=T entries=N
@@ -132,6 +132,7 @@ static void services(void)
         n_services++;
         value(k, L"Type");
         value(k, L"Start");
+        value(k, L"DelayedAutostart");
         value(k, L"ImagePath");
         value(k, L"Description");
         value(k, L"Group");

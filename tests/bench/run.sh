@@ -207,7 +207,7 @@ scan_size() {
     out="$work/floor.out"; "$BW_WINE" 'C:\bench\floor.exe' >"$out" 2>/dev/null </dev/null
     out="$work/calls.out"; "$BW_WINE" 'C:\bench\bench_scan.exe' --calls >"$out" 2>/dev/null </dev/null
     sed -n 's/^calls /  banwatch registry calls, /p' "$work/calls.out"
-    echo "  floor registry calls: uninstall 1 open, 9 reads, 1 close (and 1 enum) per entry; services 2 opens, 5 reads, 1 close (and 1 enum)"
+    echo "  floor registry calls: uninstall 1 open, 9 reads, 1 close (and 1 enum) per entry; services 2 opens, 6 reads, 1 close (and 1 enum)"
     for ((i = 0; i < reps; i++)); do
         out="$work/floor.out"; run 'C:\bench\floor.exe'
         fl_w+=("$wall"); fl_c+=("$cpu"); fl_in+=("$(field total_ms "$out")")
@@ -331,7 +331,7 @@ service() {
     server_start
     data="$pfx/drive_c/ProgramData/banwatch" log="$pfx/drive_c/ProgramData/banwatch/banwatch.log"
     jsonl="$data/events.jsonl"
-    "$BW_WINE" 'C:\bench\banwatch.exe' install </dev/null >/dev/null 2>&1 || { miss "service: install failed"; prefix_done; return; }
+    "$BW_WINE" 'C:\bench\banwatch.exe' install --no-start </dev/null >/dev/null 2>&1 || { miss "service: install failed"; prefix_done; return; }
     t0=$EPOCHREALTIME
     "$BW_WINE" net start banwatch </dev/null >/dev/null 2>&1
     for ((i = 0; i < 6000; i++)); do
