@@ -124,8 +124,7 @@ static bw_err add_error(bw_gp_applied *a, bw_gp_id i, const char *why)
     return s ? bw_strlist_add_owned(&a->errors, s) : BW_ENOMEM;
 }
 
-/* Why the text is no absolute local path banwatch may use, or NULL. */
-static const char *path_problem(const char *s)
+const char *bw_local_path_problem(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0)
@@ -172,7 +171,7 @@ bw_err bw_gp_policy_file(const bw_gp_values *v, char **path, char *err, size_t e
     if (kind_problem(v, BW_GP_POLICY_FILE, why, sizeof why))
         bad = why;
     else
-        bad = path_problem(x->text);
+        bad = bw_local_path_problem(x->text);
     if (bad) {
         snprintf(err, errlen, "%s\\%s: %s", BW_GP_KEY_NAME,
                  bw_gp_settings[BW_GP_POLICY_FILE].value, bad);
@@ -355,7 +354,7 @@ static bw_err apply_outputs(const bw_gp_values *v, bw_gp_applied *a)
     if (kind_problem(v, BW_GP_JSONL_PATH, why, sizeof why))
         bad = why;
     else
-        bad = path_problem(x->text);
+        bad = bw_local_path_problem(x->text);
     if (bad)
         return add_error(a, BW_GP_JSONL_PATH, bad);
     a->jsonl_path = bw_strdup(x->text);

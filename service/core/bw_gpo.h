@@ -122,6 +122,11 @@ typedef struct bw_gp_applied {
 
 void bw_gp_applied_free(bw_gp_applied *a);
 
+/* Why s is no absolute local path banwatch may use ("C:\\...": a drive,
+ * no relative, network or device path, no wildcards or %variables%, no
+ * "." or ".." parts, not ending in "\\"), or NULL when it is one. */
+const char *bw_local_path_problem(const char *s);
+
 /* The policy file Group Policy names (PolicyFile), checked: an absolute
  * local path ("C:\..."), no wildcards, no "." or ".." parts, no
  * environment variables. BW_OK: *path is malloc'd. BW_ENOTFOUND: not set.

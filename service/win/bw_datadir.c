@@ -10,7 +10,9 @@
 
 #include "bw_winerr.h"
 #include "bw_winhost.h"
+#include "bw_winreg.h"
 #include "bw_winsec.h"
+#include "../core/bw_gpo.h"
 #include "../core/bw_str.h"
 
 /* Attempts to create the folder when it keeps reappearing under us. */
@@ -35,8 +37,63 @@ void bw_datadir_free(bw_datadir *d)
     memset(d, 0, sizeof *d);
 }
 
+/* Where Windows keeps ProgramData's path (what SHGetKnownFolderPath reads
+ * too): HKLM, which only SYSTEM and Administrators may change. */
+#define PROFILE_LIST       "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
+#define MAX_EXPANDED_UNITS 1024u
+
+/* text with its %variables% expanded into *out (malloc'd UTF-8). */
+static bw_err expand(const bw_api *api, const char *text, char **out)
+{
+    uint16_t *w = NULL;
+    uint16_t buf[MAX_EXPANDED_UNITS];
+    bw_err e = bw_utf8_to_utf16(text, &w, NULL);
+    if (e)
+        return e;
+    DWORD need = api->ExpandEnvironmentStringsW((LPCWSTR)w, (LPWSTR)buf, MAX_EXPANDED_UNITS);
+    free(w);
+    if (need == 0 || need > MAX_EXPANDED_UNITS)
+        return BW_ERANGE;
+    buf[need - 1] = 0; /* never trust a returned length */
+    size_t n = 0;
+    while (buf[n])
+        n++;
+    return bw_utf16_to_utf8(buf, n, out);
+}
+
+/* ProgramData's path from the registry, expanded: BW_OK only for an
+ * absolute local path (bw_local_path_problem), else BW_ENOTFOUND. Read
+ * this way, a command that needs the data folder loads no shell32 (and
+ * the user32, gdi32 and COM it brings). */
+static bw_err program_data_registry(const bw_api *api, char **out)
+{
+    bw_win_status st = {0};
+    HKEY key = NULL;
+    char *raw = NULL;
+    *out = NULL;
+    if (bw_win_reg_open(api, HKEY_LOCAL_MACHINE, PROFILE_LIST, KEY_WOW64_64KEY, &key, &st) !=
+        BW_OK)
+        return BW_ENOTFOUND;
+    bw_err e = bw_win_reg_string(api, key, "ProgramData", &raw, &st);
+    bw_win_reg_close(api, key);
+    if (e == BW_OK)
+        e = expand(api, raw, out);
+    free(raw);
+    if (e == BW_ENOMEM)
+        return e;
+    if (e != BW_OK || bw_local_path_problem(*out)) {
+        free(*out);
+        *out = NULL;
+        return BW_ENOTFOUND;
+    }
+    return BW_OK;
+}
+
 static bw_err program_data(const bw_api *api, char **out, unsigned long *syserr)
 {
+    bw_err r = program_data_registry(api, out);
+    if (r != BW_ENOTFOUND)
+        return r;
     PWSTR base = NULL;
     HRESULT hr = api->SHGetKnownFolderPath(&FOLDERID_ProgramData, 0, NULL, &base);
     if (FAILED(hr)) {

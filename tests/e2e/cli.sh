@@ -217,6 +217,15 @@ run restore-gp restore --start
 check "restore with Group Policy ContainmentMode=enforce: exit 2" exit_is 2
 check "the refusal names Group Policy as the source of enforce" says "Group Policy"
 
+# What a scan loads: the system DLLs it imports and what its collectors
+# need, never shell32, user32, gdi32 or COM (the data folder's path comes
+# from the registry; Security Center's COM only where its class exists).
+WINEDEBUG=+loaddll timeout -k 5 60 "$BW_WINE" 'C:\banwatch\banwatch.exe' scan \
+    >/dev/null 2>"$out_dir/scan-loaddll.err"
+loaded=$(grep -oE 'system32\\+[A-Za-z0-9_]+\.dll' "$out_dir/scan-loaddll.err" | sed 's/.*\\//' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
+check "scan loads neither shell32, user32, gdi32 nor COM ($loaded)" \
+    bash -c '[ -n "$0" ] && ! grep -qwE "shell32\.dll|user32\.dll|gdi32\.dll|ole32\.dll|combase\.dll" <<<"$0"' "$loaded"
+
 exec 2>&3
 trap - EXIT
 cleanup

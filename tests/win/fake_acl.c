@@ -40,6 +40,9 @@ static struct {
     DWORD move_error;
     char *reappear;
     unsigned set_calls, privileges;
+    char *program_data; /* ProfileList's ProgramData value, or NULL: no value */
+    DWORD program_data_type;
+    unsigned known_folder_calls;
 } A;
 
 /* ---- objects ------------------------------------------------------------------ */
@@ -184,11 +187,24 @@ void fake_acl_reset(void)
     }
     free(A.objs);
     free(A.reappear);
+    free(A.program_data);
     memset(&A, 0, sizeof A);
     snprintf(A.token, sizeof A.token, "S-1-5-18");
     fake_acl_object("C:\\ProgramData", true,
                     "O:S-1-5-18D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)"
                     "(A;CI;0x116;;;BU)");
+}
+
+void fake_acl_program_data_value(const char *value, uint32_t type)
+{
+    free(A.program_data);
+    A.program_data = value ? xstrdup(value) : NULL;
+    A.program_data_type = type;
+}
+
+unsigned fake_acl_known_folder_calls(void)
+{
+    return A.known_folder_calls;
 }
 
 int fake_acl_setup(void **state)
@@ -255,11 +271,58 @@ static HRESULT WINAPI f_SHGetKnownFolderPath(REFKNOWNFOLDERID id, DWORD flags, H
     (void)flags;
     (void)token;
     assert_true(IsEqualGUID(id, &FOLDERID_ProgramData));
+    A.known_folder_calls++;
     static const wchar_t pd[] = L"C:\\ProgramData";
     *out = CoTaskMemAlloc(sizeof pd);
     assert_non_null(*out);
     memcpy(*out, pd, sizeof pd);
     return S_OK;
+}
+
+/* The registry holds one key, ProfileList, with one value, ProgramData,
+ * when fake_acl_program_data_value set one. */
+#define PROFILE_KEY ((HKEY)(uintptr_t)0x5150)
+
+static LSTATUS WINAPI f_RegOpenKeyExW(HKEY parent, LPCWSTR path, DWORD opts, REGSAM sam,
+                                      PHKEY out)
+{
+    (void)opts;
+    (void)sam;
+    assert_true(parent == HKEY_LOCAL_MACHINE);
+    if (!A.program_data ||
+        wcscmp(path, L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList") != 0)
+        return ERROR_FILE_NOT_FOUND;
+    *out = PROFILE_KEY;
+    return ERROR_SUCCESS;
+}
+
+static LSTATUS WINAPI f_RegQueryValueExW(HKEY key, LPCWSTR name, LPDWORD reserved, LPDWORD type,
+                                         LPBYTE data, LPDWORD size)
+{
+    (void)reserved;
+    assert_true(key == PROFILE_KEY);
+    if (!name || wcscmp(name, L"ProgramData") != 0)
+        return ERROR_FILE_NOT_FOUND;
+    uint16_t *w = NULL;
+    size_t n = 0;
+    assert_int_equal(bw_utf8_to_utf16(A.program_data, &w, &n), BW_OK);
+    DWORD bytes = (DWORD)((n + 1) * sizeof *w);
+    if (type)
+        *type = A.program_data_type;
+    LSTATUS rc = ERROR_SUCCESS;
+    if (data && *size < bytes)
+        rc = ERROR_MORE_DATA;
+    else if (data)
+        memcpy(data, w, bytes);
+    *size = bytes;
+    free(w);
+    return rc;
+}
+
+static LSTATUS WINAPI f_RegCloseKey(HKEY key)
+{
+    assert_true(key == PROFILE_KEY);
+    return ERROR_SUCCESS;
 }
 
 static VOID WINAPI f_CoTaskMemFree(LPVOID p)
@@ -504,6 +567,9 @@ static BOOL WINAPI f_AdjustTokenPrivileges(HANDLE token, BOOL none, PTOKEN_PRIVI
 static const bw_api table = {
     .SHGetKnownFolderPath = f_SHGetKnownFolderPath,
     .CoTaskMemFree = f_CoTaskMemFree,
+    .RegOpenKeyExW = f_RegOpenKeyExW,
+    .RegQueryValueExW = f_RegQueryValueExW,
+    .RegCloseKey = f_RegCloseKey,
     .GetSystemTimeAsFileTime = f_GetSystemTimeAsFileTime,
     .CreateFileW = f_CreateFileW,
     .CloseHandle = f_CloseHandle,
@@ -527,6 +593,7 @@ static const bw_api table = {
     .GetAclInformation = GetAclInformation,
     .GetAce = GetAce,
     .LocalFree = LocalFree,
+    .ExpandEnvironmentStringsW = ExpandEnvironmentStringsW,
 };
 
 const bw_api *fake_acl_api(void)

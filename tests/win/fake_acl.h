@@ -46,6 +46,12 @@ int fake_acl_setup(void **state);
 int fake_acl_teardown(void **state);
 const bw_api *fake_acl_api(void);
 
+/* HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList's
+ * ProgramData value (of the registry type given); NULL: no such key
+ * (the default). How often SHGetKnownFolderPath was asked. */
+void fake_acl_program_data_value(const char *value, uint32_t type);
+unsigned fake_acl_known_folder_calls(void);
+
 /* An object at path (UTF-8) with this descriptor; replaces one there. */
 void fake_acl_object(const char *path, bool dir, const char *sddl);
 void fake_acl_reparse(const char *path);

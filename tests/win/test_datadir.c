@@ -63,6 +63,33 @@ static void test_created_locked(void **state)
     bw_datadir_free(&d);
 }
 
+/* Where the folder is: ProgramData's path from HKLM's ProfileList,
+ * expanded, without shell32; SHGetKnownFolderPath only when that value is
+ * missing, of another type, or not an absolute local path. */
+static void where_is(const char *value, uint32_t type, const char *want, unsigned known_calls)
+{
+    fake_acl_reset();
+    fake_acl_program_data_value(value, type);
+    bw_datadir d;
+    assert_int_equal(bw_win_data_dir_find(fake_acl_api(), &d), BW_OK);
+    assert_string_equal(d.path, want);
+    assert_int_equal(fake_acl_known_folder_calls(), known_calls);
+    bw_datadir_free(&d);
+}
+
+static void test_where(void **state)
+{
+    (void)state;
+    where_is("%SystemDrive%\\ProgramData", REG_EXPAND_SZ, DIR, 0);
+    where_is("D:\\Data", REG_SZ, "D:\\Data\\banwatch", 0);
+    where_is(NULL, REG_SZ, DIR, 1);
+    where_is("ProgramData", REG_EXPAND_SZ, DIR, 1);
+    where_is("\\\\server\\share\\pd", REG_SZ, DIR, 1);
+    where_is("%BW_NO_SUCH_VARIABLE%\\pd", REG_EXPAND_SZ, DIR, 1);
+    where_is("C:\\Program Data\\..\\x", REG_SZ, DIR, 1);
+    where_is("D:\\Data", REG_DWORD, DIR, 1);
+}
+
 /* banwatch made the folder before it was locked down: SYSTEM owns it, but
  * Users may add files. Its permissions are reset, its contents kept. */
 static void test_reset_in_place(void **state)
@@ -250,6 +277,7 @@ static void test_program_location(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_where, fake_acl_setup, fake_acl_teardown),
         cmocka_unit_test_setup_teardown(test_created_locked, fake_acl_setup, fake_acl_teardown),
         cmocka_unit_test_setup_teardown(test_reset_in_place, fake_acl_setup, fake_acl_teardown),
         cmocka_unit_test_setup_teardown(test_planted_folder_moved_aside, fake_acl_setup,
