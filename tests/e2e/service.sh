@@ -188,11 +188,12 @@ BW reload >/dev/null 2>&1
 check "the same policy with one name loads again (102)" wait_for 10 102 "" $((n102 + 1))
 
 # ---- heartbeat
+# (every 3 s: the first may come before the product and driver are found)
 check "heartbeat (110) with counts" wait_for 10 110
 check "heartbeat counts one product and one driver" \
-    jsonl_has 'select((.event.code|tonumber)==110) | .banwatch.counts.product==1 and .banwatch.counts.driver==1'
+    wait_has 10 'select((.event.code|tonumber)==110) | .banwatch.counts.product==1 and .banwatch.counts.driver==1'
 check "heartbeat carries the host verdict" \
-    jsonl_has 'select((.event.code|tonumber)==110) | .banwatch.verdict.present=="confirmed" and (.banwatch.verdict.products|test("Kaspersky Endpoint Security"))'
+    wait_has 10 'select((.event.code|tonumber)==110) | .banwatch.verdict.present=="confirmed" and (.banwatch.verdict.products|test("Kaspersky Endpoint Security"))'
 
 # ---- restart: no duplicates
 before=$(jq -c 'select((.event.code|tonumber) >= 200 and (.event.code|tonumber) < 300)' "$jsonl" | wc -l)
