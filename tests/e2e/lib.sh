@@ -533,3 +533,24 @@ bw_scenario() {
     if [ "${BW_KEEP:-0}" = 1 ]; then bw_prefix_stop "$pfx"; else bw_prefix_remove "$pfx"; fi
     [ $ok = 1 ]
 }
+
+# count EVENT_ID [NAME]: the events of that id (and, given NAME, of that
+# finding key) in the JSON-lines file $jsonl of the calling scenario.
+count() {
+    [ -f "$jsonl" ] || { echo 0; return; }
+    if [ -n "${2:-}" ]; then
+        jq -c --argjson id "$1" --arg n "$2" 'select(.event.code == ($id|tostring) and .banwatch.finding.key == $n)' "$jsonl" | wc -l
+    else
+        jq -c --argjson id "$1" 'select(.event.code == ($id|tostring))' "$jsonl" | wc -l
+    fi
+}
+# wait_for SECONDS EVENT_ID [NAME] [MIN]: polls count every 20 ms until
+# MIN (default 1) such events are there.
+wait_for() {
+    local deadline=$((SECONDS + $1)) min=${4:-1}
+    while [ "$SECONDS" -le "$deadline" ]; do
+        [ "$(count "$2" "${3:-}")" -ge "$min" ] && return 0
+        sleep 0.02
+    done
+    return 1
+}

@@ -80,22 +80,6 @@ msiexec() {
     timeout 300 "$BW_WINE" msiexec "$@" /qn /l*v "C:\\msi\\$nlog.log" >>"$log" 2>&1
     echo $?
 }
-count() { # count EVENT_ID [NAME]: events of that id (and name) in the JSON-lines file
-    [ -f "$jsonl" ] || { echo 0; return; }
-    if [ -n "${2:-}" ]; then
-        jq -c --argjson id "$1" --arg n "$2" 'select(.event.code == ($id|tostring) and .banwatch.finding.key == $n)' "$jsonl" | wc -l
-    else
-        jq -c --argjson id "$1" 'select(.event.code == ($id|tostring))' "$jsonl" | wc -l
-    fi
-}
-wait_for() { # wait_for SECONDS EVENT_ID [NAME] [MIN]: polls every 50 ms
-    local deadline=$((SECONDS + $1)) min=${4:-1}
-    while [ "$SECONDS" -le "$deadline" ]; do
-        [ "$(count "$2" "${3:-}")" -ge "$min" ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
 alerts() { [ -f "$jsonl" ] && jq -c 'select((.event.code|tonumber) >= 200 and (.event.code|tonumber) < 300)' "$jsonl" | wc -l || echo 0; }
 jsonl_has() { jq -c "$1" "$jsonl" 2>/dev/null | grep -qx true; }
 status_has() { BW status --json 2>/dev/null | jq -e "$1" >/dev/null; }

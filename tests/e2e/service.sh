@@ -43,22 +43,6 @@ sed -e 's/^  heartbeat_interval: .*/  heartbeat_interval: 3/' \
 
 W() { "$BW_WINE" "$@"; }
 BW() { timeout 60 "$BW_WINE" 'C:\banwatch\banwatch.exe' "$@"; }
-count() { # count EVENT_ID [NAME]: events of that id (and name) in the JSON-lines file
-    [ -f "$jsonl" ] || { echo 0; return; }
-    if [ -n "${2:-}" ]; then
-        jq -c --argjson id "$1" --arg n "$2" 'select(.event.code == ($id|tostring) and .banwatch.finding.key == $n)' "$jsonl" | wc -l
-    else
-        jq -c --argjson id "$1" 'select(.event.code == ($id|tostring))' "$jsonl" | wc -l
-    fi
-}
-wait_for() { # wait_for SECONDS EVENT_ID [NAME] [MIN]: polls every 20 ms
-    local deadline=$((SECONDS + $1)) min=${4:-1}
-    while [ "$SECONDS" -le "$deadline" ]; do
-        [ "$(count "$2" "${3:-}")" -ge "$min" ] && return 0
-        sleep 0.02
-    done
-    return 1
-}
 now_ms() { date +%s%3N; }
 reg_import() { # reg_import FILE.reg (UTF-8 in the repo)
     bw_reg_utf16 "$1" "$pfx/drive_c/import.reg" && W reg import 'C:\import.reg' >/dev/null 2>&1
